@@ -1,0 +1,236 @@
+/*
+ * Configuration of both halves, read with libconfig. Every error names the
+ * file and line; semantic errors (type, range, missing key, unknown client)
+ * are caught at load time so that -n and SIGHUP can refuse a bad file.
+ */
+#ifndef VOFW_CONFIG_H
+#define VOFW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_ERRLEN	512
+
+/* An address and port to listen on or send to. */
+struct config_endpoint {
+	char		*address;	/* numeric IPv4 or IPv6 */
+	uint16_t	 port;
+};
+
+/* The public (hras) or inside (hrac) address media relays bind on. */
+struct config_media {
+	char		*address;
+	uint16_t	 port_min;
+	uint16_t	 port_max;
+	int		 timeout;	/* seconds without RTP before a call's
+					   media is torn down */
+};
+
+/*
+ * Diagnostic datagram relay: datagrams received on `listen` cross the tunnel
+ * and leave the other half towards its own `forward` address. Used by the
+ * tests and the tunnel benchmark; off unless configured.
+ */
+struct config_hook {
+	int			 enabled;
+	struct config_endpoint	 listen;
+	struct config_endpoint	 forward;
+};
+
+/* One hrac allowed to open a tunnel to hras. */
+struct config_client {
+	char		*id;
+	char		*secret;
+	char		**domains;
+	size_t		 ndomains;
+};
+
+struct hras_config {
+	char			*file;
+	int			 log_debug;	/* log.debug = true */
+	char			**domains;
+	size_t			 ndomains;
+	struct config_endpoint	 sip;
+	struct config_media	 media;
+	struct config_endpoint	 tunnel;
+	char			*tls_cert;	/* tunnel.tls.cert, or NULL */
+	char			*tls_key;	/* tunnel.tls.key */
+	int			 keepalive;	/* tunnel.keepalive, seconds */
+	int			 dead_after;	/* tunnel.timeout, seconds */
+	size_t			 queue_max;	/* tunnel.queue_max, bytes */
+	struct config_client	*clients;
+	size_t			 nclients;
+	char			*upstream;	/* "host:port" or NULL */
+	struct config_hook	 hook;
+};
+
+/* How hrac carries frames through whatever sits between it and hras. */
+enum tunnel_mode {
+	TUNNEL_MODE_AUTO,	/* probe at connect time */
+	TUNNEL_MODE_STREAM,	/* chunked GET response + chunked POST */
+	TUNNEL_MODE_POLL	/* short complete requests and responses */
+};
+
+struct hrac_config {
+	char			*file;
+	int			 log_debug;
+	char			*id;
+	char			*secret;
+	char			*server;	/* http:// or https:// URL */
+	char			*proxy;		/* http://[user:pass@]host:port */
+	char			*tls_ca;	/* tls.ca: CA file to verify hras */
+	char			*tls_fingerprint; /* tls.fingerprint: sha256
+						     of hras's cert, as 64
+						     lowercase hex digits */
+	struct config_endpoint	 sip;
+	struct config_media	 media;
+	enum tunnel_mode	 mode;		/* tunnel.mode */
+	int			 dead_after;	/* tunnel.timeout, seconds */
+	int			 get_age;	/* tunnel.get_age: renew the GET
+						   before it gets this old */
+	int			 backoff_max;	/* tunnel.backoff_max, seconds */
+	size_t			 queue_max;	/* tunnel.queue_max, bytes */
+	struct config_hook	 hook;
+};
+
+struct hras_config *hras_config_load(const char *path, char *err, size_t);
+void	 hras_config_free(struct hras_config *);
+const struct config_client *hras_config_client(const struct hras_config *,
+	    const char *id);
+
+struct hrac_config *hrac_config_load(const char *path, char *err, size_t);
+void	 hrac_config_free(struct hrac_config *);
+
+/* A parsed http:// or https:// URL: hrac's server, or its proxy. */
+struct config_url {
+	int		 tls;		/* https:// */
+	char		 host[256];	/* name or address, IPv6 unbracketed */
+	uint16_t	 port;		/* 80 or 443 unless given */
+	char		 path[256];	/* "/" unless given */
+	char		 user[128];	/* percent-decoded userinfo, or "" */
+	char		 pass[128];
+};
+
+int	 config_parse_url(const char *url, struct config_url *out);
+int	 config_parse_hostport(const char *s, char *host, size_t hostlen,
+	    uint16_t *port);
+
+/*
+ * Loader internals shared by config.c (the generic table walker) and the
+ * key tables of config_hras.c and config_hrac.c; no other module uses them.
+ * Each table lists a scope's keys by dotted path, a group before its
+ * members, ending with CONFIG_KEY_END.
+ */
+struct config_setting_t;
+struct config_ctx;
+
+enum config_type {
+	CONFIG_T_GROUP,		/* check gets the struct at offset */
+	CONFIG_T_LIST,		/* list of groups read with sub into an array
+				   at offset, count at aux; check gets base */
+	CONFIG_T_INT,		/* int in min..max */
+	CONFIG_T_SIZE,		/* size_t in min..max */
+	CONFIG_T_PORT,		/* uint16_t in min..max */
+	CONFIG_T_BOOL,		/* int, 0 or 1 */
+	CONFIG_T_STRING,	/* char *, owned */
+	CONFIG_T_STRINGS,	/* char ** at offset, count at aux; check runs
+				   on each element */
+	CONFIG_T_ENUM		/* int: index of the value in names */
+};
+
+#define CONFIG_REQUIRED	0x01	/* error if absent while its group exists */
+#define CONFIG_PRESENCE	0x02	/* group: set the int at aux to 1 if there */
+
+struct config_key {
+	const char		 *path;
+	enum config_type	  type;
+	int			  flags;
+	long long		  min;		/* value, or element count */
+	long long		  max;
+	long long		  def;		/* value when absent */
+	size_t			  offset;
+	size_t			  aux;
+	const struct config_key	 *sub;
+	size_t			  size;		/* LIST: element size */
+	const char *const	 *names;	/* ENUM: NULL-terminated */
+	int			(*check)(struct config_ctx *,
+				    const struct config_setting_t *, void *);
+};
+
+#define CONFIG_KEY_GROUP(p, fl, off, chk)				\
+	{ .path = (p), .type = CONFIG_T_GROUP, .flags = (fl),		\
+	  .offset = (off), .check = (chk) }
+#define CONFIG_KEY_FLAGGED(p, flagoff)					\
+	{ .path = (p), .type = CONFIG_T_GROUP, .flags = CONFIG_PRESENCE,	\
+	  .aux = (flagoff) }
+#define CONFIG_KEY_NUM(p, t, fl, lo, hi, d, off)			\
+	{ .path = (p), .type = (t), .flags = (fl), .min = (lo),	\
+	  .max = (hi), .def = (d), .offset = (off) }
+#define CONFIG_KEY_BOOL(p, off)						\
+	{ .path = (p), .type = CONFIG_T_BOOL, .offset = (off) }
+#define CONFIG_KEY_STRING(p, fl, off, chk)				\
+	{ .path = (p), .type = CONFIG_T_STRING, .flags = (fl),		\
+	  .offset = (off), .check = (chk) }
+#define CONFIG_KEY_STRINGS(p, fl, lo, off, cnt, chk)			\
+	{ .path = (p), .type = CONFIG_T_STRINGS, .flags = (fl),	\
+	  .min = (lo), .offset = (off), .aux = (cnt), .check = (chk) }
+#define CONFIG_KEY_LIST(p, fl, lo, off, cnt, tab, sz, chk)		\
+	{ .path = (p), .type = CONFIG_T_LIST, .flags = (fl), .min = (lo),	\
+	  .offset = (off), .aux = (cnt), .sub = (tab), .size = (sz),	\
+	  .check = (chk) }
+#define CONFIG_KEY_ENUM(p, off, tab, d)					\
+	{ .path = (p), .type = CONFIG_T_ENUM, .offset = (off),		\
+	  .names = (tab), .def = (d) }
+#define CONFIG_KEY_END	{ .path = NULL }
+
+/* Keys both halves share, for a config struct type st. */
+#define CONFIG_KEYS_SIP(st)						\
+	CONFIG_KEY_GROUP("sip", CONFIG_REQUIRED, 0, NULL),		\
+	CONFIG_KEY_STRING("sip.address", CONFIG_REQUIRED,		\
+	    offsetof(st, sip.address), config_check_address),		\
+	CONFIG_KEY_NUM("sip.port", CONFIG_T_PORT, 0, 1, 65535, 5060,	\
+	    offsetof(st, sip.port))
+#define CONFIG_KEYS_MEDIA(st)						\
+	CONFIG_KEY_GROUP("media", CONFIG_REQUIRED, offsetof(st, media),	\
+	    config_check_media),					\
+	CONFIG_KEY_STRING("media.address", CONFIG_REQUIRED,		\
+	    offsetof(st, media.address), config_check_address),	\
+	CONFIG_KEY_NUM("media.port_min", CONFIG_T_PORT, 0, 1024, 65535,	\
+	    20000, offsetof(st, media.port_min)),			\
+	CONFIG_KEY_NUM("media.port_max", CONFIG_T_PORT, 0, 1024, 65535,	\
+	    29999, offsetof(st, media.port_max)),			\
+	CONFIG_KEY_NUM("media.timeout", CONFIG_T_INT, 0, 5, 3600, 30,	\
+	    offsetof(st, media.timeout))
+#define CONFIG_KEYS_LOG(st)						\
+	CONFIG_KEY_GROUP("log", 0, 0, NULL),				\
+	CONFIG_KEY_BOOL("log.debug", offsetof(st, log_debug))
+#define CONFIG_KEYS_HOOK_SIDE(st, side)					\
+	CONFIG_KEY_GROUP("hook." #side, CONFIG_REQUIRED, 0, NULL),	\
+	CONFIG_KEY_STRING("hook." #side ".address", CONFIG_REQUIRED,	\
+	    offsetof(st, hook.side.address), config_check_address),	\
+	CONFIG_KEY_NUM("hook." #side ".port", CONFIG_T_PORT,		\
+	    CONFIG_REQUIRED, 1, 65535, 0, offsetof(st, hook.side.port))
+#define CONFIG_KEYS_HOOK(st)						\
+	CONFIG_KEY_FLAGGED("hook", offsetof(st, hook.enabled)),		\
+	CONFIG_KEYS_HOOK_SIDE(st, listen),				\
+	CONFIG_KEYS_HOOK_SIDE(st, forward)
+
+int	 config_load(const char *path, const struct config_key *, void *base,
+	    char *err, size_t);
+int	 config_fail(struct config_ctx *, const struct config_setting_t *,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
+int	 config_oom(struct config_ctx *);
+int	 config_check_address(struct config_ctx *,
+	    const struct config_setting_t *, void *);
+int	 config_check_domain(struct config_ctx *,
+	    const struct config_setting_t *, void *);
+int	 config_check_id(struct config_ctx *, const struct config_setting_t *,
+	    void *);
+int	 config_check_secret(struct config_ctx *,
+	    const struct config_setting_t *, void *);
+int	 config_check_file(struct config_ctx *,
+	    const struct config_setting_t *, void *);
+int	 config_check_media(struct config_ctx *,
+	    const struct config_setting_t *, void *);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * Logging for both halves. Lines go to stderr (journald stamps them) or to
+ * syslog; each carries its level so a sysadmin can grep for warnings.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "log.h"
+
+static void	log_vwrite(enum log_level, const char *, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
+static const char	*log_ident = "vofw";
+static int		 log_syslog;
+static enum log_level	 log_max = LOG_LEVEL_INFO;
+
+static const char *const log_names[] = { "error", "warning", "info", "debug" };
+static const int log_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+/* Choose where log lines go and how verbose they are. */
+void
+log_init(const char *ident, int use_syslog, enum log_level max)
+{
+	log_ident = ident;
+	log_syslog = use_syslog;
+	log_max = max;
+	if (log_syslog)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+/* Change verbosity at run time (a reload may change it). */
+void
+log_set_level(enum log_level max)
+{
+	log_max = max;
+}
+
+/* Current verbosity, so callers can skip building costly debug lines. */
+enum log_level
+log_get_level(void)
+{
+	return log_max;
+}
+
+/* Write one line at a level, with an optional strerror suffix. */
+static void
+log_vwrite(enum log_level level, const char *suffix, const char *fmt,
+    va_list ap)
+{
+	char	 msg[1024];
+	int	 n;
+
+	if (level > log_max)
+		return;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		return;
+	if (log_syslog) {
+		if (suffix != NULL)
+			syslog(log_prio[level], "%s: %s", msg, suffix);
+		else
+			syslog(log_prio[level], "%s", msg);
+		return;
+	}
+	if (suffix != NULL)
+		fprintf(stderr, "%s: %s: %s: %s\n", log_ident, log_names[level],
+		    msg, suffix);
+	else
+		fprintf(stderr, "%s: %s: %s\n", log_ident, log_names[level],
+		    msg);
+}
+
+/* Warning with the current errno's description appended. */
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_WARN, strerror(saved), fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+/* Warning without errno. */
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_WARN, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Informational line: state changes a sysadmin wants to see. */
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Debug line, shown with -d. */
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (log_max < LOG_LEVEL_DEBUG)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_DEBUG, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Start-up or config error with errno: log and exit. */
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERR, strerror(saved), fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+/* Start-up or config error: log and exit. */
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERR, NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,17 @@
+/*
+ * Socket helpers shared by both halves: numeric address parsing and
+ * non-blocking listeners, with every error reported to the caller.
+ */
+#ifndef VOFW_NET_H
+#define VOFW_NET_H
+
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+int	net_sockaddr(const char *, uint16_t, struct sockaddr_storage *,
+	    socklen_t *);
+int	net_udp_bind(const char *, uint16_t);
+const char *net_ntop(const struct sockaddr *, char *, size_t);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * hrac, the inside half (paper 3.1): keeps the HTTP tunnel to hras open
+ * through whatever proxy the LAN has. This header ties its modules
+ * together: HTTP client connections (hrac_link.c) and the tunnel's state
+ * machine (hrac_tunnel.c).
+ */
+#ifndef VOFW_HRAC_H
+#define VOFW_HRAC_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "auth.h"
+#include "config.h"
+#include "http.h"
+
+struct bufferevent;
+struct event;
+struct event_base;
+struct evbuffer;
+struct evdns_base;
+struct hook;
+struct ssl_ctx_st;
+struct tunnel;
+
+#define HRAC_CHUNK_MAX		(64 * 1024)
+#define HRAC_HIGH_WATER		(256 * 1024)
+#define HRAC_PROBE_TIMEOUT	5	/* seconds for a stream probe answer */
+#define HRAC_CONNECT_TIMEOUT	10
+
+enum hrac_link_role {
+	LINK_CTRL,		/* handshake requests */
+	LINK_DOWN,		/* GETs carrying frames to hrac */
+	LINK_UP			/* POSTs carrying frames to hras */
+};
+
+enum hrac_link_state {
+	LINK_CONNECTING,	/* TCP to the proxy or the server */
+	LINK_PROXY_CONNECT,	/* CONNECT sent, waiting for the proxy */
+	LINK_TLS,		/* TLS handshake with hras */
+	LINK_IDLE,		/* ready for a request */
+	LINK_WAIT_HEAD,		/* request sent, waiting for the response */
+	LINK_BODY		/* reading the response body */
+};
+
+/* One HTTP connection from hrac towards hras. */
+struct hrac_link {
+	struct hrac_tunnel	*t;
+	struct bufferevent	*bev;
+	enum hrac_link_role	 role;
+	enum hrac_link_state	 state;
+	struct http_msg		*msg;
+	struct http_chunked	 chunked;
+	int			 body_chunked;
+	int64_t			 body_left;	/* -1: until the close */
+	struct evbuffer		*body;
+	int			 streaming;	/* our chunked body is open */
+};
+
+enum hrac_tunnel_state {
+	TUN_WAIT,		/* back-off before the next attempt */
+	TUN_CHALLENGE,
+	TUN_OPEN,
+	TUN_PROBE,		/* stream links open, probing the path */
+	TUN_UP
+};
+
+struct hrac_tunnel {
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct ssl_ctx_st	*ssl;
+	struct hrac_config	*conf;
+	struct config_url	 server;
+	struct config_url	 proxy;
+	int			 has_proxy;
+	struct tunnel		*tun;
+	enum hrac_tunnel_state	 state;
+	enum tunnel_mode	 mode;		/* stream or poll once chosen */
+	struct hrac_link	*ctrl;
+	struct hrac_link	*down;
+	struct hrac_link	*down_next;	/* renewal, read after down */
+	struct hrac_link	*up;
+	struct hrac_link	*up_old;	/* renewed, awaiting its answer */
+	int			 post_inflight;
+	char			 sid[2 * AUTH_SIDLEN + 1];
+	char			 snonce[2 * CRYPTO_NONCELEN + 1];
+	char			 cnonce[2 * CRYPTO_NONCELEN + 1];
+	uint8_t			 req_key[CRYPTO_KEYLEN];
+	uint64_t		 req;
+	double			 backoff;
+	time_t			 down_since;
+	time_t			 up_since;
+	time_t			 last_rx;
+	time_t			 last_tx;
+	struct event		*retry_ev;
+	struct event		*probe_ev;
+	struct event		*timer_ev;
+	struct event		*flush_ev;
+	struct hook		*hook;
+};
+
+/* hrac_link.c */
+struct hrac_link *hrac_link_new(struct hrac_tunnel *, enum hrac_link_role);
+void	 hrac_link_free(struct hrac_link *);
+int	 hrac_link_request(struct hrac_link *, const char *method,
+	    const char *target, const void *body, size_t len, int chunked);
+int	 hrac_link_write_chunk(struct hrac_link *, struct evbuffer *);
+void	 hrac_link_end_chunks(struct hrac_link *);
+size_t	 hrac_link_output(const struct hrac_link *);
+int	 hrac_tls_init(struct hrac_tunnel *);
+
+/* hrac_tunnel.c: what a link reports back. */
+void	 hrac_tunnel_link_ready(struct hrac_link *);
+void	 hrac_tunnel_link_body(struct hrac_link *, int done);
+void	 hrac_tunnel_link_error(struct hrac_link *, const char *);
+void	 hrac_tunnel_link_drained(struct hrac_link *);
+
+int	 hrac_tunnel_init(struct hrac_tunnel *, struct event_base *,
+	    struct hrac_config *);
+void	 hrac_tunnel_free(struct hrac_tunnel *);
+int	 hrac_hook_send(void *, const void *, size_t);
+time_t	 hrac_now(void);
+
+#endif

@@ -1,0 +1,478 @@
+/*
+ * hrac's HTTP client connections towards hras: directly or through the
+ * LAN's proxy (absolute-form requests for http://, CONNECT for https://,
+ * Basic proxy authentication), TLS with the server verified against a CA
+ * file or a pinned certificate fingerprint, and strict reading of the
+ * responses, including bodies that never end.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "hrac.h"
+#include "log.h"
+
+static void	hrac_link_read(struct bufferevent *, void *);
+static void	hrac_link_write(struct bufferevent *, void *);
+static void	hrac_link_event(struct bufferevent *, short, void *);
+static void	hrac_link_connected(struct hrac_link *);
+static void	hrac_link_start_tls(struct hrac_link *);
+static int	hrac_link_pinned(struct hrac_link *);
+static void	hrac_link_response(struct hrac_link *);
+static void	hrac_link_body(struct hrac_link *);
+static void	hrac_link_fail(struct hrac_link *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static int	hrac_proxy_auth(const struct hrac_tunnel *, char *, size_t);
+
+/* Build the client TLS context: verify hras unless a fingerprint pins it. */
+int
+hrac_tls_init(struct hrac_tunnel *t)
+{
+	SSL_CTX	*ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return -1;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (t->conf->tls_fingerprint != NULL)
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	else {
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+		if ((t->conf->tls_ca != NULL &&
+		    SSL_CTX_load_verify_locations(ctx, t->conf->tls_ca,
+		    NULL) != 1) || (t->conf->tls_ca == NULL &&
+		    SSL_CTX_set_default_verify_paths(ctx) != 1)) {
+			log_warnx("tls: cannot load CA %s",
+			    t->conf->tls_ca != NULL ? t->conf->tls_ca :
+			    "(system default)");
+			SSL_CTX_free(ctx);
+			return -1;
+		}
+	}
+	t->ssl = ctx;
+	return 0;
+}
+
+/* "Basic base64(user:pass)" for the proxy, or 0 bytes when none. */
+static int
+hrac_proxy_auth(const struct hrac_tunnel *t, char *out, size_t len)
+{
+	char		 plain[260];
+	unsigned char	 enc[360];
+	int		 n;
+
+	out[0] = '\0';
+	if (!t->has_proxy || t->proxy.user[0] == '\0')
+		return 0;
+	n = snprintf(plain, sizeof(plain), "%s:%s", t->proxy.user,
+	    t->proxy.pass);
+	if (n < 0 || (size_t)n >= sizeof(plain))
+		return -1;
+	EVP_EncodeBlock(enc, (unsigned char *)plain, n);
+	n = snprintf(out, len, "Proxy-Authorization: Basic %s\r\n", enc);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Start a connection towards the proxy, or hras when there is none. */
+struct hrac_link *
+hrac_link_new(struct hrac_tunnel *t, enum hrac_link_role role)
+{
+	struct hrac_link	*l;
+	const struct config_url	*to = t->has_proxy ? &t->proxy : &t->server;
+	struct timeval		 tv = { HRAC_CONNECT_TIMEOUT, 0 };
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->t = t;
+	l->role = role;
+	l->state = LINK_CONNECTING;
+	if ((l->msg = malloc(sizeof(*l->msg))) == NULL ||
+	    (l->body = evbuffer_new()) == NULL ||
+	    (l->bev = bufferevent_socket_new(t->base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		hrac_link_free(l);
+		return NULL;
+	}
+	bufferevent_setcb(l->bev, hrac_link_read, hrac_link_write,
+	    hrac_link_event, l);
+	bufferevent_set_timeouts(l->bev, &tv, &tv);
+	if (bufferevent_enable(l->bev, EV_READ | EV_WRITE) == -1 ||
+	    bufferevent_socket_connect_hostname(l->bev, t->dns, AF_UNSPEC,
+	    to->host, to->port) == -1) {
+		log_warnx("cannot connect to %s:%u", to->host, to->port);
+		hrac_link_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+/* The only place a link is freed. */
+void
+hrac_link_free(struct hrac_link *l)
+{
+	if (l == NULL)
+		return;
+	if (l->bev != NULL)
+		bufferevent_free(l->bev);
+	if (l->body != NULL)
+		evbuffer_free(l->body);
+	free(l->msg);
+	free(l);
+}
+
+/* Report a failure to the tunnel, which frees the link. */
+static void
+hrac_link_fail(struct hrac_link *l, const char *fmt, ...)
+{
+	char	 why[256];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	hrac_tunnel_link_error(l, why);
+}
+
+/* TCP is up: ask the proxy for a tunnel, start TLS, or be ready. */
+static void
+hrac_link_connected(struct hrac_link *l)
+{
+	struct hrac_tunnel	*t = l->t;
+	char			 auth[512];
+	int			 one = 1;
+	evutil_socket_t		 fd = bufferevent_getfd(l->bev);
+
+	if (fd != -1 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one)) == -1)
+		log_warn("TCP_NODELAY");
+	if (t->has_proxy && t->server.tls) {
+		if (hrac_proxy_auth(t, auth, sizeof(auth)) == -1) {
+			hrac_link_fail(l, "proxy credentials too long");
+			return;
+		}
+		evbuffer_add_printf(bufferevent_get_output(l->bev),
+		    "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n%s\r\n",
+		    t->server.host, t->server.port, t->server.host,
+		    t->server.port, auth);
+		l->state = LINK_PROXY_CONNECT;
+		return;
+	}
+	if (t->server.tls) {
+		hrac_link_start_tls(l);
+		return;
+	}
+	l->state = LINK_IDLE;
+	bufferevent_set_timeouts(l->bev, NULL, NULL);
+	hrac_tunnel_link_ready(l);
+}
+
+/* Wrap the connection in TLS towards hras. */
+static void
+hrac_link_start_tls(struct hrac_link *l)
+{
+	struct hrac_tunnel	*t = l->t;
+	struct bufferevent	*tls;
+	struct in6_addr		 a6;
+	SSL			*ssl;
+	int			 numeric;
+
+	if ((ssl = SSL_new(t->ssl)) == NULL) {
+		hrac_link_fail(l, "tls: out of memory");
+		return;
+	}
+	numeric = inet_pton(AF_INET, t->server.host, &a6) == 1 ||
+	    inet_pton(AF_INET6, t->server.host, &a6) == 1;
+	if (!numeric)
+		SSL_set_tlsext_host_name(ssl, t->server.host);
+	if (t->conf->tls_fingerprint == NULL &&
+	    ((numeric && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+	    t->server.host) != 1) ||
+	    (!numeric && SSL_set1_host(ssl, t->server.host) != 1))) {
+		SSL_free(ssl);
+		hrac_link_fail(l, "tls: cannot set the expected name");
+		return;
+	}
+	tls = bufferevent_openssl_filter_new(t->base, l->bev, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	if (tls == NULL) {
+		SSL_free(ssl);
+		hrac_link_fail(l, "tls: out of memory");
+		return;
+	}
+	l->bev = tls;
+	l->state = LINK_TLS;
+	bufferevent_setcb(l->bev, hrac_link_read, hrac_link_write,
+	    hrac_link_event, l);
+	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+}
+
+/* With a pinned fingerprint, the server's certificate must match it. */
+static int
+hrac_link_pinned(struct hrac_link *l)
+{
+	const char	*pin = l->t->conf->tls_fingerprint;
+	SSL		*ssl = bufferevent_openssl_get_ssl(l->bev);
+	X509		*cert;
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen, i;
+	char		 hex[2 * EVP_MAX_MD_SIZE + 1];
+	const char	*p;
+	size_t		 n = 0;
+
+	if (pin == NULL)
+		return 1;
+	if (ssl == NULL || (cert = SSL_get1_peer_certificate(ssl)) == NULL)
+		return 0;
+	i = X509_digest(cert, EVP_sha256(), md, &mdlen);
+	X509_free(cert);
+	if (i != 1)
+		return 0;
+	for (p = pin; *p != '\0' && n < sizeof(hex) - 1; p++)
+		if (*p != ':')
+			hex[n++] = (char)(*p >= 'A' && *p <= 'F' ?
+			    *p - 'A' + 'a' : *p);
+	hex[n] = '\0';
+	{
+		char	 got[2 * EVP_MAX_MD_SIZE + 1];
+
+		crypto_hex(md, mdlen, got);
+		return strlen(got) == n && crypto_equal(got, hex, n);
+	}
+}
+
+/* Send a request; the body is complete, or chunked and left open. */
+int
+hrac_link_request(struct hrac_link *l, const char *method, const char *target,
+    const void *body, size_t len, int chunked)
+{
+	struct hrac_tunnel	*t = l->t;
+	struct evbuffer		*out = bufferevent_get_output(l->bev);
+	char			 auth[512], prefix[300] = "";
+	int			 absolute = t->has_proxy && !t->server.tls;
+
+	if (absolute)
+		snprintf(prefix, sizeof(prefix), "http://%s:%u",
+		    t->server.host, t->server.port);
+	if (hrac_proxy_auth(t, auth, sizeof(auth)) == -1 || !absolute)
+		auth[0] = '\0';
+	if (evbuffer_add_printf(out, "%s %s%s HTTP/1.1\r\nHost: %s:%u\r\n"
+	    "User-Agent: Mozilla/5.0 (compatible; hrac/" "0.1)\r\n"
+	    "Cache-Control: no-cache\r\n%s", method, prefix, target,
+	    t->server.host, t->server.port, auth) == -1)
+		return -1;
+	if (chunked) {
+		if (evbuffer_add_printf(out, "Content-Type: "
+		    "application/octet-stream\r\nTransfer-Encoding: "
+		    "chunked\r\n\r\n") == -1)
+			return -1;
+	} else if (strcmp(method, "POST") == 0) {
+		if (evbuffer_add_printf(out, "Content-Type: "
+		    "application/octet-stream\r\nContent-Length: %zu\r\n\r\n",
+		    len) == -1 || (len > 0 && evbuffer_add(out, body, len) == -1))
+			return -1;
+	} else if (evbuffer_add(out, "\r\n", 2) == -1)
+		return -1;
+	l->streaming = chunked;
+	l->state = LINK_WAIT_HEAD;
+	return 0;
+}
+
+/* Write sealed frames as one chunk of an open request body. */
+int
+hrac_link_write_chunk(struct hrac_link *l, struct evbuffer *frames)
+{
+	struct evbuffer	*out = bufferevent_get_output(l->bev);
+	size_t		 n = evbuffer_get_length(frames);
+
+	if (n == 0)
+		return 0;
+	if (evbuffer_add_printf(out, "%zx\r\n", n) == -1 ||
+	    evbuffer_add_buffer(out, frames) == -1 ||
+	    evbuffer_add(out, "\r\n", 2) == -1)
+		return -1;
+	return 0;
+}
+
+/* Close an open request body; the response follows. */
+void
+hrac_link_end_chunks(struct hrac_link *l)
+{
+	if (l->streaming)
+		evbuffer_add(bufferevent_get_output(l->bev), "0\r\n\r\n", 5);
+	l->streaming = 0;
+}
+
+/* Bytes waiting to be written on the link. */
+size_t
+hrac_link_output(const struct hrac_link *l)
+{
+	return evbuffer_get_length(bufferevent_get_output(l->bev));
+}
+
+/* A response head: check it and set up reading of its body. */
+static void
+hrac_link_response(struct hrac_link *l)
+{
+	struct http_msg	*m = l->msg;
+
+	if (m->status == 407) {
+		hrac_link_fail(l, "the proxy requires authentication (407)");
+		return;
+	}
+	if (m->status != 200) {
+		hrac_link_fail(l, "%s answered %d %s", l->state ==
+		    LINK_PROXY_CONNECT ? "the proxy" : "the server",
+		    m->status, m->reason);
+		return;
+	}
+	if (l->state == LINK_PROXY_CONNECT) {
+		hrac_link_start_tls(l);
+		return;
+	}
+	l->state = LINK_BODY;
+	l->body_chunked = m->chunked;
+	l->body_left = m->chunked ? 0 : m->content_length;
+	http_chunked_init(&l->chunked);
+	hrac_link_body(l);
+}
+
+/* Decode body bytes and hand them to the tunnel. */
+static void
+hrac_link_body(struct hrac_link *l)
+{
+	struct evbuffer	*in = bufferevent_get_input(l->bev);
+	size_t		 n;
+	int		 rc, done = 0;
+
+	if (l->body_chunked) {
+		rc = http_chunked_decode(&l->chunked, in, l->body,
+		    4 * HRAC_CHUNK_MAX);
+		if (rc == -1) {
+			hrac_link_fail(l, "malformed chunked response");
+			return;
+		}
+		done = rc == 1;
+	} else {
+		n = evbuffer_get_length(in);
+		if (l->body_left >= 0 && n > (uint64_t)l->body_left)
+			n = (size_t)l->body_left;
+		if (n > 0 && evbuffer_remove_buffer(in, l->body, n) != (int)n) {
+			hrac_link_fail(l, "out of memory");
+			return;
+		}
+		if (l->body_left >= 0) {
+			l->body_left -= (int64_t)n;
+			done = l->body_left == 0;
+		}
+	}
+	if (done)
+		l->state = l->msg->keep_alive ? LINK_IDLE : LINK_WAIT_HEAD;
+	hrac_tunnel_link_body(l, done);
+}
+
+/* Input from the proxy or the server. */
+static void
+hrac_link_read(struct bufferevent *bev, void *arg)
+{
+	struct hrac_link	*l = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	int			 rc;
+
+	switch (l->state) {
+	case LINK_PROXY_CONNECT:
+	case LINK_WAIT_HEAD:
+		rc = http_parse_response(in, l->msg);
+		if (rc == -1)
+			hrac_link_fail(l, "malformed response from %s",
+			    l->state == LINK_PROXY_CONNECT ? "the proxy" :
+			    "the server");
+		else if (rc == 1)
+			hrac_link_response(l);
+		return;
+	case LINK_BODY:
+		hrac_link_body(l);
+		return;
+	default:
+		if (evbuffer_get_length(in) > 0)
+			hrac_link_fail(l, "unexpected data from the server");
+		return;
+	}
+}
+
+/* Output drained below the low-water mark: the tunnel may write more. */
+static void
+hrac_link_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	hrac_tunnel_link_drained(arg);
+}
+
+/* Connected, TLS up, closed, timed out or failed. */
+static void
+hrac_link_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct hrac_link	*l = arg;
+	unsigned long		 e;
+	int			 dnserr;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		if (l->state == LINK_CONNECTING) {
+			hrac_link_connected(l);
+			return;
+		}
+		if (l->state == LINK_TLS) {
+			if (!hrac_link_pinned(l)) {
+				hrac_link_fail(l, "tls: server certificate "
+				    "does not match the pinned fingerprint");
+				return;
+			}
+			l->state = LINK_IDLE;
+			bufferevent_set_timeouts(l->bev, NULL, NULL);
+			hrac_tunnel_link_ready(l);
+		}
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		hrac_link_fail(l, "%s timed out", l->state == LINK_CONNECTING ?
+		    "connecting" : "the connection");
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		if (l->state == LINK_BODY && l->body_left == -1 &&
+		    !l->body_chunked) {
+			l->state = LINK_WAIT_HEAD;
+			hrac_tunnel_link_body(l, 1);
+			return;
+		}
+		hrac_link_fail(l, "connection closed by %s", l->t->has_proxy ?
+		    "the proxy" : "the server");
+		return;
+	}
+	if ((dnserr = bufferevent_socket_get_dns_error(l->bev)) != 0) {
+		hrac_link_fail(l, "cannot resolve: %s",
+		    evutil_gai_strerror(dnserr));
+		return;
+	}
+	if ((e = bufferevent_get_openssl_error(l->bev)) != 0) {
+		hrac_link_fail(l, "tls: %s", ERR_reason_error_string(e));
+		return;
+	}
+	hrac_link_fail(l, "%s", strerror(EVUTIL_SOCKET_ERROR()));
+}

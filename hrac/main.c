@@ -1,0 +1,110 @@
+/*
+ * hrac, the inside half: the SIP proxy inside phones use, and the client
+ * end of the HTTP tunnel to hras.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "hook.h"
+#include "hrac.h"
+#include "log.h"
+
+static void	hrac_reload(void *);
+static void	hrac_stop(void *);
+
+static struct hrac_tunnel	tunnel;
+
+/* SIGHUP: read the file again; keep the old config if the new one is bad. */
+static void
+hrac_reload(void *arg)
+{
+	struct hrac_tunnel	*t = arg;
+	struct hrac_config	*conf;
+	char			 err[CONFIG_ERRLEN];
+
+	if ((conf = hrac_config_load(t->conf->file, err, sizeof(err))) ==
+	    NULL) {
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", err);
+		return;
+	}
+	if (strcmp(conf->server, t->conf->server) != 0 ||
+	    (conf->proxy == NULL) != (t->conf->proxy == NULL) ||
+	    (conf->proxy != NULL && strcmp(conf->proxy, t->conf->proxy) != 0))
+		log_warnx("reload: server or proxy change needs a restart");
+	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
+	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	/* Keep what the running tunnel was built from; take the rest. */
+	free(conf->server);
+	conf->server = t->conf->server;
+	t->conf->server = NULL;
+	free(conf->proxy);
+	conf->proxy = t->conf->proxy;
+	t->conf->proxy = NULL;
+	hrac_config_free(t->conf);
+	t->conf = conf;
+	log_info("configuration reloaded from %s", conf->file);
+}
+
+/* SIGTERM/SIGINT: leave the loop; main tears everything down. */
+static void
+hrac_stop(void *arg)
+{
+	struct hrac_tunnel	*t = arg;
+
+	log_info("shutting down");
+	event_base_loopexit(t->base, NULL);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon_args	 args;
+	struct daemon_signals	*sig;
+	struct event_base	*base;
+	struct hrac_config	*conf;
+	char			 err[CONFIG_ERRLEN];
+	int			 rc;
+
+	if ((rc = daemon_parse_args(argc, argv, "/etc/vofw/hrac.conf",
+	    &args)) != DAEMON_RUN)
+		return rc;
+	log_init("hrac", 0, args.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if ((conf = hrac_config_load(args.conf, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (args.check_only) {
+		printf("configuration OK\n");
+		hrac_config_free(conf);
+		return 0;
+	}
+	if (conf->log_debug)
+		log_set_level(LOG_LEVEL_DEBUG);
+	if ((base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	if ((sig = daemon_signals_init(base, hrac_reload, hrac_stop,
+	    &tunnel)) == NULL)
+		fatalx("cannot set up signal handling");
+	if (hrac_tunnel_init(&tunnel, base, conf) == -1)
+		fatalx("cannot set up the tunnel to %s", conf->server);
+	if (conf->hook.enabled && (tunnel.hook = hook_new(base, &conf->hook,
+	    hrac_hook_send, &tunnel)) == NULL)
+		fatalx("cannot open the hook");
+	daemon_notify_ready();
+	log_info("hrac %s started", VOFW_VERSION);
+	event_base_dispatch(base);
+
+	hook_free(tunnel.hook);
+	hrac_tunnel_free(&tunnel);
+	daemon_signals_free(sig);
+	event_base_free(base);
+	hrac_config_free(tunnel.conf);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,131 @@
+/*
+ * hras, the outside half (paper 3.1): holds the HTTP tunnels of its hrac
+ * clients. This header ties its modules together: the daemon context, the
+ * tunnel connections (hras_http.c) and the tunnel sessions
+ * (hras_session.c).
+ */
+#ifndef VOFW_HRAS_H
+#define VOFW_HRAS_H
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "auth.h"
+#include "http.h"
+
+struct bufferevent;
+struct event;
+struct event_base;
+struct evbuffer;
+struct evconnlistener;
+struct hook;
+struct hras_config;
+struct ssl_ctx_st;
+struct tunnel;
+
+#define HRAS_NONCES		256	/* outstanding handshake nonces */
+#define HRAS_NONCE_TTL		30	/* seconds a nonce may be answered */
+#define HRAS_CONNS_MAX		1024
+#define HRAS_POLL_HOLD		20	/* seconds a poll GET waits for data */
+#define HRAS_CHUNK_MAX		(64 * 1024)
+#define HRAS_HIGH_WATER		(256 * 1024)	/* per-connection output */
+
+enum hras_conn_state {
+	CONN_HEAD,		/* reading a request head */
+	CONN_BODY,		/* reading a request body (upstream) */
+	CONN_DOWN,		/* holding a downstream response */
+	CONN_CLOSING		/* flushing a last response, then close */
+};
+
+enum hras_conn_role {
+	ROLE_NONE,
+	ROLE_DOWN,
+	ROLE_UP
+};
+
+/* One HTTP connection from a client (or a proxy acting for it). */
+struct hras_conn {
+	TAILQ_ENTRY(hras_conn)	 entry;
+	TAILQ_ENTRY(hras_conn)	 up_entry;
+	struct hras		*h;
+	struct bufferevent	*bev;
+	enum hras_conn_state	 state;
+	enum hras_conn_role	 role;
+	struct http_msg		*msg;
+	struct http_chunked	 chunked;
+	int			 body_chunked;
+	uint64_t		 body_left;
+	struct evbuffer		*body;
+	struct hras_session	*s;
+	int			 poll;
+	int			 http10;
+	int			 keep_alive;
+	struct event		*hold_ev;
+	char			 peer[64];
+};
+
+/* The tunnel session of one client; survives its connections. */
+struct hras_session {
+	TAILQ_ENTRY(hras_session) entry;
+	struct hras		*h;
+	char			 id[65];
+	char			 sid[2 * AUTH_SIDLEN + 1];
+	uint8_t			 req_key[32];
+	struct auth_window	 win;
+	struct tunnel		*tun;
+	struct hras_conn	*down;
+	TAILQ_HEAD(, hras_conn)	 ups;
+	int			 confirmed;	/* down stream proven to flow */
+	int			 connected;
+	time_t			 last_rx;
+	time_t			 last_tx;
+	struct event		*flush_ev;
+	struct event		*timer_ev;
+};
+
+struct hras_nonce {
+	char			 hex[2 * CRYPTO_NONCELEN + 1];
+	time_t			 expires;
+};
+
+struct hras {
+	struct event_base	*base;
+	struct hras_config	*conf;
+	struct evconnlistener	*listener;
+	struct ssl_ctx_st	*ssl;
+	TAILQ_HEAD(, hras_conn)	 conns;
+	unsigned int		 nconns;
+	TAILQ_HEAD(, hras_session) sessions;
+	struct hras_nonce	 nonces[HRAS_NONCES];
+	unsigned int		 nonce_next;
+	struct hook		*hook;
+};
+
+/* hras_http.c */
+int	 hras_http_listen(struct hras *);
+void	 hras_http_close_all(struct hras *);
+void	 hras_conn_close(struct hras_conn *, const char *why);
+void	 hras_conn_respond(struct hras_conn *, int status, const char *ctype,
+	    const void *, size_t);
+int	 hras_conn_start_stream(struct hras_conn *);
+int	 hras_conn_write_frames(struct hras_conn *, struct evbuffer *);
+void	 hras_conn_end_stream(struct hras_conn *);
+void	 hras_conn_body(struct hras_conn *);
+
+/* hras_session.c */
+void	 hras_challenge(struct hras_conn *);
+void	 hras_open(struct hras_conn *);
+struct hras_session *hras_session_auth(struct hras_conn *, const char *method,
+	    const char *path);
+void	 hras_session_down(struct hras_session *, struct hras_conn *);
+void	 hras_session_up(struct hras_session *, struct hras_conn *);
+void	 hras_session_detach(struct hras_conn *);
+int	 hras_session_input(struct hras_session *, struct hras_conn *);
+void	 hras_session_flush(struct hras_session *);
+void	 hras_sessions_free(struct hras *);
+int	 hras_hook_send(void *, const void *, size_t);
+time_t	 hras_now(void);
+
+#endif

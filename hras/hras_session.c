@@ -1,0 +1,573 @@
+/*
+ * Tunnel sessions in hras: the handshake that admits a client (single-use
+ * nonce, HMAC, per-session keys), the check on every later request, and
+ * the session's life: which connection carries its downstream, which
+ * upstream POST is read, keepalives while idle and the verdict that a
+ * tunnel is dead. One session per client id; it outlives its connections
+ * so that frames queued during an outage are delivered after it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "auth.h"
+#include "config.h"
+#include "hook.h"
+#include "hras.h"
+#include "log.h"
+#include "tunnel.h"
+
+static struct hras_session *hras_session_get(struct hras *, const char *);
+static void	hras_session_deliver(void *, unsigned int, uint32_t,
+		    const uint8_t *, size_t);
+static void	hras_session_kick(void *);
+static void	hras_session_flush_cb(evutil_socket_t, short, void *);
+static void	hras_session_timer(evutil_socket_t, short, void *);
+static void	hras_session_control(struct hras_session *, const uint8_t *,
+		    size_t);
+static int	hras_session_control_send(struct hras_session *,
+		    struct hras_conn *, uint8_t);
+static void	hras_session_lost(struct hras_session *, const char *);
+static void	hras_poll_hold(evutil_socket_t, short, void *);
+static void	hras_poll_answer(struct hras_session *, struct hras_conn *);
+static int	hras_nonce_take(struct hras *, const char *);
+static void	hras_refuse(struct hras_conn *, int, const char *, const char *);
+
+/* Seconds on the monotonic clock. */
+time_t
+hras_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Log why a tunnel request is refused and answer it. */
+static void
+hras_refuse(struct hras_conn *c, int status, const char *who, const char *why)
+{
+	log_warnx("%s: tunnel request refused (%s): %s", c->peer, who, why);
+	c->keep_alive = 0;
+	hras_conn_respond(c, status, "text/plain", "refused\n", 8);
+}
+
+/* Issue a fresh single-use nonce for a client to answer. */
+void
+hras_challenge(struct hras_conn *c)
+{
+	struct hras_nonce	*n = &c->h->nonces[c->h->nonce_next];
+	uint8_t			 raw[CRYPTO_NONCELEN];
+	char			 body[64];
+	int			 len;
+
+	if (crypto_random(raw, sizeof(raw)) == -1) {
+		hras_conn_respond(c, 503, "text/plain", "", 0);
+		return;
+	}
+	c->h->nonce_next = (c->h->nonce_next + 1) % HRAS_NONCES;
+	crypto_hex(raw, sizeof(raw), n->hex);
+	n->expires = hras_now() + HRAS_NONCE_TTL;
+	len = snprintf(body, sizeof(body), "nonce=%s\n", n->hex);
+	hras_conn_respond(c, 200, "text/plain", body, (size_t)len);
+}
+
+/* Consume a nonce we issued that has not expired; -1 otherwise. */
+static int
+hras_nonce_take(struct hras *h, const char *hex)
+{
+	int	 i;
+	time_t	 now = hras_now();
+
+	for (i = 0; i < HRAS_NONCES; i++) {
+		if (h->nonces[i].expires < now ||
+		    strcmp(h->nonces[i].hex, hex) != 0)
+			continue;
+		h->nonces[i].expires = 0;
+		h->nonces[i].hex[0] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* The session of a client, created on its first admission. */
+static struct hras_session *
+hras_session_get(struct hras *h, const char *id)
+{
+	struct hras_session	*s;
+	struct tunnel_cb	 cb;
+
+	TAILQ_FOREACH(s, &h->sessions, entry)
+		if (strcmp(s->id, id) == 0)
+			return s;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->h = h;
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	TAILQ_INIT(&s->ups);
+	cb.deliver = hras_session_deliver;
+	cb.kick = hras_session_kick;
+	cb.arg = s;
+	if ((s->tun = tunnel_new(h->conf->queue_max, &cb)) == NULL ||
+	    (s->flush_ev = event_new(h->base, -1, 0, hras_session_flush_cb,
+	    s)) == NULL ||
+	    (s->timer_ev = event_new(h->base, -1, EV_PERSIST,
+	    hras_session_timer, s)) == NULL) {
+		tunnel_free(s->tun);
+		if (s->flush_ev != NULL)
+			event_free(s->flush_ev);
+		free(s);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&h->sessions, s, entry);
+	return s;
+}
+
+/*
+ * Admit a client: it answers our nonce with HMAC(secret, ...) over its own
+ * nonce too; we answer with a session id and our own proof, and both sides
+ * derive the session's keys.
+ */
+void
+hras_open(struct hras_conn *c)
+{
+	const struct config_client	*cl;
+	struct hras_session		*s;
+	struct crypto_session_keys	 keys;
+	struct timeval			 sec = { 1, 0 };
+	char				 id[65], sn[40], cn[40], mac[AUTH_HEXLEN];
+	char				 want[AUTH_HEXLEN], body[256];
+	uint8_t				 snonce[CRYPTO_NONCELEN];
+	uint8_t				 cnonce[CRYPTO_NONCELEN];
+	uint8_t				 sid[AUTH_SIDLEN];
+	int				 len;
+
+	if (http_query_param(c->msg->target, "id", id, sizeof(id)) == -1 ||
+	    http_query_param(c->msg->target, "nonce", sn, sizeof(sn)) == -1 ||
+	    http_query_param(c->msg->target, "cnonce", cn, sizeof(cn)) == -1 ||
+	    http_query_param(c->msg->target, "mac", mac, sizeof(mac)) == -1 ||
+	    crypto_unhex(sn, snonce, sizeof(snonce)) == -1 ||
+	    crypto_unhex(cn, cnonce, sizeof(cnonce)) == -1) {
+		hras_refuse(c, 400, "?", "malformed handshake");
+		return;
+	}
+	if ((cl = hras_config_client(c->h->conf, id)) == NULL) {
+		hras_refuse(c, 403, id, "unknown client");
+		return;
+	}
+	if (hras_nonce_take(c->h, sn) == -1) {
+		hras_refuse(c, 403, id, "stale or replayed nonce");
+		return;
+	}
+	if (auth_open_mac(cl->secret, id, sn, cn, want) == -1 ||
+	    strlen(mac) != strlen(want) ||
+	    !crypto_equal(mac, want, strlen(want))) {
+		hras_refuse(c, 403, id, "wrong secret");
+		return;
+	}
+	if ((s = hras_session_get(c->h, id)) == NULL ||
+	    crypto_random(sid, sizeof(sid)) == -1 ||
+	    crypto_derive(cl->secret, snonce, cnonce, &keys) == -1 ||
+	    tunnel_set_keys(s->tun, keys.down, "down", keys.up, "up") == -1) {
+		hras_refuse(c, 503, id, "out of resources");
+		return;
+	}
+	/* A new admission replaces whatever the old session had open. */
+	hras_session_lost(s, "client opened a new session");
+	crypto_hex(sid, sizeof(sid), s->sid);
+	memcpy(s->req_key, keys.req, sizeof(s->req_key));
+	memset(&s->win, 0, sizeof(s->win));
+	s->confirmed = 0;
+	s->last_rx = s->last_tx = hras_now();
+	event_add(s->timer_ev, &sec);
+	if (auth_welcome_mac(cl->secret, s->sid, sn, cn, want) == -1) {
+		hras_refuse(c, 503, id, "out of resources");
+		return;
+	}
+	len = snprintf(body, sizeof(body), "sid=%s\nmac=%s\n", s->sid, want);
+	log_info("client %s admitted from %s", id, c->peer);
+	hras_conn_respond(c, 200, "text/plain", body, (size_t)len);
+}
+
+/* Check a tunnel request's session id, number and MAC. */
+struct hras_session *
+hras_session_auth(struct hras_conn *c, const char *method, const char *path)
+{
+	struct hras_session	*s;
+	char			 sid[40], req[24], mac[AUTH_HEXLEN], poll[4];
+	char			 want[AUTH_HEXLEN], *end;
+	unsigned long long	 n;
+
+	if (http_query_param(c->msg->target, "sid", sid, sizeof(sid)) == -1 ||
+	    http_query_param(c->msg->target, "req", req, sizeof(req)) == -1 ||
+	    http_query_param(c->msg->target, "mac", mac, sizeof(mac)) == -1 ||
+	    req[0] < '1' || req[0] > '9') {
+		hras_refuse(c, 400, "?", "malformed tunnel request");
+		return NULL;
+	}
+	n = strtoull(req, &end, 10);
+	if (*end != '\0') {
+		hras_refuse(c, 400, "?", "malformed request number");
+		return NULL;
+	}
+	TAILQ_FOREACH(s, &c->h->sessions, entry)
+		if (strcmp(s->sid, sid) == 0)
+			break;
+	if (s == NULL) {
+		hras_refuse(c, 403, "?", "unknown session");
+		return NULL;
+	}
+	if (auth_request_mac(s->req_key, method, path, s->sid, n, want) == -1 ||
+	    strlen(mac) != strlen(want) ||
+	    !crypto_equal(mac, want, strlen(want))) {
+		hras_refuse(c, 403, s->id, "bad request MAC");
+		return NULL;
+	}
+	if (!auth_window_accept(&s->win, n)) {
+		hras_refuse(c, 403, s->id, "replayed request");
+		return NULL;
+	}
+	c->poll = http_query_param(c->msg->target, "poll", poll,
+	    sizeof(poll)) == 0 && strcmp(poll, "1") == 0;
+	s->last_rx = hras_now();
+	if (!s->connected) {
+		s->connected = 1;
+		log_info("client %s: tunnel up (%s mode)", s->id,
+		    c->poll ? "poll" : "stream");
+	}
+	return s;
+}
+
+/* Make c the session's downstream, ending the one it replaces. */
+void
+hras_session_down(struct hras_session *s, struct hras_conn *c)
+{
+	struct hras_conn	*old = s->down;
+	struct timeval		 tv = { HRAS_POLL_HOLD, 0 };
+
+	if (old != NULL) {
+		s->down = NULL;
+		old->s = NULL;
+		if (old->poll)
+			hras_poll_answer(s, old);
+		else
+			hras_conn_end_stream(old);
+	}
+	s->down = c;
+	c->role = ROLE_DOWN;
+	if (c->poll) {
+		s->confirmed = 1;
+		c->state = CONN_DOWN;
+		if (tunnel_queued(s->tun) > 0) {
+			hras_poll_answer(s, c);
+			return;
+		}
+		if (c->hold_ev == NULL &&
+		    (c->hold_ev = evtimer_new(s->h->base, hras_poll_hold,
+		    c)) == NULL) {
+			hras_conn_close(c, "out of memory");
+			return;
+		}
+		evtimer_add(c->hold_ev, &tv);
+		return;
+	}
+	if (hras_conn_start_stream(c) == -1) {
+		hras_conn_close(c, "out of memory");
+		return;
+	}
+	/* The hello shows hrac at once whether the path streams. */
+	if (hras_session_control_send(s, c, FRAME_CTL_HELLO) == -1) {
+		hras_conn_close(c, "cannot start downstream");
+		return;
+	}
+	if (s->confirmed)
+		hras_session_kick(s);
+}
+
+/* A held poll GET found nothing to carry: answer it empty. */
+static void
+hras_poll_hold(evutil_socket_t fd, short what, void *arg)
+{
+	struct hras_conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->s != NULL && c->s->down == c)
+		c->s->down = NULL;
+	hras_poll_answer(c->s, c);
+}
+
+/* Answer a poll GET with a batch of frames, complete with its length. */
+static void
+hras_poll_answer(struct hras_session *s, struct hras_conn *c)
+{
+	struct evbuffer	*f;
+	size_t		 n;
+	uint8_t		*p;
+
+	if (c->hold_ev != NULL)
+		evtimer_del(c->hold_ev);
+	if (s != NULL && s->down == c)
+		s->down = NULL;
+	c->s = NULL;
+	c->role = ROLE_NONE;
+	c->state = CONN_HEAD;
+	if ((f = evbuffer_new()) == NULL) {
+		hras_conn_close(c, "out of memory");
+		return;
+	}
+	if (s != NULL && tunnel_flush(s->tun, f, HRAS_CHUNK_MAX) == -1) {
+		evbuffer_free(f);
+		hras_conn_close(c, "cannot seal frames");
+		return;
+	}
+	if (s != NULL && evbuffer_get_length(f) > 0)
+		s->last_tx = hras_now();
+	n = evbuffer_get_length(f);
+	p = evbuffer_pullup(f, -1);
+	hras_conn_respond(c, 200, "application/octet-stream", p, n);
+	evbuffer_free(f);
+}
+
+/* Queue c as an upstream; only the oldest open one is read. */
+void
+hras_session_up(struct hras_session *s, struct hras_conn *c)
+{
+	c->role = ROLE_UP;
+	http_chunked_init(&c->chunked);
+	TAILQ_INSERT_TAIL(&s->ups, c, up_entry);
+	hras_conn_body(c);
+}
+
+/* Feed c's decoded body to the session if c is the upstream being read. */
+int
+hras_session_input(struct hras_session *s, struct hras_conn *c)
+{
+	const char	*why;
+
+	if (TAILQ_FIRST(&s->ups) != c)
+		return 0;
+	if (evbuffer_get_length(c->body) > 0)
+		s->last_rx = hras_now();
+	if (tunnel_input(s->tun, c->body, &why) == -1) {
+		log_warnx("client %s: bad frame from %s: %s", s->id, c->peer,
+		    why);
+		hras_conn_close(c, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Forget a connection's ties to its session (it is closing or done). */
+void
+hras_session_detach(struct hras_conn *c)
+{
+	struct hras_session	*s = c->s;
+	struct hras_conn	*next;
+
+	if (s == NULL)
+		return;
+	c->s = NULL;
+	if (s->down == c)
+		s->down = NULL;
+	if (c->role != ROLE_UP)
+		return;
+	next = TAILQ_FIRST(&s->ups);
+	TAILQ_REMOVE(&s->ups, c, up_entry);
+	c->role = ROLE_NONE;
+	if (next != c || (next = TAILQ_FIRST(&s->ups)) == NULL)
+		return;
+	/* The next upstream's frames come after the ones just read. */
+	bufferevent_enable(next->bev, EV_READ);
+	if (hras_session_input(s, next) == 0 &&
+	    evbuffer_get_length(bufferevent_get_input(next->bev)) > 0)
+		hras_conn_body(next);
+}
+
+/* Hand an opened frame to whoever it is for. */
+static void
+hras_session_deliver(void *arg, unsigned int type, uint32_t flow,
+    const uint8_t *data, size_t len)
+{
+	struct hras_session	*s = arg;
+
+	(void)flow;
+	switch (type) {
+	case FRAME_CONTROL:
+		hras_session_control(s, data, len);
+		break;
+	case FRAME_KEEPALIVE:
+		break;
+	case FRAME_HOOK:
+		if (s->h->hook != NULL)
+			hook_deliver(s->h->hook, data, len);
+		break;
+	default:
+		log_debug("client %s: %s frame not handled", s->id,
+		    frame_type_name(type));
+		break;
+	}
+}
+
+/* Write one control frame straight into a downstream, ahead of the queue. */
+static int
+hras_session_control_send(struct hras_session *s, struct hras_conn *c,
+    uint8_t code)
+{
+	struct evbuffer	*f;
+	int		 rc = -1;
+
+	if ((f = evbuffer_new()) == NULL)
+		return -1;
+	if (tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &code, 1) != -1 &&
+	    hras_conn_write_frames(c, f) != -1) {
+		s->last_tx = hras_now();
+		rc = 0;
+	}
+	evbuffer_free(f);
+	return rc;
+}
+
+/* Probe answers: they prove to hrac that both directions stream. */
+static void
+hras_session_control(struct hras_session *s, const uint8_t *data,
+    size_t len)
+{
+	if (len != 1)
+		return;
+	switch (data[0]) {
+	case FRAME_CTL_PROBE:
+		if (s->down != NULL && !s->down->poll &&
+		    hras_session_control_send(s, s->down,
+		    FRAME_CTL_PROBE_ACK) == -1)
+			log_warnx("client %s: cannot answer probe", s->id);
+		break;
+	case FRAME_CTL_STREAM_OK:
+		s->confirmed = 1;
+		log_info("client %s: streaming both ways", s->id);
+		hras_session_kick(s);
+		break;
+	}
+}
+
+/* Records were queued: flush them at the end of this loop turn. */
+static void
+hras_session_kick(void *arg)
+{
+	struct hras_session	*s = arg;
+
+	event_active(s->flush_ev, EV_TIMEOUT, 0);
+}
+
+/* Deferred flush, so a burst of records leaves as one chunk. */
+static void
+hras_session_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hras_session_flush(arg);
+}
+
+/* Move queued frames into the downstream while it has room. */
+void
+hras_session_flush(struct hras_session *s)
+{
+	struct hras_conn	*c = s->down;
+	struct evbuffer		*f, *out;
+
+	if (c == NULL || tunnel_queued(s->tun) == 0)
+		return;
+	if (c->poll) {
+		hras_poll_answer(s, c);
+		return;
+	}
+	if (!s->confirmed)
+		return;
+	out = bufferevent_get_output(c->bev);
+	if ((f = evbuffer_new()) == NULL)
+		return;
+	while (tunnel_queued(s->tun) > 0 &&
+	    evbuffer_get_length(out) < HRAS_HIGH_WATER) {
+		if (tunnel_flush(s->tun, f, HRAS_CHUNK_MAX) <= 0 ||
+		    hras_conn_write_frames(c, f) == -1) {
+			log_warnx("client %s: cannot write downstream", s->id);
+			break;
+		}
+	}
+	evbuffer_free(f);
+	s->last_tx = hras_now();
+}
+
+/* Once a second: keepalive an idle downstream; judge a silent tunnel. */
+static void
+hras_session_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct hras_session	*s = arg;
+	time_t			 now = hras_now();
+	const struct hras_config *conf = s->h->conf;
+
+	(void)fd;
+	(void)what;
+	if (!s->connected)
+		return;
+	if (now - s->last_rx >= conf->dead_after) {
+		hras_session_lost(s, "no traffic from the client");
+		return;
+	}
+	if (s->down != NULL && !s->down->poll && s->confirmed &&
+	    now - s->last_tx >= conf->keepalive)
+		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
+	if (s->down != NULL && !s->down->poll && tunnel_queued(s->tun) > 0)
+		hras_session_flush(s);
+}
+
+/* Close every connection of a session; its queue waits for the client. */
+static void
+hras_session_lost(struct hras_session *s, const char *why)
+{
+	struct hras_conn	*c;
+
+	if (s->connected)
+		log_info("client %s: tunnel down: %s", s->id, why);
+	s->connected = 0;
+	s->confirmed = 0;
+	if ((c = s->down) != NULL)
+		hras_conn_close(c, why);
+	while ((c = TAILQ_FIRST(&s->ups)) != NULL)
+		hras_conn_close(c, why);
+	tunnel_purge_media(s->tun);
+}
+
+/* Free every session (shutdown); connections must be closed first. */
+void
+hras_sessions_free(struct hras *h)
+{
+	struct hras_session	*s;
+
+	while ((s = TAILQ_FIRST(&h->sessions)) != NULL) {
+		TAILQ_REMOVE(&h->sessions, s, entry);
+		event_free(s->flush_ev);
+		event_free(s->timer_ev);
+		tunnel_free(s->tun);
+		free(s);
+	}
+}
+
+/* A datagram from hras's hook goes to the first configured client. */
+int
+hras_hook_send(void *arg, const void *data, size_t len)
+{
+	struct hras		*h = arg;
+	struct hras_session	*s;
+
+	TAILQ_FOREACH(s, &h->sessions, entry)
+		if (strcmp(s->id, h->conf->clients[0].id) == 0)
+			return tunnel_send(s->tun, FRAME_HOOK, 0, data, len);
+	return -1;
+}

@@ -1,0 +1,105 @@
+/*
+ * hras, the outside half: the domain's SIP proxy as the world sees it and
+ * the server end of every client's HTTP tunnel.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "hook.h"
+#include "hras.h"
+#include "log.h"
+
+static void	hras_reload(void *);
+static void	hras_stop(void *);
+
+static struct hras	hras;
+
+/* SIGHUP: read the file again; keep the old config if the new one is bad. */
+static void
+hras_reload(void *arg)
+{
+	struct hras		*h = arg;
+	struct hras_config	*conf;
+	char			 err[CONFIG_ERRLEN];
+
+	if ((conf = hras_config_load(h->conf->file, err, sizeof(err))) ==
+	    NULL) {
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", err);
+		return;
+	}
+	if (strcmp(conf->tunnel.address, h->conf->tunnel.address) != 0 ||
+	    conf->tunnel.port != h->conf->tunnel.port)
+		log_warnx("reload: tunnel address change needs a restart");
+	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
+	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	hras_config_free(h->conf);
+	h->conf = conf;
+	log_info("configuration reloaded from %s", conf->file);
+}
+
+/* SIGTERM/SIGINT: leave the loop; main tears everything down. */
+static void
+hras_stop(void *arg)
+{
+	struct hras	*h = arg;
+
+	log_info("shutting down");
+	event_base_loopexit(h->base, NULL);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon_args	 args;
+	struct daemon_signals	*sig;
+	char			 err[CONFIG_ERRLEN];
+	struct hras		*h = &hras;
+	int			 rc;
+
+	if ((rc = daemon_parse_args(argc, argv, "/etc/vofw/hras.conf",
+	    &args)) != DAEMON_RUN)
+		return rc;
+	log_init("hras", 0, args.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if ((h->conf = hras_config_load(args.conf, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (args.check_only) {
+		printf("configuration OK\n");
+		hras_config_free(h->conf);
+		return 0;
+	}
+	if (h->conf->log_debug)
+		log_set_level(LOG_LEVEL_DEBUG);
+	TAILQ_INIT(&h->conns);
+	TAILQ_INIT(&h->sessions);
+	if ((h->base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	if ((sig = daemon_signals_init(h->base, hras_reload, hras_stop, h)) ==
+	    NULL)
+		fatalx("cannot set up signal handling");
+	if (hras_http_listen(h) == -1)
+		fatalx("cannot open the tunnel listener");
+	if (h->conf->hook.enabled &&
+	    (h->hook = hook_new(h->base, &h->conf->hook, hras_hook_send, h)) ==
+	    NULL)
+		fatalx("cannot open the hook");
+	daemon_notify_ready();
+	log_info("hras %s started", VOFW_VERSION);
+	event_base_dispatch(h->base);
+
+	hook_free(h->hook);
+	hras_http_close_all(h);
+	hras_sessions_free(h);
+	daemon_signals_free(sig);
+	event_base_free(h->base);
+	hras_config_free(h->conf);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install what building and testing VoFW needs on Debian 12, when missing.
+# Runs as root (CI); as another user it only reports what is missing.
+set -eu
+
+PKGS="build-essential pkg-config libevent-dev libosip2-dev libconfig-dev
+libssl-dev libcmocka-dev clang libclang-rt-14-dev nftables iproute2 squid
+nginx-light sip-tester curl procps valgrind"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
