@@ -161,8 +161,8 @@ struct config_key {
 	{ .path = (p), .type = CONFIG_T_GROUP, .flags = (fl),		\
 	  .offset = (off), .check = (chk) }
 #define CONFIG_KEY_FLAGGED(p, flagoff)					\
-	{ .path = (p), .type = CONFIG_T_GROUP, .flags = CONFIG_PRESENCE,	\
-	  .aux = (flagoff) }
+	{ .path = (p), .type = CONFIG_T_GROUP,				\
+	  .flags = CONFIG_PRESENCE, .aux = (flagoff) }
 #define CONFIG_KEY_NUM(p, t, fl, lo, hi, d, off)			\
 	{ .path = (p), .type = (t), .flags = (fl), .min = (lo),	\
 	  .max = (hi), .def = (d), .offset = (off) }
@@ -175,9 +175,9 @@ struct config_key {
 	{ .path = (p), .type = CONFIG_T_STRINGS, .flags = (fl),	\
 	  .min = (lo), .offset = (off), .aux = (cnt), .check = (chk) }
 #define CONFIG_KEY_LIST(p, fl, lo, off, cnt, tab, sz, chk)		\
-	{ .path = (p), .type = CONFIG_T_LIST, .flags = (fl), .min = (lo),	\
-	  .offset = (off), .aux = (cnt), .sub = (tab), .size = (sz),	\
-	  .check = (chk) }
+	{ .path = (p), .type = CONFIG_T_LIST, .flags = (fl),		\
+	  .min = (lo), .offset = (off), .aux = (cnt), .sub = (tab),	\
+	  .size = (sz), .check = (chk) }
 #define CONFIG_KEY_ENUM(p, off, tab, d)					\
 	{ .path = (p), .type = CONFIG_T_ENUM, .offset = (off),		\
 	  .names = (tab), .def = (d) }

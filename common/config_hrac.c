@@ -1,0 +1,157 @@
+/*
+ * Keys of hrac.conf, the inside Half Relay Agent: its credentials, the hras
+ * it tunnels to (perhaps through the company's HTTP proxy), its inside
+ * listeners and how the tunnel behaves.  The generic walker in config.c
+ * reads the table.
+ */
+#include <ctype.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static int	hrac_config_check_server(struct config_ctx *,
+		    const config_setting_t *, void *);
+static int	hrac_config_check_proxy(struct config_ctx *,
+		    const config_setting_t *, void *);
+static int	hrac_config_check_fingerprint(struct config_ctx *,
+		    const config_setting_t *, void *);
+
+/* The generic walker stores an enum value as an int. */
+_Static_assert(sizeof(enum tunnel_mode) == sizeof(int),
+    "enum tunnel_mode must be int-sized");
+
+/* In the order of enum tunnel_mode. */
+static const char *const hrac_config_modes[] = {
+	"auto", "stream", "poll", NULL
+};
+
+#define O(f)	offsetof(struct hrac_config, f)
+
+static const struct config_key hrac_config_keys[] = {
+	CONFIG_KEY_STRING("id", CONFIG_REQUIRED, O(id), config_check_id),
+	CONFIG_KEY_STRING("secret", CONFIG_REQUIRED, O(secret),
+	    config_check_secret),
+	CONFIG_KEY_STRING("server", CONFIG_REQUIRED, O(server),
+	    hrac_config_check_server),
+	CONFIG_KEY_STRING("proxy", 0, O(proxy), hrac_config_check_proxy),
+	CONFIG_KEY_GROUP("tls", 0, 0, NULL),
+	CONFIG_KEY_STRING("tls.ca", 0, O(tls_ca), config_check_file),
+	CONFIG_KEY_STRING("tls.fingerprint", 0, O(tls_fingerprint),
+	    hrac_config_check_fingerprint),
+	CONFIG_KEYS_SIP(struct hrac_config),
+	CONFIG_KEYS_MEDIA(struct hrac_config),
+	CONFIG_KEY_GROUP("tunnel", 0, 0, NULL),
+	CONFIG_KEY_ENUM("tunnel.mode", O(mode), hrac_config_modes,
+	    TUNNEL_MODE_AUTO),
+	CONFIG_KEY_NUM("tunnel.timeout", CONFIG_T_INT, 0, 3, 3600, 45,
+	    O(dead_after)),
+	CONFIG_KEY_NUM("tunnel.get_age", CONFIG_T_INT, 0, 10, 86400, 240,
+	    O(get_age)),
+	CONFIG_KEY_NUM("tunnel.backoff_max", CONFIG_T_INT, 0, 1, 600, 30,
+	    O(backoff_max)),
+	CONFIG_KEY_NUM("tunnel.queue_max", CONFIG_T_SIZE, 0, 65536, 67108864,
+	    1048576, O(queue_max)),
+	CONFIG_KEYS_LOG(struct hrac_config),
+	CONFIG_KEYS_HOOK(struct hrac_config),
+	CONFIG_KEY_END
+};
+
+/* Read and check hrac.conf; NULL with a "file:line: ..." message if bad. */
+struct hrac_config *
+hrac_config_load(const char *path, char *err, size_t errlen)
+{
+	struct hrac_config	*cfg;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL ||
+	    (cfg->file = strdup(path)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		free(cfg);
+		return NULL;
+	}
+	if (config_load(path, hrac_config_keys, cfg, err, errlen) == -1) {
+		hrac_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* Free an hrac configuration and everything it owns. */
+void
+hrac_config_free(struct hrac_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->id);
+	free(cfg->secret);
+	free(cfg->server);
+	free(cfg->proxy);
+	free(cfg->tls_ca);
+	free(cfg->tls_fingerprint);
+	free(cfg->sip.address);
+	free(cfg->media.address);
+	free(cfg->hook.listen.address);
+	free(cfg->hook.forward.address);
+	free(cfg->file);
+	free(cfg);
+}
+
+/* Check that server is an http:// or https:// URL without credentials. */
+static int
+hrac_config_check_server(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	const char		*v = *(char **)p;
+	struct config_url	 url;
+
+	if (config_parse_url(v, &url) == -1)
+		return config_fail(ctx, s, "\"%s\" is not an http:// or "
+		    "https:// URL", v);
+	if (url.user[0] != '\0')
+		return config_fail(ctx, s, "credentials belong in the secret, "
+		    "not the URL");
+	return 0;
+}
+
+/* Check that proxy is http://[user:pass@]host[:port] with no path. */
+static int
+hrac_config_check_proxy(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	const char		*v = *(char **)p;
+	struct config_url	 url;
+
+	if (config_parse_url(v, &url) == -1 || url.tls ||
+	    strcmp(url.path, "/") != 0)
+		return config_fail(ctx, s, "\"%s\" is not "
+		    "http://[user:pass@]host:port", v);
+	return 0;
+}
+
+/* Check a SHA-256 fingerprint and store it as 64 lowercase hex digits. */
+static int
+hrac_config_check_fingerprint(struct config_ctx *ctx,
+    const config_setting_t *s, void *p)
+{
+	char	*v = *(char **)p, hex[65];
+	size_t	 i, n = 0;
+
+	for (i = 0; v[i] != '\0'; i++) {
+		/* Colons may only separate digits, as in "ab:cd:...". */
+		if (v[i] == ':' && i > 0 && v[i + 1] != '\0' &&
+		    v[i - 1] != ':')
+			continue;
+		if (!isxdigit((unsigned char)v[i]) || n == 64)
+			break;
+		hex[n++] = (char)tolower((unsigned char)v[i]);
+	}
+	if (v[i] != '\0' || n != 64)
+		return config_fail(ctx, s, "expected a SHA-256 fingerprint: "
+		    "64 hex digits, colons allowed");
+	/* The normal form is never longer than what was written. */
+	memcpy(v, hex, n);
+	v[n] = '\0';
+	return 0;
+}

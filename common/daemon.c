@@ -1,0 +1,186 @@
+/*
+ * What both daemons do the same way around their real work: the command
+ * line, signals through libevent (never real work in a signal handler),
+ * and the systemd readiness notification, spoken without libsystemd.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon.h"
+#include "log.h"
+
+/* The events that turn SIGHUP, SIGTERM and SIGINT into callbacks. */
+struct daemon_signals {
+	struct event	*hup;
+	struct event	*term;
+	struct event	*intr;
+	void		(*on_reload)(void *);
+	void		(*on_stop)(void *);
+	void		*arg;
+};
+
+static void	daemon_usage(const char *);
+static void	daemon_signal(evutil_socket_t, short, void *);
+
+/* Print the one-line usage to stderr. */
+static void
+daemon_usage(const char *progname)
+{
+	fprintf(stderr, "usage: %s [-dhnV] [-f file]\n", progname);
+}
+
+/* Parse the command line; DAEMON_RUN to go on, else the exit status. */
+int
+daemon_parse_args(int argc, char **argv, const char *default_conf,
+    struct daemon_args *out)
+{
+	const char	*slash;
+	int		 ch;
+
+	memset(out, 0, sizeof(*out));
+	out->progname = "vofw";
+	if (argc > 0 && argv[0] != NULL && argv[0][0] != '\0') {
+		slash = strrchr(argv[0], '/');
+		out->progname = slash != NULL ? slash + 1 : argv[0];
+	}
+	out->conf = default_conf;
+
+	/* Zero, not one, makes glibc and musl rescan from scratch. */
+	optind = 0;
+	while ((ch = getopt(argc, argv, "df:hnV")) != -1) {
+		switch (ch) {
+		case 'd':
+			out->debug = 1;
+			break;
+		case 'f':
+			if (optarg[0] == '\0') {
+				daemon_usage(out->progname);
+				return 2;
+			}
+			out->conf = optarg;
+			break;
+		case 'h':
+			daemon_usage(out->progname);
+			return 0;
+		case 'n':
+			out->check_only = 1;
+			break;
+		case 'V':
+			printf("%s %s\n", out->progname, VOFW_VERSION);
+			fflush(stdout);
+			return 0;
+		default:
+			daemon_usage(out->progname);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		daemon_usage(out->progname);
+		return 2;
+	}
+	return DAEMON_RUN;
+}
+
+/* Run the callback a signal stands for, from the event loop. */
+static void
+daemon_signal(evutil_socket_t sig, short events, void *arg)
+{
+	struct daemon_signals	*ds = arg;
+
+	(void)events;
+	if (sig == SIGHUP)
+		ds->on_reload(ds->arg);
+	else
+		ds->on_stop(ds->arg);
+}
+
+/* Ignore SIGPIPE and turn SIGHUP, SIGTERM, SIGINT into callbacks; or NULL. */
+struct daemon_signals *
+daemon_signals_init(struct event_base *base, void (*on_reload)(void *),
+    void (*on_stop)(void *), void *arg)
+{
+	struct daemon_signals	*ds;
+
+	if ((ds = calloc(1, sizeof(*ds))) == NULL)
+		return NULL;
+	ds->on_reload = on_reload;
+	ds->on_stop = on_stop;
+	ds->arg = arg;
+	/* A peer closing its socket must cost an EPIPE, not the process. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((ds->hup = evsignal_new(base, SIGHUP, daemon_signal, ds)) ==
+	    NULL ||
+	    (ds->term = evsignal_new(base, SIGTERM, daemon_signal, ds)) ==
+	    NULL ||
+	    (ds->intr = evsignal_new(base, SIGINT, daemon_signal, ds)) ==
+	    NULL ||
+	    evsignal_add(ds->hup, NULL) == -1 ||
+	    evsignal_add(ds->term, NULL) == -1 ||
+	    evsignal_add(ds->intr, NULL) == -1) {
+		daemon_signals_free(ds);
+		return NULL;
+	}
+	return ds;
+}
+
+/* Stop handling the signals and free the events. */
+void
+daemon_signals_free(struct daemon_signals *ds)
+{
+	if (ds == NULL)
+		return;
+	if (ds->hup != NULL)
+		event_free(ds->hup);
+	if (ds->term != NULL)
+		event_free(ds->term);
+	if (ds->intr != NULL)
+		event_free(ds->intr);
+	free(ds);
+}
+
+/* Send READY=1 to $NOTIFY_SOCKET if systemd gave one (Type=notify). */
+void
+daemon_notify_ready(void)
+{
+	static const char	 msg[] = "READY=1";
+	struct sockaddr_un	 sun;
+	const char		*path;
+	socklen_t		 len;
+	size_t			 plen;
+	int			 fd;
+
+	if ((path = getenv("NOTIFY_SOCKET")) == NULL || path[0] == '\0')
+		return;
+	plen = strlen(path);
+	if ((path[0] != '/' && path[0] != '@') ||
+	    plen >= sizeof(sun.sun_path)) {
+		log_warnx("%s: bad NOTIFY_SOCKET \"%s\"", __func__, path);
+		return;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, plen);
+	/* '@' names a socket in the abstract namespace: a leading NUL. */
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen +
+	    (path[0] == '/'));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("%s: socket", __func__);
+		return;
+	}
+	if (sendto(fd, msg, sizeof(msg) - 1, 0, (struct sockaddr *)&sun,
+	    len) == -1)
+		log_warn("%s: sendto %s", __func__, path);
+	close(fd);
+}

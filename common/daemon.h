@@ -1,0 +1,30 @@
+/*
+ * What both daemons do the same way around their real work: the command
+ * line, signals through libevent, and telling systemd they are ready.
+ */
+#ifndef VOFW_DAEMON_H
+#define VOFW_DAEMON_H
+
+#define VOFW_VERSION	"0.1.0"
+
+/* daemon_parse_args: go on running (any other value is an exit status). */
+#define DAEMON_RUN	(-1)
+
+struct event_base;
+struct daemon_signals;
+
+struct daemon_args {
+	const char	*progname;	/* basename of argv[0] */
+	const char	*conf;		/* -f FILE, or the default */
+	int		 check_only;	/* -n: check the configuration */
+	int		 debug;		/* -d: debug logging to stderr */
+};
+
+int	 daemon_parse_args(int, char **, const char *default_conf,
+	    struct daemon_args *);
+struct daemon_signals *daemon_signals_init(struct event_base *,
+	    void (*on_reload)(void *), void (*on_stop)(void *), void *arg);
+void	 daemon_signals_free(struct daemon_signals *);
+void	 daemon_notify_ready(void);
+
+#endif

@@ -1,0 +1,696 @@
+/*
+ * Unit tests of the configuration loader: the sample files load, every
+ * kind of mistake is refused with its exact "file:line: ..." message, and
+ * the URL parser the tunnel code uses accepts and refuses what it should.
+ * Run from the top of the tree (the samples are read from conf/).
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+/* One file that must be refused, with the message after its path. */
+struct bad_case {
+	const char	*name;
+	const char	*text;		/* "@DIR@" stands for the temp dir */
+	const char	*error;
+};
+
+static char	 tmpdir[64];
+
+static const char *tc_path(const char *, char *, size_t);
+static void	 tc_write(const char *, const char *);
+static void	 tc_bad(const struct bad_case *, size_t, int);
+
+#define HRAS_DOMAINS	"domains = [ \"corp.example\" ];\n"
+#define HRAS_SIP	"sip = { address = \"198.51.100.10\"; port = 5060; };\n"
+#define HRAS_MEDIA	"media = { address = \"198.51.100.10\"; " \
+			"port_min = 20000; port_max = 29999; };\n"
+#define HRAS_TUNNEL	"tunnel = { address = \"198.51.100.10\"; " \
+			"port = 8080; };\n"
+#define HRAS_CLIENTS	"clients = ( { id = \"corp\"; secret = \"change-me\";" \
+			" domains = [ \"corp.example\" ]; } );\n"
+#define HRAS_OK		HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL \
+			HRAS_CLIENTS
+
+#define HRAC_ID		"id = \"corp\";\nsecret = \"change-me\";\n"
+#define HRAC_SERVER	"server = \"http://198.51.100.10:8080/\";\n"
+#define HRAC_SIP	"sip = { address = \"10.77.0.2\"; };\n"
+#define HRAC_MEDIA	"media = { address = \"10.77.0.2\"; };\n"
+#define HRAC_OK		HRAC_ID HRAC_SERVER HRAC_SIP HRAC_MEDIA
+
+static const struct bad_case hras_bad[] = {
+	{ "syntax.conf",
+	  HRAS_DOMAINS
+	  "sip = { address = \"198.51.100.10\"; port = ; };\n",
+	  ":2: syntax error" },
+	{ "type.conf",
+	  HRAS_DOMAINS
+	  "sip = { address = \"198.51.100.10\"; port = \"5060\"; };\n",
+	  ":2: sip.port: expected an integer" },
+	{ "group.conf",
+	  HRAS_DOMAINS "sip = 5060;\n",
+	  ":2: sip: expected a group" },
+	{ "range.conf",
+	  HRAS_DOMAINS "sip = {\n  address = \"198.51.100.10\";\n"
+	  "  port = 70000;\n};\n",
+	  ":4: sip.port: 70000 out of range 1..65535" },
+	{ "missing-in-group.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = { address = \"198.51.100.10\"; };\n" HRAS_CLIENTS,
+	  ":4: missing required key \"tunnel.port\"" },
+	{ "missing-top.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL,
+	  ": missing required key \"clients\"" },
+	{ "missing-in-client.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = (\n  { id = \"corp\"; domains = [ \"corp.example\" ]; }"
+	  "\n);\n",
+	  ":6: missing required key \"clients[0].secret\"" },
+	{ "unknown-top.conf",
+	  HRAS_OK "sipp = { port = 5060; };\n",
+	  ":6: sipp: unknown key" },
+	{ "unknown-in-group.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = {\n  address = \"198.51.100.10\";\n  port = 8080;\n"
+	  "  keepalife = 10;\n};\n" HRAS_CLIENTS,
+	  ":7: tunnel.keepalife: unknown key" },
+	{ "unknown-in-client.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = ( { id = \"corp\"; secret = \"change-me\";\n"
+	  "  domains = [ \"corp.example\" ]; secert = \"x\"; } );\n",
+	  ":6: clients[0].secert: unknown key" },
+	{ "unknown-domain.conf",
+	  "domains = [ \"corp.example\", \"other.example\" ];\n"
+	  HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = (\n  {\n    id = \"corp\";\n    secret = \"change-me\";\n"
+	  "    domains = [ \"corp.example\",\n"
+	  "                \"elsewhere.example\" ];\n  }\n);\n",
+	  ":10: clients[0].domains[1]: unknown domain \"elsewhere.example\"" },
+	{ "duplicate-id.conf",
+	  "domains = [ \"corp.example\", \"other.example\" ];\n"
+	  HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = (\n"
+	  "  { id = \"corp\"; secret = \"change-me\";"
+	  " domains = [ \"corp.example\" ]; },\n"
+	  "  { id = \"corp\"; secret = \"change-me-2\";"
+	  " domains = [ \"other.example\" ]; }\n);\n",
+	  ":7: clients[1].id: duplicate client id \"corp\"" },
+	{ "shared-domain.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = (\n"
+	  "  { id = \"a\"; secret = \"change-me\";"
+	  " domains = [ \"corp.example\" ]; },\n"
+	  "  { id = \"b\"; secret = \"change-me\";"
+	  " domains = [ \"CORP.example\" ]; }\n);\n",
+	  ":7: clients[1].domains[0]: domain \"CORP.example\" already "
+	  "belongs to client \"a\"" },
+	{ "bad-address.conf",
+	  HRAS_DOMAINS "sip = { address = \"sip.corp.example\"; };\n",
+	  ":2: sip.address: \"sip.corp.example\" is not a numeric IPv4 or "
+	  "IPv6 address" },
+	{ "bad-address6.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = { address = \"2001:db8::1::2\"; port = 8080; };\n",
+	  ":4: tunnel.address: \"2001:db8::1::2\" is not a numeric IPv4 or "
+	  "IPv6 address" },
+	{ "tls-cert-only.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = {\n  address = \"198.51.100.10\";\n  port = 8080;\n"
+	  "  tls = { cert = \"@DIR@/cert.pem\"; };\n};\n" HRAS_CLIENTS,
+	  ":7: tunnel.tls: cert and key must be given together" },
+	{ "tls-unreadable.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = { address = \"198.51.100.10\"; port = 8080;\n"
+	  "  tls = { cert = \"@DIR@/cert.pem\"; key = \"@DIR@/none\"; }; };\n"
+	  HRAS_CLIENTS,
+	  ":5: tunnel.tls.key: cannot read \"@DIR@/none\": No such file or "
+	  "directory" },
+	{ "keepalive.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = {\n  address = \"198.51.100.10\";\n  port = 8080;\n"
+	  "  keepalive = 30;\n  timeout = 30;\n};\n" HRAS_CLIENTS,
+	  ":8: tunnel.timeout: timeout 30 must exceed keepalive 30" },
+	{ "keepalive-default.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = { address = \"198.51.100.10\"; port = 8080;\n"
+	  "  keepalive = 60; };\n" HRAS_CLIENTS,
+	  ":5: tunnel.keepalive: timeout 45 must exceed keepalive 60" },
+	{ "media-order.conf",
+	  HRAS_DOMAINS HRAS_SIP
+	  "media = { address = \"198.51.100.10\";\n  port_min = 30000;\n"
+	  "  port_max = 20001; };\n",
+	  ":5: media.port_max: 20001 is below port_min 30000" },
+	{ "media-odd.conf",
+	  HRAS_DOMAINS HRAS_SIP
+	  "media = { address = \"198.51.100.10\"; port_min = 20000;"
+	  " port_max = 20000; };\n",
+	  ":3: media.port_max: range 20000..20000 must hold an even number "
+	  "of ports, at least 2" },
+	{ "media-low.conf",
+	  HRAS_DOMAINS HRAS_SIP
+	  "media = { address = \"198.51.100.10\"; port_min = 1000; };\n",
+	  ":3: media.port_min: 1000 out of range 1024..65535" },
+	{ "domains-empty.conf",
+	  "domains = [ ];\n",
+	  ":1: domains: must have at least 1 entry" },
+	{ "domains-type.conf",
+	  "domains = [ 1, 2 ];\n",
+	  ":1: domains[0]: expected a string" },
+	{ "domains-bad.conf",
+	  "domains = [ \"corp..example\" ];\n",
+	  ":1: domains[0]: \"corp..example\" is not a valid domain name" },
+	{ "client-id.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = ( { id = \"corp/1\"; secret = \"change-me\";"
+	  " domains = [ \"corp.example\" ]; } );\n",
+	  ":5: clients[0].id: expected 1 to 64 characters of A-Z a-z 0-9 . _ -"
+	},
+	{ "client-secret.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = ( { id = \"corp\"; secret = \"short\";"
+	  " domains = [ \"corp.example\" ]; } );\n",
+	  ":5: clients[0].secret: must be at least 8 characters" },
+	{ "clients-empty.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL "clients = ( );\n",
+	  ":5: clients: must have at least 1 entry" },
+	{ "upstream.conf",
+	  HRAS_OK "upstream = \"198.51.100.30\";\n",
+	  ":6: upstream: \"198.51.100.30\" is not host:port" },
+	{ "hook-half.conf",
+	  HRAS_OK "hook = {\n"
+	  "  listen = { address = \"127.0.0.1\"; port = 7000; };\n};\n",
+	  ":6: missing required key \"hook.forward\"" },
+	{ "log-type.conf",
+	  HRAS_OK "log = { debug = 1; };\n",
+	  ":6: log.debug: expected true or false" },
+	{ "include.conf",
+	  HRAS_DOMAINS "@include \"included.conf\"\n",
+	  "/included.conf:2: sip.port: 0 out of range 1..65535" },
+	{ "include-missing.conf",
+	  HRAS_DOMAINS "@include \"nowhere.conf\"\n",
+	  ":2: cannot open include file" },
+};
+
+static const struct bad_case hrac_bad[] = {
+	{ "id-type.conf",
+	  "id = 5;\n",
+	  ":1: id: expected a string" },
+	{ "server-scheme.conf",
+	  HRAC_ID "server = \"ftp://198.51.100.10/\";\n",
+	  ":3: server: \"ftp://198.51.100.10/\" is not an http:// or https:// "
+	  "URL" },
+	{ "server-port.conf",
+	  HRAC_ID "server = \"http://198.51.100.10:0/\";\n",
+	  ":3: server: \"http://198.51.100.10:0/\" is not an http:// or "
+	  "https:// URL" },
+	{ "server-user.conf",
+	  HRAC_ID "server = \"https://corp:pw@hras.example/\";\n",
+	  ":3: server: credentials belong in the secret, not the URL" },
+	{ "proxy-tls.conf",
+	  HRAC_ID HRAC_SERVER "proxy = \"https://10.77.0.1:3128\";\n",
+	  ":4: proxy: \"https://10.77.0.1:3128\" is not "
+	  "http://[user:pass@]host:port" },
+	{ "proxy-path.conf",
+	  HRAC_ID HRAC_SERVER "proxy = \"http://10.77.0.1:3128/x\";\n",
+	  ":4: proxy: \"http://10.77.0.1:3128/x\" is not "
+	  "http://[user:pass@]host:port" },
+	{ "proxy-host.conf",
+	  HRAC_ID HRAC_SERVER "proxy = \"http://user:pw@:3128\";\n",
+	  ":4: proxy: \"http://user:pw@:3128\" is not "
+	  "http://[user:pass@]host:port" },
+	{ "missing-server.conf",
+	  HRAC_ID HRAC_SIP HRAC_MEDIA,
+	  ": missing required key \"server\"" },
+	{ "mode.conf",
+	  HRAC_OK "tunnel = { mode = \"fast\"; };\n",
+	  ":6: tunnel.mode: expected one of \"auto\", \"stream\", \"poll\"" },
+	{ "get-age.conf",
+	  HRAC_OK "tunnel = {\n  get_age = 5;\n};\n",
+	  ":7: tunnel.get_age: 5 out of range 10..86400" },
+	{ "queue-float.conf",
+	  HRAC_OK "tunnel = { queue_max = 1.5e6; };\n",
+	  ":6: tunnel.queue_max: expected an integer" },
+	{ "fingerprint.conf",
+	  HRAC_OK "tls = { fingerprint = \"ab::cd\"; };\n",
+	  ":6: tls.fingerprint: expected a SHA-256 fingerprint: 64 hex "
+	  "digits, colons allowed" },
+	{ "ca.conf",
+	  HRAC_OK "tls = { ca = \"@DIR@/ca.pem\"; };\n",
+	  ":6: tls.ca: cannot read \"@DIR@/ca.pem\": No such file or "
+	  "directory" },
+	{ "unknown.conf",
+	  HRAC_OK "domains = [ \"corp.example\" ];\n",
+	  ":6: domains: unknown key" },
+};
+
+/* Build the path of a file in the temp dir. */
+static const char *
+tc_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", tmpdir, name);
+	return buf;
+}
+
+/* Write a file in the temp dir, replacing "@DIR@" by its path. */
+static void
+tc_write(const char *name, const char *text)
+{
+	char		 path[256];
+	const char	*at;
+	FILE		*f;
+
+	f = fopen(tc_path(name, path, sizeof(path)), "w");
+	assert_non_null(f);
+	while ((at = strstr(text, "@DIR@")) != NULL) {
+		fwrite(text, 1, at - text, f);
+		fputs(tmpdir, f);
+		text = at + 5;
+	}
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Check that each case fails to load with exactly its message. */
+static void
+tc_bad(const struct bad_case *cases, size_t n, int hras)
+{
+	struct hras_config	*s;
+	struct hrac_config	*c;
+	char			 path[256], want[1024], err[CONFIG_ERRLEN];
+	char			 error[512];
+	const char		*at, *src;
+	size_t			 i, o;
+
+	for (i = 0; i < n; i++) {
+		tc_write(cases[i].name, cases[i].text);
+		tc_path(cases[i].name, path, sizeof(path));
+		/* Expand "@DIR@" in the expected message too. */
+		for (src = cases[i].error, o = 0;
+		    (at = strstr(src, "@DIR@")) != NULL; src = at + 5)
+			o += snprintf(error + o, sizeof(error) - o, "%.*s%s",
+			    (int)(at - src), src, tmpdir);
+		snprintf(error + o, sizeof(error) - o, "%s", src);
+		if (cases[i].error[0] == '/')
+			snprintf(want, sizeof(want), "%s%s", tmpdir, error);
+		else
+			snprintf(want, sizeof(want), "%s%s", path, error);
+		err[0] = '\0';
+		if (hras) {
+			s = hras_config_load(path, err, sizeof(err));
+			assert_null(s);
+		} else {
+			c = hrac_config_load(path, err, sizeof(err));
+			assert_null(c);
+		}
+		assert_string_equal(err, want);
+		unlink(path);
+	}
+}
+
+/* Make the temp dir and the files some cases point at. */
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vofw-test-config.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	tc_write("cert.pem", "not really a certificate\n");
+	tc_write("key.pem", "not really a key\n");
+	tc_write("included.conf", "# included\nsip = { address = "
+	    "\"198.51.100.10\"; port = 0; };\n");
+	return 0;
+}
+
+/* Remove the temp dir and whatever a failed test left in it. */
+static int
+teardown(void **state)
+{
+	char		 path[512];
+	DIR		*d;
+	struct dirent	*e;
+
+	(void)state;
+	if ((d = opendir(tmpdir)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(tmpdir);
+}
+
+/* The sample hras.conf loads with the values it shows and the defaults. */
+static void
+test_sample_hras(void **state)
+{
+	struct hras_config	*cfg;
+	char			 err[CONFIG_ERRLEN] = "";
+
+	(void)state;
+	cfg = hras_config_load("conf/hras.conf", err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->file, "conf/hras.conf");
+	assert_int_equal(cfg->ndomains, 1);
+	assert_string_equal(cfg->domains[0], "corp.example");
+	assert_string_equal(cfg->sip.address, "198.51.100.10");
+	assert_int_equal(cfg->sip.port, 5060);
+	assert_string_equal(cfg->media.address, "198.51.100.10");
+	assert_int_equal(cfg->media.port_min, 20000);
+	assert_int_equal(cfg->media.port_max, 29999);
+	assert_int_equal(cfg->media.timeout, 30);
+	assert_string_equal(cfg->tunnel.address, "198.51.100.10");
+	assert_int_equal(cfg->tunnel.port, 8080);
+	assert_int_equal(cfg->keepalive, 15);
+	assert_int_equal(cfg->dead_after, 45);
+	assert_int_equal(cfg->queue_max, 1048576);
+	assert_null(cfg->tls_cert);
+	assert_null(cfg->tls_key);
+	assert_int_equal(cfg->nclients, 1);
+	assert_string_equal(cfg->clients[0].id, "corp");
+	assert_string_equal(cfg->clients[0].secret, "change-me");
+	assert_int_equal(cfg->clients[0].ndomains, 1);
+	assert_string_equal(cfg->clients[0].domains[0], "corp.example");
+	assert_null(cfg->upstream);
+	assert_int_equal(cfg->log_debug, 0);
+	assert_int_equal(cfg->hook.enabled, 0);
+	hras_config_free(cfg);
+}
+
+/* The sample hrac.conf loads with the values it shows and the defaults. */
+static void
+test_sample_hrac(void **state)
+{
+	struct hrac_config	*cfg;
+	char			 err[CONFIG_ERRLEN] = "";
+
+	(void)state;
+	cfg = hrac_config_load("conf/hrac.conf", err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->id, "corp");
+	assert_string_equal(cfg->secret, "change-me");
+	assert_string_equal(cfg->server, "http://198.51.100.10:8080/");
+	assert_null(cfg->proxy);
+	assert_null(cfg->tls_ca);
+	assert_null(cfg->tls_fingerprint);
+	assert_string_equal(cfg->sip.address, "10.77.0.2");
+	assert_int_equal(cfg->sip.port, 5060);
+	assert_string_equal(cfg->media.address, "10.77.0.2");
+	assert_int_equal(cfg->media.port_min, 20000);
+	assert_int_equal(cfg->media.port_max, 29999);
+	assert_int_equal(cfg->media.timeout, 30);
+	assert_int_equal(cfg->mode, TUNNEL_MODE_AUTO);
+	assert_int_equal(cfg->dead_after, 45);
+	assert_int_equal(cfg->get_age, 240);
+	assert_int_equal(cfg->backoff_max, 30);
+	assert_int_equal(cfg->queue_max, 1048576);
+	assert_int_equal(cfg->log_debug, 0);
+	assert_int_equal(cfg->hook.enabled, 0);
+	hrac_config_free(cfg);
+}
+
+/* Every optional hras key is read, and clients are found by id. */
+static void
+test_hras_full(void **state)
+{
+	struct hras_config		*cfg;
+	const struct config_client	*c;
+	char				 path[256], err[CONFIG_ERRLEN] = "";
+
+	(void)state;
+	tc_write("good.conf",
+	    "domains = [ \"corp.example\", \"b.example\" ];\n"
+	    "sip = { address = \"2001:db8::10\"; };\n"
+	    "media = { address = \"198.51.100.10\"; port_min = 40000;"
+	    " port_max = 40001; timeout = 5; };\n"
+	    "tunnel = { address = \"0.0.0.0\"; port = 443; keepalive = 1;"
+	    " timeout = 2000; queue_max = 65536;\n"
+	    "  tls = { cert = \"@DIR@/cert.pem\"; key = \"@DIR@/key.pem\"; };"
+	    " };\n"
+	    "clients = ( { id = \"corp\"; secret = \"12345678\";"
+	    " domains = [ \"corp.example\" ]; },\n"
+	    "  { id = \"B_2.x-y\"; secret = \"another secret\";"
+	    " domains = [ \"B.example\" ]; } );\n"
+	    "upstream = \"[2001:db8::30]:5070\";\n"
+	    "log = { debug = true; };\n"
+	    "hook = { listen = { address = \"127.0.0.1\"; port = 7000; };\n"
+	    "  forward = { address = \"::1\"; port = 7001; }; };\n");
+	cfg = hras_config_load(tc_path("good.conf", path, sizeof(path)), err,
+	    sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->ndomains, 2);
+	assert_string_equal(cfg->domains[1], "b.example");
+	assert_string_equal(cfg->sip.address, "2001:db8::10");
+	assert_int_equal(cfg->sip.port, 5060);
+	assert_int_equal(cfg->media.port_min, 40000);
+	assert_int_equal(cfg->media.port_max, 40001);
+	assert_int_equal(cfg->media.timeout, 5);
+	assert_int_equal(cfg->tunnel.port, 443);
+	assert_int_equal(cfg->keepalive, 1);
+	assert_int_equal(cfg->dead_after, 2000);
+	assert_int_equal(cfg->queue_max, 65536);
+	snprintf(path, sizeof(path), "%s/cert.pem", tmpdir);
+	assert_string_equal(cfg->tls_cert, path);
+	snprintf(path, sizeof(path), "%s/key.pem", tmpdir);
+	assert_string_equal(cfg->tls_key, path);
+	assert_int_equal(cfg->nclients, 2);
+	assert_string_equal(cfg->upstream, "[2001:db8::30]:5070");
+	assert_int_equal(cfg->log_debug, 1);
+	assert_int_equal(cfg->hook.enabled, 1);
+	assert_string_equal(cfg->hook.listen.address, "127.0.0.1");
+	assert_int_equal(cfg->hook.listen.port, 7000);
+	assert_string_equal(cfg->hook.forward.address, "::1");
+	assert_int_equal(cfg->hook.forward.port, 7001);
+
+	c = hras_config_client(cfg, "B_2.x-y");
+	assert_non_null(c);
+	assert_ptr_equal(c, &cfg->clients[1]);
+	assert_string_equal(c->secret, "another secret");
+	assert_int_equal(c->ndomains, 1);
+	assert_string_equal(c->domains[0], "B.example");
+	assert_ptr_equal(hras_config_client(cfg, "corp"), &cfg->clients[0]);
+	assert_null(hras_config_client(cfg, "Corp"));
+	assert_null(hras_config_client(cfg, ""));
+	hras_config_free(cfg);
+	hras_config_free(NULL);
+}
+
+/* Every optional hrac key is read; the fingerprint is normalised. */
+static void
+test_hrac_full(void **state)
+{
+	struct hrac_config	*cfg;
+	char			 path[256], err[CONFIG_ERRLEN] = "";
+
+	(void)state;
+	tc_write("good.conf", HRAC_ID
+	    "server = \"https://hras.example\";\n"
+	    "proxy = \"http://me:p%40ss@10.77.0.1:3128\";\n"
+	    "tls = { ca = \"@DIR@/cert.pem\"; fingerprint = "
+	    "\"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"; };\n"
+	    HRAC_SIP HRAC_MEDIA
+	    "tunnel = { mode = \"poll\"; timeout = 3; get_age = 10;"
+	    " backoff_max = 600; queue_max = 67108864; };\n"
+	    "hook = { listen = { address = \"127.0.0.1\"; port = 7001; };\n"
+	    "  forward = { address = \"127.0.0.1\"; port = 7000; }; };\n");
+	cfg = hrac_config_load(tc_path("good.conf", path, sizeof(path)), err,
+	    sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->server, "https://hras.example");
+	assert_string_equal(cfg->proxy, "http://me:p%40ss@10.77.0.1:3128");
+	assert_string_equal(cfg->tls_fingerprint,
+	    "abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef0123456789");
+	assert_int_equal(cfg->mode, TUNNEL_MODE_POLL);
+	assert_int_equal(cfg->dead_after, 3);
+	assert_int_equal(cfg->get_age, 10);
+	assert_int_equal(cfg->backoff_max, 600);
+	assert_int_equal(cfg->queue_max, 67108864);
+	assert_int_equal(cfg->hook.enabled, 1);
+	assert_int_equal(cfg->hook.forward.port, 7000);
+	hrac_config_free(cfg);
+	hrac_config_free(NULL);
+}
+
+/* Each bad hras file is refused with file, line and reason. */
+static void
+test_hras_bad(void **state)
+{
+	(void)state;
+	tc_bad(hras_bad, sizeof(hras_bad) / sizeof(hras_bad[0]), 1);
+}
+
+/* Each bad hrac file is refused with file, line and reason. */
+static void
+test_hrac_bad(void **state)
+{
+	(void)state;
+	tc_bad(hrac_bad, sizeof(hrac_bad) / sizeof(hrac_bad[0]), 0);
+}
+
+/* A file that cannot be read is named with the system's reason. */
+static void
+test_no_file(void **state)
+{
+	char	 path[256], want[512], err[CONFIG_ERRLEN];
+
+	(void)state;
+	tc_path("absent.conf", path, sizeof(path));
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	assert_null(hras_config_load(path, err, sizeof(err)));
+	assert_string_equal(err, want);
+	assert_null(hrac_config_load(path, err, sizeof(err)));
+	assert_string_equal(err, want);
+}
+
+/* Good URLs are split into their parts, with default ports and path. */
+static void
+test_url_good(void **state)
+{
+	struct config_url	 u;
+
+	(void)state;
+	assert_int_equal(config_parse_url("http://198.51.100.10:8080/", &u),
+	    0);
+	assert_int_equal(u.tls, 0);
+	assert_string_equal(u.host, "198.51.100.10");
+	assert_int_equal(u.port, 8080);
+	assert_string_equal(u.path, "/");
+	assert_string_equal(u.user, "");
+	assert_string_equal(u.pass, "");
+
+	assert_int_equal(config_parse_url("https://hras.corp.example", &u), 0);
+	assert_int_equal(u.tls, 1);
+	assert_string_equal(u.host, "hras.corp.example");
+	assert_int_equal(u.port, 443);
+	assert_string_equal(u.path, "/");
+
+	assert_int_equal(config_parse_url("HTTP://Host-1.Example/", &u), 0);
+	assert_int_equal(u.tls, 0);
+	assert_string_equal(u.host, "Host-1.Example");
+	assert_int_equal(u.port, 80);
+
+	assert_int_equal(config_parse_url(
+	    "http://[2001:db8::1]:65535/vofw/t?x=1", &u), 0);
+	assert_string_equal(u.host, "2001:db8::1");
+	assert_int_equal(u.port, 65535);
+	assert_string_equal(u.path, "/vofw/t?x=1");
+
+	assert_int_equal(config_parse_url("https://[::1]/", &u), 0);
+	assert_string_equal(u.host, "::1");
+	assert_int_equal(u.port, 443);
+
+	assert_int_equal(config_parse_url("http://me:p%40ss:w@10.77.0.1:3128",
+	    &u), 0);
+	assert_string_equal(u.user, "me");
+	assert_string_equal(u.pass, "p@ss:w");
+	assert_string_equal(u.host, "10.77.0.1");
+	assert_int_equal(u.port, 3128);
+	assert_string_equal(u.path, "/");
+
+	assert_int_equal(config_parse_url("http://only@proxy:1", &u), 0);
+	assert_string_equal(u.user, "only");
+	assert_string_equal(u.pass, "");
+	assert_string_equal(u.host, "proxy");
+	assert_int_equal(u.port, 1);
+}
+
+/* Bad URLs are refused and leave no half-filled result behind. */
+static void
+test_url_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", "198.51.100.10:8080", "ftp://host/", "http:/host/",
+		"http://", "http:///", "http://host:/", "http://host:0/",
+		"http://host:65536/", "http://host:080000/", "http://host:8x/",
+		"http://host:+80/", "http://host:-1/", "http://ho st/",
+		"http://host/a b", "http://host/\t", "http://h\001st/",
+		"http://h\303\266st/", "http://[::1/", "http://[zz::1]/",
+		"http://::1/", "http://[::1]x/", "http://host?x=1",
+		"http://host#f", "http://host/#f", "http://:pw@host/",
+		"http://@host/", "http://a@b@host/", "http://%zz@host/",
+		"http://u%0@host/", "http://u%00@host/", "http://-h.example/",
+		"http://h-.example/", "http://a..b/", "http://256.1.1.1/",
+		"http://1.2.3/", "http://user:pw@/",
+	};
+	struct config_url	 u;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&u, 'x', sizeof(u));
+		if (config_parse_url(bad[i], &u) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_string_equal(u.host, "");
+	}
+	assert_int_equal(config_parse_url(NULL, &u), -1);
+}
+
+/* host:port is split, with IPv6 in brackets and the port required. */
+static void
+test_hostport(void **state)
+{
+	static const char *const bad[] = {
+		"host", "host:", ":5060", "host:0", "host:99999", "host:5060x",
+		"2001:db8::1:5060", "[2001:db8::1]", "[::1]:", "a b:1",
+		"host:+1",
+	};
+	char		 host[256];
+	uint16_t	 port;
+	size_t		 i;
+
+	(void)state;
+	assert_int_equal(config_parse_hostport("198.51.100.30:5060", host,
+	    sizeof(host), &port), 0);
+	assert_string_equal(host, "198.51.100.30");
+	assert_int_equal(port, 5060);
+	assert_int_equal(config_parse_hostport("[2001:db8::1]:5070", host,
+	    sizeof(host), &port), 0);
+	assert_string_equal(host, "2001:db8::1");
+	assert_int_equal(port, 5070);
+	assert_int_equal(config_parse_hostport("sip.example:1", host,
+	    sizeof(host), &port), 0);
+	assert_string_equal(host, "sip.example");
+	assert_int_equal(port, 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (config_parse_hostport(bad[i], host, sizeof(host),
+		    &port) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sample_hras),
+		cmocka_unit_test(test_sample_hrac),
+		cmocka_unit_test(test_hras_full),
+		cmocka_unit_test(test_hrac_full),
+		cmocka_unit_test(test_hras_bad),
+		cmocka_unit_test(test_hrac_bad),
+		cmocka_unit_test(test_no_file),
+		cmocka_unit_test(test_url_good),
+		cmocka_unit_test(test_url_bad),
+		cmocka_unit_test(test_hostport),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
