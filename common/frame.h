@@ -31,7 +31,8 @@ enum frame_control {
 	FRAME_CTL_HELLO = 1,	/* hras: downstream open */
 	FRAME_CTL_PROBE = 2,	/* hrac: upstream open, please answer */
 	FRAME_CTL_PROBE_ACK = 3,	/* hras: probe seen on upstream */
-	FRAME_CTL_STREAM_OK = 4	/* hrac: both directions stream */
+	FRAME_CTL_STREAM_OK = 4,	/* hrac: both directions stream */
+	FRAME_CTL_ACK = 5	/* received up to a sequence number */
 };
 
 struct frame_hdr {

@@ -26,6 +26,8 @@ struct tunnel {
 	int			 keyed;
 	uint64_t		 tx_seq;
 	uint64_t		 rx_seq;
+	uint64_t		 rx_acked;	/* rx_seq last acknowledged */
+	struct evbuffer		*unacked;	/* sent SIP: seq + record */
 	struct tunnel_stats	 stats;
 	uint8_t			 scratch[FRAME_MAXLEN];
 };
@@ -38,6 +40,9 @@ struct record_hdr {
 };
 
 static int	tunnel_is_media(unsigned int);
+static int	tunnel_remember(struct tunnel *, const uint8_t *);
+static void	tunnel_acked(struct tunnel *, const uint8_t *);
+static int	tunnel_requeue(struct tunnel *);
 static int	tunnel_seal_record(struct tunnel *, struct evbuffer *,
 		    const struct record_hdr *, const uint8_t *);
 
@@ -56,7 +61,10 @@ tunnel_new(size_t queue_max, const struct tunnel_cb *cb)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	if ((t->queue = evbuffer_new()) == NULL) {
+	if ((t->queue = evbuffer_new()) == NULL ||
+	    (t->unacked = evbuffer_new()) == NULL) {
+		if (t->queue != NULL)
+			evbuffer_free(t->queue);
 		free(t);
 		return NULL;
 	}
@@ -74,14 +82,20 @@ tunnel_free(struct tunnel *t)
 	crypto_aead_clear(&t->tx);
 	crypto_aead_clear(&t->rx);
 	evbuffer_free(t->queue);
+	evbuffer_free(t->unacked);
 	free(t);
 }
 
-/* Install a new session's keys; sequence numbers start over. */
+/*
+ * Install a new session's keys; sequence numbers start over, and SIP the
+ * far half never acknowledged goes out again first, in its old order.
+ */
 int
 tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
     const uint8_t *rx, const char *rxlabel)
 {
+	if (tunnel_requeue(t) == -1)
+		return -1;
 	crypto_aead_clear(&t->tx);
 	crypto_aead_clear(&t->rx);
 	t->keyed = 0;
@@ -92,6 +106,7 @@ tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
 	}
 	t->tx_seq = 0;
 	t->rx_seq = 0;
+	t->rx_acked = 0;
 	t->keyed = 1;
 	return 0;
 }
@@ -213,6 +228,8 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
 		    (n = tunnel_seal_record(t, out, &rh,
 		    rec + RECORD_HDRLEN)) == -1)
 			return -1;
+		if (rh.type == FRAME_SIP && tunnel_remember(t, rec) == -1)
+			return -1;
 		evbuffer_drain(t->queue, RECORD_HDRLEN + rh.len);
 		total += (size_t)n;
 	}
@@ -256,9 +273,111 @@ tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 		evbuffer_drain(in, FRAME_HDRLEN + fh.length);
 		t->stats.rx_frames++;
 		t->stats.rx_bytes += FRAME_HDRLEN + fh.length;
-		t->cb.deliver(t->cb.arg, fh.type, fh.flow, t->scratch, dlen);
+		if (fh.type == FRAME_CONTROL && dlen == 9 &&
+		    t->scratch[0] == FRAME_CTL_ACK)
+			tunnel_acked(t, t->scratch + 1);
+		else
+			t->cb.deliver(t->cb.arg, fh.type, fh.flow, t->scratch,
+			    dlen);
 	}
 	return rc == -1 ? -1 : 0;
+}
+
+/* Keep a copy of a sealed SIP record until the far half acknowledges it. */
+static int
+tunnel_remember(struct tunnel *t, const uint8_t *rec)
+{
+	struct record_hdr	 rh;
+	size_t			 len;
+
+	memcpy(&rh, rec, sizeof(rh));
+	len = RECORD_HDRLEN + rh.len;
+	if (evbuffer_get_length(t->unacked) + len > SIP_OVERRUN *
+	    t->queue_max) {
+		log_warnx("tunnel: %zu bytes of SIP unacknowledged; the far "
+		    "half is not answering", evbuffer_get_length(t->unacked));
+		return -1;
+	}
+	if (evbuffer_expand(t->unacked, sizeof(t->tx_seq) + len) == -1 ||
+	    evbuffer_add(t->unacked, &t->tx_seq, sizeof(t->tx_seq)) == -1 ||
+	    evbuffer_add(t->unacked, rec, len) == -1)
+		return -1;
+	return 0;
+}
+
+/* The far half has every frame up to a sequence number: forget them. */
+static void
+tunnel_acked(struct tunnel *t, const uint8_t *p)
+{
+	struct record_hdr	 rh;
+	uint64_t		 upto = 0, seq;
+	uint8_t			 head[sizeof(seq) + RECORD_HDRLEN];
+	int			 i;
+
+	for (i = 0; i < 8; i++)
+		upto = upto << 8 | p[i];
+	while (evbuffer_copyout(t->unacked, head, sizeof(head)) ==
+	    (ev_ssize_t)sizeof(head)) {
+		memcpy(&seq, head, sizeof(seq));
+		memcpy(&rh, head + sizeof(seq), sizeof(rh));
+		if (seq > upto)
+			break;
+		evbuffer_drain(t->unacked, sizeof(head) + rh.len);
+	}
+}
+
+/* Put unacknowledged SIP back at the front of the queue. */
+static int
+tunnel_requeue(struct tunnel *t)
+{
+	struct evbuffer		*q;
+	struct record_hdr	 rh;
+	uint64_t		 seq;
+	uint8_t			 head[sizeof(seq) + RECORD_HDRLEN];
+	size_t			 n = 0;
+
+	if (evbuffer_get_length(t->unacked) == 0)
+		return 0;
+	if ((q = evbuffer_new()) == NULL)
+		return -1;
+	while (evbuffer_copyout(t->unacked, head, sizeof(head)) ==
+	    (ev_ssize_t)sizeof(head)) {
+		memcpy(&rh, head + sizeof(seq), sizeof(rh));
+		evbuffer_drain(t->unacked, sizeof(seq));
+		if (evbuffer_remove_buffer(t->unacked, q, RECORD_HDRLEN +
+		    rh.len) != (int)(RECORD_HDRLEN + rh.len)) {
+			evbuffer_free(q);
+			return -1;
+		}
+		n++;
+	}
+	evbuffer_add_buffer(q, t->queue);
+	evbuffer_add_buffer(t->queue, q);
+	evbuffer_free(q);
+	log_info("tunnel: %zu unacknowledged SIP message(s) will be sent "
+	    "again", n);
+	return 0;
+}
+
+/*
+ * Queue an acknowledgement of everything received so far, if there is
+ * anything new to acknowledge; the halves call this from their timers.
+ */
+int
+tunnel_ack(struct tunnel *t)
+{
+	uint8_t	 ack[9];
+	int	 i;
+
+	if (!t->keyed || t->rx_seq == t->rx_acked)
+		return 0;
+	ack[0] = FRAME_CTL_ACK;
+	for (i = 0; i < 8; i++)
+		ack[1 + i] = (uint8_t)(t->rx_seq >> (56 - 8 * i));
+	if (tunnel_send(t, FRAME_CONTROL, 0, ack, sizeof(ack)) == -1)
+		return -1;
+	t->rx_acked = t->rx_seq;
+	return 0;
 }
 
 /* Throw away queued voice: after an outage it would only arrive late. */

@@ -46,6 +46,7 @@ int		 tunnel_seal(struct tunnel *, struct evbuffer *out,
 		    unsigned int type, uint32_t flow, const void *, size_t);
 int		 tunnel_input(struct tunnel *, struct evbuffer *in,
 		    const char **why);
+int		 tunnel_ack(struct tunnel *);
 void		 tunnel_purge_media(struct tunnel *);
 const struct tunnel_stats *tunnel_stats(const struct tunnel *);
 

@@ -346,17 +346,14 @@ hrac_tunnel_links(struct hrac_tunnel *t)
 {
 	struct timeval	 tv = { HRAC_PROBE_TIMEOUT, 0 };
 
-	t->state = t->mode == TUNNEL_MODE_POLL ? TUN_UP : TUN_PROBE;
+	t->state = TUN_PROBE;
 	t->last_rx = t->last_tx = t->down_since = hrac_now();
 	if ((t->down = hrac_link_new(t, LINK_DOWN)) == NULL ||
 	    (t->up = hrac_link_new(t, LINK_UP)) == NULL) {
 		hrac_tunnel_lost(t, "cannot open the data connections");
 		return;
 	}
-	if (t->mode == TUNNEL_MODE_POLL) {
-		hrac_tunnel_up(t);
-		return;
-	}
+	/* Stream mode waits for the probe's answer, poll mode for a POST's. */
 	evtimer_add(t->probe_ev, &tv);
 }
 
@@ -381,6 +378,10 @@ hrac_tunnel_probe_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (t->mode == TUNNEL_MODE_POLL) {
+		hrac_tunnel_lost(t, "no answer from hras in poll mode");
+		return;
+	}
 	if (t->conf->mode != TUNNEL_MODE_AUTO) {
 		hrac_tunnel_lost(t, "no answer to the stream probe");
 		return;
@@ -416,7 +417,10 @@ hrac_tunnel_link_body(struct hrac_link *l, int done)
 		t->post_inflight = 0;
 		if (l->state != LINK_IDLE)
 			hrac_tunnel_drop(t, &t->up);
-		hrac_tunnel_flush(t);
+		if (t->state == TUN_PROBE)
+			hrac_tunnel_up(t);
+		else
+			hrac_tunnel_flush(t);
 		return;
 	}
 	/* A renewed GET waits until the one before it has ended. */
@@ -613,6 +617,8 @@ hrac_tunnel_timer(evutil_socket_t fd, short what, void *arg)
 		hrac_tunnel_lost(t, "no traffic from hras");
 		return;
 	}
+	if (tunnel_ack(t->tun) == -1)
+		log_warnx("cannot queue an acknowledgement");
 	if (t->mode == TUNNEL_MODE_POLL)
 		return;
 	if (now - t->last_tx >= t->conf->dead_after / 2)

@@ -520,6 +520,8 @@ hras_session_timer(evutil_socket_t fd, short what, void *arg)
 		hras_session_lost(s, "no traffic from the client");
 		return;
 	}
+	if (tunnel_ack(s->tun) == -1)
+		log_warnx("client %s: cannot queue an acknowledgement", s->id);
 	if (s->down != NULL && !s->down->poll && s->confirmed &&
 	    now - s->last_tx >= conf->keepalive)
 		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
