@@ -1,0 +1,28 @@
+#!/bin/sh
+# A proxy that requires Basic authentication: hrac with the credentials in
+# its proxy URL gets through; without them it says why it cannot.
+# timeout: 90
+set -eu
+
+. "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/vofw.sh"
+
+tb_up
+tb_squid_start auth alice 's3cret:pw'
+vofw_hras_conf "$TB_DIR/hras.conf"
+vofw_start_hras
+
+vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
+vofw_start_hrac
+tb_wait_log hrac 'the proxy requires authentication \(407\)' 10
+tb_stop hrac
+mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-noauth.log"
+echo "ok: missing proxy credentials reported"
+
+vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
+    "http://alice:s3cret%3Apw@$TB_FW_LAN_IP:$TB_PROXY_PORT"
+vofw_start_hrac
+tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_push_up 50
+vofw_push_down 50
+echo "ok: tunnel through an authenticating proxy"

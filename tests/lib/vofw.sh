@@ -1,0 +1,108 @@
+# shellcheck shell=sh
+# VoFW helpers for integration tests, on top of testbed.sh (source that
+# first): configuration files for the two halves, starting them in their
+# namespaces, and pushing datagrams through the tunnel's hook.
+#
+# Addresses used: hras 198.51.100.10 (tunnel :8080, hook :7002 -> WAN
+# receiver 198.51.100.12:7003); hrac 10.77.0.2 (hook :7000 -> LAN receiver
+# 10.77.0.3:7001).
+
+VOFW_SECRET=${VOFW_SECRET:-testbed-secret-1}
+
+# vofw_hras_conf FILE [EXTRA]: write an hras config; EXTRA is appended.
+vofw_hras_conf() {
+	cat >"$1" <<EOF || tb_fail "cannot write $1"
+domains = [ "corp.example" ];
+sip = { address = "$TB_WAN_IP"; port = 5060; };
+media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999; };
+tunnel = { address = "$TB_WAN_IP"; port = 8080; keepalive = 2;
+    timeout = 6; ${HRAS_TUNNEL_EXTRA:-} };
+clients = ( { id = "corp"; secret = "$VOFW_SECRET";
+    domains = [ "corp.example" ]; } );
+hook = { listen = { address = "$TB_WAN_IP"; port = 7002; };
+    forward = { address = "198.51.100.12"; port = 7003; }; };
+${2:-}
+EOF
+}
+
+# vofw_hrac_conf FILE SERVER [PROXY [SECRET [TUNNEL_EXTRA [EXTRA]]]]:
+# write an hrac config; PROXY may be "" for a direct connection.
+vofw_hrac_conf() {
+	{
+		cat <<EOF
+id = "corp";
+secret = "${4:-$VOFW_SECRET}";
+server = "$2";
+sip = { address = "$TB_LAN_IP"; port = 5060; };
+media = { address = "$TB_LAN_IP"; port_min = 20000; port_max = 20999; };
+tunnel = { timeout = 6; backoff_max = 2; ${5:-} };
+hook = { listen = { address = "$TB_LAN_IP"; port = 7000; };
+    forward = { address = "10.77.0.3"; port = 7001; }; };
+${6:-}
+EOF
+		if [ -n "${3:-}" ]; then
+			echo "proxy = \"$3\";"
+		fi
+	} >"$1" || tb_fail "cannot write $1"
+}
+
+# vofw_start_hras [ARGS...]: start hras in WAN with $TB_DIR/hras.conf.
+vofw_start_hras() {
+	"$TB_HRAS" -n -f "$TB_DIR/hras.conf" >/dev/null ||
+	    tb_fail "hras rejects its config: $("$TB_HRAS" -n -f \
+	    "$TB_DIR/hras.conf" 2>&1)"
+	tb_start hras "$TB_WAN" ${VOFW_WRAP:-} "$TB_HRAS" -d \
+	    -f "$TB_DIR/hras.conf" "$@"
+	tb_wait_log hras 'tunnel listening' 10
+}
+
+# vofw_start_hrac: start hrac in LAN with $TB_DIR/hrac.conf.
+vofw_start_hrac() {
+	"$TB_HRAC" -n -f "$TB_DIR/hrac.conf" >/dev/null ||
+	    tb_fail "hrac rejects its config: $("$TB_HRAC" -n -f \
+	    "$TB_DIR/hrac.conf" 2>&1)"
+	tb_start hrac "$TB_LAN" ${VOFW_WRAP:-} "$TB_HRAC" -d \
+	    -f "$TB_DIR/hrac.conf"
+}
+
+# vofw_count NAME REGEX: how many lines of NAME's log match REGEX.
+vofw_count() {
+	grep -Ec -- "$2" "$TB_DIR/$1.log" 2>/dev/null || true
+}
+
+# vofw_wait_count NAME REGEX N TIMEOUT_S: wait for N matching log lines.
+vofw_wait_count() {
+	_v_dl=$(( $(date +%s) + $4 ))
+	while [ "$(vofw_count "$1" "$2")" -lt "$3" ]; do
+		[ "$(date +%s)" -lt "$_v_dl" ] ||
+		    tb_fail "$1.log: fewer than $3 lines match /$2/ after $4 s"
+		sleep 0.1
+	done
+}
+
+# vofw_push_up N: N datagrams from the LAN into hrac's hook must come out
+# of hras in the WAN.
+vofw_push_up() {
+	tb_start rx_up "$TB_WAN" "$TB_UDPTOOL" recv 198.51.100.12 7003 "$1" \
+	    5000
+	sleep 0.3
+	tb_run_lan "$TB_UDPTOOL" send -s 10.77.0.3 "$TB_LAN_IP" 7000 "$1" \
+	    172 2000 || tb_fail "udptool send"
+	tb_wait_log rx_up "^received " 8
+	grep -q "^received $1\$" "$TB_DIR/rx_up.log" ||
+	    tb_fail "upstream: $(cat "$TB_DIR/rx_up.log"), want $1"
+	tb_stop rx_up
+}
+
+# vofw_push_down N: N datagrams from the WAN into hras's hook must come
+# out of hrac in the LAN.
+vofw_push_down() {
+	tb_start rx_down "$TB_LAN" "$TB_UDPTOOL" recv 10.77.0.3 7001 "$1" 5000
+	sleep 0.3
+	tb_run_wan "$TB_UDPTOOL" send -s 198.51.100.12 "$TB_WAN_IP" 7002 \
+	    "$1" 172 2000 || tb_fail "udptool send"
+	tb_wait_log rx_down "^received " 8
+	grep -q "^received $1\$" "$TB_DIR/rx_down.log" ||
+	    tb_fail "downstream: $(cat "$TB_DIR/rx_down.log"), want $1"
+	tb_stop rx_down
+}
