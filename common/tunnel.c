@@ -26,7 +26,7 @@ struct tunnel {
 	int			 keyed;
 	uint64_t		 tx_seq;
 	uint64_t		 rx_seq;
-	uint64_t		 rx_acked;	/* rx_seq last acknowledged */
+	int			 ack_due;	/* SIP arrived since the last ack */
 	struct evbuffer		*unacked;	/* sent SIP: seq + record */
 	struct tunnel_stats	 stats;
 	uint8_t			 scratch[FRAME_MAXLEN];
@@ -106,7 +106,7 @@ tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
 	}
 	t->tx_seq = 0;
 	t->rx_seq = 0;
-	t->rx_acked = 0;
+	t->ack_due = 0;
 	t->keyed = 1;
 	return 0;
 }
@@ -273,6 +273,8 @@ tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 		evbuffer_drain(in, FRAME_HDRLEN + fh.length);
 		t->stats.rx_frames++;
 		t->stats.rx_bytes += FRAME_HDRLEN + fh.length;
+		if (fh.type == FRAME_SIP)
+			t->ack_due = 1;
 		if (fh.type == FRAME_CONTROL && dlen == 9 &&
 		    t->scratch[0] == FRAME_CTL_ACK)
 			tunnel_acked(t, t->scratch + 1);
@@ -360,8 +362,9 @@ tunnel_requeue(struct tunnel *t)
 }
 
 /*
- * Queue an acknowledgement of everything received so far, if there is
- * anything new to acknowledge; the halves call this from their timers.
+ * Queue an acknowledgement of everything received so far if SIP arrived
+ * since the last one (only SIP is ever sent again, so only SIP needs it);
+ * the halves call this from their timers.
  */
 int
 tunnel_ack(struct tunnel *t)
@@ -369,14 +372,14 @@ tunnel_ack(struct tunnel *t)
 	uint8_t	 ack[9];
 	int	 i;
 
-	if (!t->keyed || t->rx_seq == t->rx_acked)
+	if (!t->keyed || !t->ack_due)
 		return 0;
 	ack[0] = FRAME_CTL_ACK;
 	for (i = 0; i < 8; i++)
 		ack[1 + i] = (uint8_t)(t->rx_seq >> (56 - 8 * i));
 	if (tunnel_send(t, FRAME_CONTROL, 0, ack, sizeof(ack)) == -1)
 		return -1;
-	t->rx_acked = t->rx_seq;
+	t->ack_due = 0;
 	return 0;
 }
 

@@ -426,7 +426,8 @@ hrac_tunnel_link_body(struct hrac_link *l, int done)
 	/* A renewed GET waits until the one before it has ended. */
 	if (l == t->down_next)
 		return;
-	if (evbuffer_get_length(l->body) > 0)
+	/* Any bytes, or an empty poll answer, show that hras is there. */
+	if (evbuffer_get_length(l->body) > 0 || done)
 		t->last_rx = hrac_now();
 	if (tunnel_input(t->tun, l->body, &why) == -1) {
 		hrac_tunnel_lost(t, why);

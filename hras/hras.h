@@ -28,7 +28,6 @@ struct tunnel;
 #define HRAS_NONCES		256	/* outstanding handshake nonces */
 #define HRAS_NONCE_TTL		30	/* seconds a nonce may be answered */
 #define HRAS_CONNS_MAX		1024
-#define HRAS_POLL_HOLD		20	/* seconds a poll GET waits for data */
 #define HRAS_CHUNK_MAX		(64 * 1024)
 #define HRAS_HIGH_WATER		(256 * 1024)	/* per-connection output */
 

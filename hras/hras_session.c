@@ -249,7 +249,8 @@ void
 hras_session_down(struct hras_session *s, struct hras_conn *c)
 {
 	struct hras_conn	*old = s->down;
-	struct timeval		 tv = { HRAS_POLL_HOLD, 0 };
+	/* A held poll GET answered empty is poll mode's keepalive. */
+	struct timeval		 tv = { s->h->conf->keepalive, 0 };
 
 	if (old != NULL) {
 		s->down = NULL;

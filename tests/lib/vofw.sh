@@ -8,6 +8,8 @@
 # 10.77.0.3:7001).
 
 VOFW_SECRET=${VOFW_SECRET:-testbed-secret-1}
+# Tests use short tunnel timers so that failures show in seconds; set
+# VOFW_TIMERS="" for the daemons' defaults (keepalive 15 s, timeout 45 s).
 
 # vofw_hras_conf FILE [EXTRA]: write an hras config; EXTRA is appended.
 vofw_hras_conf() {
@@ -15,8 +17,8 @@ vofw_hras_conf() {
 domains = [ "corp.example" ];
 sip = { address = "$TB_WAN_IP"; port = 5060; };
 media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999; };
-tunnel = { address = "$TB_WAN_IP"; port = 8080; keepalive = 2;
-    timeout = 6; ${HRAS_TUNNEL_EXTRA:-} };
+tunnel = { address = "$TB_WAN_IP"; port = 8080;
+    ${VOFW_TIMERS-keepalive = 2; timeout = 6;} ${HRAS_TUNNEL_EXTRA:-} };
 clients = ( { id = "corp"; secret = "$VOFW_SECRET";
     domains = [ "corp.example" ]; } );
 hook = { listen = { address = "$TB_WAN_IP"; port = 7002; };
@@ -35,7 +37,7 @@ secret = "${4:-$VOFW_SECRET}";
 server = "$2";
 sip = { address = "$TB_LAN_IP"; port = 5060; };
 media = { address = "$TB_LAN_IP"; port_min = 20000; port_max = 20999; };
-tunnel = { timeout = 6; backoff_max = 2; ${5:-} };
+tunnel = { ${VOFW_TIMERS-timeout = 6; backoff_max = 2;} ${5:-} };
 hook = { listen = { address = "$TB_LAN_IP"; port = 7000; };
     forward = { address = "10.77.0.3"; port = 7001; }; };
 ${6:-}

@@ -1,0 +1,75 @@
+#!/bin/sh
+# The main job, end to end on this machine: a company LAN whose firewall
+# lets out only web traffic through Squid, hrac inside, hras outside. It
+# brings the testbed up, opens the tunnel, carries voice-sized datagrams
+# (G.711: 172 bytes, 50 per second per call) both ways through it for a
+# few seconds and prints what happened, then tears everything down.
+#
+#   DEMO_CALLS (default 10)   concurrent voice streams
+#   DEMO_SECONDS (default 5)  how long they run
+set -eu
+
+. "$(dirname "$0")/lib/testbed.sh"
+. "$(dirname "$0")/lib/vofw.sh"
+
+VOFW_TIMERS=""
+CALLS=${DEMO_CALLS:-10}
+SECONDS_RUN=${DEMO_SECONDS:-5}
+RATE=$((CALLS * 50))
+COUNT=$((RATE * SECONDS_RUN))
+
+echo "== VoFW demo: $CALLS voice streams for $SECONDS_RUN s through a" \
+    "firewall and an HTTP proxy"
+tb_up
+tb_squid_start
+vofw_hras_conf "$TB_DIR/hras.conf"
+vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
+vofw_start_hras
+t0=$(date +%s%3N)
+vofw_start_hrac
+tb_wait_log hrac 'tunnel up' 20
+t1=$(date +%s%3N)
+mode=$(sed -n 's/.*tunnel up (\([a-z]*\) mode).*/\1/p' "$TB_DIR/hrac.log" |
+    head -1)
+
+# The far end echoes every datagram: each one crosses the tunnel twice.
+tb_start echo "$TB_WAN" "$TB_UDPTOOL" echo 198.51.100.12 7003
+tb_start direct_echo "$TB_WAN" "$TB_UDPTOOL" echo 198.51.100.13 7005
+sleep 0.3
+direct=$(tb_run_wan "$TB_UDPTOOL" rtt -s 198.51.100.14 198.51.100.13 7005 \
+    "$COUNT" "$RATE" 172 2000)
+tb_fw_reset
+relay=$(tb_run_lan "$TB_UDPTOOL" rtt -s 10.77.0.3 -p 7001 "$TB_LAN_IP" 7000 \
+    "$COUNT" "$RATE" 172 2000)
+fw_bytes=$(tb_fw_lan_bytes both)
+tb_fw_reset
+sleep 30
+idle=$(tb_fw_lan_bytes both)
+
+field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++)
+    if ($i == k) print $(i + 1) }'; }
+sent=$(field "$relay" sent)
+recv=$(field "$relay" received)
+# What the same voice would put on the wire sent directly as UDP: each
+# datagram crosses the LAN port once out and once back, 172 + 28 bytes.
+plain=$((2 * sent * 200))
+
+echo
+echo "tunnel set-up (hrac start to tunnel up): $((t1 - t0)) ms, $mode mode"
+echo "datagrams out (LAN -> WAN):  $sent sent"
+echo "datagrams back (WAN -> LAN): $recv received"
+echo "loss: $(field "$relay" loss_pct) %"
+awk -v r50="$(field "$relay" p50_us)" -v r99="$(field "$relay" p99_us)" \
+    -v d50="$(field "$direct" p50_us)" -v d99="$(field "$direct" p99_us)" \
+    'BEGIN {
+	printf "round trip p50/p99: %.0f/%.0f us through both relays, " \
+	    "%.0f/%.0f us direct\n", r50, r99, d50, d99
+	printf "added one-way delay p50/p99: %.3f/%.3f ms\n",
+	    (r50 - d50) / 2000, (r99 - d99) / 2000
+    }'
+awk -v f="$fw_bytes" -v p="$plain" 'BEGIN {
+	printf "bytes at the firewall LAN port: %d (%.2f x the same voice " \
+	    "sent as plain UDP)\n", f, f / p }'
+awk -v i="$idle" 'BEGIN { printf "idle tunnel: %d bytes in 30 s " \
+    "(%.0f bytes per minute)\n", i, i * 2 }'
+[ "$recv" -gt 0 ] || tb_fail "no voice came back"
