@@ -100,11 +100,20 @@ integration: all
 	@VOFW_BIN=$(BUILD)/bin sh tests/lib/run-integration.sh
 
 check: deps
-	$(MAKE) unit
-	$(MAKE) integration
+	$(MAKE) unit integration
+	$(MAKE) asan
+	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
+# Everything runs under ASan + UBSan; the daemons' reports land in
+# SAN_LOG (their stderr is a test log), and any report fails the run.
+CHECK_FUZZ_SECONDS ?= 10
+SAN_LOG = $(CURDIR)/build-asan/sanitizer
 asan: deps
-	$(MAKE) BUILD=build-asan SAN=1 unit integration
+	rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG)
+	ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1 \
+	UBSAN_OPTIONS=log_path=$(SAN_LOG)/ubsan:print_stacktrace=1 \
+	    $(MAKE) BUILD=build-asan SAN=1 unit integration
+	@sh tests/lib/check-sanitizers.sh $(SAN_LOG)
 
 fuzz: deps
 	$(MAKE) -f tests/fuzz/Makefile run
