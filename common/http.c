@@ -26,6 +26,7 @@ static int	http_parse_headers(struct http_msg *, char *, int *);
 static int	http_is_tchar(int);
 static int	http_framing(struct http_msg *, int, int *);
 static int	http_version(const char *, int *);
+static int	http_has_ctl(const char *);
 static int	http_read_line(struct evbuffer *, char *, size_t, int *);
 
 /* RFC 9110 token characters. */
@@ -33,6 +34,16 @@ static int
 http_is_tchar(int c)
 {
 	return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* True when a line holds a control byte other than HTAB (CR, LF, NUL...). */
+static int
+http_has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return 1;
+	return 0;
 }
 
 /* Parse "HTTP/1.x"; -1 for anything else. */
@@ -161,7 +172,9 @@ http_framing(struct http_msg *msg, int is_request, int *status)
 			if (ncl++ > 0 || *v < '0' || *v > '9')
 				goto bad;
 			n = strtoull(v, &end, 10);
-			if (*end != '\0' || n > HTTP_BODY_MAX) {
+			if (*end != '\0')
+				goto bad;
+			if (n > HTTP_BODY_MAX) {
 				*status = 413;
 				return -1;
 			}
@@ -206,6 +219,8 @@ http_parse_request(struct evbuffer *in, struct http_msg *msg, int *status)
 	line = msg->buf;
 	eol = strstr(line, "\r\n");
 	*eol = '\0';
+	if (http_has_ctl(line))
+		return -1;
 	if ((sp1 = strchr(line, ' ')) == NULL ||
 	    (sp2 = strchr(sp1 + 1, ' ')) == NULL || strchr(sp2 + 1, ' '))
 		return -1;
@@ -228,9 +243,11 @@ http_parse_request(struct evbuffer *in, struct http_msg *msg, int *status)
 	if (strncasecmp(msg->target, "http://", 7) == 0 ||
 	    strncasecmp(msg->target, "https://", 8) == 0) {
 		p = strstr(msg->target, "://") + 3;
-		msg->target = strchr(p, '/');
-		if (msg->target == NULL)
+		p += strcspn(p, "/?#");
+		/* A bare authority or one followed by a query has no path. */
+		if (*p != '/')
 			return -1;
+		msg->target = p;
 	} else if (*msg->target != '/')
 		return -1;
 	msg->status = 0;
@@ -252,6 +269,8 @@ http_parse_response(struct evbuffer *in, struct http_msg *msg)
 	line = msg->buf;
 	eol = strstr(line, "\r\n");
 	*eol = '\0';
+	if (http_has_ctl(line))
+		return -1;
 	if (strlen(line) < 12 || line[8] != ' ' ||
 	    (line[12] != ' ' && line[12] != '\0'))
 		return -1;

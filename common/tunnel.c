@@ -294,11 +294,13 @@ tunnel_remember(struct tunnel *t, const uint8_t *rec)
 
 	memcpy(&rh, rec, sizeof(rh));
 	len = RECORD_HDRLEN + rh.len;
-	if (evbuffer_get_length(t->unacked) + len > SIP_OVERRUN *
-	    t->queue_max) {
+	/* The frame still goes out; only its resending after an outage is
+	 * given up, with a warning, when the far half stops acknowledging. */
+	if (evbuffer_get_length(t->unacked) + sizeof(t->tx_seq) + len >
+	    SIP_OVERRUN * t->queue_max) {
 		log_warnx("tunnel: %zu bytes of SIP unacknowledged; the far "
 		    "half is not answering", evbuffer_get_length(t->unacked));
-		return -1;
+		return 0;
 	}
 	if (evbuffer_expand(t->unacked, sizeof(t->tx_seq) + len) == -1 ||
 	    evbuffer_add(t->unacked, &t->tx_seq, sizeof(t->tx_seq)) == -1 ||
@@ -328,7 +330,10 @@ tunnel_acked(struct tunnel *t, const uint8_t *p)
 	}
 }
 
-/* Put unacknowledged SIP back at the front of the queue. */
+/*
+ * Put unacknowledged SIP back at the front of the queue, and forget queued
+ * acknowledgements: they count sequence numbers of the session that ends.
+ */
 static int
 tunnel_requeue(struct tunnel *t)
 {
@@ -338,8 +343,6 @@ tunnel_requeue(struct tunnel *t)
 	uint8_t			 head[sizeof(seq) + RECORD_HDRLEN];
 	size_t			 n = 0;
 
-	if (evbuffer_get_length(t->unacked) == 0)
-		return 0;
 	if ((q = evbuffer_new()) == NULL)
 		return -1;
 	while (evbuffer_copyout(t->unacked, head, sizeof(head)) ==
@@ -353,11 +356,20 @@ tunnel_requeue(struct tunnel *t)
 		}
 		n++;
 	}
-	evbuffer_add_buffer(q, t->queue);
+	while (evbuffer_copyout(t->queue, &rh, sizeof(rh)) == sizeof(rh)) {
+		if (rh.type == FRAME_CONTROL)
+			evbuffer_drain(t->queue, RECORD_HDRLEN + rh.len);
+		else if (evbuffer_remove_buffer(t->queue, q, RECORD_HDRLEN +
+		    rh.len) != (int)(RECORD_HDRLEN + rh.len)) {
+			evbuffer_free(q);
+			return -1;
+		}
+	}
 	evbuffer_add_buffer(t->queue, q);
 	evbuffer_free(q);
-	log_info("tunnel: %zu unacknowledged SIP message(s) will be sent "
-	    "again", n);
+	if (n > 0)
+		log_info("tunnel: %zu unacknowledged SIP message(s) will be "
+		    "sent again", n);
 	return 0;
 }
 

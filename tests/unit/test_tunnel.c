@@ -1,0 +1,1053 @@
+/*
+ * Unit tests of the tunnel's frame layer, without sockets: two struct
+ * tunnels keyed as the two directions of one session (A is hrac: sends
+ * "up", reads "down"; B is hras, the mirror), records queued on one side,
+ * flushed into an evbuffer and opened on the other. Covers delivery, the
+ * queue bounds, media purging, replay/forgery refusal, re-keying and the
+ * acknowledgement of SIP.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <event2/buffer.h>
+
+#include "log.h"
+#include "tunnel.h"
+
+#define TT_QMAX		4096
+#define TT_MAXREC	64
+#define TT_REC(len)	(8 + (len))		/* queued record size */
+#define TT_FRAME(len)	(FRAME_HDRLEN + (len) + CRYPTO_TAGLEN)
+
+/* What one side's callbacks saw. */
+struct tt_side {
+	int		 kicks;
+	int		 n;
+	struct {
+		unsigned int	 type;
+		uint32_t	 flow;
+		size_t		 len;
+		uint8_t		*data;
+	}		 rec[TT_MAXREC];
+};
+
+struct tt {
+	struct tt_side	 sa, sb;
+	struct tunnel	*a, *b;
+};
+
+static const uint8_t	 tt_up[CRYPTO_KEYLEN] = {
+	0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+	0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+	0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+	0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11
+};
+static const uint8_t	 tt_down[CRYPTO_KEYLEN] = {
+	0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
+	0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
+	0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
+	0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22
+};
+
+static void	 tt_deliver(void *, unsigned int, uint32_t, const uint8_t *,
+		    size_t);
+static void	 tt_kick(void *);
+static struct tt *tt_new(size_t, int);
+static void	 tt_keys(struct tt *, uint8_t);
+static void	 tt_reset(struct tt_side *);
+static int	 tt_setup(void **);
+static int	 tt_teardown(void **);
+static void	 tt_rec_is(const struct tt_side *, int, unsigned int, uint32_t,
+		    const void *, size_t);
+static size_t	 tt_pass(struct tunnel *, struct tunnel *);
+static void	 tt_wire_hdr(struct evbuffer *, size_t, struct frame_hdr *);
+static void	 tt_input_bad(struct tunnel *, const uint8_t *, size_t,
+		    const char *);
+
+/* Record a delivered frame. */
+static void
+tt_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
+    size_t len)
+{
+	struct tt_side	*s = arg;
+
+	assert_true(s->n < TT_MAXREC);
+	s->rec[s->n].type = type;
+	s->rec[s->n].flow = flow;
+	s->rec[s->n].len = len;
+	assert_non_null(s->rec[s->n].data = malloc(len + 1));
+	if (len > 0)
+		memcpy(s->rec[s->n].data, data, len);
+	s->n++;
+}
+
+/* Count the transport being asked to flush. */
+static void
+tt_kick(void *arg)
+{
+	struct tt_side	*s = arg;
+
+	s->kicks++;
+}
+
+/* Two tunnels with this queue bound, keyed as the two halves if asked. */
+static struct tt *
+tt_new(size_t qmax, int keyed)
+{
+	struct tt	*t;
+	struct tunnel_cb cb;
+
+	assert_non_null(t = calloc(1, sizeof(*t)));
+	cb.deliver = tt_deliver;
+	cb.kick = tt_kick;
+	cb.arg = &t->sa;
+	assert_non_null(t->a = tunnel_new(qmax, &cb));
+	cb.arg = &t->sb;
+	assert_non_null(t->b = tunnel_new(qmax, &cb));
+	if (keyed)
+		tt_keys(t, 0);
+	return t;
+}
+
+/* Key both sides as one session; salt != 0 gives another session. */
+static void
+tt_keys(struct tt *t, uint8_t salt)
+{
+	uint8_t	 up[CRYPTO_KEYLEN], down[CRYPTO_KEYLEN];
+
+	memcpy(up, tt_up, sizeof(up));
+	memcpy(down, tt_down, sizeof(down));
+	up[0] ^= salt;
+	down[0] ^= salt;
+	assert_int_equal(tunnel_set_keys(t->a, up, "up", down, "down"), 0);
+	assert_int_equal(tunnel_set_keys(t->b, down, "down", up, "up"), 0);
+}
+
+/* Forget what a side has seen. */
+static void
+tt_reset(struct tt_side *s)
+{
+	int	 i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->rec[i].data);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+tt_setup(void **state)
+{
+	*state = tt_new(TT_QMAX, 1);
+	return 0;
+}
+
+static int
+tt_teardown(void **state)
+{
+	struct tt	*t = *state;
+
+	tunnel_free(t->a);
+	tunnel_free(t->b);
+	tt_reset(&t->sa);
+	tt_reset(&t->sb);
+	free(t);
+	return 0;
+}
+
+/* Delivered record i is exactly this. */
+static void
+tt_rec_is(const struct tt_side *s, int i, unsigned int type, uint32_t flow,
+    const void *data, size_t len)
+{
+	assert_true(i < s->n);
+	assert_int_equal(s->rec[i].type, type);
+	assert_int_equal(s->rec[i].flow, flow);
+	assert_int_equal(s->rec[i].len, len);
+	if (len > 0)
+		assert_memory_equal(s->rec[i].data, data, len);
+}
+
+/* Flush everything queued on one side into the other; the bytes moved. */
+static size_t
+tt_pass(struct tunnel *from, struct tunnel *to)
+{
+	struct evbuffer	*b;
+	const char	*why = NULL;
+	size_t		 n;
+	int		 rc;
+
+	assert_non_null(b = evbuffer_new());
+	rc = tunnel_flush(from, b, SIZE_MAX);
+	assert_true(rc >= 0);
+	n = evbuffer_get_length(b);
+	assert_int_equal((size_t)rc, n);
+	rc = tunnel_input(to, b, &why);
+	if (rc != 0)
+		fail_msg("tunnel_input: %s", why);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	evbuffer_free(b);
+	return n;
+}
+
+/* The header of the frame at offset off of a buffer of frames. */
+static void
+tt_wire_hdr(struct evbuffer *b, size_t off, struct frame_hdr *h)
+{
+	const uint8_t	*p;
+	const char	*why = NULL;
+
+	assert_true(evbuffer_get_length(b) >= off + FRAME_HDRLEN);
+	assert_non_null(p = evbuffer_pullup(b, -1));
+	assert_int_equal(frame_hdr_unpack(p + off, h, &why), 0);
+}
+
+/* Feeding these bytes to a tunnel fails with this reason. */
+static void
+tt_input_bad(struct tunnel *t, const uint8_t *raw, size_t len,
+    const char *reason)
+{
+	struct evbuffer	*b;
+	const char	*why = NULL;
+
+	assert_non_null(b = evbuffer_new());
+	evbuffer_add(b, raw, len);
+	assert_int_equal(tunnel_input(t, b, &why), -1);
+	assert_non_null(why);
+	assert_string_equal(why, reason);
+	evbuffer_free(b);
+}
+
+/* Every type goes from A to B intact, in order; and B back to A. */
+static void
+test_round_trip(void **state)
+{
+	struct tt		*t = *state;
+	static const char	 sip[] = "INVITE sip:bob@corp.example SIP/2.0"
+				    "\r\nCall-ID: 1\r\n\r\n";
+	static const uint8_t	 rtp[] = { 0x80, 0x00, 0x00, 0x01, 0xff, 0x00 };
+	static const uint8_t	 ctl[] = { FRAME_CTL_PROBE };
+	struct evbuffer		*b;
+	struct frame_hdr	 h;
+	const struct tunnel_stats *st;
+	const char		*why = NULL;
+	size_t			 queued, wire;
+	int			 rc;
+
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, sip, sizeof(sip) - 1),
+	    0);
+	assert_int_equal(t->sa.kicks, 1);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 0x10002, rtp,
+	    sizeof(rtp)), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 0x10003, rtp, 3), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, ctl, 1), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 0xffffffffU, "hook", 4),
+	    0);
+	assert_int_equal(t->sa.kicks, 1);
+	assert_int_equal(t->sb.kicks, 0);
+	queued = TT_REC(sizeof(sip) - 1) + TT_REC(sizeof(rtp)) + TT_REC(3) +
+	    TT_REC(0) + TT_REC(1) + TT_REC(4);
+	assert_int_equal(tunnel_queued(t->a), queued);
+	wire = TT_FRAME(sizeof(sip) - 1) + TT_FRAME(sizeof(rtp)) +
+	    TT_FRAME(3) + TT_FRAME(0) + TT_FRAME(1) + TT_FRAME(4);
+
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)wire);
+	assert_int_equal(evbuffer_get_length(b), wire);
+	assert_int_equal(tunnel_queued(t->a), 0);
+	/* The first frame on the wire: SIP, flow 0, sequence 1. */
+	tt_wire_hdr(b, 0, &h);
+	assert_int_equal(h.version, FRAME_VERSION);
+	assert_int_equal(h.type, FRAME_SIP);
+	assert_int_equal(h.length, sizeof(sip) - 1 + CRYPTO_TAGLEN);
+	assert_int_equal(h.flow, 0);
+	assert_true(h.seq == 1);
+	tt_wire_hdr(b, TT_FRAME(sizeof(sip) - 1), &h);
+	assert_int_equal(h.type, FRAME_RTP);
+	assert_int_equal(h.flow, 0x10002);
+	assert_true(h.seq == 2);
+	/* The payload is not in clear on the wire. */
+	assert_int_equal(evbuffer_search(b, "INVITE", 6, NULL).pos, -1);
+
+	rc = tunnel_input(t->b, b, &why);
+	assert_int_equal(rc, 0);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	assert_int_equal(t->sb.n, 6);
+	tt_rec_is(&t->sb, 0, FRAME_SIP, 0, sip, sizeof(sip) - 1);
+	tt_rec_is(&t->sb, 1, FRAME_RTP, 0x10002, rtp, sizeof(rtp));
+	tt_rec_is(&t->sb, 2, FRAME_RTCP, 0x10003, rtp, 3);
+	tt_rec_is(&t->sb, 3, FRAME_KEEPALIVE, 0, NULL, 0);
+	tt_rec_is(&t->sb, 4, FRAME_CONTROL, 0, ctl, 1);
+	tt_rec_is(&t->sb, 5, FRAME_HOOK, 0xffffffffU, "hook", 4);
+	assert_int_equal(t->sa.n, 0);
+
+	st = tunnel_stats(t->a);
+	assert_int_equal(st->tx_frames, 6);
+	assert_int_equal(st->tx_bytes, wire);
+	assert_int_equal(st->rx_frames, 0);
+	st = tunnel_stats(t->b);
+	assert_int_equal(st->rx_frames, 6);
+	assert_int_equal(st->rx_bytes, wire);
+	assert_int_equal(st->tx_frames, 0);
+
+	/* The mirror direction. */
+	assert_int_equal(tunnel_send(t->b, FRAME_SIP, 0, "SIP/2.0 200 OK", 14),
+	    0);
+	assert_int_equal(t->sb.kicks, 1);
+	assert_int_equal(tt_pass(t->b, t->a), TT_FRAME(14));
+	assert_int_equal(t->sa.n, 1);
+	tt_rec_is(&t->sa, 0, FRAME_SIP, 0, "SIP/2.0 200 OK", 14);
+	evbuffer_free(b);
+}
+
+/* kick fires only when the queue goes from empty to not empty. */
+static void
+test_kick(void **state)
+{
+	struct tt		*t = *state;
+	struct tunnel		*quiet;
+	struct tunnel_cb	 cb = { tt_deliver, NULL, &t->sa };
+
+	assert_int_equal(t->sa.kicks, 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "a", 1), 0);
+	assert_int_equal(t->sa.kicks, 1);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 1, "b", 1), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "c", 1), 0);
+	assert_int_equal(t->sa.kicks, 1);
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sa.kicks, 1);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "d", 1), 0);
+	assert_int_equal(t->sa.kicks, 2);
+	/* A refused record does not kick. */
+	tt_pass(t->a, t->b);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "x",
+	    FRAME_MAXDATA + 1), -1);
+	assert_int_equal(t->sa.kicks, 2);
+	assert_int_equal(t->sb.kicks, 0);
+
+	/* No kick callback at all is fine. */
+	assert_non_null(quiet = tunnel_new(TT_QMAX, &cb));
+	assert_int_equal(tunnel_send(quiet, FRAME_SIP, 0, "x", 1), 0);
+	assert_int_equal(tunnel_queued(quiet), TT_REC(1));
+	tunnel_free(quiet);
+}
+
+/* flush never grows out by more than max and keeps the rest queued. */
+static void
+test_flush_max(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	uint8_t		 data[100];
+	const char	*why = NULL;
+
+	memset(data, 'r', sizeof(data));
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 100), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 2, data, 100), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 3, data, 100), 0);
+	assert_non_null(b = evbuffer_new());
+	/* Room for one frame and a half: one frame. */
+	assert_int_equal(tunnel_flush(t->a, b, TT_FRAME(100) * 3 / 2),
+	    TT_FRAME(100));
+	assert_int_equal(evbuffer_get_length(b), TT_FRAME(100));
+	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(100));
+	/* Not even one frame's room: nothing. */
+	assert_int_equal(tunnel_flush(t->a, b, TT_FRAME(100) - 1), 0);
+	assert_int_equal(tunnel_flush(t->a, b, 0), 0);
+	assert_int_equal(evbuffer_get_length(b), TT_FRAME(100));
+	/* Exactly two frames' room: both. */
+	assert_int_equal(tunnel_flush(t->a, b, 2 * TT_FRAME(100)),
+	    2 * TT_FRAME(100));
+	assert_int_equal(tunnel_queued(t->a), 0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 0);
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(t->sb.n, 3);
+	tt_rec_is(&t->sb, 0, FRAME_RTP, 1, data, 100);
+	tt_rec_is(&t->sb, 1, FRAME_RTP, 2, data, 100);
+	tt_rec_is(&t->sb, 2, FRAME_RTP, 3, data, 100);
+	evbuffer_free(b);
+}
+
+/* Media is refused past queue_max; SIP-class records only past 4x. */
+static void
+test_queue_full(void **state)
+{
+	struct tt	*t;
+	uint8_t		 data[100];
+	int		 i, n;
+
+	(void)state;
+	t = tt_new(1000, 1);
+	memset(data, 'm', sizeof(data));
+	/* 9 media records of 108 bytes fit in 1000, the 10th does not. */
+	for (i = 0; i < 9; i++)
+		assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 100), 0);
+	assert_int_equal(tunnel_queued(t->a), 9 * TT_REC(100));
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 100), -1);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 1, data, 100), -1);
+	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 1, data, 100), -1);
+	assert_int_equal(tunnel_stats(t->a)->dropped, 3);
+	/* A smaller one still fits: 972 + 8 + 20 = 1000. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 20), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 0), -1);
+	assert_int_equal(tunnel_stats(t->a)->dropped, 4);
+
+	/* SIP goes on to 4000 bytes: 1000 + 27 * 108 = 3916, + 84 = 4000. */
+	for (n = 0; tunnel_send(t->a, FRAME_SIP, 0, data, 100) == 0; n++)
+		assert_true(n < 100);
+	assert_int_equal(n, 27);
+	assert_int_equal(tunnel_stats(t->a)->dropped, 5);
+	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, data, 76), 0);
+	assert_int_equal(tunnel_queued(t->a), 4000);
+	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), -1);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, data, 0), -1);
+	/* Media is refused all the more. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 1), -1);
+	assert_int_equal(tunnel_stats(t->a)->dropped, 8);
+
+	/* Everything accepted is delivered, in order. */
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 9 + 1 + 27 + 1);
+	tt_rec_is(&t->sb, 8, FRAME_RTP, 1, data, 100);
+	tt_rec_is(&t->sb, 9, FRAME_RTP, 1, data, 20);
+	tt_rec_is(&t->sb, 10, FRAME_SIP, 0, data, 100);
+	tt_rec_is(&t->sb, 37, FRAME_CONTROL, 0, data, 76);
+	assert_int_equal(tunnel_queued(t->a), 0);
+	/* And once drained, media is accepted again. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 100), 0);
+	tt_teardown((void **)&t);
+}
+
+/* The largest payload a frame holds passes; one byte more is refused. */
+static void
+test_max_payload(void **state)
+{
+	struct tt	*t;
+	uint8_t		*data;
+	struct evbuffer	*b;
+	size_t		 i;
+
+	(void)state;
+	t = tt_new(2 * FRAME_MAXLEN, 1);
+	assert_non_null(data = malloc(FRAME_MAXDATA + 1));
+	for (i = 0; i < FRAME_MAXDATA + 1; i++)
+		data[i] = (uint8_t)(i * 31 + 7);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 9, data,
+	    FRAME_MAXDATA + 1), -1);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 9, data,
+	    FRAME_MAXDATA), 0);
+	assert_int_equal(tt_pass(t->a, t->b), TT_FRAME(FRAME_MAXDATA));
+	assert_int_equal(TT_FRAME(FRAME_MAXDATA), FRAME_HDRLEN + FRAME_MAXLEN);
+	assert_int_equal(t->sb.n, 1);
+	tt_rec_is(&t->sb, 0, FRAME_RTP, 9, data, FRAME_MAXDATA);
+
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_seal(t->a, b, FRAME_SIP, 0, data,
+	    FRAME_MAXDATA + 1), -1);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	assert_int_equal(tunnel_seal(t->a, b, FRAME_SIP, 0, data,
+	    FRAME_MAXDATA), (int)TT_FRAME(FRAME_MAXDATA));
+	evbuffer_free(b);
+	free(data);
+	tt_teardown((void **)&t);
+}
+
+/* Purging keeps SIP and control in order and drops RTP, RTCP and hook. */
+static void
+test_purge_media(void **state)
+{
+	struct tt	*t = *state;
+
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "sip1", 4), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 5, "rtp", 3), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "sip2", 4), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 5, "rtcp", 4), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 5, "hook", 4), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 6, "rtp2", 4), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 7, "sip3", 4), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, "c", 1), 0);
+	tunnel_purge_media(t->a);
+	assert_int_equal(tunnel_stats(t->a)->purged, 4);
+	assert_int_equal(tunnel_queued(t->a), 3 * TT_REC(4) + TT_REC(0) +
+	    TT_REC(1));
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 5);
+	tt_rec_is(&t->sb, 0, FRAME_SIP, 0, "sip1", 4);
+	tt_rec_is(&t->sb, 1, FRAME_SIP, 0, "sip2", 4);
+	tt_rec_is(&t->sb, 2, FRAME_KEEPALIVE, 0, NULL, 0);
+	tt_rec_is(&t->sb, 3, FRAME_SIP, 7, "sip3", 4);
+	tt_rec_is(&t->sb, 4, FRAME_CONTROL, 0, "c", 1);
+
+	/* Purging an empty queue, or one with media only. */
+	tunnel_purge_media(t->a);
+	assert_int_equal(tunnel_queued(t->a), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 5, "rtp", 3), 0);
+	tunnel_purge_media(t->a);
+	assert_int_equal(tunnel_queued(t->a), 0);
+	assert_int_equal(tunnel_stats(t->a)->purged, 5);
+}
+
+/* The same frame fed twice is refused the second time. */
+static void
+test_replay(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	uint8_t		*copy;
+	size_t		 len;
+	const char	*why = NULL;
+
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "BYE", 3), 0);
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_FRAME(3));
+	len = evbuffer_get_length(b);
+	assert_non_null(copy = malloc(len));
+	memcpy(copy, evbuffer_pullup(b, -1), len);
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(t->sb.n, 1);
+
+	tt_input_bad(t->b, copy, len, "replayed or reordered frame");
+	assert_int_equal(t->sb.n, 1);
+	assert_int_equal(tunnel_stats(t->b)->rx_frames, 1);
+	/* The session goes on with the next frame. */
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "ACK", 3), 0);
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 2);
+	tt_rec_is(&t->sb, 1, FRAME_SIP, 0, "ACK", 3);
+	/* Replayed after newer frames, it is refused all the more. */
+	tt_input_bad(t->b, copy, len, "replayed or reordered frame");
+	free(copy);
+	evbuffer_free(b);
+}
+
+/* A later frame arriving first makes the earlier one unacceptable. */
+static void
+test_reorder(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b1, *b2;
+	uint8_t		*copy;
+	size_t		 len;
+	const char	*why = NULL;
+
+	assert_non_null(b1 = evbuffer_new());
+	assert_non_null(b2 = evbuffer_new());
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "one", 3), 0);
+	assert_int_equal(tunnel_flush(t->a, b1, SIZE_MAX), (int)TT_FRAME(3));
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "two", 3), 0);
+	assert_int_equal(tunnel_flush(t->a, b2, SIZE_MAX), (int)TT_FRAME(3));
+	assert_int_equal(tunnel_input(t->b, b2, &why), 0);
+	assert_int_equal(t->sb.n, 1);
+	tt_rec_is(&t->sb, 0, FRAME_RTP, 1, "two", 3);
+	len = evbuffer_get_length(b1);
+	assert_non_null(copy = malloc(len));
+	memcpy(copy, evbuffer_pullup(b1, -1), len);
+	tt_input_bad(t->b, copy, len, "replayed or reordered frame");
+	assert_int_equal(t->sb.n, 1);
+	free(copy);
+	evbuffer_free(b1);
+	evbuffer_free(b2);
+}
+
+/* Any altered byte, or a frame of the other direction, fails to open. */
+static void
+test_tampered(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	uint8_t		 frame[TT_FRAME(5)], bad[TT_FRAME(5)];
+	const char	*why = NULL;
+	size_t		 i;
+	static const size_t flips[] = {
+		5,			/* flow */
+		8,			/* seq, high byte */
+		15,			/* seq, low byte */
+		FRAME_HDRLEN,		/* first payload byte */
+		FRAME_HDRLEN + 4,	/* last payload byte */
+		FRAME_HDRLEN + 5,	/* first tag byte */
+		TT_FRAME(5) - 1		/* last tag byte */
+	};
+
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 3, "hello", 5), 0);
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)sizeof(frame));
+	assert_int_equal(evbuffer_remove(b, frame, sizeof(frame)),
+	    (int)sizeof(frame));
+	for (i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+		memcpy(bad, frame, sizeof(bad));
+		/* 0x02: seq 1 becomes 3, not 0, so only the MAC can tell. */
+		bad[flips[i]] ^= 0x02;
+		tt_input_bad(t->b, bad, sizeof(bad),
+		    "frame failed authentication");
+	}
+	/* Type changed to another valid type: the header is authenticated. */
+	memcpy(bad, frame, sizeof(bad));
+	bad[1] = FRAME_RTP;
+	tt_input_bad(t->b, bad, sizeof(bad), "frame failed authentication");
+	/* Header rules apply before authentication. */
+	memcpy(bad, frame, sizeof(bad));
+	bad[1] = 7;
+	tt_input_bad(t->b, bad, sizeof(bad), "unknown frame type");
+	bad[1] = frame[1];
+	bad[0] = 2;
+	tt_input_bad(t->b, bad, sizeof(bad), "unsupported frame version");
+	/* A's own frame reflected back to A: wrong direction's key. */
+	tt_input_bad(t->a, frame, sizeof(frame), "frame failed authentication");
+	assert_int_equal(t->sb.n, 0);
+	assert_int_equal(t->sa.n, 0);
+	assert_int_equal(tunnel_stats(t->b)->rx_frames, 0);
+
+	/* Forgeries did not move the window: the genuine frame opens. */
+	evbuffer_add(b, frame, sizeof(frame));
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(t->sb.n, 1);
+	tt_rec_is(&t->sb, 0, FRAME_SIP, 3, "hello", 5);
+	evbuffer_free(b);
+}
+
+/* Nothing is accepted, sealed or flushed before the keys are set. */
+static void
+test_before_keys(void **state)
+{
+	struct tt	*t, *k = *state;
+	struct evbuffer	*b;
+	uint8_t		 frame[TT_FRAME(2)];
+	const char	*why = NULL;
+
+	t = tt_new(TT_QMAX, 0);
+	assert_non_null(b = evbuffer_new());
+	/* An empty stream is not an error yet. */
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	/* A genuine frame of a keyed session is refused. */
+	assert_int_equal(tunnel_send(k->a, FRAME_SIP, 0, "hi", 2), 0);
+	assert_int_equal(tunnel_flush(k->a, b, SIZE_MAX), (int)sizeof(frame));
+	evbuffer_remove(b, frame, sizeof(frame));
+	tt_input_bad(t->b, frame, sizeof(frame), "frame before keys");
+	tt_input_bad(t->b, (const uint8_t *)"x", 1, "frame before keys");
+	assert_int_equal(t->sb.n, 0);
+
+	/* Records wait in the queue until keys arrive. */
+	assert_int_equal(tunnel_seal(t->a, b, FRAME_CONTROL, 0, "c", 1), -1);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "early", 5), 0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 0);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	assert_int_equal(tunnel_queued(t->a), TT_REC(5));
+	assert_int_equal(tunnel_ack(t->a), 0);
+	assert_int_equal(tunnel_queued(t->a), TT_REC(5));
+	tt_keys(t, 0);
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 1);
+	tt_rec_is(&t->sb, 0, FRAME_SIP, 0, "early", 5);
+	evbuffer_free(b);
+	tt_teardown((void **)&t);
+}
+
+/* tunnel_seal frames take the next sequence numbers, ahead of the queue. */
+static void
+test_seal_interleave(void **state)
+{
+	struct tt		*t = *state;
+	struct evbuffer		*b;
+	struct frame_hdr	 h;
+	uint8_t			 hello = FRAME_CTL_HELLO;
+	const char		*why = NULL;
+
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "q1", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 4, "q2", 2), 0);
+	assert_int_equal(tunnel_seal(t->a, b, FRAME_CONTROL, 0, &hello, 1),
+	    (int)TT_FRAME(1));
+	/* Sealing bypasses the queue. */
+	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 2 * (int)TT_FRAME(2));
+	assert_int_equal(tunnel_seal(t->a, b, FRAME_KEEPALIVE, 0, NULL, 0),
+	    (int)TT_FRAME(0));
+	tt_wire_hdr(b, 0, &h);
+	assert_int_equal(h.type, FRAME_CONTROL);
+	assert_true(h.seq == 1);
+	tt_wire_hdr(b, TT_FRAME(1), &h);
+	assert_int_equal(h.type, FRAME_SIP);
+	assert_true(h.seq == 2);
+	tt_wire_hdr(b, TT_FRAME(1) + TT_FRAME(2), &h);
+	assert_int_equal(h.type, FRAME_RTP);
+	assert_true(h.seq == 3);
+	tt_wire_hdr(b, TT_FRAME(1) + 2 * TT_FRAME(2), &h);
+	assert_int_equal(h.type, FRAME_KEEPALIVE);
+	assert_true(h.seq == 4);
+	assert_int_equal(tunnel_stats(t->a)->tx_frames, 4);
+
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(t->sb.n, 4);
+	tt_rec_is(&t->sb, 0, FRAME_CONTROL, 0, &hello, 1);
+	tt_rec_is(&t->sb, 1, FRAME_SIP, 0, "q1", 2);
+	tt_rec_is(&t->sb, 2, FRAME_RTP, 4, "q2", 2);
+	tt_rec_is(&t->sb, 3, FRAME_KEEPALIVE, 0, NULL, 0);
+	evbuffer_free(b);
+}
+
+/*
+ * New keys restart both sequences; frames of the old session no longer
+ * open, and queued plaintext goes out under the new keys.
+ */
+static void
+test_rekey(void **state)
+{
+	struct tt		*t = *state;
+	struct evbuffer		*b, *old;
+	struct frame_hdr	 h;
+	uint8_t			*copy;
+	size_t			 len;
+	const char		*why = NULL;
+
+	assert_non_null(b = evbuffer_new());
+	assert_non_null(old = evbuffer_new());
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r1", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r2", 2), 0);
+	tt_pass(t->a, t->b);
+	/* A frame sealed under the old keys, never delivered. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r3", 2), 0);
+	assert_int_equal(tunnel_flush(t->a, old, SIZE_MAX), (int)TT_FRAME(2));
+	/* A record still waiting when the session changes. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r4", 2), 0);
+
+	tt_keys(t, 0x5a);
+	assert_int_equal(tunnel_queued(t->a), TT_REC(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_FRAME(2));
+	tt_wire_hdr(b, 0, &h);
+	assert_true(h.seq == 1);
+	/* The old session's seq 3 would pass the replay check: it must not
+	 * pass authentication. */
+	len = evbuffer_get_length(old);
+	assert_non_null(copy = malloc(len));
+	evbuffer_remove(old, copy, len);
+	tt_input_bad(t->b, copy, len, "frame failed authentication");
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(t->sb.n, 3);
+	tt_rec_is(&t->sb, 2, FRAME_RTP, 1, "r4", 2);
+
+	/* B's sequence restarted too, and the same keys again restart it. */
+	assert_int_equal(tunnel_seal(t->b, b, FRAME_KEEPALIVE, 0, NULL, 0),
+	    (int)TT_FRAME(0));
+	tt_wire_hdr(b, 0, &h);
+	assert_true(h.seq == 1);
+	evbuffer_drain(b, evbuffer_get_length(b));
+	tt_keys(t, 0x5a);
+	assert_int_equal(tunnel_seal(t->a, b, FRAME_KEEPALIVE, 0, NULL, 0),
+	    (int)TT_FRAME(0));
+	tt_wire_hdr(b, 0, &h);
+	assert_true(h.seq == 1);
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	free(copy);
+	evbuffer_free(old);
+	evbuffer_free(b);
+}
+
+/* Frames arriving a byte at a time are delivered as each completes. */
+static void
+test_partial_input(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*all, *in;
+	uint8_t		*p;
+	size_t		 len, i, first = TT_FRAME(3);
+	const char	*why = NULL;
+
+	assert_non_null(all = evbuffer_new());
+	assert_non_null(in = evbuffer_new());
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "abc", 3), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 8, "defgh", 5), 0);
+	assert_int_equal(tunnel_flush(t->a, all, SIZE_MAX),
+	    (int)(first + TT_FRAME(5)));
+	len = evbuffer_get_length(all);
+	p = evbuffer_pullup(all, -1);
+	for (i = 0; i < len; i++) {
+		evbuffer_add(in, p + i, 1);
+		assert_int_equal(tunnel_input(t->b, in, &why), 0);
+		assert_int_equal(t->sb.n, (i + 1 >= first) + (i + 1 >= len));
+	}
+	assert_int_equal(evbuffer_get_length(in), 0);
+	tt_rec_is(&t->sb, 0, FRAME_SIP, 0, "abc", 3);
+	tt_rec_is(&t->sb, 1, FRAME_RTP, 8, "defgh", 5);
+	evbuffer_free(in);
+	evbuffer_free(all);
+}
+
+/* Garbage after good frames: the good ones are delivered, then -1. */
+static void
+test_garbage(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	const char	*why = NULL;
+
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "ok", 2), 0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_FRAME(2));
+	evbuffer_add(b, "HTTP/1.1 200 OK\r\n\r\n", 19);
+	assert_int_equal(tunnel_input(t->b, b, &why), -1);
+	assert_string_equal(why, "unsupported frame version");
+	assert_int_equal(t->sb.n, 1);
+	assert_int_equal(evbuffer_get_length(b), 19);
+	evbuffer_free(b);
+}
+
+/*
+ * Acknowledgements are consumed, not delivered; they release SIP sent up
+ * to their number, and SIP not acknowledged is sent again first when the
+ * session is keyed anew. Media is never sent again.
+ */
+static void
+test_ack(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	const char	*why = NULL;
+
+	assert_non_null(b = evbuffer_new());
+	/* Nothing received yet: nothing to acknowledge. */
+	assert_int_equal(tunnel_ack(t->b), 0);
+	assert_int_equal(tunnel_queued(t->b), 0);
+
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s1", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r1", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s2", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s3", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, "c", 1), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 0, "h", 1), 0);
+	/* s1, r1, s2 reach B; s3 and the rest are sealed but lost. */
+	assert_int_equal(tunnel_flush(t->a, b, 3 * TT_FRAME(2)),
+	    3 * (int)TT_FRAME(2));
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
+	    (int)(TT_FRAME(2) + TT_FRAME(0) + 2 * TT_FRAME(1)));
+	evbuffer_drain(b, evbuffer_get_length(b));
+	assert_int_equal(t->sb.n, 3);
+
+	/* B acknowledges up to 3, once. */
+	assert_int_equal(tunnel_ack(t->b), 0);
+	assert_int_equal(tunnel_queued(t->b), TT_REC(9));
+	assert_int_equal(t->sb.kicks, 1);
+	assert_int_equal(tunnel_ack(t->b), 0);
+	assert_int_equal(tunnel_queued(t->b), TT_REC(9));
+	assert_int_equal(tt_pass(t->b, t->a), TT_FRAME(9));
+	assert_int_equal(t->sa.n, 0);
+	assert_int_equal(tunnel_stats(t->a)->rx_frames, 1);
+
+	/* A new record queued before the outage. */
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s4", 2), 0);
+	/* New session: s3 (unacknowledged SIP, nothing else) goes first,
+	 * then s4. */
+	tt_keys(t, 1);
+	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(2));
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 5);
+	tt_rec_is(&t->sb, 3, FRAME_SIP, 0, "s3", 2);
+	tt_rec_is(&t->sb, 4, FRAME_SIP, 0, "s4", 2);
+
+	/* Not acknowledged in this session either: again on the next. */
+	tt_keys(t, 2);
+	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(2));
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 7);
+	tt_rec_is(&t->sb, 5, FRAME_SIP, 0, "s3", 2);
+	tt_rec_is(&t->sb, 6, FRAME_SIP, 0, "s4", 2);
+
+	/* Acknowledged: nothing to send again. */
+	assert_int_equal(tunnel_ack(t->b), 0);
+	tt_pass(t->b, t->a);
+	tt_keys(t, 3);
+	assert_int_equal(tunnel_queued(t->a), 0);
+
+	/* A control frame that only looks like an ack is delivered. */
+	assert_int_equal(tunnel_send(t->b, FRAME_CONTROL, 0,
+	    "\x05\0\0\0\0\0\0\0\x01\x02", 10), 0);
+	assert_int_equal(tunnel_send(t->b, FRAME_CONTROL, 0, "\x05", 1), 0);
+	tt_pass(t->b, t->a);
+	assert_int_equal(t->sa.n, 2);
+	tt_rec_is(&t->sa, 0, FRAME_CONTROL, 0, "\x05\0\0\0\0\0\0\0\x01\x02",
+	    10);
+	tt_rec_is(&t->sa, 1, FRAME_CONTROL, 0, "\x05", 1);
+	evbuffer_free(b);
+}
+
+/* A partial acknowledgement releases only what it covers. */
+static void
+test_ack_partial(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	const char	*why = NULL;
+
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s1", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s2", 2), 0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 2 * (int)TT_FRAME(2));
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(tunnel_ack(t->b), 0);		/* up to 2 */
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s3", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s4", 2), 0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 2 * (int)TT_FRAME(2));
+	evbuffer_drain(b, evbuffer_get_length(b));	/* s3, s4 lost */
+	tt_pass(t->b, t->a);
+	tt_keys(t, 1);
+	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(2));
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 4);
+	tt_rec_is(&t->sb, 2, FRAME_SIP, 0, "s3", 2);
+	tt_rec_is(&t->sb, 3, FRAME_SIP, 0, "s4", 2);
+	evbuffer_free(b);
+}
+
+/* Only SIP is ever sent again, so only SIP calls for an ack. */
+static void
+test_ack_only_for_sip(void **state)
+{
+	struct tt	*t = *state;
+
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r", 1), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, "c", 1), 0);
+	tt_pass(t->a, t->b);
+	assert_int_equal(tunnel_ack(t->b), 0);
+	assert_int_equal(tunnel_queued(t->b), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s", 1), 0);
+	tt_pass(t->a, t->b);
+	assert_int_equal(tunnel_ack(t->b), 0);
+	assert_int_equal(tunnel_queued(t->b), TT_REC(9));
+	assert_int_equal(tunnel_ack(t->b), 0);
+	assert_int_equal(tunnel_queued(t->b), TT_REC(9));
+}
+
+/*
+ * Unacknowledged SIP is bounded at 4 x queue_max: past it a SIP frame
+ * still goes out, but is not kept for resending after an outage.
+ */
+static void
+test_unacked_bound(void **state)
+{
+	struct tt	*t;
+	struct evbuffer	*b;
+	uint8_t		 data[384];
+	const char	*why = NULL;
+	int		 i;
+
+	(void)state;
+	t = tt_new(1000, 1);
+	memset(data, 's', sizeof(data));
+	assert_non_null(b = evbuffer_new());
+	/* A remembered record costs 8 (sequence number) + 8 + 384 = 400
+	 * bytes: ten are exactly 4 x queue_max. */
+	for (i = 0; i < 10; i++)
+		assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, data,
+		    sizeof(data)), 0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
+	    10 * (int)TT_FRAME(sizeof(data)));
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, data, sizeof(data)),
+	    0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
+	    (int)TT_FRAME(sizeof(data)));
+	assert_int_equal(tunnel_queued(t->a), 0);
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(t->sb.n, 11);
+
+	/* After a re-key only the ten remembered ones are queued again. */
+	tt_keys(t, 2);
+	assert_int_equal(tunnel_queued(t->a), 10 * TT_REC(sizeof(data)));
+	evbuffer_free(b);
+	tt_teardown((void **)&t);
+}
+
+/*
+ * An acknowledgement queued in one session must not release SIP of the
+ * next: its number counts the old session's frames.
+ */
+static void
+test_stale_ack_after_rekey(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+
+	assert_non_null(b = evbuffer_new());
+	/* Session 1: r1..r3 and s1 (seq 1..4) reach B, which queues an ack
+	 * of 4; s2 (seq 5) is lost and the tunnel goes down before B's ack
+	 * is sent. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r1", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r2", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r3", 2), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s1", 2), 0);
+	tt_pass(t->a, t->b);
+	assert_int_equal(tunnel_ack(t->b), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s2", 2), 0);
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_FRAME(2));
+	evbuffer_drain(b, evbuffer_get_length(b));
+
+	/* Session 2: A sends s1 and s2 again (seq 1, 2), lost once more;
+	 * B's ack, queued in session 1, goes out now. */
+	tt_keys(t, 1);
+	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 2 * (int)TT_FRAME(2));
+	evbuffer_drain(b, evbuffer_get_length(b));
+	tt_pass(t->b, t->a);
+	assert_int_equal(t->sb.n, 4);
+	evbuffer_free(b);
+
+	/* Session 3: s2 never arrived anywhere, so it must be sent again. */
+	tt_keys(t, 2);
+	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(2));
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 6);
+	tt_rec_is(&t->sb, 5, FRAME_SIP, 0, "s2", 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_kick, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_flush_max, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_max_payload),
+		cmocka_unit_test_setup_teardown(test_purge_media, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_replay, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_reorder, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_tampered, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_before_keys, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_seal_interleave, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_rekey, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_partial_input, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_ack, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_ack_partial, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_ack_only_for_sip,
+		    tt_setup, tt_teardown),
+		cmocka_unit_test(test_unacked_bound),
+		cmocka_unit_test_setup_teardown(test_stale_ack_after_rekey,
+		    tt_setup, tt_teardown),
+	};
+
+	/* Refused SIP and resends are logged; the tests check them. */
+	log_init("test_tunnel", 0, LOG_LEVEL_ERR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
