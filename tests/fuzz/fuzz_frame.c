@@ -55,6 +55,7 @@ static struct tunnel *ff_tunnel(size_t, struct ff_check *, int);
 static void	 ff_stream(const uint8_t *, size_t);
 static void	 ff_round_trip(const uint8_t *, size_t);
 static int	 ff_is_media(unsigned int);
+static int	 ff_is_ack(const struct ff_rec *);
 
 /* Quiet logs: refused SIP is logged on purpose. */
 int
@@ -115,6 +116,14 @@ static int
 ff_is_media(unsigned int type)
 {
 	return type == FRAME_RTP || type == FRAME_RTCP || type == FRAME_HOOK;
+}
+
+/* An acknowledgement is consumed by the receiving tunnel, not delivered. */
+static int
+ff_is_ack(const struct ff_rec *r)
+{
+	return r->type == FRAME_CONTROL && r->len == 9 &&
+	    r->data[0] == FRAME_CTL_ACK;
 }
 
 /* Network bytes into frame_next and into a receiving tunnel. */
@@ -230,7 +239,8 @@ ff_round_trip(const uint8_t *data, size_t size)
 			    r.len) != (int)(FRAME_HDRLEN + r.len +
 			    CRYPTO_TAGLEN))
 				abort();
-			want[nwant++] = r;
+			if (!ff_is_ack(&r))
+				want[nwant++] = r;
 		} else {
 			limit = ff_is_media(r.type) ? qmax : 4 * qmax;
 			rc = tunnel_send(a, r.type, r.flow, r.data, r.len);
@@ -257,7 +267,8 @@ ff_round_trip(const uint8_t *data, size_t size)
 				if (sum + n > (size_t)rc)
 					break;
 				sum += n;
-				want[nwant++] = pend[i];
+				if (!ff_is_ack(&pend[i]))
+					want[nwant++] = pend[i];
 				queued -= 8 + pend[i].len;
 			}
 			if (sum != (size_t)rc ||
