@@ -1,0 +1,63 @@
+#!/bin/sh
+# One hras, several clients at once: each admitted with its own secret,
+# each tunnel carried on its own, one client's failure leaves the other
+# alone, and one client's secret does not open another's tunnel.
+# timeout: 90
+set -eu
+
+. "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/vofw.sh"
+
+tb_up
+tb_squid_start
+cat >"$TB_DIR/hras.conf" <<EOF
+domains = [ "corp.example", "acme.example" ];
+sip = { address = "$TB_WAN_IP"; port = 5060; };
+media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999; };
+tunnel = { address = "$TB_WAN_IP"; port = 8080; keepalive = 2; timeout = 6; };
+clients = (
+    { id = "corp"; secret = "corp-secret-1"; domains = [ "corp.example" ]; },
+    { id = "acme"; secret = "acme-secret-2"; domains = [ "acme.example" ]; }
+);
+hook = { listen = { address = "$TB_WAN_IP"; port = 7002; };
+    forward = { address = "198.51.100.12"; port = 7003; }; };
+EOF
+vofw_start_hras
+
+# Two companies' hrac in the LAN (acme's on 10.77.0.4, hook :7010).
+vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
+    "$TB_PROXY_URL" corp-secret-1
+sed -e 's/"corp"/"acme"/' -e 's/corp-secret-1/acme-secret-2/' \
+    -e "s/$TB_LAN_IP/10.77.0.4/g" -e 's/port = 7000/port = 7010/' \
+    -e 's/port = 7001/port = 7011/' "$TB_DIR/hrac.conf" >"$TB_DIR/acme.conf"
+vofw_start_hrac
+tb_start acme "$TB_LAN" "$TB_HRAC" -d -f "$TB_DIR/acme.conf"
+tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+tb_wait_log acme 'tunnel up \(stream mode\)' 15
+tb_wait_log hras 'client acme admitted' 2
+tb_wait_log hras 'client corp admitted' 2
+echo "ok: two clients admitted at once"
+
+# Each carries its own datagrams.
+vofw_push_up 50
+tb_start rx "$TB_WAN" "$TB_UDPTOOL" recv 198.51.100.12 7003 50 5000
+sleep 0.3
+tb_run_lan "$TB_UDPTOOL" send -s 10.77.0.3 10.77.0.4 7010 50 172 2000
+tb_wait_log rx '^received 50$' 8
+tb_stop rx
+echo "ok: both tunnels carry datagrams"
+
+# One client goes away: the other is untouched.
+tb_stop acme
+tb_wait_log hras 'client acme: tunnel down' 10
+vofw_push_up 50
+vofw_push_down 50
+[ "$(vofw_count hrac 'tunnel down')" = 0 ] || tb_fail "corp's tunnel dropped"
+echo "ok: one client leaving does not disturb the other"
+
+# acme's id with corp's secret is refused.
+sed 's/acme-secret-2/corp-secret-1/' "$TB_DIR/acme.conf" >"$TB_DIR/mixed.conf"
+tb_start mixed "$TB_LAN" "$TB_HRAC" -d -f "$TB_DIR/mixed.conf"
+tb_wait_log mixed 'hras refused the tunnel \(403\)' 10
+tb_stop mixed
+echo "ok: another client's secret is refused"
