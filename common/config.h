@@ -48,6 +48,8 @@ struct config_client {
 struct hras_config {
 	char			*file;
 	int			 log_debug;	/* log.debug = true */
+	int			 log_syslog;	/* log.syslog: to syslog, not
+						   stderr (unless -d) */
 	char			**domains;
 	size_t			 ndomains;
 	struct config_endpoint	 sip;
@@ -74,6 +76,7 @@ enum tunnel_mode {
 struct hrac_config {
 	char			*file;
 	int			 log_debug;
+	int			 log_syslog;
 	char			*id;
 	char			*secret;
 	char			*server;	/* http:// or https:// URL */
@@ -203,7 +206,8 @@ struct config_key {
 	    offsetof(st, media.timeout))
 #define CONFIG_KEYS_LOG(st)						\
 	CONFIG_KEY_GROUP("log", 0, 0, NULL),				\
-	CONFIG_KEY_BOOL("log.debug", offsetof(st, log_debug))
+	CONFIG_KEY_BOOL("log.debug", offsetof(st, log_debug)),		\
+	CONFIG_KEY_BOOL("log.syslog", offsetof(st, log_syslog))
 #define CONFIG_KEYS_HOOK_SIDE(st, side)					\
 	CONFIG_KEY_GROUP("hook." #side, CONFIG_REQUIRED, 0, NULL),	\
 	CONFIG_KEY_STRING("hook." #side ".address", CONFIG_REQUIRED,	\

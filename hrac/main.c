@@ -84,6 +84,8 @@ main(int argc, char *argv[])
 		hrac_config_free(conf);
 		return 0;
 	}
+	if (conf->log_syslog && !args.debug)
+		log_init("hrac", 1, LOG_LEVEL_INFO);
 	if (conf->log_debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	if ((base = event_base_new()) == NULL)

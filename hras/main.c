@@ -75,6 +75,8 @@ main(int argc, char *argv[])
 		hras_config_free(h->conf);
 		return 0;
 	}
+	if (h->conf->log_syslog && !args.debug)
+		log_init("hras", 1, LOG_LEVEL_INFO);
 	if (h->conf->log_debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	TAILQ_INIT(&h->conns);
