@@ -39,7 +39,7 @@ HRAS_OBJ   := $(HRAS_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBVOFW    := $(BUILD)/libvofw.a
 
-.PHONY: all check deps unit integration asan fuzz bench demo clean
+.PHONY: all check deps unit integration asan fuzz bench demo install clean
 
 all: $(BUILD)/bin/hrac $(BUILD)/bin/hras
 ifeq ($(BUILD),build)
@@ -123,6 +123,19 @@ bench: deps all
 
 demo: deps all
 	@VOFW_BIN=$(BUILD)/bin sh tests/demo.sh
+
+PREFIX	?= /usr/local
+SYSCONFDIR ?= /etc/vofw
+UNITDIR	?= /etc/systemd/system
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(UNITDIR)
+	install -m 755 hrac/hrac hras/hras $(DESTDIR)$(PREFIX)/sbin/
+	install -m 644 conf/hrac.service conf/hras.service $(DESTDIR)$(UNITDIR)/
+	for f in hrac.conf hras.conf; do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$$f ] || \
+		    install -m 640 conf/$$f $(DESTDIR)$(SYSCONFDIR)/; \
+	done
 
 clean:
 	rm -rf build build-asan build-fuzz hrac/hrac hras/hras
