@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -216,4 +217,13 @@ crypto_unhex(const char *s, uint8_t *out, size_t outlen)
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+/* OpenSSL's reason for an error code, never NULL. */
+const char *
+crypto_strerror(unsigned long e)
+{
+	const char	*s = ERR_reason_error_string(e);
+
+	return s != NULL ? s : "unknown TLS error";
 }

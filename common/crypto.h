@@ -47,6 +47,7 @@ int	crypto_aead_open(struct crypto_aead *, uint64_t seq,
 	    const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
 	    uint8_t *out);
 
+const char *crypto_strerror(unsigned long);
 void	crypto_hex(const uint8_t *, size_t, char *out);
 int	crypto_unhex(const char *, uint8_t *out, size_t outlen);
 

@@ -471,7 +471,7 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if ((e = bufferevent_get_openssl_error(l->bev)) != 0) {
-		hrac_link_fail(l, "tls: %s", ERR_reason_error_string(e));
+		hrac_link_fail(l, "tls: %s", crypto_strerror(e));
 		return;
 	}
 	hrac_link_fail(l, "%s", strerror(EVUTIL_SOCKET_ERROR()));

@@ -24,6 +24,7 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "crypto.h"
 #include "hras.h"
 #include "log.h"
 #include "net.h"
@@ -91,7 +92,7 @@ hras_tls_init(struct hras *h)
 	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
 		log_warnx("tunnel tls: cannot load %s / %s: %s",
 		    h->conf->tls_cert, h->conf->tls_key,
-		    ERR_reason_error_string(ERR_get_error()));
+		    crypto_strerror(ERR_get_error()));
 		SSL_CTX_free(ctx);
 		return -1;
 	}
@@ -249,7 +250,7 @@ hras_conn_event(struct bufferevent *bev, short what, void *arg)
 		hras_conn_close(c, "timeout");
 	} else if (what & BEV_EVENT_ERROR) {
 		e = bufferevent_get_openssl_error(c->bev);
-		hras_conn_close(c, e != 0 ? ERR_reason_error_string(e) :
+		hras_conn_close(c, e != 0 ? crypto_strerror(e) :
 		    strerror(EVUTIL_SOCKET_ERROR()));
 	} else if (what & BEV_EVENT_EOF)
 		hras_conn_close(c, "closed by peer");
