@@ -232,6 +232,7 @@ hrac_link_pinned(struct hrac_link *l)
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen, i;
 	char		 hex[2 * EVP_MAX_MD_SIZE + 1];
+	char		 got[2 * EVP_MAX_MD_SIZE + 1];
 	const char	*p;
 	size_t		 n = 0;
 
@@ -248,12 +249,8 @@ hrac_link_pinned(struct hrac_link *l)
 			hex[n++] = (char)(*p >= 'A' && *p <= 'F' ?
 			    *p - 'A' + 'a' : *p);
 	hex[n] = '\0';
-	{
-		char	 got[2 * EVP_MAX_MD_SIZE + 1];
-
-		crypto_hex(md, mdlen, got);
-		return strlen(got) == n && crypto_equal(got, hex, n);
-	}
+	crypto_hex(md, mdlen, got);
+	return strlen(got) == n && crypto_equal(got, hex, n);
 }
 
 /* Send a request; the body is complete, or chunked and left open. */
