@@ -50,6 +50,7 @@ hook_new(struct event_base *base, const struct config_hook *cfg,
 		free(h);
 		return NULL;
 	}
+	net_udp_buffers(h->fd, NET_UDP_BUFFER);
 	if ((h->ev = event_new(base, h->fd, EV_READ | EV_PERSIST, hook_read,
 	    h)) == NULL || event_add(h->ev, NULL) == -1) {
 		event_free(h->ev);

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,35 @@ net_udp_bind(const char *addr, uint16_t port)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * Size a datagram socket's kernel buffers for bursts of voice: the
+ * defaults hold only a few milliseconds at thousands of packets a second.
+ */
+void
+net_udp_buffers(int fd, int bytes)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) == -1)
+		log_warn("UDP socket buffers");
+}
+
+/*
+ * Tune a tunnel TCP socket for voice: no Nagle delay, and little unsent
+ * data in the kernel, so that backlog stays in our queue where stale voice
+ * can be dropped instead of being sent late.
+ */
+void
+net_tcp_voice(int fd)
+{
+	int	 one = 1, lowat = NET_TCP_NOTSENT_LOWAT;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
+		log_warn("TCP_NODELAY");
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+	    sizeof(lowat)) == -1)
+		log_warn("TCP_NOTSENT_LOWAT");
 }
 
 /* "address:port" of a socket address, for logs. */

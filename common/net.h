@@ -12,6 +12,11 @@
 int	net_sockaddr(const char *, uint16_t, struct sockaddr_storage *,
 	    socklen_t *);
 int	net_udp_bind(const char *, uint16_t);
+#define NET_TCP_NOTSENT_LOWAT	(64 * 1024)
+#define NET_UDP_BUFFER		(1024 * 1024)
+
+void	net_udp_buffers(int, int);
+void	net_tcp_voice(int);
 const char *net_ntop(const struct sockaddr *, char *, size_t);
 
 #endif

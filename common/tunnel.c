@@ -20,6 +20,7 @@
 struct tunnel {
 	struct tunnel_cb	 cb;
 	struct evbuffer		*queue;
+	size_t			 media_queued;	/* bytes of voice records */
 	size_t			 queue_max;
 	struct crypto_aead	 tx;
 	struct crypto_aead	 rx;
@@ -40,6 +41,7 @@ struct record_hdr {
 };
 
 static int	tunnel_is_media(unsigned int);
+static int	tunnel_drop_oldest(struct tunnel *, size_t);
 static int	tunnel_remember(struct tunnel *, const uint8_t *);
 static void	tunnel_acked(struct tunnel *, const uint8_t *);
 static int	tunnel_requeue(struct tunnel *);
@@ -127,6 +129,11 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 		return -1;
 	if (!tunnel_is_media(type))
 		limit *= SIP_OVERRUN;
+	/* Full of voice: the oldest goes first, it would arrive too late. */
+	if (queued + RECORD_HDRLEN + len > limit && tunnel_is_media(type) &&
+	    queued + RECORD_HDRLEN + len - limit <= t->media_queued &&
+	    tunnel_drop_oldest(t, queued + RECORD_HDRLEN + len - limit) == 0)
+		queued = evbuffer_get_length(t->queue);
 	if (queued + RECORD_HDRLEN + len > limit) {
 		t->stats.dropped++;
 		if (!tunnel_is_media(type))
@@ -143,9 +150,42 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 	    evbuffer_add(t->queue, &rh, sizeof(rh)) == -1 ||
 	    (len > 0 && evbuffer_add(t->queue, data, len) == -1))
 		return -1;
+	if (tunnel_is_media(type))
+		t->media_queued += RECORD_HDRLEN + len;
 	if (queued == 0 && t->cb.kick != NULL)
 		t->cb.kick(t->cb.arg);
 	return 0;
+}
+
+/*
+ * Drop the oldest queued voice until at least need bytes are free; SIP
+ * records met on the way keep their order. -1 if there is not enough
+ * voice to drop.
+ */
+static int
+tunnel_drop_oldest(struct tunnel *t, size_t need)
+{
+	struct evbuffer		*keep;
+	struct record_hdr	 rh;
+	size_t			 freed = 0, n;
+
+	if ((keep = evbuffer_new()) == NULL)
+		return -1;
+	while (freed < need && evbuffer_copyout(t->queue, &rh, sizeof(rh)) ==
+	    sizeof(rh)) {
+		n = RECORD_HDRLEN + rh.len;
+		if (tunnel_is_media(rh.type)) {
+			evbuffer_drain(t->queue, n);
+			t->media_queued -= n;
+			freed += n;
+			t->stats.dropped++;
+		} else if (evbuffer_remove_buffer(t->queue, keep, n) !=
+		    (int)n)
+			break;
+	}
+	evbuffer_prepend_buffer(t->queue, keep);
+	evbuffer_free(keep);
+	return freed >= need ? 0 : -1;
 }
 
 /* Bytes of records waiting for an outlet. */
@@ -231,6 +271,8 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
 		if (rh.type == FRAME_SIP && tunnel_remember(t, rec) == -1)
 			return -1;
 		evbuffer_drain(t->queue, RECORD_HDRLEN + rh.len);
+		if (tunnel_is_media(rh.type))
+			t->media_queued -= RECORD_HDRLEN + rh.len;
 		total += (size_t)n;
 	}
 	return (int)total;
@@ -416,6 +458,7 @@ tunnel_purge_media(struct tunnel *t)
 	evbuffer_drain(t->queue, evbuffer_get_length(t->queue));
 	evbuffer_add_buffer(t->queue, keep);
 	evbuffer_free(keep);
+	t->media_queued = 0;
 }
 
 /* Counters for logs and the status line. */

@@ -28,6 +28,7 @@
 
 #include "hrac.h"
 #include "log.h"
+#include "net.h"
 
 static void	hrac_link_read(struct bufferevent *, void *);
 static void	hrac_link_write(struct bufferevent *, void *);
@@ -155,12 +156,10 @@ hrac_link_connected(struct hrac_link *l)
 {
 	struct hrac_tunnel	*t = l->t;
 	char			 auth[512];
-	int			 one = 1;
 	evutil_socket_t		 fd = bufferevent_getfd(l->bev);
 
-	if (fd != -1 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-	    sizeof(one)) == -1)
-		log_warn("TCP_NODELAY");
+	if (fd != -1)
+		net_tcp_voice(fd);
 	if (t->has_proxy && t->server.tls) {
 		if (hrac_proxy_auth(t, auth, sizeof(auth)) == -1) {
 			hrac_link_fail(l, "proxy credentials too long");

@@ -202,6 +202,13 @@ hrac_tunnel_link_error(struct hrac_link *l, const char *why)
 		hrac_tunnel_drop(t, &t->down_next);
 		return;
 	}
+	if (l == t->up && t->mode == TUNNEL_MODE_POLL && t->state == TUN_UP &&
+	    !t->post_inflight) {
+		/* An idle kept-alive POST connection closed: open another
+		 * when there is something to send. */
+		hrac_tunnel_drop(t, &t->up);
+		return;
+	}
 	if (l == t->ctrl && (strstr(why, "403") != NULL))
 		why = "hras refused the tunnel (403): check id and secret";
 	hrac_tunnel_lost(t, why);

@@ -133,7 +133,6 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 	struct hras_conn	*c;
 	struct timeval		 tv = { HEAD_TIMEOUT, 0 }, wtv = { WRITE_TIMEOUT, 0 };
 	SSL			*ssl;
-	int			 one = 1;
 
 	(void)l;
 	(void)salen;
@@ -143,8 +142,7 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
-		log_warn("TCP_NODELAY");
+	net_tcp_voice(fd);
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->msg = malloc(sizeof(*c->msg))) == NULL ||
 	    (c->body = evbuffer_new()) == NULL)

@@ -192,6 +192,7 @@ ff_round_trip(const uint8_t *data, size_t size)
 	const uint8_t		*p = data + 4, *end = data + size;
 	size_t			 qmax, fmax, piece, nwant = 0, npend = 0;
 	size_t			 queued = 0, limit, i, j, sum, n;
+	size_t			 need, media, freed;
 	uint8_t			 op, first[FRAME_HDRLEN + FRAME_MAXLEN];
 	size_t			 firstlen = 0;
 	const char		*why;
@@ -243,8 +244,25 @@ ff_round_trip(const uint8_t *data, size_t size)
 				want[nwant++] = r;
 		} else {
 			limit = ff_is_media(r.type) ? qmax : 4 * qmax;
+			need = queued + 8 + r.len > limit ?
+			    queued + 8 + r.len - limit : 0;
+			for (i = 0, media = 0; i < npend; i++)
+				if (ff_is_media(pend[i].type))
+					media += 8 + pend[i].len;
+			/* Full of voice: the model drops its oldest too. */
+			if (need > 0 && ff_is_media(r.type) && need <= media) {
+				for (i = j = 0, freed = 0; i < npend; i++)
+					if (freed < need &&
+					    ff_is_media(pend[i].type)) {
+						freed += 8 + pend[i].len;
+						queued -= 8 + pend[i].len;
+					} else
+						pend[j++] = pend[i];
+				npend = j;
+				need = 0;
+			}
 			rc = tunnel_send(a, r.type, r.flow, r.data, r.len);
-			if (rc != (queued + 8 + r.len > limit ? -1 : 0))
+			if (rc != (need > 0 ? -1 : 0))
 				abort();
 			if (rc == 0) {
 				pend[npend++] = r;
