@@ -1,0 +1,70 @@
+/*
+ * The media relay of one half (paper 3.3): per stream of a call, an RTP and
+ * RTCP socket pair on this half's media address. What the local terminal
+ * sends there is handed up to be framed into the tunnel under the stream's
+ * flow id; what comes out of the tunnel for a flow leaves from the flow's
+ * sockets towards the terminal. Voice is dropped, never queued.
+ */
+#ifndef VOFW_MEDIA_H
+#define VOFW_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct config_media;
+struct media;		/* one half's relay: port allocator and flows */
+struct media_flow;	/* one stream: its RTP and RTCP sockets and peer */
+
+/* A datagram from the local terminal on a flow. */
+typedef void (*media_in_fn)(void *arg, uint32_t flow, int rtcp,
+    const uint8_t *, size_t);
+/* A flow received no RTP for media.timeout seconds. */
+typedef void (*media_idle_fn)(void *arg, uint32_t flow);
+
+struct media_stats {
+	uint64_t	rx_packets, rx_bytes;	/* from local terminals */
+	uint64_t	tx_packets, tx_bytes;	/* to local terminals */
+	uint64_t	dropped_unknown;	/* tunnel datagram for no flow or
+						   no peer yet */
+	uint64_t	dropped_source;		/* packet from an address that is
+						   not the peer */
+	uint64_t	dropped_send;		/* sendto failed (EAGAIN...) */
+	uint64_t	dropped_size;		/* datagram over MEDIA_MAXDGRAM */
+};
+
+#define MEDIA_MAXDGRAM	4096	/* largest datagram relayed from a terminal */
+
+/*
+ * The callbacks may open and close flows (the one they are given
+ * included) but must not call media_free.
+ */
+struct media	*media_new(struct event_base *, const struct config_media *,
+		    media_in_fn, media_idle_fn, void *arg);
+void		 media_free(struct media *);
+/* NULL: ports exhausted, flow already open, or error (logged). */
+struct media_flow *media_flow_open(struct media *, uint32_t flow);
+struct media_flow *media_flow_get(struct media *, uint32_t flow);
+uint16_t	 media_flow_port(const struct media_flow *);	/* RTP port;
+								   RTCP +1 */
+/*
+ * Where the local terminal receives RTP (addr:rtp_port) and RTCP
+ * (rtcp_port; 0 means rtp_port + 1).
+ * learn = 1: symmetric RTP, each of RTP and RTCP replaced by the source of
+ * the first packet received on its socket, then packets from other sources
+ * are dropped (hras); until then datagrams go to the SDP address.
+ * learn = 0: fixed; packets accepted only from addr's IP (hrac).
+ * May be called again (re-INVITE changes media): a learnt source is kept
+ * while addr and ports stay the same. Restarts the flow's idle clock.
+ * -1 on a bad address (logged).
+ */
+int		 media_flow_set_peer(struct media_flow *, const char *addr,
+		    uint16_t rtp_port, uint16_t rtcp_port, int learn);
+void		 media_flow_close(struct media *, struct media_flow *);
+/* A datagram from the tunnel: to the flow's peer, or dropped and counted. */
+void		 media_send(struct media *, uint32_t flow, int rtcp,
+		    const uint8_t *, size_t);
+const struct media_stats *media_stats(const struct media *);
+size_t		 media_flows(const struct media *);
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * The VCIT (see vcit.h): calls in a list in creation order, indexed by two
+ * chained hash tables that grow with the table, one on the Call-ID (keyed
+ * SipHash-2-4, since a Call-ID is chosen by whoever sends the INVITE) and
+ * one on the flow block.
+ */
+#include <sys/queue.h>
+#include <sys/random.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "vcit.h"
+
+#define VCIT_MINBITS	6		/* 64 buckets to start with */
+#define VCIT_MAXBITS	16		/* VCIT_MAX buckets at most */
+#define VCIT_BLOCK	0x7ffffff8U	/* flow id bits of a block base */
+#define VCIT_HIGH	0x80000000U
+#define VCIT_HASH	0x9e3779b1U	/* golden ratio, for the flow hash */
+
+#define VCIT_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
+
+TAILQ_HEAD(vcit_callq, vcit_call);
+
+struct vcit {
+	struct vcit_callq	 calls;
+	size_t			 count;
+	int			 bits;		/* log2 of the bucket count */
+	struct vcit_call	**byid;
+	struct vcit_call	**byflow;
+	uint64_t		 key[2];	/* SipHash key */
+	uint32_t		 next[2];	/* last block handed out, per
+						   high bit */
+};
+
+static void	 vcit_sipround(uint64_t *);
+static uint64_t	 vcit_siphash(const uint64_t *, const char *, size_t);
+static size_t	 vcit_id_bucket(const struct vcit *, uint64_t);
+static size_t	 vcit_flow_bucket(const struct vcit *, uint32_t);
+static void	 vcit_link(struct vcit *, struct vcit_call *);
+static void	 vcit_grow(struct vcit *);
+
+/* One SipHash round over the state v[0..3]. */
+static void
+vcit_sipround(uint64_t *v)
+{
+	v[0] += v[1];
+	v[1] = VCIT_ROTL(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = VCIT_ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = VCIT_ROTL(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = VCIT_ROTL(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = VCIT_ROTL(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = VCIT_ROTL(v[2], 32);
+}
+
+/* SipHash-2-4 of len bytes at s under the 128-bit key k. */
+static uint64_t
+vcit_siphash(const uint64_t *k, const char *s, size_t len)
+{
+	uint64_t	 v[4], m;
+	size_t		 i, j;
+
+	v[0] = k[0] ^ 0x736f6d6570736575ULL;
+	v[1] = k[1] ^ 0x646f72616e646f6dULL;
+	v[2] = k[0] ^ 0x6c7967656e657261ULL;
+	v[3] = k[1] ^ 0x7465646279746573ULL;
+	for (i = 0; i + 8 <= len; i += 8) {
+		for (m = 0, j = 0; j < 8; j++)
+			m |= (uint64_t)(unsigned char)s[i + j] << (8 * j);
+		v[3] ^= m;
+		vcit_sipround(v);
+		vcit_sipround(v);
+		v[0] ^= m;
+	}
+	for (m = (uint64_t)len << 56, j = 0; i + j < len; j++)
+		m |= (uint64_t)(unsigned char)s[i + j] << (8 * j);
+	v[3] ^= m;
+	vcit_sipround(v);
+	vcit_sipround(v);
+	v[0] ^= m;
+	v[2] ^= 0xff;
+	for (j = 0; j < 4; j++)
+		vcit_sipround(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/* Bucket of a Call-ID hash. */
+static size_t
+vcit_id_bucket(const struct vcit *v, uint64_t h)
+{
+	return (size_t)(h >> (64 - v->bits));
+}
+
+/* Bucket of a flow block: multiplicative hashing of the block number. */
+static size_t
+vcit_flow_bucket(const struct vcit *v, uint32_t base)
+{
+	return (uint32_t)((base >> 3) * VCIT_HASH) >> (32 - v->bits);
+}
+
+/* Create an empty table with a fresh hash key. */
+struct vcit *
+vcit_new(void)
+{
+	struct vcit	*v;
+	uint32_t	 r[2];
+
+	if ((v = calloc(1, sizeof(*v))) == NULL) {
+		log_warn("%s", __func__);
+		return NULL;
+	}
+	TAILQ_INIT(&v->calls);
+	v->bits = VCIT_MINBITS;
+	if ((v->byid = calloc(1U << v->bits, sizeof(*v->byid))) == NULL ||
+	    (v->byflow = calloc(1U << v->bits, sizeof(*v->byflow))) == NULL) {
+		log_warn("%s", __func__);
+		goto fail;
+	}
+	if (getrandom(v->key, sizeof(v->key), 0) != sizeof(v->key) ||
+	    getrandom(r, sizeof(r), 0) != sizeof(r)) {
+		log_warn("%s: getrandom", __func__);
+		goto fail;
+	}
+	/* A random start keeps a restarted half off its old flow ids. */
+	v->next[0] = r[0] & VCIT_BLOCK;
+	v->next[1] = r[1] & VCIT_BLOCK;
+	return v;
+ fail:
+	free(v->byid);
+	free(v->byflow);
+	free(v);
+	return NULL;
+}
+
+/* Free the table and its calls; their media flows are the caller's. */
+void
+vcit_free(struct vcit *v)
+{
+	struct vcit_call	*c;
+
+	if (v == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&v->calls)) != NULL) {
+		TAILQ_REMOVE(&v->calls, c, entry);
+		free(c);
+	}
+	free(v->byid);
+	free(v->byflow);
+	free(v);
+}
+
+/* The call with this Call-ID, or NULL. */
+struct vcit_call *
+vcit_find(struct vcit *v, const char *call_id)
+{
+	struct vcit_call	*c;
+	uint64_t		 h;
+
+	h = vcit_siphash(v->key, call_id, strlen(call_id));
+	for (c = v->byid[vcit_id_bucket(v, h)]; c != NULL; c = c->id_next)
+		if (c->id_hash == h && strcmp(c->call_id, call_id) == 0)
+			return c;
+	return NULL;
+}
+
+/* The call whose block holds this flow id, or NULL. */
+struct vcit_call *
+vcit_find_flow(struct vcit *v, uint32_t flow)
+{
+	struct vcit_call	*c;
+	uint32_t		 base = flow & ~(uint32_t)(VCIT_STREAMS - 1);
+
+	if (base == 0)
+		return NULL;
+	for (c = v->byflow[vcit_flow_bucket(v, base)]; c != NULL;
+	    c = c->flow_next)
+		if (c->flow_base == base)
+			return c;
+	return NULL;
+}
+
+/* Put a call at the head of its buckets. */
+static void
+vcit_link(struct vcit *v, struct vcit_call *c)
+{
+	size_t	 b;
+
+	b = vcit_id_bucket(v, c->id_hash);
+	c->id_next = v->byid[b];
+	v->byid[b] = c;
+	if (c->flow_base != 0) {
+		b = vcit_flow_bucket(v, c->flow_base);
+		c->flow_next = v->byflow[b];
+		v->byflow[b] = c;
+	}
+}
+
+/* Double the buckets; on failure keep the old ones, slower but right. */
+static void
+vcit_grow(struct vcit *v)
+{
+	struct vcit_call	**byid, **byflow, *c;
+	size_t			  n = (size_t)1 << (v->bits + 1);
+
+	if ((byid = calloc(n, sizeof(*byid))) == NULL ||
+	    (byflow = calloc(n, sizeof(*byflow))) == NULL) {
+		log_warn("%s", __func__);
+		free(byid);
+		return;
+	}
+	free(v->byid);
+	free(v->byflow);
+	v->byid = byid;
+	v->byflow = byflow;
+	v->bits++;
+	TAILQ_FOREACH(c, &v->calls, entry)
+		vcit_link(v, c);
+}
+
+/* Enter a new call; see vcit.h for why it may be refused. */
+struct vcit_call *
+vcit_add(struct vcit *v, const char *call_id, uint32_t flow_base)
+{
+	struct vcit_call	*c;
+	size_t			 len = strlen(call_id);
+	int			 i;
+
+	if (len == 0 || len >= sizeof(c->call_id) ||
+	    flow_base % VCIT_STREAMS != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (vcit_find(v, call_id) != NULL ||
+	    (flow_base != 0 && vcit_find_flow(v, flow_base) != NULL)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	if (v->count >= VCIT_MAX) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	memcpy(c->call_id, call_id, len + 1);
+	c->id_hash = vcit_siphash(v->key, call_id, len);
+	c->flow_base = flow_base;
+	for (i = 0; i < VCIT_STREAMS; i++)
+		c->stream[i].flow = flow_base + (uint32_t)i;
+	c->created = time(NULL);
+	TAILQ_INSERT_TAIL(&v->calls, c, entry);
+	vcit_link(v, c);
+	if (++v->count > ((size_t)1 << v->bits) && v->bits < VCIT_MAXBITS)
+		vcit_grow(v);
+	return c;
+}
+
+/* Remove a call from the table and free it. */
+void
+vcit_del(struct vcit *v, struct vcit_call *c)
+{
+	struct vcit_call	**pp;
+
+	for (pp = &v->byid[vcit_id_bucket(v, c->id_hash)]; *pp != c;
+	    pp = &(*pp)->id_next)
+		;
+	*pp = c->id_next;
+	if (c->flow_base != 0) {
+		for (pp = &v->byflow[vcit_flow_bucket(v, c->flow_base)];
+		    *pp != c; pp = &(*pp)->flow_next)
+			;
+		*pp = c->flow_next;
+	}
+	TAILQ_REMOVE(&v->calls, c, entry);
+	v->count--;
+	free(c);
+}
+
+/* Number of calls in the table. */
+size_t
+vcit_count(const struct vcit *v)
+{
+	return v->count;
+}
+
+/* Call fn on every call, oldest first; fn may delete the one it gets. */
+void
+vcit_foreach(struct vcit *v, void (*fn)(struct vcit_call *, void *),
+    void *arg)
+{
+	struct vcit_call	*c, *next;
+
+	for (c = TAILQ_FIRST(&v->calls); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		fn(c, arg);
+	}
+}
+
+/* The next block of 8 flow ids under high_bit that no call holds. */
+uint32_t
+vcit_flow_alloc(struct vcit *v, uint32_t high_bit)
+{
+	uint32_t	*next = &v->next[(high_bit & VCIT_HIGH) != 0];
+	uint32_t	 base;
+
+	/* At most VCIT_MAX of the 2^28 blocks are held: this ends soon. */
+	for (;;) {
+		*next = (*next + VCIT_STREAMS) & VCIT_BLOCK;
+		base = (high_bit & VCIT_HIGH) | *next;
+		if (base != 0 && vcit_find_flow(v, base) == NULL)
+			return base;
+	}
+}
