@@ -20,6 +20,7 @@ struct event_base;
 struct evbuffer;
 struct evdns_base;
 struct hook;
+struct hrac_sip;
 struct ssl_ctx_st;
 struct tunnel;
 
@@ -97,6 +98,7 @@ struct hrac_tunnel {
 	struct event		*timer_ev;
 	struct event		*flush_ev;
 	struct hook		*hook;
+	struct hrac_sip		*sip;
 };
 
 /* hrac_link.c */
@@ -119,6 +121,15 @@ int	 hrac_tunnel_init(struct hrac_tunnel *, struct event_base *,
 	    struct hrac_config *);
 void	 hrac_tunnel_free(struct hrac_tunnel *);
 int	 hrac_hook_send(void *, const void *, size_t);
+int	 hrac_tunnel_is_up(const struct hrac_tunnel *);
+
+/* hrac_sip.c */
+struct hrac_sip *hrac_sip_new(struct hrac_tunnel *);
+void	 hrac_sip_free(struct hrac_sip *);
+void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
+	    size_t);
+void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,
+	    const uint8_t *, size_t);
 time_t	 hrac_now(void);
 
 #endif

@@ -483,7 +483,6 @@ hrac_tunnel_deliver(void *arg, unsigned int type, uint32_t flow,
 {
 	struct hrac_tunnel	*t = arg;
 
-	(void)flow;
 	switch (type) {
 	case FRAME_CONTROL:
 		if (len == 1 && data[0] == FRAME_CTL_PROBE_ACK &&
@@ -497,6 +496,15 @@ hrac_tunnel_deliver(void *arg, unsigned int type, uint32_t flow,
 	case FRAME_HOOK:
 		if (t->hook != NULL)
 			hook_deliver(t->hook, data, len);
+		break;
+	case FRAME_SIP:
+		if (t->sip != NULL)
+			hrac_sip_from_tunnel(t->sip, flow, data, len);
+		break;
+	case FRAME_RTP:
+	case FRAME_RTCP:
+		if (t->sip != NULL)
+			hrac_media_from_tunnel(t->sip, type, flow, data, len);
 		break;
 	default:
 		log_debug("%s frame not handled", frame_type_name(type));
@@ -654,4 +662,11 @@ hrac_hook_send(void *arg, const void *data, size_t len)
 	struct hrac_tunnel	*t = arg;
 
 	return tunnel_send(t->tun, FRAME_HOOK, 0, data, len);
+}
+
+/* True while the tunnel carries frames. */
+int
+hrac_tunnel_is_up(const struct hrac_tunnel *t)
+{
+	return t->state == TUN_UP;
 }

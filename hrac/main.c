@@ -13,6 +13,7 @@
 #include "hook.h"
 #include "hrac.h"
 #include "log.h"
+#include "sip.h"
 
 static void	hrac_reload(void *);
 static void	hrac_stop(void *);
@@ -93,8 +94,11 @@ main(int argc, char *argv[])
 	if ((sig = daemon_signals_init(base, hrac_reload, hrac_stop,
 	    &tunnel)) == NULL)
 		fatalx("cannot set up signal handling");
+	sip_init();
 	if (hrac_tunnel_init(&tunnel, base, conf) == -1)
 		fatalx("cannot set up the tunnel to %s", conf->server);
+	if ((tunnel.sip = hrac_sip_new(&tunnel)) == NULL)
+		fatalx("cannot open the SIP listeners and media relay");
 	if (conf->hook.enabled && (tunnel.hook = hook_new(base, &conf->hook,
 	    hrac_hook_send, &tunnel)) == NULL)
 		fatalx("cannot open the hook");
@@ -103,6 +107,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(base);
 
 	hook_free(tunnel.hook);
+	hrac_sip_free(tunnel.sip);
 	hrac_tunnel_free(&tunnel);
 	daemon_signals_free(sig);
 	event_base_free(base);

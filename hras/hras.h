@@ -13,7 +13,10 @@
 #include <time.h>
 
 #include "auth.h"
+#include "call.h"
+#include "crypto.h"
 #include "http.h"
+#include "sip.h"
 
 struct bufferevent;
 struct event;
@@ -22,6 +25,9 @@ struct evbuffer;
 struct evconnlistener;
 struct hook;
 struct hras_config;
+struct media;
+struct siptr;
+struct vcit;
 struct ssl_ctx_st;
 struct tunnel;
 
@@ -89,6 +95,19 @@ struct hras_nonce {
 	time_t			 expires;
 };
 
+/* A registrar binding: an inside phone reachable through a client. */
+struct hras_binding {
+	TAILQ_ENTRY(hras_binding) entry;
+	char			 aor[256];	/* user@domain */
+	char			 contact[512];	/* the phone's Contact URI */
+	char			 client[65];
+	time_t			 expires;	/* monotonic */
+};
+
+#define HRAS_BINDINGS_MAX	10000
+#define HRAS_EXPIRES_DEFAULT	3600
+#define HRAS_EXPIRES_MAX	86400
+
 struct hras {
 	struct event_base	*base;
 	struct hras_config	*conf;
@@ -100,6 +119,17 @@ struct hras {
 	struct hras_nonce	 nonces[HRAS_NONCES];
 	unsigned int		 nonce_next;
 	struct hook		*hook;
+	struct siptr		*sip;
+	struct media		*media;
+	struct vcit		*vcit;
+	struct call_ctx		 calls;
+	TAILQ_HEAD(, hras_binding) bindings;
+	unsigned int		 nbindings;
+	struct crypto_aead	 token_key;	/* sealed Contact tokens */
+	struct crypto_aead	 via_key;	/* inside Vias sealed in ours */
+	uint64_t		 token_seq;
+	uint8_t			 branch_key[CRYPTO_KEYLEN];
+	char			 rr_uri[128];	/* our Record-Route */
 };
 
 /* hras_http.c */
@@ -125,6 +155,17 @@ int	 hras_session_input(struct hras_session *, struct hras_conn *);
 void	 hras_session_flush(struct hras_session *);
 void	 hras_sessions_free(struct hras *);
 int	 hras_hook_send(void *, const void *, size_t);
+int	 hras_client_up(struct hras *, const char *);
+int	 hras_session_send(struct hras *, const char *client, unsigned int,
+	    uint32_t, const void *, size_t);
+
+/* hras_sip.c */
+int	 hras_sip_init(struct hras *);
+void	 hras_sip_free(struct hras *);
+void	 hras_sip_from_tunnel(struct hras *, const char *client, uint32_t,
+	    const uint8_t *, size_t);
+void	 hras_media_from_tunnel(struct hras *, const char *client,
+	    unsigned int, uint32_t, const uint8_t *, size_t);
 time_t	 hras_now(void);
 
 #endif

@@ -37,6 +37,7 @@ static void	hras_session_lost(struct hras_session *, const char *);
 static void	hras_poll_hold(evutil_socket_t, short, void *);
 static void	hras_poll_answer(struct hras_session *, struct hras_conn *);
 static int	hras_nonce_take(struct hras *, const char *);
+static struct hras_session *hras_session_find(struct hras *, const char *);
 static void	hras_refuse(struct hras_conn *, int, const char *, const char *);
 
 /* Seconds on the monotonic clock. */
@@ -398,7 +399,6 @@ hras_session_deliver(void *arg, unsigned int type, uint32_t flow,
 {
 	struct hras_session	*s = arg;
 
-	(void)flow;
 	switch (type) {
 	case FRAME_CONTROL:
 		hras_session_control(s, data, len);
@@ -408,6 +408,13 @@ hras_session_deliver(void *arg, unsigned int type, uint32_t flow,
 	case FRAME_HOOK:
 		if (s->h->hook != NULL)
 			hook_deliver(s->h->hook, data, len);
+		break;
+	case FRAME_SIP:
+		hras_sip_from_tunnel(s->h, s->id, flow, data, len);
+		break;
+	case FRAME_RTP:
+	case FRAME_RTCP:
+		hras_media_from_tunnel(s->h, s->id, type, flow, data, len);
 		break;
 	default:
 		log_debug("client %s: %s frame not handled", s->id,
@@ -573,4 +580,41 @@ hras_hook_send(void *arg, const void *data, size_t len)
 		if (strcmp(s->id, h->conf->clients[0].id) == 0)
 			return tunnel_send(s->tun, FRAME_HOOK, 0, data, len);
 	return -1;
+}
+
+/* The session of a client, if it ever opened one. */
+static struct hras_session *
+hras_session_find(struct hras *h, const char *client)
+{
+	struct hras_session	*s;
+
+	TAILQ_FOREACH(s, &h->sessions, entry)
+		if (strcmp(s->id, client) == 0)
+			return s;
+	return NULL;
+}
+
+/* True while a client's tunnel is up. */
+int
+hras_client_up(struct hras *h, const char *client)
+{
+	struct hras_session	*s = hras_session_find(h, client);
+
+	return s != NULL && s->connected;
+}
+
+/*
+ * Hand a frame to a client's tunnel session; it waits in the session's
+ * queue if the tunnel is down for a moment. -1 when the client never
+ * opened a session or the queue refuses the frame.
+ */
+int
+hras_session_send(struct hras *h, const char *client, unsigned int type,
+    uint32_t flow, const void *data, size_t len)
+{
+	struct hras_session	*s = hras_session_find(h, client);
+
+	if (s == NULL)
+		return -1;
+	return tunnel_send(s->tun, type, flow, data, len);
 }

@@ -86,8 +86,11 @@ main(int argc, char *argv[])
 	if ((sig = daemon_signals_init(h->base, hras_reload, hras_stop, h)) ==
 	    NULL)
 		fatalx("cannot set up signal handling");
+	sip_init();
 	if (hras_http_listen(h) == -1)
 		fatalx("cannot open the tunnel listener");
+	if (hras_sip_init(h) == -1)
+		fatalx("cannot open the SIP listeners and media relay");
 	if (h->conf->hook.enabled &&
 	    (h->hook = hook_new(h->base, &h->conf->hook, hras_hook_send, h)) ==
 	    NULL)
@@ -97,6 +100,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(h->base);
 
 	hook_free(h->hook);
+	hras_sip_free(h);
 	hras_http_close_all(h);
 	hras_sessions_free(h);
 	daemon_signals_free(sig);

@@ -1,0 +1,275 @@
+/*
+ * Calls as one half sees them (see call.h). A call is found by its
+ * Call-ID; its streams by flow id = base + index of the m= line. The half
+ * that first sees a call's SDP from its own side picks the flow base; the
+ * other half learns it from the SIP frame that carries the message.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "call.h"
+#include "log.h"
+#include "media.h"
+#include "sdp.h"
+#include "sip.h"
+#include "vcit.h"
+
+static struct vcit_call *call_get(struct call_ctx *, const osip_message_t *,
+		    uint32_t, const char *);
+static int	call_open_stream(struct call_ctx *, struct vcit_call *, int);
+static void	call_uri(const osip_uri_t *, char *, size_t);
+static void	call_end_one(struct vcit_call *, void *);
+
+/* A URI as text for the VCIT's From and To columns. */
+static void
+call_uri(const osip_uri_t *u, char *buf, size_t len)
+{
+	char	*s;
+
+	buf[0] = '\0';
+	if (u != NULL && osip_uri_to_str(u, &s) == 0) {
+		snprintf(buf, len, "%s", s);
+		osip_free(s);
+	}
+}
+
+/*
+ * The call a message belongs to, added to the VCIT when new: with the
+ * given flow base, or a fresh one of this half's when base is 0.
+ */
+static struct vcit_call *
+call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
+    const char *client)
+{
+	struct vcit_call	*c;
+	char			 cid[256];
+
+	sip_call_id(m, cid, sizeof(cid));
+	if ((c = vcit_find(cx->vcit, cid)) != NULL)
+		return c;
+	if (base == 0 && (base = vcit_flow_alloc(cx->vcit, cx->high_bit)) == 0)
+		return NULL;
+	if ((c = vcit_add(cx->vcit, cid, base)) == NULL)
+		return NULL;
+	call_uri(m->from->url, c->from, sizeof(c->from));
+	call_uri(m->to->url, c->to, sizeof(c->to));
+	if (client != NULL)
+		snprintf(c->client, sizeof(c->client), "%s", client);
+	c->created = time(NULL);
+	log_info("call %s: %s -> %s (flows %08x)", cid, c->from, c->to,
+	    c->flow_base);
+	return c;
+}
+
+/* Make sure stream i has this half's relay ports. */
+static int
+call_open_stream(struct call_ctx *cx, struct vcit_call *c, int i)
+{
+	struct vcit_stream	*st = &c->stream[i];
+
+	st->flow = c->flow_base + (uint32_t)i;
+	if (st->mf == NULL && (st->mf = media_flow_open(cx->media,
+	    st->flow)) == NULL)
+		return -1;
+	if (i >= c->nstreams)
+		c->nstreams = i + 1;
+	return 0;
+}
+
+/*
+ * SDP from this half's own terminal: note where it wants each stream's
+ * media and open relay ports for it. *flow_base is the call's base for the
+ * SIP frame (0 when the message has no SDP and no call).
+ */
+int
+call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
+    const char *client, uint32_t *flow_base, int *status)
+{
+	struct vcit_call	*c;
+	struct vcit_stream	*st;
+	struct sdp_info		 info;
+	const char		*body, *why;
+	size_t			 len;
+	char			 cid[256];
+	int			 i;
+
+	*flow_base = 0;
+	if (sip_body(m, &body, &len) == -1) {
+		if ((c = vcit_find(cx->vcit, sip_call_id(m, cid,
+		    sizeof(cid)))) != NULL)
+			*flow_base = c->flow_base;
+		return 0;
+	}
+	if (sdp_inspect(body, len, &info, &why) == -1) {
+		log_info("call %s: unusable SDP: %s", sip_call_id(m, cid,
+		    sizeof(cid)), why);
+		*status = 488;
+		return -1;
+	}
+	if ((c = call_get(cx, m, 0, client)) == NULL) {
+		*status = 503;
+		return -1;
+	}
+	*flow_base = c->flow_base;
+	for (i = 0; i < info.nstreams; i++) {
+		if (info.stream[i].port == 0)
+			continue;
+		if (call_open_stream(cx, c, i) == -1) {
+			*status = 503;
+			return -1;
+		}
+		st = &c->stream[i];
+		if (cx->outside) {
+			snprintf(st->oaddr, sizeof(st->oaddr), "%s",
+			    info.stream[i].addr);
+			st->oport = info.stream[i].port;
+		} else {
+			snprintf(st->iaddr, sizeof(st->iaddr), "%s",
+			    info.stream[i].addr);
+			st->iport = info.stream[i].port;
+		}
+		if (!info.stream[i].hold &&
+		    media_flow_set_peer(st->mf, info.stream[i].addr,
+		    info.stream[i].port, info.stream[i].rtcp_port,
+		    cx->outside) == -1) {
+			*status = 488;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * SDP going to this half's own terminal: rewrite it so that every stream
+ * comes to this half's relay ports, and note the far side's addresses in
+ * the VCIT.
+ */
+int
+call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
+    const char *client, int *status)
+{
+	struct vcit_call	*c;
+	struct vcit_stream	*st;
+	struct sdp_info		 info;
+	const char		*body, *why;
+	char			*out, cid[256];
+	size_t			 len, outlen;
+	uint16_t		 ports[SDP_STREAMS_MAX];
+	int			 i;
+
+	if (sip_body(m, &body, &len) == -1)
+		return 0;
+	if (sdp_inspect(body, len, &info, &why) == -1) {
+		log_info("call %s: unusable SDP: %s", sip_call_id(m, cid,
+		    sizeof(cid)), why);
+		*status = 488;
+		return -1;
+	}
+	if ((c = call_get(cx, m, flow_base, client)) == NULL) {
+		*status = 503;
+		return -1;
+	}
+	memset(ports, 0, sizeof(ports));
+	for (i = 0; i < info.nstreams; i++) {
+		if (info.stream[i].port == 0)
+			continue;
+		if (call_open_stream(cx, c, i) == -1) {
+			*status = 503;
+			return -1;
+		}
+		st = &c->stream[i];
+		ports[i] = media_flow_port(st->mf);
+		if (cx->outside) {
+			snprintf(st->iaddr, sizeof(st->iaddr), "%s",
+			    info.stream[i].addr);
+			st->iport = info.stream[i].port;
+		} else {
+			snprintf(st->oaddr, sizeof(st->oaddr), "%s",
+			    info.stream[i].addr);
+			st->oport = info.stream[i].port;
+		}
+	}
+	if (sdp_rewrite(body, len, cx->media_addr, ports, info.nstreams, &out,
+	    &outlen, &why) == -1) {
+		log_info("call %s: cannot rewrite SDP: %s", c->call_id, why);
+		*status = 488;
+		return -1;
+	}
+	if (sip_set_body(m, out, outlen) == -1) {
+		free(out);
+		*status = 500;
+		return -1;
+	}
+	free(out);
+	return 0;
+}
+
+/*
+ * Follow a call's life from the messages that end it: BYE, CANCEL, a
+ * final failure to its INVITE. A 2xx to the INVITE marks it established.
+ */
+void
+call_track(struct call_ctx *cx, const osip_message_t *m)
+{
+	struct vcit_call	*c;
+	char			 cid[256];
+
+	if ((c = vcit_find(cx->vcit, sip_call_id(m, cid, sizeof(cid)))) ==
+	    NULL)
+		return;
+	if (MSG_IS_REQUEST(m)) {
+		if (MSG_IS_BYE(m))
+			call_end(cx, c, "BYE");
+		else if (MSG_IS_CANCEL(m))
+			call_end(cx, c, "CANCEL");
+		return;
+	}
+	if (strcmp(m->cseq->method, "INVITE") != 0)
+		return;
+	if (MSG_IS_STATUS_2XX(m))
+		c->established = 1;
+	else if (m->status_code >= 300 && !c->established)
+		call_end(cx, c, "INVITE failed");
+}
+
+/* Close a call's relay ports and forget it. */
+void
+call_end(struct call_ctx *cx, struct vcit_call *c, const char *why)
+{
+	int	 i;
+
+	log_info("call %s ended: %s", c->call_id, why);
+	for (i = 0; i < c->nstreams; i++)
+		if (c->stream[i].mf != NULL)
+			media_flow_close(cx->media, c->stream[i].mf);
+	vcit_del(cx->vcit, c);
+}
+
+/* The call a flow belongs to ends (its media went quiet). */
+void
+call_end_flow(struct call_ctx *cx, uint32_t flow, const char *why)
+{
+	struct vcit_call	*c;
+
+	if ((c = vcit_find_flow(cx->vcit, flow)) != NULL)
+		call_end(cx, c, why);
+}
+
+/* Visitor for call_end_all. */
+static void
+call_end_one(struct vcit_call *c, void *arg)
+{
+	call_end(arg, c, "shutting down");
+}
+
+/* End every call (shutdown). */
+void
+call_end_all(struct call_ctx *cx)
+{
+	vcit_foreach(cx->vcit, call_end_one, cx);
+}

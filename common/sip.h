@@ -1,0 +1,56 @@
+/*
+ * The SIP proxy core both halves share (RFC 3261 section 16), on libosip2:
+ * bounded parsing of what arrives from the network, responses built from
+ * requests, Via with branch and rport (RFC 3581), Record-Route and Route,
+ * Max-Forwards. The halves decide where a message goes; this module only
+ * knows how a proxy handles one.
+ */
+#ifndef VOFW_SIP_H
+#define VOFW_SIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <osipparser2/osip_message.h>
+#include <osipparser2/osip_parser.h>
+
+#define SIP_MSG_MAX		16384	/* bytes of one message */
+#define SIP_LINE_MAX		2048	/* start line or header line */
+#define SIP_HEADERS_MAX		128
+#define SIP_VIAS_MAX		32
+#define SIP_BRANCH_LEN		48
+#define SIP_MAX_FORWARDS	70
+
+/* Where a message came from or goes to. */
+struct sip_addr {
+	char		host[64];	/* numeric */
+	uint16_t	port;
+	int		tcp;
+};
+
+void	 sip_init(void);
+osip_generic_param_t *sip_param(const osip_list_t *, const char *);
+int	 sip_parse(const char *, size_t, osip_message_t **, int *status,
+	    const char **why);
+int	 sip_serialize(osip_message_t *, char **, size_t *);
+const char *sip_call_id(const osip_message_t *, char *, size_t);
+osip_message_t *sip_reply(const osip_message_t *, int status,
+	    const char *reason);
+int	 sip_via_push(osip_message_t *, const struct sip_addr *,
+	    const char *branch);
+int	 sip_via_pop(osip_message_t *);
+int	 sip_via_received(osip_message_t *, const struct sip_addr *);
+int	 sip_via_target(const osip_message_t *, struct sip_addr *);
+int	 sip_branch(const osip_message_t *, const uint8_t *key, size_t keylen,
+	    char out[SIP_BRANCH_LEN]);
+int	 sip_loop_check(const osip_message_t *, const char *branch_prefix);
+int	 sip_max_forwards(osip_message_t *);
+int	 sip_rr_push(osip_message_t *, const char *uri);
+int	 sip_rr_swap(osip_message_t *, const char *uri);
+int	 sip_route_pop(osip_message_t *,
+	    int (*)(const osip_uri_t *, void *), void *);
+int	 sip_body(const osip_message_t *, const char **, size_t *);
+int	 sip_set_body(osip_message_t *, const char *, size_t);
+int	 sip_uri_target(const osip_uri_t *, struct sip_addr *);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * SIP transport (see siptr.h). UDP datagrams are handed up whole; TCP
+ * streams are cut into messages at the blank line and Content-Length,
+ * bounded by SIP_MSG_MAX. A TCP connection that sends something that cannot
+ * be framed is closed; the rest of the daemon never notices.
+ */
+#include <sys/socket.h>
+#include <sys/queue.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "log.h"
+#include "net.h"
+#include "siptr.h"
+
+#define SIPTR_CONNS_MAX		1024
+#define SIPTR_IDLE		300	/* seconds before an idle TCP close */
+#define SIPTR_UDP_BURST		32
+
+struct siptr_conn {
+	TAILQ_ENTRY(siptr_conn)	 entry;
+	struct siptr		*tr;
+	struct bufferevent	*bev;
+	struct sip_addr		 peer;
+};
+
+struct siptr {
+	struct event_base	*base;
+	int			 udp;
+	struct event		*udp_ev;
+	struct evconnlistener	*listener;
+	struct sip_addr		 self_udp;
+	struct sip_addr		 self_tcp;
+	siptr_recv_fn		 recv;
+	void			*arg;
+	TAILQ_HEAD(, siptr_conn) conns;
+	unsigned int		 nconns;
+};
+
+static void	siptr_udp_read(evutil_socket_t, short, void *);
+static void	siptr_accept(struct evconnlistener *, evutil_socket_t,
+		    struct sockaddr *, int, void *);
+static struct siptr_conn *siptr_conn_new(struct siptr *, evutil_socket_t,
+		    const struct sip_addr *);
+static void	siptr_conn_close(struct siptr_conn *, const char *);
+static void	siptr_conn_read(struct bufferevent *, void *);
+static void	siptr_conn_event(struct bufferevent *, short, void *);
+static int	siptr_frame(struct siptr_conn *);
+static void	siptr_addr(const struct sockaddr *, struct sip_addr *, int);
+
+/* A sockaddr as host and port. */
+static void
+siptr_addr(const struct sockaddr *sa, struct sip_addr *a, int tcp)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
+
+	a->tcp = tcp;
+	a->host[0] = '\0';
+	a->port = 0;
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, a->host, sizeof(a->host));
+		a->port = ntohs(sin->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &sin6->sin6_addr, a->host,
+		    sizeof(a->host));
+		a->port = ntohs(sin6->sin6_port);
+	}
+}
+
+/* Open the UDP socket and the TCP listener on addr:port. */
+struct siptr *
+siptr_new(struct event_base *base, const char *addr, uint16_t port,
+    siptr_recv_fn recv, void *arg)
+{
+	struct siptr		*tr;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+
+	if ((tr = calloc(1, sizeof(*tr))) == NULL)
+		return NULL;
+	tr->base = base;
+	tr->recv = recv;
+	tr->arg = arg;
+	tr->udp = -1;
+	TAILQ_INIT(&tr->conns);
+	snprintf(tr->self_udp.host, sizeof(tr->self_udp.host), "%s", addr);
+	tr->self_udp.port = port;
+	tr->self_tcp = tr->self_udp;
+	tr->self_tcp.tcp = 1;
+	if (net_sockaddr(addr, port, &ss, &len) == -1 ||
+	    (tr->udp = net_udp_bind(addr, port)) == -1)
+		goto fail;
+	net_udp_buffers(tr->udp, NET_UDP_BUFFER);
+	if ((tr->udp_ev = event_new(base, tr->udp, EV_READ | EV_PERSIST,
+	    siptr_udp_read, tr)) == NULL || event_add(tr->udp_ev, NULL) == -1)
+		goto fail;
+	tr->listener = evconnlistener_new_bind(base, siptr_accept, tr,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    128, (struct sockaddr *)&ss, (int)len);
+	if (tr->listener == NULL) {
+		log_warn("SIP TCP listener %s:%u", addr, port);
+		goto fail;
+	}
+	log_info("SIP listening on %s:%u (UDP and TCP)", addr, port);
+	return tr;
+fail:
+	siptr_free(tr);
+	return NULL;
+}
+
+/* Close every socket. */
+void
+siptr_free(struct siptr *tr)
+{
+	struct siptr_conn	*c;
+
+	if (tr == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&tr->conns)) != NULL)
+		siptr_conn_close(c, "shutting down");
+	if (tr->listener != NULL)
+		evconnlistener_free(tr->listener);
+	if (tr->udp_ev != NULL)
+		event_free(tr->udp_ev);
+	if (tr->udp != -1)
+		close(tr->udp);
+	free(tr);
+}
+
+/* Our own address as it goes into Via and Record-Route. */
+const struct sip_addr *
+siptr_self(const struct siptr *tr, int tcp)
+{
+	return tcp ? &tr->self_tcp : &tr->self_udp;
+}
+
+/* Hand up a burst of datagrams. */
+static void
+siptr_udp_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct siptr		*tr = arg;
+	struct sockaddr_storage	 ss;
+	struct sip_addr		 from;
+	socklen_t		 slen;
+	char			 buf[SIP_MSG_MAX + 1];
+	ssize_t			 n;
+	int			 i;
+
+	(void)what;
+	for (i = 0; i < SIPTR_UDP_BURST; i++) {
+		slen = sizeof(ss);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss,
+		    &slen);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("SIP recvfrom");
+			return;
+		}
+		siptr_addr((struct sockaddr *)&ss, &from, 0);
+		/* A keepalive CRLF (RFC 5626) or an empty datagram. */
+		if (n <= 4 && strspn(buf, "\r\n") == (size_t)n)
+			continue;
+		tr->recv(tr->arg, buf, (size_t)n, &from);
+	}
+}
+
+/* A new TCP connection from a phone or a server. */
+static void
+siptr_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct siptr	*tr = arg;
+	struct sip_addr	 peer;
+
+	(void)l;
+	(void)salen;
+	if (tr->nconns >= SIPTR_CONNS_MAX) {
+		log_warnx("SIP TCP connection limit reached; refusing");
+		evutil_closesocket(fd);
+		return;
+	}
+	siptr_addr(sa, &peer, 1);
+	if (siptr_conn_new(tr, fd, &peer) == NULL)
+		evutil_closesocket(fd);
+}
+
+/* Set up a TCP connection (fd -1: connect to peer). */
+static struct siptr_conn *
+siptr_conn_new(struct siptr *tr, evutil_socket_t fd,
+    const struct sip_addr *peer)
+{
+	struct siptr_conn	*c;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	struct timeval		 idle = { SIPTR_IDLE, 0 };
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->tr = tr;
+	c->peer = *peer;
+	if ((c->bev = bufferevent_socket_new(tr->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	bufferevent_setcb(c->bev, siptr_conn_read, NULL, siptr_conn_event, c);
+	bufferevent_set_timeouts(c->bev, &idle, NULL);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, 2 * SIP_MSG_MAX);
+	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) == -1)
+		goto fail;
+	if (fd == -1 && (net_sockaddr(peer->host, peer->port, &ss, &len) ==
+	    -1 || bufferevent_socket_connect(c->bev, (struct sockaddr *)&ss,
+	    (int)len) == -1))
+		goto fail;
+	TAILQ_INSERT_TAIL(&tr->conns, c, entry);
+	tr->nconns++;
+	return c;
+fail:
+	bufferevent_free(c->bev);
+	free(c);
+	return NULL;
+}
+
+/* The only place a TCP connection is freed. */
+static void
+siptr_conn_close(struct siptr_conn *c, const char *why)
+{
+	log_debug("SIP TCP %s:%u closed: %s", c->peer.host, c->peer.port,
+	    why);
+	TAILQ_REMOVE(&c->tr->conns, c, entry);
+	c->tr->nconns--;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/*
+ * Cut one message off the front of the stream: 1 when one was handed up,
+ * 0 when more bytes are needed, -1 when the stream cannot be framed.
+ */
+static int
+siptr_frame(struct siptr_conn *c)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	struct evbuffer_ptr	 end;
+	osip_message_t		*head;
+	size_t			 headlen, total, skip;
+	unsigned long		 clen = 0;
+	char			*p;
+
+	/* Keepalive CRLFs between messages (RFC 5626). */
+	for (skip = 0; (p = (char *)evbuffer_pullup(in, (ev_ssize_t)skip +
+	    1)) != NULL && (p[skip] == '\r' || p[skip] == '\n'); skip++)
+		;
+	if (skip > 0)
+		evbuffer_drain(in, skip);
+	end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+	if (end.pos == -1)
+		return evbuffer_get_length(in) > SIP_MSG_MAX ? -1 : 0;
+	headlen = (size_t)end.pos + 4;
+	if (headlen > SIP_MSG_MAX || (p = (char *)evbuffer_pullup(in,
+	    (ev_ssize_t)headlen)) == NULL)
+		return -1;
+	/* The head alone tells the body's length; libosip2 reads it. */
+	if (osip_message_init(&head) != 0)
+		return -1;
+	if (osip_message_parse(head, p, headlen) != 0) {
+		osip_message_free(head);
+		return -1;
+	}
+	if (head->content_length != NULL && head->content_length->value !=
+	    NULL)
+		clen = strtoul(head->content_length->value, NULL, 10);
+	osip_message_free(head);
+	if (clen > SIP_MSG_MAX - headlen)
+		return -1;
+	total = headlen + clen;
+	if (evbuffer_get_length(in) < total)
+		return 0;
+	if ((p = (char *)evbuffer_pullup(in, (ev_ssize_t)total)) == NULL)
+		return -1;
+	c->tr->recv(c->tr->arg, p, total, &c->peer);
+	evbuffer_drain(in, total);
+	return 1;
+}
+
+/* Messages arriving on a TCP connection. */
+static void
+siptr_conn_read(struct bufferevent *bev, void *arg)
+{
+	struct siptr_conn	*c = arg;
+	int			 rc;
+
+	(void)bev;
+	while ((rc = siptr_frame(c)) == 1)
+		;
+	if (rc == -1) {
+		log_info("SIP TCP %s:%u: cannot frame a message; closing",
+		    c->peer.host, c->peer.port);
+		siptr_conn_close(c, "unframeable input");
+	}
+}
+
+/* Connected, closed, idle or failed. */
+static void
+siptr_conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct siptr_conn	*c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	siptr_conn_close(c, what & BEV_EVENT_TIMEOUT ? "idle" :
+	    what & BEV_EVENT_EOF ? "closed by peer" : "error");
+}
+
+/* Send a message to an address, over UDP or TCP as the address says. */
+int
+siptr_send(struct siptr *tr, const struct sip_addr *to, const char *buf,
+    size_t len)
+{
+	struct siptr_conn	*c;
+	struct sockaddr_storage	 ss;
+	socklen_t		 slen;
+
+	if (!to->tcp) {
+		if (net_sockaddr(to->host, to->port, &ss, &slen) == -1)
+			return -1;
+		if (sendto(tr->udp, buf, len, 0, (struct sockaddr *)&ss,
+		    slen) == -1) {
+			log_warn("SIP sendto %s:%u", to->host, to->port);
+			return -1;
+		}
+		return 0;
+	}
+	TAILQ_FOREACH(c, &tr->conns, entry)
+		if (c->peer.port == to->port &&
+		    strcmp(c->peer.host, to->host) == 0)
+			break;
+	if (c == NULL && (tr->nconns >= SIPTR_CONNS_MAX ||
+	    (c = siptr_conn_new(tr, -1, to)) == NULL))
+		return -1;
+	return bufferevent_write(c->bev, buf, len);
+}

@@ -1,0 +1,28 @@
+/*
+ * SIP transport for both halves (RFC 3261 section 18): one UDP socket and
+ * one TCP listener on the same address and port, TCP connections framed by
+ * Content-Length, and sending to an address over UDP or over the TCP
+ * connection that address already has (or a new one).
+ */
+#ifndef VOFW_SIPTR_H
+#define VOFW_SIPTR_H
+
+#include <stddef.h>
+
+#include "sip.h"
+
+struct event_base;
+struct siptr;
+
+/* One complete message and where it came from (host, port, transport). */
+typedef void (*siptr_recv_fn)(void *, const char *, size_t,
+    const struct sip_addr *);
+
+struct siptr	*siptr_new(struct event_base *, const char *, uint16_t,
+		    siptr_recv_fn, void *);
+void		 siptr_free(struct siptr *);
+int		 siptr_send(struct siptr *, const struct sip_addr *,
+		    const char *, size_t);
+const struct sip_addr *siptr_self(const struct siptr *, int tcp);
+
+#endif

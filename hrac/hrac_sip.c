@@ -1,0 +1,443 @@
+/*
+ * hrac's half of the virtual SIP proxy (paper 3.1, 3.3): the proxy inside
+ * phones use, and the inside end of every call's media. Everything from
+ * the phones goes into the tunnel; what comes out of the tunnel is
+ * delivered only to inside addresses hrac learned itself (registered or
+ * dialog contacts of its phones), never to one the far side names.
+ */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "call.h"
+#include "hrac.h"
+#include "log.h"
+#include "media.h"
+#include "siptr.h"
+#include "tunnel.h"
+#include "vcit.h"
+
+#define CONTACTS_MAX		4096
+#define CONTACT_LIFETIME	86400	/* dialog contacts, seconds */
+
+/* An inside address hrac may deliver to: a phone it has heard from. */
+struct hrac_contact {
+	TAILQ_ENTRY(hrac_contact) entry;
+	struct sip_addr		 addr;
+	time_t			 expires;
+};
+
+struct hrac_sip {
+	struct hrac_tunnel	*t;
+	struct siptr		*sip;
+	struct media		*media;
+	struct vcit		*vcit;
+	struct call_ctx		 calls;
+	TAILQ_HEAD(, hrac_contact) contacts;
+	unsigned int		 ncontacts;
+	uint8_t			 branch_key[CRYPTO_KEYLEN];
+	char			 rr_uri[128];
+};
+
+static void	hrac_sip_recv(void *, const char *, size_t,
+		    const struct sip_addr *);
+static void	hrac_sip_request(struct hrac_sip *, osip_message_t *,
+		    const struct sip_addr *);
+static void	hrac_sip_response(struct hrac_sip *, osip_message_t *,
+		    const struct sip_addr *);
+static void	hrac_sip_reply(struct hrac_sip *, const osip_message_t *, int,
+		    const char *);
+static void	hrac_sip_reply_tunnel(struct hrac_sip *,
+		    const osip_message_t *, int);
+static int	hrac_sip_send(struct hrac_sip *, osip_message_t *,
+		    const struct sip_addr *);
+static int	hrac_sip_to_tunnel(struct hrac_sip *, osip_message_t *,
+		    uint32_t);
+static int	hrac_sip_ours(const osip_uri_t *, void *);
+static void	hrac_sip_learn(struct hrac_sip *, const osip_message_t *,
+		    const struct sip_addr *);
+static int	hrac_sip_known(struct hrac_sip *, const struct sip_addr *,
+		    int);
+static void	hrac_media_in(void *, uint32_t, int, const uint8_t *, size_t);
+static void	hrac_media_idle(void *, uint32_t);
+
+/* Open the inside SIP listeners and media relay. */
+struct hrac_sip *
+hrac_sip_new(struct hrac_tunnel *t)
+{
+	struct hrac_sip	*hs;
+
+	if ((hs = calloc(1, sizeof(*hs))) == NULL)
+		return NULL;
+	hs->t = t;
+	TAILQ_INIT(&hs->contacts);
+	snprintf(hs->rr_uri, sizeof(hs->rr_uri), "sip:%s:%u;lr;vofw",
+	    t->conf->sip.address, t->conf->sip.port);
+	if (crypto_random(hs->branch_key, sizeof(hs->branch_key)) == -1 ||
+	    (hs->vcit = vcit_new()) == NULL ||
+	    (hs->media = media_new(t->base, &t->conf->media, hrac_media_in,
+	    hrac_media_idle, hs)) == NULL ||
+	    (hs->sip = siptr_new(t->base, t->conf->sip.address,
+	    t->conf->sip.port, hrac_sip_recv, hs)) == NULL) {
+		hrac_sip_free(hs);
+		return NULL;
+	}
+	hs->calls.vcit = hs->vcit;
+	hs->calls.media = hs->media;
+	snprintf(hs->calls.media_addr, sizeof(hs->calls.media_addr), "%s",
+	    t->conf->media.address);
+	hs->calls.outside = 0;
+	hs->calls.high_bit = 0;
+	return hs;
+}
+
+/* Close everything (shutdown). */
+void
+hrac_sip_free(struct hrac_sip *hs)
+{
+	struct hrac_contact	*c;
+
+	if (hs == NULL)
+		return;
+	if (hs->vcit != NULL && hs->media != NULL)
+		call_end_all(&hs->calls);
+	siptr_free(hs->sip);
+	media_free(hs->media);
+	vcit_free(hs->vcit);
+	while ((c = TAILQ_FIRST(&hs->contacts)) != NULL) {
+		TAILQ_REMOVE(&hs->contacts, c, entry);
+		free(c);
+	}
+	free(hs);
+}
+
+/* A Route or Via that names this hrac. */
+static int
+hrac_sip_ours(const osip_uri_t *u, void *arg)
+{
+	struct hrac_sip	*hs = arg;
+	unsigned long	 port = u->port != NULL ? strtoul(u->port, NULL, 10) :
+	    5060;
+
+	return u->host != NULL &&
+	    strcmp(u->host, hs->t->conf->sip.address) == 0 &&
+	    port == hs->t->conf->sip.port;
+}
+
+/*
+ * Remember the Contact of a phone that talks to us, when it names the
+ * address the message came from: only such addresses are ever delivered
+ * to from the tunnel.
+ */
+static void
+hrac_sip_learn(struct hrac_sip *hs, const osip_message_t *m,
+    const struct sip_addr *src)
+{
+	osip_contact_t		*ct;
+	struct hrac_contact	*c;
+	struct sip_addr		 a;
+	time_t			 now = hrac_now();
+	int			 i;
+
+	for (i = 0; (ct = osip_list_get(&m->contacts, i)) != NULL; i++) {
+		if (sip_uri_target(ct->url, &a) == -1 ||
+		    strcmp(a.host, src->host) != 0)
+			continue;
+		TAILQ_FOREACH(c, &hs->contacts, entry)
+			if (c->addr.port == a.port &&
+			    strcmp(c->addr.host, a.host) == 0)
+				break;
+		if (c == NULL) {
+			if (hs->ncontacts >= CONTACTS_MAX ||
+			    (c = calloc(1, sizeof(*c))) == NULL)
+				return;
+			c->addr = a;
+			TAILQ_INSERT_TAIL(&hs->contacts, c, entry);
+			hs->ncontacts++;
+			log_debug("inside contact %s:%u learned", a.host,
+			    a.port);
+		}
+		c->expires = now + CONTACT_LIFETIME;
+	}
+}
+
+/* True when addr (or, with host_only, its host) is a learned phone. */
+static int
+hrac_sip_known(struct hrac_sip *hs, const struct sip_addr *addr,
+    int host_only)
+{
+	struct hrac_contact	*c, *next;
+	time_t			 now = hrac_now();
+
+	for (c = TAILQ_FIRST(&hs->contacts); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->expires <= now) {
+			TAILQ_REMOVE(&hs->contacts, c, entry);
+			hs->ncontacts--;
+			free(c);
+			continue;
+		}
+		if (strcmp(c->addr.host, addr->host) == 0 &&
+		    (host_only || c->addr.port == addr->port))
+			return 1;
+	}
+	return 0;
+}
+
+/* Serialize and send a message to an inside address. */
+static int
+hrac_sip_send(struct hrac_sip *hs, osip_message_t *m,
+    const struct sip_addr *to)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if (sip_serialize(m, &buf, &len) == -1)
+		return -1;
+	rc = siptr_send(hs->sip, to, buf, len);
+	osip_free(buf);
+	return rc;
+}
+
+/* Serialize and hand a message to the tunnel. */
+static int
+hrac_sip_to_tunnel(struct hrac_sip *hs, osip_message_t *m, uint32_t flow)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if (sip_serialize(m, &buf, &len) == -1)
+		return -1;
+	rc = tunnel_send(hs->t->tun, FRAME_SIP, flow, buf, len);
+	osip_free(buf);
+	return rc;
+}
+
+/* Answer a phone's request ourselves (never an ACK). */
+static void
+hrac_sip_reply(struct hrac_sip *hs, const osip_message_t *req, int status,
+    const char *why)
+{
+	osip_message_t	*r;
+	struct sip_addr	 to;
+
+	if (MSG_IS_ACK(req))
+		return;
+	if (why != NULL)
+		log_info("%s from %s: %d (%s)", req->sip_method,
+		    req->from->url->host, status, why);
+	if ((r = sip_reply(req, status, NULL)) == NULL)
+		return;
+	if (sip_via_target(r, &to) == 0)
+		hrac_sip_send(hs, r, &to);
+	osip_message_free(r);
+}
+
+/* Answer a request from the tunnel that hrac will not deliver. */
+static void
+hrac_sip_reply_tunnel(struct hrac_sip *hs, const osip_message_t *req,
+    int status)
+{
+	osip_message_t	*r;
+
+	if (MSG_IS_ACK(req) || (r = sip_reply(req, status, NULL)) == NULL)
+		return;
+	hrac_sip_to_tunnel(hs, r, 0);
+	osip_message_free(r);
+}
+
+/* A message from an inside phone. */
+static void
+hrac_sip_recv(void *arg, const char *buf, size_t len,
+    const struct sip_addr *from)
+{
+	struct hrac_sip	*hs = arg;
+	osip_message_t	*m, *r;
+	const char	*why;
+	int		 status;
+
+	if (sip_parse(buf, len, &m, &status, &why) == -1) {
+		log_info("SIP from %s:%u refused: %s", from->host, from->port,
+		    why);
+		if (osip_message_init(&m) != 0)
+			return;
+		if (osip_message_parse(m, buf, len) == 0 && MSG_IS_REQUEST(m) &&
+		    !MSG_IS_ACK(m) && m->cseq != NULL && m->call_id != NULL &&
+		    m->from != NULL && m->to != NULL &&
+		    osip_list_size(&m->vias) > 0 &&
+		    (r = sip_reply(m, status, NULL)) != NULL) {
+			hrac_sip_send(hs, r, from);
+			osip_message_free(r);
+		}
+		osip_message_free(m);
+		return;
+	}
+	if (MSG_IS_REQUEST(m))
+		hrac_sip_request(hs, m, from);
+	else
+		hrac_sip_response(hs, m, from);
+	osip_message_free(m);
+}
+
+/* A request from an inside phone: into the tunnel. */
+static void
+hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
+    const struct sip_addr *from)
+{
+	uint32_t	 flow;
+	int		 status;
+
+	if (sip_via_received(m, from) == -1)
+		return;
+	if (sip_max_forwards(m) < 0) {
+		hrac_sip_reply(hs, m, 483, "too many hops");
+		return;
+	}
+	sip_route_pop(m, hrac_sip_ours, hs);
+	if (MSG_IS_OPTIONS(m) && m->req_uri->username == NULL &&
+	    hrac_sip_ours(m->req_uri, hs)) {
+		hrac_sip_reply(hs, m, 200, NULL);
+		return;
+	}
+	hrac_sip_learn(hs, m, from);
+	if (MSG_IS_INVITE(m) && !hrac_tunnel_is_up(hs->t)) {
+		hrac_sip_reply(hs, m, 480, "tunnel down");
+		return;
+	}
+	if (MSG_IS_INVITE(m))
+		hrac_sip_reply(hs, m, 100, NULL);
+	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1) {
+		hrac_sip_reply(hs, m, status, "SDP");
+		return;
+	}
+	if ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
+	    sip_rr_push(m, hs->rr_uri) == -1) {
+		hrac_sip_reply(hs, m, 500, "out of memory");
+		return;
+	}
+	call_track(&hs->calls, m);
+	if (hrac_sip_to_tunnel(hs, m, flow) == -1)
+		hrac_sip_reply(hs, m, 503, "tunnel queue full");
+}
+
+/* A phone's response to a request hrac delivered: into the tunnel. */
+static void
+hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
+    const struct sip_addr *from)
+{
+	osip_via_t		*via = osip_list_get(&m->vias, 0);
+	osip_generic_param_t	*b;
+	uint32_t		 flow;
+	int			 status;
+
+	if (via == NULL || via->host == NULL ||
+	    strcmp(via->host, hs->t->conf->sip.address) != 0 ||
+	    (b = sip_param(&via->via_params, "branch")) == NULL ||
+	    b->gvalue == NULL || strncmp(b->gvalue, "z9hG4bK-vofw-", 13) != 0 ||
+	    sip_via_pop(m) == -1) {
+		log_debug("response not for us; dropped");
+		return;
+	}
+	hrac_sip_learn(hs, m, from);
+	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1)
+		log_info("response with unusable SDP passed on as is");
+	call_track(&hs->calls, m);
+	hrac_sip_to_tunnel(hs, m, flow);
+}
+
+/* A SIP message from hras: delivered to a phone hrac knows, or refused. */
+void
+hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
+    const uint8_t *data, size_t len)
+{
+	osip_message_t	*m;
+	struct sip_addr	 to;
+	const char	*why;
+	char		 branch[SIP_BRANCH_LEN];
+	int		 status;
+
+	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
+		log_warnx("bad SIP from the tunnel: %s", why);
+		return;
+	}
+	if (MSG_IS_RESPONSE(m)) {
+		if (sip_via_target(m, &to) == -1 ||
+		    !hrac_sip_known(hs, &to, 1)) {
+			log_info("response for an unknown inside address "
+			    "dropped");
+		} else if (sip_rr_swap(m, hs->rr_uri) == -1 ||
+		    call_to_own_side(&hs->calls, m, flow, NULL, &status) == -1)
+			log_info("response not passed on");
+		else {
+			call_track(&hs->calls, m);
+			hrac_sip_send(hs, m, &to);
+		}
+		osip_message_free(m);
+		return;
+	}
+	sip_route_pop(m, hrac_sip_ours, hs);
+	if (sip_uri_target(m->req_uri, &to) == -1 ||
+	    !hrac_sip_known(hs, &to, 0)) {
+		log_info("%s for %s refused: not a phone hrac knows",
+		    m->sip_method, m->req_uri->host != NULL ?
+		    m->req_uri->host : "?");
+		hrac_sip_reply_tunnel(hs, m, 404);
+		osip_message_free(m);
+		return;
+	}
+	if (sip_branch(m, hs->branch_key, sizeof(hs->branch_key), branch) ==
+	    -1 || sip_loop_check(m, branch) == -1) {
+		hrac_sip_reply_tunnel(hs, m, 482);
+		osip_message_free(m);
+		return;
+	}
+	if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == -1 ||
+	    sip_rr_swap(m, hs->rr_uri) == -1 ||
+	    call_to_own_side(&hs->calls, m, flow, NULL, &status) == -1) {
+		hrac_sip_reply_tunnel(hs, m, status == 0 ? 500 : status);
+		osip_message_free(m);
+		return;
+	}
+	call_track(&hs->calls, m);
+	if (hrac_sip_send(hs, m, &to) == -1)
+		log_info("cannot send %s to %s:%u", m->sip_method, to.host,
+		    to.port);
+	osip_message_free(m);
+}
+
+/* Voice from the tunnel: to the phone of the flow's call, if any. */
+void
+hrac_media_from_tunnel(struct hrac_sip *hs, unsigned int type, uint32_t flow,
+    const uint8_t *data, size_t len)
+{
+	media_send(hs->media, flow, type == FRAME_RTCP, data, len);
+}
+
+/* Voice from an inside phone: into the tunnel. */
+static void
+hrac_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
+    size_t len)
+{
+	struct hrac_sip	*hs = arg;
+
+	tunnel_send(hs->t->tun, rtcp ? FRAME_RTCP : FRAME_RTP, flow, data,
+	    len);
+}
+
+/* A call's media went quiet: the call is over. */
+static void
+hrac_media_idle(void *arg, uint32_t flow)
+{
+	struct hrac_sip		*hs = arg;
+	struct vcit_call	*c = vcit_find_flow(hs->vcit, flow);
+
+	if (c != NULL && c->established)
+		call_end(&hs->calls, c, "no media");
+}

@@ -1,0 +1,826 @@
+/*
+ * hras's half of the virtual SIP proxy (paper 3.1, 3.3): the domain's
+ * registrar for the phones behind each client, the proxy the outside world
+ * talks to, and the outside end of every call's media. To the outside it
+ * is one proxy hop: its own Via, Record-Route and Contact and its public
+ * address in SDP; nothing of the inside network shows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "config.h"
+#include "hras.h"
+#include "log.h"
+#include "media.h"
+#include "siptr.h"
+#include "tunnel.h"
+#include "vcit.h"
+
+#define TOKEN_PREFIX	"vofw-"
+#define BRANCH_PREFIX	"z9hG4bK-vofw-"
+#define VIA_PLAIN_MAX	1024	/* inside Vias hidden in one branch */
+#define VIA_SEALED_MAX	(2 * (8 + VIA_PLAIN_MAX + 16) + 1)
+
+static void	hras_sip_recv(void *, const char *, size_t,
+		    const struct sip_addr *);
+static void	hras_sip_request(struct hras *, osip_message_t *,
+		    const struct sip_addr *);
+static void	hras_sip_response(struct hras *, osip_message_t *);
+static void	hras_sip_reply(struct hras *, const osip_message_t *, int,
+		    const char *);
+static void	hras_sip_reply_tunnel(struct hras *, const char *,
+		    const osip_message_t *, int);
+static int	hras_sip_send(struct hras *, osip_message_t *,
+		    const struct sip_addr *);
+static int	hras_sip_to_tunnel(struct hras *, const char *,
+		    osip_message_t *, uint32_t);
+static int	hras_sip_ours(const osip_uri_t *, void *);
+static int	hras_sip_served(const struct hras *, const char *);
+static void	hras_sip_register(struct hras *, const char *,
+		    osip_message_t *);
+static const struct hras_binding *hras_sip_lookup(struct hras *,
+		    const char *, const char *);
+static void	hras_sip_expire(struct hras *);
+static int	hras_sip_aor(const osip_uri_t *, char *, size_t);
+static int	hras_sip_contact_out(struct hras *, const char *,
+		    osip_message_t *);
+static int	hras_sip_token_open(struct hras *, const char *, char *,
+		    size_t, char *, size_t);
+static int	hras_sip_set_ruri(osip_message_t *, const char *);
+static int	hras_sip_branch_split(const char *, char *, size_t, char *,
+		    size_t);
+static int	hras_sip_via_hide(struct hras *, osip_message_t *,
+		    const char *, char *, size_t);
+static int	hras_sip_via_restore(struct hras *, osip_message_t *,
+		    const char *);
+static void	hras_media_in(void *, uint32_t, int, const uint8_t *, size_t);
+static void	hras_media_idle(void *, uint32_t);
+
+/* Open the SIP listeners and the media relay. */
+int
+hras_sip_init(struct hras *h)
+{
+	uint8_t	 key[CRYPTO_KEYLEN];
+
+	TAILQ_INIT(&h->bindings);
+	if (crypto_random(key, sizeof(key)) == -1 ||
+	    crypto_aead_init(&h->token_key, key, "contact") == -1 ||
+	    crypto_aead_init(&h->via_key, key, "via") == -1 ||
+	    crypto_random(h->branch_key, sizeof(h->branch_key)) == -1 ||
+	    crypto_random(&h->token_seq, sizeof(h->token_seq)) == -1)
+		return -1;
+	snprintf(h->rr_uri, sizeof(h->rr_uri), "sip:%s:%u;lr;vofw",
+	    h->conf->sip.address, h->conf->sip.port);
+	if ((h->vcit = vcit_new()) == NULL ||
+	    (h->media = media_new(h->base, &h->conf->media, hras_media_in,
+	    hras_media_idle, h)) == NULL ||
+	    (h->sip = siptr_new(h->base, h->conf->sip.address,
+	    h->conf->sip.port, hras_sip_recv, h)) == NULL)
+		return -1;
+	h->calls.vcit = h->vcit;
+	h->calls.media = h->media;
+	snprintf(h->calls.media_addr, sizeof(h->calls.media_addr), "%s",
+	    h->conf->media.address);
+	h->calls.outside = 1;
+	h->calls.high_bit = 0x80000000U;
+	return 0;
+}
+
+/* Close everything SIP and media (shutdown). */
+void
+hras_sip_free(struct hras *h)
+{
+	struct hras_binding	*b;
+
+	if (h->vcit != NULL && h->media != NULL)
+		call_end_all(&h->calls);
+	siptr_free(h->sip);
+	media_free(h->media);
+	vcit_free(h->vcit);
+	while ((b = TAILQ_FIRST(&h->bindings)) != NULL) {
+		TAILQ_REMOVE(&h->bindings, b, entry);
+		free(b);
+	}
+	crypto_aead_clear(&h->token_key);
+	crypto_aead_clear(&h->via_key);
+}
+
+/* True when a domain is one this hras serves. */
+static int
+hras_sip_served(const struct hras *h, const char *domain)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->conf->ndomains; i++)
+		if (strcasecmp(h->conf->domains[i], domain) == 0)
+			return 1;
+	return 0;
+}
+
+/* A Route or Record-Route URI that names this hras. */
+static int
+hras_sip_ours(const osip_uri_t *u, void *arg)
+{
+	struct hras	*h = arg;
+	unsigned long	 port = u->port != NULL ? strtoul(u->port, NULL, 10) :
+	    5060;
+
+	return u->host != NULL && strcmp(u->host, h->conf->sip.address) == 0 &&
+	    port == h->conf->sip.port;
+}
+
+/* "user@domain" of a URI (lower-case domain). */
+static int
+hras_sip_aor(const osip_uri_t *u, char *buf, size_t len)
+{
+	size_t	 i, n;
+
+	if (u == NULL || u->host == NULL || u->username == NULL ||
+	    (size_t)snprintf(buf, len, "%s@%s", u->username, u->host) >= len)
+		return -1;
+	n = strlen(u->username) + 1;
+	for (i = n; buf[i] != '\0'; i++)
+		if (buf[i] >= 'A' && buf[i] <= 'Z')
+			buf[i] = (char)(buf[i] - 'A' + 'a');
+	return 0;
+}
+
+/* Serialize and send a message to an address. */
+static int
+hras_sip_send(struct hras *h, osip_message_t *m, const struct sip_addr *to)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if (sip_serialize(m, &buf, &len) == -1)
+		return -1;
+	rc = siptr_send(h->sip, to, buf, len);
+	osip_free(buf);
+	return rc;
+}
+
+/* Serialize and hand a message to a client's tunnel. */
+static int
+hras_sip_to_tunnel(struct hras *h, const char *client, osip_message_t *m,
+    uint32_t flow)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if (sip_serialize(m, &buf, &len) == -1)
+		return -1;
+	rc = hras_session_send(h, client, FRAME_SIP, flow, buf, len);
+	osip_free(buf);
+	return rc;
+}
+
+/* Answer a request from the outside ourselves (never to an ACK). */
+static void
+hras_sip_reply(struct hras *h, const osip_message_t *req, int status,
+    const char *why)
+{
+	osip_message_t	*r;
+	struct sip_addr	 to;
+
+	if (MSG_IS_ACK(req))
+		return;
+	if (why != NULL)
+		log_info("%s from %s: %d (%s)", req->sip_method,
+		    req->from->url->host, status, why);
+	if ((r = sip_reply(req, status, NULL)) == NULL)
+		return;
+	if (sip_via_target(r, &to) == 0)
+		hras_sip_send(h, r, &to);
+	osip_message_free(r);
+}
+
+/* Answer a request that came through a client's tunnel. */
+static void
+hras_sip_reply_tunnel(struct hras *h, const char *client,
+    const osip_message_t *req, int status)
+{
+	osip_message_t	*r;
+
+	if (MSG_IS_ACK(req) || (r = sip_reply(req, status, NULL)) == NULL)
+		return;
+	hras_sip_to_tunnel(h, client, r, 0);
+	osip_message_free(r);
+}
+
+/* A message from the outside world. */
+static void
+hras_sip_recv(void *arg, const char *buf, size_t len,
+    const struct sip_addr *from)
+{
+	struct hras	*h = arg;
+	osip_message_t	*m, *r;
+	const char	*why;
+	int		 status;
+
+	if (sip_parse(buf, len, &m, &status, &why) == -1) {
+		log_info("SIP from %s:%u refused: %s", from->host, from->port,
+		    why);
+		/* Answer 400 when the request can still be answered. */
+		if (m == NULL && osip_message_init(&m) == 0) {
+			if (osip_message_parse(m, buf, len) == 0 &&
+			    MSG_IS_REQUEST(m) && m->cseq != NULL &&
+			    m->call_id != NULL && m->from != NULL &&
+			    m->to != NULL && osip_list_size(&m->vias) > 0 &&
+			    sip_via_received(m, from) == 0 &&
+			    (r = sip_reply(m, status, NULL)) != NULL) {
+				hras_sip_send(h, r, from);
+				osip_message_free(r);
+			}
+			osip_message_free(m);
+		}
+		return;
+	}
+	if (MSG_IS_REQUEST(m))
+		hras_sip_request(h, m, from);
+	else
+		hras_sip_response(h, m);
+	osip_message_free(m);
+}
+
+/* Replace R-URI with a URI given as text. */
+static int
+hras_sip_set_ruri(osip_message_t *m, const char *uri)
+{
+	osip_uri_t	*u;
+
+	if (osip_uri_init(&u) != 0)
+		return -1;
+	if (osip_uri_parse(u, uri) != 0) {
+		osip_uri_free(u);
+		return -1;
+	}
+	osip_uri_free(m->req_uri);
+	m->req_uri = u;
+	return 0;
+}
+
+/* A request from the outside: for an inside phone, or refused. */
+static void
+hras_sip_request(struct hras *h, osip_message_t *m,
+    const struct sip_addr *from)
+{
+	const struct hras_binding	*b;
+	char				 aor[256], client[65], contact[512];
+	uint32_t			 flow;
+	int				 status;
+
+	if (sip_via_received(m, from) == -1)
+		return;
+	if (sip_max_forwards(m) < 0) {
+		hras_sip_reply(h, m, 483, "too many hops");
+		return;
+	}
+	sip_route_pop(m, hras_sip_ours, h);
+	if (MSG_IS_REGISTER(m)) {
+		hras_sip_reply(h, m, 403, "outsiders cannot register");
+		return;
+	}
+	/* A request to one of our Contact tokens: an inside dialog. */
+	if (m->req_uri->username != NULL &&
+	    strncmp(m->req_uri->username, TOKEN_PREFIX,
+	    strlen(TOKEN_PREFIX)) == 0 && hras_sip_ours(m->req_uri, h)) {
+		if (hras_sip_token_open(h, m->req_uri->username, client,
+		    sizeof(client), contact, sizeof(contact)) == -1 ||
+		    hras_sip_set_ruri(m, contact) == -1) {
+			hras_sip_reply(h, m, 404, "unknown contact token");
+			return;
+		}
+	} else if (MSG_IS_OPTIONS(m) && m->req_uri->username == NULL &&
+	    hras_sip_ours(m->req_uri, h)) {
+		hras_sip_reply(h, m, 200, NULL);
+		return;
+	} else if (m->req_uri->host != NULL && (hras_sip_served(h,
+	    m->req_uri->host) || (m->req_uri->username != NULL &&
+	    hras_sip_ours(m->req_uri, h)))) {
+		/* user@domain, or user@hras as phones dialling an IP send. */
+		if (hras_sip_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
+		    (b = hras_sip_lookup(h, aor, NULL)) == NULL) {
+			hras_sip_reply(h, m, 404, "no such user");
+			return;
+		}
+		snprintf(client, sizeof(client), "%s", b->client);
+		if (hras_sip_set_ruri(m, b->contact) == -1) {
+			hras_sip_reply(h, m, 500, "bad binding");
+			return;
+		}
+	} else {
+		hras_sip_reply(h, m, 403, "not a relay for other domains");
+		return;
+	}
+	if (!hras_client_up(h, client)) {
+		hras_sip_reply(h, m, 480, "tunnel down");
+		return;
+	}
+	if (MSG_IS_INVITE(m))
+		hras_sip_reply(h, m, 100, NULL);
+	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1) {
+		hras_sip_reply(h, m, status, "SDP");
+		return;
+	}
+	/* Dialog-forming requests record us on the route. */
+	if ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
+	    sip_rr_push(m, h->rr_uri) == -1) {
+		hras_sip_reply(h, m, 500, "out of memory");
+		return;
+	}
+	call_track(&h->calls, m);
+	if (hras_sip_to_tunnel(h, client, m, flow) == -1)
+		hras_sip_reply(h, m, 503, "tunnel queue full");
+}
+
+/* A response from the outside to a request we forwarded out. */
+static void
+hras_sip_response(struct hras *h, osip_message_t *m)
+{
+	osip_via_t		*via = osip_list_get(&m->vias, 0);
+	osip_generic_param_t	*b;
+	char			 client[65], sealed[VIA_SEALED_MAX];
+	uint32_t		 flow;
+	int			 status;
+
+	/* Our branch names the client and holds the inside Vias. */
+	if (via == NULL || via->host == NULL ||
+	    strcmp(via->host, h->conf->sip.address) != 0 ||
+	    (b = sip_param(&via->via_params, "branch")) == NULL ||
+	    b->gvalue == NULL || hras_sip_branch_split(b->gvalue, sealed,
+	    sizeof(sealed), client, sizeof(client)) == -1 ||
+	    hras_config_client(h->conf, client) == NULL) {
+		log_debug("response not for us; dropped");
+		return;
+	}
+	if (sip_via_pop(m) != -1 || osip_list_size(&m->vias) != 0) {
+		log_debug("response with Vias under ours; dropped");
+		return;
+	}
+	if (hras_sip_via_restore(h, m, sealed) == -1) {
+		log_info("response with a branch we cannot open; dropped");
+		return;
+	}
+	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1)
+		log_info("response with unusable SDP passed on as is");
+	call_track(&h->calls, m);
+	hras_sip_to_tunnel(h, client, m, flow);
+}
+
+/*
+ * Take a branch of ours apart: "z9hG4bK-vofw-" HASH "." SEALED "." CLIENT,
+ * where SEALED is the hex of the inside Vias sealed by hras_sip_via_hide.
+ */
+static int
+hras_sip_branch_split(const char *branch, char *sealed, size_t slen,
+    char *client, size_t clen)
+{
+	const char	*p, *dot;
+
+	if (strncmp(branch, BRANCH_PREFIX, strlen(BRANCH_PREFIX)) != 0)
+		return -1;
+	p = branch + strlen(BRANCH_PREFIX);
+	if (strlen(p) < 26 || p[24] != '.' ||
+	    (dot = strchr(p + 25, '.')) == NULL ||
+	    (size_t)(dot - (p + 25)) >= slen ||
+	    (size_t)snprintf(client, clen, "%s", dot + 1) >= clen)
+		return -1;
+	memcpy(sealed, p + 25, (size_t)(dot - (p + 25)));
+	sealed[dot - (p + 25)] = '\0';
+	return 0;
+}
+
+/*
+ * Topology hiding for requests going out: every Via the request has (the
+ * inside phone's, a PBX's) is sealed into the branch of the one Via hras
+ * adds, to be restored when the response comes back. The nonce comes from
+ * the branch hash, so a CANCEL or ACK gets the same branch as its INVITE.
+ */
+static int
+hras_sip_via_hide(struct hras *h, osip_message_t *m, const char *client,
+    char *branch, size_t blen)
+{
+	osip_via_t	*via;
+	char		 plain[VIA_PLAIN_MAX], *s, hash[SIP_BRANCH_LEN];
+	uint8_t		 sealed[8 + VIA_PLAIN_MAX + CRYPTO_TAGLEN];
+	uint64_t	 seq = 0;
+	size_t		 n = 0, k;
+	int		 i;
+
+	if (sip_branch(m, h->branch_key, sizeof(h->branch_key), hash) == -1)
+		return -1;
+	for (i = 0; (via = osip_list_get(&m->vias, i)) != NULL; i++) {
+		if (osip_via_to_str(via, &s) != 0)
+			return -1;
+		k = strlen(s);
+		if (n + k + 1 >= sizeof(plain)) {
+			osip_free(s);
+			return -1;
+		}
+		memcpy(plain + n, s, k);
+		n += k;
+		plain[n++] = '\n';
+		osip_free(s);
+	}
+	for (i = 0; i < 16; i++)
+		seq = seq << 4 | (uint64_t)(hash[strlen(BRANCH_PREFIX) + i] <=
+		    '9' ? hash[strlen(BRANCH_PREFIX) + i] - '0' :
+		    hash[strlen(BRANCH_PREFIX) + i] - 'a' + 10);
+	for (i = 0; i < 8; i++)
+		sealed[i] = (uint8_t)(seq >> (56 - 8 * i));
+	if (crypto_aead_seal(&h->via_key, seq, NULL, 0, (uint8_t *)plain, n,
+	    sealed + 8) == -1 ||
+	    strlen(hash) + 2 * (8 + n + CRYPTO_TAGLEN) + strlen(client) + 3 >
+	    blen)
+		return -1;
+	snprintf(branch, blen, "%s.", hash);
+	crypto_hex(sealed, 8 + n + CRYPTO_TAGLEN, branch + strlen(branch));
+	strncat(branch, ".", blen - strlen(branch) - 1);
+	strncat(branch, client, blen - strlen(branch) - 1);
+	while ((via = osip_list_get(&m->vias, 0)) != NULL) {
+		osip_list_remove(&m->vias, 0);
+		osip_via_free(via);
+	}
+	return 0;
+}
+
+/* Put back the Vias hras_sip_via_hide sealed into our branch. */
+static int
+hras_sip_via_restore(struct hras *h, osip_message_t *m, const char *hex)
+{
+	uint8_t		 sealed[8 + VIA_PLAIN_MAX + CRYPTO_TAGLEN];
+	char		 plain[VIA_PLAIN_MAX + 1], *line, *nl;
+	osip_via_t	*via;
+	size_t		 n = strlen(hex) / 2;
+	uint64_t	 seq = 0;
+	int		 i, pos = 0;
+
+	if (strlen(hex) % 2 != 0 || n < 8 + CRYPTO_TAGLEN + 1 ||
+	    n > sizeof(sealed) || crypto_unhex(hex, sealed, n) == -1)
+		return -1;
+	for (i = 0; i < 8; i++)
+		seq = seq << 8 | sealed[i];
+	if (crypto_aead_open(&h->via_key, seq, NULL, 0, sealed + 8, n - 8,
+	    (uint8_t *)plain) == -1)
+		return -1;
+	plain[n - 8 - CRYPTO_TAGLEN] = '\0';
+	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		if (osip_via_init(&via) != 0)
+			return -1;
+		if (osip_via_parse(via, line) != 0 ||
+		    osip_list_add(&m->vias, via, pos++) < 0) {
+			osip_via_free(via);
+			return -1;
+		}
+	}
+	return pos > 0 ? 0 : -1;
+}
+
+/*
+ * Hide inside Contacts from the outside: each becomes a URI on hras whose
+ * user part is a sealed token of the client and the original URI, which
+ * only this hras can open (so requests to it come back through us).
+ */
+static int
+hras_sip_contact_out(struct hras *h, const char *client, osip_message_t *m)
+{
+	osip_contact_t	*c;
+	char		*orig, plain[600], token[2 * 700], user[1500];
+	uint8_t		 sealed[8 + sizeof(plain) + CRYPTO_TAGLEN];
+	size_t		 n;
+	int		 i, j;
+
+	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
+		if (c->url == NULL || osip_uri_to_str(c->url, &orig) != 0)
+			continue;
+		n = (size_t)snprintf(plain, sizeof(plain), "%s\n%s", client,
+		    orig);
+		osip_free(orig);
+		if (n >= sizeof(plain))
+			return -1;
+		h->token_seq++;
+		for (j = 0; j < 8; j++)
+			sealed[j] = (uint8_t)(h->token_seq >> (56 - 8 * j));
+		if (crypto_aead_seal(&h->token_key, h->token_seq, NULL, 0,
+		    (const uint8_t *)plain, n, sealed + 8) == -1)
+			return -1;
+		crypto_hex(sealed, 8 + n + CRYPTO_TAGLEN, token);
+		snprintf(user, sizeof(user), "sip:%s%s@%s:%u", TOKEN_PREFIX,
+		    token, h->conf->sip.address, h->conf->sip.port);
+		osip_uri_free(c->url);
+		c->url = NULL;
+		if (osip_uri_init(&c->url) != 0 ||
+		    osip_uri_parse(c->url, user) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Open a Contact token: the client and the inside URI it stands for. */
+static int
+hras_sip_token_open(struct hras *h, const char *user, char *client,
+    size_t clen, char *uri, size_t ulen)
+{
+	const char	*hex = user + strlen(TOKEN_PREFIX);
+	uint8_t		 sealed[8 + 600 + CRYPTO_TAGLEN];
+	char		 plain[601], *nl;
+	size_t		 n = strlen(hex) / 2;
+	uint64_t	 seq = 0;
+	int		 j;
+
+	if (strlen(hex) % 2 != 0 || n < 8 + CRYPTO_TAGLEN + 3 ||
+	    n > sizeof(sealed) || crypto_unhex(hex, sealed, n) == -1)
+		return -1;
+	for (j = 0; j < 8; j++)
+		seq = seq << 8 | sealed[j];
+	if (crypto_aead_open(&h->token_key, seq, NULL, 0, sealed + 8, n - 8,
+	    (uint8_t *)plain) == -1)
+		return -1;
+	plain[n - 8 - CRYPTO_TAGLEN] = '\0';
+	if ((nl = strchr(plain, '\n')) == NULL)
+		return -1;
+	*nl = '\0';
+	if ((size_t)snprintf(client, clen, "%s", plain) >= clen ||
+	    (size_t)snprintf(uri, ulen, "%s", nl + 1) >= ulen)
+		return -1;
+	return 0;
+}
+
+/* Forget bindings whose time is up. */
+static void
+hras_sip_expire(struct hras *h)
+{
+	struct hras_binding	*b, *next;
+	time_t			 now = hras_now();
+
+	for (b = TAILQ_FIRST(&h->bindings); b != NULL; b = next) {
+		next = TAILQ_NEXT(b, entry);
+		if (b->expires > now)
+			continue;
+		log_info("binding %s -> %s expired", b->aor, b->contact);
+		TAILQ_REMOVE(&h->bindings, b, entry);
+		h->nbindings--;
+		free(b);
+	}
+}
+
+/* The newest live binding of an AOR (with this contact, if given). */
+static const struct hras_binding *
+hras_sip_lookup(struct hras *h, const char *aor, const char *contact)
+{
+	struct hras_binding	*b, *best = NULL;
+
+	const char		*at = strchr(aor, '@');
+	size_t			 ulen = at != NULL ? (size_t)(at - aor) + 1 : 0;
+	int			 byuser;
+
+	/* user@<hras's address> stands for that user in any served domain. */
+	byuser = at != NULL && strcmp(at + 1, h->conf->sip.address) == 0;
+	hras_sip_expire(h);
+	TAILQ_FOREACH(b, &h->bindings, entry)
+		if ((byuser ? strncmp(b->aor, aor, ulen) == 0 :
+		    strcmp(b->aor, aor) == 0) && (contact == NULL ||
+		    strcmp(b->contact, contact) == 0) && (best == NULL ||
+		    b->expires > best->expires))
+			best = b;
+	return best;
+}
+
+/*
+ * REGISTER from an inside phone through its client's tunnel (RFC 3261
+ * 10.3): only for the client's own domains; add, refresh or remove
+ * bindings and answer with the AOR's bindings.
+ */
+static void
+hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
+{
+	const struct config_client	*cl = hras_config_client(h->conf,
+					    client);
+	struct hras_binding		*b, *next;
+	osip_contact_t			*c;
+	osip_header_t			*eh;
+	osip_generic_param_t		*ep;
+	osip_message_t			*r;
+	char				 aor[256], *uri, val[600];
+	long				 expires, dflt = HRAS_EXPIRES_DEFAULT;
+	size_t				 i;
+	int				 k, ok = 0;
+
+	if (cl == NULL || hras_sip_aor(m->to->url, aor, sizeof(aor)) == -1) {
+		hras_sip_reply_tunnel(h, client, m, 400);
+		return;
+	}
+	for (i = 0; i < cl->ndomains; i++)
+		if (strcasecmp(cl->domains[i], m->to->url->host) == 0)
+			ok = 1;
+	if (!ok) {
+		log_warnx("client %s: REGISTER for %s refused: not its domain",
+		    client, aor);
+		hras_sip_reply_tunnel(h, client, m, 403);
+		return;
+	}
+	if (osip_message_header_get_byname(m, "expires", 0, &eh) >= 0 &&
+	    eh->hvalue != NULL)
+		dflt = strtol(eh->hvalue, NULL, 10);
+	hras_sip_expire(h);
+	for (k = 0; (c = osip_list_get(&m->contacts, k)) != NULL; k++) {
+		if (c->displayname != NULL && strcmp(c->displayname, "*") == 0) {
+			/* Contact: * with Expires: 0 removes everything. */
+			for (b = TAILQ_FIRST(&h->bindings); b != NULL;
+			    b = next) {
+				next = TAILQ_NEXT(b, entry);
+				if (strcmp(b->aor, aor) != 0)
+					continue;
+				TAILQ_REMOVE(&h->bindings, b, entry);
+				h->nbindings--;
+				free(b);
+			}
+			continue;
+		}
+		if (c->url == NULL || osip_uri_to_str(c->url, &uri) != 0)
+			continue;
+		expires = dflt;
+		if ((ep = sip_param(&c->gen_params, "expires")) != NULL &&
+		    ep->gvalue != NULL)
+			expires = strtol(ep->gvalue, NULL, 10);
+		if (expires < 0)
+			expires = 0;
+		if (expires > HRAS_EXPIRES_MAX)
+			expires = HRAS_EXPIRES_MAX;
+		TAILQ_FOREACH(b, &h->bindings, entry)
+			if (strcmp(b->aor, aor) == 0 &&
+			    strcmp(b->contact, uri) == 0)
+				break;
+		if (expires == 0) {
+			if (b != NULL) {
+				TAILQ_REMOVE(&h->bindings, b, entry);
+				h->nbindings--;
+				free(b);
+				log_info("client %s: %s unregistered %s", client,
+				    aor, uri);
+			}
+		} else if (b == NULL && (h->nbindings >= HRAS_BINDINGS_MAX ||
+		    (b = calloc(1, sizeof(*b))) == NULL)) {
+			osip_free(uri);
+			hras_sip_reply_tunnel(h, client, m, 503);
+			return;
+		} else {
+			if (b->aor[0] == '\0') {
+				snprintf(b->aor, sizeof(b->aor), "%s", aor);
+				snprintf(b->contact, sizeof(b->contact), "%s",
+				    uri);
+				TAILQ_INSERT_TAIL(&h->bindings, b, entry);
+				h->nbindings++;
+				log_info("client %s: %s registered at %s",
+				    client, aor, uri);
+			}
+			snprintf(b->client, sizeof(b->client), "%s", client);
+			b->expires = hras_now() + expires;
+		}
+		osip_free(uri);
+	}
+	if ((r = sip_reply(m, 200, NULL)) == NULL)
+		return;
+	TAILQ_FOREACH(b, &h->bindings, entry) {
+		if (strcmp(b->aor, aor) != 0)
+			continue;
+		snprintf(val, sizeof(val), "<%s>;expires=%lld", b->contact,
+		    (long long)(b->expires - hras_now()));
+		osip_message_set_contact(r, val);
+	}
+	hras_sip_to_tunnel(h, client, r, 0);
+	osip_message_free(r);
+}
+
+/* A SIP message from a client's tunnel: out to the world, or answered. */
+void
+hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
+    const uint8_t *data, size_t len)
+{
+	const struct hras_binding	*b;
+	osip_message_t			*m;
+	struct sip_addr			 to;
+	const char			*why;
+	char				 branch[SIP_BRANCH_LEN + VIA_SEALED_MAX +
+					    70];
+	char				 aor[256], target[65];
+	int				 status;
+
+	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
+		log_warnx("client %s: bad SIP from the tunnel: %s", client,
+		    why);
+		return;
+	}
+	if (MSG_IS_RESPONSE(m)) {
+		/* To an outside request: rewrite and follow its Via. */
+		if (sip_rr_swap(m, h->rr_uri) == -1 ||
+		    hras_sip_contact_out(h, client, m) == -1 ||
+		    call_to_own_side(&h->calls, m, flow, client, &status) == -1 ||
+		    sip_via_target(m, &to) == -1)
+			log_info("client %s: response not passed on", client);
+		else {
+			call_track(&h->calls, m);
+			hras_sip_send(h, m, &to);
+		}
+		osip_message_free(m);
+		return;
+	}
+	if (MSG_IS_REGISTER(m)) {
+		hras_sip_register(h, client, m);
+		osip_message_free(m);
+		return;
+	}
+	sip_route_pop(m, hras_sip_ours, h);
+	/* Where to: a phone of a served domain, else the R-URI's host. */
+	if (m->req_uri->host != NULL && hras_sip_served(h, m->req_uri->host)) {
+		if (hras_sip_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
+		    (b = hras_sip_lookup(h, aor, NULL)) == NULL) {
+			hras_sip_reply_tunnel(h, client, m, 404);
+			osip_message_free(m);
+			return;
+		}
+		/* Calls between the companies of two clients go both ways
+		 * through hras; inside-to-inside routing is hrac's. */
+		snprintf(target, sizeof(target), "%s", b->client);
+		if (hras_sip_set_ruri(m, b->contact) == -1 ||
+		    !hras_client_up(h, target)) {
+			hras_sip_reply_tunnel(h, client, m, 480);
+			osip_message_free(m);
+			return;
+		}
+		hras_sip_to_tunnel(h, target, m, flow);
+		osip_message_free(m);
+		return;
+	}
+	if (sip_uri_target(m->req_uri, &to) == -1 &&
+	    (h->conf->upstream == NULL ||
+	    config_parse_hostport(h->conf->upstream, to.host, sizeof(to.host),
+	    &to.port) == -1)) {
+		hras_sip_reply_tunnel(h, client, m, 404);
+		osip_message_free(m);
+		return;
+	}
+	if (hras_sip_via_hide(h, m, client, branch, sizeof(branch)) == -1) {
+		hras_sip_reply_tunnel(h, client, m, 500);
+		osip_message_free(m);
+		return;
+	}
+	if (sip_via_push(m, siptr_self(h->sip, to.tcp), branch) == -1 ||
+	    sip_rr_swap(m, h->rr_uri) == -1 ||
+	    hras_sip_contact_out(h, client, m) == -1 ||
+	    call_to_own_side(&h->calls, m, flow, client, &status) == -1) {
+		hras_sip_reply_tunnel(h, client, m, 488);
+		osip_message_free(m);
+		return;
+	}
+	call_track(&h->calls, m);
+	if (hras_sip_send(h, m, &to) == -1)
+		log_info("client %s: cannot send %s to %s:%u", client,
+		    m->sip_method, to.host, to.port);
+	osip_message_free(m);
+}
+
+/* Voice from the tunnel, for a flow of one of this client's calls. */
+void
+hras_media_from_tunnel(struct hras *h, const char *client, unsigned int type,
+    uint32_t flow, const uint8_t *data, size_t len)
+{
+	struct vcit_call	*c = vcit_find_flow(h->vcit, flow);
+
+	/* A client reaches only the flows of its own calls. */
+	if (c == NULL || strcmp(c->client, client) != 0)
+		return;
+	media_send(h->media, flow, type == FRAME_RTCP, data, len);
+}
+
+/* Voice from an outside phone: into the tunnel of the call's client. */
+static void
+hras_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
+    size_t len)
+{
+	struct hras		*h = arg;
+	struct vcit_call	*c = vcit_find_flow(h->vcit, flow);
+
+	if (c != NULL)
+		hras_session_send(h, c->client, rtcp ? FRAME_RTCP : FRAME_RTP,
+		    flow, data, len);
+}
+
+/* A call's media went quiet: the call is over (or its phone is gone). */
+static void
+hras_media_idle(void *arg, uint32_t flow)
+{
+	struct hras		*h = arg;
+	struct vcit_call	*c = vcit_find_flow(h->vcit, flow);
+
+	if (c != NULL && c->established)
+		call_end(&h->calls, c, "no media");
+}
