@@ -62,15 +62,16 @@ struct sdp_relay {
 
 static int	sdp_precheck(const char *, size_t, const char **);
 static int	sdp_load(const char *, size_t, sdp_message_t **, const char **);
-static int	sdp_examine(sdp_message_t *, struct sdp_info *, const char **);
-static int	sdp_stream(sdp_media_t *, const sdp_connection_t *,
+static int	sdp_examine(const sdp_message_t *, struct sdp_info *,
+		    const char **);
+static int	sdp_examine_media(const sdp_media_t *, const sdp_connection_t *,
 		    enum sdp_direction, struct sdp_stream *, const char **);
 static int	sdp_port(const char *, uint16_t *);
 static int	sdp_address(const char *, const char *, struct sdp_addr *);
 static int	sdp_conn(const sdp_connection_t *, struct sdp_addr *,
 		    const char **);
 static int	sdp_rtcp(const char *, struct sdp_rtcp *);
-static int	sdp_direction(const osip_list_t *, enum sdp_direction *);
+static void	sdp_direction(const osip_list_t *, enum sdp_direction *);
 static int	sdp_copy(char *, size_t, const char *);
 static int	sdp_set(char **, const char *);
 static int	sdp_set_conn(sdp_connection_t *, const struct sdp_relay *);
@@ -257,8 +258,8 @@ sdp_rtcp(const char *value, struct sdp_rtcp *r)
 	return sdp_port(buf, &r->port);
 }
 
-/* The first direction attribute of a list, if any: 1 if found. */
-static int
+/* The first direction attribute of a list, if it has one, into *dir. */
+static void
 sdp_direction(const osip_list_t *attrs, enum sdp_direction *dir)
 {
 	const sdp_attribute_t	*at;
@@ -271,10 +272,9 @@ sdp_direction(const osip_list_t *attrs, enum sdp_direction *dir)
 		for (d = SDP_SENDRECV; d <= SDP_INACTIVE; d++)
 			if (strcmp(at->a_att_field, sdp_directions[d]) == 0) {
 				*dir = (enum sdp_direction)d;
-				return 1;
+				return;
 			}
 	}
-	return 0;
 }
 
 /* Copy a string that must fit, NUL included. */
@@ -291,7 +291,7 @@ sdp_copy(char *dst, size_t size, const char *src)
 
 /* Read one m= section with the session's c= and direction as defaults. */
 static int
-sdp_stream(sdp_media_t *m, const sdp_connection_t *session,
+sdp_examine_media(const sdp_media_t *m, const sdp_connection_t *session,
     enum sdp_direction dir, struct sdp_stream *st, const char **why)
 {
 	const sdp_connection_t	*c = session;
@@ -346,13 +346,14 @@ sdp_stream(sdp_media_t *m, const sdp_connection_t *session,
 	if (!rtcp && st->port != 0 && st->port != 65535)
 		st->rtcp_port = st->port + 1;
 	st->direction = dir;
-	(void)sdp_direction(&m->a_attributes, &st->direction);
+	sdp_direction(&m->a_attributes, &st->direction);
 	return 0;
 }
 
 /* Check a parsed message and say what each of its streams wants. */
 static int
-sdp_examine(sdp_message_t *sdp, struct sdp_info *info, const char **why)
+sdp_examine(const sdp_message_t *sdp, struct sdp_info *info,
+    const char **why)
 {
 	enum sdp_direction	 dir = SDP_SENDRECV;
 	struct sdp_addr		 a;
@@ -370,9 +371,9 @@ sdp_examine(sdp_message_t *sdp, struct sdp_info *info, const char **why)
 	if (sdp->c_connection != NULL &&
 	    sdp_conn(sdp->c_connection, &a, why) == -1)
 		return -1;
-	(void)sdp_direction(&sdp->a_attributes, &dir);
+	sdp_direction(&sdp->a_attributes, &dir);
 	for (i = 0; i < n; i++)
-		if (sdp_stream(osip_list_get(&sdp->m_medias, i),
+		if (sdp_examine_media(osip_list_get(&sdp->m_medias, i),
 		    sdp->c_connection, dir, &info->stream[i], why) == -1)
 			return -1;
 	info->nstreams = n;
@@ -425,8 +426,9 @@ sdp_set_conn(sdp_connection_t *c, const struct sdp_relay *relay)
 }
 
 /*
- * Rewrite stream i: its port (unless disabled or beyond the relay's
- * ports), its c= and a=rtcp, and take ICE out.
+ * Rewrite stream i: the relay's port in m= and a=rtcp (unless the stream
+ * is disabled or beyond the relay's ports), the relay's address in c= and
+ * a=rtcp, and no ICE.
  */
 static int
 sdp_set_media(sdp_media_t *m, int i, const struct sdp_relay *relay)

@@ -18,17 +18,37 @@
 #include "log.h"
 #include "sip.h"
 
+static void	sip_trace(const char *, int, osip_trace_level_t, const char *,
+		    va_list) __attribute__((format(printf, 4, 0)));
 static int	sip_precheck(const char *, size_t, size_t *, int *,
 		    const char **);
 static int	sip_required(const osip_message_t *, const char **);
 static int	sip_is_digits(const char *, size_t);
 static char	*sip_dup(const char *);
 
+/* libosip2's own complaints about hostile input are debug lines here. */
+static void
+sip_trace(const char *file, int line, osip_trace_level_t level,
+    const char *fmt, va_list ap)
+{
+	char	 msg[512];
+
+	(void)file;
+	(void)line;
+	(void)level;
+	if (log_get_level() < LOG_LEVEL_DEBUG)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\r\n")] = '\0';
+	log_debug("libosip2: %s", msg);
+}
+
 /* Set up libosip2's parser tables; once, before any parsing. */
 void
 sip_init(void)
 {
 	parser_init();
+	osip_trace_initialize_func(OSIP_WARNING, sip_trace);
 }
 
 /* libosip2 takes mutable strings it will own: give it a copy. */

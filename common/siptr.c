@@ -259,6 +259,7 @@ siptr_frame(struct siptr_conn *c)
 	size_t			 headlen, total, skip;
 	unsigned long		 clen = 0;
 	char			*p;
+	int			 rc;
 
 	/* Keepalive CRLFs between messages (RFC 5626). */
 	for (skip = 0; (p = (char *)evbuffer_pullup(in, (ev_ssize_t)skip +
@@ -273,16 +274,23 @@ siptr_frame(struct siptr_conn *c)
 	if (headlen > SIP_MSG_MAX || (p = (char *)evbuffer_pullup(in,
 	    (ev_ssize_t)headlen)) == NULL)
 		return -1;
-	/* The head alone tells the body's length; libosip2 reads it. */
+	/*
+	 * The head alone tells the body's length; libosip2 reads it. It then
+	 * fails on the body it does not have, after it has parsed the
+	 * headers: what matters is that Content-Length was read.
+	 */
 	if (osip_message_init(&head) != 0)
 		return -1;
-	if (osip_message_parse(head, p, headlen) != 0) {
+	rc = osip_message_parse(head, p, headlen);
+	if (head->content_length != NULL && head->content_length->value !=
+	    NULL && strspn(head->content_length->value, "0123456789") ==
+	    strlen(head->content_length->value) &&
+	    strlen(head->content_length->value) <= 6)
+		clen = strtoul(head->content_length->value, NULL, 10);
+	else if (rc != 0) {
 		osip_message_free(head);
 		return -1;
 	}
-	if (head->content_length != NULL && head->content_length->value !=
-	    NULL)
-		clen = strtoul(head->content_length->value, NULL, 10);
 	osip_message_free(head);
 	if (clen > SIP_MSG_MAX - headlen)
 		return -1;
