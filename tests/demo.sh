@@ -1,9 +1,11 @@
 #!/bin/sh
 # The main job, end to end on this machine: a company LAN whose firewall
 # lets out only web traffic through Squid, hrac inside, hras outside. It
-# brings the testbed up, opens the tunnel, carries voice-sized datagrams
-# (G.711: 172 bytes, 50 per second per call) both ways through it for a
-# few seconds and prints what happened, then tears everything down.
+# brings the testbed up, opens the tunnel, registers an inside phone, has
+# an outside phone call it and it call back (sipp, G.711 voice from a pcap
+# echoed by the far phone), then loads the tunnel with voice-sized
+# datagrams (172 bytes, 50 per second per call) to measure added delay and
+# bytes at the firewall, prints what happened and tears everything down.
 #
 #   DEMO_CALLS (default 10)   concurrent voice streams
 #   DEMO_SECONDS (default 5)  how long they run
@@ -32,6 +34,42 @@ t1=$(date +%s%3N)
 mode=$(sed -n 's/.*tunnel up (\([a-z]*\) mode).*/\1/p' "$TB_DIR/hrac.log" |
     head -1)
 
+# A real call each way between SIP phones (sipp).
+ln -s /usr/share/sip-tester "$TB_DIR/pcap"
+cd "$TB_DIR"
+ip netns exec "$TB_LAN" timeout 20 sipp -nostdin \
+    -sf "$VOFW_ROOT/tests/sipp/register.xml" -s alice -i 10.77.0.3 -p 5070 \
+    -m 1 "$TB_LAN_IP:5060" >reg.log 2>&1 || tb_fail "alice cannot register"
+call() {	# call NAME CALLEE_NS CALLEE_IP CALLER_NS CALLER_IP SIPP-ARGS...
+	_n=$1 _cns=$2 _cip=$3 _rns=$4 _rip=$5
+	shift 5
+	tb_start "$_n-callee" "$_cns" sipp -nostdin -sn uas -rtp_echo \
+	    -i "$_cip" -p 5070 -mi "$_cip" -mp 16000
+	sleep 0.5
+	ip netns exec "$_rns" timeout 40 sipp -nostdin -sn uac_pcap \
+	    -i "$_rip" -p 5080 -mi "$_rip" -mp 18000 -m 1 -timeout 30 \
+	    -timeout_error -trace_rtt -rtt_freq 1 "$@" >"$_n.log" 2>&1 ||
+	    tb_fail "$_n call failed"
+	tb_stop "$_n-callee"
+	# sipp's response time 1: from sending the INVITE to the 200 OK.
+	setup=$(awk -F';' 'NR > 1 { if ($2 < 1) print "under 1 ms"
+	    else printf "%.0f ms", $2 }' uac_pcap_*_rtt.csv)
+	rm -f uac_pcap_*_rtt.csv
+	echoed=$(sed -n 's/^ *\([0-9]*\) Total echo RTP pckts 1st.*/\1/p' \
+	    "$TB_DIR/$_n-callee.log" | tail -1)
+	echo "$_n call: set up in $setup (INVITE to 200 OK, as sipp counts" \
+	    "it, in whole ms); $echoed voice packets echoed back by the callee"
+}
+mark=$(grep -c 'closed:' hras.log || true)
+CALLS_OUT=$(
+call inbound "$TB_LAN" 10.77.0.3 "$TB_WAN" 198.51.100.14 -s alice \
+    "$TB_WAN_IP:5060"
+call outbound "$TB_WAN" 198.51.100.14 "$TB_LAN" 10.77.0.4 -s bob \
+    -rsa "$TB_LAN_IP:5060" 198.51.100.14:5070
+)
+relayed=$(sed -n 's/.*media flow .* closed: port [0-9]*, \([0-9]*\) in, \([0-9]*\) out/\1 \2/p' hras.log | tail -n +$((mark + 1)))
+cd - >/dev/null
+
 # The far end echoes every datagram: each one crosses the tunnel twice.
 tb_start echo "$TB_WAN" "$TB_UDPTOOL" echo 198.51.100.12 7003
 tb_start direct_echo "$TB_WAN" "$TB_UDPTOOL" echo 198.51.100.13 7005
@@ -56,6 +94,12 @@ plain=$((2 * sent * 200))
 
 echo
 echo "tunnel set-up (hrac start to tunnel up): $((t1 - t0)) ms, $mode mode"
+echo "inside phone alice@corp.example registered through hrac and hras"
+echo "$CALLS_OUT"
+echo "$relayed" | awk '{ printf "call %d voice through hras: %d packets " \
+    "from the outside phone, %d to it\n", NR, $1, $2 }'
+echo
+echo "voice-sized datagrams, $CALLS streams for $SECONDS_RUN s:"
 echo "datagrams out (LAN -> WAN):  $sent sent"
 echo "datagrams back (WAN -> LAN): $recv received"
 echo "loss: $(field "$relay" loss_pct) %"
