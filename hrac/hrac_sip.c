@@ -296,8 +296,12 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 
 	if (sip_via_received(m, from) == -1)
 		return;
-	if (sip_max_forwards(m) < 0) {
+	switch (sip_max_forwards(m)) {
+	case -1:
 		hrac_sip_reply(hs, m, 483, "too many hops");
+		return;
+	case -2:
+		hrac_sip_reply(hs, m, 400, "bad Max-Forwards");
 		return;
 	}
 	sip_route_pop(m, hrac_sip_ours, hs);

@@ -278,8 +278,12 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 
 	if (sip_via_received(m, from) == -1)
 		return;
-	if (sip_max_forwards(m) < 0) {
+	switch (sip_max_forwards(m)) {
+	case -1:
 		hras_sip_reply(h, m, 483, "too many hops");
+		return;
+	case -2:
+		hras_sip_reply(h, m, 400, "bad Max-Forwards");
 		return;
 	}
 	sip_route_pop(m, hras_sip_ours, h);
