@@ -20,7 +20,9 @@
 #include "vcit.h"
 
 static struct vcit_call *call_get(struct call_ctx *, const osip_message_t *,
-		    uint32_t, const char *);
+		    uint32_t, const char *, int *, int *);
+static struct vcit_call *call_find(struct call_ctx *, const osip_message_t *,
+		    const char *);
 static int	call_open_stream(struct call_ctx *, struct vcit_call *, int);
 static void	call_uri(const osip_uri_t *, char *, size_t);
 static void	call_end_one(struct vcit_call *, void *);
@@ -39,30 +41,56 @@ call_uri(const osip_uri_t *u, char *buf, size_t len)
 }
 
 /*
- * The call a message belongs to, added to the VCIT when new: with the
- * given flow base, or a fresh one of this half's when base is 0.
+ * The call a message belongs to, added to the VCIT when new (*created
+ * set): with the given flow base, or a fresh one of this half's when base
+ * is 0. NULL with *status: out of room (503), or the Call-ID is another
+ * client's call (403: one client never touches another's calls).
  */
 static struct vcit_call *
 call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
-    const char *client)
+    const char *client, int *created, int *status)
 {
 	struct vcit_call	*c;
 	char			 cid[256];
 
+	*created = 0;
 	sip_call_id(m, cid, sizeof(cid));
-	if ((c = vcit_find(cx->vcit, cid)) != NULL)
+	if ((c = vcit_find(cx->vcit, cid)) != NULL) {
+		if (client != NULL && strcmp(c->client, client) != 0) {
+			log_warnx("client %s: call %s belongs to client %s",
+			    client, cid, c->client);
+			*status = 403;
+			return NULL;
+		}
 		return c;
-	if (base == 0 && (base = vcit_flow_alloc(cx->vcit, cx->high_bit)) == 0)
+	}
+	if ((base == 0 && (base = vcit_flow_alloc(cx->vcit,
+	    cx->high_bit)) == 0) || (c = vcit_add(cx->vcit, cid, base)) ==
+	    NULL) {
+		*status = 503;
 		return NULL;
-	if ((c = vcit_add(cx->vcit, cid, base)) == NULL)
-		return NULL;
+	}
 	call_uri(m->from->url, c->from, sizeof(c->from));
 	call_uri(m->to->url, c->to, sizeof(c->to));
 	if (client != NULL)
 		snprintf(c->client, sizeof(c->client), "%s", client);
 	c->created = time(NULL);
+	*created = 1;
 	log_info("call %s: %s -> %s (flows %08x)", cid, c->from, c->to,
 	    c->flow_base);
+	return c;
+}
+
+/* The call of a message, if any and if it is this client's. */
+static struct vcit_call *
+call_find(struct call_ctx *cx, const osip_message_t *m, const char *client)
+{
+	struct vcit_call	*c;
+	char			 cid[256];
+
+	c = vcit_find(cx->vcit, sip_call_id(m, cid, sizeof(cid)));
+	if (c == NULL || (client != NULL && strcmp(c->client, client) != 0))
+		return NULL;
 	return c;
 }
 
@@ -96,12 +124,11 @@ call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
 	const char		*body, *why;
 	size_t			 len;
 	char			 cid[256];
-	int			 i;
+	int			 i, created;
 
 	*flow_base = 0;
 	if (sip_body(m, &body, &len) == -1) {
-		if ((c = vcit_find(cx->vcit, sip_call_id(m, cid,
-		    sizeof(cid)))) != NULL)
+		if ((c = call_find(cx, m, client)) != NULL)
 			*flow_base = c->flow_base;
 		return 0;
 	}
@@ -111,17 +138,15 @@ call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
 		*status = 488;
 		return -1;
 	}
-	if ((c = call_get(cx, m, 0, client)) == NULL) {
-		*status = 503;
+	if ((c = call_get(cx, m, 0, client, &created, status)) == NULL)
 		return -1;
-	}
 	*flow_base = c->flow_base;
 	for (i = 0; i < info.nstreams; i++) {
 		if (info.stream[i].port == 0)
 			continue;
 		if (call_open_stream(cx, c, i) == -1) {
 			*status = 503;
-			return -1;
+			goto refused;
 		}
 		st = &c->stream[i];
 		if (cx->outside) {
@@ -138,10 +163,15 @@ call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
 		    info.stream[i].port, info.stream[i].rtcp_port,
 		    cx->outside) == -1) {
 			*status = 488;
-			return -1;
+			goto refused;
 		}
 	}
 	return 0;
+refused:
+	/* A call this message would have started does not stay behind. */
+	if (created)
+		call_end(cx, c, "refused");
+	return -1;
 }
 
 /*
@@ -160,7 +190,7 @@ call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
 	char			*out, cid[256];
 	size_t			 len, outlen;
 	uint16_t		 ports[SDP_STREAMS_MAX];
-	int			 i;
+	int			 i, created;
 
 	if (sip_body(m, &body, &len) == -1)
 		return 0;
@@ -170,17 +200,15 @@ call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
 		*status = 488;
 		return -1;
 	}
-	if ((c = call_get(cx, m, flow_base, client)) == NULL) {
-		*status = 503;
+	if ((c = call_get(cx, m, flow_base, client, &created, status)) == NULL)
 		return -1;
-	}
 	memset(ports, 0, sizeof(ports));
 	for (i = 0; i < info.nstreams; i++) {
 		if (info.stream[i].port == 0)
 			continue;
 		if (call_open_stream(cx, c, i) == -1) {
 			*status = 503;
-			return -1;
+			goto refused;
 		}
 		st = &c->stream[i];
 		ports[i] = media_flow_port(st->mf);
@@ -198,15 +226,19 @@ call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
 	    &outlen, &why) == -1) {
 		log_info("call %s: cannot rewrite SDP: %s", c->call_id, why);
 		*status = 488;
-		return -1;
+		goto refused;
 	}
 	if (sip_set_body(m, out, outlen) == -1) {
 		free(out);
 		*status = 500;
-		return -1;
+		goto refused;
 	}
 	free(out);
 	return 0;
+refused:
+	if (created)
+		call_end(cx, c, "refused");
+	return -1;
 }
 
 /*
@@ -214,13 +246,11 @@ call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
  * final failure to its INVITE. A 2xx to the INVITE marks it established.
  */
 void
-call_track(struct call_ctx *cx, const osip_message_t *m)
+call_track(struct call_ctx *cx, const osip_message_t *m, const char *client)
 {
 	struct vcit_call	*c;
-	char			 cid[256];
 
-	if ((c = vcit_find(cx->vcit, sip_call_id(m, cid, sizeof(cid)))) ==
-	    NULL)
+	if ((c = call_find(cx, m, client)) == NULL)
 		return;
 	if (MSG_IS_REQUEST(m)) {
 		if (MSG_IS_BYE(m))

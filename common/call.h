@@ -27,7 +27,8 @@ int	 call_from_own_side(struct call_ctx *, const osip_message_t *,
 	    const char *client, uint32_t *flow_base, int *status);
 int	 call_to_own_side(struct call_ctx *, osip_message_t *,
 	    uint32_t flow_base, const char *client, int *status);
-void	 call_track(struct call_ctx *, const osip_message_t *);
+void	 call_track(struct call_ctx *, const osip_message_t *,
+	    const char *client);
 void	 call_end(struct call_ctx *, struct vcit_call *, const char *why);
 void	 call_end_flow(struct call_ctx *, uint32_t flow, const char *why);
 void	 call_end_all(struct call_ctx *);

@@ -20,10 +20,9 @@
 
 static void	sip_trace(const char *, int, osip_trace_level_t, const char *,
 		    va_list) __attribute__((format(printf, 4, 0)));
-static int	sip_precheck(const char *, size_t, size_t *, int *,
-		    const char **);
 static int	sip_required(const osip_message_t *, const char **);
 static int	sip_is_digits(const char *, size_t);
+static int	sip_port(const char *, uint16_t *);
 static char	*sip_dup(const char *);
 
 /* libosip2's own complaints about hostile input are debug lines here. */
@@ -71,6 +70,19 @@ sip_param(const osip_list_t *params, const char *name)
 	return p;
 }
 
+/* A port number 1..65535 from text; -1 for anything else. */
+static int
+sip_port(const char *s, uint16_t *port)
+{
+	unsigned long	 n;
+
+	if (!sip_is_digits(s, 5) || (n = strtoul(s, NULL, 10)) == 0 ||
+	    n > 65535)
+		return -1;
+	*port = (uint16_t)n;
+	return 0;
+}
+
 /* True when s is 1..max digits. */
 static int
 sip_is_digits(const char *s, size_t max)
@@ -83,9 +95,10 @@ sip_is_digits(const char *s, size_t max)
 /*
  * Bound a message before the parser sees it: total size, NUL bytes, the
  * length and number of head lines, CR and LF only as CRLF. Sets *headlen
- * to the head's length including its blank line.
+ * to the head's length including its blank line. Leading CRLFs (RFC 3261
+ * 7.5) must have been skipped by the caller.
  */
-static int
+int
 sip_precheck(const char *buf, size_t len, size_t *headlen, int *status,
     const char **why)
 {
@@ -132,6 +145,7 @@ static int
 sip_required(const osip_message_t *m, const char **why)
 {
 	const osip_via_t	*via;
+	uint16_t		 port;
 	int			 i, nvia = osip_list_size(&m->vias);
 
 	if (nvia < 1 || nvia > SIP_VIAS_MAX) {
@@ -141,7 +155,7 @@ sip_required(const osip_message_t *m, const char **why)
 	for (i = 0; i < nvia; i++) {
 		via = osip_list_get(&m->vias, i);
 		if (via == NULL || via->host == NULL || via->protocol == NULL ||
-		    (via->port != NULL && !sip_is_digits(via->port, 5))) {
+		    (via->port != NULL && sip_port(via->port, &port) == -1)) {
 			*why = "malformed Via";
 			return -1;
 		}
@@ -188,7 +202,9 @@ sip_required(const osip_message_t *m, const char **why)
 
 /*
  * Parse one message from the network. On error, *status is the response
- * a request deserves (400, 513) and *why says what was wrong.
+ * a request deserves (400, 513) and *why says what was wrong; *out is the
+ * parsed message when only its content was wrong (the caller answers from
+ * it and frees it), NULL when it never reached the parser.
  */
 int
 sip_parse(const char *buf, size_t len, osip_message_t **out, int *status,
@@ -199,6 +215,11 @@ sip_parse(const char *buf, size_t len, osip_message_t **out, int *status,
 	unsigned long	 clen;
 
 	*out = NULL;
+	/* RFC 3261 7.5: empty lines before the start line are ignored. */
+	while (len >= 2 && buf[0] == '\r' && buf[1] == '\n') {
+		buf += 2;
+		len -= 2;
+	}
 	if (sip_precheck(buf, len, &headlen, status, why) == -1)
 		return -1;
 	body = len - headlen;
@@ -213,18 +234,16 @@ sip_parse(const char *buf, size_t len, osip_message_t **out, int *status,
 		*why = "unparsable message";
 		return -1;
 	}
-	if (sip_required(m, why) == -1) {
-		osip_message_free(m);
+	/* From here on *out is set even on error: the caller may answer. */
+	*out = m;
+	if (sip_required(m, why) == -1)
 		return -1;
-	}
 	clen = m->content_length != NULL ?
 	    strtoul(m->content_length->value, NULL, 10) : body;
 	if (clen > body) {
-		osip_message_free(m);
 		*why = "body shorter than Content-Length";
 		return -1;
 	}
-	*out = m;
 	return 0;
 }
 
@@ -250,7 +269,8 @@ sip_call_id(const osip_message_t *m, char *buf, size_t len)
 
 /*
  * A response to a request, as a proxy sends its own: the request's Via,
- * From, To (with a tag of ours when it has none), Call-ID and CSeq.
+ * From, To (with a tag of ours when it has none), Call-ID and CSeq; NULL
+ * when the request lacks one of them and cannot be answered.
  */
 osip_message_t *
 sip_reply(const osip_message_t *req, int status, const char *reason)
@@ -261,6 +281,10 @@ sip_reply(const osip_message_t *req, int status, const char *reason)
 	char		 hex[17];
 	int		 i;
 
+	/* What a response cannot be built without. */
+	if (osip_list_size(&req->vias) < 1 || req->from == NULL ||
+	    req->to == NULL || req->call_id == NULL || req->cseq == NULL)
+		return NULL;
 	if (osip_message_init(&r) != 0)
 		return NULL;
 	osip_message_set_version(r, sip_dup("SIP/2.0"));
@@ -375,11 +399,10 @@ sip_via_target(const osip_message_t *m, struct sip_addr *to)
 		return -1;
 	snprintf(to->host, sizeof(to->host), "%s", host);
 	to->port = 5060;
-	if ((p = sip_param(&via->via_params, "rport")) != NULL &&
-	    p->gvalue != NULL && sip_is_digits(p->gvalue, 5))
-		to->port = (uint16_t)strtoul(p->gvalue, NULL, 10);
-	else if (via->port != NULL)
-		to->port = (uint16_t)strtoul(via->port, NULL, 10);
+	if (((p = sip_param(&via->via_params, "rport")) == NULL ||
+	    p->gvalue == NULL || sip_port(p->gvalue, &to->port) == -1) &&
+	    via->port != NULL && sip_port(via->port, &to->port) == -1)
+		return -1;
 	to->tcp = strcasecmp(via->protocol, "TCP") == 0;
 	return to->port == 0 ? -1 : 0;
 }
@@ -577,11 +600,8 @@ sip_uri_target(const osip_uri_t *u, struct sip_addr *to)
 		return -1;
 	snprintf(to->host, sizeof(to->host), "%s", u->host);
 	to->port = 5060;
-	if (u->port != NULL) {
-		if (!sip_is_digits(u->port, 5))
-			return -1;
-		to->port = (uint16_t)strtoul(u->port, NULL, 10);
-	}
+	if (u->port != NULL && sip_port(u->port, &to->port) == -1)
+		return -1;
 	to->tcp = (t = sip_param(&u->url_params, "transport")) != NULL &&
 	    t->gvalue != NULL && strcasecmp(t->gvalue, "tcp") == 0;
 	return to->port == 0 ? -1 : 0;

@@ -30,6 +30,7 @@ struct sip_addr {
 
 void	 sip_init(void);
 osip_generic_param_t *sip_param(const osip_list_t *, const char *);
+int	 sip_precheck(const char *, size_t, size_t *, int *, const char **);
 int	 sip_parse(const char *, size_t, osip_message_t **, int *status,
 	    const char **why);
 int	 sip_serialize(osip_message_t *, char **, size_t *);

@@ -256,7 +256,9 @@ siptr_frame(struct siptr_conn *c)
 	struct evbuffer		*in = bufferevent_get_input(c->bev);
 	struct evbuffer_ptr	 end;
 	osip_message_t		*head;
-	size_t			 headlen, total, skip;
+	size_t			 headlen, total, skip, checked;
+	const char		*why;
+	int			 status;
 	unsigned long		 clen = 0;
 	char			*p;
 	int			 rc;
@@ -279,6 +281,11 @@ siptr_frame(struct siptr_conn *c)
 	 * fails on the body it does not have, after it has parsed the
 	 * headers: what matters is that Content-Length was read.
 	 */
+	if (sip_precheck(p, headlen, &checked, &status, &why) == -1) {
+		log_info("SIP TCP %s:%u: %s", c->peer.host, c->peer.port,
+		    why);
+		return -1;
+	}
 	if (osip_message_init(&head) != 0)
 		return -1;
 	rc = osip_message_parse(head, p, headlen);

@@ -21,6 +21,8 @@ struct evbuffer;
 struct evdns_base;
 struct hook;
 struct hrac_sip;
+struct osip_message;
+struct osip_uri;
 struct ssl_ctx_st;
 struct tunnel;
 
@@ -122,6 +124,14 @@ int	 hrac_tunnel_init(struct hrac_tunnel *, struct event_base *,
 void	 hrac_tunnel_free(struct hrac_tunnel *);
 int	 hrac_hook_send(void *, const void *, size_t);
 int	 hrac_tunnel_is_up(const struct hrac_tunnel *);
+
+/* hrac_local.c */
+struct hrac_local;
+struct hrac_local *hrac_local_new(void);
+void	 hrac_local_free(struct hrac_local *);
+void	 hrac_local_learn(struct hrac_local *, const struct osip_message *);
+int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
+	    const char *, char *, size_t);
 
 /* hrac_sip.c */
 struct hrac_sip *hrac_sip_new(struct hrac_tunnel *);

@@ -40,9 +40,13 @@ struct hrac_sip {
 	struct call_ctx		 calls;
 	TAILQ_HEAD(, hrac_contact) contacts;
 	unsigned int		 ncontacts;
+	struct hrac_local	*local;
 	uint8_t			 branch_key[CRYPTO_KEYLEN];
 	char			 rr_uri[128];
 };
+
+/* Branches of requests hrac routes between two inside phones. */
+#define LOCAL_BRANCH	"z9hG4bK-vofw-L"
 
 static void	hrac_sip_recv(void *, const char *, size_t,
 		    const struct sip_addr *);
@@ -63,6 +67,8 @@ static void	hrac_sip_learn(struct hrac_sip *, const osip_message_t *,
 		    const struct sip_addr *);
 static int	hrac_sip_known(struct hrac_sip *, const struct sip_addr *,
 		    int);
+static void	hrac_sip_local(struct hrac_sip *, osip_message_t *,
+		    const char *);
 static void	hrac_media_in(void *, uint32_t, int, const uint8_t *, size_t);
 static void	hrac_media_idle(void *, uint32_t);
 
@@ -79,6 +85,7 @@ hrac_sip_new(struct hrac_tunnel *t)
 	snprintf(hs->rr_uri, sizeof(hs->rr_uri), "sip:%s:%u;lr;vofw",
 	    t->conf->sip.address, t->conf->sip.port);
 	if (crypto_random(hs->branch_key, sizeof(hs->branch_key)) == -1 ||
+	    (hs->local = hrac_local_new()) == NULL ||
 	    (hs->vcit = vcit_new()) == NULL ||
 	    (hs->media = media_new(t->base, &t->conf->media, hrac_media_in,
 	    hrac_media_idle, hs)) == NULL ||
@@ -109,6 +116,7 @@ hrac_sip_free(struct hrac_sip *hs)
 	siptr_free(hs->sip);
 	media_free(hs->media);
 	vcit_free(hs->vcit);
+	hrac_local_free(hs->local);
 	while ((c = TAILQ_FIRST(&hs->contacts)) != NULL) {
 		TAILQ_REMOVE(&hs->contacts, c, entry);
 		free(c);
@@ -266,17 +274,14 @@ hrac_sip_recv(void *arg, const char *buf, size_t len,
 	if (sip_parse(buf, len, &m, &status, &why) == -1) {
 		log_info("SIP from %s:%u refused: %s", from->host, from->port,
 		    why);
-		if (osip_message_init(&m) != 0)
-			return;
-		if (osip_message_parse(m, buf, len) == 0 && MSG_IS_REQUEST(m) &&
-		    !MSG_IS_ACK(m) && m->cseq != NULL && m->call_id != NULL &&
-		    m->from != NULL && m->to != NULL &&
-		    osip_list_size(&m->vias) > 0 &&
+		/* Answer when what was parsed is a request one can answer. */
+		if (m != NULL && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) &&
 		    (r = sip_reply(m, status, NULL)) != NULL) {
 			hrac_sip_send(hs, r, from);
 			osip_message_free(r);
 		}
-		osip_message_free(m);
+		if (m != NULL)
+			osip_message_free(m);
 		return;
 	}
 	if (MSG_IS_REQUEST(m))
@@ -291,6 +296,7 @@ static void
 hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
     const struct sip_addr *from)
 {
+	char		 contact[512];
 	uint32_t	 flow;
 	int		 status;
 
@@ -311,6 +317,17 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 		return;
 	}
 	hrac_sip_learn(hs, m, from);
+	if (!MSG_IS_REGISTER(m)) {
+		switch (hrac_local_lookup(hs->local, m->req_uri,
+		    hs->t->conf->sip.address, contact, sizeof(contact))) {
+		case 1:
+			hrac_sip_local(hs, m, contact);
+			return;
+		case 0:
+			hrac_sip_reply(hs, m, 404, "no such inside user");
+			return;
+		}
+	}
 	if (MSG_IS_INVITE(m) && !hrac_tunnel_is_up(hs->t)) {
 		hrac_sip_reply(hs, m, 480, "tunnel down");
 		return;
@@ -326,9 +343,48 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 		hrac_sip_reply(hs, m, 500, "out of memory");
 		return;
 	}
-	call_track(&hs->calls, m);
+	call_track(&hs->calls, m, NULL);
 	if (hrac_sip_to_tunnel(hs, m, flow) == -1)
 		hrac_sip_reply(hs, m, 503, "tunnel queue full");
+}
+
+/*
+ * A request from one inside phone to another (paper appendix 4): hrac
+ * routes it itself, without Record-Route and without touching the SDP, so
+ * the dialog and its voice go phone to phone and nothing crosses the
+ * firewall.
+ */
+static void
+hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
+{
+	osip_uri_t	*u;
+	struct sip_addr	 to;
+	char		 hash[SIP_BRANCH_LEN], branch[SIP_BRANCH_LEN + 2];
+
+	if (osip_uri_init(&u) != 0)
+		return;
+	if (osip_uri_parse(u, contact) != 0 || sip_uri_target(u, &to) == -1 ||
+	    !hrac_sip_known(hs, &to, 0)) {
+		osip_uri_free(u);
+		hrac_sip_reply(hs, m, 480, "inside contact unreachable");
+		return;
+	}
+	osip_uri_free(m->req_uri);
+	m->req_uri = u;
+	if (sip_branch(m, hs->branch_key, sizeof(hs->branch_key), hash) == -1)
+		return;
+	snprintf(branch, sizeof(branch), "%s%s", LOCAL_BRANCH,
+	    hash + strlen("z9hG4bK-vofw-"));
+	if (sip_loop_check(m, branch) == -1) {
+		hrac_sip_reply(hs, m, 482, "loop");
+		return;
+	}
+	if (MSG_IS_INVITE(m))
+		hrac_sip_reply(hs, m, 100, NULL);
+	if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == -1)
+		return;
+	log_debug("%s routed inside to %s", m->sip_method, contact);
+	hrac_sip_send(hs, m, &to);
 }
 
 /* A phone's response to a request hrac delivered: into the tunnel. */
@@ -338,6 +394,8 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 {
 	osip_via_t		*via = osip_list_get(&m->vias, 0);
 	osip_generic_param_t	*b;
+	struct sip_addr		 to;
+	char			 b_value[SIP_BRANCH_LEN];
 	uint32_t		 flow;
 	int			 status;
 
@@ -345,14 +403,21 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 	    strcmp(via->host, hs->t->conf->sip.address) != 0 ||
 	    (b = sip_param(&via->via_params, "branch")) == NULL ||
 	    b->gvalue == NULL || strncmp(b->gvalue, "z9hG4bK-vofw-", 13) != 0 ||
-	    sip_via_pop(m) == -1) {
+	    (size_t)snprintf(b_value, sizeof(b_value), "%s", b->gvalue) >=
+	    sizeof(b_value) || sip_via_pop(m) == -1) {
 		log_debug("response not for us; dropped");
 		return;
 	}
 	hrac_sip_learn(hs, m, from);
+	if (strncmp(b_value, LOCAL_BRANCH, strlen(LOCAL_BRANCH)) == 0) {
+		/* Between two inside phones: back to the caller directly. */
+		if (sip_via_target(m, &to) == 0 && hrac_sip_known(hs, &to, 1))
+			hrac_sip_send(hs, m, &to);
+		return;
+	}
 	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1)
 		log_info("response with unusable SDP passed on as is");
-	call_track(&hs->calls, m);
+	call_track(&hs->calls, m, NULL);
 	hrac_sip_to_tunnel(hs, m, flow);
 }
 
@@ -369,9 +434,14 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 
 	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
 		log_warnx("bad SIP from the tunnel: %s", why);
+		if (m != NULL)
+			osip_message_free(m);
 		return;
 	}
 	if (MSG_IS_RESPONSE(m)) {
+		if (MSG_IS_STATUS_2XX(m) &&
+		    strcmp(m->cseq->method, "REGISTER") == 0)
+			hrac_local_learn(hs->local, m);
 		if (sip_via_target(m, &to) == -1 ||
 		    !hrac_sip_known(hs, &to, 1)) {
 			log_info("response for an unknown inside address "
@@ -380,7 +450,7 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		    call_to_own_side(&hs->calls, m, flow, NULL, &status) == -1)
 			log_info("response not passed on");
 		else {
-			call_track(&hs->calls, m);
+			call_track(&hs->calls, m, NULL);
 			hrac_sip_send(hs, m, &to);
 		}
 		osip_message_free(m);
@@ -409,7 +479,7 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	call_track(&hs->calls, m);
+	call_track(&hs->calls, m, NULL);
 	if (hrac_sip_send(hs, m, &to) == -1)
 		log_info("cannot send %s to %s:%u", m->sip_method, to.host,
 		    to.port);

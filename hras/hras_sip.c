@@ -227,19 +227,14 @@ hras_sip_recv(void *arg, const char *buf, size_t len,
 	if (sip_parse(buf, len, &m, &status, &why) == -1) {
 		log_info("SIP from %s:%u refused: %s", from->host, from->port,
 		    why);
-		/* Answer 400 when the request can still be answered. */
-		if (m == NULL && osip_message_init(&m) == 0) {
-			if (osip_message_parse(m, buf, len) == 0 &&
-			    MSG_IS_REQUEST(m) && m->cseq != NULL &&
-			    m->call_id != NULL && m->from != NULL &&
-			    m->to != NULL && osip_list_size(&m->vias) > 0 &&
-			    sip_via_received(m, from) == 0 &&
-			    (r = sip_reply(m, status, NULL)) != NULL) {
-				hras_sip_send(h, r, from);
-				osip_message_free(r);
-			}
-			osip_message_free(m);
+		/* Answer when what was parsed is a request one can answer. */
+		if (m != NULL && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) &&
+		    (r = sip_reply(m, status, NULL)) != NULL) {
+			hras_sip_send(h, r, from);
+			osip_message_free(r);
 		}
+		if (m != NULL)
+			osip_message_free(m);
 		return;
 	}
 	if (MSG_IS_REQUEST(m))
@@ -339,7 +334,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		hras_sip_reply(h, m, 500, "out of memory");
 		return;
 	}
-	call_track(&h->calls, m);
+	call_track(&h->calls, m, client);
 	if (hras_sip_to_tunnel(h, client, m, flow) == -1)
 		hras_sip_reply(h, m, 503, "tunnel queue full");
 }
@@ -374,7 +369,7 @@ hras_sip_response(struct hras *h, osip_message_t *m)
 	}
 	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1)
 		log_info("response with unusable SDP passed on as is");
-	call_track(&h->calls, m);
+	call_track(&h->calls, m, client);
 	hras_sip_to_tunnel(h, client, m, flow);
 }
 
@@ -721,6 +716,8 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
 		log_warnx("client %s: bad SIP from the tunnel: %s", client,
 		    why);
+		if (m != NULL)
+			osip_message_free(m);
 		return;
 	}
 	if (MSG_IS_RESPONSE(m)) {
@@ -731,7 +728,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		    sip_via_target(m, &to) == -1)
 			log_info("client %s: response not passed on", client);
 		else {
-			call_track(&h->calls, m);
+			call_track(&h->calls, m, client);
 			hras_sip_send(h, m, &to);
 		}
 		osip_message_free(m);
@@ -785,7 +782,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	call_track(&h->calls, m);
+	call_track(&h->calls, m, client);
 	if (hras_sip_send(h, m, &to) == -1)
 		log_info("client %s: cannot send %s to %s:%u", client,
 		    m->sip_method, to.host, to.port);

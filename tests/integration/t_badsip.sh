@@ -44,8 +44,15 @@ for side in hras hrac; do
 	else ns=$TB_LAN src=10.77.0.6 dst=$TB_LAN_IP; fi
 	sipp1 "$ns" badreq-$side $src "$dst:5060" -sf "$S/bad_request.xml" \
 	    -s alice
-	sipp1 "$ns" badsdp-$side $src "$dst:5060" -sf "$S/bad_sdp.xml" \
-	    -s alice
+	# From the outside to alice; from the inside to an outside phone
+	# (a call between inside phones is not hrac's to look into).
+	if [ $side = hras ]; then
+		sipp1 "$ns" badsdp-$side $src "$dst:5060" \
+		    -sf "$S/bad_sdp.xml" -s alice
+	else
+		sipp1 "$ns" badsdp-$side $src 198.51.100.14:5090 \
+		    -rsa "$dst:5060" -sf "$S/bad_sdp.xml" -s bob
+	fi
 	# One 20,000-byte datagram: refused, nothing breaks.
 	ip netns exec "$ns" "$TB_UDPTOOL" send -s "$src" "$dst" 5060 1 20000
 	tb_wait_log $side 'refused: message too large' 5

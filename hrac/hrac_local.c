@@ -1,0 +1,197 @@
+/*
+ * The inside phones as hras confirmed them (paper appendix 4): hrac keeps
+ * the bindings of the REGISTER answers it relays, so that a call from one
+ * inside phone to another can be routed by hrac alone and never cross the
+ * firewall, even while the tunnel is down.
+ */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "hrac.h"
+#include "log.h"
+#include "sip.h"
+
+#define LOCAL_BINDINGS_MAX	4096
+#define LOCAL_DOMAINS_MAX	64
+
+struct hrac_binding {
+	TAILQ_ENTRY(hrac_binding) entry;
+	char			 aor[256];
+	char			 contact[512];
+	time_t			 expires;	/* monotonic */
+};
+
+struct hrac_local {
+	TAILQ_HEAD(, hrac_binding) bindings;
+	unsigned int		 nbindings;
+	char			 domains[LOCAL_DOMAINS_MAX][128];
+	int			 ndomains;
+};
+
+static int	hrac_local_aor(const osip_uri_t *, char *, size_t);
+static void	hrac_local_expire(struct hrac_local *);
+static void	hrac_local_domain(struct hrac_local *, const char *);
+
+/* An empty table. */
+struct hrac_local *
+hrac_local_new(void)
+{
+	struct hrac_local	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	TAILQ_INIT(&l->bindings);
+	return l;
+}
+
+/* Free the table. */
+void
+hrac_local_free(struct hrac_local *l)
+{
+	struct hrac_binding	*b;
+
+	if (l == NULL)
+		return;
+	while ((b = TAILQ_FIRST(&l->bindings)) != NULL) {
+		TAILQ_REMOVE(&l->bindings, b, entry);
+		free(b);
+	}
+	free(l);
+}
+
+/* "user@domain" of a URI, domain in lower case. */
+static int
+hrac_local_aor(const osip_uri_t *u, char *buf, size_t len)
+{
+	size_t	 i;
+
+	if (u == NULL || u->username == NULL || u->host == NULL ||
+	    (size_t)snprintf(buf, len, "%s@%s", u->username, u->host) >= len)
+		return -1;
+	for (i = strlen(u->username) + 1; buf[i] != '\0'; i++)
+		if (buf[i] >= 'A' && buf[i] <= 'Z')
+			buf[i] = (char)(buf[i] - 'A' + 'a');
+	return 0;
+}
+
+/* Remember a domain hras confirmed as served for our phones. */
+static void
+hrac_local_domain(struct hrac_local *l, const char *domain)
+{
+	int	 i;
+
+	for (i = 0; i < l->ndomains; i++)
+		if (strcasecmp(l->domains[i], domain) == 0)
+			return;
+	if (l->ndomains < LOCAL_DOMAINS_MAX && strlen(domain) <
+	    sizeof(l->domains[0]))
+		snprintf(l->domains[l->ndomains++], sizeof(l->domains[0]),
+		    "%s", domain);
+}
+
+/* Forget bindings whose time is up. */
+static void
+hrac_local_expire(struct hrac_local *l)
+{
+	struct hrac_binding	*b, *next;
+	time_t			 now = hrac_now();
+
+	for (b = TAILQ_FIRST(&l->bindings); b != NULL; b = next) {
+		next = TAILQ_NEXT(b, entry);
+		if (b->expires > now)
+			continue;
+		TAILQ_REMOVE(&l->bindings, b, entry);
+		l->nbindings--;
+		free(b);
+	}
+}
+
+/*
+ * Take the bindings of a 2xx to a REGISTER: they replace what hrac knew of
+ * that AOR (a phone that moved or unregistered is followed).
+ */
+void
+hrac_local_learn(struct hrac_local *l, const osip_message_t *m)
+{
+	struct hrac_binding	*b, *next;
+	osip_contact_t		*c;
+	osip_generic_param_t	*ep;
+	char			 aor[256], *uri;
+	long			 expires;
+	int			 i;
+
+	if (hrac_local_aor(m->to->url, aor, sizeof(aor)) == -1)
+		return;
+	hrac_local_domain(l, m->to->url->host);
+	for (b = TAILQ_FIRST(&l->bindings); b != NULL; b = next) {
+		next = TAILQ_NEXT(b, entry);
+		if (strcmp(b->aor, aor) != 0)
+			continue;
+		TAILQ_REMOVE(&l->bindings, b, entry);
+		l->nbindings--;
+		free(b);
+	}
+	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
+		if (c->url == NULL ||
+		    (ep = sip_param(&c->gen_params, "expires")) == NULL ||
+		    ep->gvalue == NULL ||
+		    (expires = strtol(ep->gvalue, NULL, 10)) <= 0)
+			continue;
+		if (l->nbindings >= LOCAL_BINDINGS_MAX ||
+		    (b = calloc(1, sizeof(*b))) == NULL)
+			return;
+		if (osip_uri_to_str(c->url, &uri) != 0) {
+			free(b);
+			continue;
+		}
+		snprintf(b->aor, sizeof(b->aor), "%s", aor);
+		snprintf(b->contact, sizeof(b->contact), "%s", uri);
+		osip_free(uri);
+		b->expires = hrac_now() + expires;
+		TAILQ_INSERT_TAIL(&l->bindings, b, entry);
+		l->nbindings++;
+		log_debug("inside binding %s -> %s", b->aor, b->contact);
+	}
+}
+
+/*
+ * Where a request for this URI goes inside: 1 with the contact of the
+ * newest binding, 0 when the domain is ours but the user has no binding,
+ * -1 when the URI is not of an inside domain hrac knows. user@<self> (as
+ * phones dialling hrac's address send) stands for the user in any of them.
+ */
+int
+hrac_local_lookup(struct hrac_local *l, const osip_uri_t *u, const char *self,
+    char *contact, size_t len)
+{
+	struct hrac_binding	*b, *best = NULL;
+	char			 aor[256];
+	size_t			 ulen;
+	int			 i, ours = 0, byuser;
+
+	if (u == NULL || u->host == NULL || u->username == NULL)
+		return -1;
+	byuser = strcmp(u->host, self) == 0 && l->ndomains > 0;
+	for (i = 0; i < l->ndomains; i++)
+		if (strcasecmp(l->domains[i], u->host) == 0)
+			ours = 1;
+	if ((!ours && !byuser) || hrac_local_aor(u, aor, sizeof(aor)) == -1)
+		return -1;
+	ulen = strlen(u->username) + 1;
+	hrac_local_expire(l);
+	TAILQ_FOREACH(b, &l->bindings, entry)
+		if ((byuser ? strncmp(b->aor, aor, ulen) == 0 :
+		    strcmp(b->aor, aor) == 0) &&
+		    (best == NULL || b->expires > best->expires))
+			best = b;
+	if (best == NULL)
+		return 0;
+	snprintf(contact, len, "%s", best->contact);
+	return 1;
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Inside calls stay inside (paper appendix 4): hrac knows its phones'
+# bindings from the REGISTER answers it relayed and routes a call between
+# two of them itself, without Record-Route or SDP rewriting, so signalling
+# after the INVITE and all voice go phone to phone. The firewall's LAN port
+# sees nothing of the call; the call also works with hras stopped.
+# timeout: 90
+set -eu
+
+. "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/vofw.sh"
+
+S=$VOFW_ROOT/tests/sipp
+VOFW_TIMERS=""		# default keepalives: the firewall count stays quiet
+tb_up
+tb_squid_start
+vofw_hras_conf "$TB_DIR/hras.conf"
+vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
+vofw_start_hras
+vofw_start_hrac
+tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+ln -s /usr/share/sip-tester "$TB_DIR/pcap"
+cd "$TB_DIR"
+for who in alice:10.77.0.3 carol:10.77.0.5; do
+	ip netns exec "$TB_LAN" timeout 20 sipp -nostdin -sf "$S/register.xml" \
+	    -s "${who%%:*}" -i "${who#*:}" -p 5070 -m 1 "$TB_LAN_IP:5060" \
+	    >"reg-${who%%:*}.log" 2>&1 || tb_fail "${who%%:*} cannot register"
+done
+
+call() {	# call NAME: alice calls carol (answers, echoes voice)
+	tb_start "$1-carol" "$TB_LAN" sipp -nostdin -sn uas -rtp_echo \
+	    -i 10.77.0.5 -p 5070 -mi 10.77.0.5 -mp 16200 -m 1
+	sleep 0.5
+	tb_fw_reset
+	ip netns exec "$TB_LAN" timeout 40 sipp -nostdin -sn uac_pcap -s carol \
+	    -i 10.77.0.3 -p 5080 -mi 10.77.0.3 -mp 16000 -m 1 -timeout 30 \
+	    -timeout_error "$TB_LAN_IP:5060" >"$1.log" 2>&1 ||
+	    tb_fail "$1: the inside call failed"
+	fw=$(tb_fw_lan_bytes both)
+	tb_stop "$1-carol"
+	grep -Eq '[0-9]{3} Total echo RTP pckts 1st stream' "$1-carol.log" ||
+	    tb_fail "$1: carol echoed no voice"
+}
+
+call local
+# The call lasted 9 s with ~500 voice packets (~100 KB); at most a
+# keepalive or two of the tunnel crossed the firewall meanwhile.
+[ "$fw" -lt 2000 ] || tb_fail "$fw bytes crossed the firewall during the call"
+! grep -q 'call .*carol' "$TB_DIR/hras.log" ||
+    tb_fail "hras saw the inside call"
+echo "ok: inside call with voice both ways; $fw bytes at the firewall (keepalives only)"
+
+tb_stop hras
+tb_wait_log hrac 'tunnel down' 60
+call offline
+echo "ok: inside call works with hras stopped"
+
+# An inside user with no binding: 404 from hrac itself.
+ip netns exec "$TB_LAN" timeout 20 sipp -nostdin -sf "$S/invite_404.xml" \
+    -s nobody -i 10.77.0.3 -p 5082 -m 1 -timeout 10 \
+    -timeout_error "$TB_LAN_IP:5060" >nobody.log 2>&1 ||
+    tb_fail "a call for an unknown inside user did not get 404"
+echo "ok: unknown inside user gets 404"
