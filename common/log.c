@@ -51,7 +51,7 @@ static void
 log_vwrite(enum log_level level, const char *suffix, const char *fmt,
     va_list ap)
 {
-	char	 msg[1024];
+	char	 msg[1024], *p;
 	int	 n;
 
 	if (level > log_max)
@@ -59,6 +59,11 @@ log_vwrite(enum log_level level, const char *suffix, const char *fmt,
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0)
 		return;
+	/* Lines often quote what a peer sent: no control bytes reach the
+	 * terminal or the log file (escape sequences, forged lines). */
+	for (p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (log_syslog) {
 		if (suffix != NULL)
 			syslog(log_prio[level], "%s: %s", msg, suffix);

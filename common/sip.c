@@ -472,7 +472,8 @@ sip_max_forwards(osip_message_t *m)
 		return osip_message_set_header(m, "Max-Forwards", v) == 0 ?
 		    SIP_MAX_FORWARDS : -2;
 	}
-	if (!sip_is_digits(h->hvalue, 3))
+	/* Leading zeros are legal (RFC 4475 3.1.1.1: "0068"). */
+	if (!sip_is_digits(h->hvalue, 10))
 		return -2;
 	n = strtoul(h->hvalue, NULL, 10);
 	if (n == 0)

@@ -17,7 +17,7 @@
 #define SIP_MSG_MAX		16384	/* bytes of one message */
 #define SIP_LINE_MAX		2048	/* start line or header line */
 #define SIP_HEADERS_MAX		128
-#define SIP_VIAS_MAX		32
+#define SIP_VIAS_MAX		64	/* RFC 4475 3.1.1.7 has 34 */
 #define SIP_BRANCH_LEN		48
 #define SIP_MAX_FORWARDS	70
 

@@ -59,6 +59,8 @@ static void	siptr_conn_read(struct bufferevent *, void *);
 static void	siptr_conn_event(struct bufferevent *, short, void *);
 static int	siptr_frame(struct siptr_conn *);
 static void	siptr_addr(const struct sockaddr *, struct sip_addr *, int);
+static void	siptr_deliver(struct siptr *, const char *, size_t,
+		    const struct sip_addr *);
 
 /* A sockaddr as host and port. */
 static void
@@ -78,6 +80,33 @@ siptr_addr(const struct sockaddr *sa, struct sip_addr *a, int tcp)
 		    sizeof(a->host));
 		a->port = ntohs(sin6->sin6_port);
 	}
+}
+
+/*
+ * Parse a message and hand it up; a request that fails the checks gets
+ * its answer here when it can be answered, and nothing else happens.
+ */
+static void
+siptr_deliver(struct siptr *tr, const char *buf, size_t len,
+    const struct sip_addr *from)
+{
+	osip_message_t	*m, *r;
+	const char	*why;
+	int		 status;
+
+	if (sip_parse(buf, len, &m, &status, &why) == 0) {
+		tr->recv(tr->arg, m, from);
+		osip_message_free(m);
+		return;
+	}
+	log_info("SIP from %s:%u refused: %s", from->host, from->port, why);
+	if (m != NULL && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) &&
+	    (r = sip_reply(m, status, NULL)) != NULL) {
+		siptr_send_msg(tr, r, from);
+		osip_message_free(r);
+	}
+	if (m != NULL)
+		osip_message_free(m);
 }
 
 /* Open the UDP socket and the TCP listener on addr:port. */
@@ -173,7 +202,7 @@ siptr_udp_read(evutil_socket_t fd, short what, void *arg)
 		/* A keepalive CRLF (RFC 5626) or an empty datagram. */
 		if (n <= 4 && strspn(buf, "\r\n") == (size_t)n)
 			continue;
-		tr->recv(tr->arg, buf, (size_t)n, &from);
+		siptr_deliver(tr, buf, (size_t)n, &from);
 	}
 }
 
@@ -306,7 +335,7 @@ siptr_frame(struct siptr_conn *c)
 		return 0;
 	if ((p = (char *)evbuffer_pullup(in, (ev_ssize_t)total)) == NULL)
 		return -1;
-	c->tr->recv(c->tr->arg, p, total, &c->peer);
+	siptr_deliver(c->tr, p, total, &c->peer);
 	evbuffer_drain(in, total);
 	return 1;
 }
@@ -368,4 +397,19 @@ siptr_send(struct siptr *tr, const struct sip_addr *to, const char *buf,
 	    (c = siptr_conn_new(tr, -1, to)) == NULL))
 		return -1;
 	return bufferevent_write(c->bev, buf, len);
+}
+
+/* Serialize a message and send it to an address. */
+int
+siptr_send_msg(struct siptr *tr, osip_message_t *m, const struct sip_addr *to)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if (sip_serialize(m, &buf, &len) == -1)
+		return -1;
+	rc = siptr_send(tr, to, buf, len);
+	osip_free(buf);
+	return rc;
 }

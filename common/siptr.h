@@ -1,8 +1,9 @@
 /*
  * SIP transport for both halves (RFC 3261 section 18): one UDP socket and
  * one TCP listener on the same address and port, TCP connections framed by
- * Content-Length, and sending to an address over UDP or over the TCP
- * connection that address already has (or a new one).
+ * Content-Length, every message checked and parsed (a bad request is
+ * answered here, 400 or 513), and sending to an address over UDP or over
+ * the TCP connection that address already has (or a new one).
  */
 #ifndef VOFW_SIPTR_H
 #define VOFW_SIPTR_H
@@ -14,8 +15,11 @@
 struct event_base;
 struct siptr;
 
-/* One complete message and where it came from (host, port, transport). */
-typedef void (*siptr_recv_fn)(void *, const char *, size_t,
+/*
+ * One parsed, checked message and where it came from (host, port,
+ * transport); the transport frees it when the callback returns.
+ */
+typedef void (*siptr_recv_fn)(void *, osip_message_t *,
     const struct sip_addr *);
 
 struct siptr	*siptr_new(struct event_base *, const char *, uint16_t,
@@ -23,6 +27,8 @@ struct siptr	*siptr_new(struct event_base *, const char *, uint16_t,
 void		 siptr_free(struct siptr *);
 int		 siptr_send(struct siptr *, const struct sip_addr *,
 		    const char *, size_t);
+int		 siptr_send_msg(struct siptr *, osip_message_t *,
+		    const struct sip_addr *);
 const struct sip_addr *siptr_self(const struct siptr *, int tcp);
 
 #endif

@@ -48,7 +48,7 @@ struct hrac_sip {
 /* Branches of requests hrac routes between two inside phones. */
 #define LOCAL_BRANCH	"z9hG4bK-vofw-L"
 
-static void	hrac_sip_recv(void *, const char *, size_t,
+static void	hrac_sip_recv(void *, osip_message_t *,
 		    const struct sip_addr *);
 static void	hrac_sip_request(struct hrac_sip *, osip_message_t *,
 		    const struct sip_addr *);
@@ -58,8 +58,6 @@ static void	hrac_sip_reply(struct hrac_sip *, const osip_message_t *, int,
 		    const char *);
 static void	hrac_sip_reply_tunnel(struct hrac_sip *,
 		    const osip_message_t *, int);
-static int	hrac_sip_send(struct hrac_sip *, osip_message_t *,
-		    const struct sip_addr *);
 static int	hrac_sip_to_tunnel(struct hrac_sip *, osip_message_t *,
 		    uint32_t);
 static int	hrac_sip_ours(const osip_uri_t *, void *);
@@ -197,22 +195,6 @@ hrac_sip_known(struct hrac_sip *hs, const struct sip_addr *addr,
 	return 0;
 }
 
-/* Serialize and send a message to an inside address. */
-static int
-hrac_sip_send(struct hrac_sip *hs, osip_message_t *m,
-    const struct sip_addr *to)
-{
-	char	*buf;
-	size_t	 len;
-	int	 rc;
-
-	if (sip_serialize(m, &buf, &len) == -1)
-		return -1;
-	rc = siptr_send(hs->sip, to, buf, len);
-	osip_free(buf);
-	return rc;
-}
-
 /* Serialize and hand a message to the tunnel. */
 static int
 hrac_sip_to_tunnel(struct hrac_sip *hs, osip_message_t *m, uint32_t flow)
@@ -244,7 +226,7 @@ hrac_sip_reply(struct hrac_sip *hs, const osip_message_t *req, int status,
 	if ((r = sip_reply(req, status, NULL)) == NULL)
 		return;
 	if (sip_via_target(r, &to) == 0)
-		hrac_sip_send(hs, r, &to);
+		siptr_send_msg(hs->sip, r, &to);
 	osip_message_free(r);
 }
 
@@ -261,34 +243,16 @@ hrac_sip_reply_tunnel(struct hrac_sip *hs, const osip_message_t *req,
 	osip_message_free(r);
 }
 
-/* A message from an inside phone. */
+/* A message from an inside phone, parsed and checked. */
 static void
-hrac_sip_recv(void *arg, const char *buf, size_t len,
-    const struct sip_addr *from)
+hrac_sip_recv(void *arg, osip_message_t *m, const struct sip_addr *from)
 {
 	struct hrac_sip	*hs = arg;
-	osip_message_t	*m, *r;
-	const char	*why;
-	int		 status;
 
-	if (sip_parse(buf, len, &m, &status, &why) == -1) {
-		log_info("SIP from %s:%u refused: %s", from->host, from->port,
-		    why);
-		/* Answer when what was parsed is a request one can answer. */
-		if (m != NULL && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) &&
-		    (r = sip_reply(m, status, NULL)) != NULL) {
-			hrac_sip_send(hs, r, from);
-			osip_message_free(r);
-		}
-		if (m != NULL)
-			osip_message_free(m);
-		return;
-	}
 	if (MSG_IS_REQUEST(m))
 		hrac_sip_request(hs, m, from);
 	else
 		hrac_sip_response(hs, m, from);
-	osip_message_free(m);
 }
 
 /* A request from an inside phone: into the tunnel. */
@@ -384,7 +348,7 @@ hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
 	if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == -1)
 		return;
 	log_debug("%s routed inside to %s", m->sip_method, contact);
-	hrac_sip_send(hs, m, &to);
+	siptr_send_msg(hs->sip, m, &to);
 }
 
 /* A phone's response to a request hrac delivered: into the tunnel. */
@@ -412,7 +376,7 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 	if (strncmp(b_value, LOCAL_BRANCH, strlen(LOCAL_BRANCH)) == 0) {
 		/* Between two inside phones: back to the caller directly. */
 		if (sip_via_target(m, &to) == 0 && hrac_sip_known(hs, &to, 1))
-			hrac_sip_send(hs, m, &to);
+			siptr_send_msg(hs->sip, m, &to);
 		return;
 	}
 	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1)
@@ -451,7 +415,7 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 			log_info("response not passed on");
 		else {
 			call_track(&hs->calls, m, NULL);
-			hrac_sip_send(hs, m, &to);
+			siptr_send_msg(hs->sip, m, &to);
 		}
 		osip_message_free(m);
 		return;
@@ -480,7 +444,7 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		return;
 	}
 	call_track(&hs->calls, m, NULL);
-	if (hrac_sip_send(hs, m, &to) == -1)
+	if (siptr_send_msg(hs->sip, m, &to) == -1)
 		log_info("cannot send %s to %s:%u", m->sip_method, to.host,
 		    to.port);
 	osip_message_free(m);

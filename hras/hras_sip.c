@@ -26,7 +26,7 @@
 #define VIA_PLAIN_MAX	1024	/* inside Vias hidden in one branch */
 #define VIA_SEALED_MAX	(2 * (8 + VIA_PLAIN_MAX + 16) + 1)
 
-static void	hras_sip_recv(void *, const char *, size_t,
+static void	hras_sip_recv(void *, osip_message_t *,
 		    const struct sip_addr *);
 static void	hras_sip_request(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
@@ -35,8 +35,6 @@ static void	hras_sip_reply(struct hras *, const osip_message_t *, int,
 		    const char *);
 static void	hras_sip_reply_tunnel(struct hras *, const char *,
 		    const osip_message_t *, int);
-static int	hras_sip_send(struct hras *, osip_message_t *,
-		    const struct sip_addr *);
 static int	hras_sip_to_tunnel(struct hras *, const char *,
 		    osip_message_t *, uint32_t);
 static int	hras_sip_ours(const osip_uri_t *, void *);
@@ -150,21 +148,6 @@ hras_sip_aor(const osip_uri_t *u, char *buf, size_t len)
 	return 0;
 }
 
-/* Serialize and send a message to an address. */
-static int
-hras_sip_send(struct hras *h, osip_message_t *m, const struct sip_addr *to)
-{
-	char	*buf;
-	size_t	 len;
-	int	 rc;
-
-	if (sip_serialize(m, &buf, &len) == -1)
-		return -1;
-	rc = siptr_send(h->sip, to, buf, len);
-	osip_free(buf);
-	return rc;
-}
-
 /* Serialize and hand a message to a client's tunnel. */
 static int
 hras_sip_to_tunnel(struct hras *h, const char *client, osip_message_t *m,
@@ -197,7 +180,7 @@ hras_sip_reply(struct hras *h, const osip_message_t *req, int status,
 	if ((r = sip_reply(req, status, NULL)) == NULL)
 		return;
 	if (sip_via_target(r, &to) == 0)
-		hras_sip_send(h, r, &to);
+		siptr_send_msg(h->sip, r, &to);
 	osip_message_free(r);
 }
 
@@ -214,34 +197,16 @@ hras_sip_reply_tunnel(struct hras *h, const char *client,
 	osip_message_free(r);
 }
 
-/* A message from the outside world. */
+/* A message from the outside world, parsed and checked. */
 static void
-hras_sip_recv(void *arg, const char *buf, size_t len,
-    const struct sip_addr *from)
+hras_sip_recv(void *arg, osip_message_t *m, const struct sip_addr *from)
 {
 	struct hras	*h = arg;
-	osip_message_t	*m, *r;
-	const char	*why;
-	int		 status;
 
-	if (sip_parse(buf, len, &m, &status, &why) == -1) {
-		log_info("SIP from %s:%u refused: %s", from->host, from->port,
-		    why);
-		/* Answer when what was parsed is a request one can answer. */
-		if (m != NULL && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) &&
-		    (r = sip_reply(m, status, NULL)) != NULL) {
-			hras_sip_send(h, r, from);
-			osip_message_free(r);
-		}
-		if (m != NULL)
-			osip_message_free(m);
-		return;
-	}
 	if (MSG_IS_REQUEST(m))
 		hras_sip_request(h, m, from);
 	else
 		hras_sip_response(h, m);
-	osip_message_free(m);
 }
 
 /* Replace R-URI with a URI given as text. */
@@ -729,7 +694,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 			log_info("client %s: response not passed on", client);
 		else {
 			call_track(&h->calls, m, client);
-			hras_sip_send(h, m, &to);
+			siptr_send_msg(h->sip, m, &to);
 		}
 		osip_message_free(m);
 		return;
@@ -783,7 +748,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		return;
 	}
 	call_track(&h->calls, m, client);
-	if (hras_sip_send(h, m, &to) == -1)
+	if (siptr_send_msg(h->sip, m, &to) == -1)
 		log_info("client %s: cannot send %s to %s:%u", client,
 		    m->sip_method, to.host, to.port);
 	osip_message_free(m);

@@ -839,6 +839,7 @@ test_max_forwards(void **state)
 	TS_MF("Max-Forwards: 256\r\n", 254, "Max-forwards: 254");
 	TS_MF("Max-Forwards: 999\r\n", 254, "Max-forwards: 254");
 	TS_MF("MAX-FORWARDS: 10\r\n", 9, "Max-forwards: 9");
+	TS_MF("Max-Forwards: 0068\r\n", 67, "Max-forwards: 67");
 	TS_MF("Max-Forwards:   7  \r\n", 6, "Max-forwards: 6");
 #undef TS_MF
 	/* Decremented once per hop. */
