@@ -573,13 +573,10 @@ hras_sessions_free(struct hras *h)
 int
 hras_hook_send(void *arg, const void *data, size_t len)
 {
-	struct hras		*h = arg;
-	struct hras_session	*s;
+	struct hras	*h = arg;
 
-	TAILQ_FOREACH(s, &h->sessions, entry)
-		if (strcmp(s->id, h->conf->clients[0].id) == 0)
-			return tunnel_send(s->tun, FRAME_HOOK, 0, data, len);
-	return -1;
+	return hras_session_send(h, h->conf->clients[0].id, FRAME_HOOK, 0,
+	    data, len);
 }
 
 /* The session of a client, if it ever opened one. */
