@@ -11,13 +11,7 @@ set -eu
 . "$(dirname "$0")/../lib/vofw.sh"
 
 S=$VOFW_ROOT/tests/sipp
-tb_up
-tb_squid_start
-vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
-vofw_start_hras
-vofw_start_hrac
-tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_pair_up
 cd "$TB_DIR"
 
 sipp1() {	# sipp1 NS NAME SRC TARGET ARGS...: one scenario, must pass

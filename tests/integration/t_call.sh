@@ -10,13 +10,7 @@ set -eu
 . "$(dirname "$0")/../lib/vofw.sh"
 
 SIPP_DIR=$VOFW_ROOT/tests/sipp
-tb_up
-tb_squid_start
-vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
-vofw_start_hras
-vofw_start_hrac
-tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_pair_up
 
 # sipp's built-in uac_pcap plays pcap/g711a.pcap (and RFC 4733 DTMF)
 # from its working directory.

@@ -31,13 +31,7 @@ WAN_SRC=198.51.100.13		# sipcorpus outside
 LAN_SRC=10.77.0.5		# sipcorpus inside
 CALL_ID=corpuslong-1@198.51.100.14
 
-tb_up
-tb_squid_start
-vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
-vofw_start_hras
-vofw_start_hrac
-tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_pair_up
 HRAS_PID=$(tb_pid hras)
 HRAC_PID=$(tb_pid hrac)
 

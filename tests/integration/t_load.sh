@@ -9,19 +9,11 @@ set -eu
 . "$(dirname "$0")/../lib/vofw.sh"
 
 SIPP_DIR=$VOFW_ROOT/tests/sipp
-tb_up
-tb_squid_start
-vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
-vofw_start_hras
-vofw_start_hrac
-tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_pair_up
 ln -s /usr/share/sip-tester "$TB_DIR/pcap"
 cd "$TB_DIR"
 
-ip netns exec "$TB_LAN" timeout 20 sipp -nostdin -sf "$SIPP_DIR/register.xml" \
-    -s alice -i 10.77.0.3 -p 5070 -m 1 "$TB_LAN_IP:5060" >reg.log 2>&1 ||
-    tb_fail "alice could not register"
+vofw_register alice 10.77.0.3
 tb_start alice "$TB_LAN" sipp -nostdin -sn uas -rtp_echo -i 10.77.0.3 \
     -p 5070 -mi 10.77.0.3 -mp 16000
 sleep 0.5

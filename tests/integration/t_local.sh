@@ -12,20 +12,11 @@ set -eu
 
 S=$VOFW_ROOT/tests/sipp
 VOFW_TIMERS=""		# default keepalives: the firewall count stays quiet
-tb_up
-tb_squid_start
-vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
-vofw_start_hras
-vofw_start_hrac
-tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_pair_up
 ln -s /usr/share/sip-tester "$TB_DIR/pcap"
 cd "$TB_DIR"
-for who in alice:10.77.0.3 carol:10.77.0.5; do
-	ip netns exec "$TB_LAN" timeout 20 sipp -nostdin -sf "$S/register.xml" \
-	    -s "${who%%:*}" -i "${who#*:}" -p 5070 -m 1 "$TB_LAN_IP:5060" \
-	    >"reg-${who%%:*}.log" 2>&1 || tb_fail "${who%%:*} cannot register"
-done
+vofw_register alice 10.77.0.3
+vofw_register carol 10.77.0.5
 
 call() {	# call NAME: alice calls carol (answers, echoes voice)
 	tb_start "$1-carol" "$TB_LAN" sipp -nostdin -sn uas -rtp_echo \

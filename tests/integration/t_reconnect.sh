@@ -7,13 +7,7 @@ set -eu
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$(dirname "$0")/../lib/vofw.sh"
 
-tb_up
-tb_squid_start
-vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
-vofw_start_hras
-vofw_start_hrac
-tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_pair_up
 vofw_push_up 50
 
 # hras dies without a word (SIGKILL), and comes back a little later.

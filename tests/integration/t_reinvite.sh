@@ -10,17 +10,9 @@ set -eu
 . "$(dirname "$0")/../lib/vofw.sh"
 
 S=$VOFW_ROOT/tests/sipp
-tb_up
-tb_squid_start
-vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
-vofw_start_hras
-vofw_start_hrac
-tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_pair_up
 cd "$TB_DIR"
-ip netns exec "$TB_LAN" timeout 20 sipp -nostdin -sf "$S/register.xml" \
-    -s alice -i 10.77.0.3 -p 5070 -m 1 "$TB_LAN_IP:5060" >reg.log 2>&1 ||
-    tb_fail "alice could not register"
+vofw_register alice 10.77.0.3
 
 dialog() {	# dialog NAME CALLEE_NS CALLEE_IP CALLER_NS CALLER_IP ARGS...
 	_n=$1 _cns=$2 _cip=$3 _rns=$4 _rip=$5

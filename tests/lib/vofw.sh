@@ -108,3 +108,25 @@ vofw_push_down() {
 	    tb_fail "downstream: $(cat "$TB_DIR/rx_down.log"), want $1"
 	tb_stop rx_down
 }
+
+# vofw_pair_up: the usual start of a test: testbed, Squid, both halves
+# with the default test configs (hrac through Squid), tunnel up.
+vofw_pair_up() {
+	tb_up
+	tb_squid_start
+	vofw_hras_conf "$TB_DIR/hras.conf"
+	vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
+	    "$TB_PROXY_URL"
+	vofw_start_hras
+	vofw_start_hrac
+	tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+}
+
+# vofw_register USER IP [PORT]: an inside phone registers USER@corp.example
+# at IP:PORT (default 5070) through hrac (sipp, tests/sipp/register.xml).
+vofw_register() {
+	ip netns exec "$TB_LAN" timeout 20 sipp -nostdin \
+	    -sf "$VOFW_ROOT/tests/sipp/register.xml" -s "$1" -i "$2" \
+	    -p "${3:-5070}" -m 1 "$TB_LAN_IP:5060" \
+	    >"$TB_DIR/reg-$1.log" 2>&1 || tb_fail "$1 could not register"
+}
