@@ -607,3 +607,65 @@ sip_uri_target(const osip_uri_t *u, struct sip_addr *to)
 	    t->gvalue != NULL && strcasecmp(t->gvalue, "tcp") == 0;
 	return to->port == 0 ? -1 : 0;
 }
+
+/*
+ * A phone behind its own NAT puts its private address in Contact. Mark
+ * each Contact that is not where the message came from with the address
+ * it really came from (an "alias", as SIP proxies call it), so that the
+ * dialog's requests to that Contact can be sent there.
+ */
+int
+sip_contact_alias(osip_message_t *m, const struct sip_addr *src)
+{
+	osip_contact_t		*c;
+	struct sip_addr		 a;
+	char			 val[96];
+	int			 i;
+
+	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
+		if (c->url == NULL ||
+		    sip_param(&c->url->url_params, SIP_ALIAS) != NULL ||
+		    (sip_uri_target(c->url, &a) == 0 && a.port == src->port &&
+		    strcmp(a.host, src->host) == 0))
+			continue;
+		snprintf(val, sizeof(val), "%s~%u~%c", src->host, src->port,
+		    src->tcp ? 't' : 'u');
+		if (osip_uri_uparam_add(c->url, sip_dup(SIP_ALIAS),
+		    sip_dup(val)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Where a request to this URI really goes, when it carries an alias we
+ * put there: 1 with the address (and the alias taken off the URI), 0 when
+ * it has none, -1 when the alias is not one of ours.
+ */
+int
+sip_uri_alias(osip_uri_t *u, struct sip_addr *to)
+{
+	osip_uri_param_t	*p;
+	char			 host[64], kind;
+	unsigned int		 port;
+	struct in6_addr		 a;
+	int			 i;
+
+	for (i = 0; (p = osip_list_get(&u->url_params, i)) != NULL; i++)
+		if (p->gname != NULL && strcmp(p->gname, SIP_ALIAS) == 0)
+			break;
+	if (p == NULL)
+		return 0;
+	if (p->gvalue == NULL || sscanf(p->gvalue, "%63[^~]~%5u~%c", host,
+	    &port, &kind) != 3 || port == 0 || port > 65535 ||
+	    (kind != 't' && kind != 'u') ||
+	    (inet_pton(AF_INET, host, &a) != 1 &&
+	    inet_pton(AF_INET6, host, &a) != 1))
+		return -1;
+	snprintf(to->host, sizeof(to->host), "%s", host);
+	to->port = (uint16_t)port;
+	to->tcp = kind == 't';
+	osip_list_remove(&u->url_params, i);
+	osip_uri_param_free(p);
+	return 1;
+}

@@ -20,6 +20,7 @@
 #define SIP_VIAS_MAX		64	/* RFC 4475 3.1.1.7 has 34 */
 #define SIP_BRANCH_LEN		48
 #define SIP_MAX_FORWARDS	70
+#define SIP_ALIAS		"vofw-alias"	/* a NAT'd Contact's real address */
 
 /* Where a message came from or goes to. */
 struct sip_addr {
@@ -53,5 +54,7 @@ int	 sip_route_pop(osip_message_t *,
 int	 sip_body(const osip_message_t *, const char **, size_t *);
 int	 sip_set_body(osip_message_t *, const char *, size_t);
 int	 sip_uri_target(const osip_uri_t *, struct sip_addr *);
+int	 sip_contact_alias(osip_message_t *, const struct sip_addr *);
+int	 sip_uri_alias(osip_uri_t *, struct sip_addr *);
 
 #endif

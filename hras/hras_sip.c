@@ -30,7 +30,8 @@ static void	hras_sip_recv(void *, osip_message_t *,
 		    const struct sip_addr *);
 static void	hras_sip_request(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
-static void	hras_sip_response(struct hras *, osip_message_t *);
+static void	hras_sip_response(struct hras *, osip_message_t *,
+		    const struct sip_addr *);
 static void	hras_sip_reply(struct hras *, const osip_message_t *, int,
 		    const char *);
 static void	hras_sip_reply_tunnel(struct hras *, const char *,
@@ -206,7 +207,7 @@ hras_sip_recv(void *arg, osip_message_t *m, const struct sip_addr *from)
 	if (MSG_IS_REQUEST(m))
 		hras_sip_request(h, m, from);
 	else
-		hras_sip_response(h, m);
+		hras_sip_response(h, m, from);
 }
 
 /* Replace R-URI with a URI given as text. */
@@ -294,8 +295,9 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		return;
 	}
 	/* Dialog-forming requests record us on the route. */
-	if ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
-	    sip_rr_push(m, h->rr_uri) == -1) {
+	if (sip_contact_alias(m, from) == -1 ||
+	    ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
+	    sip_rr_push(m, h->rr_uri) == -1)) {
 		hras_sip_reply(h, m, 500, "out of memory");
 		return;
 	}
@@ -306,7 +308,8 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 
 /* A response from the outside to a request we forwarded out. */
 static void
-hras_sip_response(struct hras *h, osip_message_t *m)
+hras_sip_response(struct hras *h, osip_message_t *m,
+    const struct sip_addr *from)
 {
 	osip_via_t		*via = osip_list_get(&m->vias, 0);
 	osip_generic_param_t	*b;
@@ -332,6 +335,8 @@ hras_sip_response(struct hras *h, osip_message_t *m)
 		log_info("response with a branch we cannot open; dropped");
 		return;
 	}
+	if (sip_contact_alias(m, from) == -1)
+		return;
 	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1)
 		log_info("response with unusable SDP passed on as is");
 	call_track(&h->calls, m, client);
@@ -676,7 +681,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 	char				 branch[SIP_BRANCH_LEN + VIA_SEALED_MAX +
 					    70];
 	char				 aor[256], target[65];
-	int				 status;
+	int				 status, alias;
 
 	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
 		log_warnx("client %s: bad SIP from the tunnel: %s", client,
@@ -726,7 +731,13 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	if (sip_uri_target(m->req_uri, &to) == -1 &&
+	/* A phone behind NAT: to where its messages came from. */
+	if ((alias = sip_uri_alias(m->req_uri, &to)) == -1) {
+		hras_sip_reply_tunnel(h, client, m, 400);
+		osip_message_free(m);
+		return;
+	}
+	if (alias == 0 && sip_uri_target(m->req_uri, &to) == -1 &&
 	    (h->conf->upstream == NULL ||
 	    config_parse_hostport(h->conf->upstream, to.host, sizeof(to.host),
 	    &to.port) == -1)) {
