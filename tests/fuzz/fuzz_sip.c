@@ -115,7 +115,11 @@ fs_request(osip_message_t *m)
 	fs_out(r);
 	osip_message_free(r);
 	sip_route_pop(m, fs_ours, NULL);
+	if (sip_uri_alias(m->req_uri, &to) == 1 && to.port == 0)
+		abort();
 	(void)sip_uri_target(m->req_uri, &to);
+	if (sip_contact_alias(m, &fs_src) == -1)
+		abort();
 	if (sip_branch(m, fs_key, sizeof(fs_key), branch) == -1)
 		abort();
 	if (strncmp(branch, "z9hG4bK-vofw-", 13) != 0)

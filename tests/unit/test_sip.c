@@ -1029,6 +1029,68 @@ test_uri_target_port_range(void **state)
 		fail_msg("URI port 65541 accepted as port %u", to.port);
 }
 
+/* A NAT'd Contact gets the address its message came from; a request to
+ * it goes there and loses the mark. */
+static void
+test_contact_alias(void **state)
+{
+	osip_message_t	*m;
+	osip_contact_t	*c;
+	osip_uri_t	*u;
+	struct sip_addr	 src = { "198.51.100.17", 5062, 0 }, to;
+	char		*s;
+
+	(void)state;
+	m = ts_parse(TS_REQ("Via: SIP/2.0/UDP 192.168.77.2;branch=z9hG4bK-1\r\n"
+	    TS_DIALOG "CSeq: 2 OPTIONS\r\n"
+	    "Contact: <sip:carol@192.168.77.2:5060>\r\n"
+	    "Contact: <sip:carol@198.51.100.17:5062>\r\n"));
+	assert_int_equal(sip_contact_alias(m, &src), 0);
+	c = osip_list_get(&m->contacts, 0);
+	assert_int_equal(osip_uri_to_str(c->url, &s), 0);
+	assert_string_equal(s, "sip:carol@192.168.77.2:5060;"
+	    "vofw-alias=198.51.100.17~5062~u");
+	osip_free(s);
+	/* Marked once only, however often the message passes. */
+	assert_int_equal(sip_contact_alias(m, &src), 0);
+	assert_int_equal(osip_uri_to_str(c->url, &s), 0);
+	assert_string_equal(s, "sip:carol@192.168.77.2:5060;"
+	    "vofw-alias=198.51.100.17~5062~u");
+	osip_free(s);
+	c = osip_list_get(&m->contacts, 1);
+	assert_int_equal(osip_uri_to_str(c->url, &s), 0);
+	assert_string_equal(s, "sip:carol@198.51.100.17:5062");
+	osip_free(s);
+
+	/* The dialog's request to the marked Contact. */
+	c = osip_list_get(&m->contacts, 0);
+	assert_int_equal(osip_uri_clone(c->url, &u), 0);
+	assert_int_equal(sip_uri_alias(u, &to), 1);
+	assert_string_equal(to.host, "198.51.100.17");
+	assert_int_equal(to.port, 5062);
+	assert_int_equal(to.tcp, 0);
+	assert_int_equal(osip_uri_to_str(u, &s), 0);
+	assert_string_equal(s, "sip:carol@192.168.77.2:5060");
+	osip_free(s);
+	assert_int_equal(sip_uri_alias(u, &to), 0);
+	osip_uri_free(u);
+	osip_message_free(m);
+
+	/* Marks that are not ours are refused. */
+#define TS_BAD_ALIAS(uri) do {						\
+	assert_int_equal(osip_uri_init(&u), 0);				\
+	assert_int_equal(osip_uri_parse(u, uri), 0);			\
+	assert_int_equal(sip_uri_alias(u, &to), -1);			\
+	osip_uri_free(u);						\
+} while (0)
+	TS_BAD_ALIAS("sip:x@10.0.0.1;vofw-alias=evil.example~5060~u");
+	TS_BAD_ALIAS("sip:x@10.0.0.1;vofw-alias=10.0.0.2~70000~u");
+	TS_BAD_ALIAS("sip:x@10.0.0.1;vofw-alias=10.0.0.2~0~u");
+	TS_BAD_ALIAS("sip:x@10.0.0.1;vofw-alias=10.0.0.2~5060~x");
+	TS_BAD_ALIAS("sip:x@10.0.0.1;vofw-alias");
+#undef TS_BAD_ALIAS
+}
+
 int
 main(void)
 {
@@ -1050,6 +1112,7 @@ main(void)
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_uri_target),
 		cmocka_unit_test(test_uri_target_port_range),
+		cmocka_unit_test(test_contact_alias),
 	};
 
 	log_init("test_sip", 0, LOG_LEVEL_ERR);
