@@ -3,6 +3,7 @@
  * line, signals through libevent (never real work in a signal handler),
  * and the systemd readiness notification, spoken without libsystemd.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -183,4 +184,25 @@ daemon_notify_ready(void)
 	    len) == -1)
 		log_warn("%s: sendto %s", __func__, path);
 	close(fd);
+}
+
+/*
+ * Every call holds two sockets per stream on each half: raise the soft
+ * limit on open files to the hard limit (systemd's default soft limit of
+ * 1024 would cap a half at a few hundred calls).
+ */
+void
+daemon_raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return;
+	}
+	if (rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("setrlimit");
 }

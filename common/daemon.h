@@ -26,5 +26,6 @@ struct daemon_signals *daemon_signals_init(struct event_base *,
 	    void (*on_reload)(void *), void (*on_stop)(void *), void *arg);
 void	 daemon_signals_free(struct daemon_signals *);
 void	 daemon_notify_ready(void);
+void	 daemon_raise_nofile(void);
 
 #endif

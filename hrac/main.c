@@ -94,6 +94,7 @@ main(int argc, char *argv[])
 	if ((sig = daemon_signals_init(base, hrac_reload, hrac_stop,
 	    &tunnel)) == NULL)
 		fatalx("cannot set up signal handling");
+	daemon_raise_nofile();
 	sip_init();
 	if (hrac_tunnel_init(&tunnel, base, conf) == -1)
 		fatalx("cannot set up the tunnel to %s", conf->server);

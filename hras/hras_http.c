@@ -37,6 +37,7 @@ static void	hras_accept(struct evconnlistener *, evutil_socket_t,
 static void	hras_accept_error(struct evconnlistener *, void *);
 static void	hras_conn_read(struct bufferevent *, void *);
 static void	hras_conn_write(struct bufferevent *, void *);
+static void	hras_conn_drained(struct bufferevent *, void *);
 static void	hras_conn_event(struct bufferevent *, short, void *);
 static void	hras_conn_route(struct hras_conn *);
 static void	hras_conn_page(struct hras_conn *, const char *);
@@ -233,6 +234,17 @@ hras_conn_write(struct bufferevent *bev, void *arg)
 		hras_conn_close(c, "response sent");
 }
 
+/* A downstream drained: the session may move more frames into it. */
+static void
+hras_conn_drained(struct bufferevent *bev, void *arg)
+{
+	struct hras_conn	*c = arg;
+
+	(void)bev;
+	if (c->s != NULL && c->s->down == c)
+		hras_session_flush(c->s);
+}
+
 /* Connection-level events: EOF, errors, timeouts. */
 static void
 hras_conn_event(struct bufferevent *bev, short what, void *arg)
@@ -425,6 +437,10 @@ hras_conn_start_stream(struct hras_conn *c)
 	c->state = CONN_DOWN;
 	c->role = ROLE_DOWN;
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
+	/* Refill the stream as soon as it has drained below half the mark. */
+	bufferevent_setcb(c->bev, hras_conn_read, hras_conn_drained,
+	    hras_conn_event, c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, HRAS_HIGH_WATER / 2, 0);
 	return evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
 	    "Content-Type: application/octet-stream\r\n"
 	    "Cache-Control: no-store, no-transform\r\n"

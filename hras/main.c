@@ -86,6 +86,7 @@ main(int argc, char *argv[])
 	if ((sig = daemon_signals_init(h->base, hras_reload, hras_stop, h)) ==
 	    NULL)
 		fatalx("cannot set up signal handling");
+	daemon_raise_nofile();
 	sip_init();
 	if (hras_http_listen(h) == -1)
 		fatalx("cannot open the tunnel listener");

@@ -1,0 +1,686 @@
+#!/bin/sh
+# The calls benchmark: N real SIP calls (sipp) through both Half Relay
+# Agents, each carrying G.711-like RTP both ways, side by side in one run
+# with the same RTP sent directly between the same phones (no relays) as
+# the floor.
+#
+#   outside phone --> hras media port --> tunnel --> hrac media port --> inside phone
+#   (rtpbench)    <--                 <--        <--                 <-- (rtpbench)
+#
+# Two networks, each with its own hras/hrac pair:
+#   loopback  both halves and the phones on 127.x addresses of this host,
+#             hrac connected straight to hras: the relays and nothing else,
+#             the condition of product.md's delay target;
+#   testbed   the namespace testbed (tests/lib/testbed.sh): outside phones
+#             and hras in WAN, alice and hrac in LAN, the tunnel through
+#             Squid and an nftables firewall, as deployed; its direct path
+#             crosses the firewall through a temporary accept rule.
+#
+# For each load N: (1) direct: rtpbench plays N outside and N inside phones,
+# each leg sending 172-byte datagrams at 50/s straight to its peer; (2)
+# relayed: sipp (bench_uac.xml) sets up N calls from outside to alice (a
+# sipp UAS, bench_uas.xml, registered through hrac), each SDP naming the
+# port of one of rtpbench's sockets; each call's relay ports come from the
+# daemons' debug logs, and rtpbench sends the same load through hras and
+# hrac; (3) each call is hung up with BYE through both halves.  rtpbench
+# times every datagram one way (send time against the kernel's receive
+# timestamp, one clock) and counts loss; this script adds the CPU time
+# (utime + stime, /proc/PID/stat) of hrac, hras (and Squid) per relayed
+# datagram, and the bytes that crossed the firewall's LAN side.
+#
+# Environment (defaults in brackets):
+#   BENCH_NETS       networks, in order [loopback testbed]
+#   BENCH_CALLS      loads, in concurrent calls [1 200 1000] (2000 at most)
+#   BENCH_SECONDS    measured seconds per run [10]
+#   BENCH_WARM_MS    unmeasured RTP before each run [500]
+#   BENCH_DRAIN_MS   wait after the last send; later arrivals are lost [1000]
+#   BENCH_SIZE       datagram size, bytes [172: 160 of G.711 + RTP header]
+#   BENCH_CPS        calls set up (and hung up) per second [250]
+#   BENCH_WRITE=1    also rewrite the results in docs/performance.md
+#   BENCH_KEEP=1     keep the run's directory (configs, logs)
+# The testbed needs root; both need sipp, perl (perl-base) and, for the
+# testbed, Squid and nft.  Processes are stopped by their PIDs only.
+set -u
+
+. "$(dirname "$0")/../lib/testbed.sh"
+
+NETS=${BENCH_NETS:-loopback testbed}
+LOADS=${BENCH_CALLS:-1 200 1000}
+SECS=${BENCH_SECONDS:-10}
+WARM_MS=${BENCH_WARM_MS:-500}
+DRAIN_MS=${BENCH_DRAIN_MS:-1000}
+SIZE=${BENCH_SIZE:-172}
+CPS=${BENCH_CPS:-250}
+TB_KEEP=${BENCH_KEEP:-0}
+HZ=$(getconf CLK_TCK)
+DOC=$VOFW_ROOT/docs/performance.md
+SIPP_DIR=$VOFW_ROOT/tests/sipp
+RTPBENCH=$VOFW_TOOLS/rtpbench
+
+PHONE_PORT=24000	# phone k's RTP port: PHONE_PORT + 2k, both sides
+MAX_CALLS=2000		# the relays' media ranges hold 2000 port pairs
+# Loopback addresses of this run: 127.L.1.x inside, 127.L.2.x outside.
+LB=127.$((20 + $$ % 200))
+
+# --- helpers -----------------------------------------------------------------
+
+# cb_fail MSG: fail the benchmark, with the logs (tb_fail).
+cb_fail() {
+	tb_fail "calls: $*"
+}
+
+# cb_note MSG: print MSG and keep it for the report.
+cb_note() {
+	echo "calls: $*" >&2
+	echo "- $*" >>"$TB_DIR/notes"
+}
+
+# cb_cpu NAME: utime + stime of the process started as NAME, in ticks
+# (0 for a name that is not running).
+cb_cpu() {
+	if tb_running "$1"; then
+		_tb_proc_field "$(tb_pid "$1")" 12-13 | awk '{ print $1 + $2 }'
+	else
+		echo 0
+	fi
+}
+
+# cb_udp_drops NS: datagrams the kernel dropped for full socket buffers
+# in namespace NS ("-": this one) so far (Udp RcvbufErrors + SndbufErrors).
+cb_udp_drops() {
+	# shellcheck disable=SC2016  # awk's fields
+	_tb_ns_exec "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ {
+		print $6 + $7 }' /proc/net/snmp
+}
+
+# cb_since NAME FIRST: NAME's log from line FIRST + 1 on.
+cb_since() {
+	tail -n "+$(($2 + 1))" "$TB_DIR/$1.log"
+}
+
+# cb_count_since NAME FIRST REGEX: lines of NAME's log after line FIRST
+# that match the extended REGEX.
+cb_count_since() {
+	cb_since "$1" "$2" | grep -Ec -- "$3" || true
+}
+
+# cb_wait_exit NAME SECONDS: wait until the process started as NAME has
+# exited; stop it (SIGTERM, then SIGKILL) if it still runs after SECONDS.
+cb_wait_exit() {
+	_dl=$(_tb_deadline "$2")
+	while tb_running "$1" && [ "$(_tb_now_ms)" -lt "$_dl" ]; do
+		sleep 0.1
+	done
+	if tb_running "$1"; then
+		tb_stop "$1"
+		return 1
+	fi
+	tb_stop "$1"
+}
+
+# cb_quiet: wait (15 s at most) until the relays stop using CPU, so that
+# the work left by one run does not load the next.
+cb_quiet() {
+	_last=-1
+	_i=0
+	while [ "$_i" -lt 50 ]; do
+		_now=$(($(cb_cpu "$HRAC") + $(cb_cpu "$HRAS") + $(cb_cpu "$SQUID")))
+		[ "$_now" = "$_last" ] && return 0
+		_last=$_now
+		sleep 0.3
+		_i=$((_i + 1))
+	done
+	echo "calls: the relays are still busy after 15 s" >&2
+}
+
+# cb_busy: how busy all CPUs are over one second, in % (from /proc/stat).
+cb_busy() {
+	_a=$(head -n 1 /proc/stat)
+	sleep 1
+	_b=$(head -n 1 /proc/stat)
+	printf '%s\n%s\n' "$_a" "$_b" | awk '{
+		idle[NR] = $5 + $6; tot[NR] = 0
+		for (i = 2; i <= NF; i++) tot[NR] += $i
+	} END {
+		t = tot[2] - tot[1]
+		printf "%.0f\n", (t > 0 ? 100 * (1 - (idle[2] - idle[1]) / t) : 0)
+	}'
+}
+
+# cb_cleanup: the EXIT trap when no testbed was built (tb_down's job
+# otherwise): stop what we started, by PID; remove $TB_DIR.
+# shellcheck disable=SC2317  # runs from the trap
+cb_cleanup() {
+	_rc=$?
+	for _pf in "$TB_DIR"/*.pid; do
+		[ -f "$_pf" ] || continue
+		_n=${_pf##*/}
+		tb_stop "${_n%.pid}"
+	done
+	if [ "$TB_KEEP" = 1 ]; then
+		echo "calls: kept $TB_DIR" >&2
+	else
+		rm -rf "$TB_DIR"
+	fi
+	exit "$_rc"
+}
+
+# --- the two networks -----------------------------------------------------------
+
+# cb_net NET: the addresses, namespaces and process names of network NET.
+cb_net() {
+	NET=$1
+	HRAS=$1-hras
+	HRAC=$1-hrac
+	SQUID=
+	case $1 in
+	loopback)
+		HRAS_IP=$LB.2.10
+		HRAC_IP=$LB.1.2
+		OUT_IP=$LB.2.15
+		IN_IP=$LB.1.3
+		OUT_NS=-
+		IN_NS=-
+		;;
+	testbed)
+		HRAS_IP=$TB_WAN_IP
+		HRAC_IP=$TB_LAN_IP
+		OUT_IP=198.51.100.15
+		IN_IP=10.77.0.3
+		OUT_NS=$TB_WAN
+		IN_NS=$TB_LAN
+		SQUID=squid
+		;;
+	esac
+}
+
+# cb_setup: start $NET's hras and hrac (debug logs: they name each call's
+# relay ports) and register alice through hrac.
+cb_setup() {
+	cat >"$TB_DIR/$HRAS.conf" <<EOF || cb_fail "$HRAS.conf"
+domains = [ "corp.example" ];
+sip = { address = "$HRAS_IP"; port = 5060; };
+media = { address = "$HRAS_IP"; port_min = 20000; port_max = 23999; };
+tunnel = { address = "$HRAS_IP"; port = 8080; };
+clients = ( { id = "corp"; secret = "bench-secret-$$";
+    domains = [ "corp.example" ]; } );
+EOF
+	cat >"$TB_DIR/$HRAC.conf" <<EOF || cb_fail "$HRAC.conf"
+id = "corp";
+secret = "bench-secret-$$";
+server = "http://$HRAS_IP:8080/";
+sip = { address = "$HRAC_IP"; port = 5060; };
+media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999; };
+EOF
+	if [ "$NET" = testbed ]; then
+		tb_squid_start
+		echo "proxy = \"$TB_PROXY_URL\";" >>"$TB_DIR/$HRAC.conf"
+	fi
+	tb_start "$HRAS" "$OUT_NS" "$TB_HRAS" -d -f "$TB_DIR/$HRAS.conf"
+	tb_wait_log "$HRAS" 'tunnel listening' 10
+	tb_start "$HRAC" "$IN_NS" "$TB_HRAC" -d -f "$TB_DIR/$HRAC.conf"
+	tb_wait_log "$HRAC" 'tunnel up \(stream mode\)' 15
+	_tb_ns_exec "$IN_NS" timeout 20 sipp -nostdin \
+	    -sf "$SIPP_DIR/register.xml" -s alice -i "$IN_IP" -p 5070 -m 1 \
+	    "$HRAC_IP:5060" >"$TB_DIR/$NET-register.log" 2>&1 ||
+	    cb_fail "$NET: alice could not register through hrac"
+}
+
+# cb_teardown: stop $NET's relays (and Squid), freeing the CPUs.
+cb_teardown() {
+	tb_stop "$HRAC"
+	tb_stop "$HRAS"
+	[ -z "$SQUID" ] || tb_squid_stop
+}
+
+# cb_direct_rule add|del: in the testbed, let the phones' RTP through the
+# firewall (and only theirs) for the direct path.
+cb_direct_rule() {
+	[ "$NET" = testbed ] || return 0
+	if [ "$1" = add ]; then
+		tb_run_fw nft insert rule inet vofw forward \
+		    ip saddr "{ $OUT_IP, $IN_IP }" \
+		    ip daddr "{ $OUT_IP, $IN_IP }" \
+		    udp dport "$PHONE_PORT-32767" accept \
+		    comment '"bench direct"' || cb_fail "nft insert"
+		return 0
+	fi
+	tb_run_fw nft -a list chain inet vofw forward |
+	    sed -n 's/.*"bench direct".*# handle \([0-9]*\).*/\1/p' |
+	while read -r _h; do
+		tb_run_fw nft delete rule inet vofw forward handle "$_h" ||
+		    echo "calls: cannot delete firewall rule $_h" >&2
+	done
+}
+
+# cb_fw_reset / cb_fw_bytes: the firewall's LAN-side byte counters
+# (testbed only; "-" on loopback).
+cb_fw_reset() {
+	[ "$NET" = testbed ] || return 0
+	tb_fw_reset
+}
+cb_fw_bytes() {
+	if [ "$NET" = testbed ]; then
+		tb_fw_lan_bytes both
+	else
+		echo -
+	fi
+}
+
+# --- the calls --------------------------------------------------------------
+
+# cb_calls_up N: sipp calls alice N times from outside, each SDP naming
+# phone k's port; wait until both relays know the peers of N calls (or
+# the set-up time is clearly over); write $TB_DIR/relay.calls (rtpbench's
+# CALLFILE) and $TB_DIR/cids (the Call-IDs), set UP and SETUP_MS.
+cb_calls_up() {
+	awk -v n="$1" -v b="$PHONE_PORT" 'BEGIN {
+		print "SEQUENTIAL"
+		for (k = 0; k < n; k++) print b + 2 * k
+	}' >"$TB_DIR/ports.csv"
+	HRAS0=$(wc -l <"$TB_DIR/$HRAS.log")
+	HRAC0=$(wc -l <"$TB_DIR/$HRAC.log")
+	UAS=$NET-uas-$1
+	UAC=$NET-uac-$1
+	_hold=$((SECS + 60 + 3 * $1 / CPS))
+	# sipp's own -timeout bounds each phone's life; tb_stop the rest.
+	tb_start "$UAS" "$IN_NS" sipp -nostdin -timeout "$_hold" \
+	    -sf "$SIPP_DIR/bench_uas.xml" -inf "$TB_DIR/ports.csv" \
+	    -i "$IN_IP" -p 5070 -mi "$IN_IP" -m "$1" -trace_err \
+	    -error_file "$TB_DIR/$UAS.err"
+	sleep 0.3
+	_t0=$(_tb_now_ms)
+	tb_start "$UAC" "$OUT_NS" sipp -nostdin -timeout "$_hold" \
+	    -sf "$SIPP_DIR/bench_uac.xml" -inf "$TB_DIR/ports.csv" -s alice \
+	    -i "$OUT_IP" -p 5080 -mi "$OUT_IP" -r "$CPS" -l "$1" -m "$1" \
+	    -trace_err -error_file "$TB_DIR/$UAC.err" "$HRAS_IP:5060"
+	_dl=$(_tb_deadline $((10 + 3 * $1 / CPS)))
+	while :; do
+		_s=$(cb_count_since "$HRAS" "$HRAS0" 'media flow .* peer ')
+		_c=$(cb_count_since "$HRAC" "$HRAC0" 'media flow .* peer ')
+		[ "$_s" -ge "$1" ] && [ "$_c" -ge "$1" ] && break
+		tb_running "$UAC" || break
+		_now=$(_tb_now_ms)
+		if [ "$_now" -ge "$_dl" ]; then
+			cb_note "$NET, $1 calls: only $_s (hras) / $_c (hrac)" \
+			    "set up after $(((_now - _t0) / 1000)) s"
+			break
+		fi
+		sleep 0.1
+	done
+	SETUP_MS=$(($(_tb_now_ms) - _t0))
+	# Each call's relay ports and phones, from the two debug logs.
+	{
+		cb_since "$HRAS" "$HRAS0" | sed 's/^/S /'
+		cb_since "$HRAC" "$HRAC0" | sed 's/^/C /'
+	} | awk -v hs="$HRAS_IP" -v hc="$HRAC_IP" -v cid="$TB_DIR/cids" '
+	/ info: call .*\(flows [0-9a-f]+\)$/ {
+		c = $5; sub(/:$/, "", c); f = $NF; sub(/\)$/, "", f)
+		if ($1 == "S") call[f] = c
+		next
+	}
+	/ debug: media flow [0-9a-f]+ open on port / {
+		port[$1, $6] = $NF; next
+	}
+	/ debug: media flow [0-9a-f]+ peer / {
+		split($8, a, ":"); split(a[2], p, "/")
+		ip[$1, $6] = a[1]; pp[$1, $6] = p[1]
+		if ($1 == "S") order[++n] = $6
+	}
+	END {
+		printf "" > cid
+		for (i = 1; i <= n; i++) {
+			f = order[i]
+			if (!(("C", f) in pp) || !(("S", f) in port))
+				continue
+			printf "%s %s %s %s %s %s %s %s\n", ip["S", f],
+			    pp["S", f], hs, port["S", f], ip["C", f],
+			    pp["C", f], hc, port["C", f]
+			print call[f] > cid
+		}
+	}' >"$TB_DIR/relay.calls"
+	UP=$(wc -l <"$TB_DIR/relay.calls")
+	printf '  %s %s: %s calls up in %s ms\n' "$NET" "$1" "$UP" \
+	    "$SETUP_MS" >&2
+}
+
+# cb_calls_down N: hang every call up: a NOTIFY per Call-ID (CPS a
+# second), sent straight to the outside phones, makes them send BYE
+# through both relays; wait for both sipp to finish and both relays to
+# close the calls' media, and check that every call ended by BYE.
+cb_calls_down() {
+	# shellcheck disable=SC2016  # perl's variables
+	_tb_ns_exec "$OUT_NS" timeout $((30 + 2 * $1 / CPS)) perl -MSocket -e '
+	my ($ip, $port, $rate) = @ARGV;
+	socket(my $s, PF_INET, SOCK_DGRAM, 0) or die "socket: $!";
+	my $to = sockaddr_in($port, inet_aton($ip));
+	my $n = 0;
+	while (my $cid = <STDIN>) {
+		chomp $cid;
+		my $m = "NOTIFY sip:bench\@$ip:$port SIP/2.0\r\n" .
+		    "Via: SIP/2.0/UDP $ip:9;branch=z9hG4bK-hangup-$n\r\n" .
+		    "From: <sip:bench\@$ip>;tag=hangup\r\n" .
+		    "To: <sip:bench\@$ip>\r\nCall-ID: $cid\r\n" .
+		    "CSeq: 1 NOTIFY\r\nMax-Forwards: 70\r\n" .
+		    "Content-Length: 0\r\n\r\n";
+		defined(send($s, $m, 0, $to)) or die "send: $!";
+		$n++;
+		select(undef, undef, undef, 1 / $rate);
+	}' "$OUT_IP" 5080 "$CPS" <"$TB_DIR/cids" ||
+	    cb_note "$NET, $1 calls: sending the hang-ups failed"
+	cb_wait_exit "$UAC" $((15 + 2 * $1 / CPS)) ||
+	    cb_note "$NET, $1 calls: the outside phones (sipp) did not finish"
+	cb_wait_exit "$UAS" 10 ||
+	    cb_note "$NET, $1 calls: alice (sipp) did not finish"
+	_dl=$(_tb_deadline 10)
+	until [ "$(cb_count_since "$HRAS" "$HRAS0" 'media flow .* closed:')" \
+	    -ge "$UP" ] &&
+	    [ "$(cb_count_since "$HRAC" "$HRAC0" 'media flow .* closed:')" \
+	    -ge "$UP" ]; do
+		[ "$(_tb_now_ms)" -lt "$_dl" ] || break
+		sleep 0.1
+	done
+	# What each relay took in from its phones and gave out to them, over
+	# the calls' lives (the closing lines' counters): the loss between.
+	{
+		cb_since "$HRAS" "$HRAS0" | sed 's/^/S /'
+		cb_since "$HRAC" "$HRAC0" | sed 's/^/C /'
+	} | awk -v net="$NET" -v n="$1" '
+	/ media flow [0-9a-f]+ closed: / { i[$1] += $(NF - 3); o[$1] += $(NF - 1) }
+	END {
+		printf "%s\t%s\t%d\t%d\t%d\t%d\n", net, n, i["S"], o["S"],
+		    i["C"], o["C"]
+	}' >>"$TB_DIR/flows"
+	_b=$(cb_count_since "$HRAS" "$HRAS0" 'call .* ended: BYE')
+	_e=$(cb_count_since "$HRAC" "$HRAC0" 'call .* ended: BYE')
+	_ok=$(awk '/^  Successful call/ { n = $NF } END { print n + 0 }' \
+	    "$TB_DIR/$UAC.log")
+	printf '  %s %s: %s (hras) / %s (hrac) calls ended by BYE, %s' \
+	    "$NET" "$1" "$_b" "$_e" "$_ok" >&2
+	echo " successful for sipp" >&2
+	if [ "$_b" -lt "$UP" ] || [ "$_e" -lt "$UP" ] || [ "$_ok" -lt "$UP" ]; then
+		cb_note "$NET, $1 calls: of $UP calls up, $_b (hras) and $_e" \
+		    "(hrac) ended by BYE, $_ok completed for sipp"
+	fi
+}
+
+# --- one measurement ------------------------------------------------------------
+
+# cb_run N PATH CALLFILE: one rtpbench run; append a row to $TB_DIR/rows:
+# "net calls path up sent_pps loss p50 p99 max dn50 dn99 up50 up99 hrac
+# hras squid phones fw_bytes setup_ms udp_drops" (CPU in us per delivered
+# datagram; "-" where not measured).
+cb_run() {
+	_limit=$((SECS + (WARM_MS + DRAIN_MS) / 1000 + 30))
+	_ns=
+	[ "$NET" = testbed ] && _ns="-o $OUT_NS -i $IN_NS"
+	_c0=$(cb_cpu "$HRAC")
+	_s0=$(cb_cpu "$HRAS")
+	_q0=$(cb_cpu "$SQUID")
+	_di0=$(cb_udp_drops "$IN_NS")
+	_do0=$(cb_udp_drops "$OUT_NS")
+	cb_fw_reset
+	# shellcheck disable=SC2086
+	_r=$(timeout "$_limit" "$RTPBENCH" -S "$SECS" -W "$WARM_MS" \
+	    -D "$DRAIN_MS" -z "$SIZE" $_ns "$3") ||
+	    cb_fail "$NET, $1 calls, $2: rtpbench failed: $_r"
+	_fw=$(cb_fw_bytes)
+	_c1=$(cb_cpu "$HRAC")
+	_s1=$(cb_cpu "$HRAS")
+	_q1=$(cb_cpu "$SQUID")
+	_di1=$(cb_udp_drops "$IN_NS")
+	_do1=$(cb_udp_drops "$OUT_NS")
+	tb_running "$HRAS" || cb_fail "hras died during $NET, $1 calls, $2"
+	tb_running "$HRAC" || cb_fail "hrac died during $NET, $1 calls, $2"
+	echo "$_r" | sed "s/^/  $NET $1 $2: /" >&2
+	if [ "$NET" = testbed ]; then
+		_drops=$((_di1 - _di0 + _do1 - _do0))
+		echo "  $NET $1 $2: kernel UDP buffer drops: LAN" \
+		    "$((_di1 - _di0)), WAN $((_do1 - _do0)); firewall LAN" \
+		    "side $_fw bytes" >&2
+	else
+		_drops=$((_di1 - _di0))
+		echo "  $NET $1 $2: kernel UDP buffer drops (whole host):" \
+		    "$_drops" >&2
+	fi
+	echo "$_r" | awk -v net="$NET" -v n="$1" -v path="$2" -v hz="$HZ" \
+	    -v fw="$_fw" -v c="$((_c1 - _c0))" -v s="$((_s1 - _s0))" \
+	    -v q="$((_q1 - _q0))" -v squid="$SQUID" -v drops="$_drops" \
+	    -v setup="${SETUP_MS:--}" '
+	function us(t) {
+		if (path == "direct" || rx == 0) return "-"
+		return sprintf("%.1f", t / hz * 1e6 / rx)
+	}
+	$1 == "down" { d50 = $9; d99 = $11 }
+	$1 == "up" { u50 = $9; u99 = $11 }
+	$1 == "all" { loss = $7; p50 = $9; p99 = $11; mx = $13 }
+	$1 == "calls" { up = $2; pps = $4; rx = $16; cpu = $18 }
+	END {
+		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s" \
+		    "\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", net, n, path, up, pps,
+		    loss, p50, p99, mx, d50, d99, u50, u99, us(c), us(s),
+		    (squid == "" ? "-" : us(q)),
+		    (rx ? sprintf("%.1f", cpu / rx) : "-"), fw,
+		    (path == "direct" ? "-" : setup), drops
+	}' >>"$TB_DIR/rows"
+}
+
+# cb_load N: the direct run, then N calls, the relayed run, hang-up.
+cb_load() {
+	awk -v n="$1" -v b="$PHONE_PORT" -v o="$OUT_IP" -v i="$IN_IP" 'BEGIN {
+		for (k = 0; k < n; k++)
+			printf "%s %d %s %d %s %d %s %d\n", o, b + 2 * k, i,
+			    b + 2 * k, i, b + 2 * k, o, b + 2 * k
+	}' >"$TB_DIR/direct.calls"
+	cb_direct_rule add
+	SETUP_MS=
+	cb_run "$1" direct "$TB_DIR/direct.calls"
+	cb_direct_rule del
+	cb_calls_up "$1"
+	[ "$UP" -gt 0 ] || cb_fail "$NET, $1 calls: no call was set up"
+	cb_run "$1" relayed "$TB_DIR/relay.calls"
+	cb_calls_down "$1"
+	cb_quiet
+}
+
+# --- the report ------------------------------------------------------------------
+
+# cb_table: the markdown table of $TB_DIR/rows, each relayed row against
+# the direct row of the same network and load.
+cb_table() {
+	awk -F'\t' '
+	function f(x, d) { return sprintf("%." d "f", x) }
+	function dash(x) { return (x == "-" ? "–" : x) }
+	{
+		k = $1 SUBSEP $2; row[NR] = $0
+		if ($3 == "direct") { d50[k] = $7; d99[k] = $8; dfw[k] = $18 }
+	}
+	END {
+		print "| network | calls | path | calls up | sent pps | loss % " \
+		    "| one-way p50 µs | one-way p99 µs | one-way max µs " \
+		    "| added p50 µs | added p99 µs | p50 × direct " \
+		    "| p99 × direct | hrac µs CPU/pkt | hras µs CPU/pkt " \
+		    "| Squid µs CPU/pkt | firewall bytes × direct |"
+		print "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|" \
+		    "--:|--:|--:|--:|"
+		for (i = 1; i <= NR; i++) {
+			split(row[i], r, "\t")
+			k = r[1] SUBSEP r[2]
+			if (r[3] == "direct") {
+				a50 = a99 = "–"; x50 = x99 = "1.0"
+				xfw = (r[18] == "-") ? "–" : "1.00"
+			} else {
+				a50 = f(r[7] - d50[k], 0)
+				a99 = f(r[8] - d99[k], 0)
+				x50 = d50[k] > 0 ? f(r[7] / d50[k], 1) : "–"
+				x99 = d99[k] > 0 ? f(r[8] / d99[k], 1) : "–"
+				xfw = "–"
+				if (dfw[k] > 0 && r[18] != "-")
+					xfw = f(r[18] / dfw[k], 2)
+			}
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s " \
+			    "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r[1],
+			    r[2], r[3], r[4], f(r[5], 0), f(r[6], 3),
+			    f(r[7], 0), f(r[8], 0), f(r[9], 0), a50, a99, x50,
+			    x99, dash(r[14]), dash(r[15]), dash(r[16]), xfw
+		}
+	}' "$TB_DIR/rows"
+}
+
+# cb_details: per relayed run, set-up time, each direction's delay and
+# the phones' own CPU.
+cb_details() {
+	awk -F'\t' '
+	function lost(a, b) {
+		return sprintf("%d of %d (%.2f %%)", a - b, a,
+		    a > 0 ? 100 * (a - b) / a : 0)
+	}
+	FILENAME ~ /flows$/ {
+		fl[$1, $2] = 1; si[$1, $2] = $3; so[$1, $2] = $4
+		ci[$1, $2] = $5; co[$1, $2] = $6
+		next
+	}
+	$3 == "relayed" {
+		k = $1 SUBSEP $2
+		printf "- %s, %s call%s: set up in %.1f s; one-way p50/p99 µs " \
+		    "outside → inside %.0f/%.0f, inside → outside %.0f/%.0f; " \
+		    "the phones (rtpbench) spent %s µs CPU per datagram, %s " \
+		    "direct; kernel UDP buffer drops: %s", $1, $2,
+		    ($2 == 1 ? "" : "s"), $19 / 1000, $10, $11, $12, $13, $17,
+		    dcpu[k], $20
+		if (k in fl)
+			printf "; lost between the relays (their per-call " \
+			    "counters): outside → inside %s, inside → outside %s",
+			    lost(si[k], co[k]), lost(ci[k], so[k])
+		printf "\n"
+		next
+	}
+	{ dcpu[$1, $2] = $17 }' "$TB_DIR/flows" "$TB_DIR/rows"
+}
+
+# cb_targets: product.md targets as figures of this run.
+cb_targets() {
+	awk -F'\t' '
+	$3 == "direct" { d50[$1, $2] = $7; d99[$1, $2] = $8; next }
+	$2 == 200 {
+		a50 = $7 - d50[$1, 200]; a99 = $8 - d99[$1, 200]
+		printf "- %s, 200 calls: added one-way delay p50 %.0f µs " \
+		    "(target ≤ 200: %s), p99 %.0f µs (target ≤ 1000: %s)\n",
+		    $1, a50, (a50 <= 200 ? "met" : "NOT met"), a99,
+		    (a99 <= 1000 ? "met" : "NOT met")
+	}
+	$2 == 1000 {
+		printf "- %s, 1000 calls (%s set up, 50,000 datagrams/s each " \
+		    "way): loss %.3f %% (target < 0.1 %%: %s)\n", $1, $4, $6,
+		    ($6 < 0.1 && $4 == 1000 ? "met" : "NOT met")
+	}' "$TB_DIR/rows"
+}
+
+# cb_write_doc FILE: replace what lies between the bench:calls markers.
+cb_write_doc() {
+	if ! grep -q '^<!-- bench:calls:begin -->' "$1" ||
+	    ! grep -q '^<!-- bench:calls:end -->' "$1"; then
+		cb_fail "$1 lacks the bench:calls markers"
+	fi
+	awk -v res="$TB_DIR/report" '
+	/^<!-- bench:calls:begin -->/ {
+		print
+		while ((getline l < res) > 0)
+			print l
+		skip = 1
+		next
+	}
+	/^<!-- bench:calls:end -->/ { skip = 0 }
+	!skip { print }
+	' "$1" >"$TB_DIR/doc.new" || cb_fail "cannot rewrite $1"
+	cat "$TB_DIR/doc.new" >"$1"
+	echo "calls: results written to $1" >&2
+}
+
+# --- main ------------------------------------------------------------------------
+
+for f in "$TB_HRAC" "$TB_HRAS" "$RTPBENCH"; do
+	[ -x "$f" ] || { echo "calls: $f missing (make all tools)" >&2; exit 1; }
+done
+need="sipp perl"
+for net in $NETS; do
+	case $net in
+	loopback) ;;
+	testbed) need="$need squid nft"
+	    [ "$(id -u)" = 0 ] ||
+	    { echo "calls: the testbed needs root" >&2; exit 1; } ;;
+	*) echo "calls: BENCH_NETS: unknown network '$net'" >&2; exit 1 ;;
+	esac
+done
+for c in $need; do
+	command -v "$c" >/dev/null ||
+	    { echo "calls: $c missing (make deps)" >&2; exit 1; }
+done
+for n in $LOADS; do
+	case $n in
+	'' | *[!0-9]*) echo "calls: BENCH_CALLS: '$n' is no number" >&2
+	    exit 1 ;;
+	esac
+	if [ "$n" -lt 1 ] || [ "$n" -gt "$MAX_CALLS" ]; then
+		echo "calls: BENCH_CALLS: $n not in 1..$MAX_CALLS" >&2
+		exit 1
+	fi
+done
+
+BUSY=$(cb_busy)
+case $BUSY in
+[0-9] | 1[0-9]) ;;
+*) echo "calls: warning: the machine is ${BUSY} % busy before we start;" \
+    "the figures will be skewed" >&2 ;;
+esac
+echo "calls: networks $NETS; loads $LOADS calls; $SECS s measured per" \
+    "run; calls set up at $CPS/s" >&2
+
+# The testbed's trap cleans up for both networks; without it, our own.
+case " $NETS " in
+*" testbed "*) tb_up ;;
+*)
+	TB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vofw-calls.XXXXXX") || exit 1
+	trap 'cb_cleanup' EXIT
+	trap 'trap - INT TERM; echo "calls: interrupted" >&2; exit 130' \
+	    INT TERM
+	;;
+esac
+: >"$TB_DIR/rows"
+: >"$TB_DIR/flows"
+: >"$TB_DIR/notes"
+for net in $NETS; do
+	cb_net "$net"
+	cb_setup
+	for n in $LOADS; do
+		cb_load "$n"
+	done
+	cb_teardown
+done
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+cmd="make bench"
+[ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
+for v in BENCH BENCH_NETS BENCH_CALLS BENCH_SECONDS BENCH_WARM_MS \
+    BENCH_DRAIN_MS BENCH_SIZE BENCH_CPS; do
+	eval "val=\${$v:-}"
+	# shellcheck disable=SC2154
+	[ -n "$val" ] && cmd="$v='$val' $cmd"
+done
+{
+	echo "Run: \`$cmd\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc)" \
+	    "CPUs ($cpu), $(uname -r), CPUs $BUSY % busy with other work" \
+	    "just before; $SIZE-byte datagrams at 50/s per call each way," \
+	    "$WARM_MS ms unmeasured then $SECS s measured per run;" \
+	    "datagrams later than $DRAIN_MS ms after the last send count as" \
+	    "lost; CPU per datagram delivered (each crosses each daemon once)."
+	echo
+	cb_table
+	echo
+	cb_details
+	cb_targets
+	cat "$TB_DIR/notes"
+} >"$TB_DIR/report"
+cat "$TB_DIR/report"
+[ "${BENCH_WRITE:-0}" = 1 ] && cb_write_doc "$DOC"
+exit 0
