@@ -99,6 +99,7 @@ struct hrac_tunnel {
 	struct event		*probe_ev;
 	struct event		*timer_ev;
 	struct event		*flush_ev;
+	struct evbuffer		*scratch;	/* frames on their way out */
 	struct hook		*hook;
 	struct hrac_sip		*sip;
 };

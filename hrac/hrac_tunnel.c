@@ -85,7 +85,8 @@ hrac_tunnel_init(struct hrac_tunnel *t, struct event_base *base,
 	cb.deliver = hrac_tunnel_deliver;
 	cb.kick = hrac_tunnel_kick;
 	cb.arg = t;
-	if ((t->tun = tunnel_new(conf->queue_max, &cb)) == NULL ||
+	if ((t->scratch = evbuffer_new()) == NULL ||
+	    (t->tun = tunnel_new(conf->queue_max, &cb)) == NULL ||
 	    (t->retry_ev = evtimer_new(base, hrac_tunnel_retry, t)) == NULL ||
 	    (t->probe_ev = evtimer_new(base, hrac_tunnel_probe_timeout,
 	    t)) == NULL ||
@@ -119,6 +120,8 @@ hrac_tunnel_free(struct hrac_tunnel *t)
 	if (t->flush_ev != NULL)
 		event_free(t->flush_ev);
 	tunnel_free(t->tun);
+	if (t->scratch != NULL)
+		evbuffer_free(t->scratch);
 	if (t->dns != NULL)
 		evdns_base_free(t->dns, 0);
 	SSL_CTX_free(t->ssl);
@@ -601,18 +604,18 @@ hrac_tunnel_flush(struct hrac_tunnel *t)
 		hrac_tunnel_post(t);
 		return;
 	}
-	if (t->up == NULL || !t->up->streaming ||
-	    (f = evbuffer_new()) == NULL)
+	if (t->up == NULL || !t->up->streaming)
 		return;
+	f = t->scratch;
 	while (tunnel_queued(t->tun) > 0 &&
 	    hrac_link_output(t->up) < HRAC_HIGH_WATER) {
 		if (tunnel_flush(t->tun, f, HRAC_CHUNK_MAX) <= 0 ||
 		    hrac_link_write_chunk(t->up, f) == -1) {
 			log_warnx("cannot write the upstream");
+			evbuffer_drain(f, evbuffer_get_length(f));
 			break;
 		}
 	}
-	evbuffer_free(f);
 	t->last_tx = hrac_now();
 }
 

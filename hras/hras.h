@@ -88,6 +88,7 @@ struct hras_session {
 	time_t			 last_tx;
 	struct event		*flush_ev;
 	struct event		*timer_ev;
+	struct evbuffer		*scratch;	/* frames on their way out */
 };
 
 struct hras_nonce {

@@ -115,7 +115,8 @@ hras_session_get(struct hras *h, const char *id)
 	cb.deliver = hras_session_deliver;
 	cb.kick = hras_session_kick;
 	cb.arg = s;
-	if ((s->tun = tunnel_new(h->conf->queue_max, &cb)) == NULL ||
+	if ((s->scratch = evbuffer_new()) == NULL ||
+	    (s->tun = tunnel_new(h->conf->queue_max, &cb)) == NULL ||
 	    (s->flush_ev = event_new(h->base, -1, 0, hras_session_flush_cb,
 	    s)) == NULL ||
 	    (s->timer_ev = event_new(h->base, -1, EV_PERSIST,
@@ -123,6 +124,8 @@ hras_session_get(struct hras *h, const char *id)
 		tunnel_free(s->tun);
 		if (s->flush_ev != NULL)
 			event_free(s->flush_ev);
+		if (s->scratch != NULL)
+			evbuffer_free(s->scratch);
 		free(s);
 		return NULL;
 	}
@@ -498,17 +501,16 @@ hras_session_flush(struct hras_session *s)
 	if (!s->confirmed)
 		return;
 	out = bufferevent_get_output(c->bev);
-	if ((f = evbuffer_new()) == NULL)
-		return;
+	f = s->scratch;
 	while (tunnel_queued(s->tun) > 0 &&
 	    evbuffer_get_length(out) < HRAS_HIGH_WATER) {
 		if (tunnel_flush(s->tun, f, HRAS_CHUNK_MAX) <= 0 ||
 		    hras_conn_write_frames(c, f) == -1) {
 			log_warnx("client %s: cannot write downstream", s->id);
+			evbuffer_drain(f, evbuffer_get_length(f));
 			break;
 		}
 	}
-	evbuffer_free(f);
 	s->last_tx = hras_now();
 }
 
@@ -565,6 +567,7 @@ hras_sessions_free(struct hras *h)
 		event_free(s->flush_ev);
 		event_free(s->timer_ev);
 		tunnel_free(s->tun);
+		evbuffer_free(s->scratch);
 		free(s);
 	}
 }
