@@ -23,6 +23,7 @@ static struct vcit_call *call_get(struct call_ctx *, const osip_message_t *,
 		    uint32_t, const char *, int *, int *);
 static struct vcit_call *call_find(struct call_ctx *, const osip_message_t *,
 		    const char *);
+static void	call_note(struct vcit_stream *, const struct sdp_stream *, int);
 static int	call_open_stream(struct call_ctx *, struct vcit_call *, int);
 static void	call_uri(const osip_uri_t *, char *, size_t);
 static void	call_end_one(struct vcit_call *, void *);
@@ -94,6 +95,19 @@ call_find(struct call_ctx *cx, const osip_message_t *m, const char *client)
 	return c;
 }
 
+/* Note a terminal's address in the VCIT: outside (OIP) or inside (IIP). */
+static void
+call_note(struct vcit_stream *st, const struct sdp_stream *sd, int outside)
+{
+	if (outside) {
+		snprintf(st->oaddr, sizeof(st->oaddr), "%s", sd->addr);
+		st->oport = sd->port;
+	} else {
+		snprintf(st->iaddr, sizeof(st->iaddr), "%s", sd->addr);
+		st->iport = sd->port;
+	}
+}
+
 /* Make sure stream i has this half's relay ports. */
 static int
 call_open_stream(struct call_ctx *cx, struct vcit_call *c, int i)
@@ -149,15 +163,7 @@ call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
 			goto refused;
 		}
 		st = &c->stream[i];
-		if (cx->outside) {
-			snprintf(st->oaddr, sizeof(st->oaddr), "%s",
-			    info.stream[i].addr);
-			st->oport = info.stream[i].port;
-		} else {
-			snprintf(st->iaddr, sizeof(st->iaddr), "%s",
-			    info.stream[i].addr);
-			st->iport = info.stream[i].port;
-		}
+		call_note(st, &info.stream[i], cx->outside);
 		if (!info.stream[i].hold &&
 		    media_flow_set_peer(st->mf, info.stream[i].addr,
 		    info.stream[i].port, info.stream[i].rtcp_port,
@@ -212,15 +218,7 @@ call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
 		}
 		st = &c->stream[i];
 		ports[i] = media_flow_port(st->mf);
-		if (cx->outside) {
-			snprintf(st->iaddr, sizeof(st->iaddr), "%s",
-			    info.stream[i].addr);
-			st->iport = info.stream[i].port;
-		} else {
-			snprintf(st->oaddr, sizeof(st->oaddr), "%s",
-			    info.stream[i].addr);
-			st->oport = info.stream[i].port;
-		}
+		call_note(st, &info.stream[i], !cx->outside);
 	}
 	if (sdp_rewrite(body, len, cx->media_addr, ports, info.nstreams, &out,
 	    &outlen, &why) == -1) {

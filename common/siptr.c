@@ -413,3 +413,26 @@ siptr_send_msg(struct siptr *tr, osip_message_t *m, const struct sip_addr *to)
 	osip_free(buf);
 	return rc;
 }
+
+/*
+ * Answer a request ourselves (never an ACK), to where its top Via says,
+ * logging why when there is a reason worth a line.
+ */
+void
+siptr_reply(struct siptr *tr, const osip_message_t *req, int status,
+    const char *why)
+{
+	osip_message_t	*r;
+	struct sip_addr	 to;
+
+	if (MSG_IS_ACK(req))
+		return;
+	if (why != NULL)
+		log_info("%s from %s: %d (%s)", req->sip_method,
+		    req->from->url->host, status, why);
+	if ((r = sip_reply(req, status, NULL)) == NULL)
+		return;
+	if (sip_via_target(r, &to) == 0)
+		siptr_send_msg(tr, r, &to);
+	osip_message_free(r);
+}

@@ -54,8 +54,6 @@ static void	hrac_sip_request(struct hrac_sip *, osip_message_t *,
 		    const struct sip_addr *);
 static void	hrac_sip_response(struct hrac_sip *, osip_message_t *,
 		    const struct sip_addr *);
-static void	hrac_sip_reply(struct hrac_sip *, const osip_message_t *, int,
-		    const char *);
 static void	hrac_sip_reply_tunnel(struct hrac_sip *,
 		    const osip_message_t *, int);
 static int	hrac_sip_to_tunnel(struct hrac_sip *, osip_message_t *,
@@ -210,26 +208,6 @@ hrac_sip_to_tunnel(struct hrac_sip *hs, osip_message_t *m, uint32_t flow)
 	return rc;
 }
 
-/* Answer a phone's request ourselves (never an ACK). */
-static void
-hrac_sip_reply(struct hrac_sip *hs, const osip_message_t *req, int status,
-    const char *why)
-{
-	osip_message_t	*r;
-	struct sip_addr	 to;
-
-	if (MSG_IS_ACK(req))
-		return;
-	if (why != NULL)
-		log_info("%s from %s: %d (%s)", req->sip_method,
-		    req->from->url->host, status, why);
-	if ((r = sip_reply(req, status, NULL)) == NULL)
-		return;
-	if (sip_via_target(r, &to) == 0)
-		siptr_send_msg(hs->sip, r, &to);
-	osip_message_free(r);
-}
-
 /* Answer a request from the tunnel that hrac will not deliver. */
 static void
 hrac_sip_reply_tunnel(struct hrac_sip *hs, const osip_message_t *req,
@@ -268,16 +246,16 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 		return;
 	switch (sip_max_forwards(m)) {
 	case -1:
-		hrac_sip_reply(hs, m, 483, "too many hops");
+		siptr_reply(hs->sip, m, 483, "too many hops");
 		return;
 	case -2:
-		hrac_sip_reply(hs, m, 400, "bad Max-Forwards");
+		siptr_reply(hs->sip, m, 400, "bad Max-Forwards");
 		return;
 	}
 	sip_route_pop(m, hrac_sip_ours, hs);
 	if (MSG_IS_OPTIONS(m) && m->req_uri->username == NULL &&
 	    hrac_sip_ours(m->req_uri, hs)) {
-		hrac_sip_reply(hs, m, 200, NULL);
+		siptr_reply(hs->sip, m, 200, NULL);
 		return;
 	}
 	hrac_sip_learn(hs, m, from);
@@ -288,28 +266,28 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 			hrac_sip_local(hs, m, contact);
 			return;
 		case 0:
-			hrac_sip_reply(hs, m, 404, "no such inside user");
+			siptr_reply(hs->sip, m, 404, "no such inside user");
 			return;
 		}
 	}
 	if (MSG_IS_INVITE(m) && !hrac_tunnel_is_up(hs->t)) {
-		hrac_sip_reply(hs, m, 480, "tunnel down");
+		siptr_reply(hs->sip, m, 480, "tunnel down");
 		return;
 	}
 	if (MSG_IS_INVITE(m))
-		hrac_sip_reply(hs, m, 100, NULL);
+		siptr_reply(hs->sip, m, 100, NULL);
 	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1) {
-		hrac_sip_reply(hs, m, status, "SDP");
+		siptr_reply(hs->sip, m, status, "SDP");
 		return;
 	}
 	if ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
 	    sip_rr_push(m, hs->rr_uri) == -1) {
-		hrac_sip_reply(hs, m, 500, "out of memory");
+		siptr_reply(hs->sip, m, 500, "out of memory");
 		return;
 	}
 	call_track(&hs->calls, m, NULL);
 	if (hrac_sip_to_tunnel(hs, m, flow) == -1)
-		hrac_sip_reply(hs, m, 503, "tunnel queue full");
+		siptr_reply(hs->sip, m, 503, "tunnel queue full");
 }
 
 /*
@@ -330,7 +308,7 @@ hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
 	if (osip_uri_parse(u, contact) != 0 || sip_uri_target(u, &to) == -1 ||
 	    !hrac_sip_known(hs, &to, 0)) {
 		osip_uri_free(u);
-		hrac_sip_reply(hs, m, 480, "inside contact unreachable");
+		siptr_reply(hs->sip, m, 480, "inside contact unreachable");
 		return;
 	}
 	osip_uri_free(m->req_uri);
@@ -340,11 +318,11 @@ hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
 	snprintf(branch, sizeof(branch), "%s%s", LOCAL_BRANCH,
 	    hash + strlen("z9hG4bK-vofw-"));
 	if (sip_loop_check(m, branch) == -1) {
-		hrac_sip_reply(hs, m, 482, "loop");
+		siptr_reply(hs->sip, m, 482, "loop");
 		return;
 	}
 	if (MSG_IS_INVITE(m))
-		hrac_sip_reply(hs, m, 100, NULL);
+		siptr_reply(hs->sip, m, 100, NULL);
 	if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == -1)
 		return;
 	log_debug("%s routed inside to %s", m->sip_method, contact);

@@ -32,8 +32,6 @@ static void	hras_sip_request(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
 static void	hras_sip_response(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
-static void	hras_sip_reply(struct hras *, const osip_message_t *, int,
-		    const char *);
 static void	hras_sip_reply_tunnel(struct hras *, const char *,
 		    const osip_message_t *, int);
 static int	hras_sip_to_tunnel(struct hras *, const char *,
@@ -165,26 +163,6 @@ hras_sip_to_tunnel(struct hras *h, const char *client, osip_message_t *m,
 	return rc;
 }
 
-/* Answer a request from the outside ourselves (never to an ACK). */
-static void
-hras_sip_reply(struct hras *h, const osip_message_t *req, int status,
-    const char *why)
-{
-	osip_message_t	*r;
-	struct sip_addr	 to;
-
-	if (MSG_IS_ACK(req))
-		return;
-	if (why != NULL)
-		log_info("%s from %s: %d (%s)", req->sip_method,
-		    req->from->url->host, status, why);
-	if ((r = sip_reply(req, status, NULL)) == NULL)
-		return;
-	if (sip_via_target(r, &to) == 0)
-		siptr_send_msg(h->sip, r, &to);
-	osip_message_free(r);
-}
-
 /* Answer a request that came through a client's tunnel. */
 static void
 hras_sip_reply_tunnel(struct hras *h, const char *client,
@@ -241,15 +219,15 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		return;
 	switch (sip_max_forwards(m)) {
 	case -1:
-		hras_sip_reply(h, m, 483, "too many hops");
+		siptr_reply(h->sip, m, 483, "too many hops");
 		return;
 	case -2:
-		hras_sip_reply(h, m, 400, "bad Max-Forwards");
+		siptr_reply(h->sip, m, 400, "bad Max-Forwards");
 		return;
 	}
 	sip_route_pop(m, hras_sip_ours, h);
 	if (MSG_IS_REGISTER(m)) {
-		hras_sip_reply(h, m, 403, "outsiders cannot register");
+		siptr_reply(h->sip, m, 403, "outsiders cannot register");
 		return;
 	}
 	/* A request to one of our Contact tokens: an inside dialog. */
@@ -259,12 +237,12 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		if (hras_sip_token_open(h, m->req_uri->username, client,
 		    sizeof(client), contact, sizeof(contact)) == -1 ||
 		    hras_sip_set_ruri(m, contact) == -1) {
-			hras_sip_reply(h, m, 404, "unknown contact token");
+			siptr_reply(h->sip, m, 404, "unknown contact token");
 			return;
 		}
 	} else if (MSG_IS_OPTIONS(m) && m->req_uri->username == NULL &&
 	    hras_sip_ours(m->req_uri, h)) {
-		hras_sip_reply(h, m, 200, NULL);
+		siptr_reply(h->sip, m, 200, NULL);
 		return;
 	} else if (m->req_uri->host != NULL && (hras_sip_served(h,
 	    m->req_uri->host) || (m->req_uri->username != NULL &&
@@ -272,38 +250,38 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		/* user@domain, or user@hras as phones dialling an IP send. */
 		if (hras_sip_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
 		    (b = hras_sip_lookup(h, aor, NULL)) == NULL) {
-			hras_sip_reply(h, m, 404, "no such user");
+			siptr_reply(h->sip, m, 404, "no such user");
 			return;
 		}
 		snprintf(client, sizeof(client), "%s", b->client);
 		if (hras_sip_set_ruri(m, b->contact) == -1) {
-			hras_sip_reply(h, m, 500, "bad binding");
+			siptr_reply(h->sip, m, 500, "bad binding");
 			return;
 		}
 	} else {
-		hras_sip_reply(h, m, 403, "not a relay for other domains");
+		siptr_reply(h->sip, m, 403, "not a relay for other domains");
 		return;
 	}
 	if (!hras_client_up(h, client)) {
-		hras_sip_reply(h, m, 480, "tunnel down");
+		siptr_reply(h->sip, m, 480, "tunnel down");
 		return;
 	}
 	if (MSG_IS_INVITE(m))
-		hras_sip_reply(h, m, 100, NULL);
+		siptr_reply(h->sip, m, 100, NULL);
 	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1) {
-		hras_sip_reply(h, m, status, "SDP");
+		siptr_reply(h->sip, m, status, "SDP");
 		return;
 	}
 	/* Dialog-forming requests record us on the route. */
 	if (sip_contact_alias(m, from) == -1 ||
 	    ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
 	    sip_rr_push(m, h->rr_uri) == -1)) {
-		hras_sip_reply(h, m, 500, "out of memory");
+		siptr_reply(h->sip, m, 500, "out of memory");
 		return;
 	}
 	call_track(&h->calls, m, client);
 	if (hras_sip_to_tunnel(h, client, m, flow) == -1)
-		hras_sip_reply(h, m, 503, "tunnel queue full");
+		siptr_reply(h->sip, m, 503, "tunnel queue full");
 }
 
 /* A response from the outside to a request we forwarded out. */
