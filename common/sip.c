@@ -211,6 +211,7 @@ sip_parse(const char *buf, size_t len, osip_message_t **out, int *status,
     const char **why)
 {
 	osip_message_t	*m;
+	osip_header_t	*h;
 	size_t		 headlen, body;
 	unsigned long	 clen;
 
@@ -238,6 +239,25 @@ sip_parse(const char *buf, size_t len, osip_message_t **out, int *status,
 	*out = m;
 	if (sip_required(m, why) == -1)
 		return -1;
+	/* RFC 3261 8.2.2.x, 16.3: what a proxy refuses with its own code. */
+	if (m->sip_version == NULL || strcmp(m->sip_version, "SIP/2.0") != 0) {
+		*status = 505;
+		*why = "unsupported SIP version";
+		return -1;
+	}
+	if (MSG_IS_REQUEST(m) && strcasecmp(m->req_uri->scheme, "sip") != 0 &&
+	    strcasecmp(m->req_uri->scheme, "sips") != 0) {
+		*status = 416;
+		*why = "unsupported URI scheme";
+		return -1;
+	}
+	/* This proxy supports no extension a request could require of it. */
+	if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) && !MSG_IS_CANCEL(m) &&
+	    osip_message_header_get_byname(m, "proxy-require", 0, &h) >= 0) {
+		*status = 420;
+		*why = "Proxy-Require names an extension we do not support";
+		return -1;
+	}
 	clen = m->content_length != NULL ?
 	    strtoul(m->content_length->value, NULL, 10) : body;
 	if (clen > body) {
@@ -277,6 +297,7 @@ sip_reply(const osip_message_t *req, int status, const char *reason)
 {
 	osip_message_t	*r;
 	osip_via_t	*via, *copy;
+	osip_header_t	*h;
 	uint8_t		 raw[8];
 	char		 hex[17];
 	int		 i;
@@ -308,6 +329,12 @@ sip_reply(const osip_message_t *req, int status, const char *reason)
 		crypto_hex(raw, sizeof(raw), hex);
 		osip_to_set_tag(r->to, sip_dup(hex));
 	}
+	/* A 420 lists what it does not support (RFC 3261 20.40). */
+	for (i = 0; status == 420 && osip_message_header_get_byname(req,
+	    "proxy-require", i, &h) >= 0; i++)
+		if (h->hvalue != NULL &&
+		    osip_message_set_header(r, "Unsupported", h->hvalue) != 0)
+			goto fail;
 	if (osip_message_set_content_length(r, "0") != 0)
 		goto fail;
 	return r;

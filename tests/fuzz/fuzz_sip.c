@@ -174,7 +174,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				osip_message_free(r);
 			osip_message_free(m);
 		}
-		if (why == NULL || (status != 400 && status != 513) ||
+		if (why == NULL || (status != 400 && status != 416 &&
+		    status != 420 && status != 505 && status != 513) ||
 		    (status == 513) != (size > SIP_MSG_MAX))
 			abort();
 		return 0;

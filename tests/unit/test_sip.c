@@ -1093,6 +1093,41 @@ test_contact_alias(void **state)
 #undef TS_BAD_ALIAS
 }
 
+/* What a proxy refuses with its own code: version, URI scheme, extension. */
+static void
+test_parse_proxy_refusals(void **state)
+{
+	osip_message_t	*m, *r;
+	const char	*why, *s;
+	char		*out;
+	size_t		 len;
+	int		 status;
+
+	(void)state;
+	s = "OPTIONS sip:bob@198.51.100.20 SIP/7.0\r\n"
+	    "Via: SIP/2.0/UDP 10.77.0.21;branch=z9hG4bK-1\r\n" TS_DIALOG
+	    "CSeq: 2 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+	ts_refused(s, strlen(s), 505, "unsupported SIP version");
+	s = "OPTIONS tel:+15551234 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.77.0.21;branch=z9hG4bK-1\r\n" TS_DIALOG
+	    "CSeq: 2 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+	ts_refused(s, strlen(s), 416, "unsupported URI scheme");
+	s = TS_REQ("Via: SIP/2.0/UDP 10.77.0.21;branch=z9hG4bK-1\r\n"
+	    TS_DIALOG "CSeq: 2 OPTIONS\r\nProxy-Require: foo\r\n");
+	ts_refused(s, strlen(s), 420,
+	    "Proxy-Require names an extension we do not support");
+	/* The 420 says which extension. */
+	assert_int_equal(sip_parse(s, strlen(s), &m, &status, &why), -1);
+	assert_non_null(m);
+	assert_non_null(r = sip_reply(m, status, NULL));
+	assert_int_equal(sip_serialize(r, &out, &len), 0);
+	assert_non_null(strstr(out, "\r\nUnsupported: foo\r\n"));
+	assert_non_null(strstr(out, "SIP/2.0 420 "));
+	osip_free(out);
+	osip_message_free(r);
+	osip_message_free(m);
+}
+
 int
 main(void)
 {
@@ -1115,6 +1150,7 @@ main(void)
 		cmocka_unit_test(test_uri_target),
 		cmocka_unit_test(test_uri_target_port_range),
 		cmocka_unit_test(test_contact_alias),
+		cmocka_unit_test(test_parse_proxy_refusals),
 	};
 
 	log_init("test_sip", 0, LOG_LEVEL_ERR);
