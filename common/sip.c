@@ -696,3 +696,18 @@ sip_uri_alias(osip_uri_t *u, struct sip_addr *to)
 	osip_uri_param_free(p);
 	return 1;
 }
+
+/* "user@domain" of a URI, the domain in lower case (a registrar's key). */
+int
+sip_uri_aor(const osip_uri_t *u, char *buf, size_t len)
+{
+	size_t	 i;
+
+	if (u == NULL || u->host == NULL || u->username == NULL ||
+	    (size_t)snprintf(buf, len, "%s@%s", u->username, u->host) >= len)
+		return -1;
+	for (i = strlen(u->username) + 1; buf[i] != '\0'; i++)
+		if (buf[i] >= 'A' && buf[i] <= 'Z')
+			buf[i] = (char)(buf[i] - 'A' + 'a');
+	return 0;
+}

@@ -34,7 +34,6 @@ struct hrac_local {
 	int			 ndomains;
 };
 
-static int	hrac_local_aor(const osip_uri_t *, char *, size_t);
 static void	hrac_local_expire(struct hrac_local *);
 static void	hrac_local_domain(struct hrac_local *, const char *);
 
@@ -63,21 +62,6 @@ hrac_local_free(struct hrac_local *l)
 		free(b);
 	}
 	free(l);
-}
-
-/* "user@domain" of a URI, domain in lower case. */
-static int
-hrac_local_aor(const osip_uri_t *u, char *buf, size_t len)
-{
-	size_t	 i;
-
-	if (u == NULL || u->username == NULL || u->host == NULL ||
-	    (size_t)snprintf(buf, len, "%s@%s", u->username, u->host) >= len)
-		return -1;
-	for (i = strlen(u->username) + 1; buf[i] != '\0'; i++)
-		if (buf[i] >= 'A' && buf[i] <= 'Z')
-			buf[i] = (char)(buf[i] - 'A' + 'a');
-	return 0;
 }
 
 /* Remember a domain hras confirmed as served for our phones. */
@@ -126,7 +110,7 @@ hrac_local_learn(struct hrac_local *l, const osip_message_t *m)
 	long			 expires;
 	int			 i;
 
-	if (hrac_local_aor(m->to->url, aor, sizeof(aor)) == -1)
+	if (sip_uri_aor(m->to->url, aor, sizeof(aor)) == -1)
 		return;
 	hrac_local_domain(l, m->to->url->host);
 	for (b = TAILQ_FIRST(&l->bindings); b != NULL; b = next) {
@@ -181,7 +165,7 @@ hrac_local_lookup(struct hrac_local *l, const osip_uri_t *u, const char *self,
 	for (i = 0; i < l->ndomains; i++)
 		if (strcasecmp(l->domains[i], u->host) == 0)
 			ours = 1;
-	if ((!ours && !byuser) || hrac_local_aor(u, aor, sizeof(aor)) == -1)
+	if ((!ours && !byuser) || sip_uri_aor(u, aor, sizeof(aor)) == -1)
 		return -1;
 	ulen = strlen(u->username) + 1;
 	hrac_local_expire(l);

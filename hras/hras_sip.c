@@ -43,7 +43,6 @@ static void	hras_sip_register(struct hras *, const char *,
 static const struct hras_binding *hras_sip_lookup(struct hras *,
 		    const char *, const char *);
 static void	hras_sip_expire(struct hras *);
-static int	hras_sip_aor(const osip_uri_t *, char *, size_t);
 static int	hras_sip_contact_out(struct hras *, const char *,
 		    osip_message_t *);
 static int	hras_sip_token_open(struct hras *, const char *, char *,
@@ -129,22 +128,6 @@ hras_sip_ours(const osip_uri_t *u, void *arg)
 
 	return u->host != NULL && strcmp(u->host, h->conf->sip.address) == 0 &&
 	    port == h->conf->sip.port;
-}
-
-/* "user@domain" of a URI (lower-case domain). */
-static int
-hras_sip_aor(const osip_uri_t *u, char *buf, size_t len)
-{
-	size_t	 i, n;
-
-	if (u == NULL || u->host == NULL || u->username == NULL ||
-	    (size_t)snprintf(buf, len, "%s@%s", u->username, u->host) >= len)
-		return -1;
-	n = strlen(u->username) + 1;
-	for (i = n; buf[i] != '\0'; i++)
-		if (buf[i] >= 'A' && buf[i] <= 'Z')
-			buf[i] = (char)(buf[i] - 'A' + 'a');
-	return 0;
 }
 
 /* Serialize and hand a message to a client's tunnel. */
@@ -248,7 +231,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 	    m->req_uri->host) || (m->req_uri->username != NULL &&
 	    hras_sip_ours(m->req_uri, h)))) {
 		/* user@domain, or user@hras as phones dialling an IP send. */
-		if (hras_sip_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
+		if (sip_uri_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
 		    (b = hras_sip_lookup(h, aor, NULL)) == NULL) {
 			siptr_reply(h->sip, m, 404, "no such user");
 			return;
@@ -561,7 +544,7 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 	size_t				 i;
 	int				 k, ok = 0;
 
-	if (cl == NULL || hras_sip_aor(m->to->url, aor, sizeof(aor)) == -1) {
+	if (cl == NULL || sip_uri_aor(m->to->url, aor, sizeof(aor)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 400);
 		return;
 	}
@@ -690,7 +673,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 	sip_route_pop(m, hras_sip_ours, h);
 	/* Where to: a phone of a served domain, else the R-URI's host. */
 	if (m->req_uri->host != NULL && hras_sip_served(h, m->req_uri->host)) {
-		if (hras_sip_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
+		if (sip_uri_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
 		    (b = hras_sip_lookup(h, aor, NULL)) == NULL) {
 			hras_sip_reply_tunnel(h, client, m, 404);
 			osip_message_free(m);
