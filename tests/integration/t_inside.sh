@@ -62,6 +62,21 @@ grep -q '^c=IN IP4 10.77.0.3' "$TB_DIR/viahras-carol.msg" ||
     tb_fail "hras mode: the INVITE was record-routed"
 echo "ok: inside_calls = hras: set-up through hras, voice phone to phone ($fw bytes at the firewall)"
 
+# carol's phone moves (registers again from port 5072, the old binding
+# left to expire): the set-up follows the newest binding.
+vofw_register carol 10.77.0.5 5072
+tb_start moved-carol "$TB_LAN" sipp -nostdin -sn uas -i 10.77.0.5 -p 5072 \
+    -mi 10.77.0.5 -mp 16300 -m 1
+sleep 0.5
+ip netns exec "$TB_LAN" timeout 20 sipp -nostdin -sn uac -s carol \
+    -i 10.77.0.3 -p 5084 -m 1 -d 500 -timeout 10 -timeout_error \
+    "$TB_LAN_IP:5060" >moved.log 2>&1 ||
+    tb_fail "hras mode: the call did not follow carol's new binding"
+tb_stop moved-carol
+echo "ok: inside_calls = hras follows a binding that moved"
+sleep 1
+vofw_register carol 10.77.0.5		# back at 5070, the newest again
+
 # --- "off": two relayed legs, voice through hras ---------------------------
 mode off
 call relayed
