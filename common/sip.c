@@ -575,6 +575,23 @@ sip_route_pop(osip_message_t *m, int (*ours)(const osip_uri_t *, void *),
 	return 1;
 }
 
+/* Replace the Request-URI with a URI given as text. */
+int
+sip_set_ruri(osip_message_t *m, const char *uri)
+{
+	osip_uri_t	*u;
+
+	if (osip_uri_init(&u) != 0)
+		return -1;
+	if (osip_uri_parse(u, uri) != 0) {
+		osip_uri_free(u);
+		return -1;
+	}
+	osip_uri_free(m->req_uri);
+	m->req_uri = u;
+	return 0;
+}
+
 /* The SDP body of a message, if it has one. */
 int
 sip_body(const osip_message_t *m, const char **body, size_t *len)

@@ -925,6 +925,26 @@ test_route_pop(void **state)
 	osip_message_free(m);
 }
 
+/* The Request-URI is replaced, or kept when the new one does not parse. */
+static void
+test_set_ruri(void **state)
+{
+	osip_message_t	*m;
+	char		*s;
+
+	(void)state;
+	m = ts_parse(ts_invite);
+	assert_int_equal(sip_set_ruri(m, "sip:carol@corp.example"), 0);
+	assert_int_equal(osip_uri_to_str(m->req_uri, &s), 0);
+	assert_string_equal(s, "sip:carol@corp.example");
+	osip_free(s);
+	assert_int_equal(sip_set_ruri(m, "not a uri"), -1);
+	assert_int_equal(osip_uri_to_str(m->req_uri, &s), 0);
+	assert_string_equal(s, "sip:carol@corp.example");
+	osip_free(s);
+	osip_message_free(m);
+}
+
 /* The SDP body, and replacing it with Content-Length following. */
 static void
 test_body(void **state)
@@ -1146,6 +1166,7 @@ main(void)
 		cmocka_unit_test(test_max_forwards),
 		cmocka_unit_test(test_record_route),
 		cmocka_unit_test(test_route_pop),
+		cmocka_unit_test(test_set_ruri),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_uri_target),
 		cmocka_unit_test(test_uri_target_port_range),
