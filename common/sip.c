@@ -599,29 +599,37 @@ sip_rr_push(osip_message_t *m, const char *uri)
  * The pair of halves is one proxy: where a message crosses the tunnel, the
  * other half's Record-Route (marked with the vofw parameter) is replaced
  * by this half's, which is the one its side of the dialog must route to.
+ * A call that crosses hras twice (two legs) has two marked entries: the
+ * first is the one nearest the callee, the last the one nearest the
+ * caller; which says which one is replaced.
  */
 int
-sip_rr_swap(osip_message_t *m, const char *uri)
+sip_rr_swap(osip_message_t *m, const char *uri, enum sip_rr_which which)
 {
 	osip_record_route_t	*rr;
 	char			 value[300];
-	int			 i;
+	int			 i, at = -1;
 
 	for (i = 0; (rr = osip_list_get(&m->record_routes, i)) != NULL; i++) {
 		if (rr->url == NULL ||
 		    sip_param(&rr->url->url_params, "vofw") == NULL)
 			continue;
-		osip_list_remove(&m->record_routes, i);
-		osip_record_route_free(rr);
-		snprintf(value, sizeof(value), "<%s>", uri);
-		if (osip_record_route_init(&rr) != 0)
-			return -1;
-		if (osip_record_route_parse(rr, value) != 0 ||
-		    osip_list_add(&m->record_routes, rr, i) < 0) {
-			osip_record_route_free(rr);
-			return -1;
-		}
+		at = i;
+		if (which == SIP_RR_FIRST)
+			break;
+	}
+	if (at == -1)
 		return 0;
+	rr = osip_list_get(&m->record_routes, at);
+	osip_list_remove(&m->record_routes, at);
+	osip_record_route_free(rr);
+	snprintf(value, sizeof(value), "<%s>", uri);
+	if (osip_record_route_init(&rr) != 0)
+		return -1;
+	if (osip_record_route_parse(rr, value) != 0 ||
+	    osip_list_add(&m->record_routes, rr, at) < 0) {
+		osip_record_route_free(rr);
+		return -1;
 	}
 	return 0;
 }

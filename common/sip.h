@@ -48,7 +48,12 @@ int	 sip_branch(const osip_message_t *, const uint8_t *key, size_t keylen,
 int	 sip_loop_check(const osip_message_t *, const char *branch_prefix);
 int	 sip_max_forwards(osip_message_t *);
 int	 sip_rr_push(osip_message_t *, const char *uri);
-int	 sip_rr_swap(osip_message_t *, const char *uri);
+/* Which of a message's vofw-marked Record-Routes sip_rr_swap replaces. */
+enum sip_rr_which {
+	SIP_RR_FIRST,		/* nearest the callee */
+	SIP_RR_LAST		/* nearest the caller */
+};
+int	 sip_rr_swap(osip_message_t *, const char *uri, enum sip_rr_which);
 int	 sip_route_pop(osip_message_t *,
 	    int (*)(const osip_uri_t *, void *), void *);
 int	 sip_body(const osip_message_t *, const char **, size_t *);

@@ -403,6 +403,9 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 	uint32_t		 flow;
 	int			 status;
 
+	/* A 100 is hop by hop: the caller had its own from hras or hrac. */
+	if (m->status_code == 100)
+		return;
 	if (via == NULL || via->host == NULL ||
 	    strcmp(via->host, hs->t->conf->sip.address) != 0 ||
 	    (b = sip_param(&via->via_params, "branch")) == NULL ||
@@ -457,7 +460,7 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 			    "dropped");
 		} else if (flow == FRAME_FLOW_DIRECT)
 			siptr_send_msg(hs->sip, m, &to);
-		else if (sip_rr_swap(m, hs->rr_uri) == -1 ||
+		else if (sip_rr_swap(m, hs->rr_uri, SIP_RR_LAST) == -1 ||
 		    call_to_own_side(&hs->calls, m, flow, NULL, &status) == -1)
 			log_info("response not passed on");
 		else {
@@ -492,7 +495,7 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		return;
 	}
 	if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == -1 ||
-	    sip_rr_swap(m, hs->rr_uri) == -1 ||
+	    sip_rr_swap(m, hs->rr_uri, SIP_RR_FIRST) == -1 ||
 	    call_to_own_side(&hs->calls, m, flow, NULL, &status) == -1) {
 		hrac_sip_reply_tunnel(hs, m, status == 0 ? 500 : status);
 		osip_message_free(m);

@@ -128,6 +128,7 @@ struct hras {
 	unsigned int		 nbindings;
 	struct crypto_aead	 token_key;	/* sealed Contact tokens */
 	struct crypto_aead	 via_key;	/* inside Vias sealed in ours */
+	struct crypto_aead	 route_key;	/* inside Record-Routes, ours */
 	uint64_t		 token_seq;
 	uint8_t			 branch_key[CRYPTO_KEYLEN];
 	char			 rr_uri[128];	/* our Record-Route */

@@ -26,7 +26,11 @@
 #define DIRECT_PREFIX	"z9hG4bK-vofw-D"	/* inside call set up via hras */
 #define LEG_MARK	"-vofw2"	/* Call-ID of a call's second leg */
 #define VIA_PLAIN_MAX	1024	/* inside Vias hidden in one branch */
-#define VIA_SEALED_MAX	(2 * (8 + VIA_PLAIN_MAX + 16) + 1)
+#define SEALED_HEX(n)	(2 * (8 + (n) + CRYPTO_TAGLEN) + 1)
+#define VIA_SEALED_MAX	SEALED_HEX(VIA_PLAIN_MAX)
+#define RR_PARAM	"vofw-rr"	/* inside Record-Routes, sealed */
+#define RR_PLAIN_MAX	512
+#define TOKEN_PLAIN_MAX	600
 
 static void	hras_sip_recv(void *, osip_message_t *,
 		    const struct sip_addr *);
@@ -63,6 +67,17 @@ static int	hras_sip_via_hide(struct hras *, osip_message_t *,
 		    const char *, char *, size_t);
 static int	hras_sip_via_restore(struct hras *, osip_message_t *,
 		    const char *);
+static int	hras_sip_seal(struct crypto_aead *, uint64_t, const char *,
+		    size_t, char *, size_t);
+static int	hras_sip_unseal(struct crypto_aead *, const char *, char *,
+		    size_t);
+static osip_record_route_t *hras_sip_rr_ours(struct hras *,
+		    osip_message_t *, int, int *);
+static int	hras_sip_rr_hide(struct hras *, osip_message_t *, int);
+static int	hras_sip_rr_open(struct hras *, const osip_uri_t *, char *,
+		    size_t);
+static int	hras_sip_rr_restore(struct hras *, osip_message_t *);
+static void	hras_sip_route_pop(struct hras *, osip_message_t *);
 static void	hras_media_in(void *, uint32_t, int, const uint8_t *, size_t);
 static void	hras_media_idle(void *, uint32_t);
 
@@ -76,6 +91,7 @@ hras_sip_init(struct hras *h)
 	if (crypto_random(key, sizeof(key)) == -1 ||
 	    crypto_aead_init(&h->token_key, key, "contact") == -1 ||
 	    crypto_aead_init(&h->via_key, key, "via") == -1 ||
+	    crypto_aead_init(&h->route_key, key, "route") == -1 ||
 	    crypto_random(h->branch_key, sizeof(h->branch_key)) == -1 ||
 	    crypto_random(&h->token_seq, sizeof(h->token_seq)) == -1)
 		return -1;
@@ -113,6 +129,7 @@ hras_sip_free(struct hras *h)
 	}
 	crypto_aead_clear(&h->token_key);
 	crypto_aead_clear(&h->via_key);
+	crypto_aead_clear(&h->route_key);
 }
 
 /* True when a domain is one this hras serves. */
@@ -244,7 +261,6 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 {
 	const struct hras_binding	*b;
 	const char			*cid;
-	osip_record_route_t		*rr;
 	char				 aor[256], client[65], contact[512];
 	uint32_t			 flow;
 	int				 status;
@@ -259,7 +275,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		siptr_reply(h->sip, m, 400, "bad Max-Forwards");
 		return;
 	}
-	sip_route_pop(m, hras_sip_ours, h);
+	hras_sip_route_pop(h, m);
 	if (MSG_IS_REGISTER(m)) {
 		siptr_reply(h->sip, m, 403, "outsiders cannot register");
 		return;
@@ -317,14 +333,9 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		siptr_reply(h->sip, m, status, "SDP");
 		return;
 	}
-	/*
-	 * Dialog-forming requests record us on the route, once: a second
-	 * leg's request already has us on top.
-	 */
-	rr = osip_list_get(&m->record_routes, 0);
+	/* Dialog-forming requests record us on the route. */
 	if (sip_contact_alias(m, from) == -1 ||
 	    ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
-	    (rr == NULL || rr->url == NULL || !hras_sip_ours(rr->url, h)) &&
 	    sip_rr_push(m, h->rr_uri) == -1)) {
 		siptr_reply(h->sip, m, 500, "out of memory");
 		return;
@@ -345,6 +356,9 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 	uint32_t		 flow;
 	int			 status;
 
+	/* A 100 is hop by hop: the inside phone had its own from hrac. */
+	if (m->status_code == 100)
+		return;
 	/* Our branch names the client and holds the inside Vias. */
 	if (via == NULL || via->host == NULL ||
 	    strcmp(via->host, h->conf->sip.address) != 0 ||
@@ -361,6 +375,11 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 	}
 	if (hras_sip_via_restore(h, m, sealed) == -1) {
 		log_info("response with a branch we cannot open; dropped");
+		return;
+	}
+	if (hras_sip_rr_restore(h, m) == -1) {
+		log_info("response with a Record-Route we cannot restore; "
+		    "dropped");
 		return;
 	}
 	if (sip_contact_alias(m, from) == -1)
@@ -395,6 +414,51 @@ hras_sip_branch_split(const char *branch, char *sealed, size_t slen,
 }
 
 /*
+ * Seal n bytes under key k as hex: the 8-byte nonce seq, then the
+ * ciphertext and its tag. -1 when it does not fit hexlen.
+ */
+static int
+hras_sip_seal(struct crypto_aead *k, uint64_t seq, const char *plain,
+    size_t n, char *hex, size_t hexlen)
+{
+	uint8_t	 sealed[8 + RR_PLAIN_MAX + VIA_PLAIN_MAX + CRYPTO_TAGLEN];
+	int	 i;
+
+	if (n > sizeof(sealed) - 8 - CRYPTO_TAGLEN || hexlen < SEALED_HEX(n))
+		return -1;
+	for (i = 0; i < 8; i++)
+		sealed[i] = (uint8_t)(seq >> (56 - 8 * i));
+	if (crypto_aead_seal(k, seq, NULL, 0, (const uint8_t *)plain, n,
+	    sealed + 8) == -1)
+		return -1;
+	crypto_hex(sealed, 8 + n + CRYPTO_TAGLEN, hex);
+	return 0;
+}
+
+/* Open what hras_sip_seal made: the plaintext, NUL-terminated, or -1. */
+static int
+hras_sip_unseal(struct crypto_aead *k, const char *hex, char *plain,
+    size_t plainlen)
+{
+	uint8_t		 sealed[8 + RR_PLAIN_MAX + VIA_PLAIN_MAX + CRYPTO_TAGLEN];
+	size_t		 n = strlen(hex) / 2;
+	uint64_t	 seq = 0;
+	int		 i;
+
+	if (strlen(hex) % 2 != 0 || n < 8 + CRYPTO_TAGLEN ||
+	    n > sizeof(sealed) || n - 8 - CRYPTO_TAGLEN >= plainlen ||
+	    crypto_unhex(hex, sealed, n) == -1)
+		return -1;
+	for (i = 0; i < 8; i++)
+		seq = seq << 8 | sealed[i];
+	if (crypto_aead_open(k, seq, NULL, 0, sealed + 8, n - 8,
+	    (uint8_t *)plain) == -1)
+		return -1;
+	plain[n - 8 - CRYPTO_TAGLEN] = '\0';
+	return 0;
+}
+
+/*
  * Topology hiding for requests going out: every Via the request has (the
  * inside phone's, a PBX's) is sealed into the branch of the one Via hras
  * adds, to be restored when the response comes back. The nonce comes from
@@ -406,9 +470,8 @@ hras_sip_via_hide(struct hras *h, osip_message_t *m, const char *client,
 {
 	osip_via_t	*via;
 	char		 plain[VIA_PLAIN_MAX], *s, hash[SIP_BRANCH_LEN];
-	uint8_t		 sealed[8 + VIA_PLAIN_MAX + CRYPTO_TAGLEN];
 	uint64_t	 seq = 0;
-	size_t		 n = 0, k;
+	size_t		 n = 0, k, pre;
 	int		 i;
 
 	if (sip_branch(m, h->branch_key, sizeof(h->branch_key), hash) == -1)
@@ -430,15 +493,11 @@ hras_sip_via_hide(struct hras *h, osip_message_t *m, const char *client,
 		seq = seq << 4 | (uint64_t)(hash[strlen(BRANCH_PREFIX) + i] <=
 		    '9' ? hash[strlen(BRANCH_PREFIX) + i] - '0' :
 		    hash[strlen(BRANCH_PREFIX) + i] - 'a' + 10);
-	for (i = 0; i < 8; i++)
-		sealed[i] = (uint8_t)(seq >> (56 - 8 * i));
-	if (crypto_aead_seal(&h->via_key, seq, NULL, 0, (uint8_t *)plain, n,
-	    sealed + 8) == -1 ||
-	    strlen(hash) + 2 * (8 + n + CRYPTO_TAGLEN) + strlen(client) + 3 >
-	    blen)
+	pre = (size_t)snprintf(branch, blen, "%s.", hash);
+	if (pre >= blen || hras_sip_seal(&h->via_key, seq, plain, n,
+	    branch + pre, blen - pre) == -1 ||
+	    strlen(branch) + strlen(client) + 2 > blen)
 		return -1;
-	snprintf(branch, blen, "%s.", hash);
-	crypto_hex(sealed, 8 + n + CRYPTO_TAGLEN, branch + strlen(branch));
 	strncat(branch, ".", blen - strlen(branch) - 1);
 	strncat(branch, client, blen - strlen(branch) - 1);
 	while ((via = osip_list_get(&m->vias, 0)) != NULL) {
@@ -452,22 +511,12 @@ hras_sip_via_hide(struct hras *h, osip_message_t *m, const char *client,
 static int
 hras_sip_via_restore(struct hras *h, osip_message_t *m, const char *hex)
 {
-	uint8_t		 sealed[8 + VIA_PLAIN_MAX + CRYPTO_TAGLEN];
 	char		 plain[VIA_PLAIN_MAX + 1], *line, *nl;
 	osip_via_t	*via;
-	size_t		 n = strlen(hex) / 2;
-	uint64_t	 seq = 0;
-	int		 i, pos = 0;
+	int		 pos = 0;
 
-	if (strlen(hex) % 2 != 0 || n < 8 + CRYPTO_TAGLEN + 1 ||
-	    n > sizeof(sealed) || crypto_unhex(hex, sealed, n) == -1)
+	if (hras_sip_unseal(&h->via_key, hex, plain, sizeof(plain)) == -1)
 		return -1;
-	for (i = 0; i < 8; i++)
-		seq = seq << 8 | sealed[i];
-	if (crypto_aead_open(&h->via_key, seq, NULL, 0, sealed + 8, n - 8,
-	    (uint8_t *)plain) == -1)
-		return -1;
-	plain[n - 8 - CRYPTO_TAGLEN] = '\0';
 	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
 		*nl = '\0';
 		if (osip_via_init(&via) != 0)
@@ -490,10 +539,10 @@ static int
 hras_sip_contact_out(struct hras *h, const char *client, osip_message_t *m)
 {
 	osip_contact_t	*c;
-	char		*orig, plain[600], token[2 * 700], user[1500];
-	uint8_t		 sealed[8 + sizeof(plain) + CRYPTO_TAGLEN];
+	char		*orig, plain[TOKEN_PLAIN_MAX];
+	char		 token[SEALED_HEX(TOKEN_PLAIN_MAX)], user[1500];
 	size_t		 n;
-	int		 i, j;
+	int		 i;
 
 	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
 		if (c->url == NULL || osip_uri_to_str(c->url, &orig) != 0)
@@ -501,15 +550,9 @@ hras_sip_contact_out(struct hras *h, const char *client, osip_message_t *m)
 		n = (size_t)snprintf(plain, sizeof(plain), "%s\n%s", client,
 		    orig);
 		osip_free(orig);
-		if (n >= sizeof(plain))
+		if (n >= sizeof(plain) || hras_sip_seal(&h->token_key,
+		    ++h->token_seq, plain, n, token, sizeof(token)) == -1)
 			return -1;
-		h->token_seq++;
-		for (j = 0; j < 8; j++)
-			sealed[j] = (uint8_t)(h->token_seq >> (56 - 8 * j));
-		if (crypto_aead_seal(&h->token_key, h->token_seq, NULL, 0,
-		    (const uint8_t *)plain, n, sealed + 8) == -1)
-			return -1;
-		crypto_hex(sealed, 8 + n + CRYPTO_TAGLEN, token);
 		snprintf(user, sizeof(user), "sip:%s%s@%s:%u", TOKEN_PREFIX,
 		    token, h->conf->sip.address, h->conf->sip.port);
 		osip_uri_free(c->url);
@@ -526,29 +569,162 @@ static int
 hras_sip_token_open(struct hras *h, const char *user, char *client,
     size_t clen, char *uri, size_t ulen)
 {
-	const char	*hex = user + strlen(TOKEN_PREFIX);
-	uint8_t		 sealed[8 + 600 + CRYPTO_TAGLEN];
-	char		 plain[601], *nl;
-	size_t		 n = strlen(hex) / 2;
-	uint64_t	 seq = 0;
-	int		 j;
+	char	 plain[TOKEN_PLAIN_MAX + 1], *nl;
 
-	if (strlen(hex) % 2 != 0 || n < 8 + CRYPTO_TAGLEN + 3 ||
-	    n > sizeof(sealed) || crypto_unhex(hex, sealed, n) == -1)
-		return -1;
-	for (j = 0; j < 8; j++)
-		seq = seq << 8 | sealed[j];
-	if (crypto_aead_open(&h->token_key, seq, NULL, 0, sealed + 8, n - 8,
-	    (uint8_t *)plain) == -1)
-		return -1;
-	plain[n - 8 - CRYPTO_TAGLEN] = '\0';
-	if ((nl = strchr(plain, '\n')) == NULL)
+	if (hras_sip_unseal(&h->token_key, user + strlen(TOKEN_PREFIX), plain,
+	    sizeof(plain)) == -1 || (nl = strchr(plain, '\n')) == NULL)
 		return -1;
 	*nl = '\0';
 	if ((size_t)snprintf(client, clen, "%s", plain) >= clen ||
 	    (size_t)snprintf(uri, ulen, "%s", nl + 1) >= ulen)
 		return -1;
 	return 0;
+}
+
+/*
+ * Our Record-Route entry in a message, and its index: the first (nearest
+ * the callee), or with last the last (nearest the caller), when a call
+ * crosses hras twice.
+ */
+static osip_record_route_t *
+hras_sip_rr_ours(struct hras *h, osip_message_t *m, int last, int *index)
+{
+	osip_record_route_t	*rr, *found = NULL;
+	int			 i;
+
+	for (i = 0; (rr = osip_list_get(&m->record_routes, i)) != NULL; i++)
+		if (rr->url != NULL && hras_sip_ours(rr->url, h) &&
+		    sip_param(&rr->url->url_params, "vofw") != NULL) {
+			*index = i;
+			found = rr;
+			if (!last)
+				break;
+		}
+	return found;
+}
+
+/*
+ * Topology hiding for Record-Route: the entries inside proxies (a PBX)
+ * added next to ours, below it in a request going out, above it in a
+ * response going out, are sealed into a parameter of ours in the order a
+ * route set names them, and come back where the dialog returns inside.
+ */
+static int
+hras_sip_rr_hide(struct hras *h, osip_message_t *m, int below)
+{
+	osip_record_route_t	*ours, *rr;
+	char			 plain[RR_PLAIN_MAX], *s, *hex;
+	size_t			 n = 0, k;
+	int			 i, at;
+
+	if ((ours = hras_sip_rr_ours(h, m, 0, &at)) == NULL)
+		return 0;
+	for (;;) {
+		i = below ? at + 1 : at - 1;
+		if (i < 0 || (rr = osip_list_get(&m->record_routes, i)) ==
+		    NULL)
+			break;
+		if (rr->url == NULL || osip_uri_to_str(rr->url, &s) != 0)
+			return -1;
+		k = strlen(s);
+		if (n + k + 1 >= sizeof(plain)) {
+			osip_free(s);
+			return -1;
+		}
+		memcpy(plain + n, s, k);
+		n += k;
+		plain[n++] = '\n';
+		osip_free(s);
+		osip_list_remove(&m->record_routes, i);
+		osip_record_route_free(rr);
+		if (!below)
+			at--;
+	}
+	if (n == 0)
+		return 0;
+	if ((hex = osip_malloc(SEALED_HEX(n))) == NULL)
+		return -1;
+	if (hras_sip_seal(&h->route_key, ++h->token_seq, plain, n, hex,
+	    SEALED_HEX(n)) == -1 || osip_uri_uparam_add(ours->url,
+	    osip_strdup(RR_PARAM), hex) != 0) {
+		osip_free(hex);
+		return -1;
+	}
+	return 0;
+}
+
+/* The inside entries sealed in a URI of ours, one per line, or -1. */
+static int
+hras_sip_rr_open(struct hras *h, const osip_uri_t *u, char *plain,
+    size_t len)
+{
+	osip_uri_param_t	*p = sip_param(&u->url_params, RR_PARAM);
+
+	if (p == NULL || p->gvalue == NULL)
+		return -1;
+	return hras_sip_unseal(&h->route_key, p->gvalue, plain, len);
+}
+
+/*
+ * A response from outside to a request we sent out: the inside entries
+ * sealed in our Record-Route go back below it, for the inside phone's
+ * route set.
+ */
+static int
+hras_sip_rr_restore(struct hras *h, osip_message_t *m)
+{
+	osip_record_route_t	*ours, *rr;
+	char			 plain[RR_PLAIN_MAX + 1], *line, *nl;
+	char			 value[RR_PLAIN_MAX + 3];
+	int			 at;
+
+	if ((ours = hras_sip_rr_ours(h, m, 1, &at)) == NULL ||
+	    hras_sip_rr_open(h, ours->url, plain, sizeof(plain)) == -1)
+		return 0;
+	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		snprintf(value, sizeof(value), "<%s>", line);
+		if (osip_record_route_init(&rr) != 0)
+			return -1;
+		if (osip_record_route_parse(rr, value) != 0 ||
+		    osip_list_add(&m->record_routes, rr, ++at) < 0) {
+			osip_record_route_free(rr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Loose routing for a request from outside: our Route comes off, and the
+ * inside entries sealed in it go on top, in route order.
+ */
+static void
+hras_sip_route_pop(struct hras *h, osip_message_t *m)
+{
+	osip_route_t	*r = osip_list_get(&m->routes, 0), *in;
+	char		 plain[RR_PLAIN_MAX + 1], *line, *nl;
+	char		 value[RR_PLAIN_MAX + 3];
+	int		 sealed, pos = 0;
+
+	if (r == NULL || r->url == NULL || !hras_sip_ours(r->url, h))
+		return;
+	sealed = hras_sip_rr_open(h, r->url, plain, sizeof(plain)) == 0;
+	osip_list_remove(&m->routes, 0);
+	osip_route_free(r);
+	if (!sealed)
+		return;
+	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		snprintf(value, sizeof(value), "<%s>", line);
+		if (osip_route_init(&in) != 0)
+			return;
+		if (osip_route_parse(in, value) != 0 ||
+		    osip_list_add(&m->routes, in, pos++) < 0) {
+			osip_route_free(in);
+			return;
+		}
+	}
 }
 
 /* Forget bindings whose time is up. */
@@ -804,7 +980,8 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 			return;
 		}
 		/* To an outside request: rewrite and follow its Via. */
-		if (sip_rr_swap(m, h->rr_uri) == -1 ||
+		if (sip_rr_swap(m, h->rr_uri, SIP_RR_FIRST) == -1 ||
+		    hras_sip_rr_hide(h, m, 0) == -1 ||
 		    hras_sip_contact_out(h, client, m) == -1 ||
 		    call_to_own_side(&h->calls, m, flow, client, &status) == -1 ||
 		    sip_via_target(m, &to) == -1)
@@ -826,7 +1003,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	sip_route_pop(m, hras_sip_ours, h);
+	hras_sip_route_pop(h, m);
 	/*
 	 * Where to: a phone of a served domain (this company's or another's)
 	 * is reached by handing the request to hras itself, as if it came
@@ -857,7 +1034,8 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		return;
 	}
 	if (sip_via_push(m, siptr_self(h->sip, to.tcp), branch) == -1 ||
-	    sip_rr_swap(m, h->rr_uri) == -1 ||
+	    sip_rr_swap(m, h->rr_uri, SIP_RR_FIRST) == -1 ||
+	    hras_sip_rr_hide(h, m, 1) == -1 ||
 	    hras_sip_contact_out(h, client, m) == -1 ||
 	    call_to_own_side(&h->calls, m, flow, client, &status) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 488);

@@ -126,7 +126,7 @@ fs_request(osip_message_t *m)
 	if (strncmp(branch, "z9hG4bK-vofw-", 13) != 0)
 		abort();
 	(void)sip_loop_check(m, branch);
-	if (sip_rr_swap(m, FS_RR_OURS) == -1 ||
+	if (sip_rr_swap(m, FS_RR_OURS, SIP_RR_FIRST) == -1 ||
 	    sip_rr_push(m, FS_RR_OTHER) == -1 ||
 	    sip_via_push(m, &fs_self, branch) == -1)
 		return;
@@ -145,7 +145,7 @@ fs_response(osip_message_t *m)
 	struct sip_addr	 to;
 
 	(void)sip_via_target(m, &to);
-	if (sip_rr_swap(m, FS_RR_OURS) == -1)
+	if (sip_rr_swap(m, FS_RR_OURS, SIP_RR_FIRST) == -1)
 		return;
 	fs_body(m);
 	if (osip_list_size(&m->vias) > 1 && sip_via_pop(m) == -1)

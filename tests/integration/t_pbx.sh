@@ -252,12 +252,14 @@ voice hrac 1 || tb_fail "hrac relayed too little voice: $(grep closed: hrac.log)
 echo "ok: outside -> alice@corp.example through hras, hrac and the PBX, voice both ways, BYE through the PBX"
 
 # What the outside phone got names nothing inside in the headers the
-# relays answer for. Record-Route and Route are left out: the PBX's own
-# Record-Route (its inside address) still reaches the outside as it is.
-INSIDE='^(Via|v|Contact|m|c|o)[:=].*10\.77\.0\.'
+# relays answer for: the PBX's Record-Route is sealed into hras's.
+INSIDE='^(Via|v|Record-Route|Route|Contact|m|c|o)[:=].*10\.77\.0\.'
 grep -q '^SIP/2.0 200' bob-calls.msg || tb_fail "no message trace of bob's call"
 ! grep -nE "$INSIDE" bob-calls.msg ||
     tb_fail "an inside address reached the outside caller"
+# A 100 goes one hop: the caller's is hras's own, not the PBX's too.
+[ "$(grep -c '^SIP/2.0 100' bob-calls.msg)" -le 1 ] ||
+    tb_fail "the caller got the PBX's 100 Trying as well as hras's"
 
 # 3. alice calls an outside phone: alice -> PBX -> hrac -> hras -> bob.
 tb_start bob "$TB_WAN" sipp -nostdin -sf "$S/pbx_uas.xml" -s bob \

@@ -910,7 +910,8 @@ test_record_route(void **state)
 
 	(void)state;
 	m = ts_parse(ts_invite);
-	assert_int_equal(sip_rr_swap(m, "sip:198.51.100.10:5060;lr;vofw"), 0);
+	assert_int_equal(sip_rr_swap(m, "sip:198.51.100.10:5060;lr;vofw",
+	    SIP_RR_FIRST), 0);
 	assert_int_equal(ts_count(m, "Record-Route: "), 0);
 	assert_int_equal(sip_rr_push(m, "sip:10.77.0.2:5060;lr;vofw"), 0);
 	ts_line_is(m, "Record-Route: ", 0,
@@ -927,7 +928,8 @@ test_record_route(void **state)
 	    "Record-Route: <sip:p1.example;lr>;vofw\r\n"
 	    "Record-Route: <sip:10.77.0.2:5060;lr;vofw>, <sip:p3.example;lr>\r\n"
 	    TS_DIALOG "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
-	assert_int_equal(sip_rr_swap(m, "sip:198.51.100.10:5060;lr;vofw"), 0);
+	assert_int_equal(sip_rr_swap(m, "sip:198.51.100.10:5060;lr;vofw",
+	    SIP_RR_FIRST), 0);
 	assert_int_equal(osip_list_size(&m->record_routes), 3);
 	ts_line_is(m, "Record-Route: ", 0,
 	    "Record-Route: <sip:p1.example;lr>;vofw");
@@ -935,8 +937,28 @@ test_record_route(void **state)
 	    "Record-Route: <sip:198.51.100.10:5060;lr;vofw>");
 	ts_line_is(m, "Record-Route: ", 2, "Record-Route: <sip:p3.example;lr>");
 	/* Swapping back restores the other half's. */
-	assert_int_equal(sip_rr_swap(m, "sip:10.77.0.2:5060;lr;vofw"), 0);
+	assert_int_equal(sip_rr_swap(m, "sip:10.77.0.2:5060;lr;vofw",
+	    SIP_RR_FIRST), 0);
 	ts_line_is(m, "Record-Route: ", 1,
+	    "Record-Route: <sip:10.77.0.2:5060;lr;vofw>");
+	osip_message_free(m);
+
+	/* Two legs through hras: the first or the last marked one. */
+	m = ts_parse("SIP/2.0 200 OK\r\n" TS_VIA
+	    "Record-Route: <sip:198.51.100.10:5060;lr;vofw>, <sip:p3.example;lr>"
+	    "\r\nRecord-Route: <sip:198.51.100.10:5060;lr;vofw;vofw-rr=ab>\r\n"
+	    TS_DIALOG "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+	assert_int_equal(sip_rr_swap(m, "sip:10.77.0.2:5060;lr;vofw",
+	    SIP_RR_LAST), 0);
+	ts_line_is(m, "Record-Route: ", 0,
+	    "Record-Route: <sip:198.51.100.10:5060;lr;vofw>");
+	ts_line_is(m, "Record-Route: ", 2,
+	    "Record-Route: <sip:10.77.0.2:5060;lr;vofw>");
+	assert_int_equal(sip_rr_swap(m, "sip:10.77.0.9:5060;lr;vofw",
+	    SIP_RR_FIRST), 0);
+	ts_line_is(m, "Record-Route: ", 0,
+	    "Record-Route: <sip:10.77.0.9:5060;lr;vofw>");
+	ts_line_is(m, "Record-Route: ", 2,
 	    "Record-Route: <sip:10.77.0.2:5060;lr;vofw>");
 	osip_message_free(m);
 
