@@ -54,6 +54,8 @@ static int	hras_sip_via_hide(struct hras *, osip_message_t *,
 		    const char *, char *, size_t);
 static int	hras_sip_via_restore(struct hras *, osip_message_t *,
 		    const char *);
+static void	hras_sip_out(struct hras *, const char *, uint32_t,
+		    osip_message_t *, const struct sip_addr *);
 static void	hras_media_in(void *, uint32_t, int, const uint8_t *, size_t);
 static void	hras_media_idle(void *, uint32_t);
 
@@ -639,8 +641,6 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 	osip_message_t			*m;
 	struct sip_addr			 to;
 	const char			*why;
-	char				 branch[SIP_BRANCH_LEN + VIA_SEALED_MAX +
-					    70];
 	char				 aor[256], target[65];
 	int				 status, alias;
 
@@ -706,24 +706,37 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
+	hras_sip_out(h, client, flow, m, &to);
+	osip_message_free(m);
+}
+
+/*
+ * Send a request from a client's tunnel out to the world: its Vias sealed
+ * into ours, our Record-Route for hrac's, Contacts as tokens, SDP on our
+ * public ports; answered into the tunnel when that cannot be done.
+ */
+static void
+hras_sip_out(struct hras *h, const char *client, uint32_t flow,
+    osip_message_t *m, const struct sip_addr *to)
+{
+	char	 branch[SIP_BRANCH_LEN + VIA_SEALED_MAX + 70];
+	int	 status;
+
 	if (hras_sip_via_hide(h, m, client, branch, sizeof(branch)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 500);
-		osip_message_free(m);
 		return;
 	}
-	if (sip_via_push(m, siptr_self(h->sip, to.tcp), branch) == -1 ||
+	if (sip_via_push(m, siptr_self(h->sip, to->tcp), branch) == -1 ||
 	    sip_rr_swap(m, h->rr_uri) == -1 ||
 	    hras_sip_contact_out(h, client, m) == -1 ||
 	    call_to_own_side(&h->calls, m, flow, client, &status) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 488);
-		osip_message_free(m);
 		return;
 	}
 	call_track(&h->calls, m, client);
-	if (siptr_send_msg(h->sip, m, &to) == -1)
+	if (siptr_send_msg(h->sip, m, to) == -1)
 		log_info("client %s: cannot send %s to %s:%u", client,
-		    m->sip_method, to.host, to.port);
-	osip_message_free(m);
+		    m->sip_method, to->host, to->port);
 }
 
 /* Voice from the tunnel, for a flow of one of this client's calls. */
