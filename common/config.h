@@ -76,6 +76,13 @@ enum tunnel_mode {
 	TUNNEL_MODE_POLL	/* short complete requests and responses */
 };
 
+/* How hrac treats a call between two of its inside phones (paper 3.5). */
+enum inside_calls {
+	INSIDE_CALLS_LOCAL,	/* hrac routes it; nothing crosses */
+	INSIDE_CALLS_HRAS,	/* set up through hras, voice phone to phone */
+	INSIDE_CALLS_OFF	/* relayed through hras like any call */
+};
+
 struct hrac_config {
 	char			*file;
 	int			 log_debug;
@@ -96,6 +103,8 @@ struct hrac_config {
 						   before it gets this old */
 	int			 backoff_max;	/* tunnel.backoff_max, seconds */
 	size_t			 queue_max;	/* tunnel.queue_max, bytes */
+	enum inside_calls	 inside_calls;
+	char			*inside_proxy;	/* inside PBX "address:port" */
 	struct config_hook	 hook;
 };
 

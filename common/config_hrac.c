@@ -4,6 +4,8 @@
  * listeners and how the tunnel behaves.  The generic walker in config.c
  * reads the table.
  */
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <libconfig.h>
 #include <stdio.h>
@@ -18,14 +20,24 @@ static int	hrac_config_check_proxy(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hrac_config_check_fingerprint(struct config_ctx *,
 		    const config_setting_t *, void *);
+static int	hrac_config_check_inside_proxy(struct config_ctx *,
+		    const config_setting_t *, void *);
 
 /* The generic walker stores an enum value as an int. */
 _Static_assert(sizeof(enum tunnel_mode) == sizeof(int),
     "enum tunnel_mode must be int-sized");
 
+_Static_assert(sizeof(enum inside_calls) == sizeof(int),
+    "enum inside_calls must be int-sized");
+
 /* In the order of enum tunnel_mode. */
 static const char *const hrac_config_modes[] = {
 	"auto", "stream", "poll", NULL
+};
+
+/* In the order of enum inside_calls. */
+static const char *const hrac_config_inside_calls[] = {
+	"local", "hras", "off", NULL
 };
 
 #define O(f)	offsetof(struct hrac_config, f)
@@ -54,6 +66,10 @@ static const struct config_key hrac_config_keys[] = {
 	    O(backoff_max)),
 	CONFIG_KEY_NUM("tunnel.queue_max", CONFIG_T_SIZE, 0, 65536, 67108864,
 	    1048576, O(queue_max)),
+	CONFIG_KEY_ENUM("inside_calls", O(inside_calls),
+	    hrac_config_inside_calls, INSIDE_CALLS_LOCAL),
+	CONFIG_KEY_STRING("inside_proxy", 0, O(inside_proxy),
+	    hrac_config_check_inside_proxy),
 	CONFIG_KEYS_LOG(struct hrac_config),
 	CONFIG_KEYS_HOOK(struct hrac_config),
 	CONFIG_KEY_END
@@ -90,6 +106,7 @@ hrac_config_free(struct hrac_config *cfg)
 	free(cfg->proxy);
 	free(cfg->tls_ca);
 	free(cfg->tls_fingerprint);
+	free(cfg->inside_proxy);
 	free(cfg->sip.address);
 	free(cfg->media.address);
 	free(cfg->hook.listen.address);
@@ -153,5 +170,22 @@ hrac_config_check_fingerprint(struct config_ctx *ctx,
 	/* The normal form is never longer than what was written. */
 	memcpy(v, hex, n);
 	v[n] = '\0';
+	return 0;
+}
+
+/* Check inside_proxy: a numeric IPv4 inside address and a port. */
+static int
+hrac_config_check_inside_proxy(struct config_ctx *ctx,
+    const config_setting_t *s, void *p)
+{
+	const char	*v = *(char **)p;
+	char		 host[64];
+	uint16_t	 port;
+	struct in_addr	 a;
+
+	if (config_parse_hostport(v, host, sizeof(host), &port) == -1 ||
+	    inet_pton(AF_INET, host, &a) != 1)
+		return config_fail(ctx, s, "\"%s\" is not address:port "
+		    "with a numeric IPv4 address", v);
 	return 0;
 }

@@ -35,6 +35,13 @@ enum frame_control {
 	FRAME_CTL_ACK = 5	/* received up to a sequence number */
 };
 
+/*
+ * The flow id of a SIP frame whose call the halves do not relay (an inside
+ * call set up through hras, inside_calls = "hras"): SDP, Record-Route and
+ * Contact pass untouched. No call's flows ever use it.
+ */
+#define FRAME_FLOW_DIRECT	0xffffffffU
+
 struct frame_hdr {
 	uint8_t		version;
 	uint8_t		type;

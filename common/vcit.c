@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "frame.h"
 #include "log.h"
 #include "vcit.h"
 
@@ -316,7 +317,8 @@ vcit_flow_alloc(struct vcit *v, uint32_t high_bit)
 	for (;;) {
 		*next = (*next + VCIT_STREAMS) & VCIT_BLOCK;
 		base = (high_bit & VCIT_HIGH) | *next;
-		if (base != 0 && vcit_find_flow(v, base) == NULL)
+		if (base != 0 && base != (FRAME_FLOW_DIRECT & ~7U) &&
+		    vcit_find_flow(v, base) == NULL)
 			return base;
 	}
 }

@@ -71,8 +71,9 @@ void		 vcit_foreach(struct vcit *, void (*)(struct vcit_call *,
 		    void *), void *);
 /*
  * Allocate an unused block of 8 flow ids with the given high bit (0 for
- * hrac, 0x80000000 for hras), never 0; blocks are handed out in turn from
- * a random start, so one is not handed out again for 2^28 allocations.
+ * hrac, 0x80000000 for hras), never 0 nor the block of FRAME_FLOW_DIRECT;
+ * blocks are handed out in turn from a random start, so one is not handed
+ * out again for 2^28 allocations.
  */
 uint32_t	 vcit_flow_alloc(struct vcit *, uint32_t high_bit);
 

@@ -128,11 +128,16 @@ int	 hrac_tunnel_is_up(const struct hrac_tunnel *);
 
 /* hrac_local.c */
 struct hrac_local;
+/* An inside phone's binding, as a lookup finds it. */
+struct hrac_local_hit {
+	char		 aor[256];	/* user@domain */
+	char		 contact[512];
+};
 struct hrac_local *hrac_local_new(void);
 void	 hrac_local_free(struct hrac_local *);
 void	 hrac_local_learn(struct hrac_local *, const struct osip_message *);
 int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
-	    const char *, char *, size_t);
+	    const char *, struct hrac_local_hit *);
 
 /* hrac_sip.c */
 struct hrac_sip *hrac_sip_new(struct hrac_tunnel *);

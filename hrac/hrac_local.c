@@ -145,14 +145,14 @@ hrac_local_learn(struct hrac_local *l, const osip_message_t *m)
 }
 
 /*
- * Where a request for this URI goes inside: 1 with the contact of the
- * newest binding, 0 when the domain is ours but the user has no binding,
+ * Where a request for this URI goes inside: 1 with the newest binding, 0
+ * when the domain is ours but the user has no binding,
  * -1 when the URI is not of an inside domain hrac knows. user@<self> (as
  * phones dialling hrac's address send) stands for the user in any of them.
  */
 int
 hrac_local_lookup(struct hrac_local *l, const osip_uri_t *u, const char *self,
-    char *contact, size_t len)
+    struct hrac_local_hit *hit)
 {
 	struct hrac_binding	*b, *best = NULL;
 	char			 aor[256];
@@ -176,6 +176,7 @@ hrac_local_lookup(struct hrac_local *l, const osip_uri_t *u, const char *self,
 			best = b;
 	if (best == NULL)
 		return 0;
-	snprintf(contact, len, "%s", best->contact);
+	snprintf(hit->aor, sizeof(hit->aor), "%s", best->aor);
+	snprintf(hit->contact, sizeof(hit->contact), "%s", best->contact);
 	return 1;
 }

@@ -47,6 +47,8 @@ struct hrac_sip {
 
 /* Branches of requests hrac routes between two inside phones. */
 #define LOCAL_BRANCH	"z9hG4bK-vofw-L"
+/* Branches of inside calls set up through hras (not relayed). */
+#define DIRECT_BRANCH	"z9hG4bK-vofw-D"
 
 static void	hrac_sip_recv(void *, osip_message_t *,
 		    const struct sip_addr *);
@@ -65,6 +67,10 @@ static int	hrac_sip_known(struct hrac_sip *, const struct sip_addr *,
 		    int);
 static void	hrac_sip_local(struct hrac_sip *, osip_message_t *,
 		    const char *);
+static void	hrac_sip_via_hras(struct hrac_sip *, osip_message_t *);
+static int	hrac_sip_inside_proxy(struct hrac_sip *, struct sip_addr *);
+static int	hrac_sip_next_hop(struct hrac_sip *, const osip_message_t *,
+		    struct sip_addr *);
 static void	hrac_media_in(void *, uint32_t, int, const uint8_t *, size_t);
 static void	hrac_media_idle(void *, uint32_t);
 
@@ -144,13 +150,16 @@ hrac_sip_learn(struct hrac_sip *hs, const osip_message_t *m,
 {
 	osip_contact_t		*ct;
 	struct hrac_contact	*c;
-	struct sip_addr		 a;
+	struct sip_addr		 a, pbx;
 	time_t			 now = hrac_now();
-	int			 i;
+	int			 i, trusted;
 
+	/* The inside proxy vouches for the Contacts it relays. */
+	trusted = hrac_sip_inside_proxy(hs, &pbx) == 0 &&
+	    strcmp(pbx.host, src->host) == 0 && pbx.port == src->port;
 	for (i = 0; (ct = osip_list_get(&m->contacts, i)) != NULL; i++) {
 		if (sip_uri_target(ct->url, &a) == -1 ||
-		    strcmp(a.host, src->host) != 0)
+		    (!trusted && strcmp(a.host, src->host) != 0))
 			continue;
 		TAILQ_FOREACH(c, &hs->contacts, entry)
 			if (c->addr.port == a.port &&
@@ -170,14 +179,34 @@ hrac_sip_learn(struct hrac_sip *hs, const osip_message_t *m,
 	}
 }
 
-/* True when addr (or, with host_only, its host) is a learned phone. */
+/* The inside proxy (inside_proxy), if one is configured. */
+static int
+hrac_sip_inside_proxy(struct hrac_sip *hs, struct sip_addr *to)
+{
+	if (hs->t->conf->inside_proxy == NULL ||
+	    config_parse_hostport(hs->t->conf->inside_proxy, to->host,
+	    sizeof(to->host), &to->port) == -1)
+		return -1;
+	to->tcp = 0;
+	return 0;
+}
+
+/*
+ * True when addr (or, with host_only, its host) is a learned phone or the
+ * inside proxy.
+ */
 static int
 hrac_sip_known(struct hrac_sip *hs, const struct sip_addr *addr,
     int host_only)
 {
 	struct hrac_contact	*c, *next;
+	struct sip_addr		 pbx;
 	time_t			 now = hrac_now();
 
+	if (hrac_sip_inside_proxy(hs, &pbx) == 0 &&
+	    strcmp(pbx.host, addr->host) == 0 &&
+	    (host_only || pbx.port == addr->port))
+		return 1;
 	for (c = TAILQ_FIRST(&hs->contacts); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		if (c->expires <= now) {
@@ -238,9 +267,10 @@ static void
 hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
     const struct sip_addr *from)
 {
-	char		 contact[512];
-	uint32_t	 flow;
-	int		 status;
+	struct hrac_local_hit	 hit;
+	char			 uri[300];
+	uint32_t		 flow;
+	int			 status, rc, byuser;
 
 	if (sip_via_received(m, from) == -1)
 		return;
@@ -259,14 +289,32 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 		return;
 	}
 	hrac_sip_learn(hs, m, from);
-	if (!MSG_IS_REGISTER(m)) {
-		switch (hrac_local_lookup(hs->local, m->req_uri,
-		    hs->t->conf->sip.address, contact, sizeof(contact))) {
-		case 1:
-			hrac_sip_local(hs, m, contact);
-			return;
-		case 0:
+	/*
+	 * A call between two inside phones goes as inside_calls says: routed
+	 * by hrac, set up through hras, or relayed. Through hras, a phone
+	 * dialling user@hrac needs the user's domain named.
+	 */
+	if (!MSG_IS_REGISTER(m) && (rc = hrac_local_lookup(hs->local,
+	    m->req_uri, hs->t->conf->sip.address, &hit)) != -1) {
+		byuser = strcasecmp(m->req_uri->host,
+		    hs->t->conf->sip.address) == 0;
+		if (rc == 0 && (byuser ||
+		    hs->t->conf->inside_calls == INSIDE_CALLS_LOCAL)) {
 			siptr_reply(hs->sip, m, 404, "no such inside user");
+			return;
+		}
+		if (rc == 1 &&
+		    hs->t->conf->inside_calls == INSIDE_CALLS_LOCAL) {
+			hrac_sip_local(hs, m, hit.contact);
+			return;
+		}
+		if (byuser && ((size_t)snprintf(uri, sizeof(uri), "sip:%s",
+		    hit.aor) >= sizeof(uri) || sip_set_ruri(m, uri) == -1)) {
+			siptr_reply(hs->sip, m, 500, "cannot name the user");
+			return;
+		}
+		if (hs->t->conf->inside_calls == INSIDE_CALLS_HRAS) {
+			hrac_sip_via_hras(hs, m);
 			return;
 		}
 	}
@@ -299,20 +347,15 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 static void
 hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
 {
-	osip_uri_t	*u;
 	struct sip_addr	 to;
 	char		 hash[SIP_BRANCH_LEN], branch[SIP_BRANCH_LEN + 2];
 
-	if (osip_uri_init(&u) != 0)
-		return;
-	if (osip_uri_parse(u, contact) != 0 || sip_uri_target(u, &to) == -1 ||
+	if (sip_set_ruri(m, contact) == -1 ||
+	    sip_uri_target(m->req_uri, &to) == -1 ||
 	    !hrac_sip_known(hs, &to, 0)) {
-		osip_uri_free(u);
 		siptr_reply(hs->sip, m, 480, "inside contact unreachable");
 		return;
 	}
-	osip_uri_free(m->req_uri);
-	m->req_uri = u;
 	if (sip_branch(m, hs->branch_key, sizeof(hs->branch_key), hash) == -1)
 		return;
 	snprintf(branch, sizeof(branch), "%s%s", LOCAL_BRANCH,
@@ -327,6 +370,25 @@ hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
 		return;
 	log_debug("%s routed inside to %s", m->sip_method, contact);
 	siptr_send_msg(hs->sip, m, &to);
+}
+
+/*
+ * A request from one inside phone to another with inside_calls = "hras"
+ * (paper 3.5): hras routes it back down the tunnel. Neither half
+ * Record-Routes nor rewrites SDP, so only the set-up crosses the firewall
+ * and the voice goes phone to phone.
+ */
+static void
+hrac_sip_via_hras(struct hrac_sip *hs, osip_message_t *m)
+{
+	if (!hrac_tunnel_is_up(hs->t)) {
+		siptr_reply(hs->sip, m, 480, "tunnel down");
+		return;
+	}
+	if (MSG_IS_INVITE(m))
+		siptr_reply(hs->sip, m, 100, NULL);
+	if (hrac_sip_to_tunnel(hs, m, FRAME_FLOW_DIRECT) == -1)
+		siptr_reply(hs->sip, m, 503, "tunnel queue full");
 }
 
 /* A phone's response to a request hrac delivered: into the tunnel. */
@@ -355,6 +417,11 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 		/* Between two inside phones: back to the caller directly. */
 		if (sip_via_target(m, &to) == 0 && hrac_sip_known(hs, &to, 1))
 			siptr_send_msg(hs->sip, m, &to);
+		return;
+	}
+	if (strncmp(b_value, DIRECT_BRANCH, strlen(DIRECT_BRANCH)) == 0) {
+		/* An inside call set up through hras: back, untouched. */
+		hrac_sip_to_tunnel(hs, m, FRAME_FLOW_DIRECT);
 		return;
 	}
 	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1)
@@ -388,7 +455,9 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		    !hrac_sip_known(hs, &to, 1)) {
 			log_info("response for an unknown inside address "
 			    "dropped");
-		} else if (sip_rr_swap(m, hs->rr_uri) == -1 ||
+		} else if (flow == FRAME_FLOW_DIRECT)
+			siptr_send_msg(hs->sip, m, &to);
+		else if (sip_rr_swap(m, hs->rr_uri) == -1 ||
 		    call_to_own_side(&hs->calls, m, flow, NULL, &status) == -1)
 			log_info("response not passed on");
 		else {
@@ -399,7 +468,7 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		return;
 	}
 	sip_route_pop(m, hrac_sip_ours, hs);
-	if (sip_uri_target(m->req_uri, &to) == -1 ||
+	if (hrac_sip_next_hop(hs, m, &to) == -1 ||
 	    !hrac_sip_known(hs, &to, 0)) {
 		log_info("%s for %s refused: not a phone hrac knows",
 		    m->sip_method, m->req_uri->host != NULL ?
@@ -411,6 +480,14 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 	if (sip_branch(m, hs->branch_key, sizeof(hs->branch_key), branch) ==
 	    -1 || sip_loop_check(m, branch) == -1) {
 		hrac_sip_reply_tunnel(hs, m, 482);
+		osip_message_free(m);
+		return;
+	}
+	if (flow == FRAME_FLOW_DIRECT) {
+		/* An inside call set up through hras: SDP and route as is. */
+		memcpy(branch, DIRECT_BRANCH, strlen(DIRECT_BRANCH));
+		if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == 0)
+			siptr_send_msg(hs->sip, m, &to);
 		osip_message_free(m);
 		return;
 	}
@@ -426,6 +503,24 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		log_info("cannot send %s to %s:%u", m->sip_method, to.host,
 		    to.port);
 	osip_message_free(m);
+}
+
+/*
+ * Where a request from hras goes: its top Route when it has one left (a
+ * dialog through the inside proxy), else its Request-URI; a user of the
+ * company's domain that names no address goes to the inside proxy.
+ */
+static int
+hrac_sip_next_hop(struct hrac_sip *hs, const osip_message_t *m,
+    struct sip_addr *to)
+{
+	osip_route_t	*r = osip_list_get(&m->routes, 0);
+
+	if (r != NULL && r->url != NULL)
+		return sip_uri_target(r->url, to);
+	if (sip_uri_target(m->req_uri, to) == 0)
+		return 0;
+	return hrac_sip_inside_proxy(hs, to);
 }
 
 /* Voice from the tunnel: to the phone of the flow's call, if any. */

@@ -25,6 +25,8 @@
 
 #define TOKEN_PREFIX	"vofw-"
 #define BRANCH_PREFIX	"z9hG4bK-vofw-"
+#define DIRECT_PREFIX	"z9hG4bK-vofw-D"	/* inside call set up via hras */
+#define LEG_MARK	"-vofw2"	/* Call-ID of a call's second leg */
 #define VIA_PLAIN_MAX	1024	/* inside Vias hidden in one branch */
 #define VIA_SEALED_MAX	(2 * (8 + VIA_PLAIN_MAX + 16) + 1)
 
@@ -40,16 +42,23 @@ static int	hras_sip_to_tunnel(struct hras *, const char *,
 		    osip_message_t *, uint32_t);
 static int	hras_sip_ours(const osip_uri_t *, void *);
 static int	hras_sip_served(const struct hras *, const char *);
+static const char *hras_sip_domain_client(const struct hras *,
+		    const char *);
+static int	hras_sip_self(const struct hras *, const struct sip_addr *);
+static int	hras_sip_leg_cross(osip_message_t *);
+static void	hras_sip_direct(struct hras *, const char *,
+		    osip_message_t *);
+static int	hras_sip_direct_response(struct hras *, const char *,
+		    osip_message_t *);
 static void	hras_sip_register(struct hras *, const char *,
 		    osip_message_t *);
 static const struct hras_binding *hras_sip_lookup(struct hras *,
-		    const char *, const char *);
+		    const char *, const char *, const char *);
 static void	hras_sip_expire(struct hras *);
 static int	hras_sip_contact_out(struct hras *, const char *,
 		    osip_message_t *);
 static int	hras_sip_token_open(struct hras *, const char *, char *,
 		    size_t, char *, size_t);
-static int	hras_sip_set_ruri(osip_message_t *, const char *);
 static int	hras_sip_branch_split(const char *, char *, size_t, char *,
 		    size_t);
 static int	hras_sip_via_hide(struct hras *, osip_message_t *,
@@ -135,6 +144,61 @@ hras_sip_served(const struct hras *h, const char *domain)
 	return 0;
 }
 
+/* The client whose company a served domain is. */
+static const char *
+hras_sip_domain_client(const struct hras *h, const char *domain)
+{
+	const struct config_client	*cl;
+	size_t				 i, j;
+
+	for (i = 0; i < h->conf->nclients; i++) {
+		cl = &h->conf->clients[i];
+		for (j = 0; j < cl->ndomains; j++)
+			if (strcasecmp(cl->domains[j], domain) == 0)
+				return cl->id;
+	}
+	return NULL;
+}
+
+/* A message hras sent to its own SIP address (over UDP). */
+static int
+hras_sip_self(const struct hras *h, const struct sip_addr *a)
+{
+	return !a->tcp && a->port == h->conf->sip.port &&
+	    strcmp(a->host, h->conf->sip.address) == 0;
+}
+
+/*
+ * A call between two phones behind clients (two companies, or one company
+ * with inside_calls = "off") crosses hras twice: out of the caller's
+ * tunnel as to an outside phone, then, sent by hras to itself, in as from
+ * one. Each leg is a call of its own with its own relay ports; the second
+ * leg's Call-ID carries a mark so that both legs can sit in one VCIT (and
+ * one hrac's). Every message hras hands itself crosses from one leg to
+ * the other: the mark is added or taken off.
+ */
+static int
+hras_sip_leg_cross(osip_message_t *m)
+{
+	size_t	 len, mlen = strlen(LEG_MARK);
+	char	*n, *s;
+
+	if (m->call_id == NULL || (n = m->call_id->number) == NULL)
+		return -1;
+	len = strlen(n);
+	if (len > mlen && strcmp(n + len - mlen, LEG_MARK) == 0) {
+		n[len - mlen] = '\0';
+		return 0;
+	}
+	if ((s = osip_malloc(len + mlen + 1)) == NULL)
+		return -1;
+	memcpy(s, n, len);
+	memcpy(s + len, LEG_MARK, mlen + 1);
+	osip_free(n);
+	m->call_id->number = s;
+	return 0;
+}
+
 /* A Route or Record-Route URI that names this hras. */
 static int
 hras_sip_ours(const osip_uri_t *u, void *arg)
@@ -182,27 +246,12 @@ hras_sip_recv(void *arg, osip_message_t *m, const struct sip_addr *from)
 {
 	struct hras	*h = arg;
 
+	if (hras_sip_self(h, from) && hras_sip_leg_cross(m) == -1)
+		return;
 	if (MSG_IS_REQUEST(m))
 		hras_sip_request(h, m, from);
 	else
 		hras_sip_response(h, m, from);
-}
-
-/* Replace R-URI with a URI given as text. */
-static int
-hras_sip_set_ruri(osip_message_t *m, const char *uri)
-{
-	osip_uri_t	*u;
-
-	if (osip_uri_init(&u) != 0)
-		return -1;
-	if (osip_uri_parse(u, uri) != 0) {
-		osip_uri_free(u);
-		return -1;
-	}
-	osip_uri_free(m->req_uri);
-	m->req_uri = u;
-	return 0;
 }
 
 /* A request from the outside: for an inside phone, or refused. */
@@ -211,6 +260,8 @@ hras_sip_request(struct hras *h, osip_message_t *m,
     const struct sip_addr *from)
 {
 	const struct hras_binding	*b;
+	const char			*cid;
+	osip_record_route_t		*rr;
 	char				 aor[256], client[65], contact[512];
 	uint32_t			 flow;
 	int				 status;
@@ -236,7 +287,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 	    strlen(TOKEN_PREFIX)) == 0 && hras_sip_ours(m->req_uri, h)) {
 		if (hras_sip_token_open(h, m->req_uri->username, client,
 		    sizeof(client), contact, sizeof(contact)) == -1 ||
-		    hras_sip_set_ruri(m, contact) == -1) {
+		    sip_set_ruri(m, contact) == -1) {
 			siptr_reply(h->sip, m, 404, "unknown contact token");
 			return;
 		}
@@ -247,15 +298,26 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 	} else if (m->req_uri->host != NULL && (hras_sip_served(h,
 	    m->req_uri->host) || (m->req_uri->username != NULL &&
 	    hras_sip_ours(m->req_uri, h)))) {
-		/* user@domain, or user@hras as phones dialling an IP send. */
-		if (sip_uri_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
-		    (b = hras_sip_lookup(h, aor, NULL)) == NULL) {
+		/*
+		 * user@domain, or user@hras as phones dialling an IP send: to
+		 * the phone's binding; with none, to the company's client as
+		 * it is (its hrac answers, or hands it to its inside proxy).
+		 */
+		if (sip_uri_aor(m->req_uri, aor, sizeof(aor)) == -1) {
 			siptr_reply(h->sip, m, 404, "no such user");
 			return;
 		}
-		snprintf(client, sizeof(client), "%s", b->client);
-		if (hras_sip_set_ruri(m, b->contact) == -1) {
-			siptr_reply(h->sip, m, 500, "bad binding");
+		if ((b = hras_sip_lookup(h, aor, NULL, NULL)) != NULL) {
+			snprintf(client, sizeof(client), "%s", b->client);
+			if (sip_set_ruri(m, b->contact) == -1) {
+				siptr_reply(h->sip, m, 500, "bad binding");
+				return;
+			}
+		} else if ((cid = hras_sip_domain_client(h,
+		    m->req_uri->host)) != NULL)
+			snprintf(client, sizeof(client), "%s", cid);
+		else {
+			siptr_reply(h->sip, m, 404, "no such user");
 			return;
 		}
 	} else {
@@ -272,9 +334,14 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		siptr_reply(h->sip, m, status, "SDP");
 		return;
 	}
-	/* Dialog-forming requests record us on the route. */
+	/*
+	 * Dialog-forming requests record us on the route, once: a second
+	 * leg's request already has us on top.
+	 */
+	rr = osip_list_get(&m->record_routes, 0);
 	if (sip_contact_alias(m, from) == -1 ||
 	    ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
+	    (rr == NULL || rr->url == NULL || !hras_sip_ours(rr->url, h)) &&
 	    sip_rr_push(m, h->rr_uri) == -1)) {
 		siptr_reply(h->sip, m, 500, "out of memory");
 		return;
@@ -519,9 +586,13 @@ hras_sip_expire(struct hras *h)
 	}
 }
 
-/* The newest live binding of an AOR (with this contact, if given). */
+/*
+ * The newest live binding of an AOR (with this contact, of this client, if
+ * given).
+ */
 static const struct hras_binding *
-hras_sip_lookup(struct hras *h, const char *aor, const char *contact)
+hras_sip_lookup(struct hras *h, const char *aor, const char *contact,
+    const char *client)
 {
 	struct hras_binding	*b, *best = NULL;
 
@@ -535,7 +606,8 @@ hras_sip_lookup(struct hras *h, const char *aor, const char *contact)
 	TAILQ_FOREACH(b, &h->bindings, entry)
 		if ((byuser ? strncmp(b->aor, aor, ulen) == 0 :
 		    strcmp(b->aor, aor) == 0) && (contact == NULL ||
-		    strcmp(b->contact, contact) == 0) && (best == NULL ||
+		    strcmp(b->contact, contact) == 0) && (client == NULL ||
+		    strcmp(b->client, client) == 0) && (best == NULL ||
 		    b->expires > best->expires))
 			best = b;
 	return best;
@@ -647,16 +719,91 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 	osip_message_free(r);
 }
 
+/*
+ * An inside call set up through hras (inside_calls = "hras", paper 3.5):
+ * both phones are this client's, so the INVITE goes back down the same
+ * tunnel to the callee's binding with hras's Via only, no Record-Route
+ * and SDP untouched; what follows the answer goes phone to phone.
+ */
+static void
+hras_sip_direct(struct hras *h, const char *client, osip_message_t *m)
+{
+	const struct hras_binding	*b;
+	char				 aor[256], hash[SIP_BRANCH_LEN];
+	char				 branch[SIP_BRANCH_LEN + 70];
+	struct sip_addr			 self;
+
+	if (m->req_uri->host == NULL || !hras_sip_served(h, m->req_uri->host) ||
+	    sip_uri_aor(m->req_uri, aor, sizeof(aor)) == -1) {
+		hras_sip_reply_tunnel(h, client, m, 404);
+		return;
+	}
+	/* Only the client's own phones: anything else is no inside call. */
+	if ((b = hras_sip_lookup(h, aor, NULL, client)) == NULL) {
+		hras_sip_reply_tunnel(h, client, m, 404);
+		return;
+	}
+	switch (sip_max_forwards(m)) {
+	case -1:
+		hras_sip_reply_tunnel(h, client, m, 483);
+		return;
+	case -2:
+		hras_sip_reply_tunnel(h, client, m, 400);
+		return;
+	}
+	snprintf(self.host, sizeof(self.host), "%s", h->conf->sip.address);
+	self.port = h->conf->sip.port;
+	self.tcp = 0;
+	if (sip_branch(m, h->branch_key, sizeof(h->branch_key), hash) == -1 ||
+	    (size_t)snprintf(branch, sizeof(branch), "%s%s.%s", DIRECT_PREFIX,
+	    hash + strlen(BRANCH_PREFIX), client) >= sizeof(branch) ||
+	    sip_set_ruri(m, b->contact) == -1 ||
+	    sip_via_push(m, &self, branch) == -1) {
+		hras_sip_reply_tunnel(h, client, m, 500);
+		return;
+	}
+	if (MSG_IS_INVITE(m))
+		log_info("client %s: inside call %s set up through hras", client,
+		    aor);
+	hras_sip_to_tunnel(h, client, m, FRAME_FLOW_DIRECT);
+}
+
+/*
+ * A response to a request hras_sip_direct passed on: 1 when it was one
+ * (then it is back on its way to the caller, or dropped), 0 otherwise.
+ */
+static int
+hras_sip_direct_response(struct hras *h, const char *client,
+    osip_message_t *m)
+{
+	osip_via_t		*via = osip_list_get(&m->vias, 0);
+	osip_generic_param_t	*b;
+	const char		*dot;
+
+	if (via == NULL || via->host == NULL ||
+	    strcmp(via->host, h->conf->sip.address) != 0 ||
+	    (b = sip_param(&via->via_params, "branch")) == NULL ||
+	    b->gvalue == NULL ||
+	    strncmp(b->gvalue, DIRECT_PREFIX, strlen(DIRECT_PREFIX)) != 0)
+		return 0;
+	if ((dot = strchr(b->gvalue, '.')) == NULL ||
+	    strcmp(dot + 1, client) != 0 || sip_via_pop(m) == -1) {
+		log_info("client %s: response to another's inside call dropped",
+		    client);
+		return 1;
+	}
+	hras_sip_to_tunnel(h, client, m, FRAME_FLOW_DIRECT);
+	return 1;
+}
+
 /* A SIP message from a client's tunnel: out to the world, or answered. */
 void
 hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
     const uint8_t *data, size_t len)
 {
-	const struct hras_binding	*b;
 	osip_message_t			*m;
 	struct sip_addr			 to;
 	const char			*why;
-	char				 aor[256], target[65];
 	int				 status, alias;
 
 	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
@@ -667,6 +814,10 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		return;
 	}
 	if (MSG_IS_RESPONSE(m)) {
+		if (hras_sip_direct_response(h, client, m) == 1) {
+			osip_message_free(m);
+			return;
+		}
 		/* To an outside request: rewrite and follow its Via. */
 		if (sip_rr_swap(m, h->rr_uri) == -1 ||
 		    hras_sip_contact_out(h, client, m) == -1 ||
@@ -685,30 +836,24 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	sip_route_pop(m, hras_sip_ours, h);
-	/* Where to: a phone of a served domain, else the R-URI's host. */
-	if (m->req_uri->host != NULL && hras_sip_served(h, m->req_uri->host)) {
-		if (sip_uri_aor(m->req_uri, aor, sizeof(aor)) == -1 ||
-		    (b = hras_sip_lookup(h, aor, NULL)) == NULL) {
-			hras_sip_reply_tunnel(h, client, m, 404);
-			osip_message_free(m);
-			return;
-		}
-		/* Calls between the companies of two clients go both ways
-		 * through hras; inside-to-inside routing is hrac's. */
-		snprintf(target, sizeof(target), "%s", b->client);
-		if (hras_sip_set_ruri(m, b->contact) == -1 ||
-		    !hras_client_up(h, target)) {
-			hras_sip_reply_tunnel(h, client, m, 480);
-			osip_message_free(m);
-			return;
-		}
-		hras_sip_to_tunnel(h, target, m, flow);
+	if (flow == FRAME_FLOW_DIRECT) {
+		hras_sip_direct(h, client, m);
 		osip_message_free(m);
 		return;
 	}
-	/* A phone behind NAT: to where its messages came from. */
-	if ((alias = sip_uri_alias(m->req_uri, &to)) == -1) {
+	sip_route_pop(m, hras_sip_ours, h);
+	/*
+	 * Where to: a phone of a served domain (this company's or another's)
+	 * is reached by handing the request to hras itself, as if it came
+	 * from outside, so the call has a leg on each side; anything else
+	 * goes to the R-URI's host (or where its alias says).
+	 */
+	if (m->req_uri->host != NULL && hras_sip_served(h, m->req_uri->host)) {
+		snprintf(to.host, sizeof(to.host), "%s", h->conf->sip.address);
+		to.port = h->conf->sip.port;
+		to.tcp = 0;
+		alias = 1;
+	} else if ((alias = sip_uri_alias(m->req_uri, &to)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 400);
 		osip_message_free(m);
 		return;

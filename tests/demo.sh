@@ -38,7 +38,8 @@ mode=$(sed -n 's/.*tunnel up (\([a-z]*\) mode).*/\1/p' "$TB_DIR/hrac.log" |
 ln -s /usr/share/sip-tester "$TB_DIR/pcap"
 cd "$TB_DIR"
 ip netns exec "$TB_LAN" timeout 20 sipp -nostdin \
-    -sf "$VOFW_ROOT/tests/sipp/register.xml" -s alice -i 10.77.0.3 -p 5070 \
+    -sf "$VOFW_ROOT/tests/sipp/register.xml" \
+    -key domain corp.example -s alice -i 10.77.0.3 -p 5070 \
     -m 1 "$TB_LAN_IP:5060" >reg.log 2>&1 || tb_fail "alice cannot register"
 call() {	# call NAME CALLEE_NS CALLEE_IP CALLER_NS CALLER_IP SIPP-ARGS...
 	_n=$1 _cns=$2 _cip=$3 _rns=$4 _rip=$5

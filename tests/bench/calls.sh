@@ -221,7 +221,8 @@ EOF
 	tb_start "$HRAC" "$IN_NS" "$TB_HRAC" -d -f "$TB_DIR/$HRAC.conf"
 	tb_wait_log "$HRAC" 'tunnel up \(stream mode\)' 15
 	_tb_ns_exec "$IN_NS" timeout 20 sipp -nostdin \
-	    -sf "$SIPP_DIR/register.xml" -s alice -i "$IN_IP" -p 5070 -m 1 \
+	    -sf "$SIPP_DIR/register.xml" \
+	    -key domain corp.example -s alice -i "$IN_IP" -p 5070 -m 1 \
 	    "$HRAC_IP:5060" >"$TB_DIR/$NET-register.log" 2>&1 ||
 	    cb_fail "$NET: alice could not register through hrac"
 }

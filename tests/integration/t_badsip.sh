@@ -29,6 +29,7 @@ alive() {	# both halves still answer OPTIONS
 }
 
 sipp1 "$TB_LAN" reg 10.77.0.3 "$TB_LAN_IP:5060" -sf "$S/register.xml" \
+    -key domain corp.example \
     -s alice -p 5070
 alive
 echo "ok: alice registered; both halves answer OPTIONS"
@@ -57,7 +58,7 @@ done
 
 # Routing refusals, with the reason in the log.
 sipp1 "$TB_WAN" reg-outside 198.51.100.16 "$TB_WAN_IP:5060" \
-    -sf "$S/register_refused.xml" -s mallory
+    -sf "$S/register_refused.xml" -key domain corp.example -s mallory
 tb_wait_log hras 'outsiders cannot register' 2
 echo "ok: an outsider cannot register as an inside user (403)"
 sipp1 "$TB_WAN" nobody 198.51.100.16 "$TB_WAN_IP:5060" \

@@ -28,7 +28,8 @@ sipp_run() {	# sipp_run NS NAME ARGS...
 }
 
 # alice (10.77.0.3:5070) registers through hrac.
-sipp_run "$TB_LAN" reg -sf "$SIPP_DIR/register.xml" -s alice \
+sipp_run "$TB_LAN" reg -sf "$SIPP_DIR/register.xml" \
+    -key domain corp.example -s alice \
     -i 10.77.0.3 -p 5070 -m 1 "$TB_LAN_IP:5060" ||
     tb_fail "alice could not register"
 tb_wait_log hras 'client corp: alice@corp.example registered at sip:alice@10.77.0.3:5070' 2

@@ -43,7 +43,8 @@ cd "$TB_DIR"
 register() {
 	ip netns exec "$TB_LAN" timeout 20 sipp -nostdin -trace_err \
 	    -error_file "$TB_DIR/reg_$1.err" -timeout 10 -timeout_error \
-	    -sf "$SIPP_DIR/register.xml" -s "$1" -i "$2" -p "$3" -m 1 \
+	    -sf "$SIPP_DIR/register.xml" \
+	    -key domain corp.example -s "$1" -i "$2" -p "$3" -m 1 \
 	    "$TB_LAN_IP:5060" >"$TB_DIR/reg_$1.log" 2>&1 ||
 	    tb_fail "$1 could not register"
 	tb_wait_log hras "client corp: $1@corp.example registered at sip:$1@$2:$3" 2

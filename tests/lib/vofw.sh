@@ -122,11 +122,13 @@ vofw_pair_up() {
 	tb_wait_log hrac 'tunnel up \(stream mode\)' 15
 }
 
-# vofw_register USER IP [PORT]: an inside phone registers USER@corp.example
-# at IP:PORT (default 5070) through hrac (sipp, tests/sipp/register.xml).
+# vofw_register USER IP [PORT [DOMAIN [HRAC]]]: an inside phone registers
+# USER@DOMAIN (default corp.example) at IP:PORT (default 5070) through the
+# hrac at HRAC (default $TB_LAN_IP; sipp, tests/sipp/register.xml).
 vofw_register() {
 	ip netns exec "$TB_LAN" timeout 20 sipp -nostdin \
-	    -sf "$VOFW_ROOT/tests/sipp/register.xml" -s "$1" -i "$2" \
-	    -p "${3:-5070}" -m 1 "$TB_LAN_IP:5060" \
+	    -sf "$VOFW_ROOT/tests/sipp/register.xml" \
+	    -key domain "${4:-corp.example}" -s "$1" -i "$2" \
+	    -p "${3:-5070}" -m 1 "${5:-$TB_LAN_IP}:5060" \
 	    >"$TB_DIR/reg-$1.log" 2>&1 || tb_fail "$1 could not register"
 }

@@ -252,6 +252,17 @@ static const struct bad_case hrac_bad[] = {
 	{ "mode.conf",
 	  HRAC_OK "tunnel = { mode = \"fast\"; };\n",
 	  ":6: tunnel.mode: expected one of \"auto\", \"stream\", \"poll\"" },
+	{ "inside-calls.conf",
+	  HRAC_OK "inside_calls = \"never\";\n",
+	  ":6: inside_calls: expected one of \"local\", \"hras\", \"off\"" },
+	{ "inside-proxy-name.conf",
+	  HRAC_OK "inside_proxy = \"pbx.corp.example:5060\";\n",
+	  ":6: inside_proxy: \"pbx.corp.example:5060\" is not address:port "
+	  "with a numeric IPv4 address" },
+	{ "inside-proxy-port.conf",
+	  HRAC_OK "inside_proxy = \"10.77.0.5\";\n",
+	  ":6: inside_proxy: \"10.77.0.5\" is not address:port "
+	  "with a numeric IPv4 address" },
 	{ "get-age.conf",
 	  HRAC_OK "tunnel = {\n  get_age = 5;\n};\n",
 	  ":7: tunnel.get_age: 5 out of range 10..86400" },
@@ -435,6 +446,8 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->media.port_max, 29999);
 	assert_int_equal(cfg->media.timeout, 30);
 	assert_int_equal(cfg->mode, TUNNEL_MODE_AUTO);
+	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_LOCAL);
+	assert_null(cfg->inside_proxy);
 	assert_int_equal(cfg->dead_after, 45);
 	assert_int_equal(cfg->get_age, 240);
 	assert_int_equal(cfg->backoff_max, 30);
@@ -531,6 +544,8 @@ test_hrac_full(void **state)
 	    HRAC_SIP HRAC_MEDIA
 	    "tunnel = { mode = \"poll\"; timeout = 3; get_age = 10;"
 	    " backoff_max = 600; queue_max = 67108864; };\n"
+	    "inside_calls = \"hras\";\n"
+	    "inside_proxy = \"10.77.0.5:5080\";\n"
 	    "hook = { listen = { address = \"127.0.0.1\"; port = 7001; };\n"
 	    "  forward = { address = \"127.0.0.1\"; port = 7000; }; };\n");
 	cfg = hrac_config_load(tc_path("good.conf", path, sizeof(path)), err,
@@ -543,6 +558,8 @@ test_hrac_full(void **state)
 	    "abcdef0123456789abcdef0123456789"
 	    "abcdef0123456789abcdef0123456789");
 	assert_int_equal(cfg->mode, TUNNEL_MODE_POLL);
+	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_HRAS);
+	assert_string_equal(cfg->inside_proxy, "10.77.0.5:5080");
 	assert_int_equal(cfg->dead_after, 3);
 	assert_int_equal(cfg->get_age, 10);
 	assert_int_equal(cfg->backoff_max, 600);

@@ -325,11 +325,10 @@ test_parse_precheck(void **state)
 	ts_refused(big, SIP_MSG_MAX + 1, 513, "message too large");
 	free(big);
 
-	/* A NUL byte in the head, or in the body. */
-	ts_refused(ts_invite, sizeof(ts_invite), 400, "NUL byte in message");
+	/* A NUL byte in the head (the body may hold any octet). */
 	assert_non_null(s = strdup(ts_invite));
 	s[10] = '\0';
-	ts_refused(s, strlen(ts_invite), 400, "NUL byte in message");
+	ts_refused(s, strlen(ts_invite), 400, "NUL byte in the head");
 	free(s);
 
 	/* Bare LF ending a line, bare CR inside one. */
@@ -337,6 +336,12 @@ test_parse_precheck(void **state)
 	    "head not made of CRLF-terminated lines");
 	ts_refused(TS_LIT("OPTIONS sip:b@x SIP/2.0\rVia: x\r\n\r\n"), 400,
 	    "head not made of CRLF-terminated lines");
+
+	/* A start line and no header: libosip2 would take the body for
+	 * headers the checks above never saw. */
+	ts_refused(TS_LIT("MESSAGE sip:bob@198.51.100.20 SIP/2.0\r\n\r\n"
+	    "Content-Type: multipart/mixed;boundary=x\r\n\r\n"), 400,
+	    "no header lines");
 
 	/* No blank line after the head. */
 	ts_refused(TS_LIT("OPTIONS sip:bob@198.51.100.20 SIP/2.0\r\n" TS_VIA
@@ -358,6 +363,51 @@ test_parse_precheck(void **state)
 	s = ts_head("", 1, SIP_HEADERS_MAX, 0);
 	ts_refused(s, strlen(s), 400, "too many header lines");
 	free(s);
+}
+
+/*
+ * A body goes on as it came, Content-Length bytes of it, NUL bytes and
+ * all; bytes after Content-Length are dropped. A multipart body is
+ * refused with 415 before libosip2's multipart parser sees it.
+ */
+static void
+test_parse_body_as_received(void **state)
+{
+	static const char body[] = "\x01\0\xff\r\n\0binary";
+	static const char mpart[] = "--b7\r\nContent-Type: text/plain\r\n"
+	    "\r\nhi\r\n--b7--\r\n";
+	char		 msg[1024], *out;
+	osip_message_t	*m;
+	const char	*why, *ob;
+	size_t		 n, olen;
+	int		 status;
+
+	(void)state;
+	n = (size_t)snprintf(msg, sizeof(msg), "MESSAGE sip:bob@198.51.100.20 "
+	    "SIP/2.0\r\n" TS_VIA TS_DIALOG "CSeq: 3 MESSAGE\r\n"
+	    "Content-Type: application/octet-stream\r\n"
+	    "Content-Length: %zu\r\n\r\n", sizeof(body) - 1);
+	memcpy(msg + n, body, sizeof(body) - 1);
+	memcpy(msg + n + sizeof(body) - 1, "junk", 4);
+	assert_int_equal(sip_parse(msg, n + sizeof(body) - 1 + 4, &m, &status,
+	    &why), 0);
+	assert_int_equal(sip_serialize(m, &out, &olen), 0);
+	assert_non_null(ob = strstr(out, "\r\n\r\n"));
+	ob += 4;
+	assert_int_equal(olen - (size_t)(ob - out), sizeof(body) - 1);
+	assert_memory_equal(ob, body, sizeof(body) - 1);
+	osip_free(out);
+	osip_message_free(m);
+
+	n = (size_t)snprintf(msg, sizeof(msg), "MESSAGE sip:bob@198.51.100.20 "
+	    "SIP/2.0\r\n" TS_VIA TS_DIALOG "CSeq: 3 MESSAGE\r\n"
+	    "Content-Type: multipart/mixed;boundary=b7\r\n"
+	    "Content-Length: %zu\r\n\r\n%s", sizeof(mpart) - 1, mpart);
+	assert_int_equal(sip_parse(msg, n, &m, &status, &why), -1);
+	assert_int_equal(status, 415);
+	assert_string_equal(why, "multipart bodies are not relayed");
+	assert_non_null(m);		/* parsed well enough to answer */
+	osip_message_free(m);
 }
 
 /*
@@ -925,6 +975,26 @@ test_route_pop(void **state)
 	osip_message_free(m);
 }
 
+/* The Request-URI is replaced, or kept when the new one does not parse. */
+static void
+test_set_ruri(void **state)
+{
+	osip_message_t	*m;
+	char		*s;
+
+	(void)state;
+	m = ts_parse(ts_invite);
+	assert_int_equal(sip_set_ruri(m, "sip:carol@corp.example"), 0);
+	assert_int_equal(osip_uri_to_str(m->req_uri, &s), 0);
+	assert_string_equal(s, "sip:carol@corp.example");
+	osip_free(s);
+	assert_int_equal(sip_set_ruri(m, "not a uri"), -1);
+	assert_int_equal(osip_uri_to_str(m->req_uri, &s), 0);
+	assert_string_equal(s, "sip:carol@corp.example");
+	osip_free(s);
+	osip_message_free(m);
+}
+
 /* The SDP body, and replacing it with Content-Length following. */
 static void
 test_body(void **state)
@@ -1134,6 +1204,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_valid),
 		cmocka_unit_test(test_parse_precheck),
+		cmocka_unit_test(test_parse_body_as_received),
 		cmocka_unit_test(test_parse_leading_crlf),
 		cmocka_unit_test(test_parse_required),
 		cmocka_unit_test(test_parse_content_length),
@@ -1146,6 +1217,7 @@ main(void)
 		cmocka_unit_test(test_max_forwards),
 		cmocka_unit_test(test_record_route),
 		cmocka_unit_test(test_route_pop),
+		cmocka_unit_test(test_set_ruri),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_uri_target),
 		cmocka_unit_test(test_uri_target_port_range),
