@@ -39,7 +39,7 @@ struct resolve_query {
 	int		 fd;
 	struct event	*rd;
 	struct event	*timer;
-	ns_type		 type;		/* ns_t_naptr or ns_t_srv */
+	ns_type		 type;		/* ns_t_naptr, ns_t_srv */
 	uint16_t	 id;
 	int		 tries;
 	size_t		 len;
@@ -61,17 +61,18 @@ struct resolve_req {
 	resolve_cb		 cb;
 	void			*arg;
 	char			 host[RESOLVE_NAME_MAX];
-	uint32_t		 seed;		/* draws the same for one key */
-	int			 temp;		/* a server failed on the way */
+	uint32_t		 seed;		/* one key, one draw */
+	int			 temp;		/* a server failed */
 	struct resolve_query	*q;
 	struct resolve_a	*a;
-	struct resolve_naptr	 names[RESOLVE_RR_MAX];	/* SRV names */
+	/* The SRV names to ask, then the targets to try, in order. */
+	struct resolve_naptr	 names[RESOLVE_RR_MAX];
 	size_t			 nnames;
 	size_t			 iname;
-	struct resolve_srv	 targets[RESOLVE_RR_MAX];	/* in order */
+	struct resolve_srv	 targets[RESOLVE_RR_MAX];
 	size_t			 ntargets;
 	size_t			 itarget;
-	int			 tcp;		/* the targets' transport */
+	int			 tcp;		/* theirs: TCP or UDP */
 };
 
 struct resolver {
@@ -460,7 +461,7 @@ resolver_free(struct resolver *r)
  * with the same key draw the same SRV order and address. The callback
  * comes later, never from here; NULL with errno EINVAL for a URI this
  * cannot resolve (a numeric host, sips:, a transport other than UDP or
- * TCP), or another errno when a query cannot start.
+ * TCP), ENOMEM, or EAGAIN when a query cannot start.
  */
 struct resolve_req *
 resolve_sip_uri(struct resolver *r, const osip_uri_t *u, const char *key,
@@ -522,6 +523,7 @@ resolve_sip_uri(struct resolver *r, const osip_uri_t *u, const char *key,
 		rc = resolve_query_start(req, req->host, ns_t_naptr);
 	if (rc == -1) {
 		free(req);
+		errno = EAGAIN;
 		return NULL;
 	}
 	TAILQ_INSERT_TAIL(&r->reqs, req, entry);
@@ -636,12 +638,11 @@ static int
 resolve_from_server(const struct resolver *r,
     const struct sockaddr_storage *ss, socklen_t len)
 {
+	const struct sockaddr_storage	*srv = &r->server;
 	const struct sockaddr_in	*a = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in	*b =
-					    (const struct sockaddr_in *)&r->server;
+	const struct sockaddr_in	*b = (const struct sockaddr_in *)srv;
 	const struct sockaddr_in6	*a6 = (const struct sockaddr_in6 *)ss;
-	const struct sockaddr_in6	*b6 =
-					    (const struct sockaddr_in6 *)&r->server;
+	const struct sockaddr_in6	*b6 = (const struct sockaddr_in6 *)srv;
 
 	if (ss->ss_family != r->server.ss_family)
 		return 0;

@@ -15,22 +15,22 @@
 #include "sip.h"
 
 #define RESOLVE_NAME_MAX	256	/* a domain name and its NUL */
-#define RESOLVE_RR_MAX		16	/* records kept from one answer */
+#define RESOLVE_RR_MAX		16	/* records kept of one answer */
 
 /* How a lookup ended, as its callback is told. */
 #define RESOLVE_OK		0
 #define RESOLVE_ENOTFOUND	1	/* no such name, or no address */
-#define RESOLVE_ETEMP		2	/* no answer, or the server failed */
+#define RESOLVE_ETEMP		2	/* no answer, server failed */
 
 /* What a parser makes of a datagram, besides a count of records. */
 #define RESOLVE_BOGUS		-1	/* not an answer to this query */
-#define RESOLVE_SERVFAIL	-2	/* an answer saying the server failed */
+#define RESOLVE_SERVFAIL	-2	/* an answer: the server failed */
 
 /* A NAPTR record a SIP client can follow: an SRV name and its transport. */
 struct resolve_naptr {
 	uint16_t	 order;
 	uint16_t	 pref;
-	int		 tcp;			/* SIP+D2T, else SIP+D2U */
+	int		 tcp;		/* SIP+D2T, else SIP+D2U */
 	char		 srv[RESOLVE_NAME_MAX];	/* its replacement */
 };
 

@@ -25,8 +25,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void	fd_naptr(const uint8_t *, size_t, uint16_t, const char *,
 		    size_t);
-static void	fd_srv(const uint8_t *, size_t, uint16_t, const char *, size_t,
-		    uint32_t);
+static void	fd_srv(const uint8_t *, size_t, uint16_t, const char *,
+		    size_t, uint32_t);
 
 /* NAPTR records kept: followable, sorted by order then preference. */
 static void
@@ -70,7 +70,8 @@ fd_srv(const uint8_t *data, size_t len, uint16_t id, const char *qname,
 		abort();
 	for (i = 0; i < (size_t)n; i++) {
 		if (strnlen(out[i].target, RESOLVE_NAME_MAX) ==
-		    RESOLVE_NAME_MAX || (i > 0 && out[i - 1].prio > out[i].prio))
+		    RESOLVE_NAME_MAX ||
+		    (i > 0 && out[i - 1].prio > out[i].prio))
 			abort();
 		if (out[i].port != 0 && out[i].target[0] != '\0' &&
 		    strcmp(out[i].target, ".") != 0)

@@ -68,10 +68,10 @@ struct fake {
 	uint16_t		 port;
 	const struct rec	*recs;
 	size_t			 nrecs;
-	const char		*servfail;	/* a name answered SERVFAIL */
-	int			 drop[256];	/* queries of a type dropped */
-	int			 count[256];	/* queries seen, by type */
-	int			 junk;		/* bogus datagrams first */
+	const char		*servfail;	/* its answer: SERVFAIL */
+	int			 drop[256];	/* by type, to drop */
+	int			 count[256];	/* by type, seen */
+	int			 junk;		/* bogus ones first */
 };
 
 /* What a lookup's callback was told. */
@@ -485,7 +485,7 @@ test_truncated(void **state)
 static void
 test_garbage(void **state)
 {
-	static const uint8_t	 junk[] = "HTTP/1.1 200 OK\r\n\r\nhello there";
+	static const uint8_t	 junk[] = "HTTP/1.1 200 OK\r\n\r\nhello";
 	struct resolve_naptr	 n[RESOLVE_RR_MAX];
 	struct resolve_srv	 s[RESOLVE_RR_MAX];
 	struct msg		 m, orig;
@@ -842,9 +842,9 @@ lookup(struct fake *f, const char *uri, const char *key, struct result *res)
 
 /* The zone most tests use: NAPTR to SRV to A, as RFC 3263 4 walks it. */
 static const struct rec zone[] = {
-	NAPTR("other.example", 10, 10, "S", "SIP+D2U", "_sip._udp.other.example"),
-	NAPTR("other.example", 20, 10, "S", "SIP+D2T", "_sip._tcp.other.example"),
-	NAPTR("other.example", 5, 10, "S", "SIPS+D2T", "_sips._tcp.other.example"),
+	NAPTR(QNAME, 10, 10, "S", "SIP+D2U", "_sip._udp.other.example"),
+	NAPTR(QNAME, 20, 10, "S", "SIP+D2T", "_sip._tcp.other.example"),
+	NAPTR(QNAME, 5, 10, "S", "SIPS+D2T", "_sips._tcp.other.example"),
 	SRV("_sips._tcp.other.example", 1, 1, 5061, "tls.other.example"),
 	SRV("_sip._udp.other.example", 5, 0, 5070, "dead.other.example"),
 	SRV("_sip._udp.other.example", 10, 0, 5090, "sip1.other.example"),
