@@ -20,7 +20,7 @@ WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
 	   -Icommon $(PKG_CFLAGS) -MMD -MP
-LDLIBS	+= $(PKG_LIBS) -losipparser2 -losip2
+LDLIBS	+= $(PKG_LIBS) -losipparser2 -losip2 -lresolv
 
 ifneq ($(SAN),)
 CFLAGS	+= -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \

@@ -63,6 +63,9 @@ struct hras_config {
 	struct config_client	*clients;
 	size_t			 nclients;
 	char			*upstream;	/* "host:port" or NULL */
+	char			*dns_server;	/* dns.server: "ip[:port]", or
+						   NULL for resolv.conf's */
+	int			 dns_timeout;	/* dns.timeout, seconds */
 	struct config_hook	 hook;
 };
 

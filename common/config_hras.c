@@ -3,6 +3,8 @@
  * serves, its public listeners, and the hracs (clients) allowed to open a
  * tunnel to it.  The generic walker in config.c reads the table.
  */
+#include <arpa/inet.h>
+
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,8 @@ static int	hras_config_check_tls(struct config_ctx *,
 static int	hras_config_check_clients(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hras_config_check_upstream(struct config_ctx *,
+		    const config_setting_t *, void *);
+static int	hras_config_check_dns(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hras_config_serves(const struct hras_config *, const char *);
 static const struct config_client *hras_config_owner(
@@ -61,6 +65,11 @@ static const struct config_key hras_config_keys[] = {
 	    hras_config_check_clients),
 	CONFIG_KEY_STRING("upstream", 0, O(upstream),
 	    hras_config_check_upstream),
+	CONFIG_KEY_GROUP("dns", 0, 0, NULL),
+	CONFIG_KEY_STRING("dns.server", 0, O(dns_server),
+	    hras_config_check_dns),
+	CONFIG_KEY_NUM("dns.timeout", CONFIG_T_INT, 0, 1, 30, 5,
+	    O(dns_timeout)),
 	CONFIG_KEYS_LOG(struct hras_config),
 	CONFIG_KEYS_HOOK(struct hras_config),
 	CONFIG_KEY_END
@@ -112,6 +121,7 @@ hras_config_free(struct hras_config *cfg)
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
 	free(cfg->upstream);
+	free(cfg->dns_server);
 	free(cfg->hook.listen.address);
 	free(cfg->hook.forward.address);
 	free(cfg->file);
@@ -207,6 +217,26 @@ hras_config_check_upstream(struct config_ctx *ctx, const config_setting_t *s,
 
 	if (config_parse_hostport(v, host, sizeof(host), &port) == -1)
 		return config_fail(ctx, s, "\"%s\" is not host:port", v);
+	return 0;
+}
+
+/* Check that the DNS server is a numeric address, with a port or not. */
+static int
+hras_config_check_dns(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	const char	*v = *(char **)p;
+	char		 host[64];
+	unsigned char	 buf[16];
+	uint16_t	 port;
+
+	if (inet_pton(AF_INET, v, buf) == 1 || inet_pton(AF_INET6, v, buf) == 1)
+		return 0;
+	if (config_parse_hostport(v, host, sizeof(host), &port) == -1 ||
+	    (inet_pton(AF_INET, host, buf) != 1 &&
+	    inet_pton(AF_INET6, host, buf) != 1))
+		return config_fail(ctx, s, "\"%s\" is not a numeric address "
+		    "with an optional :port", v);
 	return 0;
 }
 

@@ -26,6 +26,8 @@ struct evconnlistener;
 struct hook;
 struct hras_config;
 struct media;
+struct resolve_req;
+struct resolver;
 struct siptr;
 struct vcit;
 struct ssl_ctx_st;
@@ -109,6 +111,18 @@ struct hras_binding {
 #define HRAS_EXPIRES_DEFAULT	3600
 #define HRAS_EXPIRES_MAX	86400
 
+/* A request to another domain waiting for its DNS lookup (RFC 3263). */
+struct hras_pending {
+	TAILQ_ENTRY(hras_pending) entry;
+	struct hras		*h;
+	struct resolve_req	*rq;
+	osip_message_t		*m;
+	char			 client[65];
+	uint32_t		 flow;
+};
+
+#define HRAS_PENDING_MAX	256
+
 struct hras {
 	struct event_base	*base;
 	struct hras_config	*conf;
@@ -126,6 +140,9 @@ struct hras {
 	struct call_ctx		 calls;
 	TAILQ_HEAD(, hras_binding) bindings;
 	unsigned int		 nbindings;
+	struct resolver		*resolver;
+	TAILQ_HEAD(, hras_pending) pending;
+	unsigned int		 npending;
 	struct crypto_aead	 token_key;	/* sealed Contact tokens */
 	struct crypto_aead	 via_key;	/* inside Vias sealed in ours */
 	struct crypto_aead	 route_key;	/* inside Record-Routes, ours */

@@ -5,6 +5,7 @@
  * is one proxy hop: its own Via, Record-Route and Contact and its public
  * address in SDP; nothing of the inside network shows.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "hras.h"
 #include "log.h"
 #include "media.h"
+#include "resolve.h"
 #include "siptr.h"
 #include "tunnel.h"
 #include "vcit.h"
@@ -78,6 +80,15 @@ static int	hras_sip_rr_open(struct hras *, const osip_uri_t *, char *,
 		    size_t);
 static int	hras_sip_rr_restore(struct hras *, osip_message_t *);
 static void	hras_sip_route_pop(struct hras *, osip_message_t *);
+static void	hras_sip_out(struct hras *, const char *, uint32_t,
+		    osip_message_t *, const struct sip_addr *);
+static void	hras_sip_resolve(struct hras *, const char *, uint32_t,
+		    osip_message_t *, const osip_uri_t *);
+static void	hras_sip_resolved(void *, int, const struct sip_addr *);
+static int	hras_sip_upstream(struct hras *, osip_uri_t **);
+static int	hras_sip_same_tx(const osip_message_t *,
+		    const osip_message_t *);
+static void	hras_sip_pending_free(struct hras *, struct hras_pending *);
 static void	hras_media_in(void *, uint32_t, int, const uint8_t *, size_t);
 static void	hras_media_idle(void *, uint32_t);
 
@@ -88,6 +99,7 @@ hras_sip_init(struct hras *h)
 	uint8_t	 key[CRYPTO_KEYLEN];
 
 	TAILQ_INIT(&h->bindings);
+	TAILQ_INIT(&h->pending);
 	if (crypto_random(key, sizeof(key)) == -1 ||
 	    crypto_aead_init(&h->token_key, key, "contact") == -1 ||
 	    crypto_aead_init(&h->via_key, key, "via") == -1 ||
@@ -101,7 +113,9 @@ hras_sip_init(struct hras *h)
 	    (h->media = media_new(h->base, &h->conf->media, hras_media_in,
 	    hras_media_idle, h)) == NULL ||
 	    (h->sip = siptr_new(h->base, h->conf->sip.address,
-	    h->conf->sip.port, hras_sip_recv, h)) == NULL)
+	    h->conf->sip.port, hras_sip_recv, h)) == NULL ||
+	    (h->resolver = resolver_new(h->base, h->conf->dns_server,
+	    h->conf->dns_timeout)) == NULL)
 		return -1;
 	h->calls.vcit = h->vcit;
 	h->calls.media = h->media;
@@ -117,7 +131,11 @@ void
 hras_sip_free(struct hras *h)
 {
 	struct hras_binding	*b;
+	struct hras_pending	*p;
 
+	while ((p = TAILQ_FIRST(&h->pending)) != NULL)
+		hras_sip_pending_free(h, p);
+	resolver_free(h->resolver);
 	if (h->vcit != NULL && h->media != NULL)
 		call_end_all(&h->calls);
 	siptr_free(h->sip);
@@ -961,10 +979,9 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
     const uint8_t *data, size_t len)
 {
 	osip_message_t			*m;
+	osip_uri_t			*up;
 	struct sip_addr			 to;
 	const char			*why;
-	char				 branch[SIP_BRANCH_LEN + VIA_SEALED_MAX +
-					    70];
 	int				 status, alias;
 
 	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
@@ -1020,33 +1037,191 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	if (alias == 0 && sip_uri_target(m->req_uri, &to) == -1 &&
-	    (h->conf->upstream == NULL ||
-	    config_parse_hostport(h->conf->upstream, to.host, sizeof(to.host),
-	    &to.port) == -1)) {
-		hras_sip_reply_tunnel(h, client, m, 404);
-		osip_message_free(m);
-		return;
+	if (alias == 0 && sip_uri_target(m->req_uri, &to) == -1) {
+		/*
+		 * A name: to the next hop (upstream, itself resolved when
+		 * it is a name), or where DNS says (RFC 3263).
+		 */
+		if (hras_sip_upstream(h, &up) == -1 ||
+		    (up == NULL && m->req_uri->host == NULL)) {
+			hras_sip_reply_tunnel(h, client, m, 404);
+			osip_message_free(m);
+			osip_uri_free(up);
+			return;
+		}
+		if (up == NULL || sip_uri_target(up, &to) == -1) {
+			hras_sip_resolve(h, client, flow, m, up != NULL ? up :
+			    m->req_uri);
+			osip_uri_free(up);
+			return;
+		}
+		osip_uri_free(up);
 	}
+	hras_sip_out(h, client, flow, m, &to);
+	osip_message_free(m);
+}
+
+/*
+ * The next hop for other domains (upstream, "host:port") as a SIP URI, or
+ * NULL when there is none; -1 when it cannot be made.
+ */
+static int
+hras_sip_upstream(struct hras *h, osip_uri_t **up)
+{
+	char	 uri[300];
+
+	*up = NULL;
+	if (h->conf->upstream == NULL)
+		return 0;
+	if ((size_t)snprintf(uri, sizeof(uri), "sip:%s", h->conf->upstream) >=
+	    sizeof(uri) || osip_uri_init(up) != 0)
+		return -1;
+	if (osip_uri_parse(*up, uri) != 0) {
+		osip_uri_free(*up);
+		*up = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send a request from a client's tunnel out to the world: its Vias sealed
+ * into ours, our Record-Route for hrac's, Contacts as tokens, SDP on our
+ * public ports; answered into the tunnel when that cannot be done.
+ */
+static void
+hras_sip_out(struct hras *h, const char *client, uint32_t flow,
+    osip_message_t *m, const struct sip_addr *to)
+{
+	char	 branch[SIP_BRANCH_LEN + VIA_SEALED_MAX + 70];
+	int	 status;
+
 	if (hras_sip_via_hide(h, m, client, branch, sizeof(branch)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 500);
-		osip_message_free(m);
 		return;
 	}
-	if (sip_via_push(m, siptr_self(h->sip, to.tcp), branch) == -1 ||
+	if (sip_via_push(m, siptr_self(h->sip, to->tcp), branch) == -1 ||
 	    sip_rr_swap(m, h->rr_uri, SIP_RR_FIRST) == -1 ||
 	    hras_sip_rr_hide(h, m, 1) == -1 ||
 	    hras_sip_contact_out(h, client, m) == -1 ||
 	    call_to_own_side(&h->calls, m, flow, client, &status) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 488);
-		osip_message_free(m);
 		return;
 	}
 	call_track(&h->calls, m, client);
-	if (siptr_send_msg(h->sip, m, &to) == -1)
+	if (siptr_send_msg(h->sip, m, to) == -1)
 		log_info("client %s: cannot send %s to %s:%u", client,
-		    m->sip_method, to.host, to.port);
-	osip_message_free(m);
+		    m->sip_method, to->host, to->port);
+}
+
+/*
+ * A request to a domain named in its R-URI, with no upstream: it waits
+ * for DNS (RFC 3263), then goes out as any other. A retransmission of a
+ * waiting request is dropped; a CANCEL of a waiting INVITE is answered
+ * here, 200 for it and 487 for the INVITE, which never leaves.
+ */
+static void
+hras_sip_resolve(struct hras *h, const char *client, uint32_t flow,
+    osip_message_t *m, const osip_uri_t *target)
+{
+	struct hras_pending	*p;
+	char			 callid[256];
+	int			 status;
+
+	TAILQ_FOREACH(p, &h->pending, entry)
+		if (strcmp(p->client, client) == 0 &&
+		    hras_sip_same_tx(p->m, m))
+			break;
+	if (p != NULL) {
+		if (MSG_IS_CANCEL(m) && MSG_IS_INVITE(p->m)) {
+			log_info("client %s: INVITE to %s cancelled while "
+			    "waiting for DNS", client, m->req_uri->host);
+			hras_sip_reply_tunnel(h, client, m, 200);
+			hras_sip_reply_tunnel(h, client, p->m, 487);
+			hras_sip_pending_free(h, p);
+		}
+		osip_message_free(m);
+		return;
+	}
+	if (h->npending >= HRAS_PENDING_MAX ||
+	    (p = calloc(1, sizeof(*p))) == NULL) {
+		log_warnx("client %s: %s to %s refused: %u requests wait for "
+		    "DNS", client, m->sip_method, m->req_uri->host,
+		    h->npending);
+		hras_sip_reply_tunnel(h, client, m, 503);
+		osip_message_free(m);
+		return;
+	}
+	p->h = h;
+	p->m = m;
+	p->flow = flow;
+	snprintf(p->client, sizeof(p->client), "%s", client);
+	/* The Call-ID as key: a call's requests reach the same server. */
+	if ((p->rq = resolve_sip_uri(h->resolver, target,
+	    sip_call_id(m, callid, sizeof(callid)), hras_sip_resolved, p)) ==
+	    NULL) {
+		/* No TLS here: sips: is a scheme hras cannot serve. */
+		status = errno != EINVAL ? 503 :
+		    strcasecmp(target->scheme, "sips") == 0 ? 416 : 404;
+		log_info("client %s: %s to %s: cannot resolve (%d)", client,
+		    m->sip_method, target->host, status);
+		hras_sip_reply_tunnel(h, client, m, status);
+		osip_message_free(m);
+		free(p);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&h->pending, p, entry);
+	h->npending++;
+}
+
+/* The DNS answer for a waiting request: out it goes, or it is answered. */
+static void
+hras_sip_resolved(void *arg, int error, const struct sip_addr *to)
+{
+	struct hras_pending	*p = arg;
+	struct hras		*h = p->h;
+
+	p->rq = NULL;
+	if (error == RESOLVE_OK)
+		hras_sip_out(h, p->client, p->flow, p->m, to);
+	else if (!MSG_IS_ACK(p->m)) {
+		log_info("client %s: %s to %s: %s", p->client,
+		    p->m->sip_method, p->m->req_uri->host,
+		    error == RESOLVE_ENOTFOUND ? "no SIP server in DNS" :
+		    "DNS failed");
+		hras_sip_reply_tunnel(h, p->client, p->m,
+		    error == RESOLVE_ENOTFOUND ? 404 : 503);
+	}
+	hras_sip_pending_free(h, p);
+}
+
+/* Whether b retransmits or cancels the waiting request a: same branch. */
+static int
+hras_sip_same_tx(const osip_message_t *a, const osip_message_t *b)
+{
+	const osip_via_t		*va = osip_list_get(&a->vias, 0);
+	const osip_via_t		*vb = osip_list_get(&b->vias, 0);
+	const osip_generic_param_t	*ba, *bb;
+
+	if (va == NULL || vb == NULL ||
+	    (ba = sip_param(&va->via_params, "branch")) == NULL ||
+	    (bb = sip_param(&vb->via_params, "branch")) == NULL ||
+	    ba->gvalue == NULL || bb->gvalue == NULL ||
+	    strcmp(ba->gvalue, bb->gvalue) != 0)
+		return 0;
+	return strcmp(a->sip_method, b->sip_method) == 0 ||
+	    (MSG_IS_CANCEL(b) && MSG_IS_INVITE(a));
+}
+
+/* Forget a waiting request, and its lookup if it still runs. */
+static void
+hras_sip_pending_free(struct hras *h, struct hras_pending *p)
+{
+	resolve_cancel(p->rq);
+	TAILQ_REMOVE(&h->pending, p, entry);
+	h->npending--;
+	osip_message_free(p->m);
+	free(p);
 }
 
 /* Voice from the tunnel, for a flow of one of this client's calls. */

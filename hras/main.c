@@ -36,6 +36,11 @@ hras_reload(void *arg)
 	if (strcmp(conf->tunnel.address, h->conf->tunnel.address) != 0 ||
 	    conf->tunnel.port != h->conf->tunnel.port)
 		log_warnx("reload: tunnel address change needs a restart");
+	if (conf->dns_timeout != h->conf->dns_timeout ||
+	    (conf->dns_server == NULL) != (h->conf->dns_server == NULL) ||
+	    (conf->dns_server != NULL &&
+	    strcmp(conf->dns_server, h->conf->dns_server) != 0))
+		log_warnx("reload: dns change needs a restart");
 	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
 	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	hras_config_free(h->conf);

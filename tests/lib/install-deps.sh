@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config libevent-dev libosip2-dev libconfig-dev
 libssl-dev libcmocka-dev clang libclang-rt-14-dev nftables iproute2 squid
-nginx-light sip-tester curl procps valgrind baresip kamailio"
+nginx-light sip-tester curl procps valgrind baresip kamailio dnsmasq-base"
 
 missing=""
 for p in $PKGS; do

@@ -186,6 +186,24 @@ static const struct bad_case hras_bad[] = {
 	{ "upstream.conf",
 	  HRAS_OK "upstream = \"198.51.100.30\";\n",
 	  ":6: upstream: \"198.51.100.30\" is not host:port" },
+	{ "dns-name.conf",
+	  HRAS_OK "dns = {\n  server = \"ns.example\";\n};\n",
+	  ":7: dns.server: \"ns.example\" is not a numeric address with an "
+	  "optional :port" },
+	{ "dns-port.conf",
+	  HRAS_OK "dns = { server = \"198.51.100.53:0\"; };\n",
+	  ":6: dns.server: \"198.51.100.53:0\" is not a numeric address with "
+	  "an optional :port" },
+	{ "dns-v6.conf",
+	  HRAS_OK "dns = { server = \"[2001:db8::53]\"; timeout = 5; };\n",
+	  ":6: dns.server: \"[2001:db8::53]\" is not a numeric address with "
+	  "an optional :port" },
+	{ "dns-timeout.conf",
+	  HRAS_OK "dns = { server = \"198.51.100.53\"; timeout = 0; };\n",
+	  ":6: dns.timeout: 0 out of range 1..30" },
+	{ "dns-type.conf",
+	  HRAS_OK "dns = \"198.51.100.53\";\n",
+	  ":6: dns: expected a group" },
 	{ "hook-half.conf",
 	  HRAS_OK "hook = {\n"
 	  "  listen = { address = \"127.0.0.1\"; port = 7000; };\n};\n",
@@ -397,6 +415,8 @@ test_sample_hras(void **state)
 	assert_int_equal(cfg->clients[0].ndomains, 1);
 	assert_string_equal(cfg->clients[0].domains[0], "corp.example");
 	assert_null(cfg->upstream);
+	assert_null(cfg->dns_server);
+	assert_int_equal(cfg->dns_timeout, 5);
 	assert_int_equal(cfg->log_debug, 0);
 	assert_int_equal(cfg->hook.enabled, 0);
 	hras_config_free(cfg);
@@ -460,6 +480,7 @@ test_hras_full(void **state)
 	    "  { id = \"B_2.x-y\"; secret = \"another secret\";"
 	    " domains = [ \"B.example\" ]; } );\n"
 	    "upstream = \"[2001:db8::30]:5070\";\n"
+	    "dns = { server = \"[2001:db8::53]:5353\"; timeout = 2; };\n"
 	    "log = { debug = true; };\n"
 	    "hook = { listen = { address = \"127.0.0.1\"; port = 7000; };\n"
 	    "  forward = { address = \"::1\"; port = 7001; }; };\n");
@@ -484,6 +505,8 @@ test_hras_full(void **state)
 	assert_string_equal(cfg->tls_key, path);
 	assert_int_equal(cfg->nclients, 2);
 	assert_string_equal(cfg->upstream, "[2001:db8::30]:5070");
+	assert_string_equal(cfg->dns_server, "[2001:db8::53]:5353");
+	assert_int_equal(cfg->dns_timeout, 2);
 	assert_int_equal(cfg->log_debug, 1);
 	assert_int_equal(cfg->hook.enabled, 1);
 	assert_string_equal(cfg->hook.listen.address, "127.0.0.1");
