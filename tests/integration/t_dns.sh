@@ -6,9 +6,9 @@
 # and whose second is an outside phone on port 5090, which only SRV can
 # tell; the call completes with voice both ways. Then a domain with only
 # an A record (port 5060), an upstream named by a host name, a domain that
-# does not exist (404), a DNS
-# server that is gone (503 at once) and one that never answers (503 after
-# the timeout and one retry), and a call cancelled while hras waits.
+# does not exist (404), a DNS server that is gone (503 at once) and one
+# that never answers (503 after the timeout and one retry), and a call
+# cancelled while hras waits.
 # timeout: 120
 set -eu
 
