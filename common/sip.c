@@ -712,16 +712,22 @@ sip_uri_target(const osip_uri_t *u, struct sip_addr *to)
 	osip_uri_param_t	*t;
 	struct in6_addr		 a;
 
-	if (u == NULL || u->host == NULL ||
+	/* SIP over UDP or TCP only: no sips:, no TLS, here. */
+	if (u == NULL || u->host == NULL || u->scheme == NULL ||
+	    strcasecmp(u->scheme, "sip") != 0 ||
 	    (inet_pton(AF_INET, u->host, &a) != 1 &&
 	    inet_pton(AF_INET6, u->host, &a) != 1))
+		return -1;
+	t = sip_param(&u->url_params, "transport");
+	if (t != NULL && (t->gvalue == NULL ||
+	    (strcasecmp(t->gvalue, "udp") != 0 &&
+	    strcasecmp(t->gvalue, "tcp") != 0)))
 		return -1;
 	snprintf(to->host, sizeof(to->host), "%s", u->host);
 	to->port = 5060;
 	if (u->port != NULL && sip_port(u->port, &to->port) == -1)
 		return -1;
-	to->tcp = (t = sip_param(&u->url_params, "transport")) != NULL &&
-	    t->gvalue != NULL && strcasecmp(t->gvalue, "tcp") == 0;
+	to->tcp = t != NULL && strcasecmp(t->gvalue, "tcp") == 0;
 	return to->port == 0 ? -1 : 0;
 }
 

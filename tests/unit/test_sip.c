@@ -1101,6 +1101,11 @@ test_uri_target(void **state)
 	TS_URI("sip:bob@corp.example", -1);
 	TS_URI("sip:bob@10.77.0.31:0", -1);
 	TS_URI("sip:bob@10.77.0.31:123456", -1);
+	/* No SIP over TLS (or SCTP, WebSocket) here. */
+	TS_URI("sips:bob@10.77.0.31", -1);
+	TS_URI("sip:bob@10.77.0.31;transport=tls", -1);
+	TS_URI("sip:bob@10.77.0.31;transport=sctp", -1);
+	TS_URI("sip:bob@10.77.0.31;transport", -1);
 #undef TS_URI
 	assert_int_equal(sip_uri_target(NULL, &to), -1);
 }
