@@ -13,6 +13,9 @@
 #   (c1) alice hangs up a call from carol, and (c2) alice calls carol back
 #       through her router's port forward: in-dialog requests reach carol
 #       at the address her messages came from, not her private Contact.
+#   (d) alice calls dave, another inside phone registered through hrac:
+#       the call stays inside (inside_calls "local"), voice phone to
+#       phone, nothing of it at the firewall's LAN port.
 # timeout: 150
 # shellcheck disable=SC2015,SC2016  # "a && b || fail"; bash -c script
 set -eu
@@ -40,6 +43,7 @@ CAROL_SIP_PORT=5062		# the router maps carol's SIP port 5060 here
 ALICE_HZ=600 ALICE_RTP=30000
 BOB_HZ=1000 BOB_RTP=30100
 CAROL_HZ=1400 CAROL_RTP=30200
+DAVE_IP=10.77.0.6 DAVE_HZ=1800 DAVE_RTP=30300
 CALL_SECS=3			# of voice per call
 MIN_BLOCKS=15			# 100 ms blocks of the far tone each way
 
@@ -91,13 +95,15 @@ tone_blocks() {
 	END { print good + 0 }'
 }
 
-# bs_conf NAME IP RTP_PORT HZ ACCOUNT: a baresip config directory
+# bs_conf NAME IP RTP_PORT HZ ACCOUNT [CTRL_PORT]: a baresip config directory
 # $TB_DIR/NAME for a phone on IP:5060 with no audio device: it plays its
 # tone from a WAV file (aufile), hears into a null player (aubridge) and
-# records what it sends and hears (sndfile) in $TB_DIR/NAME/rec.
+# records what it sends and hears (sndfile) in $TB_DIR/NAME/rec; its
+# control port on 127.0.0.1 is CTRL_PORT (default 4444).
 bs_conf() {
 	_d=$TB_DIR/$1
 	mkdir -p "$_d/rec" || tb_fail "mkdir $_d"
+	echo "${6:-4444}" >"$_d/ctrl_port" || tb_fail "cannot write $_d/ctrl_port"
 	wav_tone "$_d/tone.wav" "$4" 20
 	cat >"$_d/config" <<EOF || tb_fail "cannot write $_d/config"
 poll_method		epoll
@@ -126,7 +132,7 @@ module			sndfile.so
 module_tmp		account.so
 module_app		menu.so
 module_app		ctrl_tcp.so
-ctrl_tcp_listen		127.0.0.1:4444
+ctrl_tcp_listen		127.0.0.1:${6:-4444}
 statmode_default	off
 ringback_disabled	yes
 snd_path		$_d/rec
@@ -155,7 +161,7 @@ EOF
 bs_start() {
 	tb_start "$1" "$2" baresip -s -f "$TB_DIR/$1" -t 110
 	tb_wait_log "$1" 'baresip is ready' 10
-	tb_wait_listen "$2" 127.0.0.1 4444 10
+	tb_wait_listen "$2" 127.0.0.1 "$(cat "$TB_DIR/$1/ctrl_port")" 10
 }
 
 # bs_cmd NAME NS COMMAND [PARAMS]: one command to the phone's ctrl_tcp (a
@@ -163,9 +169,10 @@ bs_start() {
 bs_cmd() {
 	_json="{\"command\":\"$3\",\"params\":\"${4:-}\",\"token\":\"t\"}"
 	ip netns exec "$2" timeout 5 bash -c '
-	    exec 3<>/dev/tcp/127.0.0.1/4444 || exit 1
+	    exec 3<>"/dev/tcp/127.0.0.1/$2" || exit 1
 	    printf "%d:%s," "${#1}" "$1" >&3
-	    timeout 0.5 cat <&3; echo' sh "$_json" >>"$TB_DIR/$1.ctl" 2>&1 ||
+	    timeout 0.5 cat <&3; echo' sh "$_json" \
+	    "$(cat "$TB_DIR/$1/ctrl_port")" >>"$TB_DIR/$1.ctl" 2>&1 ||
 	    tb_fail "$1: command $3 not sent"
 }
 
@@ -210,7 +217,7 @@ relayed() {
 # call TAG CALLER CALLER_NS CALLEE URI HANGER HANGER_NS N: CALLER dials URI,
 # CALLEE answers by itself, voice for CALL_SECS, HANGER hangs up and its
 # BYE is answered; N is the number of calls the relays will have ended
-# with this one.
+# with this one ("-" for a call they do not relay).
 call() {
 	_c1=$(vofw_count "$2" 'Call established')
 	_c2=$(vofw_count "$4" 'Call established')
@@ -233,10 +240,12 @@ call() {
 		    tb_fail "$1: the BYE got no 200 OK end to end"
 		sleep 0.1
 	done
-	vofw_wait_count hras 'ended: BYE' "$8" 5
-	vofw_wait_count hrac 'ended: BYE' "$8" 5
-	vofw_wait_count hras 'media flow .* closed:' "$8" 5
-	vofw_wait_count hrac 'media flow .* closed:' "$8" 5
+	if [ "$8" != - ]; then
+		vofw_wait_count hras 'ended: BYE' "$8" 5
+		vofw_wait_count hrac 'ended: BYE' "$8" 5
+		vofw_wait_count hras 'media flow .* closed:' "$8" 5
+		vofw_wait_count hrac 'media flow .* closed:' "$8" 5
+	fi
 	bs_take "$2" "$1"
 	bs_take "$4" "$1"
 }
@@ -360,7 +369,30 @@ heard c2 alice "$CAROL_HZ" "$ALICE_HZ"
 heard c2 carol "$ALICE_HZ" "$CAROL_HZ"
 echo "ok: (c2) alice -> carol (behind NAT), hung up by carol"
 
+# (d) dave, a second inside phone, registers through hrac; alice calls
+# him: hrac routes the call itself and the voice goes phone to phone.
+bs_source "$TB_LAN" "$TB_LAN_IP" "$DAVE_RTP" "$DAVE_IP"
+bs_conf dave "$DAVE_IP" "$DAVE_RTP" "$DAVE_HZ" \
+    "<sip:dave@corp.example>;outbound=\"sip:$TB_LAN_IP;lr\";regint=600" 4445
+bs_start dave "$TB_LAN"
+tb_wait_log hras \
+    'dave@corp\.example registered at sip:dave[^@]*@10\.77\.0\.6:5060' 10
+_relayed=$(vofw_count hras 'ended: BYE')
+tb_fw_reset
+call d alice "$TB_LAN" dave "sip:dave@corp.example" dave "$TB_LAN" -
+_fw=$(tb_fw_lan_bytes both)
+heard d alice "$DAVE_HZ" "$ALICE_HZ"
+heard d dave "$ALICE_HZ" "$DAVE_HZ"
+[ "$(vofw_count hras 'ended: BYE')" = "$_relayed" ] ||
+    tb_fail "(d) hras relayed the inside call"
+# ~3 s of G.711 both ways would be ~100 KB; the tunnel's keepalives are
+# all that may cross meanwhile.
+[ "$_fw" -lt 4000 ] || tb_fail "(d) $_fw bytes crossed the firewall"
+echo "ok: (d) alice -> dave (both inside): voice phone to phone," \
+    "$_fw bytes at the firewall"
+
 # The phones quit while the relays still run: alice unregisters.
+tb_stop dave
 tb_stop carol
 tb_stop bob
 tb_stop alice 5
