@@ -418,7 +418,7 @@ tunnel_requeue(struct tunnel *t)
 /*
  * Queue an acknowledgement of everything received so far if SIP arrived
  * since the last one (only SIP is ever sent again, so only SIP needs it);
- * the halves call this from their timers.
+ * the halves call this after reading frames, and from their timers.
  */
 int
 tunnel_ack(struct tunnel *t)

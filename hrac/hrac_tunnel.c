@@ -443,6 +443,9 @@ hrac_tunnel_link_body(struct hrac_link *l, int done)
 		hrac_tunnel_lost(t, why);
 		return;
 	}
+	/* SIP is acknowledged at once: less to send twice after an outage. */
+	if (tunnel_ack(t->tun) == -1)
+		log_warnx("cannot queue an acknowledgement");
 	if (done)
 		hrac_tunnel_down_done(t, l);
 }

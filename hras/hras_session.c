@@ -366,6 +366,9 @@ hras_session_input(struct hras_session *s, struct hras_conn *c)
 		hras_conn_close(c, why);
 		return -1;
 	}
+	/* SIP is acknowledged at once: less to send twice after an outage. */
+	if (tunnel_ack(s->tun) == -1)
+		log_warnx("client %s: cannot queue an acknowledgement", s->id);
 	return 0;
 }
 

@@ -76,7 +76,7 @@ tb_start bob "$TB_WAN" sipp -nostdin -nr -sn uac -s alice \
     "$TB_WAN_IP:5060"
 tb_wait_log hrac 'call .* -> sip:alice@' 10
 n=$(vofw_count hrac 'tunnel up \(stream mode\)')
-# The call's set-up acknowledged (once a second) before the path goes
+# The call's set-up acknowledged well before the path goes
 # dark, so that only the BYE and its answer wait for the tunnel.
 sleep 2
 outage on
