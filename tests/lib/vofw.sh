@@ -10,13 +10,16 @@
 VOFW_SECRET=${VOFW_SECRET:-testbed-secret-1}
 # Tests use short tunnel timers so that failures show in seconds; set
 # VOFW_TIMERS="" for the daemons' defaults (keepalive 15 s, timeout 45 s).
+# VOFW_MEDIA_EXTRA goes into both halves' media group, e.g. "timeout = 5;"
+# (seconds without RTP before a call is ended; default 30, minimum 5).
 
 # vofw_hras_conf FILE [EXTRA]: write an hras config; EXTRA is appended.
 vofw_hras_conf() {
 	cat >"$1" <<EOF || tb_fail "cannot write $1"
 domains = [ "corp.example" ];
 sip = { address = "$TB_WAN_IP"; port = 5060; };
-media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999; };
+media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999;
+    ${VOFW_MEDIA_EXTRA:-} };
 tunnel = { address = "$TB_WAN_IP"; port = 8080;
     ${VOFW_TIMERS-keepalive = 2; timeout = 6;} ${HRAS_TUNNEL_EXTRA:-} };
 clients = ( { id = "corp"; secret = "$VOFW_SECRET";
@@ -36,7 +39,8 @@ id = "corp";
 secret = "${4:-$VOFW_SECRET}";
 server = "$2";
 sip = { address = "$TB_LAN_IP"; port = 5060; };
-media = { address = "$TB_LAN_IP"; port_min = 20000; port_max = 20999; };
+media = { address = "$TB_LAN_IP"; port_min = 20000; port_max = 20999;
+    ${VOFW_MEDIA_EXTRA:-} };
 tunnel = { ${VOFW_TIMERS-timeout = 6; backoff_max = 2;} ${5:-} };
 hook = { listen = { address = "$TB_LAN_IP"; port = 7000; };
     forward = { address = "10.77.0.3"; port = 7001; }; };
