@@ -134,3 +134,51 @@ vofw_register() {
 	    -p "${3:-5070}" -m 1 "$TB_LAN_IP:5060" \
 	    >"$TB_DIR/reg-$1.log" 2>&1 || tb_fail "$1 could not register"
 }
+
+# vofw_msg FILE sent|received ERE: print, without CRs, the first message
+# in sipp's message trace FILE (-trace_msg -message_file) that sipp sent
+# or received and whose first line matches ERE; nothing if there is none.
+vofw_msg() {
+	[ -f "$1" ] || return 0
+	tr -d '\r' <"$1" | awk -v dir="$2" -v re="$3" '
+	/^-----------------------------------------------/ {
+		if (out) exit
+		state = 1
+		next
+	}
+	state == 1 { ok = index($0, "message " dir) > 0; state = 2; next }
+	state == 2 { state = 3; next }	# the empty line after the title
+	state == 3 { out = ok && $0 ~ re; state = 4 }
+	out { print }'
+}
+
+# vofw_sdp PREFIX: from a message on stdin, print what follows PREFIX on
+# its first line that starts with it: vofw_sdp m= gives "audio 20004
+# RTP/AVP 0", vofw_sdp a=rtcp: gives "20005".
+vofw_sdp() {
+	awk -v p="$1" 'index($0, p) == 1 { print substr($0, length(p) + 1);
+	    exit }'
+}
+
+# vofw_wait_msg FILE sent|received ERE TIMEOUT_S: wait until sipp's trace
+# FILE holds such a message (see vofw_msg).
+vofw_wait_msg() {
+	_v_dl=$(($(date +%s) + $4))
+	until [ -n "$(vofw_msg "$1" "$2" "$3")" ]; do
+		[ "$(date +%s)" -lt "$_v_dl" ] ||
+		    tb_fail "${1##*/}: no message /$3/ $2 within $4 s"
+		sleep 0.1
+	done
+}
+
+# vofw_wait_sipp NAME TIMEOUT_S: wait for the sipp started as NAME (with
+# tb_start, -m 1) to end, and check that its call succeeded.
+vofw_wait_sipp() {
+	_v_dl=$(($(date +%s) + $2))
+	while tb_running "$1"; do
+		[ "$(date +%s)" -lt "$_v_dl" ] || tb_fail "$1 still runs"
+		sleep 0.1
+	done
+	grep -qE '^  Successful call .* 1 *$' "$TB_DIR/$1.log" ||
+	    tb_fail "$1: the call failed"
+}
