@@ -147,13 +147,8 @@ hras_rtp=$(sdp_port "$ok")
 [ -z "$(printf '%s\n' "$ok" | vofw_sdp a=rtcp:)" ] ||
     tb_fail "bob got an a=rtcp alice never sent"
 
-tb_start rtcp-a "$TB_LAN" "$TB_UDPTOOL" recv -x 10.77.0.3 16501 5 8000
-tb_start rtcp-a-rtp "$TB_LAN" "$TB_UDPTOOL" recv 10.77.0.3 16500 1 2500
-sleep 0.3
-udp "$TB_WAN" raw -s "$BOB" -p 18507 "$TB_WAN_IP" $((hras_rtp + 1)) sr.bin 5
-got rtcp-a 5 "$TB_LAN_IP:$hrac_rtcp" sr.bin
-nothing rtcp-a-rtp
-
+# alice first: before bob sends any, hras must use his a=rtcp port (not
+# RTP + 1); it learns his source only from what he sends.
 tb_start rtcp-b "$TB_WAN" "$TB_UDPTOOL" recv -x "$BOB" 18507 5 8000
 tb_start rtcp-b-rtp "$TB_WAN" "$TB_UDPTOOL" recv "$BOB" 18500 1 2500
 tb_start rtcp-b-odd "$TB_WAN" "$TB_UDPTOOL" recv "$BOB" 18501 1 2500
@@ -162,6 +157,13 @@ udp "$TB_LAN" raw -s 10.77.0.3 -p 16501 "$TB_LAN_IP" "$hrac_rtcp" rr.bin 5
 got rtcp-b 5 "$TB_WAN_IP:$((hras_rtp + 1))" rr.bin
 nothing rtcp-b-rtp
 nothing rtcp-b-odd
+# Then bob, to hras's RTP port + 1 (its SDP has no a=rtcp).
+tb_start rtcp-a "$TB_LAN" "$TB_UDPTOOL" recv -x 10.77.0.3 16501 5 8000
+tb_start rtcp-a-rtp "$TB_LAN" "$TB_UDPTOOL" recv 10.77.0.3 16500 1 2500
+sleep 0.3
+udp "$TB_WAN" raw -s "$BOB" -p 18507 "$TB_WAN_IP" $((hras_rtp + 1)) sr.bin 5
+got rtcp-a 5 "$TB_LAN_IP:$hrac_rtcp" sr.bin
+nothing rtcp-a-rtp
 hangup rtcp
 echo "ok: RTCP to each relay's RTP port + 1 / a=rtcp port reaches the far phone's RTCP port, both ways, unchanged"
 
