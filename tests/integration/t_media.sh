@@ -9,7 +9,8 @@
 # - symmetric RTP: once hras has learnt the outside phone's source, packets
 #   to the same port from any other source are not relayed;
 # - media timeout: a call whose phones go silent without BYE is ended by
-#   both halves after media.timeout seconds, and its relay ports closed.
+#   both halves after media.timeout seconds, and its relay ports closed;
+#   ringing longer than that does not count, silence after the answer does.
 # timeout: 120
 # shellcheck disable=SC2015  # "a && b || fail"
 set -eu
@@ -282,7 +283,8 @@ done
 tb_start tmo-echo "$TB_LAN" "$TB_UDPTOOL" echo 10.77.0.4 16800
 sleep 0.3
 udp "$TB_WAN" rtt -s "$BOB" -p 18800 "$TB_WAN_IP" "$hras_rtp" \
-    $((TIMEOUT * 50 + 100)) 50 172 500 >tmo-rtt.log
+    $((TIMEOUT * 50 + 100)) 50 172 100 >tmo-rtt.log
+# At most ~100 ms after the last RTP (rtt's wait for late echoes).
 silent=$(date +%s%3N)
 tb_stop tmo-echo
 awk -v n=$((TIMEOUT * 50 + 100)) '{ exit !($4 >= n * 0.97) }' tmo-rtt.log ||
@@ -293,7 +295,7 @@ awk -v n=$((TIMEOUT * 50 + 100)) '{ exit !($4 >= n * 0.97) }' tmo-rtt.log ||
 tb_wait_log hras "call $cid ended: no media" $((TIMEOUT + 5))
 tb_wait_log hrac "call $cid ended: no media" 2
 took=$(($(date +%s%3N) - silent))
-[ "$took" -ge $((TIMEOUT * 1000 - 200)) ] ||
+[ "$took" -ge $((TIMEOUT * 1000 - 300)) ] ||
     tb_fail "the call was ended $took ms into the silence, before $TIMEOUT s"
 echo "ok: both halves ended a call silent for $TIMEOUT s without BYE (after $took ms)"
 
@@ -309,3 +311,31 @@ udp "$TB_WAN" raw -s "$BOB" -p 18800 "$TB_WAN_IP" "$hras_rtp" bob.bin 3
 nothing tmo-a
 echo "ok: the timed-out call's relay ports are closed on both halves and relay nothing"
 hangup tmo
+
+# A call that rings (183, no voice) longer than the timeout, then is
+# answered and stays silent: ringing is not silence, the answer starts the
+# clock, and both halves end it.
+tb_start ring-uas "$TB_WAN" sipp -nostdin -sf "$S/early_uas.xml" \
+    -i "$BOB" -p 5070 -mp 6100 -m 1 -d $(((TIMEOUT + 2) * 1000)) \
+    -key rtp 18900 -timeout 45 -timeout_error -trace_msg \
+    -message_file "$TB_DIR/ring-uas.msg"
+sleep 0.5
+tb_start ring-uac "$TB_LAN" sipp -nostdin -sf "$S/early_uac.xml" \
+    -i 10.77.0.4 -p 5080 -mp 6200 -m 1 -d 30000 -key rtp 16900 \
+    -timeout 45 -timeout_error -trace_msg \
+    -message_file "$TB_DIR/ring-uac.msg" \
+    -s bob -rsa "$TB_LAN_IP:5060" "$BOB:5070"
+vofw_wait_msg ring-uac.msg sent '^ACK ' $((TIMEOUT + 10))
+answered=$(date +%s%3N)
+cid=$(vofw_msg ring-uac.msg sent '^INVITE ' | sed -n 's/^Call-ID: //p')
+[ "$(vofw_count hras "call $cid ended")" = 0 ] &&
+    [ "$(vofw_count hrac "call $cid ended")" = 0 ] ||
+    tb_fail "a ringing call was ended"
+tb_wait_log hras "call $cid ended: no media" $((TIMEOUT + 5))
+tb_wait_log hrac "call $cid ended: no media" $((TIMEOUT + 5))
+took=$(($(date +%s%3N) - answered))
+[ "$took" -ge $((TIMEOUT * 1000 - 300)) ] ||
+    tb_fail "the answered call was ended $took ms after the answer"
+tb_stop ring-uac
+tb_stop ring-uas
+echo "ok: a call that rang longer than $TIMEOUT s is ended by both halves once answered and silent (after $took ms)"
