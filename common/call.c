@@ -247,6 +247,7 @@ void
 call_track(struct call_ctx *cx, const osip_message_t *m, const char *client)
 {
 	struct vcit_call	*c;
+	int			 i;
 
 	if ((c = call_find(cx, m, client)) == NULL)
 		return;
@@ -259,9 +260,18 @@ call_track(struct call_ctx *cx, const osip_message_t *m, const char *client)
 	}
 	if (strcmp(m->cseq->method, "INVITE") != 0)
 		return;
-	if (MSG_IS_STATUS_2XX(m))
+	if (MSG_IS_STATUS_2XX(m)) {
+		/*
+		 * Silence while it rang does not count: an idle report then
+		 * was ignored, and media_tick makes it only once.
+		 */
+		if (!c->established)
+			for (i = 0; i < c->nstreams; i++)
+				if (c->stream[i].mf != NULL)
+					media_flow_restart_idle(
+					    c->stream[i].mf);
 		c->established = 1;
-	else if (m->status_code >= 300 && !c->established)
+	} else if (m->status_code >= 300 && !c->established)
 		call_end(cx, c, "INVITE failed");
 }
 

@@ -436,11 +436,18 @@ media_flow_set_peer(struct media_flow *mf, const char *addr,
 	}
 	mf->has_peer = 1;
 	mf->learn = learn != 0;
-	mf->last_rtp = mf->m->tick;
-	mf->idle = 0;
+	media_flow_restart_idle(mf);
 	log_debug("media flow %08x peer %s:%u/%u%s", mf->flow, addr, rtp_port,
 	    rtcp_port, learn ? " (symmetric)" : "");
 	return 0;
+}
+
+/* Restart a flow's idle clock: media_tick reports it again after timeout. */
+void
+media_flow_restart_idle(struct media_flow *mf)
+{
+	mf->last_rtp = mf->m->tick;
+	mf->idle = 0;
 }
 
 /* Stop a flow's sockets, unlink it from lookups and free its ports. */

@@ -10,13 +10,16 @@
 VOFW_SECRET=${VOFW_SECRET:-testbed-secret-1}
 # Tests use short tunnel timers so that failures show in seconds; set
 # VOFW_TIMERS="" for the daemons' defaults (keepalive 15 s, timeout 45 s).
+# VOFW_MEDIA_EXTRA goes into both halves' media group, e.g. "timeout = 5;"
+# (seconds without RTP before a call is ended; default 30, minimum 5).
 
 # vofw_hras_conf FILE [EXTRA]: write an hras config; EXTRA is appended.
 vofw_hras_conf() {
 	cat >"$1" <<EOF || tb_fail "cannot write $1"
 domains = [ "corp.example" ];
 sip = { address = "$TB_WAN_IP"; port = 5060; };
-media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999; };
+media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999;
+    ${VOFW_MEDIA_EXTRA:-} };
 tunnel = { address = "$TB_WAN_IP"; port = 8080;
     ${VOFW_TIMERS-keepalive = 2; timeout = 6;} ${HRAS_TUNNEL_EXTRA:-} };
 clients = ( { id = "corp"; secret = "$VOFW_SECRET";
@@ -36,7 +39,8 @@ id = "corp";
 secret = "${4:-$VOFW_SECRET}";
 server = "$2";
 sip = { address = "$TB_LAN_IP"; port = 5060; };
-media = { address = "$TB_LAN_IP"; port_min = 20000; port_max = 20999; };
+media = { address = "$TB_LAN_IP"; port_min = 20000; port_max = 20999;
+    ${VOFW_MEDIA_EXTRA:-} };
 tunnel = { ${VOFW_TIMERS-timeout = 6; backoff_max = 2;} ${5:-} };
 hook = { listen = { address = "$TB_LAN_IP"; port = 7000; };
     forward = { address = "10.77.0.3"; port = 7001; }; };
@@ -131,4 +135,52 @@ vofw_register() {
 	    -key domain "${4:-corp.example}" -s "$1" -i "$2" \
 	    -p "${3:-5070}" -m 1 "${5:-$TB_LAN_IP}:5060" \
 	    >"$TB_DIR/reg-$1.log" 2>&1 || tb_fail "$1 could not register"
+}
+
+# vofw_msg FILE sent|received ERE: print, without CRs, the first message
+# in sipp's message trace FILE (-trace_msg -message_file) that sipp sent
+# or received and whose first line matches ERE; nothing if there is none.
+vofw_msg() {
+	[ -f "$1" ] || return 0
+	tr -d '\r' <"$1" | awk -v dir="$2" -v re="$3" '
+	/^-----------------------------------------------/ {
+		if (out) exit
+		state = 1
+		next
+	}
+	state == 1 { ok = index($0, "message " dir) > 0; state = 2; next }
+	state == 2 { state = 3; next }	# the empty line after the title
+	state == 3 { out = ok && $0 ~ re; state = 4 }
+	out { print }'
+}
+
+# vofw_sdp PREFIX: from a message on stdin, print what follows PREFIX on
+# its first line that starts with it: vofw_sdp m= gives "audio 20004
+# RTP/AVP 0", vofw_sdp a=rtcp: gives "20005".
+vofw_sdp() {
+	awk -v p="$1" 'index($0, p) == 1 { print substr($0, length(p) + 1);
+	    exit }'
+}
+
+# vofw_wait_msg FILE sent|received ERE TIMEOUT_S: wait until sipp's trace
+# FILE holds such a message (see vofw_msg).
+vofw_wait_msg() {
+	_v_dl=$(($(date +%s) + $4))
+	until [ -n "$(vofw_msg "$1" "$2" "$3")" ]; do
+		[ "$(date +%s)" -lt "$_v_dl" ] ||
+		    tb_fail "${1##*/}: no message /$3/ $2 within $4 s"
+		sleep 0.1
+	done
+}
+
+# vofw_wait_sipp NAME TIMEOUT_S: wait for the sipp started as NAME (with
+# tb_start, -m 1) to end, and check that its call succeeded.
+vofw_wait_sipp() {
+	_v_dl=$(($(date +%s) + $2))
+	while tb_running "$1"; do
+		[ "$(date +%s)" -lt "$_v_dl" ] || tb_fail "$1 still runs"
+		sleep 0.1
+	done
+	grep -qE '^  Successful call .* 1 *$' "$TB_DIR/$1.log" ||
+	    tb_fail "$1: the call failed"
 }

@@ -35,6 +35,7 @@
 struct udptool_opts {
 	const char	*src_ip;	/* -s */
 	uint16_t	 src_port;	/* -p */
+	int		 hex;		/* -x */
 };
 
 static void	udptool_usage(void) __attribute__((noreturn));
@@ -49,20 +50,26 @@ static uint64_t	udptool_now_ns(void);
 static int	udptool_socket(const char *, uint16_t);
 static void	udptool_stamp(unsigned char *, uint64_t, uint64_t);
 static void	udptool_unstamp(const unsigned char *, uint64_t *, uint64_t *);
-static int	udptool_getopts(int, char **, struct udptool_opts *, int);
+static int	udptool_getopts(int, char **, struct udptool_opts *,
+		    const char *);
+static size_t	udptool_load(const char *, unsigned char *, size_t);
+static void	udptool_print(const struct sockaddr_in *, const unsigned char *,
+		    size_t);
 static int	udptool_cmp_u64(const void *, const void *);
 static int	udptool_recv(int, char **);
 static int	udptool_send(int, char **);
 static int	udptool_echo(int, char **);
 static int	udptool_rtt(int, char **);
 static int	udptool_probe(int, char **);
+static int	udptool_raw(int, char **);
 
 #define UDPTOOL_SYNOPSIS \
-"usage: udptool recv BIND_IP PORT COUNT TIMEOUT_MS\n" \
+"usage: udptool recv [-x] BIND_IP PORT COUNT TIMEOUT_MS\n" \
 "       udptool send [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT [SIZE] [INTERVAL_US]\n" \
 "       udptool echo BIND_IP PORT\n" \
 "       udptool rtt [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT RATE_PPS SIZE TIMEOUT_MS\n" \
-"       udptool probe [-s SRC_IP] [-p SRC_PORT] DST_IP PORT\n"
+"       udptool probe [-s SRC_IP] [-p SRC_PORT] DST_IP PORT\n" \
+"       udptool raw [-s SRC_IP] [-p SRC_PORT] DST_IP PORT FILE [COUNT] [INTERVAL_US]\n"
 
 /* Print the synopsis and exit 2: the command line was wrong. */
 static void
@@ -79,7 +86,8 @@ udptool_help(void)
 	fputs(UDPTOOL_SYNOPSIS
 "\n"
 "recv   receive datagrams until COUNT arrived or TIMEOUT_MS passed;\n"
-"       print 'received N'; exit 0 if N >= COUNT, else 1\n"
+"       print 'received N'; exit 0 if N >= COUNT, else 1; with -x, first\n"
+"       'from IP:PORT len L HEX' for each datagram (its bytes in hex)\n"
 "send   send COUNT datagrams of SIZE bytes (default 172, min 16),\n"
 "       INTERVAL_US apart (default 1000); each starts with a big-endian\n"
 "       64-bit sequence number and CLOCK_MONOTONIC send time in ns\n"
@@ -89,6 +97,8 @@ udptool_help(void)
 "       'sent N received M loss_pct X p50_us A p99_us B max_us C pps D'\n"
 "       (round-trip latencies; pps is the send rate achieved)\n"
 "probe  send one datagram and exit 0\n"
+"raw    send FILE's bytes, unchanged, as one datagram, COUNT times (default\n"
+"       1), INTERVAL_US apart (default 20000): RTCP, SRTP, any payload\n"
 "-s/-p  bind the sending socket to SRC_IP and/or SRC_PORT\n", stdout);
 	exit(0);
 }
@@ -211,16 +221,19 @@ udptool_unstamp(const unsigned char *buf, uint64_t *seq, uint64_t *ns)
 	*ns = be64toh(be);
 }
 
-/* Parse -s SRC_IP and -p SRC_PORT (if allowed); return the first operand. */
+/* Parse the flags in allowed (of -s, -p, -x); return the first operand. */
 static int
-udptool_getopts(int argc, char **argv, struct udptool_opts *o, int allow_src)
+udptool_getopts(int argc, char **argv, struct udptool_opts *o,
+    const char *allowed)
 {
+	char	optstring[16];
 	int	ch;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	/* '+' stops at the first operand: flags go before operands only. */
-	while ((ch = getopt(argc, argv, allow_src ? "+s:p:" : "+")) != -1) {
+	(void)snprintf(optstring, sizeof(optstring), "+%s", allowed);
+	while ((ch = getopt(argc, argv, optstring)) != -1) {
 		switch (ch) {
 		case 's':
 			o->src_ip = optarg;
@@ -228,11 +241,50 @@ udptool_getopts(int argc, char **argv, struct udptool_opts *o, int allow_src)
 		case 'p':
 			o->src_port = udptool_port("SRC_PORT", optarg);
 			break;
+		case 'x':
+			o->hex = 1;
+			break;
 		default:
 			udptool_usage();
 		}
 	}
 	return optind;
+}
+
+/* Read a whole file of at most max bytes into buf; return its size. */
+static size_t
+udptool_load(const char *path, unsigned char *buf, size_t max)
+{
+	FILE	*f;
+	size_t	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		udptool_die("%s", path);
+	n = fread(buf, 1, max, f);
+	if (ferror(f))
+		udptool_die("%s", path);
+	if (fgetc(f) != EOF) {
+		fprintf(stderr, "udptool: %s: over %zu bytes\n", path, max);
+		exit(1);
+	}
+	fclose(f);
+	return n;
+}
+
+/* Print a datagram's source, length and bytes in hex on one line. */
+static void
+udptool_print(const struct sockaddr_in *from, const unsigned char *buf,
+    size_t len)
+{
+	char	ip[INET_ADDRSTRLEN];
+	size_t	i;
+
+	if (inet_ntop(AF_INET, &from->sin_addr, ip, sizeof(ip)) == NULL)
+		udptool_die("inet_ntop");
+	printf("from %s:%u len %zu ", ip, ntohs(from->sin_port), len);
+	for (i = 0; i < len; i++)
+		printf("%02x", buf[i]);
+	putchar('\n');
 }
 
 /* qsort comparator for latencies. */
@@ -244,19 +296,22 @@ udptool_cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* recv BIND_IP PORT COUNT TIMEOUT_MS */
+/* recv [-x] BIND_IP PORT COUNT TIMEOUT_MS */
 static int
 udptool_recv(int argc, char **argv)
 {
 	struct udptool_opts	 o;
 	static unsigned char	 buf[UDPTOOL_MAXDG];
+	struct sockaddr_in	 from;
 	struct pollfd		 pfd;
 	unsigned long long	 count, timeout_ms, n = 0;
 	uint64_t		 deadline, now;
+	socklen_t		 fromlen;
+	ssize_t			 len;
 	uint16_t		 port;
 	int			 i, fd, ms, r;
 
-	i = udptool_getopts(argc, argv, &o, 0);
+	i = udptool_getopts(argc, argv, &o, "x");
 	if (argc - i != 4)
 		udptool_usage();
 	port = udptool_port("PORT", argv[i + 1]);
@@ -279,10 +334,18 @@ udptool_recv(int argc, char **argv)
 		}
 		if (r == 0)
 			continue;
-		if (recv(fd, buf, sizeof(buf), 0) == -1) {
+		fromlen = sizeof(from);
+		if ((len = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fromlen)) == -1) {
 			if (errno == EINTR)
 				continue;
 			udptool_die("recv");
+		}
+		/* At once: a test may watch the output while we wait. */
+		if (o.hex) {
+			udptool_print(&from, buf, (size_t)len);
+			if (fflush(stdout) == EOF)
+				udptool_die("stdout");
 		}
 		n++;
 	}
@@ -304,7 +367,7 @@ udptool_send(int argc, char **argv)
 	uint64_t		 start, due;
 	int			 i, fd, nops;
 
-	i = udptool_getopts(argc, argv, &o, 1);
+	i = udptool_getopts(argc, argv, &o, "s:p:");
 	nops = argc - i;
 	if (nops < 3 || nops > 5)
 		udptool_usage();
@@ -351,7 +414,7 @@ udptool_echo(int argc, char **argv)
 	struct sockaddr_in	 from[UDPTOOL_BATCH];
 	int			 i, fd, n, j, sent;
 
-	i = udptool_getopts(argc, argv, &o, 0);
+	i = udptool_getopts(argc, argv, &o, "");
 	if (argc - i != 2)
 		udptool_usage();
 	fd = udptool_socket(argv[i], udptool_port("PORT", argv[i + 1]));
@@ -421,7 +484,7 @@ udptool_rtt(int argc, char **argv)
 	double			 loss, pps, secs;
 	int			 i, j, n, fd;
 
-	i = udptool_getopts(argc, argv, &o, 1);
+	i = udptool_getopts(argc, argv, &o, "s:p:");
 	if (argc - i != 6)
 		udptool_usage();
 	udptool_addr(&dst, argv[i], udptool_port("PORT", argv[i + 1]));
@@ -539,7 +602,7 @@ udptool_probe(int argc, char **argv)
 	struct sockaddr_in	 dst;
 	int			 i, fd;
 
-	i = udptool_getopts(argc, argv, &o, 1);
+	i = udptool_getopts(argc, argv, &o, "s:p:");
 	if (argc - i != 2)
 		udptool_usage();
 	udptool_addr(&dst, argv[i], udptool_port("PORT", argv[i + 1]));
@@ -548,6 +611,45 @@ udptool_probe(int argc, char **argv)
 	if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&dst,
 	    sizeof(dst)) == -1)
 		udptool_die("sendto %s:%s", argv[i], argv[i + 1]);
+	if (close(fd) == -1)
+		udptool_die("close");
+	return 0;
+}
+
+/* raw [-s SRC_IP] [-p SRC_PORT] DST_IP PORT FILE [COUNT] [INTERVAL_US] */
+static int
+udptool_raw(int argc, char **argv)
+{
+	struct udptool_opts	 o;
+	static unsigned char	 buf[UDPTOOL_MAXDG];
+	struct sockaddr_in	 dst;
+	struct timespec		 ts;
+	unsigned long long	 count = 1, interval_us = 20000, k;
+	size_t			 len;
+	int			 i, fd, nops;
+
+	i = udptool_getopts(argc, argv, &o, "s:p:");
+	nops = argc - i;
+	if (nops < 3 || nops > 5)
+		udptool_usage();
+	udptool_addr(&dst, argv[i], udptool_port("PORT", argv[i + 1]));
+	if (nops >= 4)
+		count = udptool_num("COUNT", argv[i + 3], 0, ULLONG_MAX);
+	if (nops >= 5)
+		interval_us = udptool_num("INTERVAL_US", argv[i + 4], 0,
+		    60000000);
+	len = udptool_load(argv[i + 2], buf, sizeof(buf));
+	fd = udptool_socket(o.src_ip, o.src_port);
+	for (k = 0; k < count; k++) {
+		ts.tv_sec = (time_t)(interval_us / 1000000);
+		ts.tv_nsec = (long)(interval_us % 1000000) * 1000;
+		while (k > 0 && nanosleep(&ts, &ts) == -1)
+			if (errno != EINTR)
+				udptool_die("nanosleep");
+		if (sendto(fd, buf, len, 0, (struct sockaddr *)&dst,
+		    sizeof(dst)) == -1)
+			udptool_die("sendto %s:%s", argv[i], argv[i + 1]);
+	}
 	if (close(fd) == -1)
 		udptool_die("close");
 	return 0;
@@ -573,6 +675,8 @@ main(int argc, char **argv)
 		return udptool_rtt(argc, argv);
 	if (strcmp(argv[0], "probe") == 0)
 		return udptool_probe(argc, argv);
+	if (strcmp(argv[0], "raw") == 0)
+		return udptool_raw(argc, argv);
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)
 		udptool_help();
 	fprintf(stderr, "udptool: unknown command '%s'\n", argv[0]);

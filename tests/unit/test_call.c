@@ -45,13 +45,16 @@ struct tch {
 	struct config_media	 cfg;
 	char			 address[16];
 	struct call_ctx		 cx;
+	int			 nidle;		/* idle reports */
 };
 
 static uint16_t	 tc_range(unsigned int);
 static struct tch *tc_new(unsigned int, int);
+static struct tch *tc_new_timeout(unsigned int, int, int);
 static void	 tc_free(struct tch *);
 static int	 tc_phone(uint16_t *);
 static void	 tc_reaches(struct tch *, uint32_t, int, const char *);
+static void	 tc_run(struct tch *, int);
 static void	 tc_sdp(char *, size_t, const char *, const char *,
 		    const uint16_t *, int);
 static osip_message_t *tc_msg(const char *, const char *, int,
@@ -74,11 +77,16 @@ tc_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data, size_t len)
 	(void)len;
 }
 
+/* A flow went quiet: count it, and end an answered call as the halves do. */
 static void
 tc_idle(void *arg, uint32_t flow)
 {
-	(void)arg;
-	(void)flow;
+	struct tch		*t = arg;
+	struct vcit_call	*c = vcit_find_flow(t->v, flow);
+
+	t->nidle++;
+	if (c != NULL && c->established)
+		call_end(&t->cx, c, "no media");
 }
 
 /*
@@ -95,6 +103,13 @@ tc_range(unsigned int slot)
 static struct tch *
 tc_new(unsigned int slot, int outside)
 {
+	return tc_new_timeout(slot, outside, 30);
+}
+
+/* A half whose media ends calls after timeout seconds without RTP. */
+static struct tch *
+tc_new_timeout(unsigned int slot, int outside, int timeout)
+{
 	struct tch	*t;
 
 	assert_non_null(t = calloc(1, sizeof(*t)));
@@ -103,7 +118,7 @@ tc_new(unsigned int slot, int outside)
 	t->cfg.address = t->address;
 	t->cfg.port_min = tc_range(slot);
 	t->cfg.port_max = (uint16_t)(t->cfg.port_min + 2 * TC_PAIRS - 1);
-	t->cfg.timeout = 30;
+	t->cfg.timeout = timeout;
 	assert_non_null(t->m = media_new(t->base, &t->cfg, tc_in, tc_idle,
 	    t));
 	assert_non_null(t->v = vcit_new());
@@ -686,6 +701,62 @@ test_track(void **state)
 	tc_free(t);
 }
 
+/* Run a half's loop for ms milliseconds. */
+static void
+tc_run(struct tch *t, int ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	assert_int_equal(event_base_loopexit(t->base, &tv), 0);
+	assert_int_not_equal(event_base_dispatch(t->base), -1);
+}
+
+/*
+ * With a 1 s media timeout: a call that rang longer than that without RTP
+ * is not ended while it rings, and is ended when it stays silent once
+ * answered. The answer comes from the tunnel (call_to_own_side), which
+ * sets no peer on this half: only the answer itself restarts the clock.
+ */
+static void
+test_answer_restarts_idle(void **state)
+{
+	struct tch		*t = tc_new_timeout(9, 0, 1);
+	struct vcit_call	*c;
+	osip_message_t		*m;
+	uint16_t		 ports[1] = { 40002 }, far[1] = { 40004 };
+	uint32_t		 base;
+	char			 sdp[512], answer[512];
+	int			 status = 0;
+
+	(void)state;
+	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
+	tc_sdp(answer, sizeof(answer), "198.51.100.20", NULL, far, 1);
+	m = tc_req("INVITE", "r1", 1, sdp);
+	assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base, &status),
+	    0);
+	call_track(&t->cx, m, NULL);
+	osip_message_free(m);
+	assert_non_null(c = vcit_find(t->v, "r1"));
+
+	/* Ringing for over twice the timeout: reported, not ended. */
+	tc_run(t, 2300);
+	assert_int_equal(t->nidle, 1);
+	assert_ptr_equal(vcit_find(t->v, "r1"), c);
+
+	m = tc_resp(200, "INVITE", "r1", 1, answer);
+	assert_int_equal(call_to_own_side(&t->cx, m, base, NULL, &status), 0);
+	call_track(&t->cx, m, NULL);
+	osip_message_free(m);
+	assert_int_equal(c->established, 1);
+
+	/* Answered, and silent for over twice the timeout: ended. */
+	tc_run(t, 2300);
+	assert_int_equal(t->nidle, 2);
+	assert_null(vcit_find(t->v, "r1"));
+	assert_int_equal(media_flows(t->m), 0);
+	tc_free(t);
+}
+
 /* SDP a half cannot use: 488, and no call or flow is left behind. */
 static void
 test_bad_sdp(void **state)
@@ -823,6 +894,7 @@ main(void)
 		cmocka_unit_test(test_invite_to_own_side),
 		cmocka_unit_test(test_reinvite),
 		cmocka_unit_test(test_track),
+		cmocka_unit_test(test_answer_restarts_idle),
 		cmocka_unit_test(test_bad_sdp),
 		cmocka_unit_test(test_refused_sdp_no_leak),
 		cmocka_unit_test(test_end_all),
