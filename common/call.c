@@ -27,6 +27,7 @@ static void	call_note(struct vcit_stream *, const struct sdp_stream *, int);
 static int	call_open_stream(struct call_ctx *, struct vcit_call *, int);
 static void	call_uri(const osip_uri_t *, char *, size_t);
 static void	call_end_one(struct vcit_call *, void *);
+static void	call_hold(struct vcit_call *, const struct sdp_info *);
 
 /* A URI as text for the VCIT's From and To columns. */
 static void
@@ -155,6 +156,7 @@ call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
 	if ((c = call_get(cx, m, 0, client, &created, status)) == NULL)
 		return -1;
 	*flow_base = c->flow_base;
+	call_hold(c, &info);
 	for (i = 0; i < info.nstreams; i++) {
 		if (info.stream[i].port == 0)
 			continue;
@@ -208,6 +210,7 @@ call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
 	}
 	if ((c = call_get(cx, m, flow_base, client, &created, status)) == NULL)
 		return -1;
+	call_hold(c, &info);
 	memset(ports, 0, sizeof(ports));
 	for (i = 0; i < info.nstreams; i++) {
 		if (info.stream[i].port == 0)
@@ -273,6 +276,41 @@ call_track(struct call_ctx *cx, const osip_message_t *m, const char *client)
 		c->established = 1;
 	} else if (m->status_code >= 300 && !c->established)
 		call_end(cx, c, "INVITE failed");
+}
+
+/*
+ * Note whether the call's latest SDP (offer or answer, either side) puts it
+ * on hold: a stream with c=0.0.0.0 or one that is not sendrecv. Phones on
+ * hold may send nothing for as long as the hold lasts. When the call is
+ * taken off hold its silence is timed afresh.
+ */
+static void
+call_hold(struct vcit_call *c, const struct sdp_info *info)
+{
+	int	 i, held = 0;
+
+	for (i = 0; i < info->nstreams; i++)
+		if (info->stream[i].port != 0 && (info->stream[i].hold ||
+		    info->stream[i].direction != SDP_SENDRECV))
+			held = 1;
+	if (c->held && !held)
+		for (i = 0; i < c->nstreams; i++)
+			if (c->stream[i].mf != NULL)
+				media_flow_restart_idle(c->stream[i].mf);
+	c->held = held;
+}
+
+/*
+ * A flow went quiet for media.timeout: its call is over if it was answered
+ * and is not on hold (a phone that vanished never sends its BYE).
+ */
+void
+call_idle(struct call_ctx *cx, uint32_t flow)
+{
+	struct vcit_call	*c = vcit_find_flow(cx->vcit, flow);
+
+	if (c != NULL && c->established && !c->held)
+		call_end(cx, c, "no media");
 }
 
 /* Close a call's relay ports and forget it. */

@@ -31,6 +31,7 @@ void	 call_track(struct call_ctx *, const osip_message_t *,
 	    const char *client);
 void	 call_end(struct call_ctx *, struct vcit_call *, const char *why);
 void	 call_end_flow(struct call_ctx *, uint32_t flow, const char *why);
+void	 call_idle(struct call_ctx *, uint32_t flow);
 void	 call_end_all(struct call_ctx *);
 
 #endif

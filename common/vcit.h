@@ -40,6 +40,7 @@ struct vcit_call {
 	struct vcit_stream	 stream[VCIT_STREAMS];
 	time_t			 created;
 	int			 established;	/* a 2xx to its INVITE was seen */
+	int			 held;		/* its last SDP put it on hold */
 	/* private linkage after this point */
 	TAILQ_ENTRY(vcit_call)	 entry;
 	struct vcit_call	*id_next;

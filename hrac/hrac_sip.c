@@ -545,13 +545,11 @@ hrac_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
 	    len);
 }
 
-/* A call's media went quiet: the call is over. */
+/* A call's media went quiet: the call may be over (call_idle). */
 static void
 hrac_media_idle(void *arg, uint32_t flow)
 {
-	struct hrac_sip		*hs = arg;
-	struct vcit_call	*c = vcit_find_flow(hs->vcit, flow);
+	struct hrac_sip	*hs = arg;
 
-	if (c != NULL && c->established)
-		call_end(&hs->calls, c, "no media");
+	call_idle(&hs->calls, flow);
 }

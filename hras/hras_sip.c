@@ -1250,13 +1250,11 @@ hras_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
 		    flow, data, len);
 }
 
-/* A call's media went quiet: the call is over (or its phone is gone). */
+/* A call's media went quiet: the call may be over (call_idle). */
 static void
 hras_media_idle(void *arg, uint32_t flow)
 {
-	struct hras		*h = arg;
-	struct vcit_call	*c = vcit_find_flow(h->vcit, flow);
+	struct hras	*h = arg;
 
-	if (c != NULL && c->established)
-		call_end(&h->calls, c, "no media");
+	call_idle(&h->calls, flow);
 }

@@ -77,16 +77,14 @@ tc_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data, size_t len)
 	(void)len;
 }
 
-/* A flow went quiet: count it, and end an answered call as the halves do. */
+/* A flow went quiet: count it, and end the call as the halves do. */
 static void
 tc_idle(void *arg, uint32_t flow)
 {
-	struct tch		*t = arg;
-	struct vcit_call	*c = vcit_find_flow(t->v, flow);
+	struct tch	*t = arg;
 
 	t->nidle++;
-	if (c != NULL && c->established)
-		call_end(&t->cx, c, "no media");
+	call_idle(&t->cx, flow);
 }
 
 /*
@@ -757,6 +755,68 @@ test_answer_restarts_idle(void **state)
 	tc_free(t);
 }
 
+/*
+ * A call on hold (a=inactive, or c=0.0.0.0) may be silent for as long as
+ * the hold lasts; taken off hold, its silence is timed afresh and ends it.
+ */
+static void
+test_hold_not_idle(void **state)
+{
+	static const char	*holds[][2] = {
+		{ "127.0.0.1", "inactive" },
+		{ "0.0.0.0", NULL },
+		{ "127.0.0.1", "sendonly" },
+	};
+	struct tch		*t;
+	struct vcit_call	*c;
+	osip_message_t		*m;
+	uint16_t		 ports[1] = { 40006 }, far[1] = { 40008 };
+	uint32_t		 base;
+	char			 sdp[512], answer[512], held[512];
+	size_t			 i;
+	int			 status = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(holds) / sizeof(holds[0]); i++) {
+		t = tc_new_timeout(10, 0, 1);
+		tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
+		tc_sdp(answer, sizeof(answer), "198.51.100.20", NULL, far, 1);
+		tc_sdp(held, sizeof(held), holds[i][0], holds[i][1], ports, 1);
+		m = tc_req("INVITE", "h1", 1, sdp);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base,
+		    &status), 0);
+		call_track(&t->cx, m, NULL);
+		osip_message_free(m);
+		m = tc_resp(200, "INVITE", "h1", 1, answer);
+		assert_int_equal(call_to_own_side(&t->cx, m, base, NULL,
+		    &status), 0);
+		call_track(&t->cx, m, NULL);
+		osip_message_free(m);
+		assert_non_null(c = vcit_find(t->v, "h1"));
+
+		/* The phone puts the call on hold: silence ends nothing. */
+		m = tc_req("INVITE", "h1", 2, held);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base,
+		    &status), 0);
+		osip_message_free(m);
+		assert_int_equal(c->held, 1);
+		tc_run(t, 2300);
+		assert_true(t->nidle >= 1);
+		assert_ptr_equal(vcit_find(t->v, "h1"), c);
+
+		/* Off hold: silent for the timeout again, it is over. */
+		m = tc_req("INVITE", "h1", 3, sdp);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base,
+		    &status), 0);
+		osip_message_free(m);
+		assert_int_equal(c->held, 0);
+		tc_run(t, 2300);
+		assert_null(vcit_find(t->v, "h1"));
+		assert_int_equal(media_flows(t->m), 0);
+		tc_free(t);
+	}
+}
+
 /* SDP a half cannot use: 488, and no call or flow is left behind. */
 static void
 test_bad_sdp(void **state)
@@ -895,6 +955,7 @@ main(void)
 		cmocka_unit_test(test_reinvite),
 		cmocka_unit_test(test_track),
 		cmocka_unit_test(test_answer_restarts_idle),
+		cmocka_unit_test(test_hold_not_idle),
 		cmocka_unit_test(test_bad_sdp),
 		cmocka_unit_test(test_refused_sdp_no_leak),
 		cmocka_unit_test(test_end_all),
