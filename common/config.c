@@ -638,6 +638,21 @@ config_parse_host(const char *s, size_t len, char *host, size_t hostlen)
 	return 0;
 }
 
+/*
+ * True when a reload changes where a half listens for SIP or relays media:
+ * its sockets stay as they are until a restart.
+ */
+int
+config_relay_moved(const struct config_endpoint *osip,
+    const struct config_media *omed, const struct config_endpoint *nsip,
+    const struct config_media *nmed)
+{
+	return strcmp(osip->address, nsip->address) != 0 ||
+	    osip->port != nsip->port ||
+	    strcmp(omed->address, nmed->address) != 0 ||
+	    omed->port_min != nmed->port_min || omed->port_max != nmed->port_max;
+}
+
 /* Parse "host:port" (IPv6 in brackets), the port being required. */
 int
 config_parse_hostport(const char *s, char *host, size_t hostlen,

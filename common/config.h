@@ -129,6 +129,9 @@ struct config_url {
 int	 config_parse_url(const char *url, struct config_url *out);
 int	 config_parse_hostport(const char *s, char *host, size_t hostlen,
 	    uint16_t *port);
+int	 config_relay_moved(const struct config_endpoint *,
+	    const struct config_media *, const struct config_endpoint *,
+	    const struct config_media *);
 
 /*
  * Loader internals shared by config.c (the generic table walker) and the

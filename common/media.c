@@ -442,6 +442,13 @@ media_flow_set_peer(struct media_flow *mf, const char *addr,
 	return 0;
 }
 
+/* A new media.timeout (SIGHUP): silences are judged by it from now on. */
+void
+media_set_timeout(struct media *m, int seconds)
+{
+	m->timeout = seconds > 0 ? (unsigned int)seconds : 0;
+}
+
 /* Restart a flow's idle clock: media_tick reports it again after timeout. */
 void
 media_flow_restart_idle(struct media_flow *mf)

@@ -62,6 +62,7 @@ int		 media_flow_set_peer(struct media_flow *, const char *addr,
 		    uint16_t rtp_port, uint16_t rtcp_port, int learn);
 /* Restart the flow's idle clock, as if RTP had just come in. */
 void		 media_flow_restart_idle(struct media_flow *);
+void		 media_set_timeout(struct media *, int seconds);
 void		 media_flow_close(struct media *, struct media_flow *);
 /* A datagram from the tunnel: to the flow's peer, or dropped and counted. */
 void		 media_send(struct media *, uint32_t flow, int rtcp,

@@ -105,6 +105,13 @@ hrac_sip_new(struct hrac_tunnel *t)
 	return hs;
 }
 
+/* A new media.timeout (SIGHUP). */
+void
+hrac_sip_set_media_timeout(struct hrac_sip *hs, int seconds)
+{
+	media_set_timeout(hs->media, seconds);
+}
+
 /* Close everything (shutdown). */
 void
 hrac_sip_free(struct hrac_sip *hs)

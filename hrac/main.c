@@ -38,6 +38,11 @@ hrac_reload(void *arg)
 	    (conf->proxy == NULL) != (t->conf->proxy == NULL) ||
 	    (conf->proxy != NULL && strcmp(conf->proxy, t->conf->proxy) != 0))
 		log_warnx("reload: server or proxy change needs a restart");
+	if (config_relay_moved(&t->conf->sip, &t->conf->media, &conf->sip,
+	    &conf->media))
+		log_warnx("reload: SIP or media address change needs a restart");
+	if (t->sip != NULL)
+		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
 	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
 	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	/* Keep what the running tunnel was built from; take the rest. */

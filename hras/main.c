@@ -13,6 +13,7 @@
 #include "hook.h"
 #include "hras.h"
 #include "log.h"
+#include "media.h"
 
 static void	hras_reload(void *);
 static void	hras_stop(void *);
@@ -41,6 +42,10 @@ hras_reload(void *arg)
 	    (conf->dns_server != NULL &&
 	    strcmp(conf->dns_server, h->conf->dns_server) != 0))
 		log_warnx("reload: dns change needs a restart");
+	if (config_relay_moved(&h->conf->sip, &h->conf->media, &conf->sip,
+	    &conf->media))
+		log_warnx("reload: SIP or media address change needs a restart");
+	media_set_timeout(h->media, conf->media.timeout);
 	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
 	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	hras_config_free(h->conf);

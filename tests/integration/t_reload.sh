@@ -53,3 +53,14 @@ vofw_push_up 20
 vofw_push_down 20
 [ "$(vofw_count hrac 'tunnel down')" = 0 ] || tb_fail "a reload dropped the tunnel"
 echo "ok: good reloads applied, tunnel kept"
+
+# A moved SIP listener cannot follow a reload: said so, the rest applied.
+sed 's/port = 5060;/port = 5070;/' "$TB_DIR/hras.good" >"$TB_DIR/hras.conf"
+sed 's/port = 5060;/port = 5070;/' "$TB_DIR/hrac.good" >"$TB_DIR/hrac.conf"
+kill -HUP "$(tb_pid hras)"
+kill -HUP "$(tb_pid hrac)"
+tb_wait_log hras 'reload: SIP or media address change needs a restart' 5
+tb_wait_log hrac 'reload: SIP or media address change needs a restart' 5
+vofw_wait_count hras 'configuration reloaded' 2 5
+vofw_wait_count hrac 'configuration reloaded' 2 5
+echo "ok: a moved SIP listener is reported as needing a restart"
