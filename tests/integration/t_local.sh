@@ -41,6 +41,21 @@ call local
     tb_fail "hras saw the inside call"
 echo "ok: inside call with voice both ways; $fw bytes at the firewall (keepalives only)"
 
+# carol's phone moves (registers again from port 5072): hrac follows the
+# REGISTER answer and routes the next call there.
+vofw_register carol 10.77.0.5 5072
+tb_start moved-carol "$TB_LAN" sipp -nostdin -sn uas -i 10.77.0.5 -p 5072 \
+    -m 1
+sleep 0.5
+ip netns exec "$TB_LAN" timeout 20 sipp -nostdin -sn uac -s carol \
+    -i 10.77.0.3 -p 5084 -m 1 -d 500 -timeout 10 -timeout_error \
+    "$TB_LAN_IP:5060" >moved.log 2>&1 ||
+    tb_fail "the inside call did not follow carol's new binding"
+tb_stop moved-carol
+echo "ok: an inside call follows a binding that moved"
+sleep 1
+vofw_register carol 10.77.0.5		# back at 5070, the newest again
+
 tb_stop hras
 tb_wait_log hrac 'tunnel down' 60
 call offline
