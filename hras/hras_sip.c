@@ -1020,13 +1020,16 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	if (alias == 0 && sip_uri_target(m->req_uri, &to) == -1 &&
-	    (h->conf->upstream == NULL ||
-	    config_parse_hostport(h->conf->upstream, to.host, sizeof(to.host),
-	    &to.port) == -1)) {
-		hras_sip_reply_tunnel(h, client, m, 404);
-		osip_message_free(m);
-		return;
+	if (alias == 0 && sip_uri_target(m->req_uri, &to) == -1) {
+		/* No address of its own: to the upstream proxy, over UDP. */
+		to.tcp = 0;
+		if (h->conf->upstream == NULL ||
+		    config_parse_hostport(h->conf->upstream, to.host,
+		    sizeof(to.host), &to.port) == -1) {
+			hras_sip_reply_tunnel(h, client, m, 404);
+			osip_message_free(m);
+			return;
+		}
 	}
 	if (hras_sip_via_hide(h, m, client, branch, sizeof(branch)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 500);
