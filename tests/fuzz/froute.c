@@ -17,7 +17,7 @@
 #include <net/if.h>
 
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -297,6 +297,9 @@ froute_send(struct froute *fr, int i, int tcp, const void *data, size_t len)
 {
 	struct froute_phone	*p = &fr->phone[i];
 	struct sockaddr_in	 to, from;
+	struct pollfd		 pfd;
+	socklen_t		 elen = sizeof(int);
+	int			 err;
 
 	memset(&to, 0, sizeof(to));
 	to.sin_family = AF_INET;
@@ -311,14 +314,20 @@ froute_send(struct froute *fr, int i, int tcp, const void *data, size_t len)
 		memset(&from, 0, sizeof(from));
 		from.sin_family = AF_INET;
 		inet_pton(AF_INET, p->host, &from.sin_addr);
-		if ((p->tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
-		    0)) == -1)
+		if ((p->tcp = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0)) == -1)
 			return;
-		/* Loopback completes the handshake before the half accepts. */
+		/*
+		 * The kernel completes a loopback handshake before the half
+		 * accepts; the wait is bounded all the same.
+		 */
+		pfd.fd = p->tcp;
+		pfd.events = POLLOUT;
 		if (bind(p->tcp, (struct sockaddr *)&from, sizeof(from)) ==
-		    -1 || connect(p->tcp, (struct sockaddr *)&to,
-		    sizeof(to)) == -1 ||
-		    fcntl(p->tcp, F_SETFL, O_NONBLOCK) == -1) {
+		    -1 || (connect(p->tcp, (struct sockaddr *)&to,
+		    sizeof(to)) == -1 && (errno != EINPROGRESS ||
+		    poll(&pfd, 1, 100) != 1 || getsockopt(p->tcp, SOL_SOCKET,
+		    SO_ERROR, &err, &elen) == -1 || err != 0))) {
 			close(p->tcp);
 			p->tcp = -1;
 			return;
