@@ -313,6 +313,23 @@ call_idle(struct call_ctx *cx, uint32_t flow)
 		call_end(cx, c, "no media");
 }
 
+/*
+ * A request this half answered itself with a final failure after its SDP
+ * was taken (the tunnel refused it): the INVITE is never passed on, so
+ * nothing would ever end the call it started. An established call, whose
+ * re-INVITE it was, stays.
+ */
+void
+call_refused(struct call_ctx *cx, const osip_message_t *m,
+    const char *client)
+{
+	struct vcit_call	*c;
+
+	if (MSG_IS_INVITE(m) && (c = call_find(cx, m, client)) != NULL &&
+	    !c->established)
+		call_end(cx, c, "INVITE refused");
+}
+
 /* Close a call's relay ports and forget it. */
 void
 call_end(struct call_ctx *cx, struct vcit_call *c, const char *why)

@@ -29,6 +29,8 @@ int	 call_to_own_side(struct call_ctx *, osip_message_t *,
 	    uint32_t flow_base, const char *client, int *status);
 void	 call_track(struct call_ctx *, const osip_message_t *,
 	    const char *client);
+void	 call_refused(struct call_ctx *, const osip_message_t *,
+	    const char *client);
 void	 call_end(struct call_ctx *, struct vcit_call *, const char *why);
 void	 call_end_flow(struct call_ctx *, uint32_t flow, const char *why);
 void	 call_idle(struct call_ctx *, uint32_t flow);

@@ -163,7 +163,9 @@ sip_required(const osip_message_t *m, const char **why)
 	}
 	for (i = 0; i < nvia; i++) {
 		via = osip_list_get(&m->vias, i);
-		if (via == NULL || via->host == NULL || via->protocol == NULL ||
+		/* Blanks where the host goes parse as an empty host. */
+		if (via == NULL || via->host == NULL || via->host[0] == '\0' ||
+		    via->protocol == NULL ||
 		    (via->port != NULL && sip_port(via->port, &port) == -1)) {
 			*why = "malformed Via";
 			return -1;

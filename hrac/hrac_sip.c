@@ -338,11 +338,14 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 	if ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
 	    sip_rr_push(m, hs->rr_uri) == -1) {
 		siptr_reply(hs->sip, m, 500, "out of memory");
+		call_refused(&hs->calls, m, NULL);
 		return;
 	}
 	call_track(&hs->calls, m, NULL);
-	if (hrac_sip_to_tunnel(hs, m, flow) == -1)
+	if (hrac_sip_to_tunnel(hs, m, flow) == -1) {
 		siptr_reply(hs->sip, m, 503, "tunnel queue full");
+		call_refused(&hs->calls, m, NULL);
+	}
 }
 
 /*

@@ -356,11 +356,14 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 	    ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
 	    sip_rr_push(m, h->rr_uri) == -1)) {
 		siptr_reply(h->sip, m, 500, "out of memory");
+		call_refused(&h->calls, m, client);
 		return;
 	}
 	call_track(&h->calls, m, client);
-	if (hras_sip_to_tunnel(h, client, m, flow) == -1)
+	if (hras_sip_to_tunnel(h, client, m, flow) == -1) {
 		siptr_reply(h->sip, m, 503, "tunnel queue full");
+		call_refused(&h->calls, m, client);
+	}
 }
 
 /* A response from the outside to a request we forwarded out. */

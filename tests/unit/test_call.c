@@ -909,6 +909,65 @@ test_refused_sdp_no_leak(void **state)
 		    calls, flows);
 }
 
+/*
+ * An INVITE the half answers itself with a failure after taking its SDP
+ * (the tunnel queue full) is never passed on: call_refused ends the call
+ * it started. A refused re-INVITE of an established call, a refused
+ * request of another kind or another client's call change nothing.
+ */
+static void
+test_refused_no_leak(void **state)
+{
+	struct tch		*t = tc_new(9, 1);
+	struct vcit_call	*c;
+	osip_message_t		*m;
+	uint16_t		 ports[2] = { 40010, 40012 };
+	uint32_t		 base;
+	char			 sdp[512];
+	int			 status = 0;
+
+	(void)state;
+	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 2);
+	m = tc_req("INVITE", "r1", 1, sdp);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	    &status), 0);
+	assert_int_equal(media_flows(t->m), 2);
+	call_refused(&t->cx, m, "other");
+	assert_non_null(vcit_find(t->v, "r1"));
+	call_refused(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	assert_null(vcit_find(t->v, "r1"));
+	assert_int_equal(media_flows(t->m), 0);
+
+	/* Established: a refused re-INVITE, or BYE, leaves it be. */
+	m = tc_req("INVITE", "r2", 1, sdp);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	    &status), 0);
+	osip_message_free(m);
+	m = tc_req("INFO", "r2", 2, NULL);
+	call_refused(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	assert_non_null(c = vcit_find(t->v, "r2"));
+	m = tc_resp(200, "INVITE", "r2", 1, NULL);
+	call_track(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	assert_int_equal(c->established, 1);
+	m = tc_req("INVITE", "r2", 3, sdp);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	    &status), 0);
+	call_refused(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	assert_ptr_equal(vcit_find(t->v, "r2"), c);
+	assert_int_equal(media_flows(t->m), 2);
+
+	/* An INVITE of no call: nothing to end. */
+	m = tc_req("INVITE", "r3", 1, NULL);
+	call_refused(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	assert_int_equal(vcit_count(t->v), 1);
+	tc_free(t);
+}
+
 /* Shutdown ends every call and closes every flow. */
 static void
 test_end_all(void **state)
@@ -958,6 +1017,7 @@ main(void)
 		cmocka_unit_test(test_hold_not_idle),
 		cmocka_unit_test(test_bad_sdp),
 		cmocka_unit_test(test_refused_sdp_no_leak),
+		cmocka_unit_test(test_refused_no_leak),
 		cmocka_unit_test(test_end_all),
 	};
 

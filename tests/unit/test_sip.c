@@ -749,6 +749,11 @@ test_via_target(void **state)
 	    "branch=z9hG4bK-1\r\n" TS_DIALOG "CSeq: 2 OPTIONS\r\n"),
 	    strlen(TS_REQ("Via: SIP/2.0/UDP 10.77.0.21:0;branch=z9hG4bK-1\r\n"
 	    TS_DIALOG "CSeq: 2 OPTIONS\r\n")), 400, "malformed Via");
+	/* No host, only blanks (libosip2 reads an empty one): refused. */
+	ts_refused(TS_LIT(TS_REQ("Via: SIP/2.0/UDP  ;branch=z9hG4bK-1\r\n"
+	    TS_DIALOG "CSeq: 2 OPTIONS\r\n")), 400, "malformed Via");
+	ts_refused(TS_LIT(TS_REQ("Via: SIP/2.0/UDP\r\n ;branch=z9hG4bK-1\r\n"
+	    TS_DIALOG "CSeq: 2 OPTIONS\r\n")), 400, "malformed Via");
 }
 
 /*

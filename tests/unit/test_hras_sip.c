@@ -1,0 +1,179 @@
+/*
+ * Unit tests of hras's routing (hras_sip.c) with a real hras on 127.0.0.1:
+ * its SIP socket, media relay and VCIT, no tunnel session, and "servers"
+ * that are sockets on loopback. Cases found by fuzz_hras.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "hras.h"
+#include "log.h"
+#include "sip.h"
+
+/* One test's hras, and where it found its ports. */
+struct th {
+	struct hras	 h;
+	char		 path[64];
+};
+
+static int	 th_udp(uint16_t *);
+static uint16_t	 th_free_port(void);
+static struct th *th_new(uint16_t);
+static void	 th_free(struct th *);
+static void	 th_dirty_stack(void);
+
+/* A UDP socket on 127.0.0.1, any port (returned in *port). */
+static int
+th_udp(uint16_t *port)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((fd = socket(AF_INET, SOCK_DGRAM, 0)) != -1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* A port free for hras's SIP socket and listener on 127.0.0.1. */
+static uint16_t
+th_free_port(void)
+{
+	uint16_t	 port;
+
+	close(th_udp(&port));
+	return port;
+}
+
+/* An hras on 127.0.0.1 whose upstream is 127.0.0.1:upstream. */
+static struct th *
+th_new(uint16_t upstream)
+{
+	struct th	*t;
+	char		 err[CONFIG_ERRLEN];
+	FILE		*f;
+	int		 fd;
+
+	assert_non_null(t = calloc(1, sizeof(*t)));
+	strcpy(t->path, "/tmp/test_hras_sip.XXXXXX");
+	assert_true((fd = mkstemp(t->path)) != -1);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "domains = [ \"corp.example\" ];\n"
+	    "sip = { address = \"127.0.0.1\"; port = %u; };\n"
+	    "media = { address = \"127.0.0.1\"; port_min = 30000; "
+	    "port_max = 30001; };\n"
+	    "tunnel = { address = \"127.0.0.1\"; port = 8080; };\n"
+	    "clients = ( { id = \"corp\"; secret = \"test secret\"; "
+	    "domains = [ \"corp.example\" ]; } );\n"
+	    "upstream = \"127.0.0.1:%u\";\n", th_free_port(), upstream);
+	assert_int_equal(fclose(f), 0);
+	t->h.conf = hras_config_load(t->path, err, sizeof(err));
+	unlink(t->path);
+	if (t->h.conf == NULL)
+		fail_msg("%s", err);
+	TAILQ_INIT(&t->h.conns);
+	TAILQ_INIT(&t->h.sessions);
+	assert_non_null(t->h.base = event_base_new());
+	assert_int_equal(hras_sip_init(&t->h), 0);
+	return t;
+}
+
+/* Shut hras down as main does. */
+static void
+th_free(struct th *t)
+{
+	hras_sip_free(&t->h);
+	event_base_free(t->h.base);
+	hras_config_free(t->h.conf);
+	free(t);
+}
+
+/*
+ * Leave non-zero bytes where the next call's locals will be, so that one
+ * read before it is set shows (it would be zero on a fresh stack).
+ */
+static void __attribute__((noinline))
+th_dirty_stack(void)
+{
+	volatile unsigned char	 junk[8192];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = 0xff;
+}
+
+/*
+ * A request from the tunnel for another domain, to a host that is not an
+ * address, goes to the upstream proxy over UDP (the transport used to be
+ * whatever the stack held: sometimes a TCP connection the upstream never
+ * accepts).
+ */
+static void
+test_upstream_udp(void **state)
+{
+	static const char invite[] =
+	    "INVITE sip:erin@example.net SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.77.0.20:5060;branch=z9hG4bKup1;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: <sip:alice@corp.example>;tag=up1\r\n"
+	    "To: <sip:erin@example.net>\r\n"
+	    "Call-ID: upstream-1\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "Contact: <sip:alice@10.77.0.20:5060>\r\n"
+	    "Content-Length: 0\r\n\r\n";
+	struct pollfd	 pfd;
+	struct th	*t;
+	char		 buf[4096], via[64];
+	uint16_t	 port;
+	ssize_t		 n;
+
+	(void)state;
+	pfd.fd = th_udp(&port);
+	pfd.events = POLLIN;
+	t = th_new(port);
+	th_dirty_stack();
+	hras_sip_from_tunnel(&t->h, "corp", 0, (const uint8_t *)invite,
+	    sizeof(invite) - 1);
+	event_base_loop(t->h.base, EVLOOP_NONBLOCK);
+	assert_int_equal(poll(&pfd, 1, 500), 1);
+	assert_true((n = recv(pfd.fd, buf, sizeof(buf) - 1, 0)) > 0);
+	buf[n] = '\0';
+	assert_true(strncmp(buf, "INVITE sip:erin@example.net ", 28) == 0);
+	snprintf(via, sizeof(via), "Via: SIP/2.0/UDP 127.0.0.1:%u;",
+	    t->h.conf->sip.port);
+	assert_non_null(strstr(buf, via));
+	close(pfd.fd);
+	th_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_upstream_udp),
+	};
+
+	log_init("test_hras_sip", 0, LOG_LEVEL_ERR);
+	sip_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
