@@ -69,6 +69,7 @@ static int	hras_sip_via_hide(struct hras *, osip_message_t *,
 		    const char *, char *, size_t);
 static int	hras_sip_via_restore(struct hras *, osip_message_t *,
 		    const char *);
+static int	hras_sip_line_add(char *, size_t, size_t *, char *);
 static int	hras_sip_seal(struct crypto_aead *, uint64_t, const char *,
 		    size_t, char *, size_t);
 static int	hras_sip_unseal(struct crypto_aead *, const char *, char *,
@@ -480,6 +481,26 @@ hras_sip_unseal(struct crypto_aead *k, const char *hex, char *plain,
 }
 
 /*
+ * Append a header value s (which it frees) and a newline to the plain
+ * text of what is about to be sealed; -1 when it does not fit.
+ */
+static int
+hras_sip_line_add(char *plain, size_t size, size_t *n, char *s)
+{
+	size_t	 k = strlen(s);
+
+	if (*n + k + 1 >= size) {
+		osip_free(s);
+		return -1;
+	}
+	memcpy(plain + *n, s, k);
+	*n += k;
+	plain[(*n)++] = '\n';
+	osip_free(s);
+	return 0;
+}
+
+/*
  * Topology hiding for requests going out: every Via the request has (the
  * inside phone's, a PBX's) is sealed into the branch of the one Via hras
  * adds, to be restored when the response comes back. The nonce comes from
@@ -492,24 +513,15 @@ hras_sip_via_hide(struct hras *h, osip_message_t *m, const char *client,
 	osip_via_t	*via;
 	char		 plain[VIA_PLAIN_MAX], *s, hash[SIP_BRANCH_LEN];
 	uint64_t	 seq = 0;
-	size_t		 n = 0, k, pre;
+	size_t		 n = 0, pre;
 	int		 i;
 
 	if (sip_branch(m, h->branch_key, sizeof(h->branch_key), hash) == -1)
 		return -1;
-	for (i = 0; (via = osip_list_get(&m->vias, i)) != NULL; i++) {
-		if (osip_via_to_str(via, &s) != 0)
+	for (i = 0; (via = osip_list_get(&m->vias, i)) != NULL; i++)
+		if (osip_via_to_str(via, &s) != 0 ||
+		    hras_sip_line_add(plain, sizeof(plain), &n, s) == -1)
 			return -1;
-		k = strlen(s);
-		if (n + k + 1 >= sizeof(plain)) {
-			osip_free(s);
-			return -1;
-		}
-		memcpy(plain + n, s, k);
-		n += k;
-		plain[n++] = '\n';
-		osip_free(s);
-	}
 	for (i = 0; i < 16; i++)
 		seq = seq << 4 | (uint64_t)(hash[strlen(BRANCH_PREFIX) + i] <=
 		    '9' ? hash[strlen(BRANCH_PREFIX) + i] - '0' :
@@ -635,7 +647,7 @@ hras_sip_rr_hide(struct hras *h, osip_message_t *m, int below)
 {
 	osip_record_route_t	*ours, *rr;
 	char			 plain[RR_PLAIN_MAX], *s, *hex;
-	size_t			 n = 0, k;
+	size_t			 n = 0;
 	int			 i, at;
 
 	if ((ours = hras_sip_rr_ours(h, m, 0, &at)) == NULL)
@@ -645,17 +657,9 @@ hras_sip_rr_hide(struct hras *h, osip_message_t *m, int below)
 		if (i < 0 || (rr = osip_list_get(&m->record_routes, i)) ==
 		    NULL)
 			break;
-		if (rr->url == NULL || osip_uri_to_str(rr->url, &s) != 0)
+		if (rr->url == NULL || osip_uri_to_str(rr->url, &s) != 0 ||
+		    hras_sip_line_add(plain, sizeof(plain), &n, s) == -1)
 			return -1;
-		k = strlen(s);
-		if (n + k + 1 >= sizeof(plain)) {
-			osip_free(s);
-			return -1;
-		}
-		memcpy(plain + n, s, k);
-		n += k;
-		plain[n++] = '\n';
-		osip_free(s);
 		osip_list_remove(&m->record_routes, i);
 		osip_record_route_free(rr);
 		if (!below)
