@@ -60,6 +60,8 @@ struct hras_config {
 	int			 keepalive;	/* tunnel.keepalive, seconds */
 	int			 dead_after;	/* tunnel.timeout, seconds */
 	size_t			 queue_max;	/* tunnel.queue_max, bytes */
+	int			 batch_wait;	/* tunnel.batch_wait, µs */
+	size_t			 batch_bytes;	/* tunnel.batch_bytes */
 	struct config_client	*clients;
 	size_t			 nclients;
 	char			*upstream;	/* "host:port" or NULL */
@@ -103,6 +105,8 @@ struct hrac_config {
 						   before it gets this old */
 	int			 backoff_max;	/* tunnel.backoff_max, seconds */
 	size_t			 queue_max;	/* tunnel.queue_max, bytes */
+	int			 batch_wait;	/* tunnel.batch_wait, µs */
+	size_t			 batch_bytes;	/* tunnel.batch_bytes */
 	enum inside_calls	 inside_calls;
 	char			*inside_proxy;	/* inside PBX "address:port" */
 	struct config_hook	 hook;
@@ -219,6 +223,17 @@ struct config_key {
 	    29999, offsetof(st, media.port_max)),			\
 	CONFIG_KEY_NUM("media.timeout", CONFIG_T_INT, 0, 5, 3600, 30,	\
 	    offsetof(st, media.timeout))
+/*
+ * Voice waits up to batch_wait µs for batch_bytes of records to share a
+ * frame (docs/performance.md has the trade between delay and bytes).
+ */
+#define CONFIG_BATCH_WAIT	1000
+#define CONFIG_BATCH_BYTES	512
+#define CONFIG_KEYS_BATCH(st)						\
+	CONFIG_KEY_NUM("tunnel.batch_wait", CONFIG_T_INT, 0, 0, 100000,	\
+	    CONFIG_BATCH_WAIT, offsetof(st, batch_wait)),		\
+	CONFIG_KEY_NUM("tunnel.batch_bytes", CONFIG_T_SIZE, 0, 0, 16384,	\
+	    CONFIG_BATCH_BYTES, offsetof(st, batch_bytes))
 #define CONFIG_KEYS_LOG(st)						\
 	CONFIG_KEY_GROUP("log", 0, 0, NULL),				\
 	CONFIG_KEY_BOOL("log.debug", offsetof(st, log_debug)),		\

@@ -66,6 +66,7 @@ static const struct config_key hrac_config_keys[] = {
 	    O(backoff_max)),
 	CONFIG_KEY_NUM("tunnel.queue_max", CONFIG_T_SIZE, 0, 65536, 67108864,
 	    1048576, O(queue_max)),
+	CONFIG_KEYS_BATCH(struct hrac_config),
 	CONFIG_KEY_ENUM("inside_calls", O(inside_calls),
 	    hrac_config_inside_calls, INSIDE_CALLS_LOCAL),
 	CONFIG_KEY_STRING("inside_proxy", 0, O(inside_proxy),

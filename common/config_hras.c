@@ -56,6 +56,7 @@ static const struct config_key hras_config_keys[] = {
 	    O(dead_after)),
 	CONFIG_KEY_NUM("tunnel.queue_max", CONFIG_T_SIZE, 0, 65536, 67108864,
 	    1048576, O(queue_max)),
+	CONFIG_KEYS_BATCH(struct hras_config),
 	CONFIG_KEY_GROUP("tunnel.tls", 0, 0, hras_config_check_tls),
 	CONFIG_KEY_STRING("tunnel.tls.cert", 0, O(tls_cert),
 	    config_check_file),

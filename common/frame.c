@@ -1,7 +1,8 @@
 /*
- * The frame codec. A frame is a 16-byte header (version, type, length,
- * flow id, sequence number) followed by its payload sealed with the
- * session's AEAD; the header is the AEAD's associated data.
+ * The frame codec. A frame is an 8-byte header (version, reserved byte,
+ * length, low half of the sequence number) followed by a batch of records
+ * sealed with the session's AEAD; the header is the AEAD's associated data.
+ * A record is a 7-byte head (type, flow id, length) and its data.
  */
 #include <event2/buffer.h>
 
@@ -9,13 +10,13 @@
 
 static uint16_t	frame_get16(const uint8_t *);
 static uint32_t	frame_get32(const uint8_t *);
-static uint64_t	frame_get64(const uint8_t *);
+static void	frame_put32(uint8_t *, uint32_t);
 
 static const char *const frame_names[] = {
 	"invalid", "sip", "rtp", "rtcp", "keepalive", "control", "hook"
 };
 
-/* Big-endian readers. */
+/* Big-endian readers and writer. */
 static uint16_t
 frame_get16(const uint8_t *p)
 {
@@ -29,26 +30,24 @@ frame_get32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint64_t
-frame_get64(const uint8_t *p)
+static void
+frame_put32(uint8_t *p, uint32_t v)
 {
-	return (uint64_t)frame_get32(p) << 32 | frame_get32(p + 4);
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 /* Serialise a header in network byte order. */
 void
 frame_hdr_pack(const struct frame_hdr *h, uint8_t out[FRAME_HDRLEN])
 {
-	int	 i;
-
 	out[0] = h->version;
-	out[1] = h->type;
+	out[1] = 0;
 	out[2] = (uint8_t)(h->length >> 8);
 	out[3] = (uint8_t)h->length;
-	for (i = 0; i < 4; i++)
-		out[4 + i] = (uint8_t)(h->flow >> (24 - 8 * i));
-	for (i = 0; i < 8; i++)
-		out[8 + i] = (uint8_t)(h->seq >> (56 - 8 * i));
+	frame_put32(out + 4, h->seq);
 }
 
 /* Parse and validate a header; -1 with a reason when it is not ours. */
@@ -57,20 +56,18 @@ frame_hdr_unpack(const uint8_t in[FRAME_HDRLEN], struct frame_hdr *h,
     const char **why)
 {
 	h->version = in[0];
-	h->type = in[1];
 	h->length = frame_get16(in + 2);
-	h->flow = frame_get32(in + 4);
-	h->seq = frame_get64(in + 8);
+	h->seq = frame_get32(in + 4);
 	if (h->version != FRAME_VERSION) {
 		*why = "unsupported frame version";
 		return -1;
 	}
-	if (h->type < FRAME_SIP || h->type > FRAME_HOOK) {
-		*why = "unknown frame type";
+	if (in[1] != 0) {
+		*why = "reserved frame bits set";
 		return -1;
 	}
-	if (h->length < CRYPTO_TAGLEN) {
-		*why = "frame shorter than its tag";
+	if (h->length < CRYPTO_TAGLEN + RECORD_HDRLEN) {
+		*why = "frame shorter than a record and its tag";
 		return -1;
 	}
 	return 0;
@@ -99,7 +96,66 @@ frame_next(struct evbuffer *in, struct frame_hdr *h, const char **why)
 	return 1;
 }
 
-/* A frame type's name for logs. */
+/*
+ * The whole sequence number a frame's low 32 bits stand for: the first
+ * one after last with those low bits. Frames only ever move forwards and
+ * fewer than 2^32 are lost in a row, so this is the sender's number; a
+ * wrong guess fails authentication, since the whole number is in the nonce.
+ */
+uint64_t
+frame_seq_expand(uint64_t last, uint32_t low)
+{
+	uint64_t	 seq = (last & ~(uint64_t)0xffffffffU) | low;
+
+	if (seq <= last)
+		seq += (uint64_t)1 << 32;
+	return seq;
+}
+
+/* Serialise a record's head in network byte order. */
+void
+frame_rec_pack(const struct frame_rec *r, uint8_t out[RECORD_HDRLEN])
+{
+	out[0] = r->type;
+	frame_put32(out + 1, r->flow);
+	out[5] = (uint8_t)(r->len >> 8);
+	out[6] = (uint8_t)r->len;
+}
+
+/* Parse a record's head, trusted (from our own queue). */
+void
+frame_rec_unpack(const uint8_t in[RECORD_HDRLEN], struct frame_rec *r)
+{
+	r->type = in[0];
+	r->flow = frame_get32(in + 1);
+	r->len = frame_get16(in + 5);
+}
+
+/*
+ * Parse the record at the front of len bytes of an opened frame: 0 with
+ * its head in r when it is whole and of a known type, -1 with a reason.
+ */
+int
+frame_rec_next(const uint8_t *p, size_t len, struct frame_rec *r,
+    const char **why)
+{
+	if (len < RECORD_HDRLEN) {
+		*why = "truncated record head";
+		return -1;
+	}
+	frame_rec_unpack(p, r);
+	if (r->type < FRAME_SIP || r->type > FRAME_HOOK) {
+		*why = "unknown record type";
+		return -1;
+	}
+	if (r->len > len - RECORD_HDRLEN) {
+		*why = "record longer than its frame";
+		return -1;
+	}
+	return 0;
+}
+
+/* A record type's name for logs. */
 const char *
 frame_type_name(unsigned int type)
 {

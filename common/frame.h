@@ -1,7 +1,9 @@
 /*
  * Tunnel frames (docs/protocol.md): what one half hands the other inside the
- * HTTP bodies. The paper carries each datagram's IP/port in a header of its
- * own; a frame carries a flow id agreed between the halves instead.
+ * HTTP bodies. A frame is one sealed batch of records; each record is one
+ * SIP message, datagram or control message. The paper carries each
+ * datagram's IP/port in a header of its own; a record carries a flow id
+ * agreed between the halves instead.
  */
 #ifndef VOFW_FRAME_H
 #define VOFW_FRAME_H
@@ -13,10 +15,12 @@
 
 struct evbuffer;
 
-#define FRAME_VERSION	1
-#define FRAME_HDRLEN	16
-#define FRAME_MAXLEN	65535	/* length field: sealed payload + tag */
-#define FRAME_MAXDATA	(FRAME_MAXLEN - CRYPTO_TAGLEN)
+#define FRAME_VERSION	2
+#define FRAME_HDRLEN	8
+#define FRAME_MAXLEN	65535	/* length field: sealed records + tag */
+#define FRAME_MAXRECS	(FRAME_MAXLEN - CRYPTO_TAGLEN)	/* records' bytes */
+#define RECORD_HDRLEN	7
+#define FRAME_MAXDATA	(FRAME_MAXRECS - RECORD_HDRLEN)	/* one record */
 
 enum frame_type {
 	FRAME_SIP = 1,		/* one SIP message */
@@ -36,24 +40,35 @@ enum frame_control {
 };
 
 /*
- * The flow id of a SIP frame whose call the halves do not relay (an inside
+ * The flow id of a SIP record whose call the halves do not relay (an inside
  * call set up through hras, inside_calls = "hras"): SDP, Record-Route and
  * Contact pass untouched. No call's flows ever use it.
  */
 #define FRAME_FLOW_DIRECT	0xffffffffU
 
+/* The clear header of a frame; it is the AEAD's associated data. */
 struct frame_hdr {
 	uint8_t		version;
-	uint8_t		type;
 	uint16_t	length;		/* bytes after the header */
+	uint32_t	seq;		/* low 32 bits of the sequence number */
+};
+
+/* The head of one record inside a frame's sealed payload. */
+struct frame_rec {
+	uint8_t		type;
 	uint32_t	flow;
-	uint64_t	seq;
+	uint16_t	len;		/* bytes of data after the head */
 };
 
 void	frame_hdr_pack(const struct frame_hdr *, uint8_t out[FRAME_HDRLEN]);
 int	frame_hdr_unpack(const uint8_t in[FRAME_HDRLEN], struct frame_hdr *,
 	    const char **why);
 int	frame_next(struct evbuffer *, struct frame_hdr *, const char **why);
+uint64_t frame_seq_expand(uint64_t last, uint32_t low);
+void	frame_rec_pack(const struct frame_rec *, uint8_t out[RECORD_HDRLEN]);
+void	frame_rec_unpack(const uint8_t in[RECORD_HDRLEN], struct frame_rec *);
+int	frame_rec_next(const uint8_t *, size_t, struct frame_rec *,
+	    const char **why);
 const char *frame_type_name(unsigned int);
 
 #endif

@@ -1,8 +1,11 @@
 /*
- * The frame layer of a tunnel session. Records wait in plaintext so that a
- * session whose connections (or whose keys, after hras restarts) change
- * still delivers what was handed to it: SIP is never dropped, while voice
- * that waited too long is purged rather than played late.
+ * The frame layer of a tunnel session. Records wait in plaintext, in the
+ * form they take inside a frame, so that a session whose connections (or
+ * whose keys, after hras restarts) change still delivers what was handed
+ * to it: SIP is never dropped, while voice that waited too long is purged
+ * rather than played late. A flush seals every queued record that fits
+ * into one frame: one header, one tag and, on the wire, one TCP segment
+ * for a whole batch of voice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +15,6 @@
 #include "log.h"
 #include "tunnel.h"
 
-/* Queue record header: type, pad, length (2), flow (4), host order. */
-#define RECORD_HDRLEN	8
 /* SIP may overrun the media bound by this factor before it is refused. */
 #define SIP_OVERRUN	4
 
@@ -22,6 +23,7 @@ struct tunnel {
 	struct evbuffer		*queue;
 	size_t			 media_queued;	/* bytes of voice records */
 	size_t			 queue_max;
+	size_t			 batch_bytes;	/* voice waits for this much */
 	struct crypto_aead	 tx;
 	struct crypto_aead	 rx;
 	int			 keyed;
@@ -30,29 +32,39 @@ struct tunnel {
 	int			 ack_due;	/* SIP arrived since the last ack */
 	struct evbuffer		*unacked;	/* sent SIP: seq + record */
 	struct tunnel_stats	 stats;
-	uint8_t			 scratch[FRAME_MAXLEN];
-};
-
-struct record_hdr {
-	uint8_t		type;
-	uint8_t		pad;
-	uint16_t	len;
-	uint32_t	flow;
+	uint8_t			 scratch[FRAME_MAXRECS];	/* opened */
+	uint8_t			 control[FRAME_MAXRECS];	/* to seal */
 };
 
 static int	tunnel_is_media(unsigned int);
+static int	tunnel_peek(struct evbuffer *, struct frame_rec *);
+static size_t	tunnel_batch(struct tunnel *, size_t);
+static int	tunnel_seal_frame(struct tunnel *, struct evbuffer *,
+		    const uint8_t *, size_t);
+static int	tunnel_open(struct tunnel *, const struct frame_hdr *,
+		    const uint8_t *, const char **);
 static int	tunnel_drop_oldest(struct tunnel *, size_t);
 static int	tunnel_remember(struct tunnel *, const uint8_t *);
 static void	tunnel_acked(struct tunnel *, const uint8_t *);
 static int	tunnel_requeue(struct tunnel *);
-static int	tunnel_seal_record(struct tunnel *, struct evbuffer *,
-		    const struct record_hdr *, const uint8_t *);
 
 /* Voice may be dropped when it cannot be carried in time; SIP never. */
 static int
 tunnel_is_media(unsigned int type)
 {
 	return type == FRAME_RTP || type == FRAME_RTCP || type == FRAME_HOOK;
+}
+
+/* The head of the record at the front of a queue: 0, or -1 if none. */
+static int
+tunnel_peek(struct evbuffer *b, struct frame_rec *r)
+{
+	uint8_t	 raw[RECORD_HDRLEN];
+
+	if (evbuffer_copyout(b, raw, sizeof(raw)) != RECORD_HDRLEN)
+		return -1;
+	frame_rec_unpack(raw, r);
+	return 0;
 }
 
 /* Create an unkeyed session frame layer with an empty queue. */
@@ -114,6 +126,17 @@ tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
 }
 
 /*
+ * Let voice wait in the queue until this many bytes of records are there
+ * (0: never wait), so that one frame carries several datagrams. How long
+ * it may wait is the transport's timer; SIP and control never wait.
+ */
+void
+tunnel_set_batch(struct tunnel *t, size_t bytes)
+{
+	t->batch_bytes = bytes;
+}
+
+/*
  * Queue one record for the far half. Media is refused once the queue holds
  * queue_max bytes; SIP only past SIP_OVERRUN times that, as a last bound.
  */
@@ -121,39 +144,45 @@ int
 tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
     const void *data, size_t len)
 {
-	struct record_hdr	 rh;
+	struct frame_rec	 r;
+	uint8_t			 head[RECORD_HDRLEN];
 	size_t			 queued = evbuffer_get_length(t->queue);
-	size_t			 limit = t->queue_max;
+	size_t			 limit = t->queue_max, need;
 
 	if (len > FRAME_MAXDATA)
 		return -1;
+	need = RECORD_HDRLEN + len;
 	if (!tunnel_is_media(type))
 		limit *= SIP_OVERRUN;
 	/* Full of voice: the oldest goes first, it would arrive too late. */
-	if (queued + RECORD_HDRLEN + len > limit && tunnel_is_media(type) &&
-	    queued + RECORD_HDRLEN + len - limit <= t->media_queued &&
-	    tunnel_drop_oldest(t, queued + RECORD_HDRLEN + len - limit) == 0)
+	if (queued + need > limit && tunnel_is_media(type) &&
+	    queued + need - limit <= t->media_queued &&
+	    tunnel_drop_oldest(t, queued + need - limit) == 0)
 		queued = evbuffer_get_length(t->queue);
-	if (queued + RECORD_HDRLEN + len > limit) {
+	if (queued + need > limit) {
 		t->stats.dropped++;
 		if (!tunnel_is_media(type))
-			log_warnx("tunnel queue full (%zu bytes): %s frame "
+			log_warnx("tunnel queue full (%zu bytes): %s record "
 			    "refused", queued, frame_type_name(type));
 		return -1;
 	}
-	rh.type = (uint8_t)type;
-	rh.pad = 0;
-	rh.len = (uint16_t)len;
-	rh.flow = flow;
+	r.type = (uint8_t)type;
+	r.flow = flow;
+	r.len = (uint16_t)len;
+	frame_rec_pack(&r, head);
 	/* Reserve first so that the queue only ever holds whole records. */
-	if (evbuffer_expand(t->queue, RECORD_HDRLEN + len) == -1 ||
-	    evbuffer_add(t->queue, &rh, sizeof(rh)) == -1 ||
+	if (evbuffer_expand(t->queue, need) == -1 ||
+	    evbuffer_add(t->queue, head, sizeof(head)) == -1 ||
 	    (len > 0 && evbuffer_add(t->queue, data, len) == -1))
 		return -1;
 	if (tunnel_is_media(type))
-		t->media_queued += RECORD_HDRLEN + len;
-	if (queued == 0 && t->cb.kick != NULL)
-		t->cb.kick(t->cb.arg);
+		t->media_queued += need;
+	if (t->cb.kick == NULL)
+		return 0;
+	if (!tunnel_is_media(type) || queued + need >= t->batch_bytes)
+		t->cb.kick(t->cb.arg, 1);
+	else if (queued == 0)
+		t->cb.kick(t->cb.arg, 0);
 	return 0;
 }
 
@@ -166,15 +195,14 @@ static int
 tunnel_drop_oldest(struct tunnel *t, size_t need)
 {
 	struct evbuffer		*keep;
-	struct record_hdr	 rh;
+	struct frame_rec	 r;
 	size_t			 freed = 0, n;
 
 	if ((keep = evbuffer_new()) == NULL)
 		return -1;
-	while (freed < need && evbuffer_copyout(t->queue, &rh, sizeof(rh)) ==
-	    sizeof(rh)) {
-		n = RECORD_HDRLEN + rh.len;
-		if (tunnel_is_media(rh.type)) {
+	while (freed < need && tunnel_peek(t->queue, &r) == 0) {
+		n = RECORD_HDRLEN + r.len;
+		if (tunnel_is_media(r.type)) {
 			evbuffer_drain(t->queue, n);
 			t->media_queued -= n;
 			freed += n;
@@ -195,100 +223,158 @@ tunnel_queued(const struct tunnel *t)
 	return evbuffer_get_length(t->queue);
 }
 
-/* Seal one record into out as the next frame of this session. */
+/* Seal len bytes of whole records into out as the next frame. */
 static int
-tunnel_seal_record(struct tunnel *t, struct evbuffer *out,
-    const struct record_hdr *rh, const uint8_t *data)
+tunnel_seal_frame(struct tunnel *t, struct evbuffer *out,
+    const uint8_t *recs, size_t len)
 {
 	struct frame_hdr	 fh;
 	struct evbuffer_iovec	 vec;
-	size_t			 flen = FRAME_HDRLEN + rh->len + CRYPTO_TAGLEN;
+	size_t			 flen = FRAME_HDRLEN + len + CRYPTO_TAGLEN;
+	uint64_t		 seq = t->tx_seq + 1;
 
 	if (evbuffer_reserve_space(out, (ev_ssize_t)flen, &vec, 1) != 1)
 		return -1;
 	fh.version = FRAME_VERSION;
-	fh.type = rh->type;
-	fh.length = (uint16_t)(rh->len + CRYPTO_TAGLEN);
-	fh.flow = rh->flow;
-	fh.seq = ++t->tx_seq;
+	fh.length = (uint16_t)(len + CRYPTO_TAGLEN);
+	fh.seq = (uint32_t)seq;
 	frame_hdr_pack(&fh, vec.iov_base);
-	if (crypto_aead_seal(&t->tx, fh.seq, vec.iov_base, FRAME_HDRLEN,
-	    data, rh->len, (uint8_t *)vec.iov_base + FRAME_HDRLEN) == -1)
+	if (crypto_aead_seal(&t->tx, seq, vec.iov_base, FRAME_HDRLEN,
+	    recs, len, (uint8_t *)vec.iov_base + FRAME_HDRLEN) == -1)
 		return -1;
 	vec.iov_len = flen;
 	if (evbuffer_commit_space(out, &vec, 1) == -1)
 		return -1;
+	t->tx_seq = seq;
 	t->stats.tx_frames++;
 	t->stats.tx_bytes += flen;
 	return (int)flen;
 }
 
 /*
- * Seal one frame straight into out, ahead of the queue: for the control
- * frames that set up a path before anything queued may use it.
+ * Seal one record straight into out as a frame of its own, ahead of the
+ * queue: for the control messages that set up a path before anything
+ * queued may use it.
  */
 int
 tunnel_seal(struct tunnel *t, struct evbuffer *out, unsigned int type,
     uint32_t flow, const void *data, size_t len)
 {
-	struct record_hdr	 rh;
+	struct frame_rec	 r;
+	int			 n;
 
 	if (!t->keyed || len > FRAME_MAXDATA)
 		return -1;
-	rh.type = (uint8_t)type;
-	rh.pad = 0;
-	rh.len = (uint16_t)len;
-	rh.flow = flow;
-	return tunnel_seal_record(t, out, &rh, data);
+	r.type = (uint8_t)type;
+	r.flow = flow;
+	r.len = (uint16_t)len;
+	frame_rec_pack(&r, t->control);
+	if (len > 0)
+		memcpy(t->control + RECORD_HDRLEN, data, len);
+	if ((n = tunnel_seal_frame(t, out, t->control,
+	    RECORD_HDRLEN + len)) != -1)
+		t->stats.tx_records++;
+	return n;
+}
+
+/* Bytes of the whole records at the front of the queue that fit in cap. */
+static size_t
+tunnel_batch(struct tunnel *t, size_t cap)
+{
+	struct evbuffer_ptr	 pos;
+	struct frame_rec	 r;
+	uint8_t			 head[RECORD_HDRLEN];
+	size_t			 len = 0, queued = evbuffer_get_length(t->queue);
+
+	while (queued - len >= RECORD_HDRLEN) {
+		if (evbuffer_ptr_set(t->queue, &pos, len,
+		    EVBUFFER_PTR_SET) == -1 ||
+		    evbuffer_copyout_from(t->queue, &pos, head,
+		    sizeof(head)) != RECORD_HDRLEN)
+			break;
+		frame_rec_unpack(head, &r);
+		if (len + RECORD_HDRLEN + r.len > cap)
+			break;
+		len += RECORD_HDRLEN + r.len;
+	}
+	return len;
 }
 
 /*
- * Seal queued records into out as frames, stopping before out would grow
- * by more than max bytes. Returns the bytes written or -1.
+ * Seal queued records into out, as many to a frame as fit, stopping before
+ * out would grow by more than max bytes. Returns the bytes written or -1.
  */
 int
 tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
 {
-	struct record_hdr	 rh;
-	size_t			 total = 0, flen;
-	uint8_t			*rec;
+	struct frame_rec	 r;
+	size_t			 total = 0, cap, len, off;
+	uint8_t			*recs;
 	int			 n;
 
 	if (!t->keyed)
 		return 0;
-	while (evbuffer_get_length(t->queue) >= RECORD_HDRLEN) {
-		if (evbuffer_copyout(t->queue, &rh, sizeof(rh)) !=
-		    sizeof(rh))
-			return -1;
-		flen = FRAME_HDRLEN + (size_t)rh.len + CRYPTO_TAGLEN;
-		if (total + flen > max)
+	while (evbuffer_get_length(t->queue) > 0 &&
+	    max - total > FRAME_HDRLEN + CRYPTO_TAGLEN) {
+		cap = max - total - FRAME_HDRLEN - CRYPTO_TAGLEN;
+		if (cap > FRAME_MAXRECS)
+			cap = FRAME_MAXRECS;
+		if ((len = tunnel_batch(t, cap)) == 0)
 			break;
-		rec = evbuffer_pullup(t->queue, RECORD_HDRLEN + rh.len);
-		if (rec == NULL ||
-		    (n = tunnel_seal_record(t, out, &rh,
-		    rec + RECORD_HDRLEN)) == -1)
+		if ((recs = evbuffer_pullup(t->queue, (ev_ssize_t)len)) ==
+		    NULL || (n = tunnel_seal_frame(t, out, recs, len)) == -1)
 			return -1;
-		if (rh.type == FRAME_SIP && tunnel_remember(t, rec) == -1)
-			return -1;
-		evbuffer_drain(t->queue, RECORD_HDRLEN + rh.len);
-		if (tunnel_is_media(rh.type))
-			t->media_queued -= RECORD_HDRLEN + rh.len;
+		for (off = 0; off < len; off += RECORD_HDRLEN + r.len) {
+			frame_rec_unpack(recs + off, &r);
+			if (r.type == FRAME_SIP &&
+			    tunnel_remember(t, recs + off) == -1)
+				return -1;
+			if (tunnel_is_media(r.type))
+				t->media_queued -= RECORD_HDRLEN + r.len;
+			t->stats.tx_records++;
+		}
+		evbuffer_drain(t->queue, len);
 		total += (size_t)n;
 	}
 	return (int)total;
 }
 
 /*
- * Open every whole frame at the front of in and hand it up. A frame that
- * is malformed, not authentic, replayed or out of order ends the session's
- * trust in this stream: -1 with the reason.
+ * Open one whole frame into scratch and check every record in it, so that
+ * a frame is delivered whole or not at all. Returns 0 or -1 with a reason.
+ */
+static int
+tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
+    const char **why)
+{
+	struct frame_rec	 r;
+	size_t			 len = fh->length - CRYPTO_TAGLEN, off;
+	uint64_t		 seq = frame_seq_expand(t->rx_seq, fh->seq);
+
+	if (crypto_aead_open(&t->rx, seq, raw, FRAME_HDRLEN,
+	    raw + FRAME_HDRLEN, fh->length, t->scratch) == -1) {
+		*why = "frame failed authentication";
+		return -1;
+	}
+	for (off = 0; off < len; off += RECORD_HDRLEN + r.len)
+		if (frame_rec_next(t->scratch + off, len - off, &r, why) == -1)
+			return -1;
+	t->rx_seq = seq;
+	return 0;
+}
+
+/*
+ * Open every whole frame at the front of in and hand its records up. A
+ * frame that is malformed, not authentic, replayed or out of order ends
+ * the session's trust in this stream: -1 with the reason.
  */
 int
 tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 {
 	struct frame_hdr	 fh;
+	struct frame_rec	 r;
 	uint8_t			*raw;
-	size_t			 dlen;
+	size_t			 len, off;
 	int			 rc;
 
 	if (!t->keyed) {
@@ -301,28 +387,25 @@ tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 			*why = "out of memory";
 			return -1;
 		}
-		if (fh.seq <= t->rx_seq) {
-			*why = "replayed or reordered frame";
+		if (tunnel_open(t, &fh, raw, why) == -1)
 			return -1;
-		}
-		dlen = fh.length - CRYPTO_TAGLEN;
-		if (crypto_aead_open(&t->rx, fh.seq, raw, FRAME_HDRLEN,
-		    raw + FRAME_HDRLEN, fh.length, t->scratch) == -1) {
-			*why = "frame failed authentication";
-			return -1;
-		}
-		t->rx_seq = fh.seq;
 		evbuffer_drain(in, FRAME_HDRLEN + fh.length);
 		t->stats.rx_frames++;
 		t->stats.rx_bytes += FRAME_HDRLEN + fh.length;
-		if (fh.type == FRAME_SIP)
-			t->ack_due = 1;
-		if (fh.type == FRAME_CONTROL && dlen == 9 &&
-		    t->scratch[0] == FRAME_CTL_ACK)
-			tunnel_acked(t, t->scratch + 1);
-		else
-			t->cb.deliver(t->cb.arg, fh.type, fh.flow, t->scratch,
-			    dlen);
+		len = fh.length - CRYPTO_TAGLEN;
+		for (off = 0; off < len; off += RECORD_HDRLEN + r.len) {
+			frame_rec_unpack(t->scratch + off, &r);
+			t->stats.rx_records++;
+			if (r.type == FRAME_SIP)
+				t->ack_due = 1;
+			if (r.type == FRAME_CONTROL && r.len == 9 &&
+			    t->scratch[off + RECORD_HDRLEN] == FRAME_CTL_ACK)
+				tunnel_acked(t, t->scratch + off +
+				    RECORD_HDRLEN + 1);
+			else
+				t->cb.deliver(t->cb.arg, r.type, r.flow,
+				    t->scratch + off + RECORD_HDRLEN, r.len);
+		}
 	}
 	return rc == -1 ? -1 : 0;
 }
@@ -331,12 +414,12 @@ tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 static int
 tunnel_remember(struct tunnel *t, const uint8_t *rec)
 {
-	struct record_hdr	 rh;
+	struct frame_rec	 r;
 	size_t			 len;
 
-	memcpy(&rh, rec, sizeof(rh));
-	len = RECORD_HDRLEN + rh.len;
-	/* The frame still goes out; only its resending after an outage is
+	frame_rec_unpack(rec, &r);
+	len = RECORD_HDRLEN + r.len;
+	/* The record still goes out; only its resending after an outage is
 	 * given up, with a warning, when the far half stops acknowledging. */
 	if (evbuffer_get_length(t->unacked) + sizeof(t->tx_seq) + len >
 	    SIP_OVERRUN * t->queue_max) {
@@ -355,7 +438,7 @@ tunnel_remember(struct tunnel *t, const uint8_t *rec)
 static void
 tunnel_acked(struct tunnel *t, const uint8_t *p)
 {
-	struct record_hdr	 rh;
+	struct frame_rec	 r;
 	uint64_t		 upto = 0, seq;
 	uint8_t			 head[sizeof(seq) + RECORD_HDRLEN];
 	int			 i;
@@ -365,10 +448,10 @@ tunnel_acked(struct tunnel *t, const uint8_t *p)
 	while (evbuffer_copyout(t->unacked, head, sizeof(head)) ==
 	    (ev_ssize_t)sizeof(head)) {
 		memcpy(&seq, head, sizeof(seq));
-		memcpy(&rh, head + sizeof(seq), sizeof(rh));
+		frame_rec_unpack(head + sizeof(seq), &r);
 		if (seq > upto)
 			break;
-		evbuffer_drain(t->unacked, sizeof(head) + rh.len);
+		evbuffer_drain(t->unacked, sizeof(head) + r.len);
 	}
 }
 
@@ -380,7 +463,7 @@ static int
 tunnel_requeue(struct tunnel *t)
 {
 	struct evbuffer		*q;
-	struct record_hdr	 rh;
+	struct frame_rec	 r;
 	uint64_t		 seq;
 	uint8_t			 head[sizeof(seq) + RECORD_HDRLEN];
 	size_t			 n = 0;
@@ -389,20 +472,20 @@ tunnel_requeue(struct tunnel *t)
 		return -1;
 	while (evbuffer_copyout(t->unacked, head, sizeof(head)) ==
 	    (ev_ssize_t)sizeof(head)) {
-		memcpy(&rh, head + sizeof(seq), sizeof(rh));
+		frame_rec_unpack(head + sizeof(seq), &r);
 		evbuffer_drain(t->unacked, sizeof(seq));
 		if (evbuffer_remove_buffer(t->unacked, q, RECORD_HDRLEN +
-		    rh.len) != (int)(RECORD_HDRLEN + rh.len)) {
+		    r.len) != (int)(RECORD_HDRLEN + r.len)) {
 			evbuffer_free(q);
 			return -1;
 		}
 		n++;
 	}
-	while (evbuffer_copyout(t->queue, &rh, sizeof(rh)) == sizeof(rh)) {
-		if (rh.type == FRAME_CONTROL)
-			evbuffer_drain(t->queue, RECORD_HDRLEN + rh.len);
+	while (tunnel_peek(t->queue, &r) == 0) {
+		if (r.type == FRAME_CONTROL)
+			evbuffer_drain(t->queue, RECORD_HDRLEN + r.len);
 		else if (evbuffer_remove_buffer(t->queue, q, RECORD_HDRLEN +
-		    rh.len) != (int)(RECORD_HDRLEN + rh.len)) {
+		    r.len) != (int)(RECORD_HDRLEN + r.len)) {
 			evbuffer_free(q);
 			return -1;
 		}
@@ -442,17 +525,16 @@ void
 tunnel_purge_media(struct tunnel *t)
 {
 	struct evbuffer		*keep;
-	struct record_hdr	 rh;
+	struct frame_rec	 r;
 
 	if ((keep = evbuffer_new()) == NULL)
 		return;
-	while (evbuffer_get_length(t->queue) >= RECORD_HDRLEN &&
-	    evbuffer_copyout(t->queue, &rh, sizeof(rh)) == sizeof(rh)) {
-		if (tunnel_is_media(rh.type)) {
-			evbuffer_drain(t->queue, RECORD_HDRLEN + rh.len);
+	while (tunnel_peek(t->queue, &r) == 0) {
+		if (tunnel_is_media(r.type)) {
+			evbuffer_drain(t->queue, RECORD_HDRLEN + r.len);
 			t->stats.purged++;
 		} else if (evbuffer_remove_buffer(t->queue, keep,
-		    RECORD_HDRLEN + rh.len) != RECORD_HDRLEN + rh.len)
+		    RECORD_HDRLEN + r.len) != RECORD_HDRLEN + r.len)
 			break;
 	}
 	evbuffer_drain(t->queue, evbuffer_get_length(t->queue));

@@ -1,8 +1,9 @@
 /*
  * The frame layer of one tunnel session (paper 3.2), shared by both
  * halves and independent of HTTP: a bounded queue of plaintext records
- * waiting for an outlet, sealed into frames when a transport takes them,
- * and the reader that opens incoming frames and hands them up.
+ * waiting for an outlet, sealed in batches into frames when a transport
+ * takes them, and the reader that opens incoming frames and hands their
+ * records up.
  */
 #ifndef VOFW_TUNNEL_H
 #define VOFW_TUNNEL_H
@@ -20,15 +21,21 @@ struct tunnel_cb {
 	/* A frame arrived; the data is valid only during the call. */
 	void	(*deliver)(void *, unsigned int type, uint32_t flow,
 		    const uint8_t *, size_t);
-	/* Records were queued: the transport should flush when it can. */
-	void	(*kick)(void *);
+	/*
+	 * Records were queued: the transport should flush at the end of this
+	 * loop turn (now) or, when only voice short of a batch waits, once its
+	 * batch wait has passed.
+	 */
+	void	(*kick)(void *, int now);
 	void	*arg;
 };
 
 struct tunnel_stats {
 	uint64_t	tx_frames;
+	uint64_t	tx_records;
 	uint64_t	tx_bytes;
 	uint64_t	rx_frames;
+	uint64_t	rx_records;
 	uint64_t	rx_bytes;
 	uint64_t	dropped;	/* media refused by a full queue */
 	uint64_t	purged;		/* stale media thrown away */
@@ -38,6 +45,7 @@ struct tunnel	*tunnel_new(size_t queue_max, const struct tunnel_cb *);
 void		 tunnel_free(struct tunnel *);
 int		 tunnel_set_keys(struct tunnel *, const uint8_t *tx,
 		    const char *txlabel, const uint8_t *rx, const char *rxlabel);
+void		 tunnel_set_batch(struct tunnel *, size_t bytes);
 int		 tunnel_send(struct tunnel *, unsigned int type, uint32_t flow,
 		    const void *, size_t);
 size_t		 tunnel_queued(const struct tunnel *);

@@ -33,7 +33,7 @@ static void	hrac_tunnel_probe_timeout(evutil_socket_t, short, void *);
 static void	hrac_tunnel_timer(evutil_socket_t, short, void *);
 static void	hrac_tunnel_flush_cb(evutil_socket_t, short, void *);
 static void	hrac_tunnel_flush(struct hrac_tunnel *);
-static void	hrac_tunnel_kick(void *);
+static void	hrac_tunnel_kick(void *, int);
 static void	hrac_tunnel_deliver(void *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
 static void	hrac_tunnel_links(struct hrac_tunnel *);
@@ -95,6 +95,7 @@ hrac_tunnel_init(struct hrac_tunnel *t, struct event_base *base,
 	    (t->flush_ev = event_new(base, -1, 0, hrac_tunnel_flush_cb,
 	    t)) == NULL || event_add(t->timer_ev, &sec) == -1)
 		return -1;
+	tunnel_set_batch(t->tun, conf->batch_bytes);
 	t->mode = conf->mode == TUNNEL_MODE_POLL ? TUNNEL_MODE_POLL :
 	    TUNNEL_MODE_STREAM;
 	t->backoff = BACKOFF_MIN;
@@ -377,7 +378,7 @@ hrac_tunnel_up(struct hrac_tunnel *t)
 	log_info("tunnel up (%s mode) to %s%s", t->mode == TUNNEL_MODE_POLL ?
 	    "poll" : "stream", t->conf->server, t->has_proxy ?
 	    " through the proxy" : "");
-	hrac_tunnel_kick(t);
+	hrac_tunnel_kick(t, 1);
 }
 
 /* No probe answer in time: the path buffers, so poll if allowed. */
@@ -532,13 +533,22 @@ hrac_tunnel_send_control(struct hrac_tunnel *t, uint8_t code)
 	evbuffer_free(f);
 }
 
-/* Records were queued: flush them at the end of this loop turn. */
+/*
+ * Records were queued: flush them at the end of this loop turn, or let
+ * voice wait up to tunnel.batch_wait for more to share its frame. Poll
+ * mode never waits: its round trips batch already.
+ */
 static void
-hrac_tunnel_kick(void *arg)
+hrac_tunnel_kick(void *arg, int now)
 {
 	struct hrac_tunnel	*t = arg;
+	struct timeval		 wait = { 0, t->conf->batch_wait };
 
-	event_active(t->flush_ev, EV_TIMEOUT, 0);
+	if (now || t->conf->batch_wait == 0 || t->mode == TUNNEL_MODE_POLL)
+		event_active(t->flush_ev, EV_TIMEOUT, 0);
+	else if (!event_pending(t->flush_ev, EV_TIMEOUT, NULL) &&
+	    event_add(t->flush_ev, &wait) == -1)
+		event_active(t->flush_ev, EV_TIMEOUT, 0);
 }
 
 static void

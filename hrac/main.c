@@ -14,6 +14,7 @@
 #include "hrac.h"
 #include "log.h"
 #include "sip.h"
+#include "tunnel.h"
 
 static void	hrac_reload(void *);
 static void	hrac_stop(void *);
@@ -43,6 +44,7 @@ hrac_reload(void *arg)
 		log_warnx("reload: SIP or media address change needs a restart");
 	if (t->sip != NULL)
 		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
+	tunnel_set_batch(t->tun, conf->batch_bytes);
 	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
 	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	/* Keep what the running tunnel was built from; take the rest. */

@@ -26,7 +26,7 @@
 static struct hras_session *hras_session_get(struct hras *, const char *);
 static void	hras_session_deliver(void *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
-static void	hras_session_kick(void *);
+static void	hras_session_kick(void *, int);
 static void	hras_session_flush_cb(evutil_socket_t, short, void *);
 static void	hras_session_timer(evutil_socket_t, short, void *);
 static void	hras_session_control(struct hras_session *, const uint8_t *,
@@ -129,6 +129,7 @@ hras_session_get(struct hras *h, const char *id)
 		free(s);
 		return NULL;
 	}
+	tunnel_set_batch(s->tun, h->conf->batch_bytes);
 	TAILQ_INSERT_TAIL(&h->sessions, s, entry);
 	return s;
 }
@@ -292,7 +293,7 @@ hras_session_down(struct hras_session *s, struct hras_conn *c)
 		return;
 	}
 	if (s->confirmed)
-		hras_session_kick(s);
+		hras_session_kick(s, 1);
 }
 
 /* A held poll GET found nothing to carry: answer it empty. */
@@ -465,18 +466,27 @@ hras_session_control(struct hras_session *s, const uint8_t *data,
 	case FRAME_CTL_STREAM_OK:
 		s->confirmed = 1;
 		log_info("client %s: streaming both ways", s->id);
-		hras_session_kick(s);
+		hras_session_kick(s, 1);
 		break;
 	}
 }
 
-/* Records were queued: flush them at the end of this loop turn. */
+/*
+ * Records were queued: flush them at the end of this loop turn, or let
+ * voice wait up to tunnel.batch_wait for more to share its frame. A poll
+ * downstream never waits: its round trips batch already.
+ */
 static void
-hras_session_kick(void *arg)
+hras_session_kick(void *arg, int now)
 {
 	struct hras_session	*s = arg;
+	struct timeval		 wait = { 0, s->h->conf->batch_wait };
 
-	event_active(s->flush_ev, EV_TIMEOUT, 0);
+	if (now || wait.tv_usec == 0 || s->down == NULL || s->down->poll)
+		event_active(s->flush_ev, EV_TIMEOUT, 0);
+	else if (!event_pending(s->flush_ev, EV_TIMEOUT, NULL) &&
+	    event_add(s->flush_ev, &wait) == -1)
+		event_active(s->flush_ev, EV_TIMEOUT, 0);
 }
 
 /* Deferred flush, so a burst of records leaves as one chunk. */

@@ -14,6 +14,7 @@
 #include "hras.h"
 #include "log.h"
 #include "media.h"
+#include "tunnel.h"
 
 static void	hras_reload(void *);
 static void	hras_stop(void *);
@@ -26,6 +27,7 @@ hras_reload(void *arg)
 {
 	struct hras		*h = arg;
 	struct hras_config	*conf;
+	struct hras_session	*s;
 	char			 err[CONFIG_ERRLEN];
 
 	if ((conf = hras_config_load(h->conf->file, err, sizeof(err))) ==
@@ -46,6 +48,8 @@ hras_reload(void *arg)
 	    &conf->media))
 		log_warnx("reload: SIP or media address change needs a restart");
 	media_set_timeout(h->media, conf->media.timeout);
+	TAILQ_FOREACH(s, &h->sessions, entry)
+		tunnel_set_batch(s->tun, conf->batch_bytes);
 	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
 	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	hras_config_free(h->conf);
