@@ -97,19 +97,21 @@ frame_next(struct evbuffer *in, struct frame_hdr *h, const char **why)
 }
 
 /*
- * The whole sequence number a frame's low 32 bits stand for: the first
- * one after last with those low bits. Frames only ever move forwards and
- * fewer than 2^32 are lost in a row, so this is the sender's number; a
- * wrong guess fails authentication, since the whole number is in the nonce.
+ * The whole sequence number a frame's low 32 bits stand for, given the
+ * last one received: up to 2^31 ahead of it (frames only move forwards,
+ * and far fewer are ever lost in a row). -1 when the low bits are not
+ * ahead: a replayed or reordered frame. A wrong guess could only fail
+ * authentication, since the whole number is in the nonce.
  */
-uint64_t
-frame_seq_expand(uint64_t last, uint32_t low)
+int
+frame_seq_expand(uint64_t last, uint32_t low, uint64_t *seq)
 {
-	uint64_t	 seq = (last & ~(uint64_t)0xffffffffU) | low;
+	uint32_t	 ahead = low - (uint32_t)last;
 
-	if (seq <= last)
-		seq += (uint64_t)1 << 32;
-	return seq;
+	if (ahead == 0 || ahead > 0x80000000U)
+		return -1;
+	*seq = last + ahead;
+	return 0;
 }
 
 /* Serialise a record's head in network byte order. */

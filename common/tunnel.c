@@ -349,8 +349,12 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 {
 	struct frame_rec	 r;
 	size_t			 len = fh->length - CRYPTO_TAGLEN, off;
-	uint64_t		 seq = frame_seq_expand(t->rx_seq, fh->seq);
+	uint64_t		 seq;
 
+	if (frame_seq_expand(t->rx_seq, fh->seq, &seq) == -1) {
+		*why = "replayed or reordered frame";
+		return -1;
+	}
 	if (crypto_aead_open(&t->rx, seq, raw, FRAME_HDRLEN,
 	    raw + FRAME_HDRLEN, fh->length, t->scratch) == -1) {
 		*why = "frame failed authentication";
