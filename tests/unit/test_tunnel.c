@@ -3,8 +3,8 @@
  * tunnels keyed as the two directions of one session (A is hrac: sends
  * "up", reads "down"; B is hras, the mirror), records queued on one side,
  * flushed into an evbuffer and opened on the other. Covers delivery, the
- * queue bounds, media purging, replay/forgery refusal, re-keying and the
- * acknowledgement of SIP.
+ * batching of records into frames, the queue bounds, media purging,
+ * replay/forgery refusal, re-keying and the acknowledgement of SIP.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,12 +21,14 @@
 
 #define TT_QMAX		4096
 #define TT_MAXREC	64
-#define TT_REC(len)	(8 + (len))		/* queued record size */
-#define TT_FRAME(len)	(FRAME_HDRLEN + (len) + CRYPTO_TAGLEN)
+#define TT_REC(len)	(RECORD_HDRLEN + (len))	/* a record of len bytes */
+#define TT_FRAME(recs)	(FRAME_HDRLEN + (recs) + CRYPTO_TAGLEN)
+#define TT_ONE(len)	TT_FRAME(TT_REC(len))	/* a frame of one record */
 
 /* What one side's callbacks saw. */
 struct tt_side {
 	int		 kicks;
+	int		 nows;		/* kicks asking to flush at once */
 	int		 n;
 	struct {
 		unsigned int	 type;
@@ -56,7 +58,7 @@ static const uint8_t	 tt_down[CRYPTO_KEYLEN] = {
 
 static void	 tt_deliver(void *, unsigned int, uint32_t, const uint8_t *,
 		    size_t);
-static void	 tt_kick(void *);
+static void	 tt_kick(void *, int);
 static struct tt *tt_new(size_t, int);
 static void	 tt_keys(struct tt *, uint8_t);
 static void	 tt_reset(struct tt_side *);
@@ -86,13 +88,15 @@ tt_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
 	s->n++;
 }
 
-/* Count the transport being asked to flush. */
+/* Count the transport being asked to flush, and how soon. */
 static void
-tt_kick(void *arg)
+tt_kick(void *arg, int now)
 {
 	struct tt_side	*s = arg;
 
 	s->kicks++;
+	if (now)
+		s->nows++;
 }
 
 /* Two tunnels with this queue bound, keyed as the two halves if asked. */
@@ -222,7 +226,10 @@ tt_input_bad(struct tunnel *t, const uint8_t *raw, size_t len,
 	evbuffer_free(b);
 }
 
-/* Every type goes from A to B intact, in order; and B back to A. */
+/*
+ * Every type goes from A to B intact, in order, in one frame of six
+ * records; and B back to A.
+ */
 static void
 test_round_trip(void **state)
 {
@@ -240,7 +247,6 @@ test_round_trip(void **state)
 
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, sip, sizeof(sip) - 1),
 	    0);
-	assert_int_equal(t->sa.kicks, 1);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 0x10002, rtp,
 	    sizeof(rtp)), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 0x10003, rtp, 3), 0);
@@ -248,31 +254,25 @@ test_round_trip(void **state)
 	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, ctl, 1), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 0xffffffffU, "hook", 4),
 	    0);
-	assert_int_equal(t->sa.kicks, 1);
 	assert_int_equal(t->sb.kicks, 0);
 	queued = TT_REC(sizeof(sip) - 1) + TT_REC(sizeof(rtp)) + TT_REC(3) +
 	    TT_REC(0) + TT_REC(1) + TT_REC(4);
 	assert_int_equal(tunnel_queued(t->a), queued);
-	wire = TT_FRAME(sizeof(sip) - 1) + TT_FRAME(sizeof(rtp)) +
-	    TT_FRAME(3) + TT_FRAME(0) + TT_FRAME(1) + TT_FRAME(4);
+	wire = TT_FRAME(queued);
 
 	assert_non_null(b = evbuffer_new());
 	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)wire);
 	assert_int_equal(evbuffer_get_length(b), wire);
 	assert_int_equal(tunnel_queued(t->a), 0);
-	/* The first frame on the wire: SIP, flow 0, sequence 1. */
+	/* One frame on the wire: all six records, sequence 1. */
 	tt_wire_hdr(b, 0, &h);
 	assert_int_equal(h.version, FRAME_VERSION);
-	assert_int_equal(h.type, FRAME_SIP);
-	assert_int_equal(h.length, sizeof(sip) - 1 + CRYPTO_TAGLEN);
-	assert_int_equal(h.flow, 0);
+	assert_int_equal(h.length, queued + CRYPTO_TAGLEN);
 	assert_true(h.seq == 1);
-	tt_wire_hdr(b, TT_FRAME(sizeof(sip) - 1), &h);
-	assert_int_equal(h.type, FRAME_RTP);
-	assert_int_equal(h.flow, 0x10002);
-	assert_true(h.seq == 2);
-	/* The payload is not in clear on the wire. */
+	/* Neither the records nor their heads are in clear on the wire. */
 	assert_int_equal(evbuffer_search(b, "INVITE", 6, NULL).pos, -1);
+	assert_int_equal(evbuffer_search(b, "\x02\x00\x01\x00\x02", 5,
+	    NULL).pos, -1);
 
 	rc = tunnel_input(t->b, b, &why);
 	assert_int_equal(rc, 0);
@@ -287,11 +287,13 @@ test_round_trip(void **state)
 	assert_int_equal(t->sa.n, 0);
 
 	st = tunnel_stats(t->a);
-	assert_int_equal(st->tx_frames, 6);
+	assert_int_equal(st->tx_frames, 1);
+	assert_int_equal(st->tx_records, 6);
 	assert_int_equal(st->tx_bytes, wire);
 	assert_int_equal(st->rx_frames, 0);
 	st = tunnel_stats(t->b);
-	assert_int_equal(st->rx_frames, 6);
+	assert_int_equal(st->rx_frames, 1);
+	assert_int_equal(st->rx_records, 6);
 	assert_int_equal(st->rx_bytes, wire);
 	assert_int_equal(st->tx_frames, 0);
 
@@ -299,13 +301,18 @@ test_round_trip(void **state)
 	assert_int_equal(tunnel_send(t->b, FRAME_SIP, 0, "SIP/2.0 200 OK", 14),
 	    0);
 	assert_int_equal(t->sb.kicks, 1);
-	assert_int_equal(tt_pass(t->b, t->a), TT_FRAME(14));
+	assert_int_equal(tt_pass(t->b, t->a), TT_ONE(14));
 	assert_int_equal(t->sa.n, 1);
 	tt_rec_is(&t->sa, 0, FRAME_SIP, 0, "SIP/2.0 200 OK", 14);
 	evbuffer_free(b);
 }
 
-/* kick fires only when the queue goes from empty to not empty. */
+/*
+ * Without a batch size every record asks for a flush at once. With one,
+ * voice that finds the queue empty asks for a flush after the batch wait,
+ * and the record that fills the batch for one at once; SIP and control
+ * never wait.
+ */
 static void
 test_kick(void **state)
 {
@@ -313,21 +320,47 @@ test_kick(void **state)
 	struct tunnel		*quiet;
 	struct tunnel_cb	 cb = { tt_deliver, NULL, &t->sa };
 
-	assert_int_equal(t->sa.kicks, 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "a", 1), 0);
-	assert_int_equal(t->sa.kicks, 1);
-	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 1, "b", 1), 0);
-	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "c", 1), 0);
-	assert_int_equal(t->sa.kicks, 1);
-	tt_pass(t->a, t->b);
-	assert_int_equal(t->sa.kicks, 1);
-	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "d", 1), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "b", 1), 0);
 	assert_int_equal(t->sa.kicks, 2);
-	/* A refused record does not kick. */
+	assert_int_equal(t->sa.nows, 2);
 	tt_pass(t->a, t->b);
+
+	/* Three voice records of 8 bytes fill a batch of 20. */
+	tunnel_set_batch(t->a, 20);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "c", 1), 0);
+	assert_int_equal(t->sa.kicks, 3);
+	assert_int_equal(t->sa.nows, 2);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 1, "d", 1), 0);
+	assert_int_equal(t->sa.kicks, 3);
+	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 1, "e", 1), 0);
+	assert_int_equal(t->sa.kicks, 4);
+	assert_int_equal(t->sa.nows, 3);
+	/* Past the batch, every record asks again; flushing is idempotent. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "f", 1), 0);
+	assert_int_equal(t->sa.nows, 4);
+	tt_pass(t->a, t->b);
+	assert_int_equal(tunnel_stats(t->a)->tx_frames, 2);
+
+	/* SIP, keepalive and control go at once, even into an empty queue. */
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 1, "g", 1), 0);
+	assert_int_equal(t->sa.nows, 5);
+	tt_pass(t->a, t->b);
+	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, "h", 1), 0);
+	assert_int_equal(t->sa.kicks, 8);
+	assert_int_equal(t->sa.nows, 7);
+	/* Voice behind SIP already flushing still counts towards a batch. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "i", 1), 0);
+	assert_int_equal(t->sa.kicks, 9);
+	assert_int_equal(t->sa.nows, 8);
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 10);
+
+	/* A refused record does not kick. */
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "x",
 	    FRAME_MAXDATA + 1), -1);
-	assert_int_equal(t->sa.kicks, 2);
+	assert_int_equal(t->sa.kicks, 9);
 	assert_int_equal(t->sb.kicks, 0);
 
 	/* No kick callback at all is fine. */
@@ -337,7 +370,10 @@ test_kick(void **state)
 	tunnel_free(quiet);
 }
 
-/* flush never grows out by more than max and keeps the rest queued. */
+/*
+ * flush never grows out by more than max and keeps the rest queued: a
+ * frame takes the whole records that fit.
+ */
 static void
 test_flush_max(void **state)
 {
@@ -351,19 +387,21 @@ test_flush_max(void **state)
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 2, data, 100), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 3, data, 100), 0);
 	assert_non_null(b = evbuffer_new());
-	/* Room for one frame and a half: one frame. */
-	assert_int_equal(tunnel_flush(t->a, b, TT_FRAME(100) * 3 / 2),
-	    TT_FRAME(100));
-	assert_int_equal(evbuffer_get_length(b), TT_FRAME(100));
+	/* Room for a record and a half: a frame of one record. */
+	assert_int_equal(tunnel_flush(t->a, b, TT_ONE(100) + TT_REC(100) / 2),
+	    TT_ONE(100));
+	assert_int_equal(evbuffer_get_length(b), TT_ONE(100));
 	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(100));
-	/* Not even one frame's room: nothing. */
-	assert_int_equal(tunnel_flush(t->a, b, TT_FRAME(100) - 1), 0);
+	/* Not even one record's room: nothing. */
+	assert_int_equal(tunnel_flush(t->a, b, TT_ONE(100) - 1), 0);
+	assert_int_equal(tunnel_flush(t->a, b, TT_FRAME(0)), 0);
 	assert_int_equal(tunnel_flush(t->a, b, 0), 0);
-	assert_int_equal(evbuffer_get_length(b), TT_FRAME(100));
-	/* Exactly two frames' room: both. */
-	assert_int_equal(tunnel_flush(t->a, b, 2 * TT_FRAME(100)),
-	    2 * TT_FRAME(100));
+	assert_int_equal(evbuffer_get_length(b), TT_ONE(100));
+	/* Exactly two records' room: one frame of both. */
+	assert_int_equal(tunnel_flush(t->a, b, TT_FRAME(2 * TT_REC(100))),
+	    TT_FRAME(2 * TT_REC(100)));
 	assert_int_equal(tunnel_queued(t->a), 0);
+	assert_int_equal(tunnel_stats(t->a)->tx_frames, 2);
 	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 0);
 	assert_int_equal(tunnel_input(t->b, b, &why), 0);
 	assert_int_equal(t->sb.n, 3);
@@ -388,7 +426,7 @@ test_queue_full(void **state)
 	(void)state;
 	t = tt_new(1000, 1);
 	memset(data, 'm', sizeof(data));
-	/* 9 media records of 108 bytes fit in 1000. */
+	/* 9 media records of 107 bytes fit in 1000. */
 	for (i = 0; i < 9; i++) {
 		data[0] = (uint8_t)i;
 		assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 100), 0);
@@ -402,7 +440,7 @@ test_queue_full(void **state)
 	assert_int_equal(tunnel_queued(t->a), 9 * TT_REC(100));
 	assert_int_equal(tunnel_stats(t->a)->dropped, 2);
 
-	/* SIP goes on to 4000 bytes: 972 + 28 * 108 = 3996. */
+	/* SIP goes on to 4000 bytes: 963 + 28 * 107 = 3959. */
 	for (n = 0; tunnel_send(t->a, FRAME_SIP, 0, data, 100) == 0; n++)
 		assert_true(n < 100);
 	assert_int_equal(n, 28);
@@ -411,16 +449,17 @@ test_queue_full(void **state)
 	 * room: new voice is refused and the queued voice is kept. */
 	data[0] = 11;
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 100), -1);
-	assert_int_equal(tunnel_queued(t->a), 3996);
+	assert_int_equal(tunnel_queued(t->a), 3959);
 	assert_int_equal(tunnel_stats(t->a)->dropped, 4);
-	/* 3996 + 8 passes the SIP bound too. */
-	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), -1);
-	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, data, 0), -1);
-	assert_int_equal(tunnel_stats(t->a)->dropped, 6);
+	/* 3959 + 41 is the SIP bound exactly; one byte more passes it. */
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, data, 35), -1);
+	assert_int_equal(tunnel_stats(t->a)->dropped, 5);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, data, 34), 0);
+	assert_int_equal(tunnel_queued(t->a), 4000);
 
 	/* Delivered in order: the newest nine voice records, then SIP. */
 	tt_pass(t->a, t->b);
-	assert_int_equal(t->sb.n, 9 + 28);
+	assert_int_equal(t->sb.n, 9 + 29);
 	for (i = 0; i < 9; i++) {
 		data[0] = (uint8_t)(i + 2);
 		tt_rec_is(&t->sb, i, FRAME_RTP, 1, data, 100);
@@ -451,17 +490,24 @@ test_max_payload(void **state)
 	    FRAME_MAXDATA + 1), -1);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 9, data,
 	    FRAME_MAXDATA), 0);
-	assert_int_equal(tt_pass(t->a, t->b), TT_FRAME(FRAME_MAXDATA));
-	assert_int_equal(TT_FRAME(FRAME_MAXDATA), FRAME_HDRLEN + FRAME_MAXLEN);
+	assert_int_equal(tt_pass(t->a, t->b), TT_ONE(FRAME_MAXDATA));
+	assert_int_equal(TT_ONE(FRAME_MAXDATA), FRAME_HDRLEN + FRAME_MAXLEN);
 	assert_int_equal(t->sb.n, 1);
 	tt_rec_is(&t->sb, 0, FRAME_RTP, 9, data, FRAME_MAXDATA);
+	/* Records that do not fit in one frame together take one each. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, data, 40000), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 2, data + 1, 40000), 0);
+	assert_int_equal(tt_pass(t->a, t->b), 2 * TT_ONE(40000));
+	assert_int_equal(tunnel_stats(t->a)->tx_frames, 3);
+	tt_rec_is(&t->sb, 1, FRAME_RTP, 1, data, 40000);
+	tt_rec_is(&t->sb, 2, FRAME_RTP, 2, data + 1, 40000);
 
 	assert_non_null(b = evbuffer_new());
 	assert_int_equal(tunnel_seal(t->a, b, FRAME_SIP, 0, data,
 	    FRAME_MAXDATA + 1), -1);
 	assert_int_equal(evbuffer_get_length(b), 0);
 	assert_int_equal(tunnel_seal(t->a, b, FRAME_SIP, 0, data,
-	    FRAME_MAXDATA), (int)TT_FRAME(FRAME_MAXDATA));
+	    FRAME_MAXDATA), (int)TT_ONE(FRAME_MAXDATA));
 	evbuffer_free(b);
 	free(data);
 	tt_teardown((void **)&t);
@@ -515,7 +561,7 @@ test_replay(void **state)
 
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "BYE", 3), 0);
 	assert_non_null(b = evbuffer_new());
-	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_FRAME(3));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_ONE(3));
 	len = evbuffer_get_length(b);
 	assert_non_null(copy = malloc(len));
 	memcpy(copy, evbuffer_pullup(b, -1), len);
@@ -549,9 +595,9 @@ test_reorder(void **state)
 	assert_non_null(b1 = evbuffer_new());
 	assert_non_null(b2 = evbuffer_new());
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "one", 3), 0);
-	assert_int_equal(tunnel_flush(t->a, b1, SIZE_MAX), (int)TT_FRAME(3));
+	assert_int_equal(tunnel_flush(t->a, b1, SIZE_MAX), (int)TT_ONE(3));
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "two", 3), 0);
-	assert_int_equal(tunnel_flush(t->a, b2, SIZE_MAX), (int)TT_FRAME(3));
+	assert_int_equal(tunnel_flush(t->a, b2, SIZE_MAX), (int)TT_ONE(3));
 	assert_int_equal(tunnel_input(t->b, b2, &why), 0);
 	assert_int_equal(t->sb.n, 1);
 	tt_rec_is(&t->sb, 0, FRAME_RTP, 1, "two", 3);
@@ -571,17 +617,17 @@ test_tampered(void **state)
 {
 	struct tt	*t = *state;
 	struct evbuffer	*b;
-	uint8_t		 frame[TT_FRAME(5)], bad[TT_FRAME(5)];
+	uint8_t		 frame[TT_ONE(5)], bad[TT_ONE(5)];
 	const char	*why = NULL;
 	size_t		 i;
 	static const size_t flips[] = {
-		5,			/* flow */
-		8,			/* seq, high byte */
-		15,			/* seq, low byte */
-		FRAME_HDRLEN,		/* first payload byte */
-		FRAME_HDRLEN + 4,	/* last payload byte */
-		FRAME_HDRLEN + 5,	/* first tag byte */
-		TT_FRAME(5) - 1		/* last tag byte */
+		FRAME_HDRLEN,		/* record type */
+		FRAME_HDRLEN + 4,	/* record flow, low byte */
+		FRAME_HDRLEN + 6,	/* record length, low byte */
+		FRAME_HDRLEN + RECORD_HDRLEN,	/* first data byte */
+		FRAME_HDRLEN + TT_REC(5) - 1,	/* last data byte */
+		FRAME_HDRLEN + TT_REC(5),	/* first tag byte */
+		TT_ONE(5) - 1		/* last tag byte */
 	};
 
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 3, "hello", 5), 0);
@@ -591,21 +637,20 @@ test_tampered(void **state)
 	    (int)sizeof(frame));
 	for (i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
 		memcpy(bad, frame, sizeof(bad));
-		/* 0x02: seq 1 becomes 3, not 0, so only the MAC can tell. */
 		bad[flips[i]] ^= 0x02;
 		tt_input_bad(t->b, bad, sizeof(bad),
 		    "frame failed authentication");
 	}
-	/* Type changed to another valid type: the header is authenticated. */
+	/* The sequence number moved ahead: still only the MAC can tell. */
 	memcpy(bad, frame, sizeof(bad));
-	bad[1] = FRAME_RTP;
+	bad[7] ^= 0x02;
 	tt_input_bad(t->b, bad, sizeof(bad), "frame failed authentication");
 	/* Header rules apply before authentication. */
 	memcpy(bad, frame, sizeof(bad));
-	bad[1] = 7;
-	tt_input_bad(t->b, bad, sizeof(bad), "unknown frame type");
-	bad[1] = frame[1];
-	bad[0] = 2;
+	bad[1] = 1;
+	tt_input_bad(t->b, bad, sizeof(bad), "reserved frame bits set");
+	bad[1] = 0;
+	bad[0] = 1;
 	tt_input_bad(t->b, bad, sizeof(bad), "unsupported frame version");
 	/* A's own frame reflected back to A: wrong direction's key. */
 	tt_input_bad(t->a, frame, sizeof(frame), "frame failed authentication");
@@ -621,13 +666,77 @@ test_tampered(void **state)
 	evbuffer_free(b);
 }
 
+/*
+ * A genuine frame whose records do not add up (only a peer holding the
+ * key can make one) is refused whole: none of its records is delivered.
+ */
+static void
+test_bad_records(void **state)
+{
+	struct tt		*t = *state;
+	struct crypto_aead	 tx;
+	struct evbuffer		*b;
+	struct frame_hdr	 h = { FRAME_VERSION, 0, 0 };
+	const char		*why = NULL;
+	uint8_t			 frame[FRAME_HDRLEN + 64 + CRYPTO_TAGLEN];
+	uint8_t			 recs[64];
+	size_t			 i;
+	static const struct {
+		size_t		 len;
+		const char	*why;
+		uint8_t		 bytes[24];
+	} cases[] = {
+		/* a good record, then a head cut short */
+		{ 12, "truncated record head",
+		  { 2, 0, 0, 0, 1, 0, 1, 'a', 4, 0, 0, 0 } },
+		/* type 0 and type 7 */
+		{ 7, "unknown record type", { 0, 0, 0, 0, 1, 0, 0 } },
+		{ 15, "unknown record type",
+		  { 1, 0, 0, 0, 0, 0, 1, 's', 7, 0, 0, 0, 0, 0, 0 } },
+		/* a length past the end of the frame */
+		{ 10, "record longer than its frame",
+		  { 2, 0, 0, 0, 1, 0, 4, 'a', 'b', 'c' } }
+	};
+
+	/* The sending direction of A, driven by hand. */
+	assert_int_equal(crypto_aead_init(&tx, tt_up, "up"), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(recs, cases[i].bytes, cases[i].len);
+		h.length = (uint16_t)(cases[i].len + CRYPTO_TAGLEN);
+		h.seq = (uint32_t)(i + 1);
+		frame_hdr_pack(&h, frame);
+		assert_int_equal(crypto_aead_seal(&tx, i + 1, frame,
+		    FRAME_HDRLEN, recs, cases[i].len, frame + FRAME_HDRLEN),
+		    0);
+		tt_input_bad(t->b, frame, FRAME_HDRLEN + h.length,
+		    cases[i].why);
+		assert_int_equal(t->sb.n, 0);
+		assert_int_equal(tunnel_stats(t->b)->rx_frames, 0);
+	}
+	/* The same hand seals a good batch of two records, which opens. */
+	memcpy(recs, "\x02\0\0\0\x01\0\x01" "a" "\x04\0\0\0\0\0\0", 15);
+	h.length = 15 + CRYPTO_TAGLEN;
+	h.seq = 1;
+	frame_hdr_pack(&h, frame);
+	assert_int_equal(crypto_aead_seal(&tx, 1, frame, FRAME_HDRLEN, recs,
+	    15, frame + FRAME_HDRLEN), 0);
+	crypto_aead_clear(&tx);
+	assert_non_null(b = evbuffer_new());
+	evbuffer_add(b, frame, FRAME_HDRLEN + h.length);
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(t->sb.n, 2);
+	tt_rec_is(&t->sb, 0, FRAME_RTP, 1, "a", 1);
+	tt_rec_is(&t->sb, 1, FRAME_KEEPALIVE, 0, NULL, 0);
+	evbuffer_free(b);
+}
+
 /* Nothing is accepted, sealed or flushed before the keys are set. */
 static void
 test_before_keys(void **state)
 {
 	struct tt	*t, *k = *state;
 	struct evbuffer	*b;
-	uint8_t		 frame[TT_FRAME(2)];
+	uint8_t		 frame[TT_ONE(2)];
 	const char	*why = NULL;
 
 	t = tt_new(TT_QMAX, 0);
@@ -658,7 +767,10 @@ test_before_keys(void **state)
 	tt_teardown((void **)&t);
 }
 
-/* tunnel_seal frames take the next sequence numbers, ahead of the queue. */
+/*
+ * tunnel_seal frames take the next sequence numbers, ahead of the queue,
+ * one record each.
+ */
 static void
 test_seal_interleave(void **state)
 {
@@ -672,25 +784,24 @@ test_seal_interleave(void **state)
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "q1", 2), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 4, "q2", 2), 0);
 	assert_int_equal(tunnel_seal(t->a, b, FRAME_CONTROL, 0, &hello, 1),
-	    (int)TT_FRAME(1));
+	    (int)TT_ONE(1));
 	/* Sealing bypasses the queue. */
 	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(2));
-	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 2 * (int)TT_FRAME(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
+	    (int)TT_FRAME(2 * TT_REC(2)));
 	assert_int_equal(tunnel_seal(t->a, b, FRAME_KEEPALIVE, 0, NULL, 0),
-	    (int)TT_FRAME(0));
+	    (int)TT_ONE(0));
 	tt_wire_hdr(b, 0, &h);
-	assert_int_equal(h.type, FRAME_CONTROL);
+	assert_int_equal(h.length, TT_REC(1) + CRYPTO_TAGLEN);
 	assert_true(h.seq == 1);
-	tt_wire_hdr(b, TT_FRAME(1), &h);
-	assert_int_equal(h.type, FRAME_SIP);
+	tt_wire_hdr(b, TT_ONE(1), &h);
+	assert_int_equal(h.length, 2 * TT_REC(2) + CRYPTO_TAGLEN);
 	assert_true(h.seq == 2);
-	tt_wire_hdr(b, TT_FRAME(1) + TT_FRAME(2), &h);
-	assert_int_equal(h.type, FRAME_RTP);
+	tt_wire_hdr(b, TT_ONE(1) + TT_FRAME(2 * TT_REC(2)), &h);
+	assert_int_equal(h.length, TT_REC(0) + CRYPTO_TAGLEN);
 	assert_true(h.seq == 3);
-	tt_wire_hdr(b, TT_FRAME(1) + 2 * TT_FRAME(2), &h);
-	assert_int_equal(h.type, FRAME_KEEPALIVE);
-	assert_true(h.seq == 4);
-	assert_int_equal(tunnel_stats(t->a)->tx_frames, 4);
+	assert_int_equal(tunnel_stats(t->a)->tx_frames, 3);
+	assert_int_equal(tunnel_stats(t->a)->tx_records, 4);
 
 	assert_int_equal(tunnel_input(t->b, b, &why), 0);
 	assert_int_equal(t->sb.n, 4);
@@ -722,16 +833,16 @@ test_rekey(void **state)
 	tt_pass(t->a, t->b);
 	/* A frame sealed under the old keys, never delivered. */
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r3", 2), 0);
-	assert_int_equal(tunnel_flush(t->a, old, SIZE_MAX), (int)TT_FRAME(2));
+	assert_int_equal(tunnel_flush(t->a, old, SIZE_MAX), (int)TT_ONE(2));
 	/* A record still waiting when the session changes. */
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r4", 2), 0);
 
 	tt_keys(t, 0x5a);
 	assert_int_equal(tunnel_queued(t->a), TT_REC(2));
-	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_FRAME(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_ONE(2));
 	tt_wire_hdr(b, 0, &h);
 	assert_true(h.seq == 1);
-	/* The old session's seq 3 would pass the replay check: it must not
+	/* The old session's seq 2 would pass the replay check: it must not
 	 * pass authentication. */
 	len = evbuffer_get_length(old);
 	assert_non_null(copy = malloc(len));
@@ -739,17 +850,18 @@ test_rekey(void **state)
 	tt_input_bad(t->b, copy, len, "frame failed authentication");
 	assert_int_equal(tunnel_input(t->b, b, &why), 0);
 	assert_int_equal(t->sb.n, 3);
+	tt_rec_is(&t->sb, 1, FRAME_RTP, 1, "r2", 2);
 	tt_rec_is(&t->sb, 2, FRAME_RTP, 1, "r4", 2);
 
 	/* B's sequence restarted too, and the same keys again restart it. */
 	assert_int_equal(tunnel_seal(t->b, b, FRAME_KEEPALIVE, 0, NULL, 0),
-	    (int)TT_FRAME(0));
+	    (int)TT_ONE(0));
 	tt_wire_hdr(b, 0, &h);
 	assert_true(h.seq == 1);
 	evbuffer_drain(b, evbuffer_get_length(b));
 	tt_keys(t, 0x5a);
 	assert_int_equal(tunnel_seal(t->a, b, FRAME_KEEPALIVE, 0, NULL, 0),
-	    (int)TT_FRAME(0));
+	    (int)TT_ONE(0));
 	tt_wire_hdr(b, 0, &h);
 	assert_true(h.seq == 1);
 	assert_int_equal(tunnel_input(t->b, b, &why), 0);
@@ -765,15 +877,15 @@ test_partial_input(void **state)
 	struct tt	*t = *state;
 	struct evbuffer	*all, *in;
 	uint8_t		*p;
-	size_t		 len, i, first = TT_FRAME(3);
+	size_t		 len, i, first = TT_ONE(3);
 	const char	*why = NULL;
 
 	assert_non_null(all = evbuffer_new());
 	assert_non_null(in = evbuffer_new());
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "abc", 3), 0);
+	assert_int_equal(tunnel_flush(t->a, all, SIZE_MAX), (int)first);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 8, "defgh", 5), 0);
-	assert_int_equal(tunnel_flush(t->a, all, SIZE_MAX),
-	    (int)(first + TT_FRAME(5)));
+	assert_int_equal(tunnel_flush(t->a, all, SIZE_MAX), (int)TT_ONE(5));
 	len = evbuffer_get_length(all);
 	p = evbuffer_pullup(all, -1);
 	for (i = 0; i < len; i++) {
@@ -798,7 +910,7 @@ test_garbage(void **state)
 
 	assert_non_null(b = evbuffer_new());
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "ok", 2), 0);
-	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_FRAME(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_ONE(2));
 	evbuffer_add(b, "HTTP/1.1 200 OK\r\n\r\n", 19);
 	assert_int_equal(tunnel_input(t->b, b, &why), -1);
 	assert_string_equal(why, "unsupported frame version");
@@ -831,22 +943,23 @@ test_ack(void **state)
 	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, "c", 1), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 0, "h", 1), 0);
-	/* s1, r1, s2 reach B; s3 and the rest are sealed but lost. */
-	assert_int_equal(tunnel_flush(t->a, b, 3 * TT_FRAME(2)),
-	    3 * (int)TT_FRAME(2));
+	/* s1, r1, s2 reach B in frame 1; s3 and the rest are sealed in
+	 * frame 2 but lost. */
+	assert_int_equal(tunnel_flush(t->a, b, TT_FRAME(3 * TT_REC(2))),
+	    (int)TT_FRAME(3 * TT_REC(2)));
 	assert_int_equal(tunnel_input(t->b, b, &why), 0);
 	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
-	    (int)(TT_FRAME(2) + TT_FRAME(0) + 2 * TT_FRAME(1)));
+	    (int)TT_FRAME(TT_REC(2) + TT_REC(0) + 2 * TT_REC(1)));
 	evbuffer_drain(b, evbuffer_get_length(b));
 	assert_int_equal(t->sb.n, 3);
 
-	/* B acknowledges up to 3, once. */
+	/* B acknowledges up to frame 1, once. */
 	assert_int_equal(tunnel_ack(t->b), 0);
 	assert_int_equal(tunnel_queued(t->b), TT_REC(9));
 	assert_int_equal(t->sb.kicks, 1);
 	assert_int_equal(tunnel_ack(t->b), 0);
 	assert_int_equal(tunnel_queued(t->b), TT_REC(9));
-	assert_int_equal(tt_pass(t->b, t->a), TT_FRAME(9));
+	assert_int_equal(tt_pass(t->b, t->a), TT_ONE(9));
 	assert_int_equal(t->sa.n, 0);
 	assert_int_equal(tunnel_stats(t->a)->rx_frames, 1);
 
@@ -898,12 +1011,14 @@ test_ack_partial(void **state)
 	assert_non_null(b = evbuffer_new());
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s1", 2), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s2", 2), 0);
-	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 2 * (int)TT_FRAME(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
+	    (int)TT_FRAME(2 * TT_REC(2)));
 	assert_int_equal(tunnel_input(t->b, b, &why), 0);
-	assert_int_equal(tunnel_ack(t->b), 0);		/* up to 2 */
+	assert_int_equal(tunnel_ack(t->b), 0);		/* up to frame 1 */
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s3", 2), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s4", 2), 0);
-	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 2 * (int)TT_FRAME(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
+	    (int)TT_FRAME(2 * TT_REC(2)));
 	evbuffer_drain(b, evbuffer_get_length(b));	/* s3, s4 lost */
 	tt_pass(t->b, t->a);
 	tt_keys(t, 1);
@@ -952,17 +1067,17 @@ test_unacked_bound(void **state)
 	t = tt_new(1000, 1);
 	memset(data, 's', sizeof(data));
 	assert_non_null(b = evbuffer_new());
-	/* A remembered record costs 8 (sequence number) + 8 + 384 = 400
-	 * bytes: ten are exactly 4 x queue_max. */
+	/* A remembered record costs 8 (sequence number) + 7 + 384 = 399
+	 * bytes: ten fit in 4 x queue_max, eleven do not. */
 	for (i = 0; i < 10; i++)
 		assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, data,
 		    sizeof(data)), 0);
 	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
-	    10 * (int)TT_FRAME(sizeof(data)));
+	    (int)TT_FRAME(10 * TT_REC(sizeof(data))));
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, data, sizeof(data)),
 	    0);
 	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
-	    (int)TT_FRAME(sizeof(data)));
+	    (int)TT_ONE(sizeof(data)));
 	assert_int_equal(tunnel_queued(t->a), 0);
 	assert_int_equal(tunnel_input(t->b, b, &why), 0);
 	assert_int_equal(t->sb.n, 11);
@@ -985,8 +1100,8 @@ test_stale_ack_after_rekey(void **state)
 	struct evbuffer	*b;
 
 	assert_non_null(b = evbuffer_new());
-	/* Session 1: r1..r3 and s1 (seq 1..4) reach B, which queues an ack
-	 * of 4; s2 (seq 5) is lost and the tunnel goes down before B's ack
+	/* Session 1: r1..r3 and s1 (frame 1) reach B, which queues an ack
+	 * of 1; s2 (frame 2) is lost and the tunnel goes down before B's ack
 	 * is sent. */
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r1", 2), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "r2", 2), 0);
@@ -995,14 +1110,15 @@ test_stale_ack_after_rekey(void **state)
 	tt_pass(t->a, t->b);
 	assert_int_equal(tunnel_ack(t->b), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "s2", 2), 0);
-	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_FRAME(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), (int)TT_ONE(2));
 	evbuffer_drain(b, evbuffer_get_length(b));
 
-	/* Session 2: A sends s1 and s2 again (seq 1, 2), lost once more;
-	 * B's ack, queued in session 1, goes out now. */
+	/* Session 2: A sends s1 and s2 again (frame 1), lost once more;
+	 * B's ack, queued in session 1, would go out now. */
 	tt_keys(t, 1);
 	assert_int_equal(tunnel_queued(t->a), 2 * TT_REC(2));
-	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX), 2 * (int)TT_FRAME(2));
+	assert_int_equal(tunnel_flush(t->a, b, SIZE_MAX),
+	    (int)TT_FRAME(2 * TT_REC(2)));
 	evbuffer_drain(b, evbuffer_get_length(b));
 	tt_pass(t->b, t->a);
 	assert_int_equal(t->sb.n, 4);
@@ -1035,6 +1151,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reorder, tt_setup,
 		    tt_teardown),
 		cmocka_unit_test_setup_teardown(test_tampered, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_records, tt_setup,
 		    tt_teardown),
 		cmocka_unit_test_setup_teardown(test_before_keys, tt_setup,
 		    tt_teardown),
