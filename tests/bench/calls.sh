@@ -26,11 +26,17 @@
 # times every datagram one way (send time against the kernel's receive
 # timestamp, one clock) and counts loss; this script adds the CPU time
 # (utime + stime, /proc/PID/stat) of hrac, hras (and Squid) per relayed
-# datagram, and the bytes that crossed the firewall's LAN side.
+# datagram, and the bytes that crossed the firewall's LAN side.  The
+# relayed run is repeated for each tunnel batch setting (tunnel.batch_wait
+# and tunnel.batch_bytes, applied to both halves with SIGHUP), on the same
+# calls.
 #
 # Environment (defaults in brackets):
 #   BENCH_NETS       networks, in order [loopback testbed]
-#   BENCH_CALLS      loads, in concurrent calls [1 200 1000] (2000 at most)
+#   BENCH_CALLS      loads, in concurrent calls [1 100 200 1000] (2000 at
+#                    most)
+#   BENCH_BATCH      tunnel batch settings, each WAIT:BYTES (µs:bytes;
+#                    0:0 sends every record at once) [0:0 1000:512]
 #   BENCH_SECONDS    measured seconds per run [10]
 #   BENCH_WARM_MS    unmeasured RTP before each run [500]
 #   BENCH_DRAIN_MS   wait after the last send; later arrivals are lost [1000]
@@ -45,7 +51,8 @@ set -u
 . "$(dirname "$0")/../lib/testbed.sh"
 
 NETS=${BENCH_NETS:-loopback testbed}
-LOADS=${BENCH_CALLS:-1 200 1000}
+LOADS=${BENCH_CALLS:-1 100 200 1000}
+BATCHES=${BENCH_BATCH:-0:0 1000:512}
 SECS=${BENCH_SECONDS:-10}
 WARM_MS=${BENCH_WARM_MS:-500}
 DRAIN_MS=${BENCH_DRAIN_MS:-1000}
@@ -194,14 +201,22 @@ cb_net() {
 	esac
 }
 
-# cb_setup: start $NET's hras and hrac (debug logs: they name each call's
-# relay ports) and register alice through hrac.
-cb_setup() {
+# cb_conf WAIT:BYTES: write $NET's hras.conf and hrac.conf with this
+# tunnel batch setting; BATCH is its label in the report.
+cb_conf() {
+	_w=${1%%:*}
+	_b=${1#*:}
+	if [ "$_w" = 0 ] || [ "$_b" = 0 ]; then
+		BATCH="relayed, no batching"
+	else
+		BATCH="relayed, batch ${_w} µs / ${_b} B"
+	fi
 	cat >"$TB_DIR/$HRAS.conf" <<EOF || cb_fail "$HRAS.conf"
 domains = [ "corp.example" ];
 sip = { address = "$HRAS_IP"; port = 5060; };
 media = { address = "$HRAS_IP"; port_min = 20000; port_max = 23999; };
-tunnel = { address = "$HRAS_IP"; port = 8080; };
+tunnel = { address = "$HRAS_IP"; port = 8080;
+    batch_wait = $_w; batch_bytes = $_b; };
 clients = ( { id = "corp"; secret = "bench-secret-$$";
     domains = [ "corp.example" ]; } );
 EOF
@@ -211,11 +226,36 @@ secret = "bench-secret-$$";
 server = "http://$HRAS_IP:8080/";
 sip = { address = "$HRAC_IP"; port = 5060; };
 media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999; };
+tunnel = { batch_wait = $_w; batch_bytes = $_b; };
 EOF
 	if [ "$NET" = testbed ]; then
-		tb_squid_start
 		echo "proxy = \"$TB_PROXY_URL\";" >>"$TB_DIR/$HRAC.conf"
 	fi
+}
+
+# cb_batch WAIT:BYTES: apply a tunnel batch setting to both running
+# halves (SIGHUP) and wait until both have read it.
+cb_batch() {
+	_h0=$(wc -l <"$TB_DIR/$HRAS.log")
+	_c0=$(wc -l <"$TB_DIR/$HRAC.log")
+	cb_conf "$1"
+	kill -HUP "$(tb_pid "$HRAS")" "$(tb_pid "$HRAC")" ||
+	    cb_fail "cannot signal the relays"
+	_dl=$(_tb_deadline 5)
+	until [ "$(cb_count_since "$HRAS" "$_h0" 'configuration reloaded')" \
+	    -ge 1 ] && [ "$(cb_count_since "$HRAC" "$_c0" \
+	    'configuration reloaded')" -ge 1 ]; do
+		[ "$(_tb_now_ms)" -lt "$_dl" ] ||
+		    cb_fail "the relays did not reload for batch $1"
+		sleep 0.1
+	done
+}
+
+# cb_setup: start $NET's hras and hrac (debug logs: they name each call's
+# relay ports) and register alice through hrac.
+cb_setup() {
+	[ "$NET" = testbed ] && tb_squid_start
+	cb_conf "${BATCHES%% *}"
 	tb_start "$HRAS" "$OUT_NS" "$TB_HRAS" -d -f "$TB_DIR/$HRAS.conf"
 	tb_wait_log "$HRAS" 'tunnel listening' 10
 	tb_start "$HRAC" "$IN_NS" "$TB_HRAC" -d -f "$TB_DIR/$HRAC.conf"
@@ -466,7 +506,8 @@ cb_run() {
 	}' >>"$TB_DIR/rows"
 }
 
-# cb_load N: the direct run, then N calls, the relayed run, hang-up.
+# cb_load N: the direct run, then N calls, a relayed run per batch
+# setting, hang-up.
 cb_load() {
 	awk -v n="$1" -v b="$PHONE_PORT" -v o="$OUT_IP" -v i="$IN_IP" 'BEGIN {
 		for (k = 0; k < n; k++)
@@ -479,7 +520,11 @@ cb_load() {
 	cb_direct_rule del
 	cb_calls_up "$1"
 	[ "$UP" -gt 0 ] || cb_fail "$NET, $1 calls: no call was set up"
-	cb_run "$1" relayed "$TB_DIR/relay.calls"
+	for _batch in $BATCHES; do
+		cb_batch "$_batch"
+		cb_run "$1" "$BATCH" "$TB_DIR/relay.calls"
+		cb_quiet
+	done
 	cb_calls_down "$1"
 	cb_quiet
 }
@@ -541,17 +586,18 @@ cb_details() {
 		ci[$1, $2] = $5; co[$1, $2] = $6
 		next
 	}
-	$3 == "relayed" {
+	$3 != "direct" {
 		k = $1 SUBSEP $2
-		printf "- %s, %s call%s: set up in %.1f s; one-way p50/p99 µs " \
-		    "outside → inside %.0f/%.0f, inside → outside %.0f/%.0f; " \
-		    "the phones (rtpbench) spent %s µs CPU per datagram, %s " \
-		    "direct; kernel UDP buffer drops: %s", $1, $2,
-		    ($2 == 1 ? "" : "s"), $19 / 1000, $10, $11, $12, $13, $17,
-		    dcpu[k], $20
+		printf "- %s, %s call%s, %s: set up in %.1f s; one-way " \
+		    "p50/p99 µs outside → inside %.0f/%.0f, inside → " \
+		    "outside %.0f/%.0f; the phones (rtpbench) spent %s µs " \
+		    "CPU per datagram, %s direct; kernel UDP buffer drops: " \
+		    "%s", $1, $2, ($2 == 1 ? "" : "s"), substr($3, 10),
+		    $19 / 1000, $10, $11, $12, $13, $17, dcpu[k], $20
 		if (k in fl)
 			printf "; lost between the relays (their per-call " \
-			    "counters): outside → inside %s, inside → outside %s",
+			    "counters, set-up to hang-up): outside → " \
+			    "inside %s, inside → outside %s",
 			    lost(si[k], co[k]), lost(ci[k], so[k])
 		printf "\n"
 		next
@@ -562,18 +608,28 @@ cb_details() {
 # cb_targets: product.md targets as figures of this run.
 cb_targets() {
 	awk -F'\t' '
-	$3 == "direct" { d50[$1, $2] = $7; d99[$1, $2] = $8; next }
+	$3 == "direct" {
+		d50[$1, $2] = $7; d99[$1, $2] = $8; dfw[$1, $2] = $18
+		next
+	}
+	{ how = substr($3, 10) }
+	$2 == 100 && $18 != "-" && dfw[$1, 100] > 0 {
+		x = $18 / dfw[$1, 100]
+		printf "- %s, 100 calls, %s: bytes across the firewall %.2f × " \
+		    "direct (target ≤ 1.10: %s)\n", $1, how, x,
+		    (x <= 1.10 ? "met" : "NOT met")
+	}
 	$2 == 200 {
 		a50 = $7 - d50[$1, 200]; a99 = $8 - d99[$1, 200]
-		printf "- %s, 200 calls: added one-way delay p50 %.0f µs " \
+		printf "- %s, 200 calls, %s: added one-way delay p50 %.0f µs " \
 		    "(target ≤ 200: %s), p99 %.0f µs (target ≤ 1000: %s)\n",
-		    $1, a50, (a50 <= 200 ? "met" : "NOT met"), a99,
+		    $1, how, a50, (a50 <= 200 ? "met" : "NOT met"), a99,
 		    (a99 <= 1000 ? "met" : "NOT met")
 	}
 	$2 == 1000 {
-		printf "- %s, 1000 calls (%s set up, 50,000 datagrams/s each " \
-		    "way): loss %.3f %% (target < 0.1 %%: %s)\n", $1, $4, $6,
-		    ($6 < 0.1 && $4 == 1000 ? "met" : "NOT met")
+		printf "- %s, 1000 calls, %s (%s set up, 50,000 datagrams/s " \
+		    "each way): loss %.3f %% (target < 0.1 %%: %s)\n", $1, how,
+		    $4, $6, ($6 < 0.1 && $4 == 1000 ? "met" : "NOT met")
 	}' "$TB_DIR/rows"
 }
 
@@ -627,6 +683,13 @@ for n in $LOADS; do
 		exit 1
 	fi
 done
+for b in $BATCHES; do
+	case ${b%%:*}/${b#*:} in
+	*[!0-9/]* | /* | */ | "$b"/"$b")
+		echo "calls: BENCH_BATCH: '$b' is not WAIT:BYTES" >&2
+		exit 1 ;;
+	esac
+done
 
 BUSY=$(cb_busy)
 case $BUSY in
@@ -662,8 +725,8 @@ done
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cmd="make bench"
 [ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
-for v in BENCH BENCH_NETS BENCH_CALLS BENCH_SECONDS BENCH_WARM_MS \
-    BENCH_DRAIN_MS BENCH_SIZE BENCH_CPS; do
+for v in BENCH BENCH_NETS BENCH_CALLS BENCH_BATCH BENCH_SECONDS \
+    BENCH_WARM_MS BENCH_DRAIN_MS BENCH_SIZE BENCH_CPS; do
 	eval "val=\${$v:-}"
 	# shellcheck disable=SC2154
 	[ -n "$val" ] && cmd="$v='$val' $cmd"
