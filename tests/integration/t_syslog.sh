@@ -111,6 +111,17 @@ tb_stop hras2
 syslog_quiet hras2
 echo "ok: a fatal start-up error reaches syslog as daemon.err, not stderr"
 
+# log.syslog cannot change on a reload: said so, to syslog, the rest
+# applied.
+sed 's/syslog = true;/syslog = false;/' "$TB_DIR/hras.good" >"$TB_DIR/hras.conf"
+kill -HUP "$hras"
+tb_wait_log sink-hras "$(syslog_ere 28 hras "$hras" \
+    'reload: log\.syslog change needs a restart')" 5
+tb_wait_log sink-hras "$(syslog_ere 30 hras "$hras" \
+    'configuration reloaded from .*')" 5
+cp "$TB_DIR/hras.good" "$TB_DIR/hras.conf"
+echo "ok: a reload that turns log.syslog off says it needs a restart"
+
 # Shutting down: logged to syslog to the end; nothing ever on stderr.
 tb_stop hrac
 tb_stop hras
