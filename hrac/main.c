@@ -42,6 +42,8 @@ hrac_reload(void *arg)
 	if (config_relay_moved(&t->conf->sip, &t->conf->media, &conf->sip,
 	    &conf->media))
 		log_warnx("reload: SIP or media address change needs a restart");
+	if (conf->log_syslog != t->conf->log_syslog)
+		log_warnx("reload: log.syslog change needs a restart");
 	if (t->sip != NULL)
 		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
 	tunnel_set_batch(t->tun, conf->batch_bytes);

@@ -47,6 +47,8 @@ hras_reload(void *arg)
 	if (config_relay_moved(&h->conf->sip, &h->conf->media, &conf->sip,
 	    &conf->media))
 		log_warnx("reload: SIP or media address change needs a restart");
+	if (conf->log_syslog != h->conf->log_syslog)
+		log_warnx("reload: log.syslog change needs a restart");
 	media_set_timeout(h->media, conf->media.timeout);
 	TAILQ_FOREACH(s, &h->sessions, entry)
 		tunnel_set_batch(s->tun, conf->batch_bytes);

@@ -25,7 +25,8 @@
 # shell, not from inside $(...).
 #
 # Binaries: $VOFW_BIN/hrac and /hras ($TB_HRAC, $TB_HRAS), the test tools
-# in $VOFW_TOOLS ($TB_UDPTOOL); both absolute once this file is sourced.
+# in $VOFW_TOOLS ($TB_UDPTOOL, $TB_LOGSINK); all absolute once this file is
+# sourced.
 #
 # Names are unique per run: TB_ID (default: this shell's PID) suffixes the
 # namespaces and $TB_DIR, so stale or parallel runs cannot collide.
@@ -90,6 +91,7 @@ export VOFW_ROOT VOFW_BIN VOFW_TOOLS
 TB_HRAC=$VOFW_BIN/hrac
 TB_HRAS=$VOFW_BIN/hras
 TB_UDPTOOL=$VOFW_TOOLS/udptool
+TB_LOGSINK=$VOFW_TOOLS/logsink
 
 TB_DIR=${TB_DIR:-}
 _TB_UP=
