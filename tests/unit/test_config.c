@@ -269,6 +269,12 @@ static const struct bad_case hrac_bad[] = {
 	{ "queue-float.conf",
 	  HRAC_OK "tunnel = { queue_max = 1.5e6; };\n",
 	  ":6: tunnel.queue_max: expected an integer" },
+	{ "batch-wait.conf",
+	  HRAC_OK "tunnel = { batch_wait = 100001; };\n",
+	  ":6: tunnel.batch_wait: 100001 out of range 0..100000" },
+	{ "batch-bytes.conf",
+	  HRAC_OK "tunnel = { batch_bytes = -1; };\n",
+	  ":6: tunnel.batch_bytes: -1 out of range 0..16384" },
 	{ "fingerprint.conf",
 	  HRAC_OK "tls = { fingerprint = \"ab::cd\"; };\n",
 	  ":6: tls.fingerprint: expected a SHA-256 fingerprint: 64 hex "
@@ -407,6 +413,8 @@ test_sample_hras(void **state)
 	assert_int_equal(cfg->keepalive, 15);
 	assert_int_equal(cfg->dead_after, 45);
 	assert_int_equal(cfg->queue_max, 1048576);
+	assert_int_equal(cfg->batch_wait, 1000);
+	assert_int_equal(cfg->batch_bytes, 512);
 	assert_null(cfg->tls_cert);
 	assert_null(cfg->tls_key);
 	assert_int_equal(cfg->nclients, 1);
@@ -452,6 +460,8 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->get_age, 240);
 	assert_int_equal(cfg->backoff_max, 30);
 	assert_int_equal(cfg->queue_max, 1048576);
+	assert_int_equal(cfg->batch_wait, 1000);
+	assert_int_equal(cfg->batch_bytes, 512);
 	assert_int_equal(cfg->log_debug, 0);
 	assert_int_equal(cfg->hook.enabled, 0);
 	hrac_config_free(cfg);
@@ -472,7 +482,7 @@ test_hras_full(void **state)
 	    "media = { address = \"198.51.100.10\"; port_min = 40000;"
 	    " port_max = 40001; timeout = 5; };\n"
 	    "tunnel = { address = \"0.0.0.0\"; port = 443; keepalive = 1;"
-	    " timeout = 2000; queue_max = 65536;\n"
+	    " timeout = 2000; queue_max = 65536; batch_wait = 0;\n"
 	    "  tls = { cert = \"@DIR@/cert.pem\"; key = \"@DIR@/key.pem\"; };"
 	    " };\n"
 	    "clients = ( { id = \"corp\"; secret = \"12345678\";"
@@ -499,6 +509,8 @@ test_hras_full(void **state)
 	assert_int_equal(cfg->keepalive, 1);
 	assert_int_equal(cfg->dead_after, 2000);
 	assert_int_equal(cfg->queue_max, 65536);
+	assert_int_equal(cfg->batch_wait, 0);
+	assert_int_equal(cfg->batch_bytes, 512);
 	snprintf(path, sizeof(path), "%s/cert.pem", tmpdir);
 	assert_string_equal(cfg->tls_cert, path);
 	snprintf(path, sizeof(path), "%s/key.pem", tmpdir);
@@ -543,7 +555,8 @@ test_hrac_full(void **state)
 	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"; };\n"
 	    HRAC_SIP HRAC_MEDIA
 	    "tunnel = { mode = \"poll\"; timeout = 3; get_age = 10;"
-	    " backoff_max = 600; queue_max = 67108864; };\n"
+	    " backoff_max = 600; queue_max = 67108864; batch_wait = 100000;"
+	    " batch_bytes = 16384; };\n"
 	    "inside_calls = \"hras\";\n"
 	    "inside_proxy = \"10.77.0.5:5080\";\n"
 	    "hook = { listen = { address = \"127.0.0.1\"; port = 7001; };\n"
@@ -564,6 +577,8 @@ test_hrac_full(void **state)
 	assert_int_equal(cfg->get_age, 10);
 	assert_int_equal(cfg->backoff_max, 600);
 	assert_int_equal(cfg->queue_max, 67108864);
+	assert_int_equal(cfg->batch_wait, 100000);
+	assert_int_equal(cfg->batch_bytes, 16384);
 	assert_int_equal(cfg->hook.enabled, 1);
 	assert_int_equal(cfg->hook.forward.port, 7000);
 	hrac_config_free(cfg);

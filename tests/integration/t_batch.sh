@@ -1,0 +1,74 @@
+#!/bin/sh
+# Tunnel batching: voice alone waits tunnel.batch_wait for company and then
+# goes anyway; voice that fills tunnel.batch_bytes goes at once; with
+# batching off nothing waits. Round trips through both halves' hooks
+# (udptool rtt -> hrac -> tunnel -> hras -> echo -> hras -> tunnel -> hrac)
+# show each: a lone datagram waits once in each direction.
+# timeout: 120
+set -eu
+
+. "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/vofw.sh"
+
+WAIT_US=50000
+tb_up
+tb_squid_start
+HRAS_TUNNEL_EXTRA="batch_wait = $WAIT_US; batch_bytes = 16384;" \
+    vofw_hras_conf "$TB_DIR/hras.conf"
+vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
+    "$TB_PROXY_URL" "" "batch_wait = $WAIT_US; batch_bytes = 16384;"
+vofw_start_hras
+vofw_start_hrac
+tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+tb_start echo "$TB_WAN" "$TB_UDPTOOL" echo 198.51.100.12 7003
+
+# batch_rtt COUNT RATE: round trips from the LAN receiver's address;
+# prints "p50_us P loss_pct L".
+batch_rtt() {
+	tb_run_lan timeout 30 "$TB_UDPTOOL" rtt -s 10.77.0.3 -p 7001 \
+	    "$TB_LAN_IP" 7000 "$1" "$2" 172 2000 |
+	    awk '{ for (i = 1; i < NF; i++) if ($i == "p50_us" ||
+		$i == "loss_pct") printf "%s %s ", $i, $(i + 1); print "" }'
+}
+
+# field NAME LINE: the value after NAME.
+field() {
+	echo "$2" | awk -v n="$1" '{ for (i = 1; i < NF; i++)
+	    if ($i == n) { printf "%d\n", $(i + 1); exit } }'
+}
+
+# Alone (5 per second), each datagram waits 50 ms in hrac and 50 ms in
+# hras, and still arrives.
+r=$(batch_rtt 10 5)
+echo "lone datagrams: $r"
+[ "$(field loss_pct "$r")" = 0 ] || tb_fail "lone datagrams lost: $r"
+p50=$(field p50_us "$r")
+[ "$p50" -ge $((2 * WAIT_US - 5000)) ] && [ "$p50" -le $((2 * WAIT_US + 60000)) ] ||
+    tb_fail "lone datagrams: round trip $p50 µs, want about $((2 * WAIT_US))"
+echo "ok: a lone datagram waits batch_wait in each half, then goes"
+
+# 16 KB of voice fills a batch: at 10,000 datagrams/s (179 bytes each as
+# records) that takes 9 ms, so no datagram waits the 50 ms.
+r=$(batch_rtt 5000 10000)
+echo "voice filling batches: $r"
+[ "$(field loss_pct "$r")" = 0 ] || tb_fail "full batches lost voice: $r"
+[ "$(field p50_us "$r")" -lt $((WAIT_US / 2)) ] ||
+    tb_fail "full batches waited: $r"
+echo "ok: a batch that fills goes at once"
+
+# Batching off (SIGHUP): nothing waits.
+sed -i "s/batch_wait = $WAIT_US;/batch_wait = 0;/" "$TB_DIR/hras.conf" \
+    "$TB_DIR/hrac.conf"
+kill -HUP "$(tb_pid hras)" "$(tb_pid hrac)"
+tb_wait_log hras 'configuration reloaded' 5
+tb_wait_log hrac 'configuration reloaded' 5
+r=$(batch_rtt 10 5)
+echo "batching off: $r"
+[ "$(field loss_pct "$r")" = 0 ] || tb_fail "batching off lost voice: $r"
+[ "$(field p50_us "$r")" -lt $((WAIT_US / 5)) ] ||
+    tb_fail "batching off, a lone datagram still waited: $r"
+echo "ok: batch_wait = 0 sends at once, applied by SIGHUP"
+
+tb_stop hrac
+tb_stop hras
+echo "ok: clean shutdown"
