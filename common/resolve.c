@@ -89,6 +89,8 @@ struct resolver {
 
 static int	resolve_answer(const uint8_t *, size_t, uint16_t,
 		    const char *, ns_type, ns_msg *);
+static int	resolve_next_rr(ns_msg *, int *, ns_type, const char *,
+		    const uint8_t **, const uint8_t **);
 static int	resolve_cstring(const uint8_t **, const uint8_t *, char *,
 		    size_t);
 static size_t	resolve_naptr_add(struct resolve_naptr *, size_t, size_t,
@@ -144,6 +146,30 @@ resolve_answer(const uint8_t *msg, size_t len, uint16_t id,
 	default:
 		return RESOLVE_SERVFAIL;
 	}
+}
+
+/*
+ * The next answer record of type t, class IN, for qname, from record *i
+ * on: 1 with its data between *p and *end, 0 when there is none left, -1
+ * when the answer section does not parse.
+ */
+static int
+resolve_next_rr(ns_msg *h, int *i, ns_type t, const char *qname,
+    const uint8_t **p, const uint8_t **end)
+{
+	ns_rr	 rr;
+
+	while (*i < ns_msg_count(*h, ns_s_an)) {
+		if (ns_parserr(h, ns_s_an, (*i)++, &rr) == -1)
+			return -1;
+		if (ns_rr_type(rr) != t || ns_rr_class(rr) != ns_c_in ||
+		    strcasecmp(ns_rr_name(rr), qname) != 0)
+			continue;
+		*p = ns_rr_rdata(rr);
+		*end = *p + ns_rr_rdlen(rr);
+		return 1;
+	}
+	return 0;
 }
 
 /* Copy a <character-string> at *p, before end; -1 if it overruns. */
@@ -212,23 +238,15 @@ resolve_parse_naptr(const uint8_t *msg, size_t len, uint16_t id,
 {
 	struct resolve_naptr	 rec;
 	ns_msg			 h;
-	ns_rr			 rr;
 	const uint8_t		*p, *end;
 	char			 flags[256], service[256], regexp[256];
 	size_t			 n = 0;
-	int			 i, k, rc, bad;
+	int			 i = 0, k, rc, bad;
 
 	if ((rc = resolve_answer(msg, len, id, qname, ns_t_naptr, &h)) != 0)
 		return rc == 1 ? 0 : rc;
-	for (i = 0; i < ns_msg_count(h, ns_s_an); i++) {
-		if (ns_parserr(&h, ns_s_an, i, &rr) == -1)
-			return RESOLVE_BOGUS;
-		if (ns_rr_type(rr) != ns_t_naptr ||
-		    ns_rr_class(rr) != ns_c_in ||
-		    strcasecmp(ns_rr_name(rr), qname) != 0)
-			continue;
-		p = ns_rr_rdata(rr);
-		end = p + ns_rr_rdlen(rr);
+	while ((rc = resolve_next_rr(&h, &i, ns_t_naptr, qname, &p,
+	    &end)) == 1) {
 		if (end - p < 4)
 			return RESOLVE_BOGUS;
 		memset(&rec, 0, sizeof(rec));
@@ -261,7 +279,7 @@ resolve_parse_naptr(const uint8_t *msg, size_t len, uint16_t id,
 			continue;
 		n = resolve_naptr_add(out, n, max, &rec);
 	}
-	return (int)n;
+	return rc == -1 ? RESOLVE_BOGUS : (int)n;
 }
 
 /*
@@ -275,21 +293,14 @@ resolve_parse_srv(const uint8_t *msg, size_t len, uint16_t id,
 {
 	struct resolve_srv	 rec;
 	ns_msg			 h;
-	ns_rr			 rr;
 	const uint8_t		*p, *end;
 	size_t			 n = 0;
-	int			 i, k, rc;
+	int			 i = 0, k, rc;
 
 	if ((rc = resolve_answer(msg, len, id, qname, ns_t_srv, &h)) != 0)
 		return rc == 1 ? 0 : rc;
-	for (i = 0; i < ns_msg_count(h, ns_s_an); i++) {
-		if (ns_parserr(&h, ns_s_an, i, &rr) == -1)
-			return RESOLVE_BOGUS;
-		if (ns_rr_type(rr) != ns_t_srv || ns_rr_class(rr) != ns_c_in ||
-		    strcasecmp(ns_rr_name(rr), qname) != 0)
-			continue;
-		p = ns_rr_rdata(rr);
-		end = p + ns_rr_rdlen(rr);
+	while ((rc = resolve_next_rr(&h, &i, ns_t_srv, qname, &p,
+	    &end)) == 1) {
 		if (end - p < 7)
 			return RESOLVE_BOGUS;
 		memset(&rec, 0, sizeof(rec));
@@ -302,7 +313,7 @@ resolve_parse_srv(const uint8_t *msg, size_t len, uint16_t id,
 			return RESOLVE_BOGUS;
 		n = resolve_srv_add(out, n, max, &rec);
 	}
-	return (int)n;
+	return rc == -1 ? RESOLVE_BOGUS : (int)n;
 }
 
 /* A 32-bit step of a sequence drawn from a seed (murmur3's finalizer). */
