@@ -1,13 +1,23 @@
 /*
- * libFuzzer target for the frame layer. The first byte chooses a mode:
+ * libFuzzer target for the frame layer (frame version 2). The first byte
+ * modulo 3 chooses a mode:
  *
- *  even: the rest is a byte stream from the network. It is walked with
- *        frame_next as a reader would, and fed in pieces (size from the
- *        second byte) into tunnel_input of a keyed tunnel.
- *  odd:  the rest describes records; tunnel A queues or seals them,
- *        flushes with input-chosen bounds and purges media, and tunnel B
- *        must deliver exactly what a model of the queue predicts, then
- *        refuse the first frame when it is replayed.
+ *  0: the rest is a byte stream from the network. It is walked with
+ *     frame_next as a reader would, and fed in pieces (size from the
+ *     second byte) into tunnel_input of a keyed tunnel, which may only
+ *     ever take whole frames of that walk.
+ *  1: the rest describes records; tunnel A queues or seals them, flushes
+ *     with input-chosen bounds and purges media, and a model predicts the
+ *     frames each flush makes (as many whole records to a frame as fit),
+ *     the kicks and the queue; tunnel B must deliver exactly the model's
+ *     records, in order and each in the frame the model put it in, then
+ *     refuse the first frame when it is replayed.
+ *  2: the rest describes frames that the harness seals itself with B's
+ *     key, plaintext straight from the input: records that may not add
+ *     up, sequence numbers that repeat or leap, bytes changed after
+ *     sealing. B must deliver every record of each good frame in order,
+ *     and nothing of the first bad frame or after it, refused for the
+ *     reason its first fault gives.
  *
  * The keys are fixed so that seeds can hold genuine frames (B reads what
  * A's direction "up" seals).
@@ -25,20 +35,26 @@
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* One record the model expects B to deliver. */
+/* Big records' data: up to one byte more than a record may carry. */
+#define FF_FILLLEN	(FRAME_MAXDATA + 1)
+
+/* One record the model expects B to deliver, and the frame it comes in. */
 struct ff_rec {
 	uint8_t		 type;
 	uint32_t	 flow;
 	const uint8_t	*data;
 	size_t		 len;
+	size_t		 frame;
 };
 
-/* What B's deliver callback checks against. */
+/* What one side's callbacks check against and count. */
 struct ff_check {
 	const struct ff_rec	*want;
 	size_t			 nwant;
 	size_t			 got;
-	int			 strict;	/* round trip: must match */
+	int			 strict;	/* must match want */
+	const struct tunnel	*t;		/* the receiving tunnel */
+	size_t			 kicks[2];	/* batch kicks, kicks now */
 };
 
 /* 31 characters and the NUL: the seeds' frames are sealed with these. */
@@ -48,26 +64,46 @@ static const uint8_t	 ff_down[CRYPTO_KEYLEN] =
     "vofw fuzz key, direction down..";
 
 static volatile uint8_t	 ff_sink;
+static struct crypto_aead ff_seal_up;	/* mode 2 seals as A would */
+static uint8_t		 ff_fill[FF_FILLLEN];	/* big records' data */
+static uint8_t		 ff_frame[FRAME_HDRLEN + FRAME_MAXLEN];
 
 static void	 ff_deliver(void *, unsigned int, uint32_t, const uint8_t *,
 		    size_t);
+static void	 ff_kick(void *, int);
 static struct tunnel *ff_tunnel(size_t, struct ff_check *, int);
 static void	 ff_stream(const uint8_t *, size_t);
 static void	 ff_round_trip(const uint8_t *, size_t);
+static void	 ff_sealed(const uint8_t *, size_t);
+static size_t	 ff_flush_model(struct ff_rec *, size_t *, size_t,
+		    struct ff_rec *, size_t *, size_t *, size_t *);
+static const char *ff_walk(const uint8_t *, size_t, struct ff_rec *,
+		    size_t *, size_t, size_t *);
+static size_t	 ff_biglen(uint8_t);
 static int	 ff_is_media(unsigned int);
 static int	 ff_is_ack(const struct ff_rec *);
 
-/* Quiet logs: refused SIP is logged on purpose. */
+/* Quiet logs (refused SIP is logged on purpose); fixed keys and data. */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	size_t	 i;
+
 	(void)argc;
 	(void)argv;
 	log_init("fuzz_frame", 0, LOG_LEVEL_ERR);
+	if (crypto_aead_init(&ff_seal_up, ff_up, "up") == -1)
+		abort();
+	for (i = 0; i < sizeof(ff_fill); i++)
+		ff_fill[i] = (uint8_t)(i % 251);
 	return 0;
 }
 
-/* Check a delivered frame; in a round trip it must be the next expected. */
+/*
+ * Check a delivered record; when strict it must be the next expected, in
+ * the frame the model put it in (the frame being delivered has just been
+ * counted).
+ */
 static void
 ff_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
     size_t len)
@@ -86,17 +122,29 @@ ff_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
 			abort();
 		w = &c->want[c->got];
 		if (w->type != type || w->flow != flow || w->len != len ||
-		    (len > 0 && memcmp(w->data, data, len) != 0))
+		    (len > 0 && memcmp(w->data, data, len) != 0) ||
+		    tunnel_stats(c->t)->rx_frames != w->frame + 1)
 			abort();
 	}
 	c->got++;
+}
+
+/* Count a sending tunnel's kicks. */
+static void
+ff_kick(void *arg, int now)
+{
+	struct ff_check	*c = arg;
+
+	if (now != 0 && now != 1)
+		abort();
+	c->kicks[now]++;
 }
 
 /* A tunnel keyed as hrac (is_a) or hras. */
 static struct tunnel *
 ff_tunnel(size_t qmax, struct ff_check *c, int is_a)
 {
-	struct tunnel_cb	 cb = { ff_deliver, NULL, c };
+	struct tunnel_cb	 cb = { ff_deliver, ff_kick, c };
 	struct tunnel		*t;
 	int			 rc;
 
@@ -108,7 +156,19 @@ ff_tunnel(size_t qmax, struct ff_check *c, int is_a)
 		rc = tunnel_set_keys(t, ff_down, "down", ff_up, "up");
 	if (rc == -1)
 		abort();
+	c->t = t;
 	return t;
+}
+
+/* A big record's length: the largest a record may be, one more, or less. */
+static size_t
+ff_biglen(uint8_t b)
+{
+	if (b == 255)
+		return FRAME_MAXDATA + 1;
+	if (b == 254)
+		return FRAME_MAXDATA;
+	return (size_t)b * 257;
 }
 
 /* Voice, as the tunnel counts it. */
@@ -130,12 +190,14 @@ ff_is_ack(const struct ff_rec *r)
 static void
 ff_stream(const uint8_t *data, size_t size)
 {
-	struct ff_check		 c = { NULL, 0, 0, 0 };
+	struct ff_check		 c = { NULL, 0, 0, 0, NULL, { 0, 0 } };
+	const struct tunnel_stats *st;
 	struct evbuffer		*b;
 	struct tunnel		*t;
 	struct frame_hdr	 h;
+	uint8_t			 raw[FRAME_HDRLEN], again[FRAME_HDRLEN];
 	const char		*why;
-	size_t			 piece, off, n, frames = 0;
+	size_t			 piece, off, n, frames = 0, *flen, sum;
 	int			 rc;
 
 	if (size < 1)
@@ -143,18 +205,27 @@ ff_stream(const uint8_t *data, size_t size)
 	piece = (size_t)data[0] + 1;
 	data++;
 	size--;
+	/* A frame takes at least a header, a record head and a tag. */
+	if ((flen = calloc(size / (FRAME_HDRLEN + RECORD_HDRLEN +
+	    CRYPTO_TAGLEN) + 1, sizeof(*flen))) == NULL)
+		abort();
 
 	if ((b = evbuffer_new()) == NULL)
 		abort();
 	evbuffer_add(b, data, size);
 	why = NULL;
 	while ((rc = frame_next(b, &h, &why)) == 1) {
-		if (h.version != FRAME_VERSION || h.type < FRAME_SIP ||
-		    h.type > FRAME_HOOK || h.length < CRYPTO_TAGLEN ||
-		    evbuffer_get_length(b) < FRAME_HDRLEN + (size_t)h.length)
+		if (h.version != FRAME_VERSION ||
+		    h.length < RECORD_HDRLEN + CRYPTO_TAGLEN ||
+		    evbuffer_get_length(b) < FRAME_HDRLEN + (size_t)h.length ||
+		    evbuffer_copyout(b, raw, sizeof(raw)) != FRAME_HDRLEN)
 			abort();
+		/* What was accepted is exactly what packing it gives back. */
+		frame_hdr_pack(&h, again);
+		if (memcmp(raw, again, sizeof(raw)) != 0)
+			abort();
+		flen[frames++] = FRAME_HDRLEN + (size_t)h.length;
 		evbuffer_drain(b, FRAME_HDRLEN + (size_t)h.length);
-		frames++;
 	}
 	if (rc == -1 && why == NULL)
 		abort();
@@ -174,53 +245,118 @@ ff_stream(const uint8_t *data, size_t size)
 		if (rc == -1 && why == NULL)
 			abort();
 	}
-	/* A frame is delivered only if it is a whole frame of the stream. */
-	if (c.got > frames || tunnel_stats(t)->rx_frames != c.got)
+	/*
+	 * The tunnel took whole frames of the walk, from the front, each
+	 * with at least one record; the records it delivered are among them.
+	 */
+	st = tunnel_stats(t);
+	if (st->rx_frames > frames || st->rx_records < st->rx_frames ||
+	    c.got > st->rx_records)
+		abort();
+	for (n = 0, sum = 0; n < st->rx_frames; n++)
+		sum += flen[n];
+	if (st->rx_bytes != sum || evbuffer_get_length(b) != off - sum)
 		abort();
 	evbuffer_free(b);
 	tunnel_free(t);
+	free(flen);
 }
 
-/* Records through A, frames through B, checked against a model. */
+/*
+ * What tunnel_flush(max) must do with the model's queue of npend records:
+ * frames of as many whole records from the front as fit, none past max in
+ * all. Sealed records leave the queue in order and go to want unless
+ * they are acknowledgements, each with its frame's number; frames and
+ * records are counted. Returns the bytes written.
+ */
+static size_t
+ff_flush_model(struct ff_rec *pend, size_t *npend, size_t max,
+    struct ff_rec *want, size_t *nwant, size_t *nframes, size_t *nrecs)
+{
+	size_t	 total = 0, cap, len, i = 0, j, k;
+
+	while (i < *npend && max - total > FRAME_HDRLEN + CRYPTO_TAGLEN) {
+		cap = max - total - FRAME_HDRLEN - CRYPTO_TAGLEN;
+		if (cap > FRAME_MAXRECS)
+			cap = FRAME_MAXRECS;
+		for (j = i, len = 0; j < *npend &&
+		    len + RECORD_HDRLEN + pend[j].len <= cap; j++)
+			len += RECORD_HDRLEN + pend[j].len;
+		if (j == i)
+			break;
+		for (k = i; k < j; k++) {
+			pend[k].frame = *nframes;
+			if (!ff_is_ack(&pend[k]))
+				want[(*nwant)++] = pend[k];
+		}
+		*nrecs += j - i;
+		(*nframes)++;
+		total += FRAME_HDRLEN + len + CRYPTO_TAGLEN;
+		i = j;
+	}
+	memmove(pend, pend + i, (*npend - i) * sizeof(*pend));
+	*npend -= i;
+	return total;
+}
+
+/*
+ * Records through A, frames through B, checked against a model. Input:
+ * queue bound, flush bound, piece size, batch threshold, then operations
+ * of three bytes (op, flow, length) and the data when it is not big.
+ */
 static void
 ff_round_trip(const uint8_t *data, size_t size)
 {
-	struct ff_check		 c = { NULL, 0, 0, 1 };
+	struct ff_check		 c = { NULL, 0, 0, 1, NULL, { 0, 0 } };
+	struct ff_check		 ca = { NULL, 0, 0, 0, NULL, { 0, 0 } };
+	const struct tunnel_stats *sa, *sb;
 	struct ff_rec		*want, *pend, r;
 	struct tunnel		*a, *b;
 	struct evbuffer		*wire, *f, *in;
-	const uint8_t		*p = data + 4, *end = data + size;
-	size_t			 qmax, fmax, piece, nwant = 0, npend = 0;
-	size_t			 queued = 0, limit, i, j, sum, n;
-	size_t			 need, media, freed;
+	struct frame_hdr	 h;
+	const uint8_t		*p = data + 5, *end = data + size;
+	size_t			 qmax, fmax, piece, batch, nwant = 0, npend = 0;
+	size_t			 queued = 0, limit, i, j, n, need, media, freed;
+	size_t			 nframes = 0, nrecs = 0, kicks[2] = { 0, 0 };
 	uint8_t			 op, first[FRAME_HDRLEN + FRAME_MAXLEN];
-	size_t			 firstlen = 0;
+	size_t			 firstlen = 0, wirelen;
 	const char		*why;
-	int			 rc, failed = 0;
+	int			 rc, ok;
 
-	if (size < 4)
+	if (size < 5)
 		return;
 	qmax = 64 + (size_t)data[1] * 64;
 	fmax = data[2] == 0 ? SIZE_MAX : (size_t)data[2] * 8;
 	piece = (size_t)data[3] + 1;
+	batch = (size_t)data[4] * 16;
 	if ((want = calloc(size, sizeof(*want))) == NULL ||
 	    (pend = calloc(size, sizeof(*pend))) == NULL)
 		abort();
-	a = ff_tunnel(qmax, NULL, 1);
+	a = ff_tunnel(qmax, &ca, 1);
 	b = ff_tunnel(qmax, &c, 0);
+	tunnel_set_batch(a, batch);
 	if ((wire = evbuffer_new()) == NULL || (f = evbuffer_new()) == NULL)
 		abort();
 
-	while (!failed && end - p >= 3) {
+	while (end - p >= 3) {
 		op = p[0];
 		r.type = (uint8_t)((op & 7) % 6 + 1);
 		r.flow = (uint32_t)p[1] * 0x01010101U;
-		r.len = p[2];
-		p += 3;
-		if (r.len > (size_t)(end - p))
-			r.len = (size_t)(end - p);
-		r.data = p;
-		p += r.len;
+		r.frame = 0;
+		if (op & 0x08) {
+			/* Big: up to the largest record, and just past it. */
+			r.len = ff_biglen(p[2]);
+			r.data = ff_fill;
+			p += 3;
+		} else {
+			r.len = p[2];
+			p += 3;
+			if (r.len > (size_t)(end - p))
+				r.len = (size_t)(end - p);
+			r.data = p;
+			p += r.len;
+		}
+		ok = r.len <= FRAME_MAXDATA;
 
 		if (op & 0x20) {
 			/* Purge: media leaves the model's queue too. */
@@ -229,85 +365,97 @@ ff_round_trip(const uint8_t *data, size_t size)
 				if (!ff_is_media(pend[i].type))
 					pend[j++] = pend[i];
 				else
-					queued -= 8 + pend[i].len;
+					queued -= RECORD_HDRLEN + pend[i].len;
 			npend = j;
 			if (tunnel_queued(a) != queued)
 				abort();
 		}
 		if (op & 0x80) {
 			/* Sealed at once, ahead of everything queued. */
-			if (tunnel_seal(a, wire, r.type, r.flow, r.data,
-			    r.len) != (int)(FRAME_HDRLEN + r.len +
-			    CRYPTO_TAGLEN))
+			n = FRAME_HDRLEN + RECORD_HDRLEN + r.len +
+			    CRYPTO_TAGLEN;
+			rc = tunnel_seal(a, wire, r.type, r.flow, r.data,
+			    r.len);
+			if (rc != (ok ? (int)n : -1))
 				abort();
-			if (!ff_is_ack(&r))
-				want[nwant++] = r;
+			if (ok) {
+				r.frame = nframes++;
+				nrecs++;
+				if (!ff_is_ack(&r))
+					want[nwant++] = r;
+			}
 		} else {
 			limit = ff_is_media(r.type) ? qmax : 4 * qmax;
-			need = queued + 8 + r.len > limit ?
-			    queued + 8 + r.len - limit : 0;
+			n = RECORD_HDRLEN + r.len;
+			need = queued + n > limit ? queued + n - limit : 0;
 			for (i = 0, media = 0; i < npend; i++)
 				if (ff_is_media(pend[i].type))
-					media += 8 + pend[i].len;
+					media += RECORD_HDRLEN + pend[i].len;
 			/* Full of voice: the model drops its oldest too. */
-			if (need > 0 && ff_is_media(r.type) && need <= media) {
+			if (ok && need > 0 && ff_is_media(r.type) &&
+			    need <= media) {
 				for (i = j = 0, freed = 0; i < npend; i++)
 					if (freed < need &&
 					    ff_is_media(pend[i].type)) {
-						freed += 8 + pend[i].len;
-						queued -= 8 + pend[i].len;
+						freed += RECORD_HDRLEN +
+						    pend[i].len;
+						queued -= RECORD_HDRLEN +
+						    pend[i].len;
 					} else
 						pend[j++] = pend[i];
 				npend = j;
 				need = 0;
 			}
 			rc = tunnel_send(a, r.type, r.flow, r.data, r.len);
-			if (rc != (need > 0 ? -1 : 0))
+			if (rc != (ok && need == 0 ? 0 : -1))
 				abort();
 			if (rc == 0) {
+				/* SIP and control go at once, voice when a
+				 * batch is there, or wait for the timer. */
+				if (!ff_is_media(r.type) ||
+				    queued + n >= batch)
+					kicks[1]++;
+				else if (queued == 0)
+					kicks[0]++;
 				pend[npend++] = r;
-				queued += 8 + r.len;
+				queued += n;
 			}
 		}
-		if (tunnel_queued(a) != queued)
+		if (tunnel_queued(a) != queued || ca.kicks[0] != kicks[0] ||
+		    ca.kicks[1] != kicks[1])
 			abort();
 		if (op & 0x40 || end - p < 3) {
-			/* Flush: the longest prefix of the queue that fits. */
+			/* Flush: whole records, as many to a frame as fit. */
 			rc = tunnel_flush(a, f, end - p < 3 ? SIZE_MAX : fmax);
-			if (rc == -1) {
-				/* Unacknowledged SIP over its bound: as the
-				 * halves do, drop what this call sealed. */
-				failed = 1;
-				break;
-			}
-			for (i = 0, sum = 0; i < npend; i++) {
-				n = FRAME_HDRLEN + pend[i].len + CRYPTO_TAGLEN;
-				if (sum + n > (size_t)rc)
-					break;
-				sum += n;
-				if (!ff_is_ack(&pend[i]))
-					want[nwant++] = pend[i];
-				queued -= 8 + pend[i].len;
-			}
-			if (sum != (size_t)rc ||
-			    evbuffer_get_length(f) != (size_t)rc)
+			n = ff_flush_model(pend, &npend, end - p < 3 ?
+			    SIZE_MAX : fmax, want, &nwant, &nframes, &nrecs);
+			if (rc != (int)n || evbuffer_get_length(f) != n)
 				abort();
-			if (i < npend && fmax != SIZE_MAX && end - p >= 3 &&
-			    sum + FRAME_HDRLEN + pend[i].len + CRYPTO_TAGLEN <=
-			    fmax)
+			queued = 0;
+			for (i = 0; i < npend; i++)
+				queued += RECORD_HDRLEN + pend[i].len;
+			if (tunnel_queued(a) != queued)
 				abort();
-			memmove(pend, pend + i, (npend - i) * sizeof(*pend));
-			npend -= i;
 			evbuffer_add_buffer(wire, f);
 		}
 	}
-	if (!failed && (npend != 0 || tunnel_queued(a) != 0))
+	/* The last flush had no bound: nothing may be left. */
+	if (npend != 0 || tunnel_queued(a) != 0)
+		abort();
+	sa = tunnel_stats(a);
+	wirelen = evbuffer_get_length(wire);
+	if (sa->tx_frames != nframes || sa->tx_records != nrecs ||
+	    sa->tx_bytes != wirelen)
 		abort();
 
-	/* B gets the wire in pieces and must deliver exactly the model. */
-	if (evbuffer_get_length(wire) >= FRAME_HDRLEN) {
-		struct frame_hdr	 h;
-
+	/*
+	 * B gets the wire in pieces and must deliver exactly the model. Big
+	 * records make a long wire: no more than 256 pieces of it, or a run
+	 * spends its time calling tunnel_input a byte at a time.
+	 */
+	if (piece < wirelen / 256)
+		piece = wirelen / 256;
+	if (wirelen >= FRAME_HDRLEN) {
 		if (frame_next(wire, &h, &why) != 1)
 			abort();
 		firstlen = FRAME_HDRLEN + h.length;
@@ -324,13 +472,17 @@ ff_round_trip(const uint8_t *data, size_t size)
 		if (tunnel_input(b, in, &why) != 0)
 			abort();
 	}
-	if (c.got != nwant || evbuffer_get_length(in) != 0)
+	sb = tunnel_stats(b);
+	if (c.got != nwant || evbuffer_get_length(in) != 0 ||
+	    sb->rx_frames != nframes || sb->rx_records != nrecs ||
+	    sb->rx_bytes != wirelen)
 		abort();
 	if (firstlen > 0) {
 		evbuffer_add(in, first, firstlen);
 		why = NULL;
 		if (tunnel_input(b, in, &why) != -1 || why == NULL ||
-		    strcmp(why, "replayed or reordered frame") != 0)
+		    strcmp(why, "replayed or reordered frame") != 0 ||
+		    c.got != nwant)
 			abort();
 	}
 	evbuffer_free(in);
@@ -342,14 +494,168 @@ ff_round_trip(const uint8_t *data, size_t size)
 	free(pend);
 }
 
+/*
+ * Walk an opened frame's records by hand (not with frame_rec_next): NULL
+ * when they add up exactly, each then added to want in frame number
+ * unless it is an acknowledgement and counted in nrecs; else the reason
+ * the first bad one is refused, and nothing is added.
+ */
+static const char *
+ff_walk(const uint8_t *p, size_t len, struct ff_rec *want, size_t *nwant,
+    size_t frame, size_t *nrecs)
+{
+	struct ff_rec	 r;
+	size_t		 off, n = *nwant, k = 0;
+
+	for (off = 0; off < len; off += RECORD_HDRLEN + r.len) {
+		if (len - off < RECORD_HDRLEN) {
+			*nwant = n;
+			return "truncated record head";
+		}
+		r.type = p[off];
+		r.flow = (uint32_t)p[off + 1] << 24 |
+		    (uint32_t)p[off + 2] << 16 | (uint32_t)p[off + 3] << 8 |
+		    p[off + 4];
+		r.len = (size_t)p[off + 5] << 8 | p[off + 6];
+		r.data = p + off + RECORD_HDRLEN;
+		r.frame = frame;
+		if (r.type < 1 || r.type > 6) {
+			*nwant = n;
+			return "unknown record type";
+		}
+		if (r.len > len - off - RECORD_HDRLEN) {
+			*nwant = n;
+			return "record longer than its frame";
+		}
+		if (!ff_is_ack(&r))
+			want[(*nwant)++] = r;
+		k++;
+	}
+	*nrecs += k;
+	return NULL;
+}
+
+/*
+ * Frames sealed by the harness into B. Input: piece size, then frames of
+ * three bytes (ctl, length of the plaintext) and the plaintext. ctl 0x80:
+ * the last sequence number again; 0x40: 2^31 + (ctl & 0x3f) ahead (only
+ * exactly 2^31 is accepted); else (ctl & 0x3f) + 1 ahead; 0x20: a byte
+ * after the header is changed once sealed.
+ */
+static void
+ff_sealed(const uint8_t *data, size_t size)
+{
+	struct ff_check		 c = { NULL, 0, 0, 1, NULL, { 0, 0 } };
+	const struct tunnel_stats *st;
+	struct ff_rec		*want;
+	struct tunnel		*b;
+	struct evbuffer		*wire, *in;
+	struct frame_hdr	 h;
+	const uint8_t		*p = data + 1, *end = data + size;
+	const char		*bad = NULL, *why;
+	uint64_t		 last = 0, seq, step;
+	size_t			 piece, len, flen, nwant = 0, nframes = 0;
+	size_t			 nrecs = 0, goodlen = 0, pos;
+	uint8_t			 ctl;
+	int			 rc;
+
+	if (size < 1)
+		return;
+	piece = (size_t)data[0] * 4 + 1;
+	if ((want = calloc(size, sizeof(*want))) == NULL ||
+	    (wire = evbuffer_new()) == NULL || (in = evbuffer_new()) == NULL)
+		abort();
+	b = ff_tunnel(4096, &c, 0);
+
+	while (end - p >= 3) {
+		ctl = p[0];
+		len = (size_t)p[1] << 8 | p[2];
+		p += 3;
+		if (len > (size_t)(end - p))
+			len = (size_t)(end - p);
+		if (len > FRAME_MAXRECS)
+			len = FRAME_MAXRECS;
+		if (ctl & 0x80)
+			step = 0;
+		else if (ctl & 0x40)
+			step = 0x80000000U + (ctl & 0x3f);
+		else
+			step = (ctl & 0x3f) + 1;
+		seq = last + step;
+		h.version = FRAME_VERSION;
+		h.length = (uint16_t)(len + CRYPTO_TAGLEN);
+		h.seq = (uint32_t)seq;
+		frame_hdr_pack(&h, ff_frame);
+		if (crypto_aead_seal(&ff_seal_up, seq, ff_frame, FRAME_HDRLEN,
+		    p, len, ff_frame + FRAME_HDRLEN) == -1)
+			abort();
+		flen = FRAME_HDRLEN + len + CRYPTO_TAGLEN;
+		if (ctl & 0x20) {
+			pos = FRAME_HDRLEN + (size_t)ctl * 37 %
+			    (len + CRYPTO_TAGLEN);
+			ff_frame[pos] ^= 0x01;
+		}
+		evbuffer_add(wire, ff_frame, flen);
+		/* The model: the first fault, in the order B meets them. */
+		if (bad == NULL) {
+			if (len < RECORD_HDRLEN)
+				bad = "frame shorter than a record and its tag";
+			else if (step == 0 || step > 0x80000000U)
+				bad = "replayed or reordered frame";
+			else if (ctl & 0x20)
+				bad = "frame failed authentication";
+			else
+				bad = ff_walk(p, len, want, &nwant, nframes,
+				    &nrecs);
+			if (bad == NULL) {
+				nframes++;
+				goodlen += flen;
+				last = seq;
+			}
+		}
+		p += len;
+	}
+
+	c.want = want;
+	c.nwant = nwant;
+	rc = 0;
+	why = NULL;
+	while (rc == 0 && evbuffer_get_length(wire) > 0) {
+		if (evbuffer_remove_buffer(wire, in, piece) <= 0)
+			abort();
+		why = NULL;
+		rc = tunnel_input(b, in, &why);
+	}
+	st = tunnel_stats(b);
+	if (c.got != nwant || st->rx_frames != nframes ||
+	    st->rx_records != nrecs || st->rx_bytes != goodlen)
+		abort();
+	if (bad == NULL) {
+		if (rc != 0 || evbuffer_get_length(in) != 0)
+			abort();
+	} else if (rc != -1 || why == NULL || strcmp(why, bad) != 0)
+		abort();
+	evbuffer_free(in);
+	evbuffer_free(wire);
+	tunnel_free(b);
+	free(want);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if (data[0] & 1)
-		ff_round_trip(data, size);
-	else
+	switch (data[0] % 3) {
+	case 0:
 		ff_stream(data + 1, size - 1);
+		break;
+	case 1:
+		ff_round_trip(data, size);
+		break;
+	default:
+		ff_sealed(data + 1, size - 1);
+		break;
+	}
 	return 0;
 }
