@@ -1,7 +1,9 @@
 /*
  * Unit tests of hras's routing (hras_sip.c) with a real hras on 127.0.0.1:
  * its SIP socket, media relay and VCIT, no tunnel session, and "servers"
- * that are sockets on loopback. Cases found by fuzz_hras.
+ * that are sockets on loopback. Cases found by fuzz_hras. What hras sends
+ * into client "corp"'s tunnel is read back through a second tunnel keyed
+ * as hrac's end.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -18,17 +20,25 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "config.h"
 #include "hras.h"
 #include "log.h"
 #include "sip.h"
+#include "tunnel.h"
+
+#define TH_RX_MAX	8
 
 /* One test's hras, and where it found its ports. */
 struct th {
-	struct hras	 h;
-	char		 path[64];
+	struct hras		 h;
+	char			 path[64];
+	struct hras_session	*s;		/* client "corp" */
+	struct tunnel		*hrac;		/* its far end */
+	char			*rx[TH_RX_MAX];	/* SIP read from the tunnel */
+	int			 nrx;
 };
 
 static int	 th_udp(uint16_t *);
@@ -36,6 +46,18 @@ static uint16_t	 th_free_port(void);
 static struct th *th_new(uint16_t);
 static void	 th_free(struct th *);
 static void	 th_dirty_stack(void);
+static void	 th_kick(void *, int);
+static void	 th_deliver(void *, unsigned int, uint32_t, const uint8_t *,
+		    size_t);
+static void	 th_session(struct th *);
+static int	 th_read(struct th *);
+static void	 th_send(struct th *, const char *);
+static int	 th_status(const char *);
+static int	 th_bindings(struct th *, const char *);
+static int	 th_register(struct th *, const char *, const char *);
+
+static const uint8_t th_up[CRYPTO_KEYLEN] = { 1 };
+static const uint8_t th_down[CRYPTO_KEYLEN] = { 2 };
 
 /* A UDP socket on 127.0.0.1, any port (returned in *port). */
 static int
@@ -95,6 +117,7 @@ th_new(uint16_t upstream)
 	TAILQ_INIT(&t->h.sessions);
 	assert_non_null(t->h.base = event_base_new());
 	assert_int_equal(hras_sip_init(&t->h), 0);
+	th_session(t);
 	return t;
 }
 
@@ -102,6 +125,14 @@ th_new(uint16_t upstream)
 static void
 th_free(struct th *t)
 {
+	int	 i;
+
+	TAILQ_REMOVE(&t->h.sessions, t->s, entry);
+	tunnel_free(t->s->tun);
+	free(t->s);
+	tunnel_free(t->hrac);
+	for (i = 0; i < t->nrx; i++)
+		free(t->rx[i]);
 	hras_sip_free(&t->h);
 	event_base_free(t->h.base);
 	hras_config_free(t->h.conf);
@@ -120,6 +151,98 @@ th_dirty_stack(void)
 
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = 0xff;
+}
+
+/* The tunnels' transport is never asked for anything here. */
+static void
+th_kick(void *arg, int now)
+{
+	(void)arg;
+	(void)now;
+}
+
+/* A record from hras's end of the tunnel: keep the SIP ones, as text. */
+static void
+th_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
+    size_t len)
+{
+	struct th	*t = arg;
+
+	(void)flow;
+	if (type != FRAME_SIP || t->nrx == TH_RX_MAX)
+		return;
+	assert_non_null(t->rx[t->nrx] = malloc(len + 1));
+	memcpy(t->rx[t->nrx], data, len);
+	t->rx[t->nrx++][len] = '\0';
+}
+
+/* Client "corp"'s tunnel session, up, and hrac's end of it. */
+static void
+th_session(struct th *t)
+{
+	struct tunnel_cb cb;
+
+	cb.deliver = th_deliver;
+	cb.kick = th_kick;
+	cb.arg = t;
+	assert_non_null(t->s = calloc(1, sizeof(*t->s)));
+	t->s->h = &t->h;
+	snprintf(t->s->id, sizeof(t->s->id), "corp");
+	assert_non_null(t->s->tun = tunnel_new(1 << 20, &cb));
+	assert_non_null(t->hrac = tunnel_new(1 << 20, &cb));
+	assert_int_equal(tunnel_set_keys(t->s->tun, th_down, "down", th_up,
+	    "up"), 0);
+	assert_int_equal(tunnel_set_keys(t->hrac, th_up, "up", th_down,
+	    "down"), 0);
+	TAILQ_INSERT_TAIL(&t->h.sessions, t->s, entry);
+}
+
+/* Pass what hras queued for "corp" to its far end; how many SIP records. */
+static int
+th_read(struct th *t)
+{
+	struct evbuffer	*b;
+	const char	*why = NULL;
+	int		 n = t->nrx;
+
+	assert_non_null(b = evbuffer_new());
+	assert_true(tunnel_flush(t->s->tun, b, SIZE_MAX) >= 0);
+	if (evbuffer_get_length(b) > 0 && tunnel_input(t->hrac, b, &why) != 0)
+		fail_msg("tunnel_input: %s", why);
+	evbuffer_free(b);
+	return t->nrx - n;
+}
+
+/* A message from "corp"'s tunnel, as hrac would send it. */
+static void
+th_send(struct th *t, const char *msg)
+{
+	hras_sip_from_tunnel(&t->h, "corp", 0, (const uint8_t *)msg,
+	    strlen(msg));
+}
+
+/* The status code of a response, -1 when it is none. */
+static int
+th_status(const char *msg)
+{
+	int	 status;
+
+	if (msg == NULL || sscanf(msg, "SIP/2.0 %3d ", &status) != 1)
+		return -1;
+	return status;
+}
+
+/* How many bindings an AOR has. */
+static int
+th_bindings(struct th *t, const char *aor)
+{
+	struct hras_binding	*b;
+	int			 n = 0;
+
+	TAILQ_FOREACH(b, &t->h.bindings, entry)
+		if (strcmp(b->aor, aor) == 0)
+			n++;
+	return n;
 }
 
 /*
@@ -166,11 +289,54 @@ test_upstream_udp(void **state)
 	th_free(t);
 }
 
+/*
+ * Send a REGISTER for alice@corp.example with these Contact header lines
+ * (and Expires line, if any) through the tunnel; hras's answer's status.
+ */
+static int
+th_register(struct th *t, const char *contacts, const char *expires)
+{
+	char	 msg[2048];
+
+	snprintf(msg, sizeof(msg),
+	    "REGISTER sip:corp.example SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.77.0.20:5060;branch=z9hG4bKreg%d;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: <sip:alice@corp.example>;tag=reg1\r\n"
+	    "To: <sip:alice@corp.example>\r\n"
+	    "Call-ID: register-1\r\n"
+	    "CSeq: %d REGISTER\r\n"
+	    "%s%s"
+	    "Content-Length: 0\r\n\r\n", t->nrx, t->nrx + 1, contacts,
+	    expires != NULL ? expires : "");
+	th_send(t, msg);
+	assert_int_equal(th_read(t), 1);
+	return th_status(t->rx[t->nrx - 1]);
+}
+
+/* A REGISTER with a usable Contact binds it and answers 200 with it. */
+static void
+test_register_ok(void **state)
+{
+	struct th	*t;
+
+	(void)state;
+	t = th_new(th_free_port());
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>\r\n", "Expires: 600\r\n"),
+	    200);
+	assert_int_equal(th_bindings(t, "alice@corp.example"), 1);
+	assert_non_null(strstr(t->rx[0],
+	    "Contact: <sip:alice@10.77.0.20:5060>;expires="));
+	th_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_upstream_udp),
+		cmocka_unit_test(test_register_ok),
 	};
 
 	log_init("test_hras_sip", 0, LOG_LEVEL_ERR);
