@@ -56,6 +56,7 @@ static int	hras_sip_direct_response(struct hras *, const char *,
 		    osip_message_t *);
 static void	hras_sip_register(struct hras *, const char *,
 		    osip_message_t *);
+static int	hras_sip_register_check(const osip_message_t *, int);
 static const struct hras_binding *hras_sip_lookup(struct hras *,
 		    const char *, const char *, const char *);
 static void	hras_sip_expire(struct hras *);
@@ -798,9 +799,32 @@ hras_sip_lookup(struct hras *h, const char *aor, const char *contact,
 }
 
 /*
+ * True when every Contact of a REGISTER can be taken (RFC 3261 10.3 takes
+ * all or none): a sip: URI with an address hrac can send to, as it does
+ * with a binding, or a lone "*" with Expires: 0 (expires0).
+ */
+static int
+hras_sip_register_check(const osip_message_t *m, int expires0)
+{
+	osip_contact_t	*c;
+	struct sip_addr	 to;
+	int		 i;
+
+	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
+		if (c->url == NULL && c->displayname != NULL &&
+		    strcmp(c->displayname, "*") == 0) {
+			if (!expires0 || osip_list_size(&m->contacts) != 1)
+				return 0;
+		} else if (sip_uri_target(c->url, &to) == -1)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * REGISTER from an inside phone through its client's tunnel (RFC 3261
- * 10.3): only for the client's own domains; add, refresh or remove
- * bindings and answer with the AOR's bindings.
+ * 10.3): only for the client's own domains and with usable Contacts; add,
+ * refresh or remove bindings and answer with the AOR's bindings.
  */
 static void
 hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
@@ -815,7 +839,7 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 	char				 aor[256], *uri, val[600];
 	long				 expires, dflt = HRAS_EXPIRES_DEFAULT;
 	size_t				 i;
-	int				 k, ok = 0;
+	int				 k, ok = 0, expires0 = 0;
 
 	if (cl == NULL || sip_uri_aor(m->to->url, aor, sizeof(aor)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 400);
@@ -831,8 +855,19 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 		return;
 	}
 	if (osip_message_header_get_byname(m, "expires", 0, &eh) >= 0 &&
-	    eh->hvalue != NULL)
+	    eh->hvalue != NULL) {
 		dflt = strtol(eh->hvalue, NULL, 10);
+		expires0 = dflt == 0;
+	}
+	if (!hras_sip_register_check(m, expires0)) {
+		log_warnx("client %s: REGISTER for %s refused: unusable Contact",
+		    client, aor);
+		if ((r = sip_reply(m, 400, "Unusable Contact")) != NULL) {
+			hras_sip_to_tunnel(h, client, r, 0);
+			osip_message_free(r);
+		}
+		return;
+	}
 	hras_sip_expire(h);
 	for (k = 0; (c = osip_list_get(&m->contacts, k)) != NULL; k++) {
 		if (c->displayname != NULL && strcmp(c->displayname, "*") == 0) {

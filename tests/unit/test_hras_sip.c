@@ -331,12 +331,104 @@ test_register_ok(void **state)
 	th_free(t);
 }
 
+/*
+ * A Contact that is no SIP URI hrac can send to is refused 400, saying
+ * so, and binds nothing (it became a binding and a Contact in the answer
+ * that hrac could not parse).
+ */
+static void
+test_register_bad_contact(void **state)
+{
+	static const char *const bad[] = {
+		"Contact: <qip:alice@10.77.0.20:5060>\r\n",
+		"Contact: <sips:alice@10.77.0.20>\r\n",
+		"Contact: <tel:+15550100>\r\n",
+		"Contact: <sip:alice@10.77.0.20 x>\r\n",	/* blank */
+		"Contact: <sip:alice@10.77 .0.20:5060>\r\n",
+		"Contact: <sip:alice@ >\r\n",			/* empty host */
+		"Contact: <sip:alice@\"\">\r\n",
+		"Contact: <sip:alice@10.77.0.20:0>\r\n",
+	};
+	struct th	*t;
+	size_t		 i;
+
+	(void)state;
+	t = th_new(th_free_port());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (th_register(t, bad[i], "Expires: 600\r\n") != 400)
+			fail_msg("not refused 400: %s", bad[i]);
+		assert_non_null(strstr(t->rx[t->nrx - 1], "Contact"));
+		if (th_bindings(t, "alice@corp.example") != 0)
+			fail_msg("bound: %s", bad[i]);
+		/* Keep the answers from filling up. */
+		free(t->rx[--t->nrx]);
+	}
+	th_free(t);
+}
+
+/*
+ * RFC 3261 10.3: a REGISTER is processed whole or not at all. A good
+ * Contact beside a bad one is not bound either, and bindings the AOR had
+ * stay as they were.
+ */
+static void
+test_register_good_and_bad(void **state)
+{
+	struct th	*t;
+
+	(void)state;
+	t = th_new(th_free_port());
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>\r\n", NULL), 200);
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.21:5060>\r\n"
+	    "Contact: <qip:alice@10.77.0.21:5062>\r\n", NULL), 400);
+	assert_int_equal(th_bindings(t, "alice@corp.example"), 1);
+	assert_string_equal(TAILQ_FIRST(&t->h.bindings)->contact,
+	    "sip:alice@10.77.0.20:5060");
+	/* The bad one first, and one that would remove the binding. */
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20 x>\r\n"
+	    "Contact: <sip:alice@10.77.0.20:5060>;expires=0\r\n", NULL), 400);
+	assert_int_equal(th_bindings(t, "alice@corp.example"), 1);
+	th_free(t);
+}
+
+/*
+ * Contact: * removes every binding of the AOR only with Expires: 0 and
+ * alone (RFC 3261 10.3 step 6); otherwise 400 and nothing removed.
+ */
+static void
+test_register_star(void **state)
+{
+	struct th	*t;
+
+	(void)state;
+	t = th_new(th_free_port());
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>\r\n", NULL), 200);
+	assert_int_equal(th_register(t, "Contact: *\r\n", NULL), 400);
+	assert_int_equal(th_register(t, "Contact: *\r\n",
+	    "Expires: 600\r\n"), 400);
+	assert_int_equal(th_register(t, "Contact: *\r\n"
+	    "Contact: <sip:alice@10.77.0.21:5060>\r\n", "Expires: 0\r\n"),
+	    400);
+	assert_int_equal(th_bindings(t, "alice@corp.example"), 1);
+	assert_int_equal(th_register(t, "Contact: *\r\n", "Expires: 0\r\n"),
+	    200);
+	assert_int_equal(th_bindings(t, "alice@corp.example"), 0);
+	th_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_upstream_udp),
 		cmocka_unit_test(test_register_ok),
+		cmocka_unit_test(test_register_bad_contact),
+		cmocka_unit_test(test_register_good_and_bad),
+		cmocka_unit_test(test_register_star),
 	};
 
 	log_init("test_hras_sip", 0, LOG_LEVEL_ERR);
