@@ -55,6 +55,7 @@ static void	 th_send(struct th *, const char *);
 static int	 th_status(const char *);
 static int	 th_bindings(struct th *, const char *);
 static int	 th_register(struct th *, const char *, const char *);
+static void	 th_answer(struct th *, int, const char *);
 
 static const uint8_t th_up[CRYPTO_KEYLEN] = { 1 };
 static const uint8_t th_down[CRYPTO_KEYLEN] = { 2 };
@@ -194,6 +195,7 @@ th_session(struct th *t)
 	    "up"), 0);
 	assert_int_equal(tunnel_set_keys(t->hrac, th_up, "up", th_down,
 	    "down"), 0);
+	t->s->connected = 1;
 	TAILQ_INSERT_TAIL(&t->h.sessions, t->s, entry);
 }
 
@@ -420,6 +422,136 @@ test_register_star(void **state)
 	th_free(t);
 }
 
+/*
+ * A request from the tunnel with a Contact no request could be sent to is
+ * refused 400 and goes nowhere: hras would seal it into a Contact token,
+ * and a request to the token would carry it as its Request-URI.
+ */
+static void
+test_request_bad_contact(void **state)
+{
+	static const char invite[] =
+	    "INVITE sip:erin@example.net SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.77.0.20:5060;branch=z9hG4bKbad1;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: <sip:alice@corp.example>;tag=bad1\r\n"
+	    "To: <sip:erin@example.net>\r\n"
+	    "Call-ID: bad-contact-1\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "Contact: <qip:alice@10.77.0.20:5060>\r\n"
+	    "Content-Length: 0\r\n\r\n";
+	struct pollfd	 pfd;
+	struct th	*t;
+	uint16_t	 port;
+
+	(void)state;
+	pfd.fd = th_udp(&port);
+	pfd.events = POLLIN;
+	t = th_new(port);
+	th_send(t, invite);
+	event_base_loop(t->h.base, EVLOOP_NONBLOCK);
+	assert_int_equal(poll(&pfd, 1, 200), 0);
+	assert_int_equal(th_read(t), 1);
+	assert_int_equal(th_status(t->rx[0]), 400);
+	assert_non_null(strstr(t->rx[0], "Unusable Contact"));
+	close(pfd.fd);
+	th_free(t);
+}
+
+/*
+ * Answer the INVITE hras passed into the tunnel (the last record read)
+ * with this status and Contact, as the inside phone would.
+ */
+static void
+th_answer(struct th *t, int status, const char *contact)
+{
+	osip_message_t	*m, *r;
+	const char	*why;
+	char		*buf;
+	size_t		 len;
+	int		 st;
+
+	assert_int_equal(sip_parse(t->rx[t->nrx - 1],
+	    strlen(t->rx[t->nrx - 1]), &m, &st, &why), 0);
+	assert_true(MSG_IS_INVITE(m));
+	assert_non_null(r = sip_reply(m, status, NULL));
+	assert_int_equal(osip_message_set_contact(r, contact), 0);
+	assert_int_equal(sip_serialize(r, &buf, &len), 0);
+	hras_sip_from_tunnel(&t->h, "corp", 0, (const uint8_t *)buf, len);
+	osip_free(buf);
+	osip_message_free(r);
+	osip_message_free(m);
+}
+
+/*
+ * An inside phone's answer to an outside call with a Contact no request
+ * could be sent to: a provisional one is dropped, a final one reaches the
+ * caller as 502 with no Contact; a usable one goes on as a token.
+ */
+static void
+test_response_bad_contact(void **state)
+{
+	static const char invite[] =
+	    "INVITE sip:alice@corp.example SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKout%d;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: <sip:bob@example.net>;tag=out1\r\n"
+	    "To: <sip:alice@corp.example>\r\n"
+	    "Call-ID: bad-contact-%d\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "Contact: <sip:bob@127.0.0.1:%u>\r\n"
+	    "Content-Length: 0\r\n\r\n";
+	struct sockaddr_in	 sin;
+	struct pollfd		 pfd;
+	struct th		*t;
+	char			 buf[4096];
+	uint16_t		 port;
+	ssize_t			 n;
+	int			 i, len;
+
+	(void)state;
+	pfd.fd = th_udp(&port);
+	pfd.events = POLLIN;
+	t = th_new(th_free_port());
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>\r\n", NULL), 200);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(t->h.conf->sip.port);
+	for (i = 0; i < 2; i++) {
+		len = snprintf(buf, sizeof(buf), invite, port, i, i, port);
+		assert_int_equal(sendto(pfd.fd, buf, (size_t)len, 0,
+		    (struct sockaddr *)&sin, sizeof(sin)), len);
+		event_base_loop(t->h.base, EVLOOP_ONCE);
+		assert_int_equal(th_read(t), 1);
+		/* hras's 100 Trying, if any. */
+		while (poll(&pfd, 1, 50) == 1)
+			assert_true(recv(pfd.fd, buf, sizeof(buf), 0) > 0);
+		if (i == 0) {
+			th_answer(t, 180, "<qip:alice@10.77.0.20:5060>");
+			event_base_loop(t->h.base, EVLOOP_NONBLOCK);
+			assert_int_equal(poll(&pfd, 1, 200), 0);
+			th_answer(t, 200, "<sip:alice@10.77.0.20 x>");
+		} else
+			th_answer(t, 200, "<sip:alice@10.77.0.20:5060>");
+		event_base_loop(t->h.base, EVLOOP_NONBLOCK);
+		assert_int_equal(poll(&pfd, 1, 500), 1);
+		assert_true((n = recv(pfd.fd, buf, sizeof(buf) - 1, 0)) > 0);
+		buf[n] = '\0';
+		if (i == 0) {
+			assert_int_equal(th_status(buf), 502);
+			assert_null(strstr(buf, "Contact:"));
+			assert_null(strstr(buf, "alice@10.77.0.20"));
+		} else {
+			assert_int_equal(th_status(buf), 200);
+			assert_non_null(strstr(buf, "Contact: <sip:vofw-"));
+		}
+	}
+	close(pfd.fd);
+	th_free(t);
+}
+
 int
 main(void)
 {
@@ -429,6 +561,8 @@ main(void)
 		cmocka_unit_test(test_register_bad_contact),
 		cmocka_unit_test(test_register_good_and_bad),
 		cmocka_unit_test(test_register_star),
+		cmocka_unit_test(test_request_bad_contact),
+		cmocka_unit_test(test_response_bad_contact),
 	};
 
 	log_init("test_hras_sip", 0, LOG_LEVEL_ERR);
