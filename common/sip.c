@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -731,6 +732,51 @@ sip_uri_target(const osip_uri_t *u, struct sip_addr *to)
 		return -1;
 	to->tcp = t != NULL && strcasecmp(t->gvalue, "tcp") == 0;
 	return to->port == 0 ? -1 : 0;
+}
+
+/*
+ * True when a URI can be a Request-URI both halves parse and route: sip:
+ * or sips:, a host that is an address or a domain name (RFC 3261 25.1
+ * hostname), a port in range if it has one. A URI hrac sends to
+ * directly must pass sip_uri_target too; one reached through the inside
+ * proxy need not.
+ */
+int
+sip_uri_usable(const osip_uri_t *u)
+{
+	struct in6_addr	 a;
+	size_t		 i, len, label = 0, last = 0;
+	uint16_t	 port;
+	unsigned char	 c;
+
+	if (u == NULL || u->scheme == NULL || u->host == NULL ||
+	    (strcasecmp(u->scheme, "sip") != 0 &&
+	    strcasecmp(u->scheme, "sips") != 0) ||
+	    (u->port != NULL && sip_port(u->port, &port) == -1))
+		return 0;
+	if (inet_pton(AF_INET, u->host, &a) == 1 ||
+	    inet_pton(AF_INET6, u->host, &a) == 1)
+		return 1;
+	/*
+	 * A name: dot-separated labels of letters, digits and inner hyphens,
+	 * the last one starting with a letter; a final dot is allowed.
+	 */
+	len = strlen(u->host);
+	if (len > 0 && u->host[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		c = i < len ? (unsigned char)u->host[i] : '.';
+		if (c == '.') {
+			if (i == label || u->host[i - 1] == '-')
+				return 0;
+			last = label;
+			label = i + 1;
+		} else if (!isalnum(c) && (c != '-' || i == label))
+			return 0;
+	}
+	return isalpha((unsigned char)u->host[last]) != 0;
 }
 
 /*

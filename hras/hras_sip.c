@@ -42,6 +42,8 @@ static void	hras_sip_response(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
 static void	hras_sip_reply_tunnel(struct hras *, const char *,
 		    const osip_message_t *, int);
+static void	hras_sip_refuse_tunnel(struct hras *, const char *,
+		    const osip_message_t *, int, const char *);
 static int	hras_sip_to_tunnel(struct hras *, const char *,
 		    osip_message_t *, uint32_t);
 static int	hras_sip_ours(const osip_uri_t *, void *);
@@ -56,9 +58,11 @@ static int	hras_sip_direct_response(struct hras *, const char *,
 		    osip_message_t *);
 static void	hras_sip_register(struct hras *, const char *,
 		    osip_message_t *);
+static int	hras_sip_register_check(const osip_message_t *, int);
 static const struct hras_binding *hras_sip_lookup(struct hras *,
 		    const char *, const char *, const char *);
 static void	hras_sip_expire(struct hras *);
+static int	hras_sip_contacts_usable(const osip_message_t *);
 static int	hras_sip_contact_out(struct hras *, const char *,
 		    osip_message_t *);
 static int	hras_sip_token_open(struct hras *, const char *, char *,
@@ -251,9 +255,17 @@ static void
 hras_sip_reply_tunnel(struct hras *h, const char *client,
     const osip_message_t *req, int status)
 {
+	hras_sip_refuse_tunnel(h, client, req, status, NULL);
+}
+
+/* The same with a reason phrase saying what was wrong. */
+static void
+hras_sip_refuse_tunnel(struct hras *h, const char *client,
+    const osip_message_t *req, int status, const char *reason)
+{
 	osip_message_t	*r;
 
-	if (MSG_IS_ACK(req) || (r = sip_reply(req, status, NULL)) == NULL)
+	if (MSG_IS_ACK(req) || (r = sip_reply(req, status, reason)) == NULL)
 		return;
 	hras_sip_to_tunnel(h, client, r, 0);
 	osip_message_free(r);
@@ -564,9 +576,26 @@ hras_sip_via_restore(struct hras *h, osip_message_t *m, const char *hex)
 }
 
 /*
+ * True when every Contact of a message from the tunnel can be sealed into
+ * a token: a request to the token will carry it as its Request-URI.
+ */
+static int
+hras_sip_contacts_usable(const osip_message_t *m)
+{
+	osip_contact_t	*c;
+	int		 i;
+
+	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++)
+		if (!sip_uri_usable(c->url))
+			return 0;
+	return 1;
+}
+
+/*
  * Hide inside Contacts from the outside: each becomes a URI on hras whose
  * user part is a sealed token of the client and the original URI, which
- * only this hras can open (so requests to it come back through us).
+ * only this hras can open (so requests to it come back through us). A
+ * Contact no request could be sent to is not sealed: -1.
  */
 static int
 hras_sip_contact_out(struct hras *h, const char *client, osip_message_t *m)
@@ -578,8 +607,9 @@ hras_sip_contact_out(struct hras *h, const char *client, osip_message_t *m)
 	int		 i;
 
 	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
-		if (c->url == NULL || osip_uri_to_str(c->url, &orig) != 0)
-			continue;
+		if (!sip_uri_usable(c->url) ||
+		    osip_uri_to_str(c->url, &orig) != 0)
+			return -1;
 		n = (size_t)snprintf(plain, sizeof(plain), "%s\n%s", client,
 		    orig);
 		osip_free(orig);
@@ -798,9 +828,32 @@ hras_sip_lookup(struct hras *h, const char *aor, const char *contact,
 }
 
 /*
+ * True when every Contact of a REGISTER can be taken (RFC 3261 10.3 takes
+ * all or none): a sip: URI with an address hrac can send to, as it does
+ * with a binding, or a lone "*" with Expires: 0 (expires0).
+ */
+static int
+hras_sip_register_check(const osip_message_t *m, int expires0)
+{
+	osip_contact_t	*c;
+	struct sip_addr	 to;
+	int		 i;
+
+	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
+		if (c->url == NULL && c->displayname != NULL &&
+		    strcmp(c->displayname, "*") == 0) {
+			if (!expires0 || osip_list_size(&m->contacts) != 1)
+				return 0;
+		} else if (sip_uri_target(c->url, &to) == -1)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * REGISTER from an inside phone through its client's tunnel (RFC 3261
- * 10.3): only for the client's own domains; add, refresh or remove
- * bindings and answer with the AOR's bindings.
+ * 10.3): only for the client's own domains and with usable Contacts; add,
+ * refresh or remove bindings and answer with the AOR's bindings.
  */
 static void
 hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
@@ -815,7 +868,7 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 	char				 aor[256], *uri, val[600];
 	long				 expires, dflt = HRAS_EXPIRES_DEFAULT;
 	size_t				 i;
-	int				 k, ok = 0;
+	int				 k, ok = 0, expires0 = 0;
 
 	if (cl == NULL || sip_uri_aor(m->to->url, aor, sizeof(aor)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 400);
@@ -831,8 +884,16 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 		return;
 	}
 	if (osip_message_header_get_byname(m, "expires", 0, &eh) >= 0 &&
-	    eh->hvalue != NULL)
+	    eh->hvalue != NULL) {
 		dflt = strtol(eh->hvalue, NULL, 10);
+		expires0 = dflt == 0;
+	}
+	if (!hras_sip_register_check(m, expires0)) {
+		log_warnx("client %s: REGISTER for %s refused: unusable Contact",
+		    client, aor);
+		hras_sip_refuse_tunnel(h, client, m, 400, "Unusable Contact");
+		return;
+	}
 	hras_sip_expire(h);
 	for (k = 0; (c = osip_list_get(&m->contacts, k)) != NULL; k++) {
 		if (c->displayname != NULL && strcmp(c->displayname, "*") == 0) {
@@ -985,7 +1046,7 @@ void
 hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
     const uint8_t *data, size_t len)
 {
-	osip_message_t			*m;
+	osip_message_t			*m, *r;
 	osip_uri_t			*up;
 	struct sip_addr			 to;
 	const char			*why;
@@ -1002,6 +1063,21 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		if (hras_sip_direct_response(h, client, m) == 1) {
 			osip_message_free(m);
 			return;
+		}
+		/*
+		 * A Contact the outside could not send to: a final answer
+		 * goes on as 502 (RFC 3261 21.5.3) with none of the
+		 * original's Contacts, routes or SDP; a provisional one is
+		 * dropped.
+		 */
+		if (!hras_sip_contacts_usable(m)) {
+			log_warnx("client %s: %d with an unusable Contact", client,
+			    m->status_code);
+			r = m->status_code >= 200 ? sip_reply(m, 502,
+			    "Unusable Contact") : NULL;
+			osip_message_free(m);
+			if ((m = r) == NULL)
+				return;
 		}
 		/* To an outside request: rewrite and follow its Via. */
 		if (sip_rr_swap(m, h->rr_uri, SIP_RR_FIRST) == -1 ||
@@ -1024,6 +1100,13 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 	}
 	if (flow == FRAME_FLOW_DIRECT) {
 		hras_sip_direct(h, client, m);
+		osip_message_free(m);
+		return;
+	}
+	if (!hras_sip_contacts_usable(m)) {
+		log_warnx("client %s: %s refused: unusable Contact", client,
+		    m->sip_method);
+		hras_sip_refuse_tunnel(h, client, m, 400, "Unusable Contact");
 		osip_message_free(m);
 		return;
 	}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Bad input from either side gets a clear answer and harms nothing: a
 # malformed request gets 400, unparsable SDP 488, an oversized message is
-# refused; an outsider's REGISTER is refused 403, an unknown user is 404,
+# refused; an outsider's REGISTER is refused 403, an inside one with an
+# unusable Contact 400 (binding nothing), an unknown user is 404,
 # a call for a client whose tunnel is down gets 480; each half keeps
 # answering after every one.
 # timeout: 90
@@ -61,6 +62,12 @@ sipp1 "$TB_WAN" reg-outside 198.51.100.16 "$TB_WAN_IP:5060" \
     -sf "$S/register_refused.xml" -key domain corp.example -s mallory
 tb_wait_log hras 'outsiders cannot register' 2
 echo "ok: an outsider cannot register as an inside user (403)"
+sipp1 "$TB_LAN" reg-badcontact 10.77.0.6 "$TB_LAN_IP:5060" \
+    -sf "$S/register_bad_contact.xml" -key domain corp.example -s carol
+tb_wait_log hras 'REGISTER for carol@corp.example refused: unusable Contact' 2
+sipp1 "$TB_WAN" carol-unbound 198.51.100.16 "$TB_WAN_IP:5060" \
+    -sf "$S/invite_404.xml" -s carol
+echo "ok: a REGISTER with an unusable Contact is refused 400, binds nothing"
 sipp1 "$TB_WAN" nobody 198.51.100.16 "$TB_WAN_IP:5060" \
     -sf "$S/invite_404.xml" -s nobody
 echo "ok: a call for an unknown user gets 404"

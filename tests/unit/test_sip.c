@@ -1133,6 +1133,59 @@ test_uri_target_port_range(void **state)
 		fail_msg("URI port 65541 accepted as port %u", to.port);
 }
 
+/*
+ * A URI fit to be a Request-URI: sip: or sips:, an address or a domain
+ * name, a port in range. Fuzzing found Contacts with other schemes and
+ * with hosts that were empty or held a blank.
+ */
+static void
+test_uri_usable(void **state)
+{
+	osip_uri_t	*u;
+
+	(void)state;
+#define TS_URI(s, ok) do {						\
+	assert_int_equal(osip_uri_init(&u), 0);				\
+	assert_int_equal(osip_uri_parse(u, (s)), 0);			\
+	if (sip_uri_usable(u) != (ok))					\
+		fail_msg("%s: not %d", (s), (ok));			\
+	osip_uri_free(u);						\
+} while (0)
+	TS_URI("sip:bob@10.77.0.31", 1);
+	TS_URI("sip:bob@10.77.0.31:5070;transport=tcp", 1);
+	TS_URI("sip:[2001:db8::31]:5062", 1);
+	TS_URI("sips:bob@10.77.0.31", 1);
+	TS_URI("SIP:bob@phone-1.corp.example", 1);
+	TS_URI("sip:bob@phone1.corp.example.", 1);
+	TS_URI("sip:bob@localhost", 1);
+	TS_URI("qip:bob@10.77.0.31", 0);
+	TS_URI("tel:+15550100", 0);
+	TS_URI("sip:bob@10.77.0.31 x", 0);
+	TS_URI("sip:bob@10.77 .0.31:5060", 0);
+	TS_URI("sip:bob@\"\"", 0);
+	TS_URI("sip:bob@a%20b", 0);
+	TS_URI("sip:bob@host_x", 0);
+	TS_URI("sip:bob@-corp.example", 0);
+	TS_URI("sip:bob@corp-.example", 0);
+	TS_URI("sip:bob@corp..example", 0);
+	TS_URI("sip:bob@.corp.example", 0);
+	TS_URI("sip:bob@.", 0);
+	TS_URI("sip:bob@10.77.0.300", 0);	/* a name ends in a word */
+	TS_URI("sip:bob@10.77.0.31:0", 0);
+	TS_URI("sip:bob@10.77.0.31:65536", 0);
+#undef TS_URI
+	/* libosip2 leaves an empty host for "sip:bob@ ". */
+	assert_int_equal(osip_uri_init(&u), 0);
+	assert_int_equal(osip_uri_parse(u, "sip:bob@10.77.0.31"), 0);
+	u->host[0] = '\0';
+	assert_int_equal(sip_uri_usable(u), 0);
+	osip_free(u->host);
+	u->host = NULL;
+	assert_int_equal(sip_uri_usable(u), 0);
+	osip_uri_free(u);
+	assert_int_equal(sip_uri_usable(NULL), 0);
+}
+
 /* A NAT'd Contact gets the address its message came from; a request to
  * it goes there and loses the mark. */
 static void
@@ -1253,6 +1306,7 @@ main(void)
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_uri_target),
 		cmocka_unit_test(test_uri_target_port_range),
+		cmocka_unit_test(test_uri_usable),
 		cmocka_unit_test(test_contact_alias),
 		cmocka_unit_test(test_parse_proxy_refusals),
 	};
