@@ -13,7 +13,8 @@ static uint32_t	frame_get32(const uint8_t *);
 static void	frame_put32(uint8_t *, uint32_t);
 
 static const char *const frame_names[] = {
-	"invalid", "sip", "rtp", "rtcp", "keepalive", "control", "hook"
+	"invalid", "sip", "rtp", "rtcp", "keepalive", "control", "hook",
+	"rtpz"
 };
 
 /* Big-endian readers and writer. */
@@ -146,7 +147,7 @@ frame_rec_next(const uint8_t *p, size_t len, struct frame_rec *r,
 		return -1;
 	}
 	frame_rec_unpack(p, r);
-	if (r->type < FRAME_SIP || r->type > FRAME_HOOK) {
+	if (r->type < FRAME_SIP || r->type > FRAME_RTPZ) {
 		*why = "unknown record type";
 		return -1;
 	}

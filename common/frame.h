@@ -28,7 +28,8 @@ enum frame_type {
 	FRAME_RTCP = 3,		/* one RTCP datagram of a media flow */
 	FRAME_KEEPALIVE = 4,	/* nothing; keeps idle paths open */
 	FRAME_CONTROL = 5,	/* tunnel control message */
-	FRAME_HOOK = 6		/* diagnostic datagram relay */
+	FRAME_HOOK = 6,		/* diagnostic datagram relay */
+	FRAME_RTPZ = 7		/* an RTP datagram, header compressed (rtphc) */
 };
 
 enum frame_control {

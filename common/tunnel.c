@@ -5,7 +5,10 @@
  * to it: SIP is never dropped, while voice that waited too long is purged
  * rather than played late. A flush seals every queued record that fits
  * into one frame: one header, one tag and, on the wire, one TCP segment
- * for a whole batch of voice.
+ * for a whole batch of voice. RTP headers are compressed only as records
+ * are sealed, and rebuilt as they are opened: what the queue drops or
+ * purges never reaches the compression contexts, which keeps the two
+ * halves' contexts in step.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <event2/buffer.h>
 
 #include "log.h"
+#include "rtphc.h"
 #include "tunnel.h"
 
 /* SIP may overrun the media bound by this factor before it is refused. */
@@ -32,8 +36,11 @@ struct tunnel {
 	int			 ack_due;	/* SIP arrived since the last ack */
 	struct evbuffer		*unacked;	/* sent SIP: seq + record */
 	struct tunnel_stats	 stats;
+	struct rtphc		 hc_tx;		/* RTP flows as we seal them */
+	struct rtphc		 hc_rx;		/* RTP flows as we open them */
 	uint8_t			 scratch[FRAME_MAXRECS];	/* opened */
-	uint8_t			 control[FRAME_MAXRECS];	/* to seal */
+	uint8_t			 plain[FRAME_MAXRECS];		/* to seal */
+	uint8_t			 rtp[FRAME_MAXDATA];	/* one rebuilt */
 };
 
 static int	tunnel_is_media(unsigned int);
@@ -41,8 +48,12 @@ static int	tunnel_peek(struct evbuffer *, struct frame_rec *);
 static size_t	tunnel_batch(struct tunnel *, size_t);
 static int	tunnel_seal_frame(struct tunnel *, struct evbuffer *,
 		    const uint8_t *, size_t);
+static size_t	tunnel_compress(struct tunnel *, const uint8_t *, size_t,
+		    uint64_t *);
 static int	tunnel_open(struct tunnel *, const struct frame_hdr *,
 		    const uint8_t *, const char **);
+static void	tunnel_deliver(struct tunnel *, const struct frame_rec *,
+		    const uint8_t *);
 static int	tunnel_drop_oldest(struct tunnel *, size_t);
 static int	tunnel_remember(struct tunnel *, const uint8_t *);
 static void	tunnel_acked(struct tunnel *, const uint8_t *);
@@ -52,7 +63,8 @@ static int	tunnel_requeue(struct tunnel *);
 static int
 tunnel_is_media(unsigned int type)
 {
-	return type == FRAME_RTP || type == FRAME_RTCP || type == FRAME_HOOK;
+	return type == FRAME_RTP || type == FRAME_RTPZ || type == FRAME_RTCP ||
+	    type == FRAME_HOOK;
 }
 
 /* The head of the record at the front of a queue: 0, or -1 if none. */
@@ -101,8 +113,9 @@ tunnel_free(struct tunnel *t)
 }
 
 /*
- * Install a new session's keys; sequence numbers start over, and SIP the
- * far half never acknowledged goes out again first, in its old order.
+ * Install a new session's keys; sequence numbers and RTP header contexts
+ * start over, and SIP the far half never acknowledged goes out again
+ * first, in its old order.
  */
 int
 tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
@@ -120,6 +133,8 @@ tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
 	}
 	t->tx_seq = 0;
 	t->rx_seq = 0;
+	rtphc_reset(&t->hc_tx);
+	rtphc_reset(&t->hc_rx);
 	t->ack_due = 0;
 	t->keyed = 1;
 	return 0;
@@ -268,10 +283,10 @@ tunnel_seal(struct tunnel *t, struct evbuffer *out, unsigned int type,
 	r.type = (uint8_t)type;
 	r.flow = flow;
 	r.len = (uint16_t)len;
-	frame_rec_pack(&r, t->control);
+	frame_rec_pack(&r, t->plain);
 	if (len > 0)
-		memcpy(t->control + RECORD_HDRLEN, data, len);
-	if ((n = tunnel_seal_frame(t, out, t->control,
+		memcpy(t->plain + RECORD_HDRLEN, data, len);
+	if ((n = tunnel_seal_frame(t, out, t->plain,
 	    RECORD_HDRLEN + len)) != -1)
 		t->stats.tx_records++;
 	return n;
@@ -301,14 +316,53 @@ tunnel_batch(struct tunnel *t, size_t cap)
 }
 
 /*
+ * Copy len bytes of whole queued records into plain, the RTP ones with
+ * their headers compressed where the far half can rebuild them; the
+ * plaintext's length, never more than len. Counts compressed ones in *nz.
+ */
+static size_t
+tunnel_compress(struct tunnel *t, const uint8_t *recs, size_t len,
+    uint64_t *nz)
+{
+	struct frame_rec	 r, z;
+	size_t			 off, plen = 0, n;
+
+	*nz = 0;
+	for (off = 0; off < len; off += RECORD_HDRLEN + r.len) {
+		frame_rec_unpack(recs + off, &r);
+		n = 0;
+		/* Room: plen <= off, as no record ever grows. */
+		if (r.type == FRAME_RTP)
+			n = rtphc_compress(&t->hc_tx, r.flow,
+			    recs + off + RECORD_HDRLEN, r.len,
+			    t->plain + plen + RECORD_HDRLEN);
+		if (n > 0) {
+			z.type = FRAME_RTPZ;
+			z.flow = r.flow;
+			z.len = (uint16_t)n;
+			frame_rec_pack(&z, t->plain + plen);
+			(*nz)++;
+		} else {
+			n = r.len;
+			memcpy(t->plain + plen, recs + off, RECORD_HDRLEN + n);
+		}
+		plen += RECORD_HDRLEN + n;
+	}
+	return plen;
+}
+
+/*
  * Seal queued records into out, as many to a frame as fit, stopping before
- * out would grow by more than max bytes. Returns the bytes written or -1.
+ * out would grow by more than max bytes; the batch is sized by the records
+ * as queued, which compression only shrinks. Returns the bytes written or
+ * -1.
  */
 int
 tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
 {
 	struct frame_rec	 r;
-	size_t			 total = 0, cap, len, off;
+	size_t			 total = 0, cap, len, off, plen;
+	uint64_t		 nz;
 	uint8_t			*recs;
 	int			 n;
 
@@ -322,8 +376,17 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
 		if ((len = tunnel_batch(t, cap)) == 0)
 			break;
 		if ((recs = evbuffer_pullup(t->queue, (ev_ssize_t)len)) ==
-		    NULL || (n = tunnel_seal_frame(t, out, recs, len)) == -1)
+		    NULL)
 			return -1;
+		plen = tunnel_compress(t, recs, len, &nz);
+		if ((n = tunnel_seal_frame(t, out, t->plain, plen)) == -1) {
+			/* Our contexts moved on with records that never left:
+			 * start them over, and every flow's next header goes
+			 * in full, which sets the far half's afresh. */
+			rtphc_reset(&t->hc_tx);
+			return -1;
+		}
+		t->stats.rtpz_tx += nz;
 		for (off = 0; off < len; off += RECORD_HDRLEN + r.len) {
 			frame_rec_unpack(recs + off, &r);
 			if (r.type == FRAME_SIP &&
@@ -363,8 +426,37 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 	for (off = 0; off < len; off += RECORD_HDRLEN + r.len)
 		if (frame_rec_next(t->scratch + off, len - off, &r, why) == -1)
 			return -1;
+	/* Frames were lost on the way, and with them what they would have
+	 * taught our contexts: rebuild nothing until full headers come. */
+	if (seq - t->rx_seq > 1)
+		rtphc_reset(&t->hc_rx);
 	t->rx_seq = seq;
 	return 0;
+}
+
+/*
+ * Hand one opened record up: a compressed RTP record rebuilt into a whole
+ * datagram (or dropped and counted, when we lack its context), a full one
+ * after it teaches its flow's context.
+ */
+static void
+tunnel_deliver(struct tunnel *t, const struct frame_rec *r,
+    const uint8_t *data)
+{
+	size_t	 len;
+
+	if (r->type == FRAME_RTPZ) {
+		if (rtphc_expand(&t->hc_rx, r->flow, data, r->len, t->rtp,
+		    sizeof(t->rtp), &len) == -1) {
+			t->stats.rtpz_lost++;
+			return;
+		}
+		t->cb.deliver(t->cb.arg, FRAME_RTP, r->flow, t->rtp, len);
+		return;
+	}
+	if (r->type == FRAME_RTP)
+		rtphc_learn(&t->hc_rx, r->flow, data, r->len);
+	t->cb.deliver(t->cb.arg, r->type, r->flow, data, r->len);
 }
 
 /*
@@ -407,8 +499,8 @@ tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 				tunnel_acked(t, t->scratch + off +
 				    RECORD_HDRLEN + 1);
 			else
-				t->cb.deliver(t->cb.arg, r.type, r.flow,
-				    t->scratch + off + RECORD_HDRLEN, r.len);
+				tunnel_deliver(t, &r,
+				    t->scratch + off + RECORD_HDRLEN);
 		}
 	}
 	return rc == -1 ? -1 : 0;

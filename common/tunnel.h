@@ -39,6 +39,8 @@ struct tunnel_stats {
 	uint64_t	rx_bytes;
 	uint64_t	dropped;	/* media refused by a full queue */
 	uint64_t	purged;		/* stale media thrown away */
+	uint64_t	rtpz_tx;	/* RTP records sent header-compressed */
+	uint64_t	rtpz_lost;	/* compressed ones we had no context for */
 };
 
 struct tunnel	*tunnel_new(size_t queue_max, const struct tunnel_cb *);

@@ -689,10 +689,10 @@ test_bad_records(void **state)
 		/* a good record, then a head cut short */
 		{ 12, "truncated record head",
 		  { 2, 0, 0, 0, 1, 0, 1, 'a', 4, 0, 0, 0 } },
-		/* type 0 and type 7 */
+		/* type 0 and type 8, the first past FRAME_RTPZ */
 		{ 7, "unknown record type", { 0, 0, 0, 0, 1, 0, 0 } },
 		{ 15, "unknown record type",
-		  { 1, 0, 0, 0, 0, 0, 1, 's', 7, 0, 0, 0, 0, 0, 0 } },
+		  { 1, 0, 0, 0, 0, 0, 1, 's', 8, 0, 0, 0, 0, 0, 0 } },
 		/* a length past the end of the frame */
 		{ 10, "record longer than its frame",
 		  { 2, 0, 0, 0, 1, 0, 4, 'a', 'b', 'c' } }
