@@ -304,6 +304,13 @@ test_header_change(void **state)
 	s.ts += s.step;
 	assert_int_equal(tr_next(t, 3, &s, 0), TR_FULL);
 	assert_int_equal(tr_next(t, 3, &s, 0), 1 + RTPHC_DLEN + TR_PAYLOAD);
+	/* A gap in seq alone, or a datagram sent again: in full. */
+	s.seq++;
+	assert_int_equal(tr_next(t, 3, &s, 0), TR_FULL);
+	assert_int_equal(tr_next(t, 3, &s, 0), 1 + RTPHC_DLEN + TR_PAYLOAD);
+	s.seq--;
+	s.ts -= s.step;
+	assert_int_equal(tr_next(t, 3, &s, 0), TR_FULL);
 	/* Padding, extension and CSRC count are kept, not rebuilt. */
 	s.first = 0xa0;
 	assert_int_equal(tr_next(t, 3, &s, 0), TR_FULL);

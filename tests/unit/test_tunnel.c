@@ -4,7 +4,9 @@
  * "up", reads "down"; B is hras, the mirror), records queued on one side,
  * flushed into an evbuffer and opened on the other. Covers delivery, the
  * batching of records into frames, the queue bounds, media purging,
- * replay/forgery refusal, re-keying and the acknowledgement of SIP.
+ * replay/forgery refusal, re-keying, the acknowledgement of SIP and the
+ * compression of RTP headers (voice streams that arrive bit for bit, a
+ * lost frame, a new session).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,11 @@
 #define TT_REC(len)	(RECORD_HDRLEN + (len))	/* a record of len bytes */
 #define TT_FRAME(recs)	(FRAME_HDRLEN + (recs) + CRYPTO_TAGLEN)
 #define TT_ONE(len)	TT_FRAME(TT_REC(len))	/* a frame of one record */
+#define TT_G711		160			/* 20 ms of G.711 */
+#define TT_RTPLEN	(12 + TT_G711)		/* one voice datagram */
+#define TT_RTPZ		(1 + TT_G711)		/* compressed */
+#define TT_RTPZD	(1 + 4 + TT_G711)	/* compressed, with the step */
+#define TT_REFRESH	64			/* full headers this often */
 
 /* What one side's callbacks saw. */
 struct tt_side {
@@ -70,6 +77,9 @@ static size_t	 tt_pass(struct tunnel *, struct tunnel *);
 static void	 tt_wire_hdr(struct evbuffer *, size_t, struct frame_hdr *);
 static void	 tt_input_bad(struct tunnel *, const uint8_t *, size_t,
 		    const char *);
+static size_t	 tt_rtp(uint16_t, uint8_t *);
+static void	 tt_voice(struct tunnel *, uint32_t, uint16_t, int);
+static void	 tt_voice_is(const struct tt_side *, int, uint32_t, uint16_t);
 
 /* Record a delivered frame. */
 static void
@@ -224,6 +234,52 @@ tt_input_bad(struct tunnel *t, const uint8_t *raw, size_t len,
 	assert_non_null(why);
 	assert_string_equal(why, reason);
 	evbuffer_free(b);
+}
+
+/*
+ * Datagram number seq of a G.711 stream whose timestamp wraps 26 packets
+ * after seq 65530, and seq at 65535.
+ */
+static size_t
+tt_rtp(uint16_t seq, uint8_t *p)
+{
+	uint32_t	 ts = 0xfffff000U +
+			    (uint32_t)(uint16_t)(seq - 65530) * TT_G711;
+	size_t		 i;
+
+	p[0] = 0x80;
+	p[1] = seq == 0 ? 0x80 : 0x00;	/* marker: a talkspurt starts */
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	p[4] = (uint8_t)(ts >> 24);
+	p[5] = (uint8_t)(ts >> 16);
+	p[6] = (uint8_t)(ts >> 8);
+	p[7] = (uint8_t)ts;
+	memcpy(p + 8, "\x5e\xc0\x0d\x17", 4);
+	for (i = 0; i < TT_G711; i++)
+		p[12 + i] = (uint8_t)(0xd5 ^ (seq * 7 + i));
+	return TT_RTPLEN;
+}
+
+/* Queue n datagrams of the stream from number first on, on flow. */
+static void
+tt_voice(struct tunnel *t, uint32_t flow, uint16_t first, int n)
+{
+	uint8_t	 p[TT_RTPLEN];
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(tunnel_send(t, FRAME_RTP, flow, p,
+		    tt_rtp((uint16_t)(first + i), p)), 0);
+}
+
+/* Delivered record i is the stream's datagram number seq, bit for bit. */
+static void
+tt_voice_is(const struct tt_side *s, int i, uint32_t flow, uint16_t seq)
+{
+	uint8_t	 p[TT_RTPLEN];
+
+	tt_rec_is(s, i, FRAME_RTP, flow, p, tt_rtp(seq, p));
 }
 
 /*
@@ -1132,6 +1188,165 @@ test_stale_ack_after_rekey(void **state)
 	tt_rec_is(&t->sb, 5, FRAME_SIP, 0, "s2", 2);
 }
 
+/*
+ * Voice both ways arrives bit for bit, with fewer bytes on the wire: per
+ * flow, the first datagram goes in full, the next carries the timestamp
+ * step, the rest one byte of header; other records pass untouched, and
+ * every 64th datagram goes in full again.
+ */
+static void
+test_rtp_compressed(void **state)
+{
+	struct tt		*t = *state;
+	size_t			 wire, plain;
+	int			 i, j;
+
+	tt_voice(t->a, 0x10002, 65530, 10);
+	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 0, "BYE", 3), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 0x10003, "rtcp", 4),
+	    0);
+	plain = TT_FRAME(10 * TT_REC(TT_RTPLEN) + TT_REC(3) + TT_REC(4));
+	wire = TT_FRAME(TT_REC(TT_RTPLEN) + TT_REC(TT_RTPZD) +
+	    8 * TT_REC(TT_RTPZ) + TT_REC(3) + TT_REC(4));
+	assert_true(wire < plain);
+	assert_int_equal(tt_pass(t->a, t->b), wire);
+	assert_int_equal(t->sb.n, 12);
+	for (i = 0; i < 10; i++)
+		tt_voice_is(&t->sb, i, 0x10002, (uint16_t)(65530 + i));
+	tt_rec_is(&t->sb, 10, FRAME_SIP, 0, "BYE", 3);
+	tt_rec_is(&t->sb, 11, FRAME_RTCP, 0x10003, "rtcp", 4);
+	assert_int_equal(tunnel_stats(t->a)->rtpz_tx, 9);
+	assert_int_equal(tunnel_stats(t->a)->tx_records, 12);
+	assert_int_equal(tunnel_stats(t->b)->rx_records, 12);
+	assert_int_equal(tunnel_stats(t->b)->rtpz_lost, 0);
+
+	/* The mirror direction has contexts of its own. */
+	tt_voice(t->b, 0x80000002U, 100, 3);
+	assert_int_equal(tt_pass(t->b, t->a), TT_FRAME(TT_REC(TT_RTPLEN) +
+	    TT_REC(TT_RTPZD) + TT_REC(TT_RTPZ)));
+	for (i = 0; i < 3; i++)
+		tt_voice_is(&t->sa, i, 0x80000002U, (uint16_t)(100 + i));
+
+	/* 60 more in frames of 6: the 64th of the flow goes in full. */
+	for (i = 0; i < 10; i++) {
+		tt_reset(&t->sb);
+		tt_voice(t->a, 0x10002, (uint16_t)(65540 + 6 * i), 6);
+		wire = tt_pass(t->a, t->b);
+		assert_int_equal(t->sb.n, 6);
+		for (j = 0; j < 6; j++)
+			tt_voice_is(&t->sb, j, 0x10002,
+			    (uint16_t)(65540 + 6 * i + j));
+		if (i == 9)
+			assert_int_equal(wire, TT_FRAME(TT_REC(TT_RTPLEN) +
+			    TT_REC(TT_RTPZD) + 4 * TT_REC(TT_RTPZ)));
+		else
+			assert_int_equal(wire, TT_FRAME(6 * TT_REC(TT_RTPZ)));
+	}
+	assert_int_equal(tunnel_stats(t->a)->rtpz_tx, 9 + 60 - 1);
+}
+
+/*
+ * A frame lost on the way (its bytes never arrive): B starts its contexts
+ * over at the gap in sequence numbers, so compressed datagrams are dropped
+ * and counted until the flow's next full header, and voice flows again
+ * after it. The lost frame holds exactly 64 datagrams, so that the check
+ * bits alone would not notice.
+ */
+static void
+test_rtp_lost_frame(void **state)
+{
+	struct tt		*t;
+	struct evbuffer		*lost;
+	int			 i;
+
+	(void)state;
+	t = tt_new(64 * TT_REC(TT_RTPLEN), 1);
+	tt_voice(t->a, 7, 0, 10);
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 10);
+	tt_reset(&t->sb);
+
+	assert_non_null(lost = evbuffer_new());
+	tt_voice(t->a, 7, 10, 64);
+	assert_true(tunnel_flush(t->a, lost, SIZE_MAX) > 0);
+	evbuffer_free(lost);
+
+	/* Datagrams 74 to 127 go compressed and find no context. */
+	for (i = 74; i < 128; i += 6) {
+		tt_voice(t->a, 7, (uint16_t)i, i + 6 > 128 ? 128 - i : 6);
+		tt_pass(t->a, t->b);
+		assert_int_equal(t->sb.n, 0);
+	}
+	assert_int_equal(tunnel_stats(t->b)->rtpz_lost, 128 - 74);
+	/* 128 goes in full; from there on all arrive. */
+	tt_voice(t->a, 7, 128, 20);
+	tt_pass(t->a, t->b);
+	assert_int_equal(t->sb.n, 20);
+	for (i = 0; i < 20; i++)
+		tt_voice_is(&t->sb, i, 7, (uint16_t)(128 + i));
+	assert_int_equal(tunnel_stats(t->b)->rtpz_lost, 128 - 74);
+
+	tunnel_free(t->a);
+	tunnel_free(t->b);
+	tt_reset(&t->sa);
+	tt_reset(&t->sb);
+	free(t);
+}
+
+/*
+ * A new session starts the contexts over on both sides: A's first
+ * datagram of a flow goes in full again, and B rebuilds nothing from what
+ * it learnt under the old keys.
+ */
+static void
+test_rtp_rekey(void **state)
+{
+	struct tt		*t = *state;
+	struct crypto_aead	 tx;
+	struct frame_hdr	 h = { FRAME_VERSION, 0, 1 };
+	struct frame_rec	 r = { FRAME_RTPZ, 7, TT_RTPZ };
+	struct evbuffer		*b;
+	uint8_t			 up[CRYPTO_KEYLEN], p[TT_RTPLEN];
+	uint8_t			 recs[TT_REC(TT_RTPZ)];
+	uint8_t			 frame[TT_FRAME(TT_REC(TT_RTPZ))];
+	const char		*why = NULL;
+
+	tt_voice(t->a, 7, 0, 5);
+	tt_pass(t->a, t->b);
+	assert_int_equal(tunnel_stats(t->a)->rtpz_tx, 4);
+
+	tt_keys(t, 0x5a);
+	tt_reset(&t->sb);
+	tt_voice(t->a, 7, 5, 3);
+	assert_int_equal(tt_pass(t->a, t->b), TT_FRAME(TT_REC(TT_RTPLEN) +
+	    TT_REC(TT_RTPZD) + TT_REC(TT_RTPZ)));
+	assert_int_equal(t->sb.n, 3);
+	tt_voice_is(&t->sb, 2, 7, 7);
+	assert_int_equal(tunnel_stats(t->a)->rtpz_tx, 4 + 2);
+
+	/* Once more, with a compressed record that would follow from what
+	 * B learnt before the new keys, sealed by hand under them. */
+	tt_keys(t, 0x33);
+	tt_reset(&t->sb);
+	frame_rec_pack(&r, recs);
+	recs[RECORD_HDRLEN] = 8 & 0x3f;
+	memcpy(recs + RECORD_HDRLEN + 1, p + 12, tt_rtp(8, p) - 12);
+	h.length = sizeof(recs) + CRYPTO_TAGLEN;
+	frame_hdr_pack(&h, frame);
+	memcpy(up, tt_up, sizeof(up));
+	up[0] ^= 0x33;
+	assert_int_equal(crypto_aead_init(&tx, up, "up"), 0);
+	assert_int_equal(crypto_aead_seal(&tx, 1, frame, FRAME_HDRLEN, recs,
+	    sizeof(recs), frame + FRAME_HDRLEN), 0);
+	crypto_aead_clear(&tx);
+	assert_non_null(b = evbuffer_new());
+	evbuffer_add(b, frame, sizeof(frame));
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	assert_int_equal(t->sb.n, 0);
+	assert_int_equal(tunnel_stats(t->b)->rtpz_lost, 1);
+	evbuffer_free(b);
+}
+
 int
 main(void)
 {
@@ -1173,6 +1388,11 @@ main(void)
 		cmocka_unit_test(test_unacked_bound),
 		cmocka_unit_test_setup_teardown(test_stale_ack_after_rekey,
 		    tt_setup, tt_teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_compressed, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test(test_rtp_lost_frame),
+		cmocka_unit_test_setup_teardown(test_rtp_rekey, tt_setup,
+		    tt_teardown),
 	};
 
 	/* Refused SIP and resends are logged; the tests check them. */
