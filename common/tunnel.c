@@ -287,8 +287,12 @@ tunnel_seal(struct tunnel *t, struct evbuffer *out, unsigned int type,
 	if (len > 0)
 		memcpy(t->plain + RECORD_HDRLEN, data, len);
 	if ((n = tunnel_seal_frame(t, out, t->plain,
-	    RECORD_HDRLEN + len)) != -1)
-		t->stats.tx_records++;
+	    RECORD_HDRLEN + len)) == -1)
+		return -1;
+	t->stats.tx_records++;
+	/* The far half learns from every full RTP record: so must we. */
+	if (type == FRAME_RTP)
+		rtphc_learn(&t->hc_tx, flow, data, len);
 	return n;
 }
 

@@ -1347,6 +1347,40 @@ test_rtp_rekey(void **state)
 	evbuffer_free(b);
 }
 
+/*
+ * An RTP record sealed ahead of the queue is learnt on both sides: here a
+ * datagram of another SSRC on the flow, after which the stream's next one
+ * goes in full and arrives, rather than compressed against a context B no
+ * longer has.
+ */
+static void
+test_rtp_sealed(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	uint8_t		 p[TT_RTPLEN];
+	const char	*why = NULL;
+
+	tt_voice(t->a, 7, 0, 5);
+	tt_pass(t->a, t->b);
+	tt_reset(&t->sb);
+	tt_rtp(5, p);
+	p[8] ^= 0xff;		/* another SSRC */
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_seal(t->a, b, FRAME_RTP, 7, p, sizeof(p)),
+	    (int)TT_ONE(TT_RTPLEN));
+	assert_int_equal(tunnel_input(t->b, b, &why), 0);
+	evbuffer_free(b);
+	tt_voice(t->a, 7, 5, 3);
+	assert_int_equal(tt_pass(t->a, t->b), TT_FRAME(TT_REC(TT_RTPLEN) +
+	    TT_REC(TT_RTPZD) + TT_REC(TT_RTPZ)));
+	assert_int_equal(t->sb.n, 4);
+	tt_rec_is(&t->sb, 0, FRAME_RTP, 7, p, sizeof(p));
+	tt_voice_is(&t->sb, 1, 7, 5);
+	tt_voice_is(&t->sb, 3, 7, 7);
+	assert_int_equal(tunnel_stats(t->b)->rtpz_lost, 0);
+}
+
 int
 main(void)
 {
@@ -1392,6 +1426,8 @@ main(void)
 		    tt_teardown),
 		cmocka_unit_test(test_rtp_lost_frame),
 		cmocka_unit_test_setup_teardown(test_rtp_rekey, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_sealed, tt_setup,
 		    tt_teardown),
 	};
 
