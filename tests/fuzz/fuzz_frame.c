@@ -11,13 +11,16 @@
  *     frames each flush makes (as many whole records to a frame as fit),
  *     the kicks and the queue; tunnel B must deliver exactly the model's
  *     records, in order and each in the frame the model put it in, then
- *     refuse the first frame when it is replayed.
+ *     refuse the first frame when it is replayed. RTP records that look
+ *     like a stream go header-compressed: the model sizes frames with
+ *     contexts of its own, and B must rebuild them bit for bit.
  *  2: the rest describes frames that the harness seals itself with B's
  *     key, plaintext straight from the input: records that may not add
  *     up, sequence numbers that repeat or leap, bytes changed after
  *     sealing. B must deliver every record of each good frame in order,
  *     and nothing of the first bad frame or after it, refused for the
- *     reason its first fault gives.
+ *     reason its first fault gives. Compressed RTP records are rebuilt
+ *     or dropped as a model of B's contexts says.
  *
  * The keys are fixed so that seeds can hold genuine frames (B reads what
  * A's direction "up" seals).
@@ -30,6 +33,7 @@
 #include <event2/buffer.h>
 
 #include "log.h"
+#include "rtphc.h"
 #include "tunnel.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
@@ -67,6 +71,8 @@ static volatile uint8_t	 ff_sink;
 static struct crypto_aead ff_seal_up;	/* mode 2 seals as A would */
 static uint8_t		 ff_fill[FF_FILLLEN];	/* big records' data */
 static uint8_t		 ff_frame[FRAME_HDRLEN + FRAME_MAXLEN];
+static struct rtphc	 ff_hc;		/* the model's RTP header contexts */
+static uint8_t		 ff_rtp[FRAME_MAXDATA];	/* one (de)compressed */
 
 static void	 ff_deliver(void *, unsigned int, uint32_t, const uint8_t *,
 		    size_t);
@@ -77,8 +83,8 @@ static void	 ff_round_trip(const uint8_t *, size_t);
 static void	 ff_sealed(const uint8_t *, size_t);
 static size_t	 ff_flush_model(struct ff_rec *, size_t *, size_t,
 		    struct ff_rec *, size_t *, size_t *, size_t *);
-static const char *ff_walk(const uint8_t *, size_t, struct ff_rec *,
-		    size_t *, size_t, size_t *);
+static const char *ff_walk(const uint8_t *, size_t, int, struct ff_rec *,
+		    size_t *, size_t, size_t *, uint8_t **);
 static size_t	 ff_biglen(uint8_t);
 static int	 ff_is_media(unsigned int);
 static int	 ff_is_ack(const struct ff_rec *);
@@ -265,15 +271,16 @@ ff_stream(const uint8_t *data, size_t size)
 /*
  * What tunnel_flush(max) must do with the model's queue of npend records:
  * frames of as many whole records from the front as fit, none past max in
- * all. Sealed records leave the queue in order and go to want unless
- * they are acknowledgements, each with its frame's number; frames and
- * records are counted. Returns the bytes written.
+ * all (sized as queued; RTP headers are compressed as they are sealed).
+ * Sealed records leave the queue in order and go to want unless they are
+ * acknowledgements, each with its frame's number; frames and records are
+ * counted. Returns the bytes written.
  */
 static size_t
 ff_flush_model(struct ff_rec *pend, size_t *npend, size_t max,
     struct ff_rec *want, size_t *nwant, size_t *nframes, size_t *nrecs)
 {
-	size_t	 total = 0, cap, len, i = 0, j, k;
+	size_t	 total = 0, cap, len, wlen, z, i = 0, j, k;
 
 	while (i < *npend && max - total > FRAME_HDRLEN + CRYPTO_TAGLEN) {
 		cap = max - total - FRAME_HDRLEN - CRYPTO_TAGLEN;
@@ -284,14 +291,19 @@ ff_flush_model(struct ff_rec *pend, size_t *npend, size_t max,
 			len += RECORD_HDRLEN + pend[j].len;
 		if (j == i)
 			break;
-		for (k = i; k < j; k++) {
+		for (k = i, wlen = 0; k < j; k++) {
 			pend[k].frame = *nframes;
 			if (!ff_is_ack(&pend[k]))
 				want[(*nwant)++] = pend[k];
+			z = 0;
+			if (pend[k].type == FRAME_RTP)
+				z = rtphc_compress(&ff_hc, pend[k].flow,
+				    pend[k].data, pend[k].len, ff_rtp);
+			wlen += RECORD_HDRLEN + (z > 0 ? z : pend[k].len);
 		}
 		*nrecs += j - i;
 		(*nframes)++;
-		total += FRAME_HDRLEN + len + CRYPTO_TAGLEN;
+		total += FRAME_HDRLEN + wlen + CRYPTO_TAGLEN;
 		i = j;
 	}
 	memmove(pend, pend + i, (*npend - i) * sizeof(*pend));
@@ -335,6 +347,7 @@ ff_round_trip(const uint8_t *data, size_t size)
 	a = ff_tunnel(qmax, &ca, 1);
 	b = ff_tunnel(qmax, &c, 0);
 	tunnel_set_batch(a, batch);
+	rtphc_reset(&ff_hc);
 	if ((wire = evbuffer_new()) == NULL || (f = evbuffer_new()) == NULL)
 		abort();
 
@@ -383,6 +396,10 @@ ff_round_trip(const uint8_t *data, size_t size)
 				nrecs++;
 				if (!ff_is_ack(&r))
 					want[nwant++] = r;
+				/* Sealed in full: A's context learns it. */
+				if (r.type == FRAME_RTP)
+					rtphc_learn(&ff_hc, r.flow, r.data,
+					    r.len);
 			}
 		} else {
 			limit = ff_is_media(r.type) ? qmax : 4 * qmax;
@@ -498,20 +515,31 @@ ff_round_trip(const uint8_t *data, size_t size)
  * Walk an opened frame's records by hand (not with frame_rec_next): NULL
  * when they add up exactly, each then added to want in frame number
  * unless it is an acknowledgement and counted in nrecs; else the reason
- * the first bad one is refused, and nothing is added.
+ * the first bad one is refused, and nothing is added. Of a good frame,
+ * full RTP records teach the model's contexts (started over first if the
+ * frame came after a gap), and compressed ones are added rebuilt (into
+ * *arena) when the model can rebuild them, else not at all.
  */
 static const char *
-ff_walk(const uint8_t *p, size_t len, struct ff_rec *want, size_t *nwant,
-    size_t frame, size_t *nrecs)
+ff_walk(const uint8_t *p, size_t len, int gap, struct ff_rec *want,
+    size_t *nwant, size_t frame, size_t *nrecs, uint8_t **arena)
 {
 	struct ff_rec	 r;
-	size_t		 off, n = *nwant, k = 0;
+	size_t		 off, k = 0, n;
 
 	for (off = 0; off < len; off += RECORD_HDRLEN + r.len) {
-		if (len - off < RECORD_HDRLEN) {
-			*nwant = n;
+		if (len - off < RECORD_HDRLEN)
 			return "truncated record head";
-		}
+		r.type = p[off];
+		r.len = (size_t)p[off + 5] << 8 | p[off + 6];
+		if (r.type < 1 || r.type > 7)
+			return "unknown record type";
+		if (r.len > len - off - RECORD_HDRLEN)
+			return "record longer than its frame";
+	}
+	if (gap)
+		rtphc_reset(&ff_hc);
+	for (off = 0; off < len; off += RECORD_HDRLEN + r.len) {
 		r.type = p[off];
 		r.flow = (uint32_t)p[off + 1] << 24 |
 		    (uint32_t)p[off + 2] << 16 | (uint32_t)p[off + 3] << 8 |
@@ -519,17 +547,22 @@ ff_walk(const uint8_t *p, size_t len, struct ff_rec *want, size_t *nwant,
 		r.len = (size_t)p[off + 5] << 8 | p[off + 6];
 		r.data = p + off + RECORD_HDRLEN;
 		r.frame = frame;
-		if (r.type < 1 || r.type > 6) {
-			*nwant = n;
-			return "unknown record type";
-		}
-		if (r.len > len - off - RECORD_HDRLEN) {
-			*nwant = n;
-			return "record longer than its frame";
-		}
-		if (!ff_is_ack(&r))
-			want[(*nwant)++] = r;
 		k++;
+		if (r.type == FRAME_RTP)
+			rtphc_learn(&ff_hc, r.flow, r.data, r.len);
+		if (r.type == FRAME_RTPZ) {
+			if (rtphc_expand(&ff_hc, r.flow, r.data, r.len, ff_rtp,
+			    sizeof(ff_rtp), &n) == -1)
+				continue;
+			/* Delivered as the datagram it stands for. */
+			memcpy(*arena, ff_rtp, n);
+			want[*nwant] = r;
+			want[*nwant].type = FRAME_RTP;
+			want[*nwant].data = *arena;
+			want[(*nwant)++].len = n;
+			*arena += n;
+		} else if (!ff_is_ack(&r))
+			want[(*nwant)++] = r;
 	}
 	*nrecs += k;
 	return NULL;
@@ -556,16 +589,21 @@ ff_sealed(const uint8_t *data, size_t size)
 	uint64_t		 last = 0, seq, step;
 	size_t			 piece, len, flen, nwant = 0, nframes = 0;
 	size_t			 nrecs = 0, goodlen = 0, pos;
-	uint8_t			 ctl;
+	uint8_t			 ctl, *arena, *next;
 	int			 rc;
 
 	if (size < 1)
 		return;
 	piece = (size_t)data[0] * 4 + 1;
+	/* Rebuilt datagrams: each at most 11 bytes over a record of 7 or
+	 * more bytes of input. */
 	if ((want = calloc(size, sizeof(*want))) == NULL ||
+	    (arena = malloc(3 * size)) == NULL ||
 	    (wire = evbuffer_new()) == NULL || (in = evbuffer_new()) == NULL)
 		abort();
+	next = arena;
 	b = ff_tunnel(4096, &c, 0);
+	rtphc_reset(&ff_hc);
 
 	while (end - p >= 3) {
 		ctl = p[0];
@@ -605,8 +643,8 @@ ff_sealed(const uint8_t *data, size_t size)
 			else if (ctl & 0x20)
 				bad = "frame failed authentication";
 			else
-				bad = ff_walk(p, len, want, &nwant, nframes,
-				    &nrecs);
+				bad = ff_walk(p, len, step > 1, want, &nwant,
+				    nframes, &nrecs, &next);
 			if (bad == NULL) {
 				nframes++;
 				goodlen += flen;
@@ -639,6 +677,7 @@ ff_sealed(const uint8_t *data, size_t size)
 	evbuffer_free(wire);
 	tunnel_free(b);
 	free(want);
+	free(arena);
 }
 
 int

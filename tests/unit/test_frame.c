@@ -514,6 +514,7 @@ test_rec_round_trip(void **state)
 		{ FRAME_KEEPALIVE, 0, 0 },
 		{ FRAME_CONTROL, 0, 9 },
 		{ FRAME_HOOK, FRAME_FLOW_DIRECT, FRAME_MAXDATA },
+		{ FRAME_RTPZ, 0x01020304U, 161 },
 		{ FRAME_SIP, FRAME_FLOW_DIRECT, 0xffff },
 	};
 	struct frame_rec	 got;
@@ -547,7 +548,7 @@ test_rec_next_truncated(void **state)
 		tf_rec_bad(p, len, "truncated record head");
 }
 
-/* Types 0 and 7 (just outside 1..6) and 255 are refused. */
+/* Types 0 and 8 (just outside 1..7) and 255 are refused. */
 static void
 test_rec_next_bad_type(void **state)
 {
@@ -556,7 +557,7 @@ test_rec_next_bad_type(void **state)
 	(void)state;
 	tf_rec(p, 0, 1, 4, "abcd");
 	tf_rec_bad(p, sizeof(p), "unknown record type");
-	tf_rec(p, 7, 1, 4, "abcd");
+	tf_rec(p, 8, 1, 4, "abcd");
 	tf_rec_bad(p, sizeof(p), "unknown record type");
 	tf_rec(p, 0xff, 1, 4, "abcd");
 	tf_rec_bad(p, sizeof(p), "unknown record type");
@@ -604,6 +605,7 @@ test_rec_walk(void **state)
 		{ FRAME_RTCP, 0x01020305U, "rtcp" },
 		{ FRAME_CONTROL, 0, "\x05\x00\x00\x00\x00\x00\x00\x00\x2a" },
 		{ FRAME_HOOK, FRAME_FLOW_DIRECT, "h" },
+		{ FRAME_RTPZ, 0x01020304U, "\x02z" },
 	};
 	struct frame_rec	 r;
 	uint8_t			 buf[256];
@@ -658,7 +660,8 @@ test_type_name(void **state)
 	assert_string_equal(frame_type_name(FRAME_KEEPALIVE), "keepalive");
 	assert_string_equal(frame_type_name(FRAME_CONTROL), "control");
 	assert_string_equal(frame_type_name(FRAME_HOOK), "hook");
-	assert_string_equal(frame_type_name(7), "invalid");
+	assert_string_equal(frame_type_name(FRAME_RTPZ), "rtpz");
+	assert_string_equal(frame_type_name(8), "invalid");
 	assert_string_equal(frame_type_name(0xffffffffU), "invalid");
 }
 
