@@ -12,8 +12,6 @@
 
 #include "rtphc.h"
 
-#define RTPHC_SLOTBITS	10	/* RTPHC_SLOTS == 1 << RTPHC_SLOTBITS */
-
 static struct rtphc_ctx	*rtphc_slot(struct rtphc *, uint32_t);
 static int		 rtphc_is_rtp(const uint8_t *, size_t);
 static void		 rtphc_advance(struct rtphc_ctx *, uint16_t, uint32_t,

@@ -13,7 +13,8 @@
 #include <stdint.h>
 
 #define RTPHC_HDRLEN	12	/* the fixed RTP header we compress */
-#define RTPHC_SLOTS	1024	/* contexts per direction, direct-mapped */
+#define RTPHC_SLOTBITS	10
+#define RTPHC_SLOTS	(1 << RTPHC_SLOTBITS)	/* per direction, direct-mapped */
 #define RTPHC_REFRESH	64	/* a full header at least this often */
 
 /* A compressed record's first byte. */
