@@ -55,7 +55,7 @@ static int	tunnel_open(struct tunnel *, const struct frame_hdr *,
 static void	tunnel_deliver(struct tunnel *, const struct frame_rec *,
 		    const uint8_t *);
 static int	tunnel_drop_oldest(struct tunnel *, size_t);
-static int	tunnel_remember(struct tunnel *, const uint8_t *);
+static void	tunnel_remember(struct tunnel *, const uint8_t *);
 static void	tunnel_acked(struct tunnel *, const uint8_t *);
 static int	tunnel_requeue(struct tunnel *);
 
@@ -63,8 +63,7 @@ static int	tunnel_requeue(struct tunnel *);
 static int
 tunnel_is_media(unsigned int type)
 {
-	return type == FRAME_RTP || type == FRAME_RTPZ || type == FRAME_RTCP ||
-	    type == FRAME_HOOK;
+	return type == FRAME_RTP || type == FRAME_RTCP || type == FRAME_HOOK;
 }
 
 /* The head of the record at the front of a queue: 0, or -1 if none. */
@@ -393,9 +392,8 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
 		t->stats.rtpz_tx += nz;
 		for (off = 0; off < len; off += RECORD_HDRLEN + r.len) {
 			frame_rec_unpack(recs + off, &r);
-			if (r.type == FRAME_SIP &&
-			    tunnel_remember(t, recs + off) == -1)
-				return -1;
+			if (r.type == FRAME_SIP)
+				tunnel_remember(t, recs + off);
 			if (tunnel_is_media(r.type))
 				t->media_queued -= RECORD_HDRLEN + r.len;
 			t->stats.tx_records++;
@@ -510,8 +508,12 @@ tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 	return rc == -1 ? -1 : 0;
 }
 
-/* Keep a copy of a sealed SIP record until the far half acknowledges it. */
-static int
+/*
+ * Keep a copy of a sealed SIP record until the far half acknowledges it.
+ * The record has left either way; what may fail is only its resending
+ * after an outage, with a warning.
+ */
+static void
 tunnel_remember(struct tunnel *t, const uint8_t *rec)
 {
 	struct frame_rec	 r;
@@ -519,19 +521,18 @@ tunnel_remember(struct tunnel *t, const uint8_t *rec)
 
 	frame_rec_unpack(rec, &r);
 	len = RECORD_HDRLEN + r.len;
-	/* The record still goes out; only its resending after an outage is
-	 * given up, with a warning, when the far half stops acknowledging. */
 	if (evbuffer_get_length(t->unacked) + sizeof(t->tx_seq) + len >
 	    SIP_OVERRUN * t->queue_max) {
 		log_warnx("tunnel: %zu bytes of SIP unacknowledged; the far "
 		    "half is not answering", evbuffer_get_length(t->unacked));
-		return 0;
+		return;
 	}
+	/* Reserved first, so that the adds cannot fail half way. */
 	if (evbuffer_expand(t->unacked, sizeof(t->tx_seq) + len) == -1 ||
 	    evbuffer_add(t->unacked, &t->tx_seq, sizeof(t->tx_seq)) == -1 ||
 	    evbuffer_add(t->unacked, rec, len) == -1)
-		return -1;
-	return 0;
+		log_warnx("tunnel: out of memory; a SIP message would not be "
+		    "sent again after an outage");
 }
 
 /* The far half has every frame up to a sequence number: forget them. */
