@@ -110,6 +110,19 @@ got() {
 	    "as $4 was sent: $(cut -c1-120 "$1.log")"
 }
 
+# stream NAME N FROM HEXFILE: recv -x NAME got N datagrams from FROM
+# (ip:port), the lines of HEXFILE (udptool rtp's output) in that order.
+stream() {
+	tb_wait_log "$1" '^received ' 15
+	grep -q "^received $2\$" "$1.log" ||
+	    tb_fail "$1: $(tail -n 1 "$1.log"), want $2"
+	grep "^from " "$1.log" | awk -v f="$3" '$2 != f { bad++ }
+	    { print $5 } END { exit bad > 0 }' >"$1.hex" ||
+	    tb_fail "$1: datagrams not from $3"
+	cmp -s "$1.hex" "$4" || tb_fail "$1: the stream arrived altered:" \
+	    "$(diff "$4" "$1.hex" | head -n 4 | cut -c1-100)"
+}
+
 # nothing NAME: udptool recv NAME (COUNT 1) got nothing before its timeout.
 nothing() {
 	tb_wait_log "$1" '^received ' 10
@@ -213,8 +226,23 @@ tb_start srtp-a "$TB_LAN" "$TB_UDPTOOL" recv -x 10.77.0.4 16600 5 8000
 sleep 0.3
 udp "$TB_WAN" raw -s "$BOB" -p 18600 "$TB_WAN_IP" "$hras_rtp" srtp-in.bin 5
 got srtp-a 5 "$TB_LAN_IP:$hrac_rtp" srtp-in.bin
-hangup srtp
 echo "ok: SRTP packets (opaque bytes, $(wc -c <srtp-out.bin) and $(wc -c <srtp-in.bin) long) arrive bit-identical both ways"
+
+# A stream as phones send it (its RTP headers compressed in the tunnel:
+# docs/protocol.md), sequence numbers and timestamps wrapping, a silence
+# and marker bits, arrives bit-identical and in order both ways.
+tb_start rtp-b "$TB_WAN" "$TB_UDPTOOL" recv -x "$BOB" 18600 300 10000
+sleep 0.3
+udp "$TB_LAN" rtp -s 10.77.0.4 -p 16600 "$TB_LAN_IP" "$hrac_rtp" 300 2000 \
+    4660 >rtp-out.hex
+stream rtp-b 300 "$TB_WAN_IP:$hras_rtp" rtp-out.hex
+tb_start rtp-a "$TB_LAN" "$TB_UDPTOOL" recv -x 10.77.0.4 16600 300 10000
+sleep 0.3
+udp "$TB_WAN" rtp -s "$BOB" -p 18600 "$TB_WAN_IP" "$hras_rtp" 300 2000 \
+    3405691582 >rtp-in.hex
+stream rtp-a 300 "$TB_LAN_IP:$hrac_rtp" rtp-in.hex
+hangup srtp
+echo "ok: RTP streams arrive bit-identical and in order both ways"
 
 # --- symmetric RTP: hras relays only the source it learnt -------------------
 UAC_PROTO=RTP/AVP UAC_RTP=16700 UAC_A2=sendrecv

@@ -62,6 +62,7 @@ static int	udptool_echo(int, char **);
 static int	udptool_rtt(int, char **);
 static int	udptool_probe(int, char **);
 static int	udptool_raw(int, char **);
+static int	udptool_rtp(int, char **);
 
 #define UDPTOOL_SYNOPSIS \
 "usage: udptool recv [-x] BIND_IP PORT COUNT TIMEOUT_MS\n" \
@@ -69,7 +70,8 @@ static int	udptool_raw(int, char **);
 "       udptool echo BIND_IP PORT\n" \
 "       udptool rtt [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT RATE_PPS SIZE TIMEOUT_MS\n" \
 "       udptool probe [-s SRC_IP] [-p SRC_PORT] DST_IP PORT\n" \
-"       udptool raw [-s SRC_IP] [-p SRC_PORT] DST_IP PORT FILE [COUNT] [INTERVAL_US]\n"
+"       udptool raw [-s SRC_IP] [-p SRC_PORT] DST_IP PORT FILE [COUNT] [INTERVAL_US]\n" \
+"       udptool rtp [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT INTERVAL_US SSRC\n"
 
 /* Print the synopsis and exit 2: the command line was wrong. */
 static void
@@ -99,6 +101,10 @@ udptool_help(void)
 "probe  send one datagram and exit 0\n"
 "raw    send FILE's bytes, unchanged, as one datagram, COUNT times (default\n"
 "       1), INTERVAL_US apart (default 20000): RTCP, SRTP, any payload\n"
+"rtp    send COUNT G.711 RTP datagrams of stream SSRC, INTERVAL_US apart:\n"
+"       sequence numbers and timestamps that wrap, marker bits, a silence\n"
+"       (timestamp jump) half way; print each datagram's bytes in hex, one\n"
+"       line each, as recv -x does\n"
 "-s/-p  bind the sending socket to SRC_IP and/or SRC_PORT\n", stdout);
 	exit(0);
 }
@@ -655,6 +661,69 @@ udptool_raw(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * rtp [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT INTERVAL_US SSRC: a
+ * talkspurt, a silence and another, as a phone sends them.
+ */
+static int
+udptool_rtp(int argc, char **argv)
+{
+	struct udptool_opts	 o;
+	unsigned char		 buf[12 + 160];
+	struct sockaddr_in	 dst;
+	struct timespec		 ts;
+	unsigned long long	 count, interval_us, ssrc, k;
+	uint32_t		 stamp = 0xfffff000U;
+	uint16_t		 seq = 65530;
+	size_t			 j;
+	int			 i, fd;
+
+	i = udptool_getopts(argc, argv, &o, "s:p:");
+	if (argc - i != 5)
+		udptool_usage();
+	udptool_addr(&dst, argv[i], udptool_port("PORT", argv[i + 1]));
+	count = udptool_num("COUNT", argv[i + 2], 0, ULLONG_MAX);
+	interval_us = udptool_num("INTERVAL_US", argv[i + 3], 0, 60000000);
+	ssrc = udptool_num("SSRC", argv[i + 4], 0, UINT32_MAX);
+	fd = udptool_socket(o.src_ip, o.src_port);
+	for (k = 0; k < count; k++, seq++, stamp += 160) {
+		if (k == count / 2)
+			stamp += 8000;	/* a second of silence */
+		buf[0] = 0x80;
+		/* PCMA; the marker opens each talkspurt. */
+		buf[1] = (unsigned char)(8 | (k == 0 || k == count / 2 ?
+		    0x80 : 0));
+		buf[2] = (unsigned char)(seq >> 8);
+		buf[3] = (unsigned char)seq;
+		buf[4] = (unsigned char)(stamp >> 24);
+		buf[5] = (unsigned char)(stamp >> 16);
+		buf[6] = (unsigned char)(stamp >> 8);
+		buf[7] = (unsigned char)stamp;
+		buf[8] = (unsigned char)(ssrc >> 24);
+		buf[9] = (unsigned char)(ssrc >> 16);
+		buf[10] = (unsigned char)(ssrc >> 8);
+		buf[11] = (unsigned char)ssrc;
+		for (j = 12; j < sizeof(buf); j++)
+			buf[j] = (unsigned char)(k * 7 + j);
+		ts.tv_sec = (time_t)(interval_us / 1000000);
+		ts.tv_nsec = (long)(interval_us % 1000000) * 1000;
+		while (k > 0 && nanosleep(&ts, &ts) == -1)
+			if (errno != EINTR)
+				udptool_die("nanosleep");
+		if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&dst,
+		    sizeof(dst)) == -1)
+			udptool_die("sendto %s:%s", argv[i], argv[i + 1]);
+		for (j = 0; j < sizeof(buf); j++)
+			printf("%02x", buf[j]);
+		putchar('\n');
+	}
+	if (fflush(stdout) == EOF)
+		udptool_die("stdout");
+	if (close(fd) == -1)
+		udptool_die("close");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -677,6 +746,8 @@ main(int argc, char **argv)
 		return udptool_probe(argc, argv);
 	if (strcmp(argv[0], "raw") == 0)
 		return udptool_raw(argc, argv);
+	if (strcmp(argv[0], "rtp") == 0)
+		return udptool_rtp(argc, argv);
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)
 		udptool_help();
 	fprintf(stderr, "udptool: unknown command '%s'\n", argv[0]);
