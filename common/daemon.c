@@ -187,6 +187,28 @@ daemon_notify_ready(void)
 }
 
 /*
+ * The event loop. Its clock must be precise: libevent otherwise reads a
+ * coarse one, which moves a jiffy (4 ms at HZ=250) at a time, and a
+ * tunnel.batch_wait of 1 ms would last up to 8.
+ */
+struct event_base *
+daemon_event_base(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base;
+
+	if ((cfg = event_config_new()) == NULL)
+		return NULL;
+	if (event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1) {
+		event_config_free(cfg);
+		return NULL;
+	}
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
+/*
  * Every call holds two sockets per stream on each half: raise the soft
  * limit on open files to the hard limit (systemd's default soft limit of
  * 1024 would cap a half at a few hundred calls).

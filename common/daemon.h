@@ -1,6 +1,7 @@
 /*
  * What both daemons do the same way around their real work: the command
- * line, signals through libevent, and telling systemd they are ready.
+ * line, the event loop, signals through libevent, and telling systemd they
+ * are ready.
  */
 #ifndef VOFW_DAEMON_H
 #define VOFW_DAEMON_H
@@ -25,6 +26,7 @@ int	 daemon_parse_args(int, char **, const char *default_conf,
 struct daemon_signals *daemon_signals_init(struct event_base *,
 	    void (*on_reload)(void *), void (*on_stop)(void *), void *arg);
 void	 daemon_signals_free(struct daemon_signals *);
+struct event_base *daemon_event_base(void);
 void	 daemon_notify_ready(void);
 void	 daemon_raise_nofile(void);
 

@@ -98,7 +98,7 @@ main(int argc, char *argv[])
 		log_init("hrac", 1, LOG_LEVEL_INFO);
 	if (conf->log_debug)
 		log_set_level(LOG_LEVEL_DEBUG);
-	if ((base = event_base_new()) == NULL)
+	if ((base = daemon_event_base()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((sig = daemon_signals_init(base, hrac_reload, hrac_stop,
 	    &tunnel)) == NULL)

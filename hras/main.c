@@ -97,7 +97,7 @@ main(int argc, char *argv[])
 		log_set_level(LOG_LEVEL_DEBUG);
 	TAILQ_INIT(&h->conns);
 	TAILQ_INIT(&h->sessions);
-	if ((h->base = event_base_new()) == NULL)
+	if ((h->base = daemon_event_base()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((sig = daemon_signals_init(h->base, hras_reload, hras_stop, h)) ==
 	    NULL)
