@@ -45,8 +45,9 @@ call_uri(const osip_uri_t *u, char *buf, size_t len)
 /*
  * The call a message belongs to, added to the VCIT when new (*created
  * set): with the given flow base, or a fresh one of this half's when base
- * is 0. NULL with *status: out of room (503), or the Call-ID is another
- * client's call (403: one client never touches another's calls).
+ * is 0. NULL with *status: out of room (503), the Call-ID is another
+ * client's call (403: one client never touches another's calls), or that
+ * of a call answered and ended moments ago (481: a late copy).
  */
 static struct vcit_call *
 call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
@@ -65,6 +66,12 @@ call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
 			return NULL;
 		}
 		return c;
+	}
+	if (vcit_buried(cx->vcit, cid)) {
+		log_info("call %s: ended already; late message with SDP "
+		    "dropped", cid);
+		*status = 481;
+		return NULL;
 	}
 	if ((base == 0 && (base = vcit_flow_alloc(cx->vcit,
 	    cx->high_bit)) == 0) || (c = vcit_add(cx->vcit, cid, base)) ==
@@ -337,6 +344,10 @@ call_end(struct call_ctx *cx, struct vcit_call *c, const char *why)
 	int	 i;
 
 	log_info("call %s ended: %s", c->call_id, why);
+	/* Only an answered call: an INVITE refused (401, 3xx) may be sent
+	 * again with the same Call-ID. */
+	if (c->established)
+		vcit_bury(cx->vcit, c);
 	for (i = 0; i < c->nstreams; i++)
 		if (c->stream[i].mf != NULL)
 			media_flow_close(cx->media, c->stream[i].mf);

@@ -26,6 +26,12 @@
 
 TAILQ_HEAD(vcit_callq, vcit_call);
 
+/* A call that ended after it was answered: its Call-ID, for a while. */
+struct vcit_grave {
+	uint64_t		 id_hash;
+	time_t			 until;		/* monotonic seconds */
+};
+
 struct vcit {
 	struct vcit_callq	 calls;
 	size_t			 count;
@@ -35,6 +41,7 @@ struct vcit {
 	uint64_t		 key[2];	/* SipHash key */
 	uint32_t		 next[2];	/* last block handed out, per
 						   high bit */
+	struct vcit_grave	 graves[VCIT_GRAVES];	/* by hash */
 };
 
 static void	 vcit_sipround(uint64_t *);
@@ -43,6 +50,7 @@ static size_t	 vcit_id_bucket(const struct vcit *, uint64_t);
 static size_t	 vcit_flow_bucket(const struct vcit *, uint32_t);
 static void	 vcit_link(struct vcit *, struct vcit_call *);
 static void	 vcit_grow(struct vcit *);
+static time_t	 vcit_now(void);
 
 /* One SipHash round over the state v[0..3]. */
 static void
@@ -284,6 +292,44 @@ vcit_del(struct vcit *v, struct vcit_call *c)
 	TAILQ_REMOVE(&v->calls, c, entry);
 	v->count--;
 	free(c);
+}
+
+/* Monotonic seconds. */
+static time_t
+vcit_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Remember an answered call's Call-ID for VCIT_GRAVE_SECS after it ends:
+ * late copies of its messages (a 2xx retransmitted, a resend after an
+ * outage) must not bring it back with relay ports of its own. A grave
+ * taken over by another Call-ID's only loses that protection.
+ */
+void
+vcit_bury(struct vcit *v, const struct vcit_call *c)
+{
+	struct vcit_grave	*g;
+
+	g = &v->graves[c->id_hash >> (64 - VCIT_GRAVES_BITS)];
+	g->id_hash = c->id_hash;
+	g->until = vcit_now() + VCIT_GRAVE_SECS;
+}
+
+/* Whether a call with this Call-ID ended answered a short while ago. */
+int
+vcit_buried(struct vcit *v, const char *call_id)
+{
+	const struct vcit_grave	*g;
+	uint64_t		 h;
+
+	h = vcit_siphash(v->key, call_id, strlen(call_id));
+	g = &v->graves[h >> (64 - VCIT_GRAVES_BITS)];
+	return g->id_hash == h && g->until > vcit_now();
 }
 
 /* Number of calls in the table. */

@@ -15,6 +15,9 @@
 
 #define VCIT_MAX	65536	/* calls one table holds */
 #define VCIT_STREAMS	8	/* flow ids per call */
+#define VCIT_GRAVES_BITS 12	/* ended calls remembered: 4096 slots */
+#define VCIT_GRAVES	(1 << VCIT_GRAVES_BITS)
+#define VCIT_GRAVE_SECS	32	/* 64 x T1: the longest a transaction lives */
 
 struct media_flow;
 struct vcit;
@@ -63,6 +66,8 @@ struct vcit_call *vcit_find_flow(struct vcit *, uint32_t flow);
 struct vcit_call *vcit_add(struct vcit *, const char *call_id,
 		    uint32_t flow_base);
 void		 vcit_del(struct vcit *, struct vcit_call *);
+void		 vcit_bury(struct vcit *, const struct vcit_call *);
+int		 vcit_buried(struct vcit *, const char *call_id);
 size_t		 vcit_count(const struct vcit *);
 /*
  * Visit every call, oldest first (for status dumps and timeouts); the

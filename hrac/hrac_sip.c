@@ -437,8 +437,11 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 		hrac_sip_to_tunnel(hs, m, FRAME_FLOW_DIRECT);
 		return;
 	}
-	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1)
+	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1) {
+		if (status == 481)
+			return;
 		log_info("response with unusable SDP passed on as is");
+	}
 	call_track(&hs->calls, m, NULL);
 	hrac_sip_to_tunnel(hs, m, flow);
 }

@@ -418,8 +418,11 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 	}
 	if (sip_contact_alias(m, from) == -1)
 		return;
-	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1)
+	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1) {
+		if (status == 481)
+			return;
 		log_info("response with unusable SDP passed on as is");
+	}
 	call_track(&h->calls, m, client);
 	hras_sip_to_tunnel(h, client, m, flow);
 }
@@ -1184,7 +1187,7 @@ hras_sip_out(struct hras *h, const char *client, uint32_t flow,
     osip_message_t *m, const struct sip_addr *to)
 {
 	char	 branch[SIP_BRANCH_LEN + VIA_SEALED_MAX + 70];
-	int	 status;
+	int	 status = 0;
 
 	if (hras_sip_via_hide(h, m, client, branch, sizeof(branch)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 500);
@@ -1195,7 +1198,7 @@ hras_sip_out(struct hras *h, const char *client, uint32_t flow,
 	    hras_sip_rr_hide(h, m, 1) == -1 ||
 	    hras_sip_contact_out(h, client, m) == -1 ||
 	    call_to_own_side(&h->calls, m, flow, client, &status) == -1) {
-		hras_sip_reply_tunnel(h, client, m, 488);
+		hras_sip_reply_tunnel(h, client, m, status == 481 ? 481 : 488);
 		return;
 	}
 	call_track(&h->calls, m, client);

@@ -1003,6 +1003,71 @@ test_end_all(void **state)
 	tc_free(t);
 }
 
+/*
+ * Late copies of an answered call's messages after its BYE (a 2xx sent
+ * again, a resend after an outage) do not bring it back: 481, no call, no
+ * relay ports. The Call-ID of an INVITE refused before an answer (407 to
+ * be sent again with credentials) starts a call again.
+ */
+static void
+test_late_after_bye(void **state)
+{
+	struct tch	*t = tc_new(5, 1);
+	osip_message_t	*m;
+	uint16_t	 ports[1] = { 40002 };
+	uint32_t	 base;
+	char		 sdp[512];
+	int		 status = 0;
+
+	(void)state;
+	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
+	m = tc_req("INVITE", "late", 1, sdp);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	    &status), 0);
+	call_track(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	m = tc_resp(200, "INVITE", "late", 1, sdp);
+	assert_int_equal(call_to_own_side(&t->cx, m, base, TC_CLIENT,
+	    &status), 0);
+	call_track(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	m = tc_req("BYE", "late", 2, NULL);
+	call_track(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	assert_int_equal(vcit_count(t->v), 0);
+	assert_int_equal(media_flows(t->m), 0);
+
+	/* The 200 once more, from the tunnel and from the own side. */
+	m = tc_resp(200, "INVITE", "late", 1, sdp);
+	assert_int_equal(call_to_own_side(&t->cx, m, base, TC_CLIENT,
+	    &status), -1);
+	assert_int_equal(status, 481);
+	status = 0;
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	    &status), -1);
+	assert_int_equal(status, 481);
+	osip_message_free(m);
+	assert_int_equal(vcit_count(t->v), 0);
+	assert_int_equal(media_flows(t->m), 0);
+
+	/* Refused before any answer, then sent again: a call. */
+	m = tc_req("INVITE", "auth", 1, sdp);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	    &status), 0);
+	osip_message_free(m);
+	m = tc_resp(407, "INVITE", "auth", 1, NULL);
+	call_track(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	assert_int_equal(vcit_count(t->v), 0);
+	m = tc_req("INVITE", "auth", 2, sdp);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	    &status), 0);
+	osip_message_free(m);
+	assert_int_equal(vcit_count(t->v), 1);
+	assert_int_equal(media_flows(t->m), 1);
+	tc_free(t);
+}
+
 int
 main(void)
 {
@@ -1019,6 +1084,7 @@ main(void)
 		cmocka_unit_test(test_refused_sdp_no_leak),
 		cmocka_unit_test(test_refused_no_leak),
 		cmocka_unit_test(test_end_all),
+		cmocka_unit_test(test_late_after_bye),
 	};
 
 	log_init("test_call", 0, LOG_LEVEL_ERR);
