@@ -158,6 +158,8 @@ void	 hras_conn_close(struct hras_conn *, const char *why);
 void	 hras_conn_respond(struct hras_conn *, int status, const char *ctype,
 	    const void *, size_t);
 int	 hras_conn_start_stream(struct hras_conn *);
+void	 hras_conn_hold(struct hras_conn *);
+void	 hras_conn_next(struct hras_conn *);
 int	 hras_conn_write_frames(struct hras_conn *, struct evbuffer *);
 void	 hras_conn_end_stream(struct hras_conn *);
 void	 hras_conn_body(struct hras_conn *);

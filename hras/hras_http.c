@@ -41,7 +41,6 @@ static void	hras_conn_drained(struct bufferevent *, void *);
 static void	hras_conn_event(struct bufferevent *, short, void *);
 static void	hras_conn_route(struct hras_conn *);
 static void	hras_conn_page(struct hras_conn *, const char *);
-static void	hras_conn_next(struct hras_conn *);
 static int	hras_tls_init(struct hras *);
 
 static const char hras_page[] =
@@ -322,7 +321,7 @@ hras_conn_route(struct hras_conn *c)
 }
 
 /* Ready for the next request on a kept-alive connection. */
-static void
+void
 hras_conn_next(struct hras_conn *c)
 {
 	struct timeval	 tv = { HEAD_TIMEOUT, 0 };
@@ -425,6 +424,20 @@ hras_conn_body(struct hras_conn *c)
 		if (evbuffer_get_length(in) > 0)
 			hras_conn_read(c->bev, c);
 	}
+}
+
+/*
+ * A poll GET held until there are frames: the hold timer (keepalive),
+ * not the wait for a request head, bounds it now.
+ */
+void
+hras_conn_hold(struct hras_conn *c)
+{
+	struct timeval	 wtv = { WRITE_TIMEOUT, 0 };
+
+	c->state = CONN_DOWN;
+	c->role = ROLE_DOWN;
+	bufferevent_set_timeouts(c->bev, NULL, &wtv);
 }
 
 /* Begin a downstream response that stays open. */

@@ -269,7 +269,7 @@ hras_session_down(struct hras_session *s, struct hras_conn *c)
 	c->role = ROLE_DOWN;
 	if (c->poll) {
 		s->confirmed = 1;
-		c->state = CONN_DOWN;
+		hras_conn_hold(c);
 		if (tunnel_queued(s->tun) > 0) {
 			hras_poll_answer(s, c);
 			return;
@@ -322,8 +322,7 @@ hras_poll_answer(struct hras_session *s, struct hras_conn *c)
 	if (s != NULL && s->down == c)
 		s->down = NULL;
 	c->s = NULL;
-	c->role = ROLE_NONE;
-	c->state = CONN_HEAD;
+	hras_conn_next(c);
 	if ((f = evbuffer_new()) == NULL) {
 		hras_conn_close(c, "out of memory");
 		return;

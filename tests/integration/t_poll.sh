@@ -41,3 +41,25 @@ mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-auto.log"
 vofw_start_hrac
 tb_wait_log hrac 'no answer to the stream probe' 15
 echo "ok: forced stream mode reports the buffering path"
+
+# Poll mode straight through Squid's kept-alive connections, with the
+# daemons' own timers: a GET hras holds for keepalive (15 s) outlives the
+# 10 s hras gives a connection to send its next request, and the tunnel
+# stays up while idle for longer than both.
+tb_stop hrac
+tb_stop hras
+mv "$TB_DIR/hras.log" "$TB_DIR/hras-nginx.log"
+mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-stream.log"
+VOFW_TIMERS= vofw_hras_conf "$TB_DIR/hras.conf"
+VOFW_TIMERS= vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
+    "$TB_PROXY_URL" "" 'mode = "poll";'
+vofw_start_hras
+vofw_start_hrac
+tb_wait_log hrac 'tunnel up \(poll mode\)' 15
+sleep 17
+vofw_push_up 20
+vofw_push_down 20
+[ "$(vofw_count hrac 'tunnel down')" = 0 ] ||
+    tb_fail "the poll-mode tunnel went down while idle: $(grep 'tunnel down' \
+    "$TB_DIR/hrac.log")"
+echo "ok: idle poll-mode tunnel through Squid stays up past hras's 10 s request wait"
