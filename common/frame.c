@@ -6,39 +6,13 @@
  */
 #include <event2/buffer.h>
 
+#include "bytes.h"
 #include "frame.h"
-
-static uint16_t	frame_get16(const uint8_t *);
-static uint32_t	frame_get32(const uint8_t *);
-static void	frame_put32(uint8_t *, uint32_t);
 
 static const char *const frame_names[] = {
 	"invalid", "sip", "rtp", "rtcp", "keepalive", "control", "hook",
 	"rtpz"
 };
-
-/* Big-endian readers and writer. */
-static uint16_t
-frame_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-frame_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-frame_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Serialise a header in network byte order. */
 void
@@ -46,9 +20,8 @@ frame_hdr_pack(const struct frame_hdr *h, uint8_t out[FRAME_HDRLEN])
 {
 	out[0] = h->version;
 	out[1] = 0;
-	out[2] = (uint8_t)(h->length >> 8);
-	out[3] = (uint8_t)h->length;
-	frame_put32(out + 4, h->seq);
+	be16_put(out + 2, h->length);
+	be32_put(out + 4, h->seq);
 }
 
 /* Parse and validate a header; -1 with a reason when it is not ours. */
@@ -57,8 +30,8 @@ frame_hdr_unpack(const uint8_t in[FRAME_HDRLEN], struct frame_hdr *h,
     const char **why)
 {
 	h->version = in[0];
-	h->length = frame_get16(in + 2);
-	h->seq = frame_get32(in + 4);
+	h->length = be16_get(in + 2);
+	h->seq = be32_get(in + 4);
 	if (h->version != FRAME_VERSION) {
 		*why = "unsupported frame version";
 		return -1;
@@ -120,9 +93,8 @@ void
 frame_rec_pack(const struct frame_rec *r, uint8_t out[RECORD_HDRLEN])
 {
 	out[0] = r->type;
-	frame_put32(out + 1, r->flow);
-	out[5] = (uint8_t)(r->len >> 8);
-	out[6] = (uint8_t)r->len;
+	be32_put(out + 1, r->flow);
+	be16_put(out + 5, r->len);
 }
 
 /* Parse a record's head, trusted (from our own queue). */
@@ -130,8 +102,8 @@ void
 frame_rec_unpack(const uint8_t in[RECORD_HDRLEN], struct frame_rec *r)
 {
 	r->type = in[0];
-	r->flow = frame_get32(in + 1);
-	r->len = frame_get16(in + 5);
+	r->flow = be32_get(in + 1);
+	r->len = be16_get(in + 5);
 }
 
 /*

@@ -10,46 +10,13 @@
  */
 #include <string.h>
 
+#include "bytes.h"
 #include "rtphc.h"
 
 static struct rtphc_ctx	*rtphc_slot(struct rtphc *, uint32_t);
 static int		 rtphc_is_rtp(const uint8_t *, size_t);
 static void		 rtphc_advance(struct rtphc_ctx *, uint16_t, uint32_t,
 			    uint32_t);
-static uint16_t		 rtphc_get16(const uint8_t *);
-static uint32_t		 rtphc_get32(const uint8_t *);
-static void		 rtphc_put16(uint8_t *, uint16_t);
-static void		 rtphc_put32(uint8_t *, uint32_t);
-
-/* Big-endian readers and writers. */
-static uint16_t
-rtphc_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-rtphc_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-rtphc_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-rtphc_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* The slot a flow id maps to (Fibonacci hashing: calls' flow ids are
  * close together, and this spreads them over the whole table). */
@@ -110,10 +77,10 @@ rtphc_compress(struct rtphc *h, uint32_t flow, const uint8_t *p, size_t len,
 
 	if (!rtphc_is_rtp(p, len) || !c->valid || c->flow != flow ||
 	    c->count >= RTPHC_REFRESH - 1 || p[0] != c->first ||
-	    (p[1] & 0x7f) != c->pt || rtphc_get32(p + 8) != c->ssrc)
+	    (p[1] & 0x7f) != c->pt || be32_get(p + 8) != c->ssrc)
 		goto full;
-	seq = rtphc_get16(p + 2);
-	ts = rtphc_get32(p + 4);
+	seq = be16_get(p + 2);
+	ts = be32_get(p + 4);
 	step = ts - c->ts;
 	/* A jump in time (after silence, say) starts the context over. */
 	if (seq != (uint16_t)(c->seq + 1) || (c->has_step && step != c->step))
@@ -121,7 +88,7 @@ rtphc_compress(struct rtphc *h, uint32_t flow, const uint8_t *p, size_t len,
 	out[0] = (uint8_t)((p[1] & RTPHC_M) | (seq & RTPHC_SEQ));
 	if (!c->has_step) {
 		out[0] |= RTPHC_D;
-		rtphc_put32(out + 1, step);
+		be32_put(out + 1, step);
 		n += RTPHC_DLEN;
 	}
 	memcpy(out + n, p + RTPHC_HDRLEN, len - RTPHC_HDRLEN);
@@ -147,9 +114,9 @@ rtphc_learn(struct rtphc *h, uint32_t flow, const uint8_t *p, size_t len)
 	c->valid = 1;
 	c->first = p[0];
 	c->pt = p[1] & 0x7f;
-	c->seq = rtphc_get16(p + 2);
-	c->ts = rtphc_get32(p + 4);
-	c->ssrc = rtphc_get32(p + 8);
+	c->seq = be16_get(p + 2);
+	c->ts = be32_get(p + 4);
+	c->ssrc = be32_get(p + 8);
 	c->step = 0;
 	c->has_step = 0;
 	c->count = 0;
@@ -178,16 +145,16 @@ rtphc_expand(struct rtphc *h, uint32_t flow, const uint8_t *in, size_t len,
 	if (in[0] & RTPHC_D) {
 		if (len < n + RTPHC_DLEN)
 			goto lost;
-		step = rtphc_get32(in + 1);
+		step = be32_get(in + 1);
 		n += RTPHC_DLEN;
 	}
 	if (RTPHC_HDRLEN + len - n > outmax)
 		goto lost;
 	out[0] = c->first;
 	out[1] = (uint8_t)((in[0] & RTPHC_M) | c->pt);
-	rtphc_put16(out + 2, seq);
-	rtphc_put32(out + 4, c->ts + step);
-	rtphc_put32(out + 8, c->ssrc);
+	be16_put(out + 2, seq);
+	be32_put(out + 4, c->ts + step);
+	be32_put(out + 8, c->ssrc);
 	memcpy(out + RTPHC_HDRLEN, in + n, len - n);
 	rtphc_advance(c, seq, c->ts + step, step);
 	*outlen = RTPHC_HDRLEN + len - n;
