@@ -56,6 +56,7 @@ static size_t	udptool_load(const char *, unsigned char *, size_t);
 static void	udptool_print(const struct sockaddr_in *, const unsigned char *,
 		    size_t);
 static int	udptool_cmp_u64(const void *, const void *);
+static void	udptool_sleep_us(unsigned long long);
 static int	udptool_recv(int, char **);
 static int	udptool_send(int, char **);
 static int	udptool_echo(int, char **);
@@ -291,6 +292,19 @@ udptool_print(const struct sockaddr_in *from, const unsigned char *buf,
 	for (i = 0; i < len; i++)
 		printf("%02x", buf[i]);
 	putchar('\n');
+}
+
+/* Sleep this many microseconds, through signals. */
+static void
+udptool_sleep_us(unsigned long long us)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = (time_t)(us / 1000000);
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	while (nanosleep(&ts, &ts) == -1)
+		if (errno != EINTR)
+			udptool_die("nanosleep");
 }
 
 /* qsort comparator for latencies. */
@@ -629,7 +643,6 @@ udptool_raw(int argc, char **argv)
 	struct udptool_opts	 o;
 	static unsigned char	 buf[UDPTOOL_MAXDG];
 	struct sockaddr_in	 dst;
-	struct timespec		 ts;
 	unsigned long long	 count = 1, interval_us = 20000, k;
 	size_t			 len;
 	int			 i, fd, nops;
@@ -647,11 +660,8 @@ udptool_raw(int argc, char **argv)
 	len = udptool_load(argv[i + 2], buf, sizeof(buf));
 	fd = udptool_socket(o.src_ip, o.src_port);
 	for (k = 0; k < count; k++) {
-		ts.tv_sec = (time_t)(interval_us / 1000000);
-		ts.tv_nsec = (long)(interval_us % 1000000) * 1000;
-		while (k > 0 && nanosleep(&ts, &ts) == -1)
-			if (errno != EINTR)
-				udptool_die("nanosleep");
+		if (k > 0)
+			udptool_sleep_us(interval_us);
 		if (sendto(fd, buf, len, 0, (struct sockaddr *)&dst,
 		    sizeof(dst)) == -1)
 			udptool_die("sendto %s:%s", argv[i], argv[i + 1]);
@@ -671,7 +681,6 @@ udptool_rtp(int argc, char **argv)
 	struct udptool_opts	 o;
 	unsigned char		 buf[12 + 160];
 	struct sockaddr_in	 dst;
-	struct timespec		 ts;
 	unsigned long long	 count, interval_us, ssrc, k;
 	uint32_t		 stamp = 0xfffff000U;
 	uint16_t		 seq = 65530;
@@ -705,11 +714,8 @@ udptool_rtp(int argc, char **argv)
 		buf[11] = (unsigned char)ssrc;
 		for (j = 12; j < sizeof(buf); j++)
 			buf[j] = (unsigned char)(k * 7 + j);
-		ts.tv_sec = (time_t)(interval_us / 1000000);
-		ts.tv_nsec = (long)(interval_us % 1000000) * 1000;
-		while (k > 0 && nanosleep(&ts, &ts) == -1)
-			if (errno != EINTR)
-				udptool_die("nanosleep");
+		if (k > 0)
+			udptool_sleep_us(interval_us);
 		if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&dst,
 		    sizeof(dst)) == -1)
 			udptool_die("sendto %s:%s", argv[i], argv[i + 1]);
