@@ -10,6 +10,7 @@
  * purges never reaches the compression contexts, which keeps the two
  * halves' contexts in step.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,8 +303,9 @@ tunnel_batch(struct tunnel *t, size_t cap)
 	struct evbuffer_ptr	 pos;
 	struct frame_rec	 r;
 	uint8_t			 head[RECORD_HDRLEN];
-	size_t			 len = 0, queued = evbuffer_get_length(t->queue);
+	size_t			 len = 0, queued;
 
+	queued = evbuffer_get_length(t->queue);
 	while (queued - len >= RECORD_HDRLEN) {
 		if (evbuffer_ptr_set(t->queue, &pos, len,
 		    EVBUFFER_PTR_SET) == -1 ||
@@ -649,4 +651,27 @@ const struct tunnel_stats *
 tunnel_stats(const struct tunnel *t)
 {
 	return &t->stats;
+}
+
+/* The counters as one log line, written into buf. */
+const char *
+tunnel_stats_line(const struct tunnel *t, char *buf, size_t len)
+{
+	const struct tunnel_stats	*st = &t->stats;
+
+	snprintf(buf, len, "sent %llu records in %llu frames, %llu bytes "
+	    "(%llu RTP headers compressed); received %llu records in %llu "
+	    "frames, %llu bytes; voice dropped for a full queue %llu, stale "
+	    "%llu, not rebuilt %llu",
+	    (unsigned long long)st->tx_records,
+	    (unsigned long long)st->tx_frames,
+	    (unsigned long long)st->tx_bytes,
+	    (unsigned long long)st->rtpz_tx,
+	    (unsigned long long)st->rx_records,
+	    (unsigned long long)st->rx_frames,
+	    (unsigned long long)st->rx_bytes,
+	    (unsigned long long)st->dropped,
+	    (unsigned long long)st->purged,
+	    (unsigned long long)st->rtpz_lost);
+	return buf;
 }

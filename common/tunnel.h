@@ -59,5 +59,6 @@ int		 tunnel_input(struct tunnel *, struct evbuffer *in,
 int		 tunnel_ack(struct tunnel *);
 void		 tunnel_purge_media(struct tunnel *);
 const struct tunnel_stats *tunnel_stats(const struct tunnel *);
+const char	*tunnel_stats_line(const struct tunnel *, char *, size_t);
 
 #endif

@@ -152,10 +152,13 @@ hrac_tunnel_lost(struct hrac_tunnel *t, const char *why)
 {
 	struct timeval	 tv;
 	double		 wait;
+	char		 stats[512];
 
-	if (t->state == TUN_UP)
+	if (t->state == TUN_UP) {
 		log_warnx("tunnel down: %s", why);
-	else
+		log_info("tunnel so far: %s", tunnel_stats_line(t->tun, stats,
+		    sizeof(stats)));
+	} else
 		log_warnx("tunnel attempt failed: %s", why);
 	hrac_tunnel_drop(t, &t->ctrl);
 	hrac_tunnel_drop(t, &t->down);

@@ -66,8 +66,10 @@ static void
 hrac_stop(void *arg)
 {
 	struct hrac_tunnel	*t = arg;
+	char			 stats[512];
 
-	log_info("shutting down");
+	log_info("shutting down; tunnel: %s", tunnel_stats_line(t->tun, stats,
+	    sizeof(stats)));
 	event_base_loopexit(t->base, NULL);
 }
 

@@ -556,9 +556,13 @@ static void
 hras_session_lost(struct hras_session *s, const char *why)
 {
 	struct hras_conn	*c;
+	char			 stats[512];
 
-	if (s->connected)
+	if (s->connected) {
 		log_info("client %s: tunnel down: %s", s->id, why);
+		log_info("client %s: tunnel so far: %s", s->id,
+		    tunnel_stats_line(s->tun, stats, sizeof(stats)));
+	}
 	s->connected = 0;
 	s->confirmed = 0;
 	if ((c = s->down) != NULL)
@@ -573,9 +577,12 @@ void
 hras_sessions_free(struct hras *h)
 {
 	struct hras_session	*s;
+	char			 stats[512];
 
 	while ((s = TAILQ_FIRST(&h->sessions)) != NULL) {
 		TAILQ_REMOVE(&h->sessions, s, entry);
+		log_info("client %s: tunnel: %s", s->id,
+		    tunnel_stats_line(s->tun, stats, sizeof(stats)));
 		event_free(s->flush_ev);
 		event_free(s->timer_ev);
 		tunnel_free(s->tun);

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,6 +299,7 @@ test_round_trip(void **state)
 	struct frame_hdr	 h;
 	const struct tunnel_stats *st;
 	const char		*why = NULL;
+	char			 line[256], want[256];
 	size_t			 queued, wire;
 	int			 rc;
 
@@ -352,6 +354,11 @@ test_round_trip(void **state)
 	assert_int_equal(st->rx_records, 6);
 	assert_int_equal(st->rx_bytes, wire);
 	assert_int_equal(st->tx_frames, 0);
+	snprintf(want, sizeof(want), "sent 0 records in 0 frames, 0 bytes (0 "
+	    "RTP headers compressed); received 6 records in 1 frames, %zu "
+	    "bytes; voice dropped for a full queue 0, stale 0, not rebuilt 0",
+	    wire);
+	assert_string_equal(tunnel_stats_line(t->b, line, sizeof(line)), want);
 
 	/* The mirror direction. */
 	assert_int_equal(tunnel_send(t->b, FRAME_SIP, 0, "SIP/2.0 200 OK", 14),
