@@ -855,3 +855,25 @@ sip_uri_aor(const osip_uri_t *u, char *buf, size_t len)
 			buf[i] = (char)(buf[i] - 'A' + 'a');
 	return 0;
 }
+
+/*
+ * An Expires value (RFC 3261 delta-seconds: digits only) into *secs,
+ * values past 2^32 - 1 taken as that; -1 for anything else, which a
+ * bare strtol would read as 0, an unregistration.
+ */
+int
+sip_delta_seconds(const char *s, long *secs)
+{
+	unsigned long long	 v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		if (v < 0xffffffffULL)
+			v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	*secs = v > 0xffffffffULL ? 0xffffffffL : (long)v;
+	return 0;
+}

@@ -61,6 +61,7 @@ int	 sip_set_body(osip_message_t *, const char *, size_t);
 int	 sip_set_ruri(osip_message_t *, const char *uri);
 int	 sip_uri_target(const osip_uri_t *, struct sip_addr *);
 int	 sip_uri_usable(const osip_uri_t *);
+int	 sip_delta_seconds(const char *, long *);
 int	 sip_uri_aor(const osip_uri_t *, char *, size_t);
 int	 sip_contact_alias(osip_message_t *, const struct sip_addr *);
 int	 sip_uri_alias(osip_uri_t *, struct sip_addr *);

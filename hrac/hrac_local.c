@@ -124,8 +124,8 @@ hrac_local_learn(struct hrac_local *l, const osip_message_t *m)
 	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
 		if (c->url == NULL ||
 		    (ep = sip_param(&c->gen_params, "expires")) == NULL ||
-		    ep->gvalue == NULL ||
-		    (expires = strtol(ep->gvalue, NULL, 10)) <= 0)
+		    sip_delta_seconds(ep->gvalue, &expires) == -1 ||
+		    expires == 0)
 			continue;
 		if (l->nbindings >= LOCAL_BINDINGS_MAX ||
 		    (b = calloc(1, sizeof(*b))) == NULL)

@@ -833,21 +833,26 @@ hras_sip_lookup(struct hras *h, const char *aor, const char *contact,
 /*
  * True when every Contact of a REGISTER can be taken (RFC 3261 10.3 takes
  * all or none): a sip: URI with an address hrac can send to, as it does
- * with a binding, or a lone "*" with Expires: 0 (expires0).
+ * with a binding, and an expires parameter, if any, in delta-seconds; or
+ * a lone "*" with Expires: 0 (expires0).
  */
 static int
 hras_sip_register_check(const osip_message_t *m, int expires0)
 {
-	osip_contact_t	*c;
-	struct sip_addr	 to;
-	int		 i;
+	osip_contact_t		*c;
+	osip_generic_param_t	*ep;
+	struct sip_addr		 to;
+	long			 secs;
+	int			 i;
 
 	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
 		if (c->url == NULL && c->displayname != NULL &&
 		    strcmp(c->displayname, "*") == 0) {
 			if (!expires0 || osip_list_size(&m->contacts) != 1)
 				return 0;
-		} else if (sip_uri_target(c->url, &to) == -1)
+		} else if (sip_uri_target(c->url, &to) == -1 ||
+		    ((ep = sip_param(&c->gen_params, "expires")) != NULL &&
+		    sip_delta_seconds(ep->gvalue, &secs) == -1))
 			return 0;
 	}
 	return 1;
@@ -886,9 +891,14 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 		hras_sip_reply_tunnel(h, client, m, 403);
 		return;
 	}
-	if (osip_message_header_get_byname(m, "expires", 0, &eh) >= 0 &&
-	    eh->hvalue != NULL) {
-		dflt = strtol(eh->hvalue, NULL, 10);
+	if (osip_message_header_get_byname(m, "expires", 0, &eh) >= 0) {
+		if (sip_delta_seconds(eh->hvalue, &dflt) == -1) {
+			log_warnx("client %s: REGISTER for %s refused: bad "
+			    "Expires", client, aor);
+			hras_sip_refuse_tunnel(h, client, m, 400,
+			    "Bad Expires");
+			return;
+		}
 		expires0 = dflt == 0;
 	}
 	if (!hras_sip_register_check(m, expires0)) {
@@ -915,11 +925,9 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 		if (c->url == NULL || osip_uri_to_str(c->url, &uri) != 0)
 			continue;
 		expires = dflt;
-		if ((ep = sip_param(&c->gen_params, "expires")) != NULL &&
-		    ep->gvalue != NULL)
-			expires = strtol(ep->gvalue, NULL, 10);
-		if (expires < 0)
-			expires = 0;
+		/* Checked by hras_sip_register_check. */
+		if ((ep = sip_param(&c->gen_params, "expires")) != NULL)
+			(void)sip_delta_seconds(ep->gvalue, &expires);
 		if (expires > HRAS_EXPIRES_MAX)
 			expires = HRAS_EXPIRES_MAX;
 		TAILQ_FOREACH(b, &h->bindings, entry)

@@ -423,6 +423,36 @@ test_register_star(void **state)
 }
 
 /*
+ * An Expires header or expires parameter that is no number is refused 400
+ * (read as 0 it would unregister); the bindings stay as they were.
+ */
+static void
+test_register_bad_expires(void **state)
+{
+	struct th	*t;
+
+	(void)state;
+	t = th_new(th_free_port());
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>\r\n", NULL), 200);
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>\r\n", "Expires: abc\r\n"),
+	    400);
+	assert_int_equal(th_register(t, "Contact: *\r\n",
+	    "Expires: zero\r\n"), 400);
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>;expires=x0\r\n", NULL), 400);
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.21:5060>;expires=60\r\n"
+	    "Contact: <sip:alice@10.77.0.22:5060>;expires=-1\r\n", NULL), 400);
+	assert_int_equal(th_bindings(t, "alice@corp.example"), 1);
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>;expires=0\r\n", NULL), 200);
+	assert_int_equal(th_bindings(t, "alice@corp.example"), 0);
+	th_free(t);
+}
+
+/*
  * A request from the tunnel with a Contact no request could be sent to is
  * refused 400 and goes nowhere: hras would seal it into a Contact token,
  * and a request to the token would carry it as its Request-URI.
@@ -561,6 +591,7 @@ main(void)
 		cmocka_unit_test(test_register_bad_contact),
 		cmocka_unit_test(test_register_good_and_bad),
 		cmocka_unit_test(test_register_star),
+		cmocka_unit_test(test_register_bad_expires),
 		cmocka_unit_test(test_request_bad_contact),
 		cmocka_unit_test(test_response_bad_contact),
 	};

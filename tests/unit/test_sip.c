@@ -1283,6 +1283,38 @@ test_parse_proxy_refusals(void **state)
 	osip_message_free(m);
 }
 
+/* Expires values: digits only; past 2^32 - 1 they are that. */
+static void
+test_delta_seconds(void **state)
+{
+	static const char *const bad[] = {
+		"", "abc", "-1", "+5", " 60", "60 ", "6 0", "0x10", "1e3",
+		"3600;x"
+	};
+	long	 secs = -7;
+	size_t	 i;
+
+	(void)state;
+	assert_int_equal(sip_delta_seconds("0", &secs), 0);
+	assert_int_equal(secs, 0);
+	assert_int_equal(sip_delta_seconds("3600", &secs), 0);
+	assert_int_equal(secs, 3600);
+	assert_int_equal(sip_delta_seconds("00042", &secs), 0);
+	assert_int_equal(secs, 42);
+	assert_int_equal(sip_delta_seconds("4294967295", &secs), 0);
+	assert_int_equal(secs, 4294967295L);
+	assert_int_equal(sip_delta_seconds("99999999999999999999999", &secs),
+	    0);
+	assert_int_equal(secs, 4294967295L);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		secs = -7;
+		if (sip_delta_seconds(bad[i], &secs) != -1)
+			fail_msg("\"%s\" taken as %ld", bad[i], secs);
+		assert_int_equal(secs, -7);
+	}
+	assert_int_equal(sip_delta_seconds(NULL, &secs), -1);
+}
+
 int
 main(void)
 {
@@ -1307,6 +1339,7 @@ main(void)
 		cmocka_unit_test(test_uri_target),
 		cmocka_unit_test(test_uri_target_port_range),
 		cmocka_unit_test(test_uri_usable),
+		cmocka_unit_test(test_delta_seconds),
 		cmocka_unit_test(test_contact_alias),
 		cmocka_unit_test(test_parse_proxy_refusals),
 	};
