@@ -17,6 +17,7 @@ static void	log_vwrite(enum log_level, const char *, const char *, va_list)
 static const char	*log_ident = "vofw";
 static int		 log_syslog;
 static enum log_level	 log_max = LOG_LEVEL_INFO;
+static enum log_level	 log_floor = LOG_LEVEL_INFO;	/* log_init's */
 
 static const char *const log_names[] = { "error", "warning", "info", "debug" };
 static const int log_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
@@ -27,16 +28,20 @@ log_init(const char *ident, int use_syslog, enum log_level max)
 {
 	log_ident = ident;
 	log_syslog = use_syslog;
-	log_max = max;
+	log_max = log_floor = max;
 	if (log_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-/* Change verbosity at run time (a reload may change it). */
+/*
+ * The configuration's log.debug, at start and on every reload: debug
+ * lines when it is on, or when log_init asked for them (-d), which no
+ * reload takes back.
+ */
 void
-log_set_level(enum log_level max)
+log_set_debug(int on)
 {
-	log_max = max;
+	log_max = on ? LOG_LEVEL_DEBUG : log_floor;
 }
 
 /* Current verbosity, so callers can skip building costly debug lines. */

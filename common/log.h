@@ -15,7 +15,7 @@ enum log_level {
 };
 
 void	log_init(const char *ident, int use_syslog, enum log_level max);
-void	log_set_level(enum log_level max);
+void	log_set_debug(int on);
 enum log_level log_get_level(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -47,8 +47,7 @@ hrac_reload(void *arg)
 	if (t->sip != NULL)
 		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
 	tunnel_set_batch(t->tun, conf->batch_bytes);
-	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
-	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_set_debug(conf->log_debug);
 	/* Keep what the running tunnel was built from; take the rest. */
 	free(conf->server);
 	conf->server = t->conf->server;
@@ -98,8 +97,7 @@ main(int argc, char *argv[])
 	}
 	if (conf->log_syslog && !args.debug)
 		log_init("hrac", 1, LOG_LEVEL_INFO);
-	if (conf->log_debug)
-		log_set_level(LOG_LEVEL_DEBUG);
+	log_set_debug(conf->log_debug);
 	if ((base = daemon_event_base()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((sig = daemon_signals_init(base, hrac_reload, hrac_stop,

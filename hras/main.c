@@ -52,8 +52,7 @@ hras_reload(void *arg)
 	media_set_timeout(h->media, conf->media.timeout);
 	TAILQ_FOREACH(s, &h->sessions, entry)
 		tunnel_set_batch(s->tun, conf->batch_bytes);
-	log_set_level(conf->log_debug || log_get_level() == LOG_LEVEL_DEBUG ?
-	    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_set_debug(conf->log_debug);
 	hras_config_free(h->conf);
 	h->conf = conf;
 	log_info("configuration reloaded from %s", conf->file);
@@ -93,8 +92,7 @@ main(int argc, char *argv[])
 	}
 	if (h->conf->log_syslog && !args.debug)
 		log_init("hras", 1, LOG_LEVEL_INFO);
-	if (h->conf->log_debug)
-		log_set_level(LOG_LEVEL_DEBUG);
+	log_set_debug(h->conf->log_debug);
 	TAILQ_INIT(&h->conns);
 	TAILQ_INIT(&h->sessions);
 	if ((h->base = daemon_event_base()) == NULL)

@@ -91,6 +91,24 @@ tb_wait_log sink-hrac "$(syslog_ere 31 hrac "$hrac" \
 echo "ok: hrac's start-up and tunnel lines reach syslog from hrac[$hrac]," \
     "debug lines as daemon.debug"
 
+# log.debug = false on a reload stops the debug lines (without -d nothing
+# keeps them): a phone registering shows them before, not after.
+vofw_register alice 10.77.0.3
+tb_wait_log sink-hrac "$(syslog_ere 31 hrac "$hrac" \
+    'inside contact 10\.77\.0\.3:5070 learned')" 5
+sed 's/debug = true;/debug = false;/' "$TB_DIR/hrac.conf" >"$TB_DIR/hrac.new"
+mv "$TB_DIR/hrac.new" "$TB_DIR/hrac.conf"
+kill -HUP "$hrac"
+tb_wait_log sink-hrac "$(syslog_ere 30 hrac "$hrac" \
+    'configuration reloaded from .*')" 5
+before=$(grep -c '^<31>' "$TB_DIR/sink-hrac.log")
+vofw_register bob 10.77.0.4
+sleep 0.5
+[ "$(grep -c '^<31>' "$TB_DIR/sink-hrac.log")" = "$before" ] ||
+    tb_fail "debug lines after a reload with log.debug = false:" \
+    "$(grep '^<31>' "$TB_DIR/sink-hrac.log" | tail -n 2)"
+echo "ok: a reload with log.debug = false stops the debug lines"
+
 # A warning: a reload with a broken file.
 cp "$TB_DIR/hras.conf" "$TB_DIR/hras.good"
 printf 'tunnel = { keepalive = 0; };\n' >>"$TB_DIR/hras.conf"
