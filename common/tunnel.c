@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 
 #include "log.h"
 #include "rtphc.h"
@@ -149,6 +150,23 @@ void
 tunnel_set_batch(struct tunnel *t, size_t bytes)
 {
 	t->batch_bytes = bytes;
+}
+
+/*
+ * A transport's answer to a kick: run its flush event at the end of this
+ * loop turn (wait_us 0), or once wait_us have passed unless it is due
+ * already; at once if the timer cannot be set.
+ */
+void
+tunnel_schedule_flush(struct event *flush, int wait_us)
+{
+	struct timeval	 wait = { 0, wait_us };
+
+	if (wait_us == 0)
+		event_active(flush, EV_TIMEOUT, 0);
+	else if (!event_pending(flush, EV_TIMEOUT, NULL) &&
+	    event_add(flush, &wait) == -1)
+		event_active(flush, EV_TIMEOUT, 0);
 }
 
 /*

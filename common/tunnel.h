@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "frame.h"
 
+struct event;
 struct evbuffer;
 struct tunnel;
 
@@ -48,6 +49,7 @@ void		 tunnel_free(struct tunnel *);
 int		 tunnel_set_keys(struct tunnel *, const uint8_t *tx,
 		    const char *txlabel, const uint8_t *rx, const char *rxlabel);
 void		 tunnel_set_batch(struct tunnel *, size_t bytes);
+void		 tunnel_schedule_flush(struct event *, int wait_us);
 int		 tunnel_send(struct tunnel *, unsigned int type, uint32_t flow,
 		    const void *, size_t);
 size_t		 tunnel_queued(const struct tunnel *);

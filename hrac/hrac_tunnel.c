@@ -545,13 +545,9 @@ static void
 hrac_tunnel_kick(void *arg, int now)
 {
 	struct hrac_tunnel	*t = arg;
-	struct timeval		 wait = { 0, t->conf->batch_wait };
 
-	if (now || t->conf->batch_wait == 0 || t->mode == TUNNEL_MODE_POLL)
-		event_active(t->flush_ev, EV_TIMEOUT, 0);
-	else if (!event_pending(t->flush_ev, EV_TIMEOUT, NULL) &&
-	    event_add(t->flush_ev, &wait) == -1)
-		event_active(t->flush_ev, EV_TIMEOUT, 0);
+	tunnel_schedule_flush(t->flush_ev, now || t->mode == TUNNEL_MODE_POLL ?
+	    0 : t->conf->batch_wait);
 }
 
 static void

@@ -479,13 +479,9 @@ static void
 hras_session_kick(void *arg, int now)
 {
 	struct hras_session	*s = arg;
-	struct timeval		 wait = { 0, s->h->conf->batch_wait };
 
-	if (now || wait.tv_usec == 0 || s->down == NULL || s->down->poll)
-		event_active(s->flush_ev, EV_TIMEOUT, 0);
-	else if (!event_pending(s->flush_ev, EV_TIMEOUT, NULL) &&
-	    event_add(s->flush_ev, &wait) == -1)
-		event_active(s->flush_ev, EV_TIMEOUT, 0);
+	tunnel_schedule_flush(s->flush_ev, now || s->down == NULL ||
+	    s->down->poll ? 0 : s->h->conf->batch_wait);
 }
 
 /* Deferred flush, so a burst of records leaves as one chunk. */
