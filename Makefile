@@ -6,6 +6,8 @@
 #   make fuzz       build the libFuzzer targets and run each briefly
 #   make bench      run the benchmarks under tests/bench/
 #   make demo       the main job: a call through a firewall and a proxy
+#   make soak       an hour of calls with churn; memory and fds stay flat
+#   make fuzz-long  each fuzzer for FUZZ_LONG_SECONDS (an hour)
 
 BUILD	?= build
 SAN	?=
@@ -39,7 +41,8 @@ HRAS_OBJ   := $(HRAS_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBVOFW    := $(BUILD)/libvofw.a
 
-.PHONY: all check deps unit integration asan fuzz bench demo install clean
+.PHONY: all check deps unit integration asan fuzz fuzz-long bench demo soak \
+	install clean
 
 all: $(BUILD)/bin/hrac $(BUILD)/bin/hras
 ifeq ($(BUILD),build)
@@ -86,7 +89,7 @@ $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-integration bench demo: $(TOOLS_BIN)
+integration bench demo soak: $(TOOLS_BIN)
 
 -include $(TOOLS_BIN:=.d)
 
@@ -118,11 +121,21 @@ asan: deps
 fuzz: deps
 	$(MAKE) -f tests/fuzz/Makefile run
 
+# Long runs, not part of check: what they find becomes a seed in
+# tests/fuzz/corpus/<target> once fixed (tests/fuzz/Makefile, "merge").
+FUZZ_LONG_SECONDS ?= 3600
+fuzz-long: deps
+	$(MAKE) -f tests/fuzz/Makefile run FUZZ_SECONDS=$(FUZZ_LONG_SECONDS)
+	$(MAKE) -f tests/fuzz/Makefile merge
+
 bench: deps all
 	@VOFW_BIN=$(BUILD)/bin sh tests/bench/run.sh
 
 demo: deps all
 	@VOFW_BIN=$(BUILD)/bin sh tests/demo.sh
+
+soak: deps all
+	@VOFW_BIN=$(BUILD)/bin sh tests/soak.sh
 
 PREFIX	?= /usr/local
 SYSCONFDIR ?= /etc/vofw
