@@ -6,9 +6,9 @@
  * with its ephemeral X25519 public key and HMAC(secret, "vofw2 open" id
  * challenge key); the server proves it knows the secret too with
  * HMAC(secret, "vofw2 welcome" id sid challenge key key'), covering its
- * own ephemeral key. Every later request carries a number that only ever grows and
- * an HMAC under the session's request key, so a captured request is
- * refused when replayed.
+ * own ephemeral key. Every later request carries a number that only ever
+ * grows and an HMAC under the session's request key, so a captured
+ * request is refused when replayed.
  */
 #include <stdio.h>
 #include <string.h>

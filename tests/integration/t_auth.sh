@@ -18,7 +18,7 @@ URL=http://$TB_WAN_IP:8080/vofw/v1
 # (1) hrac with a wrong secret: refused, said clearly, retried, never up.
 tb_squid_start
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL" \
-    "not-the-secret"
+    "$(vofw_secret)"
 vofw_start_hrac
 tb_wait_log hrac 'hras refused the tunnel \(403\): check id and secret' 10
 tb_wait_log hras 'tunnel request refused \(corp\): wrong secret' 2
