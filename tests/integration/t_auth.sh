@@ -11,6 +11,27 @@ set -eu
 . "$(dirname "$0")/../lib/vofw.sh"
 
 tb_up
+
+# (0) Weak secrets are refused by -n and at start, with file, line and
+# how to make one.
+for weak in change-me password testbed-secret-1; do
+	VOFW_SECRET=$weak vofw_hras_conf "$TB_DIR/weak.conf"
+	! out=$("$TB_HRAS" -n -f "$TB_DIR/weak.conf" 2>&1) ||
+	    tb_fail "hras -n accepts secret '$weak'"
+	echo "$out" | grep -q "weak.conf:7: clients\[0\].secret: .*openssl rand -base64 32" ||
+	    tb_fail "hras -n, secret '$weak': $out"
+	! out=$(tb_run_wan timeout 5 "$TB_HRAS" -d -f "$TB_DIR/weak.conf" \
+	    2>&1) || tb_fail "hras starts with secret '$weak'"
+	echo "$out" | grep -q "weak.conf:7: clients\[0\].secret: " ||
+	    tb_fail "hras start, secret '$weak': $out"
+	vofw_hrac_conf "$TB_DIR/weak.conf" "http://$TB_WAN_IP:8080/" "" "$weak"
+	! out=$("$TB_HRAC" -n -f "$TB_DIR/weak.conf" 2>&1) ||
+	    tb_fail "hrac -n accepts secret '$weak'"
+	echo "$out" | grep -q "weak.conf:2: secret: .*openssl rand -base64 32" ||
+	    tb_fail "hrac -n, secret '$weak': $out"
+done
+echo "ok: weak secrets refused"
+
 vofw_hras_conf "$TB_DIR/hras.conf"
 vofw_start_hras
 URL=http://$TB_WAN_IP:8080/vofw/v1
