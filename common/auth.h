@@ -10,9 +10,20 @@
 
 #include "crypto.h"
 
+#define AUTH_VERSION_STR "2"	/* admission protocol spoken */
 #define AUTH_HEXLEN	(2 * CRYPTO_MACLEN + 1)
 #define AUTH_REQ_MACLEN	16	/* bytes of HMAC kept on each request */
 #define AUTH_SIDLEN	16
+#define AUTH_CHALLENGELEN 32	/* number, expiry, random, MAC */
+
+/* What both sides' proofs and keys cover, as sent (hex). */
+struct auth_transcript {
+	const char	*id;		/* client id */
+	const char	*sid;		/* session id hras chose */
+	const char	*snonce;	/* hras's challenge */
+	const char	*cpub;		/* hrac's ephemeral X25519 key */
+	const char	*spub;		/* hras's ephemeral X25519 key */
+};
 
 /* Sliding window of request numbers seen (IPsec-style replay check). */
 struct auth_window {
@@ -20,12 +31,19 @@ struct auth_window {
 	uint64_t	seen;	/* bit i: request top - i was seen */
 };
 
+int	auth_challenge_make(const uint8_t key[CRYPTO_KEYLEN], uint64_t count,
+	    uint32_t expires, uint8_t out[AUTH_CHALLENGELEN]);
+int	auth_challenge_check(const uint8_t key[CRYPTO_KEYLEN],
+	    const uint8_t tok[AUTH_CHALLENGELEN], uint32_t now,
+	    uint64_t *count);
 int	auth_open_mac(const char *secret, const char *id,
-	    const char *snonce_hex, const char *cnonce_hex,
+	    const char *snonce_hex, const char *cpub_hex,
 	    char out[AUTH_HEXLEN]);
-int	auth_welcome_mac(const char *secret, const char *sid_hex,
-	    const char *snonce_hex, const char *cnonce_hex,
+int	auth_welcome_mac(const char *secret, const struct auth_transcript *,
 	    char out[AUTH_HEXLEN]);
+int	auth_session_keys(const uint8_t shared[CRYPTO_KEYLEN],
+	    const char *secret, const struct auth_transcript *,
+	    struct crypto_session_keys *);
 int	auth_request_mac(const uint8_t key[CRYPTO_KEYLEN], const char *method,
 	    const char *path, const char *sid_hex, uint64_t req,
 	    char out[AUTH_HEXLEN]);

@@ -544,13 +544,135 @@ config_check_id(struct config_ctx *ctx, const config_setting_t *s, void *p)
 	return 0;
 }
 
-/* Check that a shared secret is at least 8 characters long. */
+/* log2 of x > 0, to a few millionths; no libm for one estimate. */
+static double
+config_log2(double x)
+{
+	double	 r = 0, bit = 1;
+	int	 i;
+
+	while (x >= 2) {
+		x /= 2;
+		r += 1;
+	}
+	while (x < 1) {
+		x *= 2;
+		r -= 1;
+	}
+	for (i = 0; i < 24; i++) {
+		x *= x;
+		bit /= 2;
+		if (x >= 2) {
+			x /= 2;
+			r += bit;
+		}
+	}
+	return r;
+}
+
+/*
+ * A conservative estimate of the bits of entropy in a secret. Each
+ * character counts for the entropy per character of the string's own
+ * character frequencies, capped by log2 of the size of the classes it
+ * draws from (hex digits, lower case, upper case, digits, the rest);
+ * except a character that repeats the one before, continues a run (abc,
+ * 987) or ends a group of three seen before in the string, which counts
+ * nothing. Base64's trailing "=" carries nothing either. Words and
+ * patterns score far below random strings of the same length.
+ */
+unsigned int
+config_secret_bits(const char *s)
+{
+	size_t		 count[256], len = strlen(s), i, j, eff = 0;
+	const uint8_t	*u = (const uint8_t *)s;
+	double		 h = 0, cap;
+	unsigned int	 alpha = 0;
+	int		 lower = 0, upper = 0, digit = 0, other = 0;
+	int		 hexl = 1, hexu = 1, d1, d2;
+
+	while (len > 0 && s[len - 1] == '=')
+		len--;
+	if (len == 0)
+		return 0;
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < len; i++) {
+		count[u[i]]++;
+		if (u[i] >= 'a' && u[i] <= 'z') {
+			lower = 1;
+			hexu = 0;
+			hexl &= u[i] <= 'f';
+		} else if (u[i] >= 'A' && u[i] <= 'Z') {
+			upper = 1;
+			hexl = 0;
+			hexu &= u[i] <= 'F';
+		} else if (u[i] >= '0' && u[i] <= '9')
+			digit = 1;
+		else {
+			other = 1;
+			hexl = hexu = 0;
+		}
+	}
+	if (hexl || hexu)
+		alpha = 16;
+	else
+		alpha = 26 * (unsigned int)(lower + upper) +
+		    10 * (unsigned int)digit + 33 * (unsigned int)other;
+	for (i = 0; i < 256; i++)
+		if (count[i] > 0)
+			h -= (double)count[i] / (double)len *
+			    config_log2((double)count[i] / (double)len);
+	cap = config_log2((double)alpha);
+	if (h > cap)
+		h = cap;
+	for (i = 0; i < len; i++) {
+		if (i >= 1 && u[i] == u[i - 1])
+			continue;
+		if (i >= 2) {
+			d1 = (int)u[i] - (int)u[i - 1];
+			d2 = (int)u[i - 1] - (int)u[i - 2];
+			if (d1 == d2 && (d1 == 1 || d1 == -1))
+				continue;
+			for (j = 0; j + 2 < i; j++)
+				if (memcmp(u + j, u + i - 2, 3) == 0)
+					break;
+			if (j + 2 < i)
+				continue;
+		}
+		eff++;
+	}
+	return (unsigned int)((double)eff * h);
+}
+
+/*
+ * Check a shared secret: not a well-known sample, and at least
+ * CONFIG_SECRET_BITS of entropy as config_secret_bits estimates it, so
+ * that what a proxy sees of the admission cannot be used to guess it.
+ */
 int
 config_check_secret(struct config_ctx *ctx, const config_setting_t *s,
     void *p)
 {
-	if (strlen(*(char **)p) < 8)
-		return config_fail(ctx, s, "must be at least 8 characters");
+	static const char *const samples[] = {
+		"change-me", "changeme", "change me", "password", "secret",
+		"a long random secret", "letmein", "passw0rd", "s3cret",
+		"123456", "12345678", "qwerty", "example", "test"
+	};
+	const char	*v = *(char **)p;
+	unsigned int	 bits;
+	size_t		 i;
+
+	if (strlen(v) > CONFIG_SECRET_MAX)
+		return config_fail(ctx, s, "longer than %d bytes",
+		    CONFIG_SECRET_MAX);
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+		if (strcasecmp(v, samples[i]) == 0)
+			return config_fail(ctx, s, "\"%s\" is a sample, not a "
+			    "secret: make one with \"openssl rand -base64 32\"",
+			    samples[i]);
+	if ((bits = config_secret_bits(v)) < CONFIG_SECRET_BITS)
+		return config_fail(ctx, s, "too easy to guess (about %u bits, "
+		    "%d needed): make one with \"openssl rand -base64 32\"",
+		    bits, CONFIG_SECRET_BITS);
 	return 0;
 }
 

@@ -254,6 +254,9 @@ int	 config_load(const char *path, const struct config_key *, void *base,
 int	 config_fail(struct config_ctx *, const struct config_setting_t *,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 int	 config_oom(struct config_ctx *);
+
+#define CONFIG_SECRET_BITS	128	/* least entropy of a client secret */
+#define CONFIG_SECRET_MAX	1024	/* longest secret, in bytes */
 int	 config_check_address(struct config_ctx *,
 	    const struct config_setting_t *, void *);
 int	 config_check_domain(struct config_ctx *,
@@ -262,6 +265,7 @@ int	 config_check_id(struct config_ctx *, const struct config_setting_t *,
 	    void *);
 int	 config_check_secret(struct config_ctx *,
 	    const struct config_setting_t *, void *);
+unsigned int config_secret_bits(const char *);
 int	 config_check_file(struct config_ctx *,
 	    const struct config_setting_t *, void *);
 int	 config_check_media(struct config_ctx *,

@@ -1,9 +1,12 @@
 /*
  * Cryptography of the tunnel. A client proves it holds its secret with an
- * HMAC over a fresh server nonce and a client nonce; both halves then derive
- * per-session keys (HKDF-SHA256) from the secret and both nonces, and every
- * frame is sealed with AES-256-GCM using its sequence number as nonce, so a
- * replayed, reordered or altered frame fails to open.
+ * HMAC over a fresh server nonce and its ephemeral X25519 public key; hras
+ * answers with its own, and both halves derive per-session keys
+ * (HKDF-SHA256) from the X25519 shared value and the secret. The private
+ * halves are thrown away at once, so a secret learnt later opens no
+ * recorded session (forward secrecy). Every frame is sealed with
+ * AES-256-GCM using its sequence number as nonce, so a replayed, reordered
+ * or altered frame fails to open.
  */
 #include <string.h>
 
@@ -18,7 +21,7 @@
 
 #include "crypto.h"
 
-static int	crypto_hkdf(const char *, const uint8_t *, size_t,
+static int	crypto_hkdf(const uint8_t *, size_t, const uint8_t *, size_t,
 		    const char *, uint8_t *, size_t);
 static void	crypto_iv(const struct crypto_aead *, uint64_t, uint8_t[12]);
 
@@ -49,10 +52,10 @@ crypto_equal(const void *a, const void *b, size_t len)
 	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
-/* HKDF-SHA256 expand of the secret into one labelled key. */
+/* HKDF-SHA256 (extract and expand) of key material into one labelled key. */
 static int
-crypto_hkdf(const char *secret, const uint8_t *salt, size_t saltlen,
-    const char *label, uint8_t *out, size_t outlen)
+crypto_hkdf(const uint8_t *ikm, size_t ikmlen, const uint8_t *salt,
+    size_t saltlen, const char *label, uint8_t *out, size_t outlen)
 {
 	EVP_KDF		*kdf;
 	EVP_KDF_CTX	*kctx;
@@ -68,7 +71,7 @@ crypto_hkdf(const char *secret, const uint8_t *salt, size_t saltlen,
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 	    (char *)(uintptr_t)"SHA256", 0);
 	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-	    (void *)(uintptr_t)secret, strlen(secret));
+	    (void *)(uintptr_t)ikm, ikmlen);
 	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
 	    (void *)(uintptr_t)salt, saltlen);
 	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
@@ -79,25 +82,90 @@ crypto_hkdf(const char *secret, const uint8_t *salt, size_t saltlen,
 	return rc;
 }
 
-/* Derive the keys of one tunnel session from the secret and both nonces. */
+/* Make a fresh ephemeral X25519 key pair. */
 int
-crypto_derive(const char *secret, const uint8_t snonce[CRYPTO_NONCELEN],
-    const uint8_t cnonce[CRYPTO_NONCELEN], struct crypto_session_keys *keys)
+crypto_kx_new(struct crypto_kx *kx)
 {
-	uint8_t	 salt[2 * CRYPTO_NONCELEN];
+	size_t	 len = CRYPTO_PUBLEN;
 
-	memcpy(salt, snonce, CRYPTO_NONCELEN);
-	memcpy(salt + CRYPTO_NONCELEN, cnonce, CRYPTO_NONCELEN);
-	if (crypto_hkdf(secret, salt, sizeof(salt), "vofw1 up", keys->up,
-	    CRYPTO_KEYLEN) == -1 ||
-	    crypto_hkdf(secret, salt, sizeof(salt), "vofw1 down", keys->down,
-	    CRYPTO_KEYLEN) == -1 ||
-	    crypto_hkdf(secret, salt, sizeof(salt), "vofw1 req", keys->req,
-	    CRYPTO_KEYLEN) == -1) {
-		OPENSSL_cleanse(keys, sizeof(*keys));
+	if ((kx->key = EVP_PKEY_Q_keygen(NULL, NULL, "X25519")) == NULL)
+		return -1;
+	if (EVP_PKEY_get_raw_public_key(kx->key, kx->pub, &len) != 1 ||
+	    len != CRYPTO_PUBLEN) {
+		crypto_kx_clear(kx);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The X25519 shared value of our key pair and the peer's public key; -1
+ * when the peer's key is not a usable point (all-zero result: RFC 7748,
+ * section 6.1).
+ */
+int
+crypto_kx_shared(struct crypto_kx *kx, const uint8_t peer[CRYPTO_PUBLEN],
+    uint8_t out[CRYPTO_KEYLEN])
+{
+	static const uint8_t	 zero[CRYPTO_KEYLEN];
+	EVP_PKEY		*pk;
+	EVP_PKEY_CTX		*ctx;
+	size_t			 len = CRYPTO_KEYLEN;
+	int			 rc = -1;
+
+	if (kx->key == NULL || (pk = EVP_PKEY_new_raw_public_key(
+	    EVP_PKEY_X25519, NULL, peer, CRYPTO_PUBLEN)) == NULL)
+		return -1;
+	if ((ctx = EVP_PKEY_CTX_new(kx->key, NULL)) != NULL &&
+	    EVP_PKEY_derive_init(ctx) == 1 &&
+	    EVP_PKEY_derive_set_peer(ctx, pk) == 1 &&
+	    EVP_PKEY_derive(ctx, out, &len) == 1 && len == CRYPTO_KEYLEN &&
+	    !crypto_equal(out, zero, CRYPTO_KEYLEN))
+		rc = 0;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	if (rc == -1)
+		OPENSSL_cleanse(out, CRYPTO_KEYLEN);
+	return rc;
+}
+
+/* Throw an ephemeral key pair away. */
+void
+crypto_kx_clear(struct crypto_kx *kx)
+{
+	EVP_PKEY_free(kx->key);
+	kx->key = NULL;
+}
+
+/*
+ * Derive the keys of one tunnel session: HKDF-SHA256 over the X25519
+ * shared value followed by the secret, salted with the handshake's
+ * transcript. Without the shared value (that is, without one side's
+ * ephemeral private key) the secret alone yields nothing.
+ */
+int
+crypto_derive(const uint8_t shared[CRYPTO_KEYLEN], const char *secret,
+    const void *salt, size_t saltlen, struct crypto_session_keys *keys)
+{
+	uint8_t	 ikm[CRYPTO_KEYLEN + 1024];
+	size_t	 slen = strlen(secret), n = CRYPTO_KEYLEN + slen;
+	int	 rc = 0;
+
+	if (slen > sizeof(ikm) - CRYPTO_KEYLEN)
+		return -1;
+	memcpy(ikm, shared, CRYPTO_KEYLEN);
+	memcpy(ikm + CRYPTO_KEYLEN, secret, slen);
+	if (crypto_hkdf(ikm, n, salt, saltlen, "vofw2 up", keys->up,
+	    CRYPTO_KEYLEN) == -1 ||
+	    crypto_hkdf(ikm, n, salt, saltlen, "vofw2 down", keys->down,
+	    CRYPTO_KEYLEN) == -1 ||
+	    crypto_hkdf(ikm, n, salt, saltlen, "vofw2 req", keys->req,
+	    CRYPTO_KEYLEN) == -1) {
+		OPENSSL_cleanse(keys, sizeof(*keys));
+		rc = -1;
+	}
+	OPENSSL_cleanse(ikm, n);
+	return rc;
 }
 
 /* Set up one direction's cipher; the label keeps the two IVs apart. */

@@ -1,7 +1,8 @@
 /*
- * Cryptography of the tunnel: the HMAC that admits a client, the key
- * derivation per tunnel session, and the AEAD that authenticates and
- * encrypts every frame end to end between the two halves.
+ * Cryptography of the tunnel: the HMAC that admits a client, the
+ * ephemeral X25519 exchange and key derivation per tunnel session, and the
+ * AEAD that authenticates and encrypts every frame end to end between the
+ * two halves.
  */
 #ifndef VOFW_CRYPTO_H
 #define VOFW_CRYPTO_H
@@ -12,9 +13,10 @@
 #define CRYPTO_KEYLEN	32	/* AES-256-GCM key */
 #define CRYPTO_TAGLEN	16	/* GCM tag appended to each frame */
 #define CRYPTO_MACLEN	32	/* HMAC-SHA256 output */
-#define CRYPTO_NONCELEN	16	/* handshake nonces */
+#define CRYPTO_PUBLEN	32	/* X25519 public key */
 
 struct evp_cipher_ctx_st;
+struct evp_pkey_st;
 
 /* One direction of a tunnel session: key, fixed IV salt, cipher context. */
 struct crypto_aead {
@@ -22,7 +24,13 @@ struct crypto_aead {
 	uint8_t				 salt[4];
 };
 
-/* Key material both halves derive from the secret and both nonces. */
+/* One side's ephemeral X25519 key pair, for one handshake only. */
+struct crypto_kx {
+	struct evp_pkey_st	*key;
+	uint8_t			 pub[CRYPTO_PUBLEN];
+};
+
+/* Key material both halves derive from the exchange and the secret. */
 struct crypto_session_keys {
 	uint8_t		up[CRYPTO_KEYLEN];	/* hrac -> hras frames */
 	uint8_t		down[CRYPTO_KEYLEN];	/* hras -> hrac frames */
@@ -33,9 +41,12 @@ int	crypto_random(void *, size_t);
 int	crypto_hmac(const void *key, size_t keylen, const void *msg,
 	    size_t msglen, uint8_t out[CRYPTO_MACLEN]);
 int	crypto_equal(const void *, const void *, size_t);
-int	crypto_derive(const char *secret, const uint8_t snonce[CRYPTO_NONCELEN],
-	    const uint8_t cnonce[CRYPTO_NONCELEN],
-	    struct crypto_session_keys *);
+int	crypto_kx_new(struct crypto_kx *);
+int	crypto_kx_shared(struct crypto_kx *, const uint8_t peer[CRYPTO_PUBLEN],
+	    uint8_t out[CRYPTO_KEYLEN]);
+void	crypto_kx_clear(struct crypto_kx *);
+int	crypto_derive(const uint8_t shared[CRYPTO_KEYLEN], const char *secret,
+	    const void *salt, size_t saltlen, struct crypto_session_keys *);
 
 int	crypto_aead_init(struct crypto_aead *, const uint8_t key[CRYPTO_KEYLEN],
 	    const char *label);

@@ -482,6 +482,8 @@ http_reason(int status)
 		return "Conflict";
 	case 413:
 		return "Content Too Large";
+	case 426:
+		return "Upgrade Required";
 	case 431:
 		return "Request Header Fields Too Large";
 	case 501:

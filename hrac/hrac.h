@@ -86,8 +86,8 @@ struct hrac_tunnel {
 	struct hrac_link	*up_old;	/* renewed, awaiting its answer */
 	int			 post_inflight;
 	char			 sid[2 * AUTH_SIDLEN + 1];
-	char			 snonce[2 * CRYPTO_NONCELEN + 1];
-	char			 cnonce[2 * CRYPTO_NONCELEN + 1];
+	char			 snonce[2 * AUTH_CHALLENGELEN + 1];
+	struct crypto_kx	 kx;		/* ours, during admission */
 	uint8_t			 req_key[CRYPTO_KEYLEN];
 	uint64_t		 req;
 	double			 backoff;

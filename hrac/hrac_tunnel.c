@@ -17,6 +17,7 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
 #include "hook.h"
@@ -112,6 +113,7 @@ hrac_tunnel_free(struct hrac_tunnel *t)
 	hrac_tunnel_drop(t, &t->down_next);
 	hrac_tunnel_drop(t, &t->up);
 	hrac_tunnel_drop(t, &t->up_old);
+	crypto_kx_clear(&t->kx);
 	if (t->retry_ev != NULL)
 		event_free(t->retry_ev);
 	if (t->probe_ev != NULL)
@@ -165,6 +167,7 @@ hrac_tunnel_lost(struct hrac_tunnel *t, const char *why)
 	hrac_tunnel_drop(t, &t->down_next);
 	hrac_tunnel_drop(t, &t->up);
 	hrac_tunnel_drop(t, &t->up_old);
+	crypto_kx_clear(&t->kx);
 	evtimer_del(t->probe_ev);
 	t->post_inflight = 0;
 	t->state = TUN_WAIT;
@@ -218,6 +221,9 @@ hrac_tunnel_link_error(struct hrac_link *l, const char *why)
 	}
 	if (l == t->ctrl && (strstr(why, "403") != NULL))
 		why = "hras refused the tunnel (403): check id and secret";
+	else if (l == t->ctrl && strstr(why, "426") != NULL)
+		why = "hras speaks another admission protocol (426): run "
+		    "the same release of hrac and hras";
 	hrac_tunnel_lost(t, why);
 }
 
@@ -250,8 +256,8 @@ hrac_tunnel_link_ready(struct hrac_link *l)
 
 	switch (l->role) {
 	case LINK_CTRL:
-		if (hrac_link_request(l, "GET", "/vofw/v1/challenge", NULL, 0,
-		    0) == -1)
+		if (hrac_link_request(l, "GET", "/vofw/v1/challenge?version="
+		    AUTH_VERSION_STR, NULL, 0, 0) == -1)
 			hrac_tunnel_lost(t, "out of memory");
 		return;
 	case LINK_DOWN:
@@ -288,17 +294,120 @@ hrac_tunnel_link_ready(struct hrac_link *l)
 	}
 }
 
+/*
+ * Read hras's challenge: "version=2" and the nonce. An hras of another
+ * admission protocol answers otherwise; say which half to upgrade.
+ */
+static int
+hrac_tunnel_challenge(struct hrac_tunnel *t, const char *body)
+{
+	char	 v[8];
+
+	if (sscanf(body, "version=%7[0-9]\nnonce=%64[0-9a-f]\n", v,
+	    t->snonce) == 2 && strcmp(v, AUTH_VERSION_STR) == 0 &&
+	    strlen(t->snonce) == 2 * AUTH_CHALLENGELEN)
+		return 0;
+	if (strncmp(body, "nonce=", 6) == 0)
+		snprintf(v, sizeof(v), "1");
+	else if (sscanf(body, "version=%7[0-9]\n", v) != 1) {
+		hrac_tunnel_lost(t, "bad challenge from hras");
+		return -1;
+	}
+	log_warnx("hras speaks admission protocol %s, this hrac %s: upgrade "
+	    "%s (both halves ship together)", v, AUTH_VERSION_STR,
+	    strlen(v) < strlen(AUTH_VERSION_STR) || (strlen(v) ==
+	    strlen(AUTH_VERSION_STR) && strcmp(v, AUTH_VERSION_STR) < 0) ?
+	    "hras" : "hrac");
+	hrac_tunnel_lost(t, "admission protocol mismatch");
+	return -1;
+}
+
+/* Answer the challenge with our ephemeral key and our proof. */
+static void
+hrac_tunnel_open(struct hrac_tunnel *t, struct hrac_link *l)
+{
+	char	 cp[2 * CRYPTO_PUBLEN + 1], mac[AUTH_HEXLEN], target[512];
+
+	crypto_kx_clear(&t->kx);
+	if (crypto_kx_new(&t->kx) == -1) {
+		hrac_tunnel_lost(t, "cannot make a key pair");
+		return;
+	}
+	crypto_hex(t->kx.pub, sizeof(t->kx.pub), cp);
+	if (auth_open_mac(t->conf->secret, t->conf->id, t->snonce, cp,
+	    mac) == -1 ||
+	    snprintf(target, sizeof(target), "/vofw/v1/open?id=%s&"
+	    "nonce=%s&pub=%s&mac=%s", t->conf->id, t->snonce, cp,
+	    mac) >= (int)sizeof(target)) {
+		hrac_tunnel_lost(t, "cannot build the handshake");
+		return;
+	}
+	t->state = TUN_OPEN;
+	if (l->state != LINK_IDLE) {
+		/* The proxy closed the link: open another. */
+		hrac_tunnel_drop(t, &t->ctrl);
+		hrac_tunnel_lost(t, "handshake connection not kept");
+		return;
+	}
+	if (hrac_link_request(l, "GET", target, NULL, 0, 0) == -1)
+		hrac_tunnel_lost(t, "out of memory");
+}
+
+/*
+ * Check hras's welcome: its proof covers its ephemeral key and ours, so a
+ * key put in by anyone without the secret fails here. Then derive the
+ * session's keys and throw our private key away.
+ */
+static int
+hrac_tunnel_welcome(struct hrac_tunnel *t, const char *body)
+{
+	struct crypto_session_keys	 keys;
+	struct auth_transcript		 tr;
+	char				 cp[2 * CRYPTO_PUBLEN + 1];
+	char				 sp[2 * CRYPTO_PUBLEN + 1];
+	char				 mac[AUTH_HEXLEN], want[AUTH_HEXLEN];
+	uint8_t				 spub[CRYPTO_PUBLEN];
+	uint8_t				 shared[CRYPTO_KEYLEN];
+	int				 rc;
+
+	crypto_hex(t->kx.pub, sizeof(t->kx.pub), cp);
+	tr.id = t->conf->id;
+	tr.sid = t->sid;
+	tr.snonce = t->snonce;
+	tr.cpub = cp;
+	tr.spub = sp;
+	if (sscanf(body, "sid=%32[0-9a-f]\npub=%64[0-9a-f]\nmac=%64[0-9a-f]\n",
+	    t->sid, sp, mac) != 3 || strlen(t->sid) != 2 * AUTH_SIDLEN ||
+	    crypto_unhex(sp, spub, sizeof(spub)) == -1 ||
+	    auth_welcome_mac(t->conf->secret, &tr, want) == -1 ||
+	    strlen(mac) != strlen(want) ||
+	    !crypto_equal(mac, want, strlen(want))) {
+		hrac_tunnel_lost(t, "hras failed to prove the shared secret");
+		return -1;
+	}
+	rc = crypto_kx_shared(&t->kx, spub, shared);
+	crypto_kx_clear(&t->kx);
+	if (rc == 0)
+		rc = auth_session_keys(shared, t->conf->secret, &tr, &keys);
+	OPENSSL_cleanse(shared, sizeof(shared));
+	if (rc == -1 ||
+	    tunnel_set_keys(t->tun, keys.up, "up", keys.down, "down") == -1) {
+		OPENSSL_cleanse(&keys, sizeof(keys));
+		hrac_tunnel_lost(t, "cannot derive session keys");
+		return -1;
+	}
+	memcpy(t->req_key, keys.req, sizeof(t->req_key));
+	OPENSSL_cleanse(&keys, sizeof(keys));
+	return 0;
+}
+
 /* Parse the handshake answers and open the data links. */
 static void
 hrac_tunnel_handshake(struct hrac_link *l)
 {
-	struct hrac_tunnel		*t = l->t;
-	struct crypto_session_keys	 keys;
-	uint8_t				 snonce[CRYPTO_NONCELEN];
-	uint8_t				 cnonce[CRYPTO_NONCELEN];
-	char				 body[512], mac[AUTH_HEXLEN];
-	char				 want[AUTH_HEXLEN], target[512];
-	size_t				 n = evbuffer_get_length(l->body);
+	struct hrac_tunnel	*t = l->t;
+	char			 body[512];
+	size_t			 n = evbuffer_get_length(l->body);
 
 	if (n >= sizeof(body)) {
 		hrac_tunnel_lost(t, "oversized handshake answer");
@@ -307,47 +416,12 @@ hrac_tunnel_handshake(struct hrac_link *l)
 	evbuffer_remove(l->body, body, n);
 	body[n] = '\0';
 	if (t->state == TUN_CHALLENGE) {
-		if (sscanf(body, "nonce=%32[0-9a-f]\n", t->snonce) != 1 ||
-		    crypto_unhex(t->snonce, snonce, sizeof(snonce)) == -1 ||
-		    crypto_random(cnonce, sizeof(cnonce)) == -1) {
-			hrac_tunnel_lost(t, "bad challenge from hras");
-			return;
-		}
-		crypto_hex(cnonce, sizeof(cnonce), t->cnonce);
-		if (auth_open_mac(t->conf->secret, t->conf->id, t->snonce,
-		    t->cnonce, mac) == -1 ||
-		    snprintf(target, sizeof(target), "/vofw/v1/open?id=%s&"
-		    "nonce=%s&cnonce=%s&mac=%s", t->conf->id, t->snonce,
-		    t->cnonce, mac) >= (int)sizeof(target)) {
-			hrac_tunnel_lost(t, "cannot build the handshake");
-			return;
-		}
-		t->state = TUN_OPEN;
-		if (l->state != LINK_IDLE) {
-			/* The proxy closed the link: open another. */
-			hrac_tunnel_drop(t, &t->ctrl);
-			hrac_tunnel_lost(t, "handshake connection not kept");
-			return;
-		}
-		if (hrac_link_request(l, "GET", target, NULL, 0, 0) == -1)
-			hrac_tunnel_lost(t, "out of memory");
+		if (hrac_tunnel_challenge(t, body) == 0)
+			hrac_tunnel_open(t, l);
 		return;
 	}
-	if (sscanf(body, "sid=%32[0-9a-f]\nmac=%64[0-9a-f]\n", t->sid,
-	    mac) != 2 ||
-	    auth_welcome_mac(t->conf->secret, t->sid, t->snonce, t->cnonce,
-	    want) == -1 || !crypto_equal(mac, want, sizeof(want) - 1)) {
-		hrac_tunnel_lost(t, "hras failed to prove the shared secret");
+	if (hrac_tunnel_welcome(t, body) == -1)
 		return;
-	}
-	crypto_unhex(t->snonce, snonce, sizeof(snonce));
-	crypto_unhex(t->cnonce, cnonce, sizeof(cnonce));
-	if (crypto_derive(t->conf->secret, snonce, cnonce, &keys) == -1 ||
-	    tunnel_set_keys(t->tun, keys.up, "up", keys.down, "down") == -1) {
-		hrac_tunnel_lost(t, "cannot derive session keys");
-		return;
-	}
-	memcpy(t->req_key, keys.req, sizeof(t->req_key));
 	t->req = 0;
 	hrac_tunnel_drop(t, &t->ctrl);
 	log_debug("admitted by hras, session %.8s...", t->sid);

@@ -33,8 +33,8 @@ struct vcit;
 struct ssl_ctx_st;
 struct tunnel;
 
-#define HRAS_NONCES		256	/* outstanding handshake nonces */
-#define HRAS_NONCE_TTL		30	/* seconds a nonce may be answered */
+#define HRAS_NONCE_TTL		30	/* seconds a challenge may be answered */
+#define HRAS_REFUSE_LOGS	10	/* refusal lines logged a second */
 #define HRAS_CONNS_MAX		1024
 #define HRAS_CHUNK_MAX		(64 * 1024)
 #define HRAS_HIGH_WATER		(256 * 1024)	/* per-connection output */
@@ -91,11 +91,7 @@ struct hras_session {
 	struct event		*flush_ev;
 	struct event		*timer_ev;
 	struct evbuffer		*scratch;	/* frames on their way out */
-};
-
-struct hras_nonce {
-	char			 hex[2 * CRYPTO_NONCELEN + 1];
-	time_t			 expires;
+	uint64_t		 nonce_seen;	/* newest challenge answered */
 };
 
 /* A registrar binding: an inside phone reachable through a client. */
@@ -131,8 +127,8 @@ struct hras {
 	TAILQ_HEAD(, hras_conn)	 conns;
 	unsigned int		 nconns;
 	TAILQ_HEAD(, hras_session) sessions;
-	struct hras_nonce	 nonces[HRAS_NONCES];
-	unsigned int		 nonce_next;
+	uint8_t			 nonce_key[CRYPTO_KEYLEN];	/* challenges */
+	uint64_t		 nonce_count;	/* challenges issued */
 	struct hook		*hook;
 	struct siptr		*sip;
 	struct media		*media;

@@ -1,6 +1,7 @@
 /*
- * Tunnel sessions in hras: the handshake that admits a client (single-use
- * nonce, HMAC, per-session keys), the check on every later request, and
+ * Tunnel sessions in hras: the handshake that admits a client (a
+ * challenge that takes no room, HMAC, an ephemeral X25519 exchange for the
+ * session's keys), the check on every later request, and
  * the session's life: which connection carries its downstream, which
  * upstream POST is read, keepalives while idle and the verdict that a
  * tunnel is dead. One session per client id; it outlives its connections
@@ -15,6 +16,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+
+#include <openssl/crypto.h>
 
 #include "auth.h"
 #include "config.h"
@@ -36,7 +39,6 @@ static int	hras_session_control_send(struct hras_session *,
 static void	hras_session_lost(struct hras_session *, const char *);
 static void	hras_poll_hold(evutil_socket_t, short, void *);
 static void	hras_poll_answer(struct hras_session *, struct hras_conn *);
-static int	hras_nonce_take(struct hras *, const char *);
 static struct hras_session *hras_session_find(struct hras *, const char *);
 static void	hras_refuse(struct hras_conn *, int, const char *, const char *);
 
@@ -50,51 +52,77 @@ hras_now(void)
 	return ts.tv_sec;
 }
 
-/* Log why a tunnel request is refused and answer it. */
+/*
+ * Log why a tunnel request is refused and answer it. At most
+ * HRAS_REFUSE_LOGS lines a second: a flood of bad requests must not flood
+ * the log; the next line says how many were left out.
+ */
 static void
 hras_refuse(struct hras_conn *c, int status, const char *who, const char *why)
 {
-	log_warnx("%s: tunnel request refused (%s): %s", c->peer, who, why);
+	static time_t		 second;
+	static unsigned int	 logged, quiet;
+	time_t			 now = hras_now();
+
+	if (now != second) {
+		second = now;
+		logged = 0;
+	}
+	if (logged < HRAS_REFUSE_LOGS) {
+		logged++;
+		if (quiet > 0)
+			log_warnx("%u tunnel refusals not logged", quiet);
+		quiet = 0;
+		log_warnx("%s: tunnel request refused (%s): %s", c->peer, who,
+		    why);
+	} else
+		quiet++;
 	c->keep_alive = 0;
 	hras_conn_respond(c, status, "text/plain", "refused\n", 8);
 }
 
-/* Issue a fresh single-use nonce for a client to answer. */
+/*
+ * Issue a challenge for a client to answer, if it speaks our admission
+ * protocol. The challenge carries its own number, expiry and MAC, so hras
+ * keeps nothing per challenge and a flood of them cannot push out the one
+ * a client is answering.
+ */
 void
 hras_challenge(struct hras_conn *c)
 {
-	struct hras_nonce	*n = &c->h->nonces[c->h->nonce_next];
-	uint8_t			 raw[CRYPTO_NONCELEN];
-	char			 body[64];
-	int			 len;
+	struct hras	*h = c->h;
+	uint8_t		 tok[AUTH_CHALLENGELEN];
+	char		 hex[2 * AUTH_CHALLENGELEN + 1], body[128], v[8];
+	char		 why[128];
+	int		 len, newer;
 
-	if (crypto_random(raw, sizeof(raw)) == -1) {
+	/* Version 1 sent none. */
+	if (http_query_param(c->msg->target, "version", v, sizeof(v)) == -1)
+		snprintf(v, sizeof(v), "1");
+	if (strcmp(v, AUTH_VERSION_STR) != 0) {
+		/* Both halves ship together: say which one to upgrade. */
+		newer = v[0] != '\0' && strspn(v, "0123456789") == strlen(v) &&
+		    (strlen(v) > strlen(AUTH_VERSION_STR) || (strlen(v) ==
+		    strlen(AUTH_VERSION_STR) && strcmp(v, AUTH_VERSION_STR) > 0));
+		if (strspn(v, "0123456789") != strlen(v))
+			snprintf(v, sizeof(v), "?");
+		snprintf(why, sizeof(why), "hrac speaks admission protocol %s, "
+		    "this hras %s: upgrade %s", v, AUTH_VERSION_STR,
+		    newer ? "hras" : "hrac");
+		hras_refuse(c, 426, "?", why);
+		return;
+	}
+	if ((h->nonce_count == 0 && crypto_random(h->nonce_key,
+	    sizeof(h->nonce_key)) == -1) ||
+	    auth_challenge_make(h->nonce_key, ++h->nonce_count,
+	    (uint32_t)(hras_now() + HRAS_NONCE_TTL), tok) == -1) {
 		hras_conn_respond(c, 503, "text/plain", "", 0);
 		return;
 	}
-	c->h->nonce_next = (c->h->nonce_next + 1) % HRAS_NONCES;
-	crypto_hex(raw, sizeof(raw), n->hex);
-	n->expires = hras_now() + HRAS_NONCE_TTL;
-	len = snprintf(body, sizeof(body), "nonce=%s\n", n->hex);
+	crypto_hex(tok, sizeof(tok), hex);
+	len = snprintf(body, sizeof(body), "version=%s\nnonce=%s\n",
+	    AUTH_VERSION_STR, hex);
 	hras_conn_respond(c, 200, "text/plain", body, (size_t)len);
-}
-
-/* Consume a nonce we issued that has not expired; -1 otherwise. */
-static int
-hras_nonce_take(struct hras *h, const char *hex)
-{
-	int	 i;
-	time_t	 now = hras_now();
-
-	for (i = 0; i < HRAS_NONCES; i++) {
-		if (h->nonces[i].expires < now ||
-		    strcmp(h->nonces[i].hex, hex) != 0)
-			continue;
-		h->nonces[i].expires = 0;
-		h->nonces[i].hex[0] = '\0';
-		return 0;
-	}
-	return -1;
 }
 
 /* The session of a client, created on its first admission. */
@@ -135,9 +163,10 @@ hras_session_get(struct hras *h, const char *id)
 }
 
 /*
- * Admit a client: it answers our nonce with HMAC(secret, ...) over its own
- * nonce too; we answer with a session id and our own proof, and both sides
- * derive the session's keys.
+ * Admit a client: it answers our challenge with its ephemeral X25519 key
+ * and HMAC(secret, ...) over both; we answer with a session id, our own
+ * ephemeral key and our proof over all of it, and both sides derive the
+ * session's keys from the exchange and the secret.
  */
 void
 hras_open(struct hras_conn *c)
@@ -145,20 +174,28 @@ hras_open(struct hras_conn *c)
 	const struct config_client	*cl;
 	struct hras_session		*s;
 	struct crypto_session_keys	 keys;
+	struct crypto_kx		 kx = { NULL, { 0 } };
+	struct auth_transcript		 tr;
 	struct timeval			 sec = { 1, 0 };
-	char				 id[65], sn[40], cn[40], mac[AUTH_HEXLEN];
-	char				 want[AUTH_HEXLEN], body[256];
-	uint8_t				 snonce[CRYPTO_NONCELEN];
-	uint8_t				 cnonce[CRYPTO_NONCELEN];
+	char				 id[65], sn[2 * AUTH_CHALLENGELEN + 1];
+	char				 cp[2 * CRYPTO_PUBLEN + 1];
+	char				 sp[2 * CRYPTO_PUBLEN + 1];
+	char				 sidhex[2 * AUTH_SIDLEN + 1];
+	char				 mac[AUTH_HEXLEN], want[AUTH_HEXLEN];
+	char				 body[256];
+	uint8_t				 snonce[AUTH_CHALLENGELEN];
+	uint8_t				 cpub[CRYPTO_PUBLEN];
+	uint8_t				 shared[CRYPTO_KEYLEN];
 	uint8_t				 sid[AUTH_SIDLEN];
-	int				 len;
+	uint64_t			 count;
+	int				 len, rc;
 
 	if (http_query_param(c->msg->target, "id", id, sizeof(id)) == -1 ||
 	    http_query_param(c->msg->target, "nonce", sn, sizeof(sn)) == -1 ||
-	    http_query_param(c->msg->target, "cnonce", cn, sizeof(cn)) == -1 ||
+	    http_query_param(c->msg->target, "pub", cp, sizeof(cp)) == -1 ||
 	    http_query_param(c->msg->target, "mac", mac, sizeof(mac)) == -1 ||
 	    crypto_unhex(sn, snonce, sizeof(snonce)) == -1 ||
-	    crypto_unhex(cn, cnonce, sizeof(cnonce)) == -1) {
+	    crypto_unhex(cp, cpub, sizeof(cpub)) == -1) {
 		hras_refuse(c, 400, "?", "malformed handshake");
 		return;
 	}
@@ -166,11 +203,18 @@ hras_open(struct hras_conn *c)
 		hras_refuse(c, 403, id, "unknown client");
 		return;
 	}
-	if (hras_nonce_take(c->h, sn) == -1) {
-		hras_refuse(c, 403, id, "stale or replayed nonce");
+	if (c->h->nonce_count == 0 || auth_challenge_check(c->h->nonce_key,
+	    snonce, (uint32_t)hras_now(), &count) == -1) {
+		hras_refuse(c, 403, id, "stale or forged nonce");
 		return;
 	}
-	if (auth_open_mac(cl->secret, id, sn, cn, want) == -1 ||
+	/* A client answers challenges in the order issued: one seen is used. */
+	if ((s = hras_session_find(c->h, id)) != NULL &&
+	    count <= s->nonce_seen) {
+		hras_refuse(c, 403, id, "replayed nonce");
+		return;
+	}
+	if (auth_open_mac(cl->secret, id, sn, cp, want) == -1 ||
 	    strlen(mac) != strlen(want) ||
 	    !crypto_equal(mac, want, strlen(want))) {
 		hras_refuse(c, 403, id, "wrong secret");
@@ -178,24 +222,43 @@ hras_open(struct hras_conn *c)
 	}
 	if ((s = hras_session_get(c->h, id)) == NULL ||
 	    crypto_random(sid, sizeof(sid)) == -1 ||
-	    crypto_derive(cl->secret, snonce, cnonce, &keys) == -1 ||
-	    tunnel_set_keys(s->tun, keys.down, "down", keys.up, "up") == -1) {
+	    crypto_kx_new(&kx) == -1) {
 		hras_refuse(c, 503, id, "out of resources");
 		return;
 	}
+	rc = crypto_kx_shared(&kx, cpub, shared);
+	crypto_kx_clear(&kx);
+	if (rc == -1) {
+		hras_refuse(c, 403, id, "unusable public key");
+		return;
+	}
+	crypto_hex(sid, sizeof(sid), sidhex);
+	crypto_hex(kx.pub, sizeof(kx.pub), sp);
+	tr.id = id;
+	tr.sid = sidhex;
+	tr.snonce = sn;
+	tr.cpub = cp;
+	tr.spub = sp;
+	rc = auth_session_keys(shared, cl->secret, &tr, &keys);
+	OPENSSL_cleanse(shared, sizeof(shared));
+	if (rc == -1 || auth_welcome_mac(cl->secret, &tr, want) == -1 ||
+	    tunnel_set_keys(s->tun, keys.down, "down", keys.up, "up") == -1) {
+		OPENSSL_cleanse(&keys, sizeof(keys));
+		hras_refuse(c, 503, id, "out of resources");
+		return;
+	}
+	s->nonce_seen = count;
 	/* A new admission replaces whatever the old session had open. */
 	hras_session_lost(s, "client opened a new session");
-	crypto_hex(sid, sizeof(sid), s->sid);
+	memcpy(s->sid, sidhex, sizeof(s->sid));
 	memcpy(s->req_key, keys.req, sizeof(s->req_key));
+	OPENSSL_cleanse(&keys, sizeof(keys));
 	memset(&s->win, 0, sizeof(s->win));
 	s->confirmed = 0;
 	s->last_rx = s->last_tx = hras_now();
 	event_add(s->timer_ev, &sec);
-	if (auth_welcome_mac(cl->secret, s->sid, sn, cn, want) == -1) {
-		hras_refuse(c, 503, id, "out of resources");
-		return;
-	}
-	len = snprintf(body, sizeof(body), "sid=%s\nmac=%s\n", s->sid, want);
+	len = snprintf(body, sizeof(body), "sid=%s\npub=%s\nmac=%s\n", s->sid,
+	    sp, want);
 	log_info("client %s admitted from %s", id, c->peer);
 	hras_conn_respond(c, 200, "text/plain", body, (size_t)len);
 }

@@ -60,6 +60,8 @@ SIZE=${BENCH_SIZE:-172}
 CPS=${BENCH_CPS:-250}
 TB_KEEP=${BENCH_KEEP:-0}
 HZ=$(getconf CLK_TCK)
+# A client secret of this run, as an administrator makes one.
+BENCH_SECRET=$(openssl rand -base64 32)
 DOC=$VOFW_ROOT/docs/performance.md
 SIPP_DIR=$VOFW_ROOT/tests/sipp
 RTPBENCH=$VOFW_TOOLS/rtpbench
@@ -217,12 +219,12 @@ sip = { address = "$HRAS_IP"; port = 5060; };
 media = { address = "$HRAS_IP"; port_min = 20000; port_max = 23999; };
 tunnel = { address = "$HRAS_IP"; port = 8080;
     batch_wait = $_w; batch_bytes = $_b; };
-clients = ( { id = "corp"; secret = "bench-secret-$$";
+clients = ( { id = "corp"; secret = "$BENCH_SECRET";
     domains = [ "corp.example" ]; } );
 EOF
 	cat >"$TB_DIR/$HRAC.conf" <<EOF || cb_fail "$HRAC.conf"
 id = "corp";
-secret = "bench-secret-$$";
+secret = "$BENCH_SECRET";
 server = "http://$HRAS_IP:8080/";
 sip = { address = "$HRAC_IP"; port = 5060; };
 media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999; };

@@ -36,6 +36,8 @@ SECONDS_PER_LOAD=${BENCH_SECONDS:-10}
 LOADS=${BENCH_LOADS:-1 100 200 1000}
 MAX_RATE=${BENCH_MAX_RATE:-200000}
 MAX_SECONDS=${BENCH_MAX_SECONDS:-3}
+# A client secret of this run, as an administrator makes one.
+BENCH_SECRET=$(openssl rand -base64 32)
 SIZE=${BENCH_SIZE:-172}
 DRAIN_MS=${BENCH_DRAIN_MS:-1000}
 # Below the usual ephemeral range, spread by PID so parallel runs differ.
@@ -139,14 +141,14 @@ domains = [ "bench.example" ];
 sip = { address = "$LO"; port = $((_b + 1)); };
 media = { address = "$LO"; port_min = $((_b + 8)); port_max = $((_b + 11)); };
 tunnel = { address = "$LO"; port = $_b; };
-clients = ( { id = "bench"; secret = "bench-secret-$$";
+clients = ( { id = "bench"; secret = "$BENCH_SECRET";
     domains = [ "bench.example" ]; } );
 hook = { listen = { address = "$LO"; port = $((_b + 5)); };
     forward = { address = "$LO"; port = $((_b + 6)); }; };
 EOF
 	cat >"$BT/$1-hrac.conf" <<EOF
 id = "bench";
-secret = "bench-secret-$$";
+secret = "$BENCH_SECRET";
 server = "http://$LO:$_b/";
 tunnel = { mode = "$2"; };
 sip = { address = "$LO"; port = $((_b + 2)); };

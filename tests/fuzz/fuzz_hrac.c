@@ -62,7 +62,8 @@ static void	fa_record(struct froute *, const struct froute_rec *, void *);
 
 static const char fa_conf_text[] =
     "id = \"corp\";\n"
-    "secret = \"fuzz secret one\";\n"
+    "secret = \"1ef361e0fbf31d237677166cf860333e"
+    "075d40291bdc18edbb994d61f887ebcd\";\n"
     "server = \"http://127.0.0.1:8080/\";\n"
     "sip = { address = \"127.0.0.2\"; port = 5060; };\n"
     "media = { address = \"127.0.0.2\"; port_min = 20000;\n"

@@ -8,6 +8,9 @@ set -eu
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$(dirname "$0")/../lib/vofw.sh"
 
+CORP_SECRET=$(vofw_secret)
+ACME_SECRET=$(vofw_secret)
+
 tb_up
 tb_squid_start
 cat >"$TB_DIR/hras.conf" <<EOF
@@ -16,8 +19,8 @@ sip = { address = "$TB_WAN_IP"; port = 5060; };
 media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999; };
 tunnel = { address = "$TB_WAN_IP"; port = 8080; keepalive = 2; timeout = 6; };
 clients = (
-    { id = "corp"; secret = "corp-secret-1"; domains = [ "corp.example" ]; },
-    { id = "acme"; secret = "acme-secret-2"; domains = [ "acme.example" ]; }
+    { id = "corp"; secret = "$CORP_SECRET"; domains = [ "corp.example" ]; },
+    { id = "acme"; secret = "$ACME_SECRET"; domains = [ "acme.example" ]; }
 );
 hook = { listen = { address = "$TB_WAN_IP"; port = 7002; };
     forward = { address = "198.51.100.12"; port = 7003; }; };
@@ -26,8 +29,8 @@ vofw_start_hras
 
 # Two companies' hrac in the LAN (acme's on 10.77.0.4, hook :7010).
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
-    "$TB_PROXY_URL" corp-secret-1
-sed -e 's/"corp"/"acme"/' -e 's/corp-secret-1/acme-secret-2/' \
+    "$TB_PROXY_URL" "$CORP_SECRET"
+sed -e 's/"corp"/"acme"/' -e "s/$CORP_SECRET/$ACME_SECRET/" \
     -e "s/$TB_LAN_IP/10.77.0.4/g" -e 's/port = 7000/port = 7010/' \
     -e 's/port = 7001/port = 7011/' "$TB_DIR/hrac.conf" >"$TB_DIR/acme.conf"
 vofw_start_hrac
@@ -56,7 +59,7 @@ vofw_push_down 50
 echo "ok: one client leaving does not disturb the other"
 
 # acme's id with corp's secret is refused.
-sed 's/acme-secret-2/corp-secret-1/' "$TB_DIR/acme.conf" >"$TB_DIR/mixed.conf"
+sed "s/$ACME_SECRET/$CORP_SECRET/" "$TB_DIR/acme.conf" >"$TB_DIR/mixed.conf"
 tb_start mixed "$TB_LAN" "$TB_HRAC" -d -f "$TB_DIR/mixed.conf"
 tb_wait_log mixed 'hras refused the tunnel \(403\)' 10
 tb_stop mixed

@@ -10,6 +10,9 @@ set -eu
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$(dirname "$0")/../lib/vofw.sh"
 
+CORP_SECRET=$(vofw_secret)
+ACME_SECRET=$(vofw_secret)
+
 S=$VOFW_ROOT/tests/sipp
 tb_up
 tb_squid_start
@@ -18,15 +21,15 @@ sed -i -e 's/^domains = .*/domains = [ "corp.example", "acme.example" ];/' \
     -e '/^clients = /,/} );/d' "$TB_DIR/hras.conf"
 cat >>"$TB_DIR/hras.conf" <<EOF
 clients = (
-    { id = "corp"; secret = "corp-secret-1"; domains = [ "corp.example" ]; },
-    { id = "acme"; secret = "acme-secret-2"; domains = [ "acme.example" ]; }
+    { id = "corp"; secret = "$CORP_SECRET"; domains = [ "corp.example" ]; },
+    { id = "acme"; secret = "$ACME_SECRET"; domains = [ "acme.example" ]; }
 );
 EOF
 vofw_start_hras
 # corp's hrac on 10.77.0.2, acme's on 10.77.0.4 (same LAN, own tunnel).
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
-    "$TB_PROXY_URL" corp-secret-1
-sed -e 's/"corp"/"acme"/' -e 's/corp-secret-1/acme-secret-2/' \
+    "$TB_PROXY_URL" "$CORP_SECRET"
+sed -e 's/"corp"/"acme"/' -e "s/$CORP_SECRET/$ACME_SECRET/" \
     -e "s/$TB_LAN_IP/10.77.0.4/g" -e '/^hook = /,/; };$/d' \
     "$TB_DIR/hrac.conf" >"$TB_DIR/acme.conf"
 vofw_start_hrac

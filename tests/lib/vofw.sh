@@ -7,7 +7,13 @@
 # receiver 198.51.100.12:7003); hrac 10.77.0.2 (hook :7000 -> LAN receiver
 # 10.77.0.3:7001).
 
-VOFW_SECRET=${VOFW_SECRET:-testbed-secret-1}
+# vofw_secret: print a new client secret, as an administrator makes one
+# (hex, so that it can stand in a sed expression).
+vofw_secret() {
+	openssl rand -hex 32
+}
+
+VOFW_SECRET=${VOFW_SECRET:-$(vofw_secret)}
 # Tests use short tunnel timers so that failures show in seconds; set
 # VOFW_TIMERS="" for the daemons' defaults (keepalive 15 s, timeout 45 s).
 # VOFW_MEDIA_EXTRA goes into both halves' media group, e.g. "timeout = 5;"

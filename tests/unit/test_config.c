@@ -29,7 +29,12 @@ static char	 tmpdir[64];
 
 static const char *tc_path(const char *, char *, size_t);
 static void	 tc_write(const char *, const char *);
+static void	 tc_sample(const char *, const char *, char *, size_t);
 static void	 tc_bad(const struct bad_case *, size_t, int);
+
+/* Secrets made with openssl rand -base64 32. */
+#define TC_SECRET	"95uQ/9nzArfGL0KsiGc7/XCV8JCaQMBDpguNyHfS9qk="
+#define TC_SECRET2	"QUcPxPHVdAfiFSdiekVwc//CJwj52PB7NvR6SqYAf+U="
 
 #define HRAS_DOMAINS	"domains = [ \"corp.example\" ];\n"
 #define HRAS_SIP	"sip = { address = \"198.51.100.10\"; port = 5060; };\n"
@@ -37,12 +42,13 @@ static void	 tc_bad(const struct bad_case *, size_t, int);
 			"port_min = 20000; port_max = 29999; };\n"
 #define HRAS_TUNNEL	"tunnel = { address = \"198.51.100.10\"; " \
 			"port = 8080; };\n"
-#define HRAS_CLIENTS	"clients = ( { id = \"corp\"; secret = \"change-me\";" \
+#define HRAS_CLIENTS	"clients = ( { id = \"corp\";" \
+			" secret = \"" TC_SECRET "\";" \
 			" domains = [ \"corp.example\" ]; } );\n"
 #define HRAS_OK		HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL \
 			HRAS_CLIENTS
 
-#define HRAC_ID		"id = \"corp\";\nsecret = \"change-me\";\n"
+#define HRAC_ID		"id = \"corp\";\nsecret = \"" TC_SECRET "\";\n"
 #define HRAC_SERVER	"server = \"http://198.51.100.10:8080/\";\n"
 #define HRAC_SIP	"sip = { address = \"10.77.0.2\"; };\n"
 #define HRAC_MEDIA	"media = { address = \"10.77.0.2\"; };\n"
@@ -86,13 +92,13 @@ static const struct bad_case hras_bad[] = {
 	  ":7: tunnel.keepalife: unknown key" },
 	{ "unknown-in-client.conf",
 	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
-	  "clients = ( { id = \"corp\"; secret = \"change-me\";\n"
+	  "clients = ( { id = \"corp\"; secret = \"" TC_SECRET "\";\n"
 	  "  domains = [ \"corp.example\" ]; secert = \"x\"; } );\n",
 	  ":6: clients[0].secert: unknown key" },
 	{ "unknown-domain.conf",
 	  "domains = [ \"corp.example\", \"other.example\" ];\n"
 	  HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
-	  "clients = (\n  {\n    id = \"corp\";\n    secret = \"change-me\";\n"
+	  "clients = (\n  {\n    id = \"corp\";\n    secret = \"" TC_SECRET "\";\n"
 	  "    domains = [ \"corp.example\",\n"
 	  "                \"elsewhere.example\" ];\n  }\n);\n",
 	  ":10: clients[0].domains[1]: unknown domain \"elsewhere.example\"" },
@@ -100,17 +106,17 @@ static const struct bad_case hras_bad[] = {
 	  "domains = [ \"corp.example\", \"other.example\" ];\n"
 	  HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
 	  "clients = (\n"
-	  "  { id = \"corp\"; secret = \"change-me\";"
+	  "  { id = \"corp\"; secret = \"" TC_SECRET "\";"
 	  " domains = [ \"corp.example\" ]; },\n"
-	  "  { id = \"corp\"; secret = \"change-me-2\";"
+	  "  { id = \"corp\"; secret = \"" TC_SECRET2 "\";"
 	  " domains = [ \"other.example\" ]; }\n);\n",
 	  ":7: clients[1].id: duplicate client id \"corp\"" },
 	{ "shared-domain.conf",
 	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
 	  "clients = (\n"
-	  "  { id = \"a\"; secret = \"change-me\";"
+	  "  { id = \"a\"; secret = \"" TC_SECRET "\";"
 	  " domains = [ \"corp.example\" ]; },\n"
-	  "  { id = \"b\"; secret = \"change-me\";"
+	  "  { id = \"b\"; secret = \"" TC_SECRET "\";"
 	  " domains = [ \"CORP.example\" ]; }\n);\n",
 	  ":7: clients[1].domains[0]: domain \"CORP.example\" already "
 	  "belongs to client \"a\"" },
@@ -171,15 +177,28 @@ static const struct bad_case hras_bad[] = {
 	  ":1: domains[0]: \"corp..example\" is not a valid domain name" },
 	{ "client-id.conf",
 	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
-	  "clients = ( { id = \"corp/1\"; secret = \"change-me\";"
+	  "clients = ( { id = \"corp/1\"; secret = \"" TC_SECRET "\";"
 	  " domains = [ \"corp.example\" ]; } );\n",
 	  ":5: clients[0].id: expected 1 to 64 characters of A-Z a-z 0-9 . _ -"
 	},
 	{ "client-secret.conf",
 	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
-	  "clients = ( { id = \"corp\"; secret = \"short\";"
+	  "clients = ( { id = \"corp\"; secret = \"s3cret\";"
 	  " domains = [ \"corp.example\" ]; } );\n",
-	  ":5: clients[0].secret: must be at least 8 characters" },
+	  ":5: clients[0].secret: \"s3cret\" is a sample, not a secret: "
+	  "make one with \"openssl rand -base64 32\"" },
+	{ "client-secret-sample.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = ( { id = \"corp\";\n  secret = \"Change-Me\";"
+	  " domains = [ \"corp.example\" ]; } );\n",
+	  ":6: clients[0].secret: \"change-me\" is a sample, not a secret: "
+	  "make one with \"openssl rand -base64 32\"" },
+	{ "client-secret-weak.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL
+	  "clients = ( { id = \"corp\"; secret = \"corp-secret-1\";"
+	  " domains = [ \"corp.example\" ]; } );\n",
+	  ":5: clients[0].secret: too easy to guess (about 40 bits, 128 "
+	  "needed): make one with \"openssl rand -base64 32\"" },
 	{ "clients-empty.conf",
 	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA HRAS_TUNNEL "clients = ( );\n",
 	  ":5: clients: must have at least 1 entry" },
@@ -223,6 +242,14 @@ static const struct bad_case hrac_bad[] = {
 	{ "id-type.conf",
 	  "id = 5;\n",
 	  ":1: id: expected a string" },
+	{ "secret-sample.conf",
+	  "id = \"corp\";\nsecret = \"password\";\n",
+	  ":2: secret: \"password\" is a sample, not a secret: make one with "
+	  "\"openssl rand -base64 32\"" },
+	{ "secret-weak.conf",
+	  "id = \"corp\";\n\nsecret = \"correct horse battery staple\";\n",
+	  ":3: secret: too easy to guess (about 90 bits, 128 needed): make "
+	  "one with \"openssl rand -base64 32\"" },
 	{ "server-scheme.conf",
 	  HRAC_ID "server = \"ftp://198.51.100.10/\";\n",
 	  ":3: server: \"ftp://198.51.100.10/\" is not an http:// or https:// "
@@ -287,6 +314,32 @@ static const struct bad_case hrac_bad[] = {
 	  HRAC_OK "domains = [ \"corp.example\" ];\n",
 	  ":6: domains: unknown key" },
 };
+
+/*
+ * Copy a sample file into the temp dir as name, its placeholder secret
+ * "change-me" replaced by a real one; path receives the copy's path.
+ */
+static void
+tc_sample(const char *sample, const char *name, char *path, size_t len)
+{
+	char	 text[16384], *at;
+	char	 out[sizeof(text) + 64];
+	FILE	*f;
+	size_t	 n;
+
+	assert_non_null(f = fopen(sample, "r"));
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	assert_true(n < sizeof(text) - 1);
+	text[n] = '\0';
+	assert_non_null(at = strstr(text, "\"change-me\""));
+	*at = '\0';
+	snprintf(out, sizeof(out), "%s\"%s\"%s", text, TC_SECRET,
+	    at + strlen("\"change-me\""));
+	assert_null(strstr(out, "\"change-me\""));
+	tc_write(name, out);
+	tc_path(name, path, len);
+}
 
 /* Build the path of a file in the temp dir. */
 static const char *
@@ -393,13 +446,14 @@ static void
 test_sample_hras(void **state)
 {
 	struct hras_config	*cfg;
-	char			 err[CONFIG_ERRLEN] = "";
+	char			 err[CONFIG_ERRLEN] = "", path[256];
 
 	(void)state;
-	cfg = hras_config_load("conf/hras.conf", err, sizeof(err));
+	tc_sample("conf/hras.conf", "sample-hras.conf", path, sizeof(path));
+	cfg = hras_config_load(path, err, sizeof(err));
 	assert_string_equal(err, "");
 	assert_non_null(cfg);
-	assert_string_equal(cfg->file, "conf/hras.conf");
+	assert_string_equal(cfg->file, path);
 	assert_int_equal(cfg->ndomains, 1);
 	assert_string_equal(cfg->domains[0], "corp.example");
 	assert_string_equal(cfg->sip.address, "198.51.100.10");
@@ -419,7 +473,7 @@ test_sample_hras(void **state)
 	assert_null(cfg->tls_key);
 	assert_int_equal(cfg->nclients, 1);
 	assert_string_equal(cfg->clients[0].id, "corp");
-	assert_string_equal(cfg->clients[0].secret, "change-me");
+	assert_string_equal(cfg->clients[0].secret, TC_SECRET);
 	assert_int_equal(cfg->clients[0].ndomains, 1);
 	assert_string_equal(cfg->clients[0].domains[0], "corp.example");
 	assert_null(cfg->upstream);
@@ -435,14 +489,15 @@ static void
 test_sample_hrac(void **state)
 {
 	struct hrac_config	*cfg;
-	char			 err[CONFIG_ERRLEN] = "";
+	char			 err[CONFIG_ERRLEN] = "", path[256];
 
 	(void)state;
-	cfg = hrac_config_load("conf/hrac.conf", err, sizeof(err));
+	tc_sample("conf/hrac.conf", "sample-hrac.conf", path, sizeof(path));
+	cfg = hrac_config_load(path, err, sizeof(err));
 	assert_string_equal(err, "");
 	assert_non_null(cfg);
 	assert_string_equal(cfg->id, "corp");
-	assert_string_equal(cfg->secret, "change-me");
+	assert_string_equal(cfg->secret, TC_SECRET);
 	assert_string_equal(cfg->server, "http://198.51.100.10:8080/");
 	assert_null(cfg->proxy);
 	assert_null(cfg->tls_ca);
@@ -485,9 +540,9 @@ test_hras_full(void **state)
 	    " timeout = 2000; queue_max = 65536; batch_wait = 0;\n"
 	    "  tls = { cert = \"@DIR@/cert.pem\"; key = \"@DIR@/key.pem\"; };"
 	    " };\n"
-	    "clients = ( { id = \"corp\"; secret = \"12345678\";"
+	    "clients = ( { id = \"corp\"; secret = \"" TC_SECRET "\";"
 	    " domains = [ \"corp.example\" ]; },\n"
-	    "  { id = \"B_2.x-y\"; secret = \"another secret\";"
+	    "  { id = \"B_2.x-y\"; secret = \"" TC_SECRET2 "\";"
 	    " domains = [ \"B.example\" ]; } );\n"
 	    "upstream = \"[2001:db8::30]:5070\";\n"
 	    "dns = { server = \"[2001:db8::53]:5353\"; timeout = 2; };\n"
@@ -529,7 +584,7 @@ test_hras_full(void **state)
 	c = hras_config_client(cfg, "B_2.x-y");
 	assert_non_null(c);
 	assert_ptr_equal(c, &cfg->clients[1]);
-	assert_string_equal(c->secret, "another secret");
+	assert_string_equal(c->secret, TC_SECRET2);
 	assert_int_equal(c->ndomains, 1);
 	assert_string_equal(c->domains[0], "B.example");
 	assert_ptr_equal(hras_config_client(cfg, "corp"), &cfg->clients[0]);
@@ -583,6 +638,80 @@ test_hrac_full(void **state)
 	assert_int_equal(cfg->hook.forward.port, 7000);
 	hrac_config_free(cfg);
 	hrac_config_free(NULL);
+}
+
+/* The samples as shipped are refused: "change-me" is to be replaced. */
+static void
+test_samples_refused(void **state)
+{
+	char	 err[CONFIG_ERRLEN];
+
+	(void)state;
+	assert_null(hras_config_load("conf/hras.conf", err, sizeof(err)));
+	assert_non_null(strstr(err, "conf/hras.conf:"));
+	assert_non_null(strstr(err, ": clients[0].secret: \"change-me\" is a "
+	    "sample, not a secret: make one with \"openssl rand -base64 "
+	    "32\""));
+	assert_null(hrac_config_load("conf/hrac.conf", err, sizeof(err)));
+	assert_non_null(strstr(err, "conf/hrac.conf:"));
+	assert_non_null(strstr(err, ": secret: \"change-me\" is a sample"));
+}
+
+/*
+ * The entropy estimate: random strings as openssl makes them score well
+ * above 128 bits; words, patterns, repeats and short strings well below.
+ */
+static void
+test_secret_bits(void **state)
+{
+	static const char *const strong[] = {
+		TC_SECRET, TC_SECRET2,
+		"p5DoKvuoGPKnWiVJGAioxdAcIKwoKC9CwwwcGRKaqoo=",
+		"41b732e28fd45e4814ac3dd67f6c40c27e46cc00e464c4c280bf39974fe7fe91",
+		"5bb54f8397f66b9249ce3543ceffca556f714677737c1feef9ce344875195568",
+		"C395B8B17538CE3D42EA8526980CB859A54CB0D3FDE34F3ED805B8CD6C1A46AF",
+	};
+	static const char *const weak[] = {
+		"", "=", "change-me", "password", "s3cret", "testbed-secret-1",
+		"correct horse battery staple",
+		"correcthorsebatterystaplecorrecthorsebatterystaple",
+		"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz0123456789",
+		"Tr0ub4dor&3Tr0ub4dor&3Tr0ub4dor&3Tr0ub4dor&3",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"0123456789012345678901234567890123456789",
+		"4Y4NRAu9YC01pP+4xkyHYw==",	/* 128 random bits, too short */
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(strong) / sizeof(strong[0]); i++)
+		assert_in_range(config_secret_bits(strong[i]), 160, 400);
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++)
+		assert_in_range(config_secret_bits(weak[i]), 0, 100);
+	/* Hex counts 4 bits a digit at most, whatever its case. */
+	assert_true(config_secret_bits("0123456789abcdef") <= 64);
+	assert_true(config_secret_bits("0123456789ABCDEF") <= 64);
+}
+
+/* A secret longer than CONFIG_SECRET_MAX is refused. */
+static void
+test_secret_long(void **state)
+{
+	char	 text[CONFIG_SECRET_MAX + 256], err[CONFIG_ERRLEN];
+	char	 path[256], want[512];
+	size_t	 n;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), "id = \"corp\";\nsecret = \"");
+	memset(text + n, 'x', CONFIG_SECRET_MAX + 1);
+	snprintf(text + n + CONFIG_SECRET_MAX + 1, sizeof(text) - n -
+	    CONFIG_SECRET_MAX - 1, "\";\n");
+	tc_write("secret-long.conf", text);
+	tc_path("secret-long.conf", path, sizeof(path));
+	assert_null(hrac_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:2: secret: longer than %d bytes",
+	    path, CONFIG_SECRET_MAX);
+	assert_string_equal(err, want);
 }
 
 /* Each bad hras file is refused with file, line and reason. */
@@ -739,6 +868,9 @@ main(void)
 		cmocka_unit_test(test_sample_hrac),
 		cmocka_unit_test(test_hras_full),
 		cmocka_unit_test(test_hrac_full),
+		cmocka_unit_test(test_samples_refused),
+		cmocka_unit_test(test_secret_bits),
+		cmocka_unit_test(test_secret_long),
 		cmocka_unit_test(test_hras_bad),
 		cmocka_unit_test(test_hrac_bad),
 		cmocka_unit_test(test_no_file),

@@ -1,8 +1,11 @@
 /*
  * Unit tests of the tunnel's cryptography and admission proofs: HMAC and
- * HKDF against known answers (RFC 4231; openssl kdf), AES-256-GCM frames
+ * HKDF against known answers (RFC 4231; openssl kdf), the X25519 key
+ * schedule (both sides agree; a recorded session does not open with the
+ * secret alone; a substituted key fails admission), AES-256-GCM frames
  * that open only with the exact sequence number, header, tag and label,
- * hex coding, the handshake MACs, and the request-number replay window.
+ * hex coding, challenges, the handshake MACs, and the request-number
+ * replay window.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,17 +21,22 @@
 #define TC_SECRET	"change-me"
 
 static void	tc_unhex(const char *, uint8_t *, size_t);
-static void	tc_nonces(uint8_t *, uint8_t *);
+static void	tc_shared(uint8_t *);
 static void	tc_aead(struct crypto_aead *, const uint8_t *, const char *);
+static void	tc_transcript(struct auth_transcript *);
 
-/* Known answers: openssl kdf -kdfopt digest:SHA256 -kdfopt key:change-me
- * -kdfopt hexsalt:<snonce cnonce> -kdfopt info:"vofw1 up" HKDF, etc. */
+/* Known answers: openssl kdf -kdfopt digest:SHA256 -kdfopt hexkey:<shared
+ * 01..20, then "change-me" in hex> -kdfopt salt:"vofw2 keys corp 0011 aa bb
+ * cc" -kdfopt info:"vofw2 up" HKDF, etc. */
 static const char tc_up_hex[] =
-    "889f658d7a5a6c16fc91ed9858101c385061188e818f918f035ef674aa873420";
+    "fb4fb8fe3982e3193cb13d239adf28ed1f6aca8347ebdbe77d9730c783e52758";
 static const char tc_down_hex[] =
-    "1a73e93b714cdd8312274193872ffc9154f0c8412da540eba3eb00716750dbba";
+    "cfabf73d9101225b2b74acc346d07b641b2b116327b1768f3eddd29797db8a9b";
 static const char tc_req_hex[] =
-    "3f82d139a421f213906947b9d5431a2997b634fedc4aca696256c2a45d5c88b9";
+    "77b9ca9681699828ba033b7cb179a706053b81e3372dcd234aa71d797608d659";
+/* The key of the AES-256-GCM known answer. */
+static const char tc_aead_hex[] =
+    "889f658d7a5a6c16fc91ed9858101c385061188e818f918f035ef674aa873420";
 
 /* Parse a hex constant of the test, which must be valid. */
 static void
@@ -37,16 +45,25 @@ tc_unhex(const char *hex, uint8_t *out, size_t len)
 	assert_int_equal(crypto_unhex(hex, out, len), 0);
 }
 
-/* The nonces of the known-answer vectors: 00..0f and f0..ff. */
+/* The shared value of the known-answer vectors: 01..20. */
 static void
-tc_nonces(uint8_t *sn, uint8_t *cn)
+tc_shared(uint8_t *sh)
 {
 	int	 i;
 
-	for (i = 0; i < CRYPTO_NONCELEN; i++) {
-		sn[i] = (uint8_t)i;
-		cn[i] = (uint8_t)(0xf0 + i);
-	}
+	for (i = 0; i < CRYPTO_KEYLEN; i++)
+		sh[i] = (uint8_t)(i + 1);
+}
+
+/* The transcript of the known-answer vectors. */
+static void
+tc_transcript(struct auth_transcript *tr)
+{
+	tr->id = "corp";
+	tr->sid = "0011";
+	tr->snonce = "aa";
+	tr->cpub = "bb";
+	tr->spub = "cc";
 }
 
 /* Set up a direction, which must succeed. */
@@ -109,13 +126,14 @@ static void
 test_derive_known(void **state)
 {
 	struct crypto_session_keys	 k1, k2;
-	uint8_t				 sn[CRYPTO_NONCELEN];
-	uint8_t				 cn[CRYPTO_NONCELEN];
+	struct auth_transcript		 tr;
+	uint8_t				 sh[CRYPTO_KEYLEN];
 	uint8_t				 want[CRYPTO_KEYLEN];
 
 	(void)state;
-	tc_nonces(sn, cn);
-	assert_int_equal(crypto_derive(TC_SECRET, sn, cn, &k1), 0);
+	tc_shared(sh);
+	tc_transcript(&tr);
+	assert_int_equal(auth_session_keys(sh, TC_SECRET, &tr, &k1), 0);
 	tc_unhex(tc_up_hex, want, sizeof(want));
 	assert_memory_equal(k1.up, want, CRYPTO_KEYLEN);
 	tc_unhex(tc_down_hex, want, sizeof(want));
@@ -124,47 +142,296 @@ test_derive_known(void **state)
 	assert_memory_equal(k1.req, want, CRYPTO_KEYLEN);
 
 	memset(&k2, 0, sizeof(k2));
-	assert_int_equal(crypto_derive(TC_SECRET, sn, cn, &k2), 0);
+	assert_int_equal(auth_session_keys(sh, TC_SECRET, &tr, &k2), 0);
 	assert_memory_equal(&k1, &k2, sizeof(k1));
 }
 
-/* Any change of secret or nonce changes every key. */
+/* Any change of shared value, secret or exchange changes every key. */
 static void
 test_derive_differs(void **state)
 {
 	struct crypto_session_keys	 base, k;
-	uint8_t				 sn[CRYPTO_NONCELEN];
-	uint8_t				 cn[CRYPTO_NONCELEN];
+	struct auth_transcript		 tr;
+	uint8_t				 sh[CRYPTO_KEYLEN];
 
 	(void)state;
-	tc_nonces(sn, cn);
-	assert_int_equal(crypto_derive(TC_SECRET, sn, cn, &base), 0);
+	tc_shared(sh);
+	tc_transcript(&tr);
+	assert_int_equal(auth_session_keys(sh, TC_SECRET, &tr, &base), 0);
 	assert_memory_not_equal(base.up, base.down, CRYPTO_KEYLEN);
 	assert_memory_not_equal(base.up, base.req, CRYPTO_KEYLEN);
 	assert_memory_not_equal(base.down, base.req, CRYPTO_KEYLEN);
 
-	assert_int_equal(crypto_derive("change-mE", sn, cn, &k), 0);
+	assert_int_equal(auth_session_keys(sh, "change-mE", &tr, &k), 0);
 	assert_memory_not_equal(k.up, base.up, CRYPTO_KEYLEN);
 	assert_memory_not_equal(k.down, base.down, CRYPTO_KEYLEN);
 	assert_memory_not_equal(k.req, base.req, CRYPTO_KEYLEN);
 
-	sn[CRYPTO_NONCELEN - 1] ^= 1;
-	assert_int_equal(crypto_derive(TC_SECRET, sn, cn, &k), 0);
+	sh[CRYPTO_KEYLEN - 1] ^= 1;
+	assert_int_equal(auth_session_keys(sh, TC_SECRET, &tr, &k), 0);
 	assert_memory_not_equal(k.up, base.up, CRYPTO_KEYLEN);
 	assert_memory_not_equal(k.down, base.down, CRYPTO_KEYLEN);
 	assert_memory_not_equal(k.req, base.req, CRYPTO_KEYLEN);
-	sn[CRYPTO_NONCELEN - 1] ^= 1;
+	sh[CRYPTO_KEYLEN - 1] ^= 1;
 
-	cn[0] ^= 0x80;
-	assert_int_equal(crypto_derive(TC_SECRET, sn, cn, &k), 0);
+	tr.spub = "cd";
+	assert_int_equal(auth_session_keys(sh, TC_SECRET, &tr, &k), 0);
 	assert_memory_not_equal(k.up, base.up, CRYPTO_KEYLEN);
-	assert_memory_not_equal(k.down, base.down, CRYPTO_KEYLEN);
-	assert_memory_not_equal(k.req, base.req, CRYPTO_KEYLEN);
-	cn[0] ^= 0x80;
+	tc_transcript(&tr);
+	tr.sid = "0012";
+	assert_int_equal(auth_session_keys(sh, TC_SECRET, &tr, &k), 0);
+	assert_memory_not_equal(k.up, base.up, CRYPTO_KEYLEN);
+	tc_transcript(&tr);
+	/* The public keys are not interchangeable. */
+	tr.cpub = "cc";
+	tr.spub = "bb";
+	assert_int_equal(auth_session_keys(sh, TC_SECRET, &tr, &k), 0);
+	assert_memory_not_equal(k.up, base.up, CRYPTO_KEYLEN);
+}
 
-	/* The nonces are not interchangeable. */
-	assert_int_equal(crypto_derive(TC_SECRET, cn, sn, &k), 0);
-	assert_memory_not_equal(k.up, base.up, CRYPTO_KEYLEN);
+/* One recorded handshake, both sides' keys and a frame sealed upstream. */
+struct tc_session {
+	char				 snonce[2 * AUTH_CHALLENGELEN + 1];
+	char				 sid[2 * AUTH_SIDLEN + 1];
+	char				 cpub[2 * CRYPTO_PUBLEN + 1];
+	char				 spub[2 * CRYPTO_PUBLEN + 1];
+	char				 open_mac[AUTH_HEXLEN];
+	char				 welcome_mac[AUTH_HEXLEN];
+	struct crypto_session_keys	 ckeys, skeys;
+	uint8_t				 frame[32 + CRYPTO_TAGLEN];
+};
+
+#define TC_FRAME	"INVITE sip:alice@corp.example  "	/* 32 bytes */
+
+/* Run the admission of docs/protocol.md between two key pairs. */
+static void
+tc_handshake(struct tc_session *ts)
+{
+	struct crypto_kx	 c, s;
+	struct auth_transcript	 tr;
+	struct crypto_aead	 a;
+	uint8_t			 tok[AUTH_CHALLENGELEN], key[CRYPTO_KEYLEN];
+	uint8_t			 csh[CRYPTO_KEYLEN], ssh[CRYPTO_KEYLEN];
+	uint8_t			 sid[AUTH_SIDLEN], peer[CRYPTO_PUBLEN];
+	char			 want[AUTH_HEXLEN];
+
+	memset(key, 7, sizeof(key));
+	assert_int_equal(auth_challenge_make(key, 1, 100, tok), 0);
+	crypto_hex(tok, sizeof(tok), ts->snonce);
+	/* hrac: its key pair and proof. */
+	assert_int_equal(crypto_kx_new(&c), 0);
+	crypto_hex(c.pub, sizeof(c.pub), ts->cpub);
+	assert_int_equal(auth_open_mac(TC_SECRET, "corp", ts->snonce,
+	    ts->cpub, ts->open_mac), 0);
+	/* hras: checks the proof, answers with its key pair and proof. */
+	assert_int_equal(auth_open_mac(TC_SECRET, "corp", ts->snonce,
+	    ts->cpub, want), 0);
+	assert_string_equal(want, ts->open_mac);
+	assert_int_equal(crypto_kx_new(&s), 0);
+	assert_int_equal(crypto_unhex(ts->cpub, peer, sizeof(peer)), 0);
+	assert_int_equal(crypto_kx_shared(&s, peer, ssh), 0);
+	crypto_kx_clear(&s);
+	assert_null(s.key);
+	assert_int_equal(crypto_random(sid, sizeof(sid)), 0);
+	crypto_hex(sid, sizeof(sid), ts->sid);
+	crypto_hex(s.pub, sizeof(s.pub), ts->spub);
+	tr.id = "corp";
+	tr.sid = ts->sid;
+	tr.snonce = ts->snonce;
+	tr.cpub = ts->cpub;
+	tr.spub = ts->spub;
+	assert_int_equal(auth_welcome_mac(TC_SECRET, &tr, ts->welcome_mac), 0);
+	assert_int_equal(auth_session_keys(ssh, TC_SECRET, &tr, &ts->skeys),
+	    0);
+	/* hrac: checks hras's proof and derives the same keys. */
+	assert_int_equal(auth_welcome_mac(TC_SECRET, &tr, want), 0);
+	assert_string_equal(want, ts->welcome_mac);
+	assert_int_equal(crypto_unhex(ts->spub, peer, sizeof(peer)), 0);
+	assert_int_equal(crypto_kx_shared(&c, peer, csh), 0);
+	crypto_kx_clear(&c);
+	assert_memory_equal(csh, ssh, sizeof(csh));
+	assert_int_equal(auth_session_keys(csh, TC_SECRET, &tr, &ts->ckeys),
+	    0);
+	/* One frame hrac -> hras. */
+	tc_aead(&a, ts->ckeys.up, "up");
+	assert_int_equal(crypto_aead_seal(&a, 1, NULL, 0,
+	    (const uint8_t *)TC_FRAME, 32, ts->frame), 0);
+	crypto_aead_clear(&a);
+}
+
+/* Both sides derive the same keys; hras opens hrac's frame. */
+static void
+test_kx_agree(void **state)
+{
+	struct tc_session	 ts, ts2;
+	struct crypto_aead	 a;
+	uint8_t			 out[32];
+
+	(void)state;
+	tc_handshake(&ts);
+	assert_memory_equal(&ts.ckeys, &ts.skeys, sizeof(ts.ckeys));
+	tc_aead(&a, ts.skeys.up, "up");
+	assert_int_equal(crypto_aead_open(&a, 1, NULL, 0, ts.frame,
+	    sizeof(ts.frame), out), 0);
+	assert_memory_equal(out, TC_FRAME, 32);
+	crypto_aead_clear(&a);
+	/* Every session has its own keys, even with the same challenge. */
+	tc_handshake(&ts2);
+	assert_memory_not_equal(ts.ckeys.up, ts2.ckeys.up, CRYPTO_KEYLEN);
+	assert_memory_not_equal(ts.ckeys.req, ts2.ckeys.req, CRYPTO_KEYLEN);
+}
+
+/*
+ * Forward secrecy: someone who recorded the whole handshake and a frame,
+ * and learns the secret later, cannot open the frame: the keys need the
+ * X25519 shared value too. Tried in its place: zeroes, either recorded
+ * public key, and an X25519 exchange of their own with either of them.
+ */
+static void
+test_kx_recorded(void **state)
+{
+	struct tc_session	 ts;
+	struct auth_transcript	 tr;
+	struct crypto_session_keys k;
+	struct crypto_kx	 mine;
+	struct crypto_aead	 a;
+	uint8_t			 guess[CRYPTO_KEYLEN], out[32];
+	uint8_t			 pub[CRYPTO_PUBLEN];
+	int			 i;
+
+	(void)state;
+	tc_handshake(&ts);
+	tr.id = "corp";
+	tr.sid = ts.sid;
+	tr.snonce = ts.snonce;
+	tr.cpub = ts.cpub;
+	tr.spub = ts.spub;
+	for (i = 0; i < 5; i++) {
+		switch (i) {
+		case 0:
+			memset(guess, 0, sizeof(guess));
+			break;
+		case 1:
+			assert_int_equal(crypto_unhex(ts.cpub, guess,
+			    sizeof(guess)), 0);
+			break;
+		case 2:
+			assert_int_equal(crypto_unhex(ts.spub, guess,
+			    sizeof(guess)), 0);
+			break;
+		default:
+			assert_int_equal(crypto_kx_new(&mine), 0);
+			assert_int_equal(crypto_unhex(i == 3 ? ts.cpub :
+			    ts.spub, pub, sizeof(pub)), 0);
+			assert_int_equal(crypto_kx_shared(&mine, pub, guess),
+			    0);
+			crypto_kx_clear(&mine);
+			break;
+		}
+		assert_int_equal(auth_session_keys(guess, TC_SECRET, &tr, &k),
+		    0);
+		assert_memory_not_equal(k.up, ts.ckeys.up, CRYPTO_KEYLEN);
+		tc_aead(&a, k.up, "up");
+		assert_int_equal(crypto_aead_open(&a, 1, NULL, 0, ts.frame,
+		    sizeof(ts.frame), out), -1);
+		crypto_aead_clear(&a);
+	}
+}
+
+/*
+ * A man in the middle without the secret puts his own public key in
+ * place of either side's: the proof of the other side no longer matches,
+ * so admission fails at hras (hrac's key) or at hrac (hras's key).
+ */
+static void
+test_kx_substituted(void **state)
+{
+	struct tc_session	 ts;
+	struct auth_transcript	 tr;
+	struct crypto_kx	 mitm;
+	char			 mine[2 * CRYPTO_PUBLEN + 1], want[AUTH_HEXLEN];
+
+	(void)state;
+	tc_handshake(&ts);
+	assert_int_equal(crypto_kx_new(&mitm), 0);
+	crypto_hex(mitm.pub, sizeof(mitm.pub), mine);
+	crypto_kx_clear(&mitm);
+	/* hras checks hrac's proof over the key it received. */
+	assert_int_equal(auth_open_mac(TC_SECRET, "corp", ts.snonce, mine,
+	    want), 0);
+	assert_string_not_equal(want, ts.open_mac);
+	/* One bit of hrac's key changed in transit. */
+	ts.cpub[0] = ts.cpub[0] == '0' ? '1' : '0';
+	assert_int_equal(auth_open_mac(TC_SECRET, "corp", ts.snonce, ts.cpub,
+	    want), 0);
+	assert_string_not_equal(want, ts.open_mac);
+	ts.cpub[0] = ts.cpub[0] == '0' ? '1' : '0';
+	/* hrac checks hras's proof over the key it received. */
+	tr.id = "corp";
+	tr.sid = ts.sid;
+	tr.snonce = ts.snonce;
+	tr.cpub = ts.cpub;
+	tr.spub = mine;
+	assert_int_equal(auth_welcome_mac(TC_SECRET, &tr, want), 0);
+	assert_string_not_equal(want, ts.welcome_mac);
+	/* Or hrac's key replaced in hras's proof only. */
+	tr.cpub = mine;
+	tr.spub = ts.spub;
+	assert_int_equal(auth_welcome_mac(TC_SECRET, &tr, want), 0);
+	assert_string_not_equal(want, ts.welcome_mac);
+}
+
+/* A public key of a low-order point gives no shared value. */
+static void
+test_kx_bad_point(void **state)
+{
+	struct crypto_kx	 kx;
+	uint8_t			 zero[CRYPTO_PUBLEN], one[CRYPTO_PUBLEN];
+	uint8_t			 out[CRYPTO_KEYLEN], none[CRYPTO_KEYLEN];
+
+	(void)state;
+	memset(zero, 0, sizeof(zero));
+	memset(one, 0, sizeof(one));
+	one[0] = 1;
+	memset(none, 0, sizeof(none));
+	assert_int_equal(crypto_kx_new(&kx), 0);
+	assert_int_equal(crypto_kx_shared(&kx, zero, out), -1);
+	assert_memory_equal(out, none, sizeof(out));
+	assert_int_equal(crypto_kx_shared(&kx, one, out), -1);
+	crypto_kx_clear(&kx);
+	crypto_kx_clear(&kx);
+	assert_int_equal(crypto_kx_shared(&kx, one, out), -1);
+}
+
+/* Challenges: checked with their key until they expire, never forged. */
+static void
+test_challenge(void **state)
+{
+	uint8_t		 key[CRYPTO_KEYLEN], tok[AUTH_CHALLENGELEN];
+	uint8_t		 tok2[AUTH_CHALLENGELEN];
+	uint64_t	 n = 0;
+	int		 i;
+
+	(void)state;
+	memset(key, 3, sizeof(key));
+	assert_int_equal(auth_challenge_make(key, 0x0102030405060708ULL, 130,
+	    tok), 0);
+	assert_int_equal(auth_challenge_check(key, tok, 100, &n), 0);
+	assert_true(n == 0x0102030405060708ULL);
+	assert_int_equal(auth_challenge_check(key, tok, 130, &n), 0);
+	assert_int_equal(auth_challenge_check(key, tok, 131, &n), -1);
+	/* Two challenges of the same number still differ. */
+	assert_int_equal(auth_challenge_make(key, 0x0102030405060708ULL, 130,
+	    tok2), 0);
+	assert_memory_not_equal(tok, tok2, sizeof(tok));
+	/* Any byte changed, or another key: refused. */
+	for (i = 0; i < AUTH_CHALLENGELEN; i++) {
+		memcpy(tok2, tok, sizeof(tok));
+		tok2[i] ^= 0x40;
+		assert_int_equal(auth_challenge_check(key, tok2, 100, &n), -1);
+	}
+	key[0] ^= 1;
+	assert_int_equal(auth_challenge_check(key, tok, 100, &n), -1);
 }
 
 /* A sealed frame matches an independent AES-256-GCM computation. */
@@ -177,7 +444,7 @@ test_aead_known(void **state)
 	int			 i;
 
 	(void)state;
-	tc_unhex(tc_up_hex, key, sizeof(key));
+	tc_unhex(tc_aead_hex, key, sizeof(key));
 	for (i = 0; i < 16; i++)
 		aad[i] = (uint8_t)i;
 	/* IV = HMAC(key, "up")[0..3] || seq (big-endian), per crypto.c. */
@@ -361,23 +628,25 @@ test_hex(void **state)
 static void
 test_auth_known(void **state)
 {
-	uint8_t	 req[CRYPTO_KEYLEN];
-	char	 out[AUTH_HEXLEN];
+	struct auth_transcript	 tr;
+	uint8_t			 req[CRYPTO_KEYLEN];
+	char			 out[AUTH_HEXLEN];
 
 	(void)state;
-	/* printf 'vofw1 open corp aa bb' | openssl dgst -sha256 -hmac ... */
+	/* printf 'vofw2 open corp aa bb' | openssl dgst -sha256 -hmac ... */
 	assert_int_equal(auth_open_mac(TC_SECRET, "corp", "aa", "bb", out), 0);
-	assert_string_equal(out, "c8f73fce9501ce2af01f67efcbb6b140"
-	    "5d609831bd10dd88fb76fb72faa6878b");
-	assert_int_equal(auth_welcome_mac(TC_SECRET, "0011", "aa", "bb", out),
-	    0);
-	assert_string_equal(out, "413075be3413ecddbdeed803dff017e4"
-	    "eb40db92b9f68148b7bfbfc19aa52081");
-	/* 'vofw1 POST /up 0011 7' under the derived request key, cut to 16. */
+	assert_string_equal(out, "915cde8ac229e633992832d39764d6c2"
+	    "61b34d1a79c42b58f653dac7d0f979ad");
+	/* 'vofw2 welcome corp 0011 aa bb cc' */
+	tc_transcript(&tr);
+	assert_int_equal(auth_welcome_mac(TC_SECRET, &tr, out), 0);
+	assert_string_equal(out, "4417945faa7ec99c25253e7df9eb441c"
+	    "afca17394d511b37b65cdeae900d0e5d");
+	/* 'vofw2 POST /up 0011 7' under the derived request key, cut to 16. */
 	tc_unhex(tc_req_hex, req, sizeof(req));
 	assert_int_equal(auth_request_mac(req, "POST", "/up", "0011", 7, out),
 	    0);
-	assert_string_equal(out, "c768a13926fc5eb828b88dcecbb10b83");
+	assert_string_equal(out, "c02930dad7cffb91a4daeee5a06aa7c6");
 	assert_int_equal(strlen(out), 2 * AUTH_REQ_MACLEN);
 }
 
@@ -385,37 +654,50 @@ test_auth_known(void **state)
 static void
 test_auth_differs(void **state)
 {
-	char	 a[AUTH_HEXLEN], b[AUTH_HEXLEN], base[AUTH_HEXLEN];
-	uint8_t	 key[CRYPTO_KEYLEN], key2[CRYPTO_KEYLEN];
+	struct auth_transcript	 tr;
+	char			 a[AUTH_HEXLEN], b[AUTH_HEXLEN];
+	char			 base[AUTH_HEXLEN];
+	uint8_t			 key[CRYPTO_KEYLEN], key2[CRYPTO_KEYLEN];
 
 	(void)state;
-	assert_int_equal(auth_open_mac("s", "id", "sn", "cn", base), 0);
-	assert_int_equal(auth_open_mac("s", "id", "sn", "cn", a), 0);
+	assert_int_equal(auth_open_mac("s", "id", "sn", "cp", base), 0);
+	assert_int_equal(auth_open_mac("s", "id", "sn", "cp", a), 0);
 	assert_string_equal(a, base);
-	assert_int_equal(auth_open_mac("t", "id", "sn", "cn", a), 0);
+	assert_int_equal(auth_open_mac("t", "id", "sn", "cp", a), 0);
 	assert_string_not_equal(a, base);
-	assert_int_equal(auth_open_mac("s", "iD", "sn", "cn", a), 0);
+	assert_int_equal(auth_open_mac("s", "iD", "sn", "cp", a), 0);
 	assert_string_not_equal(a, base);
-	assert_int_equal(auth_open_mac("s", "id", "sN", "cn", a), 0);
+	assert_int_equal(auth_open_mac("s", "id", "sN", "cp", a), 0);
 	assert_string_not_equal(a, base);
-	assert_int_equal(auth_open_mac("s", "id", "sn", "cN", a), 0);
+	assert_int_equal(auth_open_mac("s", "id", "sn", "cP", a), 0);
 	assert_string_not_equal(a, base);
-	assert_int_equal(auth_open_mac("s", "id", "cn", "sn", a), 0);
-	assert_string_not_equal(a, base);
-	/* Welcome over the same fields is a different message. */
-	assert_int_equal(auth_welcome_mac("s", "id", "sn", "cn", a), 0);
+	assert_int_equal(auth_open_mac("s", "id", "cp", "sn", a), 0);
 	assert_string_not_equal(a, base);
 
-	assert_int_equal(auth_welcome_mac("s", "sid", "sn", "cn", base), 0);
-	assert_int_equal(auth_welcome_mac("s", "sid", "sn", "cn", a), 0);
+	tc_transcript(&tr);
+	assert_int_equal(auth_welcome_mac("s", &tr, base), 0);
+	assert_int_equal(auth_welcome_mac("s", &tr, a), 0);
 	assert_string_equal(a, base);
-	assert_int_equal(auth_welcome_mac("S", "sid", "sn", "cn", a), 0);
+	assert_int_equal(auth_welcome_mac("S", &tr, a), 0);
 	assert_string_not_equal(a, base);
-	assert_int_equal(auth_welcome_mac("s", "sie", "sn", "cn", a), 0);
+	tr.id = "corq";
+	assert_int_equal(auth_welcome_mac("s", &tr, a), 0);
 	assert_string_not_equal(a, base);
-	assert_int_equal(auth_welcome_mac("s", "sid", "so", "cn", a), 0);
+	tc_transcript(&tr);
+	tr.sid = "0012";
+	assert_int_equal(auth_welcome_mac("s", &tr, a), 0);
 	assert_string_not_equal(a, base);
-	assert_int_equal(auth_welcome_mac("s", "sid", "sn", "co", a), 0);
+	tc_transcript(&tr);
+	tr.snonce = "ab";
+	assert_int_equal(auth_welcome_mac("s", &tr, a), 0);
+	assert_string_not_equal(a, base);
+	tc_transcript(&tr);
+	tr.cpub = "bc";
+	assert_int_equal(auth_welcome_mac("s", &tr, a), 0);
+	assert_string_not_equal(a, base);
+	tc_transcript(&tr);
+	tr.spub = "cd";
+	assert_int_equal(auth_welcome_mac("s", &tr, a), 0);
 	assert_string_not_equal(a, base);
 
 	memset(key, 1, sizeof(key));
@@ -444,15 +726,18 @@ test_auth_differs(void **state)
 static void
 test_auth_too_long(void **state)
 {
-	char	 big[600], out[AUTH_HEXLEN];
-	uint8_t	 key[CRYPTO_KEYLEN];
+	struct auth_transcript	 tr;
+	char			 big[600], out[AUTH_HEXLEN];
+	uint8_t			 key[CRYPTO_KEYLEN];
 
 	(void)state;
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	memset(key, 0, sizeof(key));
 	assert_int_equal(auth_open_mac("s", big, "sn", "cn", out), -1);
-	assert_int_equal(auth_welcome_mac("s", big, "sn", "cn", out), -1);
+	tc_transcript(&tr);
+	tr.spub = big;
+	assert_int_equal(auth_welcome_mac("s", &tr, out), -1);
 	assert_int_equal(auth_request_mac(key, "GET", big, "s", 1, out), -1);
 }
 
@@ -532,6 +817,11 @@ main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_derive_known),
 		cmocka_unit_test(test_derive_differs),
+		cmocka_unit_test(test_kx_agree),
+		cmocka_unit_test(test_kx_recorded),
+		cmocka_unit_test(test_kx_substituted),
+		cmocka_unit_test(test_kx_bad_point),
+		cmocka_unit_test(test_challenge),
 		cmocka_unit_test(test_aead_known),
 		cmocka_unit_test(test_aead_round_trip),
 		cmocka_unit_test(test_aead_open_fails),

@@ -106,7 +106,8 @@ th_new(uint16_t upstream)
 	    "media = { address = \"127.0.0.1\"; port_min = 30000; "
 	    "port_max = 30001; };\n"
 	    "tunnel = { address = \"127.0.0.1\"; port = 8080; };\n"
-	    "clients = ( { id = \"corp\"; secret = \"test secret\"; "
+	    "clients = ( { id = \"corp\"; secret = \"88887ff91ff0805984a7d5b1"
+	    "18cb4aecd40e6b7763fcc0790ff80d91bc061c59\"; "
 	    "domains = [ \"corp.example\" ]; } );\n"
 	    "upstream = \"127.0.0.1:%u\";\n", th_free_port(), upstream);
 	assert_int_equal(fclose(f), 0);
