@@ -273,18 +273,18 @@ siptr_admit(struct siptr *tr, const struct sip_addr *peer)
 	}
 	if (same >= tr->lim.per_address) {
 		log_refused(&siptr_log_conn, peer->host,
-		    "SIP TCP: %d connections from this address", same);
+		    "%d connections from this address", same);
 		return -1;
 	}
 	if (tr->nin < (unsigned int)tr->lim.conns_max)
 		return 0;
 	if (victim == NULL) {
 		log_refused(&siptr_log_conn, peer->host,
-		    "SIP TCP: all %d connections in use", tr->lim.conns_max);
+		    "all %d connections in use", tr->lim.conns_max);
 		return -1;
 	}
-	log_refused(&siptr_log_conn, victim->peer.host,
-	    "SIP TCP: connection without a request closed for a new one");
+	log_refused(&siptr_log_conn, victim->peer.host, "oldest connection "
+	    "without a valid message closed for a new one");
 	siptr_conn_close(victim, "evicted");
 	return 0;
 }
@@ -346,8 +346,8 @@ siptr_conn_first(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	log_refused(&siptr_log_conn, c->peer.host, "SIP TCP: no valid "
-	    "message within %d s", c->tr->lim.first_timeout);
+	log_refused(&siptr_log_conn, c->peer.host, "no valid message "
+	    "within %d s", c->tr->lim.first_timeout);
 	siptr_conn_close(c, "no valid message");
 }
 
@@ -456,8 +456,8 @@ siptr_conn_read(struct bufferevent *bev, void *arg)
 	while ((rc = siptr_frame(c)) == 1)
 		;
 	if (rc == -1) {
-		log_refused(&siptr_log_conn, c->peer.host, "SIP TCP: cannot "
-		    "frame a message from port %u; closing", c->peer.port);
+		log_refused(&siptr_log_conn, c->peer.host, "cannot frame a "
+		    "message from port %u; closing", c->peer.port);
 		siptr_conn_close(c, "unframeable input");
 	}
 }
