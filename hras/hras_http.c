@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -55,13 +56,14 @@ static void	hras_conn_read(struct bufferevent *, void *);
 static void	hras_conn_write(struct bufferevent *, void *);
 static void	hras_conn_event(struct bufferevent *, short, void *);
 static void	hras_addr(const struct sockaddr *, char *, size_t);
-
-static struct log_limit	hras_log_conn = LOG_LIMIT("tunnel");
-static struct log_limit	hras_log_request = LOG_LIMIT("tunnel-request");
-static struct log_limit	hras_log_accept = LOG_LIMIT("tunnel-accept");
 static void	hras_conn_route(struct hras_conn *);
 static void	hras_conn_page(struct hras_conn *, const char *);
 static int	hras_tls_init(struct hras *);
+
+/* Refusal lines, rate-limited per kind (docs/security.md). */
+static struct log_limit	hras_log_conn = LOG_LIMIT("tunnel");
+static struct log_limit	hras_log_request = LOG_LIMIT("tunnel-request");
+static struct log_limit	hras_log_accept = LOG_LIMIT("tunnel-accept");
 
 static const char hras_page[] =
     "<!DOCTYPE html>\n<html><head><title>Welcome</title></head>\n"
