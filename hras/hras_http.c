@@ -143,17 +143,18 @@ hras_accept_error(struct evconnlistener *l, void *arg)
 {
 	struct timespec	 ts;
 	unsigned long	 n;
-	int		 saved = errno;
+	int		 saved = errno, ok;
 
 	(void)l;
 	(void)arg;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (log_limit_check(&hras_log_accept, (long long)ts.tv_sec, &n)) {
+	ok = log_limit_check(&hras_log_accept, (long long)ts.tv_sec, &n);
+	if (n > 0)
+		log_warnx("tunnel accept: %lu more failures", n);
+	if (ok) {
 		errno = saved;
 		log_warn("tunnel accept");
 	}
-	if (n > 0)
-		log_warnx("tunnel accept: %lu more failures", n);
 }
 
 /* The address alone of a peer, as the per-address caps count it. */
