@@ -32,6 +32,9 @@ struct connflood_slot {
 	int		 connecting;
 };
 
+static volatile sig_atomic_t connflood_stop;
+
+static void	connflood_term(int);
 static void	connflood_usage(void) __attribute__((noreturn));
 static void	connflood_die(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
@@ -58,6 +61,14 @@ static int	connflood_pipe(int, char **);
 "pipe  on one connection, write PAYLOAD again and again until BYTES are\n" \
 "      written or SECONDS pass, never reading; print 'written N'\n" \
 "PAYLOAD takes \\r and \\n escapes\n"
+
+/* SIGTERM: end the attack and print what it did. */
+static void
+connflood_term(int sig)
+{
+	(void)sig;
+	connflood_stop = 1;
+}
 
 /* Print the synopsis and exit 2: the command line was wrong. */
 static void
@@ -207,7 +218,7 @@ connflood_slow(int argc, char **argv)
 		/* Spread the first connects over one interval. */
 		slots[i].next_ms = now + i * interval / count;
 	}
-	while ((now = connflood_now_ms()) < end) {
+	while (!connflood_stop && (now = connflood_now_ms()) < end) {
 		for (i = 0; i < count; i++) {
 			pfd[i].fd = -1;
 			pfd[i].events = 0;
@@ -295,7 +306,8 @@ connflood_pipe(int argc, char **argv)
 		connflood_die("connect");
 	pfd.events = POLLOUT;
 	end = connflood_now_ms() + seconds * 1000;
-	while (written < bytes && connflood_now_ms() < end) {
+	while (!connflood_stop && written < bytes &&
+	    connflood_now_ms() < end) {
 		if (poll(&pfd, 1, 100) == -1 && errno != EINTR)
 			connflood_die("poll");
 		if (!(pfd.revents & (POLLOUT | POLLERR | POLLHUP)))
@@ -312,7 +324,7 @@ connflood_pipe(int argc, char **argv)
 	printf("written %lld\n", written);
 	fflush(stdout);
 	/* Hold the connection, answers unread, until the time is up. */
-	while (connflood_now_ms() < end)
+	while (!connflood_stop && connflood_now_ms() < end)
 		poll(NULL, 0, 100);
 	close(pfd.fd);
 	return 0;
@@ -322,6 +334,7 @@ int
 main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, connflood_term);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)
 		connflood_usage();
