@@ -37,6 +37,20 @@ struct config_hook {
 	struct config_endpoint	 forward;
 };
 
+/*
+ * Limits on SIP over TCP (sip.tcp): connections accepted in all and from
+ * one address, connections we open ourselves (counted apart), and how
+ * long an idle connection lives before and after its first valid message.
+ */
+struct config_sip_tcp {
+	int		 conns_max;	/* sip.tcp.conns_max: accepted */
+	int		 per_address;	/* sip.tcp.conns_per_address */
+	int		 out_max;	/* sip.tcp.outgoing_max: ours */
+	int		 idle;		/* sip.tcp.idle, seconds */
+	int		 first_timeout;	/* sip.tcp.first_timeout, seconds
+					   until a first valid message */
+};
+
 /* One hrac allowed to open a tunnel to hras. */
 struct config_client {
 	char		*id;
@@ -50,11 +64,24 @@ struct hras_config {
 	int			 log_debug;	/* log.debug = true */
 	int			 log_syslog;	/* log.syslog: to syslog, not
 						   stderr (unless -d) */
+	int			 log_limit_lines; /* log.limit_lines */
+	int			 log_limit_interval; /* log.limit_interval, s */
 	char			**domains;
 	size_t			 ndomains;
 	struct config_endpoint	 sip;
+	struct config_sip_tcp	 sip_tcp;
 	struct config_media	 media;
 	struct config_endpoint	 tunnel;
+	int			 conns_max;	/* tunnel.conns_max */
+	int			 unauth_max;	/* tunnel.unauth_max: not yet
+						   admitted connections */
+	int			 conns_per_address; /* tunnel.conns_per_address:
+						   not yet admitted, one
+						   address */
+	int			 head_timeout;	/* tunnel.head_timeout, s for a
+						   whole request head */
+	int			 body_timeout;	/* tunnel.body_timeout, s for a
+						   whole sized request body */
 	char			*tls_cert;	/* tunnel.tls.cert, or NULL */
 	char			*tls_key;	/* tunnel.tls.key */
 	int			 keepalive;	/* tunnel.keepalive, seconds */
@@ -89,6 +116,8 @@ struct hrac_config {
 	char			*file;
 	int			 log_debug;
 	int			 log_syslog;
+	int			 log_limit_lines;
+	int			 log_limit_interval;
 	char			*id;
 	char			*secret;
 	char			*server;	/* http:// or https:// URL */
@@ -98,6 +127,7 @@ struct hrac_config {
 						     of hras's cert, as 64
 						     lowercase hex digits */
 	struct config_endpoint	 sip;
+	struct config_sip_tcp	 sip_tcp;
 	struct config_media	 media;
 	enum tunnel_mode	 mode;		/* tunnel.mode */
 	int			 dead_after;	/* tunnel.timeout, seconds */
@@ -211,7 +241,18 @@ struct config_key {
 	CONFIG_KEY_STRING("sip.address", CONFIG_REQUIRED,		\
 	    offsetof(st, sip.address), config_check_address),		\
 	CONFIG_KEY_NUM("sip.port", CONFIG_T_PORT, 0, 1, 65535, 5060,	\
-	    offsetof(st, sip.port))
+	    offsetof(st, sip.port)),					\
+	CONFIG_KEY_GROUP("sip.tcp", 0, 0, NULL),			\
+	CONFIG_KEY_NUM("sip.tcp.conns_max", CONFIG_T_INT, 0, 1, 65536,	\
+	    1024, offsetof(st, sip_tcp.conns_max)),			\
+	CONFIG_KEY_NUM("sip.tcp.conns_per_address", CONFIG_T_INT, 0, 1,	\
+	    65536, 32, offsetof(st, sip_tcp.per_address)),		\
+	CONFIG_KEY_NUM("sip.tcp.outgoing_max", CONFIG_T_INT, 0, 1,	\
+	    65536, 1024, offsetof(st, sip_tcp.out_max)),		\
+	CONFIG_KEY_NUM("sip.tcp.idle", CONFIG_T_INT, 0, 10, 86400, 300,	\
+	    offsetof(st, sip_tcp.idle)),				\
+	CONFIG_KEY_NUM("sip.tcp.first_timeout", CONFIG_T_INT, 0, 1,	\
+	    300, 10, offsetof(st, sip_tcp.first_timeout))
 #define CONFIG_KEYS_MEDIA(st)						\
 	CONFIG_KEY_GROUP("media", CONFIG_REQUIRED, offsetof(st, media),	\
 	    config_check_media),					\
@@ -237,7 +278,11 @@ struct config_key {
 #define CONFIG_KEYS_LOG(st)						\
 	CONFIG_KEY_GROUP("log", 0, 0, NULL),				\
 	CONFIG_KEY_BOOL("log.debug", offsetof(st, log_debug)),		\
-	CONFIG_KEY_BOOL("log.syslog", offsetof(st, log_syslog))
+	CONFIG_KEY_BOOL("log.syslog", offsetof(st, log_syslog)),	\
+	CONFIG_KEY_NUM("log.limit_lines", CONFIG_T_INT, 0, 1, 100000,	\
+	    LOG_LIMIT_LINES, offsetof(st, log_limit_lines)),		\
+	CONFIG_KEY_NUM("log.limit_interval", CONFIG_T_INT, 0, 1, 3600,	\
+	    LOG_LIMIT_INTERVAL, offsetof(st, log_limit_interval))
 #define CONFIG_KEYS_HOOK_SIDE(st, side)					\
 	CONFIG_KEY_GROUP("hook." #side, CONFIG_REQUIRED, 0, NULL),	\
 	CONFIG_KEY_STRING("hook." #side ".address", CONFIG_REQUIRED,	\

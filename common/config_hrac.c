@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 
 static int	hrac_config_check_server(struct config_ctx *,
 		    const config_setting_t *, void *);

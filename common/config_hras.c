@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "log.h"
 
 static int	hras_config_check_tunnel(struct config_ctx *,
 		    const config_setting_t *, void *);
@@ -57,6 +58,16 @@ static const struct config_key hras_config_keys[] = {
 	CONFIG_KEY_NUM("tunnel.queue_max", CONFIG_T_SIZE, 0, 65536, 67108864,
 	    1048576, O(queue_max)),
 	CONFIG_KEYS_BATCH(struct hras_config),
+	CONFIG_KEY_NUM("tunnel.conns_max", CONFIG_T_INT, 0, 16, 65536, 1024,
+	    O(conns_max)),
+	CONFIG_KEY_NUM("tunnel.unauth_max", CONFIG_T_INT, 0, 4, 65536, 256,
+	    O(unauth_max)),
+	CONFIG_KEY_NUM("tunnel.conns_per_address", CONFIG_T_INT, 0, 1, 65536,
+	    32, O(conns_per_address)),
+	CONFIG_KEY_NUM("tunnel.head_timeout", CONFIG_T_INT, 0, 1, 300, 10,
+	    O(head_timeout)),
+	CONFIG_KEY_NUM("tunnel.body_timeout", CONFIG_T_INT, 0, 1, 3600, 30,
+	    O(body_timeout)),
 	CONFIG_KEY_GROUP("tunnel.tls", 0, 0, hras_config_check_tls),
 	CONFIG_KEY_STRING("tunnel.tls.cert", 0, O(tls_cert),
 	    config_check_file),
@@ -141,7 +152,10 @@ hras_config_client(const struct hras_config *cfg, const char *id)
 	return NULL;
 }
 
-/* Check that a dead tunnel is declared only after keepalives were missed. */
+/*
+ * Check that a dead tunnel is declared only after keepalives were missed,
+ * and that the pool of not yet admitted connections fits in the whole.
+ */
 static int
 hras_config_check_tunnel(struct config_ctx *ctx, const config_setting_t *s,
     void *p)
@@ -155,6 +169,12 @@ hras_config_check_tunnel(struct config_ctx *ctx, const config_setting_t *s,
 			at = s;
 		return config_fail(ctx, at, "timeout %d must exceed "
 		    "keepalive %d", cfg->dead_after, cfg->keepalive);
+	}
+	if (cfg->unauth_max > cfg->conns_max) {
+		if ((at = config_setting_get_member(s, "unauth_max")) == NULL)
+			at = s;
+		return config_fail(ctx, at, "unauth_max %d must not exceed "
+		    "conns_max %d", cfg->unauth_max, cfg->conns_max);
 	}
 	return 0;
 }

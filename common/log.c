@@ -19,6 +19,9 @@ static int		 log_syslog;
 static enum log_level	 log_max = LOG_LEVEL_INFO;
 static enum log_level	 log_floor = LOG_LEVEL_INFO;	/* log_init's */
 
+static unsigned int	 log_limit_lines = LOG_LIMIT_LINES;
+static unsigned int	 log_limit_interval = LOG_LIMIT_INTERVAL;
+
 static const char *const log_names[] = { "error", "warning", "info", "debug" };
 static const int log_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
@@ -155,4 +158,62 @@ fatalx(const char *fmt, ...)
 	log_vwrite(LOG_LEVEL_ERR, NULL, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+/* How many lines of one kind each interval (seconds) may hold. */
+void
+log_limit_set(unsigned int lines, unsigned int interval)
+{
+	log_limit_lines = lines;
+	log_limit_interval = interval > 0 ? interval : 1;
+}
+
+/*
+ * Count one line of a kind at monotonic second now: 1 when it may be
+ * written, 0 when it is left out. When a new interval begins, *suppressed
+ * gets how many the last one left out (for one summary line), else 0.
+ */
+int
+log_limit_check(struct log_limit *ll, long long now, unsigned long *suppressed)
+{
+	*suppressed = 0;
+	if (ll->start == 0 || now - ll->start >= log_limit_interval ||
+	    now < ll->start) {
+		*suppressed = ll->suppressed;
+		ll->start = now > 0 ? now : 1;
+		ll->lines = 0;
+		ll->suppressed = 0;
+	}
+	if (ll->lines >= log_limit_lines) {
+		ll->suppressed++;
+		return 0;
+	}
+	ll->lines++;
+	return 1;
+}
+
+/*
+ * A refusal, as one warning "refused KIND from ADDR: why", rate-limited
+ * per kind. The summary of a busy interval comes with the first line of
+ * the next: "refused KIND: N more lines suppressed".
+ */
+void
+log_refused(struct log_limit *ll, const char *addr, const char *fmt, ...)
+{
+	struct timespec	 ts;
+	unsigned long	 n;
+	char		 why[512];
+	va_list		 ap;
+	int		 ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ok = log_limit_check(ll, (long long)ts.tv_sec, &n);
+	if (n > 0)
+		log_warnx("refused %s: %lu more lines suppressed", ll->kind, n);
+	if (!ok || LOG_LEVEL_WARN > log_max)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_warnx("refused %s from %s: %s", ll->kind, addr, why);
 }

@@ -21,20 +21,33 @@
 
 #include <osipparser2/osip_port.h>
 
+#include "config.h"
 #include "log.h"
 #include "net.h"
 #include "siptr.h"
 
-#define SIPTR_CONNS_MAX		1024
-#define SIPTR_IDLE		300	/* seconds before an idle TCP close */
 #define SIPTR_UDP_BURST		32
+
+/* The defaults of sip.tcp, until siptr_set_limits says otherwise. */
+static const struct config_sip_tcp siptr_defaults = {
+	.conns_max = 1024,
+	.per_address = 32,
+	.out_max = 1024,
+	.idle = 300,
+	.first_timeout = 10
+};
 
 struct siptr_conn {
 	TAILQ_ENTRY(siptr_conn)	 entry;
 	struct siptr		*tr;
 	struct bufferevent	*bev;
+	struct event		*first_ev;	/* deadline for a first message */
 	struct sip_addr		 peer;
+	int			 outgoing;	/* we opened it */
+	int			 proven;	/* a valid message came in */
 };
+
+static struct log_limit	siptr_log_conn = LOG_LIMIT("sip-tcp");
 
 struct siptr {
 	struct event_base	*base;
@@ -45,8 +58,10 @@ struct siptr {
 	struct sip_addr		 self_tcp;
 	siptr_recv_fn		 recv;
 	void			*arg;
-	TAILQ_HEAD(, siptr_conn) conns;
-	unsigned int		 nconns;
+	TAILQ_HEAD(, siptr_conn) conns;	/* oldest first */
+	unsigned int		 nin;		/* accepted */
+	unsigned int		 nout;		/* opened by us */
+	struct config_sip_tcp	 lim;
 };
 
 static void	siptr_udp_read(evutil_socket_t, short, void *);
@@ -54,12 +69,15 @@ static void	siptr_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static struct siptr_conn *siptr_conn_new(struct siptr *, evutil_socket_t,
 		    const struct sip_addr *);
+static int	siptr_admit(struct siptr *, const struct sip_addr *);
+static void	siptr_conn_first(evutil_socket_t, short, void *);
+static void	siptr_conn_proven(struct siptr_conn *);
 static void	siptr_conn_close(struct siptr_conn *, const char *);
 static void	siptr_conn_read(struct bufferevent *, void *);
 static void	siptr_conn_event(struct bufferevent *, short, void *);
 static int	siptr_frame(struct siptr_conn *);
 static void	siptr_addr(const struct sockaddr *, struct sip_addr *, int);
-static void	siptr_deliver(struct siptr *, const char *, size_t,
+static int	siptr_deliver(struct siptr *, const char *, size_t,
 		    const struct sip_addr *);
 
 /* A sockaddr as host and port. */
@@ -83,10 +101,10 @@ siptr_addr(const struct sockaddr *sa, struct sip_addr *a, int tcp)
 }
 
 /*
- * Parse a message and hand it up; a request that fails the checks gets
- * its answer here when it can be answered, and nothing else happens.
+ * Parse a message and hand it up (0); a request that fails the checks gets
+ * its answer here when it can be answered, and nothing else happens (-1).
  */
-static void
+static int
 siptr_deliver(struct siptr *tr, const char *buf, size_t len,
     const struct sip_addr *from)
 {
@@ -97,7 +115,7 @@ siptr_deliver(struct siptr *tr, const char *buf, size_t len,
 	if (sip_parse(buf, len, &m, &status, &why) == 0) {
 		tr->recv(tr->arg, m, from);
 		osip_message_free(m);
-		return;
+		return 0;
 	}
 	log_info("SIP from %s:%u refused: %s", from->host, from->port, why);
 	if (m != NULL && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) &&
@@ -107,6 +125,7 @@ siptr_deliver(struct siptr *tr, const char *buf, size_t len,
 	}
 	if (m != NULL)
 		osip_message_free(m);
+	return -1;
 }
 
 /* Open the UDP socket and the TCP listener on addr:port. */
@@ -124,6 +143,7 @@ siptr_new(struct event_base *base, const char *addr, uint16_t port,
 	tr->recv = recv;
 	tr->arg = arg;
 	tr->udp = -1;
+	tr->lim = siptr_defaults;
 	TAILQ_INIT(&tr->conns);
 	snprintf(tr->self_udp.host, sizeof(tr->self_udp.host), "%s", addr);
 	tr->self_udp.port = port;
@@ -167,6 +187,16 @@ siptr_free(struct siptr *tr)
 	if (tr->udp != -1)
 		close(tr->udp);
 	free(tr);
+}
+
+/*
+ * New limits for TCP (start, SIGHUP); connections already open keep going
+ * and count against them.
+ */
+void
+siptr_set_limits(struct siptr *tr, const struct config_sip_tcp *lim)
+{
+	tr->lim = *lim;
 }
 
 /* Our own address as it goes into Via and Record-Route. */
@@ -216,14 +246,47 @@ siptr_accept(struct evconnlistener *l, evutil_socket_t fd,
 
 	(void)l;
 	(void)salen;
-	if (tr->nconns >= SIPTR_CONNS_MAX) {
-		log_warnx("SIP TCP connection limit reached; refusing");
-		evutil_closesocket(fd);
-		return;
-	}
 	siptr_addr(sa, &peer, 1);
-	if (siptr_conn_new(tr, fd, &peer) == NULL)
+	if (siptr_admit(tr, &peer) == -1 ||
+	    siptr_conn_new(tr, fd, &peer) == NULL)
 		evutil_closesocket(fd);
+}
+
+/*
+ * Make room for a connection from peer: refused when its address has
+ * sip.tcp.conns_per_address already; when all sip.tcp.conns_max are
+ * taken, the oldest that never sent a valid message gives way.
+ */
+static int
+siptr_admit(struct siptr *tr, const struct sip_addr *peer)
+{
+	struct siptr_conn	*c, *victim = NULL;
+	int			 same = 0;
+
+	TAILQ_FOREACH(c, &tr->conns, entry) {
+		if (c->outgoing)
+			continue;
+		if (strcmp(c->peer.host, peer->host) == 0)
+			same++;
+		if (victim == NULL && !c->proven)
+			victim = c;
+	}
+	if (same >= tr->lim.per_address) {
+		log_refused(&siptr_log_conn, peer->host,
+		    "%d connections from this address", same);
+		return -1;
+	}
+	if (tr->nin < (unsigned int)tr->lim.conns_max)
+		return 0;
+	if (victim == NULL) {
+		log_refused(&siptr_log_conn, peer->host,
+		    "all %d connections in use", tr->lim.conns_max);
+		return -1;
+	}
+	log_refused(&siptr_log_conn, victim->peer.host, "oldest connection "
+	    "without a valid message closed for a new one");
+	siptr_conn_close(victim, "evicted");
+	return 0;
 }
 
 /* Set up a TCP connection (fd -1: connect to peer). */
@@ -234,12 +297,15 @@ siptr_conn_new(struct siptr *tr, evutil_socket_t fd,
 	struct siptr_conn	*c;
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
-	struct timeval		 idle = { SIPTR_IDLE, 0 };
+	struct timeval		 idle = { tr->lim.idle, 0 };
+	struct timeval		 first = { tr->lim.first_timeout, 0 };
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->tr = tr;
 	c->peer = *peer;
+	/* We trust a connection we open; an accepted one proves itself. */
+	c->outgoing = c->proven = fd == -1;
 	if ((c->bev = bufferevent_socket_new(tr->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		free(c);
@@ -250,17 +316,50 @@ siptr_conn_new(struct siptr *tr, evutil_socket_t fd,
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 2 * SIP_MSG_MAX);
 	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) == -1)
 		goto fail;
+	if (!c->proven && ((c->first_ev = evtimer_new(tr->base,
+	    siptr_conn_first, c)) == NULL || evtimer_add(c->first_ev,
+	    &first) == -1))
+		goto fail;
 	if (fd == -1 && (net_sockaddr(peer->host, peer->port, &ss, &len) ==
 	    -1 || bufferevent_socket_connect(c->bev, (struct sockaddr *)&ss,
 	    (int)len) == -1))
 		goto fail;
 	TAILQ_INSERT_TAIL(&tr->conns, c, entry);
-	tr->nconns++;
+	if (c->outgoing)
+		tr->nout++;
+	else
+		tr->nin++;
 	return c;
 fail:
+	if (c->first_ev != NULL)
+		event_free(c->first_ev);
 	bufferevent_free(c->bev);
 	free(c);
 	return NULL;
+}
+
+/* An accepted connection sent no valid message in time: close it. */
+static void
+siptr_conn_first(evutil_socket_t fd, short what, void *arg)
+{
+	struct siptr_conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	log_refused(&siptr_log_conn, c->peer.host, "no valid message "
+	    "within %d s", c->tr->lim.first_timeout);
+	siptr_conn_close(c, "no valid message");
+}
+
+/* A valid message came in: the connection gets the full idle time. */
+static void
+siptr_conn_proven(struct siptr_conn *c)
+{
+	c->proven = 1;
+	if (c->first_ev != NULL) {
+		event_free(c->first_ev);
+		c->first_ev = NULL;
+	}
 }
 
 /* The only place a TCP connection is freed. */
@@ -270,7 +369,12 @@ siptr_conn_close(struct siptr_conn *c, const char *why)
 	log_debug("SIP TCP %s:%u closed: %s", c->peer.host, c->peer.port,
 	    why);
 	TAILQ_REMOVE(&c->tr->conns, c, entry);
-	c->tr->nconns--;
+	if (c->outgoing)
+		c->tr->nout--;
+	else
+		c->tr->nin--;
+	if (c->first_ev != NULL)
+		event_free(c->first_ev);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -335,7 +439,8 @@ siptr_frame(struct siptr_conn *c)
 		return 0;
 	if ((p = (char *)evbuffer_pullup(in, (ev_ssize_t)total)) == NULL)
 		return -1;
-	siptr_deliver(c->tr, p, total, &c->peer);
+	if (siptr_deliver(c->tr, p, total, &c->peer) == 0 && !c->proven)
+		siptr_conn_proven(c);
 	evbuffer_drain(in, total);
 	return 1;
 }
@@ -351,8 +456,8 @@ siptr_conn_read(struct bufferevent *bev, void *arg)
 	while ((rc = siptr_frame(c)) == 1)
 		;
 	if (rc == -1) {
-		log_info("SIP TCP %s:%u: cannot frame a message; closing",
-		    c->peer.host, c->peer.port);
+		log_refused(&siptr_log_conn, c->peer.host, "cannot frame a "
+		    "message from port %u; closing", c->peer.port);
 		siptr_conn_close(c, "unframeable input");
 	}
 }
@@ -393,8 +498,12 @@ siptr_send(struct siptr *tr, const struct sip_addr *to, const char *buf,
 		if (c->peer.port == to->port &&
 		    strcmp(c->peer.host, to->host) == 0)
 			break;
-	if (c == NULL && (tr->nconns >= SIPTR_CONNS_MAX ||
-	    (c = siptr_conn_new(tr, -1, to)) == NULL))
+	if (c == NULL && tr->nout >= (unsigned int)tr->lim.out_max) {
+		log_warnx("SIP TCP to %s:%u: all %d outgoing connections in "
+		    "use", to->host, to->port, tr->lim.out_max);
+		return -1;
+	}
+	if (c == NULL && (c = siptr_conn_new(tr, -1, to)) == NULL)
 		return -1;
 	return bufferevent_write(c->bev, buf, len);
 }

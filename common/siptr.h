@@ -3,7 +3,9 @@
  * one TCP listener on the same address and port, TCP connections framed by
  * Content-Length, every message checked and parsed (a bad request is
  * answered here, 400 or 513), and sending to an address over UDP or over
- * the TCP connection that address already has (or a new one).
+ * the TCP connection that address already has (or a new one). Accepted
+ * TCP connections are capped in all and per address, and must send a
+ * valid message soon; the ones we open are counted apart.
  */
 #ifndef VOFW_SIPTR_H
 #define VOFW_SIPTR_H
@@ -12,6 +14,7 @@
 
 #include "sip.h"
 
+struct config_sip_tcp;
 struct event_base;
 struct siptr;
 
@@ -25,6 +28,8 @@ typedef void (*siptr_recv_fn)(void *, osip_message_t *,
 struct siptr	*siptr_new(struct event_base *, const char *, uint16_t,
 		    siptr_recv_fn, void *);
 void		 siptr_free(struct siptr *);
+void		 siptr_set_limits(struct siptr *,
+		    const struct config_sip_tcp *);
 int		 siptr_send(struct siptr *, const struct sip_addr *,
 		    const char *, size_t);
 int		 siptr_send_msg(struct siptr *, osip_message_t *,

@@ -96,6 +96,7 @@ hrac_sip_new(struct hrac_tunnel *t)
 		hrac_sip_free(hs);
 		return NULL;
 	}
+	siptr_set_limits(hs->sip, &t->conf->sip_tcp);
 	hs->calls.vcit = hs->vcit;
 	hs->calls.media = hs->media;
 	snprintf(hs->calls.media_addr, sizeof(hs->calls.media_addr), "%s",
@@ -110,6 +111,13 @@ void
 hrac_sip_set_media_timeout(struct hrac_sip *hs, int seconds)
 {
 	media_set_timeout(hs->media, seconds);
+}
+
+/* New limits on SIP over TCP (SIGHUP). */
+void
+hrac_sip_set_tcp_limits(struct hrac_sip *hs, const struct config_sip_tcp *lim)
+{
+	siptr_set_limits(hs->sip, lim);
 }
 
 /* Close everything (shutdown). */

@@ -44,10 +44,14 @@ hrac_reload(void *arg)
 		log_warnx("reload: SIP or media address change needs a restart");
 	if (conf->log_syslog != t->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
-	if (t->sip != NULL)
+	if (t->sip != NULL) {
 		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
+		hrac_sip_set_tcp_limits(t->sip, &conf->sip_tcp);
+	}
 	tunnel_set_batch(t->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
+	log_limit_set((unsigned int)conf->log_limit_lines,
+	    (unsigned int)conf->log_limit_interval);
 	/* Keep what the running tunnel was built from; take the rest. */
 	free(conf->server);
 	conf->server = t->conf->server;
@@ -98,6 +102,8 @@ main(int argc, char *argv[])
 	if (conf->log_syslog && !args.debug)
 		log_init("hrac", 1, LOG_LEVEL_INFO);
 	log_set_debug(conf->log_debug);
+	log_limit_set((unsigned int)conf->log_limit_lines,
+	    (unsigned int)conf->log_limit_interval);
 	if ((base = daemon_event_base()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((sig = daemon_signals_init(base, hrac_reload, hrac_stop,

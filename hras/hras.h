@@ -35,9 +35,11 @@ struct tunnel;
 
 #define HRAS_NONCE_TTL		30	/* seconds a challenge may be answered */
 #define HRAS_REFUSE_LOGS	10	/* refusal lines logged a second */
-#define HRAS_CONNS_MAX		1024
 #define HRAS_CHUNK_MAX		(64 * 1024)
 #define HRAS_HIGH_WATER		(256 * 1024)	/* per-connection output */
+#define HRAS_READ_MAX		(64 * 1024)	/* per-connection input */
+#define HRAS_OUT_PAUSE		(64 * 1024)	/* answers waiting to be read:
+						   no more requests read */
 
 enum hras_conn_state {
 	CONN_HEAD,		/* reading a request head */
@@ -52,11 +54,21 @@ enum hras_conn_role {
 	ROLE_UP
 };
 
-/* One HTTP connection from a client (or a proxy acting for it). */
+/*
+ * One HTTP connection from a client (or a proxy acting for it). Until a
+ * request on it passes a session's check it is "unadmitted" and sits in
+ * h->unauth, a smaller pool that gives way oldest first.
+ */
 struct hras_conn {
 	TAILQ_ENTRY(hras_conn)	 entry;
 	TAILQ_ENTRY(hras_conn)	 up_entry;
+	TAILQ_ENTRY(hras_conn)	 unauth_entry;
 	struct hras		*h;
+	int			 refs;		/* the list, and read loops */
+	int			 dead;		/* closed, freed at last unref */
+	int			 admitted;	/* a request passed a session */
+	int			 paused;	/* reading stopped: answers wait */
+	struct event		*deadline_ev;	/* whole head, or sized body */
 	struct bufferevent	*bev;
 	enum hras_conn_state	 state;
 	enum hras_conn_role	 role;
@@ -70,7 +82,8 @@ struct hras_conn {
 	int			 http10;
 	int			 keep_alive;
 	struct event		*hold_ev;
-	char			 peer[64];
+	char			 peer[64];	/* address:port */
+	char			 addr[48];	/* address alone */
 };
 
 /* The tunnel session of one client; survives its connections. */
@@ -126,6 +139,8 @@ struct hras {
 	struct ssl_ctx_st	*ssl;
 	TAILQ_HEAD(, hras_conn)	 conns;
 	unsigned int		 nconns;
+	TAILQ_HEAD(, hras_conn)	 unauth;	/* not admitted, oldest first */
+	unsigned int		 nunauth;
 	TAILQ_HEAD(, hras_session) sessions;
 	uint8_t			 nonce_key[CRYPTO_KEYLEN];	/* challenges */
 	uint64_t		 nonce_count;	/* challenges issued */

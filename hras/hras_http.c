@@ -3,16 +3,27 @@
  * parser, answers the tunnel's handshake, holds downstream GETs open (or
  * answers them in batches in poll mode) and reads upstream POST bodies as
  * they arrive. Anything that is not the tunnel gets a plain web page.
+ *
+ * The port is public, so every connection is bounded: input by a read
+ * watermark, pipelined requests by how much of their answers wait unread,
+ * a request head (and a sized body) by a deadline for the whole of it, and
+ * connections in number. Connections no request of which has yet passed a
+ * session's check are "unadmitted": they have a pool of their own, capped
+ * per address, whose oldest gives way to a newcomer, so that neither one
+ * address nor a crowd of them can keep a client's tunnel out.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -29,19 +40,30 @@
 #include "log.h"
 #include "net.h"
 
-#define HEAD_TIMEOUT	10	/* seconds to send a request head */
 #define WRITE_TIMEOUT	30
+#define UP_IDLE		3600	/* a streamed upstream body: seconds idle */
 
 static void	hras_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static void	hras_accept_error(struct evconnlistener *, void *);
+static int	hras_conn_make_room(struct hras *, const char *);
+static void	hras_conn_admit(struct hras_conn *);
+static void	hras_conn_unref(struct hras_conn *);
+static void	hras_conn_deadline(struct hras_conn *, int);
+static void	hras_conn_expired(evutil_socket_t, short, void *);
+static int	hras_conn_step(struct hras_conn *);
 static void	hras_conn_read(struct bufferevent *, void *);
 static void	hras_conn_write(struct bufferevent *, void *);
-static void	hras_conn_drained(struct bufferevent *, void *);
 static void	hras_conn_event(struct bufferevent *, short, void *);
+static void	hras_addr(const struct sockaddr *, char *, size_t);
 static void	hras_conn_route(struct hras_conn *);
 static void	hras_conn_page(struct hras_conn *, const char *);
 static int	hras_tls_init(struct hras *);
+
+/* Refusal lines, rate-limited per kind (docs/security.md). */
+static struct log_limit	hras_log_conn = LOG_LIMIT("tunnel");
+static struct log_limit	hras_log_request = LOG_LIMIT("tunnel-request");
+static struct log_limit	hras_log_accept = LOG_LIMIT("tunnel-accept");
 
 static const char hras_page[] =
     "<!DOCTYPE html>\n<html><head><title>Welcome</title></head>\n"
@@ -119,9 +141,127 @@ hras_http_close_all(struct hras *h)
 static void
 hras_accept_error(struct evconnlistener *l, void *arg)
 {
+	struct timespec	 ts;
+	unsigned long	 n;
+	int		 saved = errno, ok;
+
 	(void)l;
 	(void)arg;
-	log_warn("tunnel accept");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ok = log_limit_check(&hras_log_accept, (long long)ts.tv_sec, &n);
+	if (n > 0)
+		log_warnx("tunnel accept: %lu more failures", n);
+	if (ok) {
+		errno = saved;
+		log_warn("tunnel accept");
+	}
+}
+
+/* The address alone of a peer, as the per-address caps count it. */
+static void
+hras_addr(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
+
+	buf[0] = '\0';
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &sin->sin_addr, buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &sin6->sin6_addr, buf, (socklen_t)len);
+}
+
+/*
+ * Make room for a new connection from addr: refused when addr has
+ * tunnel.conns_per_address unadmitted ones already; when the unadmitted
+ * pool or the whole is full, the oldest unadmitted connection gives way.
+ * Admitted connections are never closed for a newcomer.
+ */
+static int
+hras_conn_make_room(struct hras *h, const char *addr)
+{
+	const struct hras_config	*conf = h->conf;
+	struct hras_conn		*c;
+	int				 same = 0;
+
+	TAILQ_FOREACH(c, &h->unauth, unauth_entry)
+		if (strcmp(c->addr, addr) == 0)
+			same++;
+	if (same >= conf->conns_per_address) {
+		log_refused(&hras_log_conn, addr, "%d connections not yet "
+		    "admitted from this address", same);
+		return -1;
+	}
+	if (h->nunauth < (unsigned int)conf->unauth_max &&
+	    h->nconns < (unsigned int)conf->conns_max)
+		return 0;
+	if ((c = TAILQ_FIRST(&h->unauth)) == NULL) {
+		log_refused(&hras_log_conn, addr, "all %d connections belong "
+		    "to tunnels", conf->conns_max);
+		return -1;
+	}
+	log_refused(&hras_log_conn, c->addr, "oldest connection not yet "
+	    "admitted closed for a new one");
+	hras_conn_close(c, "evicted");
+	return 0;
+}
+
+/* A request on c passed a session's check: c leaves the unadmitted pool. */
+static void
+hras_conn_admit(struct hras_conn *c)
+{
+	if (c->admitted)
+		return;
+	c->admitted = 1;
+	TAILQ_REMOVE(&c->h->unauth, c, unauth_entry);
+	c->h->nunauth--;
+}
+
+/*
+ * Give a head (body 0) or a sized body (body 1) its deadline from now:
+ * tunnel.head_timeout or tunnel.body_timeout for the whole of it.
+ */
+static void
+hras_conn_deadline(struct hras_conn *c, int body)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = body ? c->h->conf->body_timeout : c->h->conf->head_timeout;
+	tv.tv_usec = 0;
+	evtimer_add(c->deadline_ev, &tv);
+}
+
+/* A head or a sized body did not arrive whole in time. */
+static void
+hras_conn_expired(evutil_socket_t fd, short what, void *arg)
+{
+	struct hras_conn	*c = arg;
+	struct timeval		 tv = { 1, 0 };
+
+	(void)fd;
+	(void)what;
+	/* Answers wait unread: the write timeout judges the client now. */
+	if (c->paused) {
+		hras_conn_deadline(c, 0);
+		return;
+	}
+	if (c->state == CONN_BODY) {
+		/* An upstream queued behind another is not late itself. */
+		if (c->s != NULL && TAILQ_FIRST(&c->s->ups) != c) {
+			evtimer_add(c->deadline_ev, &tv);
+			return;
+		}
+		log_refused(&hras_log_conn, c->addr, "request body not "
+		    "complete within %d s", c->h->conf->body_timeout);
+		hras_conn_close(c, "body timeout");
+		return;
+	}
+	if (c->state != CONN_HEAD)
+		return;
+	if (!c->admitted && evbuffer_get_length(bufferevent_get_input(c->bev)))
+		log_refused(&hras_log_conn, c->addr, "request head not "
+		    "complete within %d s", c->h->conf->head_timeout);
+	hras_conn_close(c, "head timeout");
 }
 
 /* A new connection: set it up to read a request head. */
@@ -131,24 +271,28 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct hras		*h = arg;
 	struct hras_conn	*c;
-	struct timeval		 tv = { HEAD_TIMEOUT, 0 }, wtv = { WRITE_TIMEOUT, 0 };
+	struct timeval		 wtv = { WRITE_TIMEOUT, 0 };
+	char			 addr[48];
 	SSL			*ssl;
 
 	(void)l;
 	(void)salen;
-	if (h->nconns >= HRAS_CONNS_MAX) {
-		log_warnx("connection limit (%d) reached; refusing",
-		    HRAS_CONNS_MAX);
+	hras_addr(sa, addr, sizeof(addr));
+	if (hras_conn_make_room(h, addr) == -1) {
 		evutil_closesocket(fd);
 		return;
 	}
 	net_tcp_voice(fd);
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->msg = malloc(sizeof(*c->msg))) == NULL ||
-	    (c->body = evbuffer_new()) == NULL)
+	    (c->body = evbuffer_new()) == NULL ||
+	    (c->deadline_ev = evtimer_new(h->base, hras_conn_expired,
+	    c)) == NULL)
 		goto fail;
 	c->h = h;
+	c->refs = 1;
 	net_ntop(sa, c->peer, sizeof(c->peer));
+	snprintf(c->addr, sizeof(c->addr), "%s", addr);
 	if (h->ssl != NULL) {
 		if ((ssl = SSL_new(h->ssl)) == NULL)
 			goto fail;
@@ -162,13 +306,19 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 	if (c->bev == NULL)
 		goto fail;
 	fd = -1;
-	bufferevent_setcb(c->bev, hras_conn_read, NULL, hras_conn_event, c);
-	bufferevent_set_timeouts(c->bev, &tv, &wtv);
+	bufferevent_setcb(c->bev, hras_conn_read, hras_conn_write,
+	    hras_conn_event, c);
+	/* The head's deadline, not a read timeout, bounds a slow sender. */
+	bufferevent_set_timeouts(c->bev, NULL, &wtv);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, HRAS_READ_MAX);
 	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) == -1)
 		goto fail;
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);
 	h->nconns++;
+	TAILQ_INSERT_TAIL(&h->unauth, c, unauth_entry);
+	h->nunauth++;
 	c->state = CONN_HEAD;
+	hras_conn_deadline(c, 0);
 	log_debug("%s: connected", c->peer);
 	return;
 fail:
@@ -176,6 +326,8 @@ fail:
 	if (c != NULL) {
 		if (c->bev != NULL)
 			bufferevent_free(c->bev);
+		if (c->deadline_ev != NULL)
+			event_free(c->deadline_ev);
 		if (c->body != NULL)
 			evbuffer_free(c->body);
 		free(c->msg);
@@ -185,17 +337,40 @@ fail:
 		evutil_closesocket(fd);
 }
 
-/* The only place a connection is freed. */
+/*
+ * The only place a connection is torn down; the struct itself goes with
+ * its last reference (a read loop up the stack may still hold one).
+ */
 void
 hras_conn_close(struct hras_conn *c, const char *why)
 {
+	if (c->dead)
+		return;
 	log_debug("%s: closed: %s", c->peer, why);
+	c->dead = 1;
 	hras_session_detach(c);
 	TAILQ_REMOVE(&c->h->conns, c, entry);
 	c->h->nconns--;
+	if (!c->admitted) {
+		TAILQ_REMOVE(&c->h->unauth, c, unauth_entry);
+		c->h->nunauth--;
+	}
 	if (c->hold_ev != NULL)
 		event_free(c->hold_ev);
+	c->hold_ev = NULL;
+	event_free(c->deadline_ev);
+	c->deadline_ev = NULL;
 	bufferevent_free(c->bev);
+	c->bev = NULL;
+	hras_conn_unref(c);
+}
+
+/* Drop a reference; the last one frees the connection. */
+static void
+hras_conn_unref(struct hras_conn *c)
+{
+	if (--c->refs > 0)
+		return;
 	evbuffer_free(c->body);
 	free(c->msg);
 	free(c);
@@ -216,32 +391,46 @@ hras_conn_respond(struct hras_conn *c, int status, const char *ctype,
 		evbuffer_add(out, body, len);
 	if (!c->keep_alive || status >= 400) {
 		c->state = CONN_CLOSING;
+		evtimer_del(c->deadline_ev);
 		bufferevent_disable(c->bev, EV_READ);
-		bufferevent_setcb(c->bev, NULL, hras_conn_write,
-		    hras_conn_event, c);
 	}
 }
 
-/* After a last response has gone out, close. */
+/*
+ * Output drained (below the write watermark): close after a last
+ * response, refill a downstream, or read requests again once their
+ * answers have been taken.
+ */
 static void
 hras_conn_write(struct bufferevent *bev, void *arg)
 {
 	struct hras_conn	*c = arg;
+	size_t			 out = evbuffer_get_length(
+				    bufferevent_get_output(bev));
 
-	if (c->state == CONN_CLOSING &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		hras_conn_close(c, "response sent");
-}
-
-/* A downstream drained: the session may move more frames into it. */
-static void
-hras_conn_drained(struct bufferevent *bev, void *arg)
-{
-	struct hras_conn	*c = arg;
-
-	(void)bev;
-	if (c->s != NULL && c->s->down == c)
-		hras_session_flush(c->s);
+	switch (c->state) {
+	case CONN_CLOSING:
+		if (out == 0)
+			hras_conn_close(c, "response sent");
+		return;
+	case CONN_DOWN:
+		if (!c->poll && c->s != NULL && c->s->down == c)
+			hras_session_flush(c->s);
+		return;
+	case CONN_HEAD:
+	case CONN_BODY:
+		if (!c->paused || out >= HRAS_OUT_PAUSE / 2)
+			return;
+		c->paused = 0;
+		if (bufferevent_enable(bev, EV_READ) == -1) {
+			hras_conn_close(c, "cannot read");
+			return;
+		}
+		if (c->state == CONN_HEAD)
+			hras_conn_deadline(c, 0);
+		hras_conn_read(bev, c);
+		return;
+	}
 }
 
 /* Connection-level events: EOF, errors, timeouts. */
@@ -253,9 +442,9 @@ hras_conn_event(struct bufferevent *bev, short what, void *arg)
 
 	(void)bev;
 	if (what & BEV_EVENT_TIMEOUT) {
-		if (c->state == CONN_HEAD && c->role == ROLE_NONE)
-			log_info("%s: no request within %d s", c->peer,
-			    HEAD_TIMEOUT);
+		if (!c->admitted && (what & BEV_EVENT_WRITING))
+			log_refused(&hras_log_conn, c->addr, "answers not "
+			    "read within %d s", WRITE_TIMEOUT);
 		hras_conn_close(c, "timeout");
 	} else if (what & BEV_EVENT_ERROR) {
 		e = bufferevent_get_openssl_error(c->bev);
@@ -289,7 +478,7 @@ hras_conn_route(struct hras_conn *c)
 {
 	struct http_msg	*m = c->msg;
 	char		 path[256];
-	struct timeval	 tv;
+	struct timeval	 tv = { UP_IDLE, 0 }, wtv = { WRITE_TIMEOUT, 0 };
 
 	c->http10 = m->minor == 0;
 	c->keep_alive = m->keep_alive;
@@ -305,16 +494,20 @@ hras_conn_route(struct hras_conn *c)
 		hras_open(c);
 	else if (strcmp(path, "/vofw/v1/down") == 0 &&
 	    strcmp(m->method, "GET") == 0) {
-		if ((c->s = hras_session_auth(c, "GET", path)) != NULL)
-			hras_session_down(c->s, c);
+		if ((c->s = hras_session_auth(c, "GET", path)) == NULL)
+			return;
+		hras_conn_admit(c);
+		hras_session_down(c->s, c);
 	} else if (strcmp(path, "/vofw/v1/up") == 0 &&
 	    strcmp(m->method, "POST") == 0) {
 		if ((c->s = hras_session_auth(c, "POST", path)) == NULL)
 			return;
+		hras_conn_admit(c);
 		c->state = CONN_BODY;
-		tv.tv_sec = 3600;
-		tv.tv_usec = 0;
-		bufferevent_set_timeouts(c->bev, &tv, NULL);
+		/* A sized (poll) body has a deadline; a stream has none. */
+		if (!c->body_chunked)
+			hras_conn_deadline(c, 1);
+		bufferevent_set_timeouts(c->bev, &tv, &wtv);
 		hras_session_up(c->s, c);
 	} else
 		hras_conn_page(c, m->method);
@@ -324,53 +517,86 @@ hras_conn_route(struct hras_conn *c)
 void
 hras_conn_next(struct hras_conn *c)
 {
-	struct timeval	 tv = { HEAD_TIMEOUT, 0 };
+	struct timeval	 wtv = { WRITE_TIMEOUT, 0 };
 
 	c->state = CONN_HEAD;
 	c->role = ROLE_NONE;
-	bufferevent_set_timeouts(c->bev, &tv, NULL);
+	bufferevent_set_timeouts(c->bev, NULL, &wtv);
+	hras_conn_deadline(c, 0);
 }
 
-/* Input: a request head, or body bytes of an upstream POST. */
+/*
+ * Input: request heads, one after another while their answers are taken,
+ * or body bytes of an upstream POST.
+ */
 static void
 hras_conn_read(struct bufferevent *bev, void *arg)
 {
 	struct hras_conn	*c = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	int			 rc, status;
+
+	(void)bev;
+	c->refs++;
+	while (!c->dead && hras_conn_step(c) == 1)
+		;
+	hras_conn_unref(c);
+}
+
+/*
+ * Handle what is buffered in c's state: 1 when a request was dispatched
+ * and the next one may follow, 0 when there is nothing more to do now.
+ */
+static int
+hras_conn_step(struct hras_conn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	int		 rc, status;
 
 	switch (c->state) {
 	case CONN_HEAD:
+		/* Backpressure: no more requests until answers are read. */
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) >=
+		    HRAS_OUT_PAUSE) {
+			c->paused = 1;
+			bufferevent_disable(c->bev, EV_READ);
+			return 0;
+		}
 		rc = http_parse_request(in, c->msg, &status);
 		if (rc == 0)
-			return;
+			return 0;
 		if (rc == -1) {
-			log_info("%s: malformed request: %d %s", c->peer,
-			    status, http_reason(status));
+			log_refused(&hras_log_request, c->addr, "malformed "
+			    "request: %d %s", status, http_reason(status));
 			c->keep_alive = 0;
 			hras_conn_respond(c, status, "text/plain", "", 0);
-			return;
+			return 0;
 		}
+		evtimer_del(c->deadline_ev);
 		if (c->msg->content_length > 0 && c->msg->chunked == 0 &&
 		    strcmp(c->msg->method, "POST") != 0) {
 			c->keep_alive = 0;
 			hras_conn_respond(c, 400, "text/plain", "", 0);
-			return;
+			return 0;
 		}
 		hras_conn_route(c);
-		return;
+		if (c->dead || c->state != CONN_HEAD)
+			return 0;
+		/* Answered and kept alive: the next head has its deadline. */
+		if (!evtimer_pending(c->deadline_ev, NULL))
+			hras_conn_deadline(c, 0);
+		return 1;
 	case CONN_BODY:
 		hras_conn_body(c);
-		return;
+		return 0;
 	case CONN_DOWN:
 		/* A client does not talk on its downstream: bound it. */
 		if (evbuffer_get_length(in) > HTTP_HEAD_MAX)
 			hras_conn_close(c, "unexpected data on downstream");
-		return;
+		return 0;
 	case CONN_CLOSING:
 		evbuffer_drain(in, evbuffer_get_length(in));
-		return;
+		return 0;
 	}
+	return 0;
 }
 
 /*
@@ -412,6 +638,7 @@ hras_conn_body(struct hras_conn *c)
 			bufferevent_disable(c->bev, EV_READ);
 		return;
 	}
+	evtimer_del(c->deadline_ev);
 	if (evbuffer_get_length(c->body) > 0) {
 		log_info("%s: upstream body ends inside a frame", c->peer);
 		hras_conn_close(c, "truncated frame");
@@ -437,6 +664,7 @@ hras_conn_hold(struct hras_conn *c)
 
 	c->state = CONN_DOWN;
 	c->role = ROLE_DOWN;
+	evtimer_del(c->deadline_ev);
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
 }
 
@@ -449,10 +677,9 @@ hras_conn_start_stream(struct hras_conn *c)
 
 	c->state = CONN_DOWN;
 	c->role = ROLE_DOWN;
+	evtimer_del(c->deadline_ev);
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
 	/* Refill the stream as soon as it has drained below half the mark. */
-	bufferevent_setcb(c->bev, hras_conn_read, hras_conn_drained,
-	    hras_conn_event, c);
 	bufferevent_setwatermark(c->bev, EV_WRITE, HRAS_HIGH_WATER / 2, 0);
 	return evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
 	    "Content-Type: application/octet-stream\r\n"
@@ -486,8 +713,8 @@ hras_conn_end_stream(struct hras_conn *c)
 	if (!c->http10)
 		evbuffer_add(bufferevent_get_output(c->bev), "0\r\n\r\n", 5);
 	c->state = CONN_CLOSING;
+	evtimer_del(c->deadline_ev);
 	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_setcb(c->bev, NULL, hras_conn_write, hras_conn_event, c);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		hras_conn_close(c, "stream replaced");
 }

@@ -122,6 +122,7 @@ hras_sip_init(struct hras *h)
 	    (h->resolver = resolver_new(h->base, h->conf->dns_server,
 	    h->conf->dns_timeout)) == NULL)
 		return -1;
+	siptr_set_limits(h->sip, &h->conf->sip_tcp);
 	h->calls.vcit = h->vcit;
 	h->calls.media = h->media;
 	snprintf(h->calls.media_addr, sizeof(h->calls.media_addr), "%s",

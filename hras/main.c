@@ -14,6 +14,7 @@
 #include "hras.h"
 #include "log.h"
 #include "media.h"
+#include "siptr.h"
 #include "tunnel.h"
 
 static void	hras_reload(void *);
@@ -50,9 +51,12 @@ hras_reload(void *arg)
 	if (conf->log_syslog != h->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
 	media_set_timeout(h->media, conf->media.timeout);
+	siptr_set_limits(h->sip, &conf->sip_tcp);
 	TAILQ_FOREACH(s, &h->sessions, entry)
 		tunnel_set_batch(s->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
+	log_limit_set((unsigned int)conf->log_limit_lines,
+	    (unsigned int)conf->log_limit_interval);
 	hras_config_free(h->conf);
 	h->conf = conf;
 	log_info("configuration reloaded from %s", conf->file);
@@ -93,7 +97,10 @@ main(int argc, char *argv[])
 	if (h->conf->log_syslog && !args.debug)
 		log_init("hras", 1, LOG_LEVEL_INFO);
 	log_set_debug(h->conf->log_debug);
+	log_limit_set((unsigned int)h->conf->log_limit_lines,
+	    (unsigned int)h->conf->log_limit_interval);
 	TAILQ_INIT(&h->conns);
+	TAILQ_INIT(&h->unauth);
 	TAILQ_INIT(&h->sessions);
 	if ((h->base = daemon_event_base()) == NULL)
 		fatalx("cannot create the event loop");

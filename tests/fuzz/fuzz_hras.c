@@ -134,6 +134,7 @@ fh_start(void)
 	fh_h.base = base;
 	fh_h.conf = fh_conf;
 	TAILQ_INIT(&fh_h.conns);
+	TAILQ_INIT(&fh_h.unauth);
 	TAILQ_INIT(&fh_h.sessions);
 	if (hras_sip_init(&fh_h) == -1)
 		froute_fatal("fuzz_hras: hras_sip_init failed");

@@ -230,6 +230,30 @@ static const struct bad_case hras_bad[] = {
 	{ "log-type.conf",
 	  HRAS_OK "log = { debug = 1; };\n",
 	  ":6: log.debug: expected true or false" },
+	{ "unauth-over-conns.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = { address = \"198.51.100.10\"; port = 8080;\n"
+	  "  conns_max = 100; unauth_max = 200; };\n" HRAS_CLIENTS,
+	  ":5: tunnel.unauth_max: unauth_max 200 must not exceed conns_max "
+	  "100" },
+	{ "head-timeout.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = { address = \"198.51.100.10\"; port = 8080;\n"
+	  "  head_timeout = 0; };\n" HRAS_CLIENTS,
+	  ":5: tunnel.head_timeout: 0 out of range 1..300" },
+	{ "per-address.conf",
+	  HRAS_DOMAINS HRAS_SIP HRAS_MEDIA
+	  "tunnel = { address = \"198.51.100.10\"; port = 8080;\n"
+	  "  conns_per_address = 0; };\n" HRAS_CLIENTS,
+	  ":5: tunnel.conns_per_address: 0 out of range 1..65536" },
+	{ "sip-tcp-first.conf",
+	  HRAS_DOMAINS
+	  "sip = { address = \"198.51.100.10\";\n"
+	  "  tcp = { first_timeout = 301; }; };\n",
+	  ":3: sip.tcp.first_timeout: 301 out of range 1..300" },
+	{ "log-limit.conf",
+	  HRAS_OK "log = { limit_lines = 0; };\n",
+	  ":6: log.limit_lines: 0 out of range 1..100000" },
 	{ "include.conf",
 	  HRAS_DOMAINS "@include \"included.conf\"\n",
 	  "/included.conf:2: sip.port: 0 out of range 1..65535" },
@@ -594,6 +618,74 @@ test_hras_full(void **state)
 	hras_config_free(NULL);
 }
 
+/* The connection limits: their defaults, and every key read when set. */
+static void
+test_limits(void **state)
+{
+	struct hras_config	*cfg;
+	struct hrac_config	*ccfg;
+	char			 path[256], err[CONFIG_ERRLEN] = "";
+
+	(void)state;
+	tc_write("limits-default.conf", HRAS_OK);
+	cfg = hras_config_load(tc_path("limits-default.conf", path,
+	    sizeof(path)), err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->conns_max, 1024);
+	assert_int_equal(cfg->unauth_max, 256);
+	assert_int_equal(cfg->conns_per_address, 32);
+	assert_int_equal(cfg->head_timeout, 10);
+	assert_int_equal(cfg->body_timeout, 30);
+	assert_int_equal(cfg->sip_tcp.conns_max, 1024);
+	assert_int_equal(cfg->sip_tcp.per_address, 32);
+	assert_int_equal(cfg->sip_tcp.out_max, 1024);
+	assert_int_equal(cfg->sip_tcp.idle, 300);
+	assert_int_equal(cfg->sip_tcp.first_timeout, 10);
+	assert_int_equal(cfg->log_limit_lines, 10);
+	assert_int_equal(cfg->log_limit_interval, 60);
+	hras_config_free(cfg);
+
+	tc_write("limits.conf", HRAS_DOMAINS
+	    "sip = { address = \"198.51.100.10\"; tcp = { conns_max = 50;"
+	    " conns_per_address = 5; outgoing_max = 60; idle = 120;"
+	    " first_timeout = 3; }; };\n" HRAS_MEDIA
+	    "tunnel = { address = \"198.51.100.10\"; port = 8080;"
+	    " conns_max = 100; unauth_max = 100; conns_per_address = 4;"
+	    " head_timeout = 5; body_timeout = 7; };\n" HRAS_CLIENTS
+	    "log = { limit_lines = 3; limit_interval = 20; };\n");
+	cfg = hras_config_load(tc_path("limits.conf", path, sizeof(path)),
+	    err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->conns_max, 100);
+	assert_int_equal(cfg->unauth_max, 100);
+	assert_int_equal(cfg->conns_per_address, 4);
+	assert_int_equal(cfg->head_timeout, 5);
+	assert_int_equal(cfg->body_timeout, 7);
+	assert_int_equal(cfg->sip_tcp.conns_max, 50);
+	assert_int_equal(cfg->sip_tcp.per_address, 5);
+	assert_int_equal(cfg->sip_tcp.out_max, 60);
+	assert_int_equal(cfg->sip_tcp.idle, 120);
+	assert_int_equal(cfg->sip_tcp.first_timeout, 3);
+	assert_int_equal(cfg->log_limit_lines, 3);
+	assert_int_equal(cfg->log_limit_interval, 20);
+	hras_config_free(cfg);
+
+	tc_write("limits-hrac.conf", HRAC_ID HRAC_SERVER
+	    "sip = { address = \"10.77.0.2\"; tcp = { conns_per_address = 9;"
+	    " }; };\n" HRAC_MEDIA);
+	ccfg = hrac_config_load(tc_path("limits-hrac.conf", path,
+	    sizeof(path)), err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(ccfg);
+	assert_int_equal(ccfg->sip_tcp.per_address, 9);
+	assert_int_equal(ccfg->sip_tcp.conns_max, 1024);
+	assert_int_equal(ccfg->sip_tcp.first_timeout, 10);
+	assert_int_equal(ccfg->log_limit_lines, 10);
+	hrac_config_free(ccfg);
+}
+
 /* Every optional hrac key is read; the fingerprint is normalised. */
 static void
 test_hrac_full(void **state)
@@ -872,6 +964,7 @@ main(void)
 		cmocka_unit_test(test_secret_bits),
 		cmocka_unit_test(test_secret_long),
 		cmocka_unit_test(test_hras_bad),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_hrac_bad),
 		cmocka_unit_test(test_no_file),
 		cmocka_unit_test(test_url_good),

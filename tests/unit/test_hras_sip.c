@@ -116,6 +116,7 @@ th_new(uint16_t upstream)
 	if (t->h.conf == NULL)
 		fail_msg("%s", err);
 	TAILQ_INIT(&t->h.conns);
+	TAILQ_INIT(&t->h.unauth);
 	TAILQ_INIT(&t->h.sessions);
 	assert_non_null(t->h.base = event_base_new());
 	assert_int_equal(hras_sip_init(&t->h), 0);

@@ -1,0 +1,257 @@
+/*
+ * Unit tests of the SIP transport's TCP limits, over loopback sockets:
+ * the cap per address, the deadline for a first valid message, the oldest
+ * connection without one giving way when all are taken, and our own
+ * connections counted apart from accepted ones.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "siptr.h"
+
+#define TT_OPTIONS \
+	"OPTIONS sip:127.0.0.1 SIP/2.0\r\n" \
+	"Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-tt1\r\n" \
+	"From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\n" \
+	"Call-ID: tt-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n" \
+	"Content-Length: 0\r\n\r\n"
+
+struct tt {
+	struct event_base	*base;
+	struct siptr		*tr;
+	uint16_t		 port;
+	int			 received;
+};
+
+static void	 tt_recv(void *, osip_message_t *, const struct sip_addr *);
+static int	 tt_connect(const char *, uint16_t);
+static int	 tt_open(int);
+static void	 tt_run(struct tt *, int);
+static int	 tt_listen(uint16_t *);
+
+/* Count what the transport hands up. */
+static void
+tt_recv(void *arg, osip_message_t *m, const struct sip_addr *from)
+{
+	struct tt	*t = arg;
+
+	(void)m;
+	(void)from;
+	t->received++;
+}
+
+/* A TCP connection from src to 127.0.0.1:port. */
+static int
+tt_connect(const char *src, uint16_t port)
+{
+	struct sockaddr_in	 sin;
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd != -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, src, &sin.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	return fd;
+}
+
+/* True while the server has not closed fd. */
+static int
+tt_open(int fd)
+{
+	char	 c;
+	ssize_t	 n;
+
+	n = recv(fd, &c, 1, MSG_DONTWAIT);
+	return n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* Run the loop for ms milliseconds. */
+static void
+tt_run(struct tt *t, int ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_base_loopexit(t->base, &tv);
+	event_base_dispatch(t->base);
+}
+
+/* A plain TCP listener on a free loopback port. */
+static int
+tt_listen(uint16_t *port)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd != -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* A transport on a free loopback port with small limits. */
+static int
+tt_setup(void **state)
+{
+	static const struct config_sip_tcp lim = {
+		.conns_max = 3,
+		.per_address = 2,
+		.out_max = 1,
+		.idle = 60,
+		.first_timeout = 1
+	};
+	struct tt	*t;
+	int		 i;
+
+	t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	t->base = event_base_new();
+	assert_non_null(t->base);
+	for (i = 0; i < 50 && t->tr == NULL; i++) {
+		t->port = (uint16_t)(30000 + (getpid() * 7 + i * 131) % 30000);
+		t->tr = siptr_new(t->base, "127.0.0.1", t->port, tt_recv, t);
+	}
+	assert_non_null(t->tr);
+	siptr_set_limits(t->tr, &lim);
+	*state = t;
+	return 0;
+}
+
+static int
+tt_teardown(void **state)
+{
+	struct tt	*t = *state;
+
+	siptr_free(t->tr);
+	event_base_free(t->base);
+	free(t);
+	return 0;
+}
+
+/*
+ * Two connections from one address are taken, a third refused; the one
+ * that sent no valid message is closed after first_timeout, the other
+ * stays.
+ */
+static void
+test_per_address_and_first(void **state)
+{
+	struct tt	*t = *state;
+	int		 a, b, c;
+
+	a = tt_connect("127.0.0.1", t->port);
+	b = tt_connect("127.0.0.1", t->port);
+	tt_run(t, 100);
+	c = tt_connect("127.0.0.1", t->port);
+	tt_run(t, 100);
+	assert_true(tt_open(a));
+	assert_true(tt_open(b));
+	assert_false(tt_open(c));
+	assert_int_equal(send(a, TT_OPTIONS, strlen(TT_OPTIONS), 0),
+	    (ssize_t)strlen(TT_OPTIONS));
+	/* A trickle is no valid message. */
+	assert_int_equal(send(b, "OPT", 3, 0), 3);
+	tt_run(t, 600);
+	assert_int_equal(send(b, "I", 1, 0), 1);
+	tt_run(t, 700);
+	assert_int_equal(t->received, 1);
+	assert_true(tt_open(a));
+	assert_false(tt_open(b));
+	close(a);
+	close(b);
+	close(c);
+}
+
+/*
+ * All three taken: a newcomer from a fourth address makes the oldest
+ * connection without a valid message give way; our own connection to
+ * elsewhere still opens (counted apart), up to outgoing_max.
+ */
+static void
+test_evict_and_outgoing(void **state)
+{
+	struct tt	*t = *state;
+	struct sip_addr	 to;
+	uint16_t	 lport, lport2;
+	int		 a, b, c, d, l, l2, in;
+	char		 buf[64];
+
+	a = tt_connect("127.0.0.1", t->port);
+	tt_run(t, 50);
+	assert_int_equal(send(a, TT_OPTIONS, strlen(TT_OPTIONS), 0),
+	    (ssize_t)strlen(TT_OPTIONS));
+	b = tt_connect("127.0.0.2", t->port);
+	tt_run(t, 50);
+	c = tt_connect("127.0.0.3", t->port);
+	tt_run(t, 50);
+	d = tt_connect("127.0.0.4", t->port);
+	tt_run(t, 100);
+	assert_true(tt_open(a));
+	assert_false(tt_open(b));
+	assert_true(tt_open(c));
+	assert_true(tt_open(d));
+
+	l = tt_listen(&lport);
+	l2 = tt_listen(&lport2);
+	memset(&to, 0, sizeof(to));
+	snprintf(to.host, sizeof(to.host), "127.0.0.1");
+	to.port = lport;
+	to.tcp = 1;
+	assert_int_equal(siptr_send(t->tr, &to, "ping", 4), 0);
+	tt_run(t, 100);
+	in = accept(l, NULL, NULL);
+	assert_true(in != -1);
+	assert_int_equal(recv(in, buf, sizeof(buf), 0), 4);
+	/* The same address again rides the same connection. */
+	assert_int_equal(siptr_send(t->tr, &to, "pong", 4), 0);
+	to.port = lport2;
+	assert_int_equal(siptr_send(t->tr, &to, "ping", 4), -1);
+	close(in);
+	close(l);
+	close(l2);
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_per_address_and_first,
+		    tt_setup, tt_teardown),
+		cmocka_unit_test_setup_teardown(test_evict_and_outgoing,
+		    tt_setup, tt_teardown),
+	};
+
+	sip_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
