@@ -34,7 +34,6 @@ struct ssl_ctx_st;
 struct tunnel;
 
 #define HRAS_NONCE_TTL		30	/* seconds a challenge may be answered */
-#define HRAS_REFUSE_LOGS	10	/* refusal lines logged a second */
 #define HRAS_CHUNK_MAX		(64 * 1024)
 #define HRAS_HIGH_WATER		(256 * 1024)	/* per-connection output */
 #define HRAS_READ_MAX		(64 * 1024)	/* per-connection input */

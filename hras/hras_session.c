@@ -52,31 +52,14 @@ hras_now(void)
 	return ts.tv_sec;
 }
 
-/*
- * Log why a tunnel request is refused and answer it. At most
- * HRAS_REFUSE_LOGS lines a second: a flood of bad requests must not flood
- * the log; the next line says how many were left out.
- */
+/* Refusal lines, rate-limited (docs/security.md). */
+static struct log_limit	hras_log_admission = LOG_LIMIT("tunnel-admission");
+
+/* Log why a tunnel request is refused (rate-limited) and answer it. */
 static void
 hras_refuse(struct hras_conn *c, int status, const char *who, const char *why)
 {
-	static time_t		 second;
-	static unsigned int	 logged, quiet;
-	time_t			 now = hras_now();
-
-	if (now != second) {
-		second = now;
-		logged = 0;
-	}
-	if (logged < HRAS_REFUSE_LOGS) {
-		logged++;
-		if (quiet > 0)
-			log_warnx("%u tunnel refusals not logged", quiet);
-		quiet = 0;
-		log_warnx("%s: tunnel request refused (%s): %s", c->peer, who,
-		    why);
-	} else
-		quiet++;
+	log_refused(&hras_log_admission, c->addr, "client %s: %s", who, why);
 	c->keep_alive = 0;
 	hras_conn_respond(c, status, "text/plain", "refused\n", 8);
 }

@@ -42,7 +42,7 @@ vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL" \
     "$(vofw_secret)"
 vofw_start_hrac
 tb_wait_log hrac 'hras refused the tunnel \(403\): check id and secret' 10
-tb_wait_log hras 'tunnel request refused \(corp\): wrong secret' 2
+tb_wait_log hras 'refused tunnel-admission from [0-9.]*: client corp: wrong secret' 2
 vofw_wait_count hrac 'refused the tunnel' 2 10
 ! grep -q 'tunnel up' "$TB_DIR/hrac.log" || tb_fail "a wrong secret got up"
 tb_stop hrac

@@ -37,9 +37,12 @@ while [ $i -lt 12 ]; do
 	tb_stop hrac
 	vofw_start_hrac
 	tb_wait_log hrac 'tunnel up \(stream mode\)' 20
-	! grep -q 'tunnel request refused (corp)' "$TB_DIR/hras.log" ||
+	! grep -q 'refused the tunnel' "$TB_DIR/hrac.log" ||
 	    tb_fail "restart $i: hras refused hrac:" \
-	    "$(grep 'refused (corp)' "$TB_DIR/hras.log")"
+	    "$(grep 'refused the tunnel' "$TB_DIR/hrac.log")"
+	! grep -q 'refused tunnel-admission from .*: client corp:' \
+	    "$TB_DIR/hras.log" || tb_fail "restart $i: hras refused hrac:" \
+	    "$(grep 'client corp:' "$TB_DIR/hras.log")"
 done
 tb_running flood1 && tb_running flood2 && tb_running flood3 ||
     tb_fail "the flood stopped early"

@@ -119,7 +119,8 @@ tw_setup(void **state)
 	    "tunnel = { address = \"127.0.0.1\"; port = %u;\n"
 	    "  conns_max = 16; unauth_max = 4; conns_per_address = 2;"
 	    " head_timeout = 1; };\n"
-	    "clients = ( { id = \"corp\"; secret = \"test secret\"; "
+	    "clients = ( { id = \"corp\"; secret = \"88887ff91ff0805984a7d5b1"
+	    "18cb4aecd40e6b7763fcc0790ff80d91bc061c59\"; "
 	    "domains = [ \"corp.example\" ]; } );\n", t->port);
 	assert_int_equal(fclose(f), 0);
 	t->h.conf = hras_config_load(path, err, sizeof(err));
