@@ -109,6 +109,9 @@ struct hrac_config {
 	size_t			 batch_bytes;	/* tunnel.batch_bytes */
 	enum inside_calls	 inside_calls;
 	char			*inside_proxy;	/* inside PBX "address:port" */
+	int			 sip_transactions; /* sip.transactions_max:
+						     requests whose sender
+						     hrac remembers */
 	struct config_hook	 hook;
 };
 

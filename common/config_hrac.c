@@ -54,6 +54,8 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEY_STRING("tls.fingerprint", 0, O(tls_fingerprint),
 	    hrac_config_check_fingerprint),
 	CONFIG_KEYS_SIP(struct hrac_config),
+	CONFIG_KEY_NUM("sip.transactions_max", CONFIG_T_INT, 0, 16, 1048576,
+	    4096, O(sip_transactions)),
 	CONFIG_KEYS_MEDIA(struct hrac_config),
 	CONFIG_KEY_GROUP("tunnel", 0, 0, NULL),
 	CONFIG_KEY_ENUM("tunnel.mode", O(mode), hrac_config_modes,

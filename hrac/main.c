@@ -44,8 +44,11 @@ hrac_reload(void *arg)
 		log_warnx("reload: SIP or media address change needs a restart");
 	if (conf->log_syslog != t->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
-	if (t->sip != NULL)
+	if (t->sip != NULL) {
 		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
+		hrac_sip_set_transactions(t->sip,
+		    (unsigned int)conf->sip_transactions);
+	}
 	tunnel_set_batch(t->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
 	/* Keep what the running tunnel was built from; take the rest. */

@@ -286,6 +286,10 @@ static const struct bad_case hrac_bad[] = {
 	{ "unknown.conf",
 	  HRAC_OK "domains = [ \"corp.example\" ];\n",
 	  ":6: domains: unknown key" },
+	{ "transactions.conf",
+	  HRAC_ID HRAC_SERVER HRAC_MEDIA
+	  "sip = { address = \"10.77.0.2\"; transactions_max = 15; };\n",
+	  ":5: sip.transactions_max: 15 out of range 16..1048576" },
 };
 
 /* Build the path of a file in the temp dir. */
@@ -464,6 +468,7 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->batch_bytes, 512);
 	assert_int_equal(cfg->log_debug, 0);
 	assert_int_equal(cfg->hook.enabled, 0);
+	assert_int_equal(cfg->sip_transactions, 4096);
 	hrac_config_free(cfg);
 }
 
