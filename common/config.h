@@ -47,6 +47,9 @@ struct config_client {
 
 struct hras_config {
 	char			*file;
+	char			*user;		/* user: who a root start becomes
+						   (NULL: CONFIG_USER) */
+	int			 sandbox;	/* sandbox: system call filter */
 	int			 log_debug;	/* log.debug = true */
 	int			 log_syslog;	/* log.syslog: to syslog, not
 						   stderr (unless -d) */
@@ -87,6 +90,8 @@ enum inside_calls {
 
 struct hrac_config {
 	char			*file;
+	char			*user;		/* as in hras_config */
+	int			 sandbox;
 	int			 log_debug;
 	int			 log_syslog;
 	char			*id;
@@ -136,6 +141,7 @@ struct config_url {
 int	 config_parse_url(const char *url, struct config_url *out);
 int	 config_parse_hostport(const char *s, char *host, size_t hostlen,
 	    uint16_t *port);
+int	 config_privs_changed(const char *, int, const char *, int);
 int	 config_relay_moved(const struct config_endpoint *,
 	    const struct config_media *, const struct config_endpoint *,
 	    const struct config_media *);
@@ -241,6 +247,13 @@ struct config_key {
 	CONFIG_KEY_GROUP("log", 0, 0, NULL),				\
 	CONFIG_KEY_BOOL("log.debug", offsetof(st, log_debug)),		\
 	CONFIG_KEY_BOOL("log.syslog", offsetof(st, log_syslog))
+/* Who a daemon started as root becomes once its sockets are open. */
+#define CONFIG_USER	"vofw"
+#define CONFIG_KEYS_PRIVS(st)						\
+	CONFIG_KEY_STRING("user", 0, offsetof(st, user),		\
+	    config_check_user),						\
+	{ .path = "sandbox", .type = CONFIG_T_BOOL, .def = 1,		\
+	  .offset = offsetof(st, sandbox) }
 #define CONFIG_KEYS_HOOK_SIDE(st, side)					\
 	CONFIG_KEY_GROUP("hook." #side, CONFIG_REQUIRED, 0, NULL),	\
 	CONFIG_KEY_STRING("hook." #side ".address", CONFIG_REQUIRED,	\
@@ -264,6 +277,8 @@ int	 config_check_domain(struct config_ctx *,
 int	 config_check_id(struct config_ctx *, const struct config_setting_t *,
 	    void *);
 int	 config_check_secret(struct config_ctx *,
+	    const struct config_setting_t *, void *);
+int	 config_check_user(struct config_ctx *,
 	    const struct config_setting_t *, void *);
 int	 config_check_file(struct config_ctx *,
 	    const struct config_setting_t *, void *);

@@ -74,6 +74,7 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEY_STRING("inside_proxy", 0, O(inside_proxy),
 	    hrac_config_check_inside_proxy),
 	CONFIG_KEYS_LOG(struct hrac_config),
+	CONFIG_KEYS_PRIVS(struct hrac_config),
 	CONFIG_KEYS_HOOK(struct hrac_config),
 	CONFIG_KEY_END
 };
@@ -114,6 +115,7 @@ hrac_config_free(struct hrac_config *cfg)
 	free(cfg->media.address);
 	free(cfg->hook.listen.address);
 	free(cfg->hook.forward.address);
+	free(cfg->user);
 	free(cfg->file);
 	free(cfg);
 }
