@@ -6,6 +6,7 @@
  * notification, spoken without libsystemd.
  */
 #define _GNU_SOURCE		/* setresuid, setresgid */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -39,6 +40,7 @@ struct daemon_signals {
 
 static void	daemon_usage(const char *);
 static void	daemon_signal(evutil_socket_t, short, void *);
+static int	daemon_no_new_privs(void);
 
 /* Print the one-line usage to stderr. */
 static void
@@ -241,7 +243,8 @@ daemon_raise_nofile(void)
  * and effective ids alike) and check that root cannot be had back. Call
  * it once every privileged thing is done: ports bound, key and
  * certificate read, log opened. Started as anyone else, or with user =
- * "root", the process stays who it is. 0, or -1 with a log line.
+ * "root", the process stays who it is. Either way it sets no_new_privs.
+ * 0, or -1 with a log line.
  */
 int
 daemon_drop_privileges(const char *user)
@@ -253,11 +256,11 @@ daemon_drop_privileges(const char *user)
 	if (geteuid() != 0) {
 		log_info("not started as root: running as uid %u",
 		    (unsigned int)geteuid());
-		return 0;
+		return daemon_no_new_privs();
 	}
 	if (strcmp(user, "root") == 0) {
 		log_warnx("user = \"root\": running as root");
-		return 0;
+		return daemon_no_new_privs();
 	}
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
@@ -274,7 +277,7 @@ daemon_drop_privileges(const char *user)
 	gid = pw->pw_gid;
 	if (uid == 0) {
 		log_warnx("user %s has uid 0: running as root", user);
-		return 0;
+		return daemon_no_new_privs();
 	}
 	if (initgroups(pw->pw_name, gid) == -1) {
 		log_warn("initgroups %s", user);
@@ -297,6 +300,17 @@ daemon_drop_privileges(const char *user)
 	}
 	log_info("running as user %s (uid %u, gid %u)", user,
 	    (unsigned int)uid, (unsigned int)gid);
+	return daemon_no_new_privs();
+}
+
+/* Nothing this process runs from now on can gain privileges (setuid). */
+static int
+daemon_no_new_privs(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("prctl PR_SET_NO_NEW_PRIVS");
+		return -1;
+	}
 	return 0;
 }
 

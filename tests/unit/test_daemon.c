@@ -5,6 +5,7 @@
  * a forked child, which it changes for good).
  */
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -543,7 +544,8 @@ test_drop_privileges(void **state)
 		if (daemon_drop_privileges("nobody") == -1)
 			_exit(5);
 		if (getuid() != uid || geteuid() != uid || getgid() != gid ||
-		    getegid() != gid || setuid(0) != -1 || setgid(0) != -1)
+		    getegid() != gid || setuid(0) != -1 || setgid(0) != -1 ||
+		    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 			_exit(6);
 		_exit(0);
 	}
