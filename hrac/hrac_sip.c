@@ -67,7 +67,7 @@ static void	hrac_sip_learn(struct hrac_sip *, const osip_message_t *,
 static int	hrac_sip_known(struct hrac_sip *, const struct sip_addr *,
 		    int);
 static void	hrac_sip_local(struct hrac_sip *, osip_message_t *,
-		    const char *);
+		    const char *, const struct sip_addr *);
 static void	hrac_sip_via_hras(struct hrac_sip *, osip_message_t *,
 		    const struct sip_addr *);
 static int	hrac_sip_inside_proxy(struct hrac_sip *, struct sip_addr *);
@@ -328,7 +328,7 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 		}
 		if (rc == 1 &&
 		    hs->t->conf->inside_calls == INSIDE_CALLS_LOCAL) {
-			hrac_sip_local(hs, m, hit.contact);
+			hrac_sip_local(hs, m, hit.contact, from);
 			return;
 		}
 		if (byuser && ((size_t)snprintf(uri, sizeof(uri), "sip:%s",
@@ -373,7 +373,8 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
  * firewall.
  */
 static void
-hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
+hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact,
+    const struct sip_addr *from)
 {
 	struct sip_addr	 to;
 	char		 hash[SIP_BRANCH_LEN], branch[SIP_BRANCH_LEN + 2];
@@ -394,6 +395,8 @@ hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
 	}
 	if (MSG_IS_INVITE(m))
 		siptr_reply(hs->sip, m, 100, NULL);
+	/* The caller's Via is still on top: its answer finds it there. */
+	hrac_txn_remember(hs->txns, m, from, hrac_now());
 	if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == -1)
 		return;
 	log_debug("%s routed inside to %s", m->sip_method, contact);
@@ -449,7 +452,9 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 	hrac_sip_learn(hs, m, from);
 	if (strncmp(b_value, LOCAL_BRANCH, strlen(LOCAL_BRANCH)) == 0) {
 		/* Between two inside phones: back to the caller directly. */
-		if (sip_via_target(m, &to) == 0 && hrac_sip_known(hs, &to, 1))
+		if (sip_via_target(m, &to) == 0 &&
+		    (hrac_sip_known(hs, &to, 1) ||
+		    hrac_txn_sender(hs->txns, m, to.host, hrac_now())))
 			siptr_send_msg(hs->sip, m, &to);
 		return;
 	}
