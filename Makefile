@@ -13,9 +13,11 @@ BUILD	?= build
 SAN	?=
 CC	?= cc
 
-PKGS	 = libevent libevent_openssl libconfig openssl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Expanded where used, not when the Makefile is read: on a fresh machine
+# `make check` reads it before deps has installed the packages.
+PKGS	 = libevent libevent_openssl libconfig openssl libseccomp
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 	   -Wpointer-arith -Wcast-qual -Wformat=2 -Wwrite-strings -Werror
@@ -26,7 +28,7 @@ LDLIBS	+= $(PKG_LIBS) -losipparser2 -losip2 -lresolv
 
 ifneq ($(SAN),)
 CFLAGS	+= -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
-	   -fno-sanitize-recover=undefined
+	   -fno-sanitize-recover=undefined -DVOFW_SANITIZE
 LDFLAGS	+= -fsanitize=address,undefined
 endif
 
@@ -109,10 +111,12 @@ check: deps
 
 # Everything runs under ASan + UBSan; the daemons' reports land in
 # SAN_LOG (their stderr is a test log), and any report fails the run.
+# The daemons write there as the user they drop to (vofw): sticky, open
+# to all, like /tmp.
 CHECK_FUZZ_SECONDS ?= 10
 SAN_LOG = $(CURDIR)/build-asan/sanitizer
 asan: deps
-	rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG)
+	rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG) && chmod 1777 $(SAN_LOG)
 	ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1 \
 	UBSAN_OPTIONS=log_path=$(SAN_LOG)/ubsan:print_stacktrace=1 \
 	    $(MAKE) BUILD=build-asan SAN=1 unit integration

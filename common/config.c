@@ -688,6 +688,23 @@ config_check_file(struct config_ctx *ctx, const config_setting_t *s, void *p)
 	return 0;
 }
 
+/*
+ * Check a user name as useradd takes it: 1 to 32 of A-Z a-z 0-9 . _ -,
+ * not starting with '-'. Whether it exists is checked at start-up.
+ */
+int
+config_check_user(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	const char	*v = *(char **)p;
+	size_t		 n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789._-");
+
+	if (v[0] == '\0' || v[0] == '-' || v[n] != '\0' || n > 32)
+		return config_fail(ctx, s, "\"%s\" is not a user name", v);
+	return 0;
+}
+
 /* Check a media port range: ordered, with an even count of two or more. */
 int
 config_check_media(struct config_ctx *ctx, const config_setting_t *s,
@@ -773,6 +790,18 @@ config_relay_moved(const struct config_endpoint *osip,
 	    osip->port != nsip->port ||
 	    strcmp(omed->address, nmed->address) != 0 ||
 	    omed->port_min != nmed->port_min || omed->port_max != nmed->port_max;
+}
+
+/*
+ * True when a reload changes user or sandbox: root is gone and the filter
+ * cannot be lifted, so both stay as they are until a restart.
+ */
+int
+config_privs_changed(const char *ouser, int osandbox, const char *nuser,
+    int nsandbox)
+{
+	return strcmp(ouser != NULL ? ouser : CONFIG_USER,
+	    nuser != NULL ? nuser : CONFIG_USER) != 0 || osandbox != nsandbox;
 }
 
 /* Parse "host:port" (IPv6 in brackets), the port being required. */

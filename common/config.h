@@ -61,6 +61,9 @@ struct config_client {
 
 struct hras_config {
 	char			*file;
+	char			*user;		/* user: who a root start becomes
+						   (NULL: CONFIG_USER) */
+	int			 sandbox;	/* sandbox: system call filter */
 	int			 log_debug;	/* log.debug = true */
 	int			 log_syslog;	/* log.syslog: to syslog, not
 						   stderr (unless -d) */
@@ -114,6 +117,8 @@ enum inside_calls {
 
 struct hrac_config {
 	char			*file;
+	char			*user;		/* as in hras_config */
+	int			 sandbox;
 	int			 log_debug;
 	int			 log_syslog;
 	int			 log_limit_lines;
@@ -139,6 +144,9 @@ struct hrac_config {
 	size_t			 batch_bytes;	/* tunnel.batch_bytes */
 	enum inside_calls	 inside_calls;
 	char			*inside_proxy;	/* inside PBX "address:port" */
+	int			 sip_transactions; /* sip.transactions_max:
+						     requests whose sender
+						     hrac remembers */
 	struct config_hook	 hook;
 };
 
@@ -163,6 +171,7 @@ struct config_url {
 int	 config_parse_url(const char *url, struct config_url *out);
 int	 config_parse_hostport(const char *s, char *host, size_t hostlen,
 	    uint16_t *port);
+int	 config_privs_changed(const char *, int, const char *, int);
 int	 config_relay_moved(const struct config_endpoint *,
 	    const struct config_media *, const struct config_endpoint *,
 	    const struct config_media *);
@@ -283,6 +292,13 @@ struct config_key {
 	    LOG_LIMIT_LINES, offsetof(st, log_limit_lines)),		\
 	CONFIG_KEY_NUM("log.limit_interval", CONFIG_T_INT, 0, 1, 3600,	\
 	    LOG_LIMIT_INTERVAL, offsetof(st, log_limit_interval))
+/* Who a daemon started as root becomes once its sockets are open. */
+#define CONFIG_USER	"vofw"
+#define CONFIG_KEYS_PRIVS(st)						\
+	CONFIG_KEY_STRING("user", 0, offsetof(st, user),		\
+	    config_check_user),						\
+	{ .path = "sandbox", .type = CONFIG_T_BOOL, .def = 1,		\
+	  .offset = offsetof(st, sandbox) }
 #define CONFIG_KEYS_HOOK_SIDE(st, side)					\
 	CONFIG_KEY_GROUP("hook." #side, CONFIG_REQUIRED, 0, NULL),	\
 	CONFIG_KEY_STRING("hook." #side ".address", CONFIG_REQUIRED,	\
@@ -311,6 +327,8 @@ int	 config_check_id(struct config_ctx *, const struct config_setting_t *,
 int	 config_check_secret(struct config_ctx *,
 	    const struct config_setting_t *, void *);
 unsigned int config_secret_bits(const char *);
+int	 config_check_user(struct config_ctx *,
+	    const struct config_setting_t *, void *);
 int	 config_check_file(struct config_ctx *,
 	    const struct config_setting_t *, void *);
 int	 config_check_media(struct config_ctx *,

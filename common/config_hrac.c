@@ -55,6 +55,8 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEY_STRING("tls.fingerprint", 0, O(tls_fingerprint),
 	    hrac_config_check_fingerprint),
 	CONFIG_KEYS_SIP(struct hrac_config),
+	CONFIG_KEY_NUM("sip.transactions_max", CONFIG_T_INT, 0, 16, 1048576,
+	    4096, O(sip_transactions)),
 	CONFIG_KEYS_MEDIA(struct hrac_config),
 	CONFIG_KEY_GROUP("tunnel", 0, 0, NULL),
 	CONFIG_KEY_ENUM("tunnel.mode", O(mode), hrac_config_modes,
@@ -73,6 +75,7 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEY_STRING("inside_proxy", 0, O(inside_proxy),
 	    hrac_config_check_inside_proxy),
 	CONFIG_KEYS_LOG(struct hrac_config),
+	CONFIG_KEYS_PRIVS(struct hrac_config),
 	CONFIG_KEYS_HOOK(struct hrac_config),
 	CONFIG_KEY_END
 };
@@ -113,6 +116,7 @@ hrac_config_free(struct hrac_config *cfg)
 	free(cfg->media.address);
 	free(cfg->hook.listen.address);
 	free(cfg->hook.forward.address);
+	free(cfg->user);
 	free(cfg->file);
 	free(cfg);
 }

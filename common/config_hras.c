@@ -83,6 +83,7 @@ static const struct config_key hras_config_keys[] = {
 	CONFIG_KEY_NUM("dns.timeout", CONFIG_T_INT, 0, 1, 30, 5,
 	    O(dns_timeout)),
 	CONFIG_KEYS_LOG(struct hras_config),
+	CONFIG_KEYS_PRIVS(struct hras_config),
 	CONFIG_KEYS_HOOK(struct hras_config),
 	CONFIG_KEY_END
 };
@@ -136,6 +137,7 @@ hras_config_free(struct hras_config *cfg)
 	free(cfg->dns_server);
 	free(cfg->hook.listen.address);
 	free(cfg->hook.forward.address);
+	free(cfg->user);
 	free(cfg->file);
 	free(cfg);
 }

@@ -1,13 +1,20 @@
 /*
  * What both daemons do the same way around their real work: the command
  * line, signals through libevent (never real work in a signal handler),
- * and the systemd readiness notification, spoken without libsystemd.
+ * the privilege drop and system call filter once the sockets are open
+ * (OpenBSD's privdrop, then pledge in spirit), and the systemd readiness
+ * notification, spoken without libsystemd.
  */
+#define _GNU_SOURCE		/* setresuid, setresgid */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,6 +26,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "sandbox.h"
 
 /* The events that turn SIGHUP, SIGTERM and SIGINT into callbacks. */
 struct daemon_signals {
@@ -32,6 +40,7 @@ struct daemon_signals {
 
 static void	daemon_usage(const char *);
 static void	daemon_signal(evutil_socket_t, short, void *);
+static int	daemon_no_new_privs(void);
 
 /* Print the one-line usage to stderr. */
 static void
@@ -227,4 +236,104 @@ daemon_raise_nofile(void)
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		log_warn("setrlimit");
+}
+
+/*
+ * Started as root: become `user` (its groups, gid and uid, for real, saved
+ * and effective ids alike) and check that root cannot be had back. Call
+ * it once every privileged thing is done: ports bound, key and
+ * certificate read, log opened. Started as anyone else, or with user =
+ * "root", the process stays who it is. Either way it sets no_new_privs.
+ * 0, or -1 with a log line.
+ */
+int
+daemon_drop_privileges(const char *user)
+{
+	struct passwd	*pw;
+	uid_t		 uid;
+	gid_t		 gid;
+
+	if (geteuid() != 0) {
+		log_info("not started as root: running as uid %u",
+		    (unsigned int)geteuid());
+		return daemon_no_new_privs();
+	}
+	if (strcmp(user, "root") == 0) {
+		log_warnx("user = \"root\": running as root");
+		return daemon_no_new_privs();
+	}
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		if (errno != 0)
+			log_warn("user %s", user);
+		else
+			log_warnx("user %s does not exist: create it "
+			    "(useradd --system --no-create-home --shell "
+			    "/usr/sbin/nologin %s) or set user = \"root\"",
+			    user, user);
+		return -1;
+	}
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (uid == 0) {
+		log_warnx("user %s has uid 0: running as root", user);
+		return daemon_no_new_privs();
+	}
+	if (initgroups(pw->pw_name, gid) == -1) {
+		log_warn("initgroups %s", user);
+		return -1;
+	}
+	if (setresgid(gid, gid, gid) == -1) {
+		log_warn("setresgid %u", (unsigned int)gid);
+		return -1;
+	}
+	if (setresuid(uid, uid, uid) == -1) {
+		log_warn("setresuid %u", (unsigned int)uid);
+		return -1;
+	}
+	/* Nothing may lead back: not the saved ids, not a plain setuid. */
+	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1 ||
+	    getuid() != uid || geteuid() != uid || getgid() != gid ||
+	    getegid() != gid) {
+		log_warnx("%s: root privileges still reachable", __func__);
+		return -1;
+	}
+	log_info("running as user %s (uid %u, gid %u)", user,
+	    (unsigned int)uid, (unsigned int)gid);
+	return daemon_no_new_privs();
+}
+
+/* Nothing this process runs from now on can gain privileges (setuid). */
+static int
+daemon_no_new_privs(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("prctl PR_SET_NO_NEW_PRIVS");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Install the system call filter (sandbox.c) unless sandbox = false, or
+ * unless this is a sanitizer build: the ASan and LSan runtimes need calls
+ * the filter forbids (ptrace and clone for the leak check at exit, exec of
+ * a symbolizer). 0, or -1 with a log line.
+ */
+int
+daemon_sandbox(int enabled)
+{
+	if (!enabled) {
+		log_warnx("sandbox = false: no system call filter");
+		return 0;
+	}
+#ifdef VOFW_SANITIZE
+	log_warnx("sanitizer build: no system call filter");
+	return 0;
+#else
+	if (sandbox_enter() == -1)
+		return -1;
+	log_info("system call filter installed");
+	return 0;
+#endif
 }

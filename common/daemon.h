@@ -1,7 +1,8 @@
 /*
  * What both daemons do the same way around their real work: the command
- * line, the event loop, signals through libevent, and telling systemd they
- * are ready.
+ * line, the event loop, signals through libevent, giving up root and
+ * entering the sandbox once the sockets are open, and telling systemd
+ * they are ready.
  */
 #ifndef VOFW_DAEMON_H
 #define VOFW_DAEMON_H
@@ -29,5 +30,7 @@ void	 daemon_signals_free(struct daemon_signals *);
 struct event_base *daemon_event_base(void);
 void	 daemon_notify_ready(void);
 void	 daemon_raise_nofile(void);
+int	 daemon_drop_privileges(const char *user);
+int	 daemon_sandbox(int enabled);
 
 #endif

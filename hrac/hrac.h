@@ -23,6 +23,7 @@ struct hook;
 struct hrac_sip;
 struct osip_message;
 struct osip_uri;
+struct sip_addr;
 struct ssl_ctx_st;
 struct tunnel;
 
@@ -139,12 +140,24 @@ void	 hrac_local_learn(struct hrac_local *, const struct osip_message *);
 int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
 	    const char *, struct hrac_local_hit *);
 
+/* hrac_txn.c */
+struct hrac_txn;
+struct hrac_txn *hrac_txn_new(unsigned int max);
+void	 hrac_txn_free(struct hrac_txn *);
+void	 hrac_txn_set_max(struct hrac_txn *, unsigned int);
+unsigned int hrac_txn_count(const struct hrac_txn *);
+void	 hrac_txn_remember(struct hrac_txn *, const struct osip_message *,
+	    const struct sip_addr *, time_t);
+int	 hrac_txn_sender(struct hrac_txn *, const struct osip_message *,
+	    const char *host, time_t);
+
 /* hrac_sip.c */
 struct hrac_sip *hrac_sip_new(struct hrac_tunnel *);
 void	 hrac_sip_free(struct hrac_sip *);
 void	 hrac_sip_set_media_timeout(struct hrac_sip *, int);
 void	 hrac_sip_set_tcp_limits(struct hrac_sip *,
 	    const struct config_sip_tcp *);
+void	 hrac_sip_set_transactions(struct hrac_sip *, unsigned int);
 void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,

@@ -41,6 +41,7 @@ struct hrac_sip {
 	TAILQ_HEAD(, hrac_contact) contacts;
 	unsigned int		 ncontacts;
 	struct hrac_local	*local;
+	struct hrac_txn		*txns;		/* who sent what it relayed */
 	uint8_t			 branch_key[CRYPTO_KEYLEN];
 	char			 rr_uri[128];
 };
@@ -66,8 +67,9 @@ static void	hrac_sip_learn(struct hrac_sip *, const osip_message_t *,
 static int	hrac_sip_known(struct hrac_sip *, const struct sip_addr *,
 		    int);
 static void	hrac_sip_local(struct hrac_sip *, osip_message_t *,
-		    const char *);
-static void	hrac_sip_via_hras(struct hrac_sip *, osip_message_t *);
+		    const char *, const struct sip_addr *);
+static void	hrac_sip_via_hras(struct hrac_sip *, osip_message_t *,
+		    const struct sip_addr *);
 static int	hrac_sip_inside_proxy(struct hrac_sip *, struct sip_addr *);
 static int	hrac_sip_next_hop(struct hrac_sip *, const osip_message_t *,
 		    struct sip_addr *);
@@ -88,21 +90,27 @@ hrac_sip_new(struct hrac_tunnel *t)
 	    t->conf->sip.address, t->conf->sip.port);
 	if (crypto_random(hs->branch_key, sizeof(hs->branch_key)) == -1 ||
 	    (hs->local = hrac_local_new()) == NULL ||
+	    (hs->txns = hrac_txn_new((unsigned int)t->conf->sip_transactions))
+	    == NULL ||
 	    (hs->vcit = vcit_new()) == NULL ||
 	    (hs->media = media_new(t->base, &t->conf->media, hrac_media_in,
-	    hrac_media_idle, hs)) == NULL ||
-	    (hs->sip = siptr_new(t->base, t->conf->sip.address,
-	    t->conf->sip.port, hrac_sip_recv, hs)) == NULL) {
+	    hrac_media_idle, hs)) == NULL) {
 		hrac_sip_free(hs);
 		return NULL;
 	}
-	siptr_set_limits(hs->sip, &t->conf->sip_tcp);
+	/* Ready before the listener: hrac_sip_free ends the calls it holds. */
 	hs->calls.vcit = hs->vcit;
 	hs->calls.media = hs->media;
 	snprintf(hs->calls.media_addr, sizeof(hs->calls.media_addr), "%s",
 	    t->conf->media.address);
 	hs->calls.outside = 0;
 	hs->calls.high_bit = 0;
+	if ((hs->sip = siptr_new(t->base, t->conf->sip.address,
+	    t->conf->sip.port, hrac_sip_recv, hs)) == NULL) {
+		hrac_sip_free(hs);
+		return NULL;
+	}
+	siptr_set_limits(hs->sip, &t->conf->sip_tcp);
 	return hs;
 }
 
@@ -120,6 +128,13 @@ hrac_sip_set_tcp_limits(struct hrac_sip *hs, const struct config_sip_tcp *lim)
 	siptr_set_limits(hs->sip, lim);
 }
 
+/* A new sip.transactions_max (SIGHUP). */
+void
+hrac_sip_set_transactions(struct hrac_sip *hs, unsigned int max)
+{
+	hrac_txn_set_max(hs->txns, max);
+}
+
 /* Close everything (shutdown). */
 void
 hrac_sip_free(struct hrac_sip *hs)
@@ -128,12 +143,13 @@ hrac_sip_free(struct hrac_sip *hs)
 
 	if (hs == NULL)
 		return;
-	if (hs->vcit != NULL && hs->media != NULL)
+	if (hs->calls.vcit != NULL && hs->calls.media != NULL)
 		call_end_all(&hs->calls);
 	siptr_free(hs->sip);
 	media_free(hs->media);
 	vcit_free(hs->vcit);
 	hrac_local_free(hs->local);
+	hrac_txn_free(hs->txns);
 	while ((c = TAILQ_FIRST(&hs->contacts)) != NULL) {
 		TAILQ_REMOVE(&hs->contacts, c, entry);
 		free(c);
@@ -320,7 +336,7 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 		}
 		if (rc == 1 &&
 		    hs->t->conf->inside_calls == INSIDE_CALLS_LOCAL) {
-			hrac_sip_local(hs, m, hit.contact);
+			hrac_sip_local(hs, m, hit.contact, from);
 			return;
 		}
 		if (byuser && ((size_t)snprintf(uri, sizeof(uri), "sip:%s",
@@ -329,7 +345,7 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 			return;
 		}
 		if (hs->t->conf->inside_calls == INSIDE_CALLS_HRAS) {
-			hrac_sip_via_hras(hs, m);
+			hrac_sip_via_hras(hs, m, from);
 			return;
 		}
 	}
@@ -353,7 +369,9 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 	if (hrac_sip_to_tunnel(hs, m, flow) == -1) {
 		siptr_reply(hs->sip, m, 503, "tunnel queue full");
 		call_refused(&hs->calls, m, NULL);
+		return;
 	}
+	hrac_txn_remember(hs->txns, m, from, hrac_now());
 }
 
 /*
@@ -363,7 +381,8 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
  * firewall.
  */
 static void
-hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
+hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact,
+    const struct sip_addr *from)
 {
 	struct sip_addr	 to;
 	char		 hash[SIP_BRANCH_LEN], branch[SIP_BRANCH_LEN + 2];
@@ -384,6 +403,8 @@ hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
 	}
 	if (MSG_IS_INVITE(m))
 		siptr_reply(hs->sip, m, 100, NULL);
+	/* The caller's Via is still on top: its answer finds it there. */
+	hrac_txn_remember(hs->txns, m, from, hrac_now());
 	if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == -1)
 		return;
 	log_debug("%s routed inside to %s", m->sip_method, contact);
@@ -397,7 +418,8 @@ hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact)
  * and the voice goes phone to phone.
  */
 static void
-hrac_sip_via_hras(struct hrac_sip *hs, osip_message_t *m)
+hrac_sip_via_hras(struct hrac_sip *hs, osip_message_t *m,
+    const struct sip_addr *from)
 {
 	if (!hrac_tunnel_is_up(hs->t)) {
 		siptr_reply(hs->sip, m, 480, "tunnel down");
@@ -407,6 +429,8 @@ hrac_sip_via_hras(struct hrac_sip *hs, osip_message_t *m)
 		siptr_reply(hs->sip, m, 100, NULL);
 	if (hrac_sip_to_tunnel(hs, m, FRAME_FLOW_DIRECT) == -1)
 		siptr_reply(hs->sip, m, 503, "tunnel queue full");
+	else
+		hrac_txn_remember(hs->txns, m, from, hrac_now());
 }
 
 /* A phone's response to a request hrac delivered: into the tunnel. */
@@ -436,7 +460,9 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 	hrac_sip_learn(hs, m, from);
 	if (strncmp(b_value, LOCAL_BRANCH, strlen(LOCAL_BRANCH)) == 0) {
 		/* Between two inside phones: back to the caller directly. */
-		if (sip_via_target(m, &to) == 0 && hrac_sip_known(hs, &to, 1))
+		if (sip_via_target(m, &to) == 0 &&
+		    (hrac_sip_known(hs, &to, 1) ||
+		    hrac_txn_sender(hs->txns, m, to.host, hrac_now())))
 			siptr_send_msg(hs->sip, m, &to);
 		return;
 	}
@@ -475,8 +501,10 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		if (MSG_IS_STATUS_2XX(m) &&
 		    strcmp(m->cseq->method, "REGISTER") == 0)
 			hrac_local_learn(hs->local, m);
+		/* A learned phone, or the sender of the request answered. */
 		if (sip_via_target(m, &to) == -1 ||
-		    !hrac_sip_known(hs, &to, 1)) {
+		    (!hrac_sip_known(hs, &to, 1) &&
+		    !hrac_txn_sender(hs->txns, m, to.host, hrac_now()))) {
 			log_info("response for an unknown inside address "
 			    "dropped");
 		} else if (flow == FRAME_FLOW_DIRECT)

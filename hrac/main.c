@@ -44,8 +44,13 @@ hrac_reload(void *arg)
 		log_warnx("reload: SIP or media address change needs a restart");
 	if (conf->log_syslog != t->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
+	if (config_privs_changed(t->conf->user, t->conf->sandbox, conf->user,
+	    conf->sandbox))
+		log_warnx("reload: user or sandbox change needs a restart");
 	if (t->sip != NULL) {
 		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
+		hrac_sip_set_transactions(t->sip,
+		    (unsigned int)conf->sip_transactions);
 		hrac_sip_set_tcp_limits(t->sip, &conf->sip_tcp);
 	}
 	tunnel_set_batch(t->tun, conf->batch_bytes);
@@ -118,6 +123,12 @@ main(int argc, char *argv[])
 	if (conf->hook.enabled && (tunnel.hook = hook_new(base, &conf->hook,
 	    hrac_hook_send, &tunnel)) == NULL)
 		fatalx("cannot open the hook");
+	/* Every socket and file is open: give up root, then most calls. */
+	if (daemon_drop_privileges(conf->user != NULL ? conf->user :
+	    CONFIG_USER) == -1)
+		fatalx("cannot drop privileges");
+	if (daemon_sandbox(conf->sandbox) == -1)
+		fatalx("cannot enter the sandbox");
 	daemon_notify_ready();
 	log_info("hrac %s started", VOFW_VERSION);
 	event_base_dispatch(base);

@@ -50,6 +50,9 @@ hras_reload(void *arg)
 		log_warnx("reload: SIP or media address change needs a restart");
 	if (conf->log_syslog != h->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
+	if (config_privs_changed(h->conf->user, h->conf->sandbox, conf->user,
+	    conf->sandbox))
+		log_warnx("reload: user or sandbox change needs a restart");
 	media_set_timeout(h->media, conf->media.timeout);
 	siptr_set_limits(h->sip, &conf->sip_tcp);
 	TAILQ_FOREACH(s, &h->sessions, entry)
@@ -117,6 +120,12 @@ main(int argc, char *argv[])
 	    (h->hook = hook_new(h->base, &h->conf->hook, hras_hook_send, h)) ==
 	    NULL)
 		fatalx("cannot open the hook");
+	/* Every socket and file is open: give up root, then most calls. */
+	if (daemon_drop_privileges(h->conf->user != NULL ? h->conf->user :
+	    CONFIG_USER) == -1)
+		fatalx("cannot drop privileges");
+	if (daemon_sandbox(h->conf->sandbox) == -1)
+		fatalx("cannot enter the sandbox");
 	daemon_notify_ready();
 	log_info("hras %s started", VOFW_VERSION);
 	event_base_dispatch(h->base);

@@ -55,6 +55,12 @@ static void	 tc_bad(const struct bad_case *, size_t, int);
 #define HRAC_OK		HRAC_ID HRAC_SERVER HRAC_SIP HRAC_MEDIA
 
 static const struct bad_case hras_bad[] = {
+	{ "user.conf",
+	  HRAS_OK "user = 995;\n",
+	  ":6: user: expected a string" },
+	{ "sandbox.conf",
+	  HRAS_OK "sandbox = \"no\";\n",
+	  ":6: sandbox: expected true or false" },
 	{ "syntax.conf",
 	  HRAS_DOMAINS
 	  "sip = { address = \"198.51.100.10\"; port = ; };\n",
@@ -337,6 +343,26 @@ static const struct bad_case hrac_bad[] = {
 	{ "unknown.conf",
 	  HRAC_OK "domains = [ \"corp.example\" ];\n",
 	  ":6: domains: unknown key" },
+	{ "transactions.conf",
+	  HRAC_ID HRAC_SERVER HRAC_MEDIA
+	  "sip = { address = \"10.77.0.2\"; transactions_max = 15; };\n",
+	  ":5: sip.transactions_max: 15 out of range 16..1048576" },
+	{ "user-dash.conf",
+	  HRAC_OK "user = \"-vofw\";\n",
+	  ":6: user: \"-vofw\" is not a user name" },
+	{ "user-empty.conf",
+	  HRAC_OK "user = \"\";\n",
+	  ":6: user: \"\" is not a user name" },
+	{ "user-chars.conf",
+	  HRAC_OK "user = \"vo fw\";\n",
+	  ":6: user: \"vo fw\" is not a user name" },
+	{ "user-long.conf",
+	  HRAC_OK "user = \"abcdefghijklmnopqrstuvwxyz0123456\";\n",
+	  ":6: user: \"abcdefghijklmnopqrstuvwxyz0123456\" is not a user "
+	  "name" },
+	{ "sandbox.conf",
+	  HRAC_OK "sandbox = 1;\n",
+	  ":6: sandbox: expected true or false" },
 };
 
 /*
@@ -505,6 +531,8 @@ test_sample_hras(void **state)
 	assert_int_equal(cfg->dns_timeout, 5);
 	assert_int_equal(cfg->log_debug, 0);
 	assert_int_equal(cfg->hook.enabled, 0);
+	assert_string_equal(cfg->user, "vofw");
+	assert_int_equal(cfg->sandbox, 1);
 	hras_config_free(cfg);
 }
 
@@ -543,6 +571,9 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->batch_bytes, 512);
 	assert_int_equal(cfg->log_debug, 0);
 	assert_int_equal(cfg->hook.enabled, 0);
+	assert_string_equal(cfg->user, "vofw");
+	assert_int_equal(cfg->sandbox, 1);
+	assert_int_equal(cfg->sip_transactions, 4096);
 	hrac_config_free(cfg);
 }
 
@@ -706,6 +737,7 @@ test_hrac_full(void **state)
 	    " batch_bytes = 16384; };\n"
 	    "inside_calls = \"hras\";\n"
 	    "inside_proxy = \"10.77.0.5:5080\";\n"
+	    "user = \"_vofw-2.x\";\nsandbox = false;\n"
 	    "hook = { listen = { address = \"127.0.0.1\"; port = 7001; };\n"
 	    "  forward = { address = \"127.0.0.1\"; port = 7000; }; };\n");
 	cfg = hrac_config_load(tc_path("good.conf", path, sizeof(path)), err,
@@ -720,6 +752,8 @@ test_hrac_full(void **state)
 	assert_int_equal(cfg->mode, TUNNEL_MODE_POLL);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_HRAS);
 	assert_string_equal(cfg->inside_proxy, "10.77.0.5:5080");
+	assert_string_equal(cfg->user, "_vofw-2.x");
+	assert_int_equal(cfg->sandbox, 0);
 	assert_int_equal(cfg->dead_after, 3);
 	assert_int_equal(cfg->get_age, 10);
 	assert_int_equal(cfg->backoff_max, 600);

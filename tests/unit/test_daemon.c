@@ -1,10 +1,19 @@
 /*
  * Unit tests of the daemon helpers: the command line both halves share,
- * signals turned into callbacks by libevent, and the systemd readiness
- * datagram.
+ * signals turned into callbacks by libevent, the systemd readiness
+ * datagram, the privilege drop and the system call filter (each tried in
+ * a forked child, which it changes for good).
  */
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <pwd.h>
 
 #include <fcntl.h>
 #include <setjmp.h>
@@ -21,6 +30,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "sandbox.h"
 
 #define DEFAULT_CONF	"/etc/vofw/hras.conf"
 
@@ -353,6 +363,197 @@ test_notify(void **state)
 	assert_int_equal(unsetenv("NOTIFY_SOCKET"), 0);
 }
 
+/* What a forbidden call does in the child. */
+enum td_forbidden {
+	TD_PTRACE,
+	TD_MOUNT,
+	TD_EXECVE,
+	TD_RAW_SOCKET,
+	TD_SETUID,
+	TD_KILL_PARENT
+};
+
+/*
+ * Fork a child that enters the sandbox, shows that allowed calls work
+ * (writing "ok" to the pipe), then runs `what`; its wait status, with its
+ * stderr in err.
+ */
+static int
+td_sandboxed(int what, char *err, size_t errlen)
+{
+	static char		 prog[] = "/bin/true";
+	char *const		 argv[] = { prog, NULL };
+	char			 buf[512];
+	int			 out[2], status;
+	size_t			 got = 0;
+	ssize_t			 n;
+	pid_t			 pid, parent = getpid();
+
+	assert_int_equal(pipe(out), 0);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		close(out[0]);
+		if (dup2(out[1], STDERR_FILENO) == -1 ||
+		    sandbox_enter() == -1)
+			_exit(3);
+		if (getpid() == 0 || write(out[1], "ok\n", 3) != 3)
+			_exit(4);
+		switch (what) {
+		case TD_PTRACE:
+			ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+			break;
+		case TD_MOUNT:
+			mount("none", "/mnt", "tmpfs", 0, NULL);
+			break;
+		case TD_EXECVE:
+			execve(argv[0], argv, NULL);
+			break;
+		case TD_RAW_SOCKET:
+			socket(AF_PACKET, SOCK_RAW, 0);
+			break;
+		case TD_SETUID:
+			(void)!setuid(0);
+			break;
+		case TD_KILL_PARENT:
+			kill(parent, 0);
+			break;
+		}
+		_exit(5);
+	}
+	close(out[1]);
+	while (got < errlen - 1 &&
+	    (n = read(out[0], err + got, errlen - 1 - got)) > 0)
+		got += (size_t)n;
+	err[got] = '\0';
+	while (read(out[0], buf, sizeof(buf)) > 0)
+		;
+	close(out[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* Each forbidden call ends the process by SIGSYS, with a line naming it. */
+static void
+test_sandbox_forbidden(void **state)
+{
+	static const struct {
+		int	what;
+		long	nr;
+	} cases[] = {
+		{ TD_PTRACE, SYS_ptrace },
+		{ TD_MOUNT, SYS_mount },
+		{ TD_EXECVE, SYS_execve },
+		{ TD_RAW_SOCKET, SYS_socket },
+		{ TD_SETUID, SYS_setuid },
+		{ TD_KILL_PARENT, SYS_kill },
+	};
+	char	 err[512], want[128];
+	size_t	 i;
+	int	 status;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		status = td_sandboxed(cases[i].what, err, sizeof(err));
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS)
+			fail_msg("case %zu: status %#x, stderr \"%s\"", i,
+			    status, err);
+		snprintf(want, sizeof(want), "ok\nsandbox: forbidden system "
+		    "call %ld, exiting", cases[i].nr);
+		if (strncmp(err, want, strlen(want)) != 0)
+			fail_msg("case %zu: stderr \"%s\"", i, err);
+	}
+}
+
+/* Inside the sandbox the daemons' own work goes on: a loop, UDP, notify. */
+static void
+test_sandbox_allowed(void **state)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_un	 sun;
+	struct event_base	*base;
+	struct timeval		 tv = { 0, 1000 };
+	socklen_t		 len;
+	char			 name[108], buf[16];
+	int			 fd, nfd, status;
+	pid_t			 pid;
+
+	(void)state;
+	snprintf(name, sizeof(name), "@vofw-test-sandbox.%ld",
+	    (long)getpid());
+	nfd = td_dgram(name, &sun, &len);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		if (sandbox_enter() == -1)
+			_exit(3);
+		/* What a daemon does every second: its loop, sockets, time. */
+		if ((base = daemon_event_base()) == NULL ||
+		    event_base_loopexit(base, &tv) == -1 ||
+		    event_base_dispatch(base) == -1)
+			_exit(4);
+		event_base_free(base);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(sin);
+		if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) ==
+		    -1 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ==
+		    -1 || getsockname(fd, (struct sockaddr *)&sin, &len) ==
+		    -1 || sendto(fd, "x", 1, 0, (struct sockaddr *)&sin,
+		    len) != 1 || recv(fd, buf, sizeof(buf), 0) != 1)
+			_exit(5);
+		close(fd);
+		if (setenv("NOTIFY_SOCKET", name, 1) == -1)
+			_exit(6);
+		daemon_notify_ready();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("child status %#x", status);
+	assert_int_equal(recv(nfd, buf, sizeof(buf), MSG_DONTWAIT), 7);
+	close(nfd);
+}
+
+/*
+ * As root, the drop leaves no way back; as another user nothing changes.
+ * An unknown user is refused.
+ */
+static void
+test_drop_privileges(void **state)
+{
+	struct passwd	*pw;
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 status;
+	pid_t		 pid;
+
+	(void)state;
+	if ((pw = getpwnam("nobody")) == NULL)
+		fail_msg("no user nobody");
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		if (geteuid() != 0)
+			_exit(daemon_drop_privileges("nobody") == 0 ? 0 : 3);
+		if (daemon_drop_privileges("vofw-no-such-user") != -1)
+			_exit(4);
+		if (daemon_drop_privileges("nobody") == -1)
+			_exit(5);
+		if (getuid() != uid || geteuid() != uid || getgid() != gid ||
+		    getegid() != gid || setuid(0) != -1 || setgid(0) != -1 ||
+		    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+			_exit(6);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("child status %#x", status);
+}
+
 int
 main(void)
 {
@@ -364,6 +565,9 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_sandbox_forbidden),
+		cmocka_unit_test(test_sandbox_allowed),
+		cmocka_unit_test(test_drop_privileges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
