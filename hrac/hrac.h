@@ -142,7 +142,7 @@ int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
 /* hrac_sip.c */
 struct hrac_sip *hrac_sip_new(struct hrac_tunnel *);
 void	 hrac_sip_free(struct hrac_sip *);
-void	 hrac_sip_set_media_timeout(struct hrac_sip *, int);
+void	 hrac_sip_reconfigure(struct hrac_sip *, const struct hrac_config *);
 void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,

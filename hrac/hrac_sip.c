@@ -102,14 +102,20 @@ hrac_sip_new(struct hrac_tunnel *t)
 	    t->conf->media.address);
 	hs->calls.outside = 0;
 	hs->calls.high_bit = 0;
+	call_configure(&hs->calls, &t->conf->media, t->conf->timer_c);
+	if (call_init(&hs->calls, t->base) == -1) {
+		hrac_sip_free(hs);
+		return NULL;
+	}
 	return hs;
 }
 
-/* A new media.timeout (SIGHUP). */
+/* A new media.timeout and sip.timer_c (SIGHUP). */
 void
-hrac_sip_set_media_timeout(struct hrac_sip *hs, int seconds)
+hrac_sip_reconfigure(struct hrac_sip *hs, const struct hrac_config *conf)
 {
-	media_set_timeout(hs->media, seconds);
+	media_set_timeout(hs->media, conf->media.timeout);
+	call_configure(&hs->calls, &conf->media, conf->timer_c);
 }
 
 /* Close everything (shutdown). */
@@ -331,7 +337,8 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 	}
 	if (MSG_IS_INVITE(m))
 		siptr_reply(hs->sip, m, 100, NULL);
-	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1) {
+	if (call_from_own_side(&hs->calls, m, NULL, from->host, &flow,
+	    &status) == -1) {
 		siptr_reply(hs->sip, m, status, "SDP");
 		return;
 	}
@@ -437,7 +444,8 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 		hrac_sip_to_tunnel(hs, m, FRAME_FLOW_DIRECT);
 		return;
 	}
-	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1) {
+	if (call_from_own_side(&hs->calls, m, NULL, from->host, &flow,
+	    &status) == -1) {
 		if (status == 481)
 			return;
 		log_info("response with unusable SDP passed on as is");

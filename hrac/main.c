@@ -45,7 +45,7 @@ hrac_reload(void *arg)
 	if (conf->log_syslog != t->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
 	if (t->sip != NULL)
-		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
+		hrac_sip_reconfigure(t->sip, conf);
 	tunnel_set_batch(t->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
 	/* Keep what the running tunnel was built from; take the rest. */
