@@ -307,13 +307,13 @@ call_open_stream(struct call_ctx *cx, struct vcit_call *c, int i,
 	struct vcit_stream	*st = &c->stream[i];
 	struct call_count	*src = NULL, *cl = NULL;
 	const struct call_limits *lim = &cx->lim;
+	int			 code = 503;
 
 	st->flow = c->flow_base + (uint32_t)i;
 	if (st->mf == NULL) {
-		*status = 503;
 		if (c->source[0] != '\0' &&
 		    (src = call_count(cx, 's', c->source, 1)) == NULL)
-			return -1;
+			goto fail;
 		if (c->client[0] != '\0' &&
 		    (cl = call_count(cx, 'c', c->client, 1)) == NULL)
 			goto fail;
@@ -322,7 +322,7 @@ call_open_stream(struct call_ctx *cx, struct vcit_call *c, int i,
 			call_refuse(cx, c->call_id, c->source, "more than %d "
 			    "media streams in one call",
 			    lim->streams_per_call);
-			*status = 488;
+			code = 488;
 			goto fail;
 		}
 		if (src != NULL && lim->streams_per_source > 0 &&
@@ -350,6 +350,7 @@ call_open_stream(struct call_ctx *cx, struct vcit_call *c, int i,
 		c->nstreams = i + 1;
 	return 0;
  fail:
+	*status = code;
 	if (src != NULL)
 		call_count_put(cx, src);
 	if (cl != NULL)
