@@ -31,7 +31,10 @@ struct call_count {
 };
 
 static struct vcit_call *call_get(struct call_ctx *, const osip_message_t *,
-		    uint32_t, const char *, const char *, int *, int *);
+		    uint32_t, const char *, const char *, int, int *, int *);
+static int	call_admit(struct call_ctx *, const char *, const char *,
+		    const char *, int);
+static int	call_need(const struct sdp_info *);
 static int	call_session(const osip_message_t *);
 static int	call_strip(osip_message_t *);
 static struct call_count *call_count(struct call_ctx *, char,
@@ -75,7 +78,8 @@ call_uri(const osip_uri_t *u, char *buf, size_t len)
  */
 static struct vcit_call *
 call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
-    const char *client, const char *source, int *created, int *status)
+    const char *client, const char *source, int need, int *created,
+    int *status)
 {
 	struct vcit_call	*c;
 	struct call_count	*cc = NULL;
@@ -105,15 +109,9 @@ call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
 		*status = 481;
 		return NULL;
 	}
-	if (client != NULL && (cc = call_count(cx, 'c', client, 1)) == NULL) {
-		*status = 503;
+	if ((*status = call_admit(cx, cid, client, source, need)) != 0)
 		return NULL;
-	}
-	if (cc != NULL && cx->lim.calls_per_client > 0 &&
-	    cc->calls >= (unsigned int)cx->lim.calls_per_client) {
-		call_refuse(cx, cid, source, "client %s has %u calls",
-		    client, cc->calls);
-		call_count_put(cx, cc);
+	if (client != NULL && (cc = call_count(cx, 'c', client, 1)) == NULL) {
 		*status = 503;
 		return NULL;
 	}
@@ -139,6 +137,60 @@ call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
 	log_info("call %s: %s -> %s (flows %08x)", cid, c->from, c->to,
 	    c->flow_base);
 	return c;
+}
+
+/*
+ * Whether a new call with need streams fits the caps: 0, or the status to
+ * refuse it with (488: more streams than one call may have; 503: its
+ * source or client holds its share), before anything is opened for it.
+ */
+static int
+call_admit(struct call_ctx *cx, const char *cid, const char *client,
+    const char *source, int need)
+{
+	const struct call_limits *lim = &cx->lim;
+	struct call_count	*cc;
+
+	if (lim->streams_per_call > 0 && need > lim->streams_per_call) {
+		call_refuse(cx, cid, source, "%d media streams, more than %d",
+		    need, lim->streams_per_call);
+		return 488;
+	}
+	if (client != NULL && (cc = call_count(cx, 'c', client, 0)) != NULL) {
+		if (lim->calls_per_client > 0 &&
+		    cc->calls >= (unsigned int)lim->calls_per_client) {
+			call_refuse(cx, cid, source, "client %s has %u calls",
+			    client, cc->calls);
+			return 503;
+		}
+		if (lim->streams_per_client > 0 && cc->streams +
+		    (unsigned int)need > (unsigned int)lim->streams_per_client) {
+			call_refuse(cx, cid, source, "client %s's calls hold "
+			    "%u relay port pairs", client, cc->streams);
+			return 503;
+		}
+	}
+	if (source != NULL && lim->streams_per_source > 0 &&
+	    (cc = call_count(cx, 's', source, 0)) != NULL &&
+	    cc->streams + (unsigned int)need >
+	    (unsigned int)lim->streams_per_source) {
+		call_refuse(cx, cid, source, "its calls hold %u relay port "
+		    "pairs", cc->streams);
+		return 503;
+	}
+	return 0;
+}
+
+/* Streams of an SDP that need relay ports: those with a port. */
+static int
+call_need(const struct sdp_info *info)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < info->nstreams; i++)
+		if (info->stream[i].port != 0)
+			n++;
+	return n;
 }
 
 /* Monotonic seconds, the clock of Timer C. */
@@ -387,8 +439,8 @@ call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
 		*status = 488;
 		return -1;
 	}
-	if ((c = call_get(cx, m, 0, client, source, &created, status)) ==
-	    NULL)
+	if ((c = call_get(cx, m, 0, client, source, call_need(&info), &created,
+	    status)) == NULL)
 		return -1;
 	*flow_base = c->flow_base;
 	call_hold(c, &info);
@@ -452,8 +504,8 @@ call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
 		*status = 488;
 		return -1;
 	}
-	if ((c = call_get(cx, m, flow_base, client, NULL, &created,
-	    status)) == NULL)
+	if ((c = call_get(cx, m, flow_base, client, NULL, call_need(&info),
+	    &created, status)) == NULL)
 		return -1;
 	call_hold(c, &info);
 	memset(ports, 0, sizeof(ports));

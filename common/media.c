@@ -465,9 +465,9 @@ media_flow_set_peer(struct media_flow *mf, const char *addr,
 	mf->has_peer = 1;
 	mf->learn = learn != 0;
 	media_flow_restart_idle(mf);
-	log_debug("media flow %08x peer %s:%u/%u%s%s", mf->flow, addr,
+	log_debug("media flow %08x peer %s:%u/%u%s%s%s", mf->flow, addr,
 	    rtp_port, rtcp_port, learn ? " (symmetric, signalling from " : "",
-	    learn ? (mf->has_sig ? sig : "none)") : "");
+	    learn ? (mf->has_sig ? sig : "none") : "", learn ? ")" : "");
 	return 0;
 }
 
