@@ -36,7 +36,7 @@
 #define TC_HRAS		0x80000000U
 #define TC_PAIRS	8	/* port pairs of a test's relay */
 #define TC_CLIENT	"corp"
-#define TC_SRC		"127.0.0.1"	/* where the own side's SIP comes from */
+#define TC_SRC		"127.0.0.1"	/* own side's SIP source */
 
 /* One test's half: its relay, VCIT and call context. */
 struct tch {
@@ -321,8 +321,8 @@ test_invite_outside(void **state)
 	/* The INVITE again (a retransmission): same call, same flows. */
 	osip_message_free(m);
 	m = tc_req("INVITE", "out1@198.51.100.20", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	assert_int_equal(base2, base);
 	assert_int_equal(vcit_count(t->v), 1);
 	assert_int_equal(media_flows(t->m), 2);
@@ -330,22 +330,22 @@ test_invite_outside(void **state)
 
 	/* A message without SDP names the call's base, or 0 without one. */
 	m = tc_req("ACK", "out1@198.51.100.20", 1, NULL);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	assert_int_equal(base2, base);
 	osip_message_free(m);
 	m = tc_req("INVITE", "nosdp@198.51.100.20", 1, NULL);
 	base2 = 1;
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	assert_int_equal(base2, 0);
 	assert_int_equal(vcit_count(t->v), 1);
 	osip_message_free(m);
 
 	/* A second call gets another block. */
 	m = tc_req("INVITE", "out2@198.51.100.20", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	assert_true((base2 & TC_HRAS) != 0);
 	assert_int_not_equal(base2, base);
 	assert_int_equal(vcit_count(t->v), 2);
@@ -378,8 +378,8 @@ test_invite_inside(void **state)
 	ports[1] = 0;
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 3);
 	m = tc_req("INVITE", "in1@10.77.0.21", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base, &status),
-	    0);
+	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
+	    &status), 0);
 	assert_int_equal(base & TC_HRAS, 0);
 	assert_int_not_equal(base, 0);
 	assert_int_equal(base % VCIT_STREAMS, 0);
@@ -514,8 +514,8 @@ test_invite_to_own_side(void **state)
 	fd = tc_phone(&ports[0]);
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
 	m = tc_resp(200, "INVITE", "tun@198.51.100.30", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base, &status),
-	    0);
+	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
+	    &status), 0);
 	assert_int_equal(base, TC_HRAS + 0x40);
 	assert_int_equal(c->stream[0].iport, ports[0]);
 	assert_int_equal(media_flows(t->m), 1);
@@ -561,8 +561,8 @@ test_reinvite(void **state)
 	moved[1] = ports[1];
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, moved, 2);
 	m = tc_req("INVITE", "re@198.51.100.20", 2, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	osip_message_free(m);
 	assert_int_equal(base2, base);
 	assert_ptr_equal(c->stream[0].mf, mf0);
@@ -576,8 +576,8 @@ test_reinvite(void **state)
 	 * the peer stays where it was. */
 	tc_sdp(sdp, sizeof(sdp), "0.0.0.0", "sendonly", moved, 2);
 	m = tc_req("INVITE", "re@198.51.100.20", 3, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	osip_message_free(m);
 	assert_int_equal(vcit_count(t->v), 1);
 	assert_ptr_equal(c->stream[0].mf, mf0);
@@ -587,8 +587,8 @@ test_reinvite(void **state)
 	/* Resumed. */
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", "sendrecv", moved, 2);
 	m = tc_req("INVITE", "re@198.51.100.20", 4, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	osip_message_free(m);
 	tc_reaches(t, base, fd2, "resumed");
 
@@ -596,8 +596,8 @@ test_reinvite(void **state)
 	moved[2] = ports[2];
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, moved, 3);
 	m = tc_req("INVITE", "re@198.51.100.20", 5, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	osip_message_free(m);
 	assert_int_equal(c->nstreams, 3);
 	assert_int_equal(media_flows(t->m), 3);
@@ -635,8 +635,8 @@ test_track(void **state)
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
 #define TC_CALL(id) do {						\
 	m = tc_req("INVITE", (id), 1, sdp);				\
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,\
-	    &status), 0);						\
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT,	\
+	    TC_SRC, &base, &status), 0);					\
 	call_track(&t->cx, m, NULL);						\
 	osip_message_free(m);						\
 	assert_non_null(c = vcit_find(t->v, (id)));			\
@@ -734,8 +734,8 @@ test_answer_restarts_idle(void **state)
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
 	tc_sdp(answer, sizeof(answer), "198.51.100.20", NULL, far, 1);
 	m = tc_req("INVITE", "r1", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base, &status),
-	    0);
+	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
+	    &status), 0);
 	call_track(&t->cx, m, NULL);
 	osip_message_free(m);
 	assert_non_null(c = vcit_find(t->v, "r1"));
@@ -787,8 +787,8 @@ test_hold_not_idle(void **state)
 		tc_sdp(answer, sizeof(answer), "198.51.100.20", NULL, far, 1);
 		tc_sdp(held, sizeof(held), holds[i][0], holds[i][1], ports, 1);
 		m = tc_req("INVITE", "h1", 1, sdp);
-		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
-		    &status), 0);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC,
+		    &base, &status), 0);
 		call_track(&t->cx, m, NULL);
 		osip_message_free(m);
 		m = tc_resp(200, "INVITE", "h1", 1, answer);
@@ -800,8 +800,8 @@ test_hold_not_idle(void **state)
 
 		/* The phone puts the call on hold: silence ends nothing. */
 		m = tc_req("INVITE", "h1", 2, held);
-		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
-		    &status), 0);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC,
+		    &base, &status), 0);
 		osip_message_free(m);
 		assert_int_equal(c->held, 1);
 		tc_run(t, 2300);
@@ -810,8 +810,8 @@ test_hold_not_idle(void **state)
 
 		/* Off hold: silent for the timeout again, it is over. */
 		m = tc_req("INVITE", "h1", 3, sdp);
-		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
-		    &status), 0);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC,
+		    &base, &status), 0);
 		osip_message_free(m);
 		assert_int_equal(c->held, 0);
 		tc_run(t, 2300);
@@ -846,8 +846,8 @@ test_bad_sdp(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		m = tc_req("INVITE", "bad", 1, bad[i]);
 		status = 0;
-		assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
-		    &base, &status), -1);
+		assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT,
+		    TC_SRC, &base, &status), -1);
 		assert_int_equal(status, 488);
 		osip_message_free(m);
 		m = tc_resp(200, "INVITE", "bad", 1, bad[i]);
@@ -869,8 +869,8 @@ test_bad_sdp(void **state)
 	assert_non_null(c = vcit_find(t->v, "good"));
 	m = tc_req("INVITE", "good", 2, bad[0]);
 	status = 0;
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base2,
-	    &status), -1);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), -1);
 	assert_int_equal(status, 488);
 	osip_message_free(m);
 	assert_ptr_equal(vcit_find(t->v, "good"), c);
@@ -988,8 +988,8 @@ test_end_all(void **state)
 	for (i = 0; i < 3; i++) {
 		snprintf(id, sizeof(id), "all%d", i);
 		m = tc_req("INVITE", id, 1, sdp);
-		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
-		    &status), 0);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC,
+		    &base, &status), 0);
 		osip_message_free(m);
 	}
 	m = tc_req("INVITE", "all-in", 1, sdp);

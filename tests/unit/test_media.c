@@ -369,9 +369,10 @@ test_in(void **state)
 	rtcp = tm_phone("127.0.0.1", &prtcp);
 	assert_non_null(a = media_flow_open(t->m, TM_HRAS + 8));
 	assert_non_null(b = media_flow_open(t->m, TM_HRAS + 9));
-	assert_int_equal(media_flow_set_peer(a, "127.0.0.1", prtp, prtcp, NULL, 0),
+	assert_int_equal(media_flow_set_peer(a, "127.0.0.1", prtp, prtcp, NULL,
+	    0), 0);
+	assert_int_equal(media_flow_set_peer(b, "127.0.0.1", prtp, 0, NULL, 0),
 	    0);
-	assert_int_equal(media_flow_set_peer(b, "127.0.0.1", prtp, 0, NULL, 0), 0);
 	tm_send(rtp, media_flow_port(a), "rtp-a");
 	tm_send(rtcp, (uint16_t)(media_flow_port(a) + 1), "rtcp-a");
 	tm_send(rtp, media_flow_port(b), "rtp-b");
@@ -430,8 +431,8 @@ test_send(void **state)
 	media_send(t->m, 8, 0, (const uint8_t *)"x", 1);
 	media_send(t->m, 16, 0, (const uint8_t *)"x", 1);
 	assert_int_equal(media_stats(t->m)->dropped_unknown, 2);
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", prtp, prtcp, NULL, 0),
-	    0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", prtp, prtcp, NULL,
+	    0), 0);
 	media_send(t->m, 8, 0, (const uint8_t *)"to-rtp", 6);
 	media_send(t->m, 8, 1, (const uint8_t *)"to-rtcp", 7);
 	assert_int_equal(tm_recv(rtp, buf, sizeof(buf), &from, &tos), 6);
@@ -597,8 +598,8 @@ test_learn_no_sig(void **state)
 	media_send(t->m, 8, 0, (const uint8_t *)"hi", 2);
 	assert_int_equal(tm_recv(port, buf, sizeof(buf), &from, &tos), 2);
 	/* A signalling address that is no IP only narrows the choice. */
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", (uint16_t)(psdp + 2), 0,
-	    "bogus", 1), 0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1",
+	    (uint16_t)(psdp + 2), 0, "bogus", 1), 0);
 	tm_sendn(nat, media_flow_port(mf), "nat", 2);
 	tm_pump(t, 2);
 	assert_int_equal(t->n, 1);
@@ -625,8 +626,8 @@ test_fixed(void **state)
 	stranger = tm_phone("127.0.0.2", NULL);
 	assert_non_null(mf = media_flow_open(t->m, 8));
 	assert_non_null(nopeer = media_flow_open(t->m, 16));
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", pphone, 0, NULL, 0),
-	    0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", pphone, 0, NULL,
+	    0), 0);
 	tm_send(stranger, media_flow_port(mf), "no");
 	tm_send(stranger, (uint16_t)(media_flow_port(mf) + 1), "no");
 	tm_send(phone, media_flow_port(nopeer), "no");	/* no peer yet */
@@ -660,11 +661,13 @@ test_bad_peer(void **state)
 	(void)state;
 	t = tm_new(8, 30);
 	assert_non_null(mf = media_flow_open(t->m, 8));
-	assert_int_equal(media_flow_set_peer(mf, "nowhere", 4000, 0, NULL, 0), -1);
-	assert_int_equal(media_flow_set_peer(mf, "::1", 4000, 0, NULL, 0), -1);
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", 0, 0, NULL, 0), -1);
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", 65535, 0, NULL, 0),
+	assert_int_equal(media_flow_set_peer(mf, "nowhere", 4000, 0, NULL, 0),
 	    -1);
+	assert_int_equal(media_flow_set_peer(mf, "::1", 4000, 0, NULL, 0), -1);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", 0, 0, NULL, 0),
+	    -1);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", 65535, 0, NULL,
+	    0), -1);
 	media_send(t->m, 8, 0, (const uint8_t *)"x", 1);
 	assert_int_equal(media_stats(t->m)->dropped_unknown, 1);
 	cfg = t->cfg;
@@ -686,8 +689,8 @@ test_close_in_callback(void **state)
 	t = tm_new(9, 30);
 	phone = tm_phone("127.0.0.1", &pphone);
 	assert_non_null(mf = media_flow_open(t->m, 8));
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", pphone, 0, NULL, 0),
-	    0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", pphone, 0, NULL,
+	    0), 0);
 	t->close_in = 1;
 	tm_send(phone, media_flow_port(mf), "1");
 	tm_send(phone, media_flow_port(mf), "2");
@@ -722,10 +725,10 @@ test_idle(void **state)
 	assert_non_null(rtcp = media_flow_open(t->m, 16));
 	assert_non_null(media_flow_open(t->m, 24));
 	assert_non_null(media_flow_open(t->m, 32));
-	assert_int_equal(media_flow_set_peer(busy, "127.0.0.1", pphone, 0, NULL, 0),
-	    0);
-	assert_int_equal(media_flow_set_peer(rtcp, "127.0.0.1", pphone, 0, NULL, 0),
-	    0);
+	assert_int_equal(media_flow_set_peer(busy, "127.0.0.1", pphone, 0, NULL,
+	    0), 0);
+	assert_int_equal(media_flow_set_peer(rtcp, "127.0.0.1", pphone, 0, NULL,
+	    0), 0);
 	t->close_idle = 1;
 	t->keep = 32;
 	/* 3.5 s of 100 ms steps: idle is due after 1 to 2 s. */
