@@ -636,7 +636,7 @@ test_track(void **state)
 #define TC_CALL(id) do {						\
 	m = tc_req("INVITE", (id), 1, sdp);				\
 	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT,	\
-	    TC_SRC, &base, &status), 0);					\
+	    TC_SRC, &base, &status), 0);				\
 	call_track(&t->cx, m, NULL);						\
 	osip_message_free(m);						\
 	assert_non_null(c = vcit_find(t->v, (id)));			\
