@@ -47,7 +47,7 @@ static const struct config_key hras_config_keys[] = {
 	CONFIG_KEY_NUM("media.streams_per_call", CONFIG_T_INT, 0, 1, 8, 4,
 	    O(media.streams_per_call)),
 	CONFIG_KEY_NUM("media.streams_per_source", CONFIG_T_INT, 0, 0, 65535,
-	    64, O(media.streams_per_source)),
+	    256, O(media.streams_per_source)),
 	CONFIG_KEY_NUM("media.streams_per_client", CONFIG_T_INT, 0, 0, 65535,
 	    1024, O(media.streams_per_client)),
 	CONFIG_KEY_NUM("media.calls_per_client", CONFIG_T_INT, 0, 0, 65536,

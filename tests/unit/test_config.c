@@ -437,7 +437,7 @@ test_sample_hras(void **state)
 	assert_int_equal(cfg->media.timeout, 30);
 	assert_int_equal(cfg->timer_c, 180);
 	assert_int_equal(cfg->media.streams_per_call, 4);
-	assert_int_equal(cfg->media.streams_per_source, 64);
+	assert_int_equal(cfg->media.streams_per_source, 256);
 	assert_int_equal(cfg->media.streams_per_client, 1024);
 	assert_int_equal(cfg->media.calls_per_client, 512);
 	assert_string_equal(cfg->tunnel.address, "198.51.100.10");
