@@ -601,9 +601,9 @@ media_accept(struct media_sock *ms, const struct sockaddr_storage *from)
 	if (!media_eligible(ms, from))
 		return 0;
 	if (media_same(from, &ms->sdp, 1))
-		how = "at its SDP address";
+		how = "its SDP address";
 	else if (!ms->learnt)
-		how = "learnt";
+		how = "the party's IP";
 	else if (media_same(&ms->peer, &ms->sdp, 1))
 		return 0;
 	else {
@@ -620,7 +620,7 @@ media_accept(struct media_sock *ms, const struct sockaddr_storage *from)
 	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 	ms->learnt = 1;
 	ms->ncand = 0;
-	log_debug("media flow %08x %s peer %s: %s", mf->flow,
+	log_debug("media flow %08x %s peer learnt (%s): %s", mf->flow,
 	    ms->rtcp ? "rtcp" : "rtp", how,
 	    net_ntop((const struct sockaddr *)from, name, sizeof(name)));
 	return 1;
