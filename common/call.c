@@ -4,27 +4,51 @@
  * that first sees a call's SDP from its own side picks the flow base; the
  * other half learns it from the SIP frame that carries the message.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include <event2/event.h>
 #include <osipparser2/osip_port.h>
 
 #include "call.h"
+#include "config.h"
 #include "log.h"
 #include "media.h"
 #include "sdp.h"
 #include "sip.h"
 #include "vcit.h"
 
+/* Streams and calls held by one outside source address or one client. */
+struct call_count {
+	struct call_count	*next;
+	unsigned int		 calls;
+	unsigned int		 streams;
+	char			 key[80];	/* "s:" IP or "c:" client */
+};
+
 static struct vcit_call *call_get(struct call_ctx *, const osip_message_t *,
-		    uint32_t, const char *, int *, int *);
+		    uint32_t, const char *, const char *, int, int *, int *);
+static int	call_admit(struct call_ctx *, const char *, const char *,
+		    const char *, int);
+static int	call_need(const struct sdp_info *);
+static int	call_session(const osip_message_t *);
+static int	call_strip(osip_message_t *);
+static struct call_count *call_count(struct call_ctx *, char,
+		    const char *, int);
+static void	call_count_put(struct call_ctx *, struct call_count *);
+static void	call_refuse(const char *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static void	call_tick(evutil_socket_t, short, void *);
+static void	call_expire_one(struct vcit_call *, void *);
 static struct vcit_call *call_find(struct call_ctx *, const osip_message_t *,
 		    const char *);
 static void	call_note(struct vcit_stream *, const struct sdp_stream *, int);
-static int	call_open_stream(struct call_ctx *, struct vcit_call *, int);
+static int	call_open_stream(struct call_ctx *, struct vcit_call *, int,
+		    int *);
 static void	call_uri(const osip_uri_t *, char *, size_t);
 static void	call_end_one(struct vcit_call *, void *);
 static void	call_hold(struct vcit_call *, const struct sdp_info *);
@@ -44,16 +68,21 @@ call_uri(const osip_uri_t *u, char *buf, size_t len)
 
 /*
  * The call a message belongs to, added to the VCIT when new (*created
- * set): with the given flow base, or a fresh one of this half's when base
- * is 0. NULL with *status: out of room (503), the Call-ID is another
- * client's call (403: one client never touches another's calls), or that
- * of a call answered and ended moments ago (481: a late copy).
+ * set) if the message may start one (an INVITE or a response to one):
+ * with the given flow base, or a fresh one of this half's when base is 0.
+ * NULL with *status: out of room or over the client's calls (503), the
+ * Call-ID is another client's call (403: one client never touches
+ * another's calls), or that of a call ended moments ago or never started
+ * (481).
  */
 static struct vcit_call *
 call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
-    const char *client, int *created, int *status)
+    const char *client, const char *source, int need, int *created,
+    int *status)
 {
 	struct vcit_call	*c;
+	struct call_count	*cc = NULL;
+	const char		*method;
 	char			 cid[256];
 
 	*created = 0;
@@ -73,21 +102,214 @@ call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
 		*status = 481;
 		return NULL;
 	}
-	if ((base == 0 && (base = vcit_flow_alloc(cx->vcit,
-	    cx->high_bit)) == 0) || (c = vcit_add(cx->vcit, cid, base)) ==
-	    NULL) {
+	method = MSG_IS_REQUEST(m) ? m->sip_method : m->cseq->method;
+	if (strcmp(method, "INVITE") != 0) {
+		log_debug("call %s: %s with SDP for no call", cid, method);
+		*status = 481;
+		return NULL;
+	}
+	if ((*status = call_admit(cx, cid, client, source, need)) != 0)
+		return NULL;
+	if (client != NULL && (cc = call_count(cx, 'c', client, 1)) == NULL) {
 		*status = 503;
 		return NULL;
 	}
+	if ((base == 0 && (base = vcit_flow_alloc(cx->vcit,
+	    cx->high_bit)) == 0) || (c = vcit_add(cx->vcit, cid, base)) ==
+	    NULL) {
+		if (cc != NULL)
+			call_count_put(cx, cc);
+		*status = 503;
+		return NULL;
+	}
+	if (cc != NULL)
+		cc->calls++;
 	call_uri(m->from->url, c->from, sizeof(c->from));
 	call_uri(m->to->url, c->to, sizeof(c->to));
 	if (client != NULL)
 		snprintf(c->client, sizeof(c->client), "%s", client);
+	if (source != NULL)
+		snprintf(c->source, sizeof(c->source), "%s", source);
 	c->created = time(NULL);
+	c->ringing = call_now();
 	*created = 1;
 	log_info("call %s: %s -> %s (flows %08x)", cid, c->from, c->to,
 	    c->flow_base);
 	return c;
+}
+
+/*
+ * Whether a new call with need streams fits the caps: 0, or the status to
+ * refuse it with (488: more streams than one call may have; 503: its
+ * source or client holds its share), before anything is opened for it.
+ */
+static int
+call_admit(struct call_ctx *cx, const char *cid, const char *client,
+    const char *source, int need)
+{
+	const struct call_limits *lim = &cx->lim;
+	struct call_count	*cc;
+
+	if (lim->streams_per_call > 0 && need > lim->streams_per_call) {
+		call_refuse(cid, source, "%d media streams, more than %d",
+		    need, lim->streams_per_call);
+		return 488;
+	}
+	if (client != NULL && (cc = call_count(cx, 'c', client, 0)) != NULL) {
+		if (lim->calls_per_client > 0 &&
+		    cc->calls >= (unsigned int)lim->calls_per_client) {
+			call_refuse(cid, source, "client %s has %u calls",
+			    client, cc->calls);
+			return 503;
+		}
+		if (lim->streams_per_client > 0 && cc->streams +
+		    (unsigned int)need > (unsigned int)lim->streams_per_client) {
+			call_refuse(cid, source, "client %s's calls hold "
+			    "%u relay port pairs", client, cc->streams);
+			return 503;
+		}
+	}
+	if (source != NULL && lim->streams_per_source > 0 &&
+	    (cc = call_count(cx, 's', source, 0)) != NULL &&
+	    cc->streams + (unsigned int)need >
+	    (unsigned int)lim->streams_per_source) {
+		call_refuse(cid, source, "its calls hold %u relay port "
+		    "pairs", cc->streams);
+		return 503;
+	}
+	return 0;
+}
+
+/* Streams of an SDP that need relay ports: those with a port. */
+static int
+call_need(const struct sdp_info *info)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < info->nstreams; i++)
+		if (info->stream[i].port != 0)
+			n++;
+	return n;
+}
+
+/* Monotonic seconds, the clock of Timer C. */
+time_t
+call_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Whether a message's SDP describes a session (RFC 3264 offer/answer:
+ * INVITE, ACK, PRACK, UPDATE and their responses). Any other SDP (an
+ * OPTIONS answer's capabilities, a MESSAGE's body) opens no relay ports.
+ */
+static int
+call_session(const osip_message_t *m)
+{
+	const char	*method = MSG_IS_REQUEST(m) ? m->sip_method :
+			    m->cseq->method;
+
+	return strcmp(method, "INVITE") == 0 || strcmp(method, "ACK") == 0 ||
+	    strcmp(method, "PRACK") == 0 || strcmp(method, "UPDATE") == 0;
+}
+
+/* Take a message's body off, with its Content-Type. */
+static int
+call_strip(osip_message_t *m)
+{
+	osip_body_t	*b;
+
+	while ((b = osip_list_get(&m->bodies, 0)) != NULL) {
+		osip_list_remove(&m->bodies, 0);
+		osip_body_free(b);
+	}
+	osip_content_type_free(m->content_type);
+	m->content_type = NULL;
+	osip_content_length_free(m->content_length);
+	m->content_length = NULL;
+	return osip_message_set_content_length(m, "0") == 0 ? 0 : -1;
+}
+
+/*
+ * The counter of a source ('s') or client ('c'), made when create is set;
+ * NULL if there is none (or no memory: logged).
+ */
+static struct call_count *
+call_count(struct call_ctx *cx, char kind, const char *name, int create)
+{
+	struct call_count	*cc;
+	char			 key[80];
+	uint32_t		 h = 2166136261U;
+	const char		*p;
+
+	snprintf(key, sizeof(key), "%c:%s", kind, name);
+	for (p = key; *p != '\0'; p++)
+		h = (h ^ (uint8_t)*p) * 16777619U;
+	h %= CALL_COUNT_BUCKETS;
+	for (cc = cx->count[h]; cc != NULL; cc = cc->next)
+		if (strcmp(cc->key, key) == 0)
+			return cc;
+	if (!create)
+		return NULL;
+	if ((cc = calloc(1, sizeof(*cc))) == NULL) {
+		log_warn("%s", __func__);
+		return NULL;
+	}
+	memcpy(cc->key, key, sizeof(key));
+	cc->next = cx->count[h];
+	cx->count[h] = cc;
+	return cc;
+}
+
+/* Free a counter that no longer counts anything. */
+static void
+call_count_put(struct call_ctx *cx, struct call_count *cc)
+{
+	struct call_count	**pp;
+	uint32_t		 h = 2166136261U;
+	const char		*p;
+
+	if (cc->calls != 0 || cc->streams != 0)
+		return;
+	for (p = cc->key; *p != '\0'; p++)
+		h = (h ^ (uint8_t)*p) * 16777619U;
+	for (pp = &cx->count[h % CALL_COUNT_BUCKETS]; *pp != cc;
+	    pp = &(*pp)->next)
+		;
+	*pp = cc->next;
+	free(cc);
+}
+
+/* Relay port pairs held by the calls of a source or a client (tests). */
+unsigned int
+call_streams(struct call_ctx *cx, const char *source, const char *client)
+{
+	struct call_count	*cc;
+
+	cc = source != NULL ? call_count(cx, 's', source, 0) :
+	    call_count(cx, 'c', client, 0);
+	return cc != NULL ? cc->streams : 0;
+}
+
+/* Refusal lines, rate-limited (docs/security.md). */
+static struct log_limit	call_log_refused = LOG_LIMIT("call");
+
+/* Log a call refused by a cap, with the source address (rate-limited). */
+static void
+call_refuse(const char *cid, const char *source, const char *fmt, ...)
+{
+	va_list		 ap;
+	char		 why[160];
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_refused(&call_log_refused, source != NULL && *source != '\0' ?
+	    source : "inside", "call %s: %s", cid, why);
 }
 
 /* The call of a message, if any and if it is this client's. */
@@ -116,19 +338,66 @@ call_note(struct vcit_stream *st, const struct sdp_stream *sd, int outside)
 	}
 }
 
-/* Make sure stream i has this half's relay ports. */
+/*
+ * Make sure stream i has this half's relay ports, within the caps on
+ * streams per call, per source and per client; -1 with *status when not.
+ */
 static int
-call_open_stream(struct call_ctx *cx, struct vcit_call *c, int i)
+call_open_stream(struct call_ctx *cx, struct vcit_call *c, int i,
+    int *status)
 {
 	struct vcit_stream	*st = &c->stream[i];
+	struct call_count	*src = NULL, *cl = NULL;
+	const struct call_limits *lim = &cx->lim;
+	int			 code = 503;
 
 	st->flow = c->flow_base + (uint32_t)i;
-	if (st->mf == NULL && (st->mf = media_flow_open(cx->media,
-	    st->flow)) == NULL)
-		return -1;
+	if (st->mf == NULL) {
+		if (c->source[0] != '\0' &&
+		    (src = call_count(cx, 's', c->source, 1)) == NULL)
+			goto fail;
+		if (c->client[0] != '\0' &&
+		    (cl = call_count(cx, 'c', c->client, 1)) == NULL)
+			goto fail;
+		if (lim->streams_per_call > 0 &&
+		    c->nopen >= lim->streams_per_call) {
+			call_refuse(c->call_id, c->source, "more than %d "
+			    "media streams in one call",
+			    lim->streams_per_call);
+			code = 488;
+			goto fail;
+		}
+		if (src != NULL && lim->streams_per_source > 0 &&
+		    src->streams >= (unsigned int)lim->streams_per_source) {
+			call_refuse(c->call_id, c->source, "its calls "
+			    "hold %u relay port pairs", src->streams);
+			goto fail;
+		}
+		if (cl != NULL && lim->streams_per_client > 0 &&
+		    cl->streams >= (unsigned int)lim->streams_per_client) {
+			call_refuse(c->call_id, c->source, "client %s's "
+			    "calls hold %u relay port pairs", c->client,
+			    cl->streams);
+			goto fail;
+		}
+		if ((st->mf = media_flow_open(cx->media, st->flow)) == NULL)
+			goto fail;
+		c->nopen++;
+		if (src != NULL)
+			src->streams++;
+		if (cl != NULL)
+			cl->streams++;
+	}
 	if (i >= c->nstreams)
 		c->nstreams = i + 1;
 	return 0;
+ fail:
+	*status = code;
+	if (src != NULL)
+		call_count_put(cx, src);
+	if (cl != NULL)
+		call_count_put(cx, cl);
+	return -1;
 }
 
 /*
@@ -138,7 +407,7 @@ call_open_stream(struct call_ctx *cx, struct vcit_call *c, int i)
  */
 int
 call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
-    const char *client, uint32_t *flow_base, int *status)
+    const char *client, const char *source, uint32_t *flow_base, int *status)
 {
 	struct vcit_call	*c;
 	struct vcit_stream	*st;
@@ -149,7 +418,7 @@ call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
 	int			 i, created;
 
 	*flow_base = 0;
-	if (sip_body(m, &body, &len) == -1) {
+	if (sip_body(m, &body, &len) == -1 || !call_session(m)) {
 		if ((c = call_find(cx, m, client)) != NULL)
 			*flow_base = c->flow_base;
 		return 0;
@@ -160,22 +429,21 @@ call_from_own_side(struct call_ctx *cx, const osip_message_t *m,
 		*status = 488;
 		return -1;
 	}
-	if ((c = call_get(cx, m, 0, client, &created, status)) == NULL)
+	if ((c = call_get(cx, m, 0, client, source, call_need(&info), &created,
+	    status)) == NULL)
 		return -1;
 	*flow_base = c->flow_base;
 	call_hold(c, &info);
 	for (i = 0; i < info.nstreams; i++) {
 		if (info.stream[i].port == 0)
 			continue;
-		if (call_open_stream(cx, c, i) == -1) {
-			*status = 503;
+		if (call_open_stream(cx, c, i, status) == -1)
 			goto refused;
-		}
 		st = &c->stream[i];
 		call_note(st, &info.stream[i], cx->outside);
 		if (!info.stream[i].hold &&
 		    media_flow_set_peer(st->mf, info.stream[i].addr,
-		    info.stream[i].port, info.stream[i].rtcp_port,
+		    info.stream[i].port, info.stream[i].rtcp_port, source,
 		    cx->outside) == -1) {
 			*status = 488;
 			goto refused;
@@ -209,23 +477,33 @@ call_to_own_side(struct call_ctx *cx, osip_message_t *m, uint32_t flow_base,
 
 	if (sip_body(m, &body, &len) == -1)
 		return 0;
+	if (!call_session(m)) {
+		/* Addresses no relay serves stay on their own side. */
+		log_debug("call %s: SDP of a %s removed", sip_call_id(m, cid,
+		    sizeof(cid)), MSG_IS_REQUEST(m) ? m->sip_method :
+		    m->cseq->method);
+		if (call_strip(m) == -1) {
+			*status = 500;
+			return -1;
+		}
+		return 0;
+	}
 	if (sdp_inspect(body, len, &info, &why) == -1) {
 		log_info("call %s: unusable SDP: %s", sip_call_id(m, cid,
 		    sizeof(cid)), why);
 		*status = 488;
 		return -1;
 	}
-	if ((c = call_get(cx, m, flow_base, client, &created, status)) == NULL)
+	if ((c = call_get(cx, m, flow_base, client, NULL, call_need(&info),
+	    &created, status)) == NULL)
 		return -1;
 	call_hold(c, &info);
 	memset(ports, 0, sizeof(ports));
 	for (i = 0; i < info.nstreams; i++) {
 		if (info.stream[i].port == 0)
 			continue;
-		if (call_open_stream(cx, c, i) == -1) {
-			*status = 503;
+		if (call_open_stream(cx, c, i, status) == -1)
 			goto refused;
-		}
 		st = &c->stream[i];
 		ports[i] = media_flow_port(st->mf);
 		call_note(st, &info.stream[i], !cx->outside);
@@ -281,7 +559,9 @@ call_track(struct call_ctx *cx, const osip_message_t *m, const char *client)
 					media_flow_restart_idle(
 					    c->stream[i].mf);
 		c->established = 1;
-	} else if (m->status_code >= 300 && !c->established)
+	} else if (m->status_code > 100 && m->status_code < 200)
+		c->ringing = call_now();	/* RFC 3261 16.7 step 2 */
+	else if (m->status_code >= 300 && !c->established)
 		call_end(cx, c, "INVITE failed");
 }
 
@@ -341,9 +621,21 @@ call_refused(struct call_ctx *cx, const osip_message_t *m,
 void
 call_end(struct call_ctx *cx, struct vcit_call *c, const char *why)
 {
-	int	 i;
+	struct call_count	*cc;
+	int			 i;
 
 	log_info("call %s ended: %s", c->call_id, why);
+	if (c->source[0] != '\0' &&
+	    (cc = call_count(cx, 's', c->source, 0)) != NULL) {
+		cc->streams -= (unsigned int)c->nopen;
+		call_count_put(cx, cc);
+	}
+	if (c->client[0] != '\0' &&
+	    (cc = call_count(cx, 'c', c->client, 0)) != NULL) {
+		cc->streams -= (unsigned int)c->nopen;
+		cc->calls--;
+		call_count_put(cx, cc);
+	}
 	/* Only an answered call: an INVITE refused (401, 3xx) may be sent
 	 * again with the same Call-ID. */
 	if (c->established)
@@ -371,9 +663,82 @@ call_end_one(struct vcit_call *c, void *arg)
 	call_end(arg, c, "shutting down");
 }
 
-/* End every call (shutdown). */
+/* End every call and stop Timer C (shutdown). */
 void
 call_end_all(struct call_ctx *cx)
 {
 	vcit_foreach(cx->vcit, call_end_one, cx);
+	if (cx->timer != NULL)
+		event_free(cx->timer);
+	cx->timer = NULL;
+}
+
+/* Start Timer C for the calls of cx (vcit and media set). */
+int
+call_init(struct call_ctx *cx, struct event_base *base)
+{
+	struct timeval	 tv = { 1, 0 };
+
+	if ((cx->timer = event_new(base, -1, EV_PERSIST, call_tick, cx)) ==
+	    NULL || event_add(cx->timer, &tv) == -1) {
+		log_warnx("%s: cannot add Timer C", __func__);
+		if (cx->timer != NULL)
+			event_free(cx->timer);
+		cx->timer = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Take the caps and Timer C from the configuration (start, SIGHUP). */
+void
+call_configure(struct call_ctx *cx, const struct config_media *cfg,
+    int timer_c)
+{
+	cx->lim.timer_c = timer_c;
+	cx->lim.streams_per_call = cfg->streams_per_call;
+	cx->lim.streams_per_source = cfg->streams_per_source;
+	cx->lim.streams_per_client = cfg->streams_per_client;
+	cx->lim.calls_per_client = cfg->calls_per_client;
+}
+
+/* Once a second: Timer C. */
+static void
+call_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	call_expire(arg, call_now());
+}
+
+/* The context and clock of one call_expire pass. */
+struct call_expiry {
+	struct call_ctx	*cx;
+	time_t		 now;
+};
+
+/* Visitor for call_expire. */
+static void
+call_expire_one(struct vcit_call *c, void *arg)
+{
+	struct call_expiry	*e = arg;
+
+	if (c->established || e->now - c->ringing < e->cx->lim.timer_c)
+		return;
+	/* A late answer must not open the ports again. */
+	vcit_bury(e->cx->vcit, c);
+	call_end(e->cx, c, "never answered (Timer C)");
+}
+
+/*
+ * End the calls that rang for sip.timer_c seconds without an answer (RFC
+ * 3261 16.6 Timer C), so that their relay ports go back to the range.
+ */
+void
+call_expire(struct call_ctx *cx, time_t now)
+{
+	struct call_expiry	 e = { cx, now };
+
+	if (cx->lim.timer_c > 0)
+		vcit_foreach(cx->vcit, call_expire_one, &e);
 }

@@ -24,6 +24,13 @@ struct config_media {
 	uint16_t	 port_max;
 	int		 timeout;	/* seconds without RTP before a call's
 					   media is torn down */
+	/* Caps (hras only; 0: none): relay port pairs of one call, of the
+	   calls one outside address set up, of one client's calls; calls
+	   of one client. */
+	int		 streams_per_call;
+	int		 streams_per_source;
+	int		 streams_per_client;
+	int		 calls_per_client;
 };
 
 /*
@@ -73,6 +80,7 @@ struct hras_config {
 	size_t			 ndomains;
 	struct config_endpoint	 sip;
 	struct config_sip_tcp	 sip_tcp;
+	int			 timer_c;	/* sip.timer_c, seconds */
 	struct config_media	 media;
 	struct config_endpoint	 tunnel;
 	int			 conns_max;	/* tunnel.conns_max */
@@ -133,6 +141,7 @@ struct hrac_config {
 						     lowercase hex digits */
 	struct config_endpoint	 sip;
 	struct config_sip_tcp	 sip_tcp;
+	int			 timer_c;	/* sip.timer_c, seconds */
 	struct config_media	 media;
 	enum tunnel_mode	 mode;		/* tunnel.mode */
 	int			 dead_after;	/* tunnel.timeout, seconds */
@@ -244,6 +253,9 @@ struct config_key {
 	  .names = (tab), .def = (d) }
 #define CONFIG_KEY_END	{ .path = NULL }
 
+/* RFC 3261 16.6: a proxy's INVITE may ring at least 3 minutes. */
+#define CONFIG_TIMER_C	180
+
 /* Keys both halves share, for a config struct type st. */
 #define CONFIG_KEYS_SIP(st)						\
 	CONFIG_KEY_GROUP("sip", CONFIG_REQUIRED, 0, NULL),		\
@@ -261,7 +273,9 @@ struct config_key {
 	CONFIG_KEY_NUM("sip.tcp.idle", CONFIG_T_INT, 0, 10, 86400, 300,	\
 	    offsetof(st, sip_tcp.idle)),				\
 	CONFIG_KEY_NUM("sip.tcp.first_timeout", CONFIG_T_INT, 0, 1,	\
-	    300, 10, offsetof(st, sip_tcp.first_timeout))
+	    300, 10, offsetof(st, sip_tcp.first_timeout)),	\
+	CONFIG_KEY_NUM("sip.timer_c", CONFIG_T_INT, 0, 1, 3600,	\
+	    CONFIG_TIMER_C, offsetof(st, timer_c))
 #define CONFIG_KEYS_MEDIA(st)						\
 	CONFIG_KEY_GROUP("media", CONFIG_REQUIRED, offsetof(st, media),	\
 	    config_check_media),					\

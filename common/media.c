@@ -28,6 +28,7 @@
 #define MEDIA_SOCKBUF	(256 * 1024)	/* SO_RCVBUF and SO_SNDBUF */
 #define MEDIA_TOS_EF	(46 << 2)	/* DSCP EF: voice */
 #define MEDIA_HASH	0x9e3779b1U	/* golden ratio, for the flow hash */
+#define MEDIA_PROBES	32		/* random picks before a scan */
 
 /* Per-packet errors, each logged at most once per tick. */
 enum media_err {
@@ -50,6 +51,9 @@ struct media_sock {
 						   gave it */
 	struct sockaddr_storage	 peer;		/* where datagrams go */
 	socklen_t		 peerlen;
+	struct sockaddr_storage	 cand;		/* a new source that may
+						   become the peer */
+	unsigned int		 ncand;		/* its packets in a row */
 };
 
 struct media_flow {
@@ -58,6 +62,9 @@ struct media_flow {
 	unsigned int		 pair;		/* index of its port pair */
 	int			 has_peer;
 	int			 learn;
+	int			 has_sig;
+	struct sockaddr_storage	 sig;		/* IP the party's SIP came
+						   from */
 	int			 idle;		/* media_idle_fn was called */
 	int			 closed;
 	unsigned int		 last_rtp;	/* m->tick of the last RTP in */
@@ -79,7 +86,6 @@ struct media {
 	socklen_t		 addrlen;
 	unsigned int		 first;		/* lowest RTP port */
 	unsigned int		 npairs;
-	unsigned int		 next;		/* pair the next search starts at */
 	uint8_t			*used;		/* per pair */
 	unsigned int		 timeout;	/* ticks; 0: never idle */
 	struct media_flow	**bucket;
@@ -112,6 +118,10 @@ static int	 media_same(const struct sockaddr_storage *,
 		    const struct sockaddr_storage *, int);
 static int	 media_accept(struct media_sock *,
 		    const struct sockaddr_storage *);
+static int	 media_eligible(const struct media_sock *,
+		    const struct sockaddr_storage *);
+static int	 media_pick(struct media *, struct media_flow *, unsigned int,
+		    int *);
 static void	 media_read(evutil_socket_t, short, void *);
 static void	 media_tick(evutil_socket_t, short, void *);
 
@@ -301,14 +311,33 @@ media_flow_bind(struct media *m, struct media_flow *mf, unsigned int pair,
 	return -1;
 }
 
-/* Open a flow on the next free port pair after the last one taken. */
+/*
+ * Try one pair for mf: 1 bound, 0 taken here or by another socket, -1 on
+ * an error other than a busy port.
+ */
+static int
+media_pick(struct media *m, struct media_flow *mf, unsigned int pair,
+    int *busy)
+{
+	if (m->used[pair])
+		return 0;
+	if (media_flow_bind(m, mf, pair, busy) == 0)
+		return 1;
+	return *busy ? 0 : -1;
+}
+
+/*
+ * Open a flow on a port pair drawn at random, so that an outsider cannot
+ * tell which ports the next call gets: a few random picks, then a scan
+ * from a random pair, which finds a free pair whenever one is left.
+ */
 struct media_flow *
 media_flow_open(struct media *m, uint32_t flow)
 {
 	struct media_flow	*mf;
-	unsigned int		 i, pair;
+	unsigned int		 i, start;
 	uint32_t		 h;
-	int			 busy;
+	int			 busy, rc = 0;
 
 	if (media_flow_get(m, flow) != NULL) {
 		log_warnx("media flow %08x already open", flow);
@@ -320,26 +349,19 @@ media_flow_open(struct media *m, uint32_t flow)
 	}
 	mf->m = m;
 	mf->flow = flow;
-	/* Rotate so that a port just freed does not get a late packet. */
-	for (i = 0; i < m->npairs; i++) {
-		pair = (m->next + i) % m->npairs;
-		if (m->used[pair])
-			continue;
-		if (media_flow_bind(m, mf, pair, &busy) == 0)
-			break;
-		if (!busy) {
-			free(mf);
-			return NULL;
-		}
-	}
-	if (i == m->npairs) {
-		log_warnx("media flow %08x: no free port pair (%zu flows)",
-		    flow, m->nflows);
+	for (i = 0; i < MEDIA_PROBES && m->nflows < m->npairs && rc == 0; i++)
+		rc = media_pick(m, mf, arc4random_uniform(m->npairs), &busy);
+	start = arc4random_uniform(m->npairs);
+	for (i = 0; i < m->npairs && rc == 0; i++)
+		rc = media_pick(m, mf, (start + i) % m->npairs, &busy);
+	if (rc != 1) {
+		if (rc == 0)
+			log_warnx("media flow %08x: no free port pair (%zu "
+			    "flows)", flow, m->nflows);
 		free(mf);
 		return NULL;
 	}
 	m->used[mf->pair] = 1;
-	m->next = (mf->pair + 1) % m->npairs;
 	h = media_hash(m, flow);
 	mf->hnext = m->bucket[h];
 	m->bucket[h] = mf;
@@ -405,11 +427,11 @@ media_peer_addr(const struct media *m, const char *addr, uint16_t port,
 /* Set where the local terminal of mf receives, and whom to accept. */
 int
 media_flow_set_peer(struct media_flow *mf, const char *addr,
-    uint16_t rtp_port, uint16_t rtcp_port, int learn)
+    uint16_t rtp_port, uint16_t rtcp_port, const char *sig, int learn)
 {
 	struct media_sock	*ms;
-	struct sockaddr_storage	 ss[2];
-	socklen_t		 len[2];
+	struct sockaddr_storage	 ss[2], sigss;
+	socklen_t		 len[2], siglen;
 	int			 i, keep;
 
 	if (rtcp_port == 0)
@@ -422,12 +444,18 @@ media_flow_set_peer(struct media_flow *mf, const char *addr,
 	if (media_peer_addr(mf->m, addr, rtp_port, &ss[0], &len[0]) == -1 ||
 	    media_peer_addr(mf->m, addr, rtcp_port, &ss[1], &len[1]) == -1)
 		return -1;
+	/* An unusable signalling address only narrows whom we accept. */
+	mf->has_sig = sig != NULL && learn &&
+	    media_peer_addr(mf->m, sig, 0, &sigss, &siglen) == 0;
+	if (mf->has_sig)
+		mf->sig = sigss;
 	for (i = 0; i < 2; i++) {
 		ms = &mf->sock[i];
 		/* A re-INVITE with the same SDP keeps the NAT's address. */
 		keep = mf->has_peer && mf->learn && learn && ms->learnt &&
 		    media_same(&ss[i], &ms->sdp, 1);
 		ms->sdp = ss[i];
+		ms->ncand = 0;
 		if (!keep) {
 			ms->peer = ss[i];
 			ms->peerlen = len[i];
@@ -437,8 +465,9 @@ media_flow_set_peer(struct media_flow *mf, const char *addr,
 	mf->has_peer = 1;
 	mf->learn = learn != 0;
 	media_flow_restart_idle(mf);
-	log_debug("media flow %08x peer %s:%u/%u%s", mf->flow, addr, rtp_port,
-	    rtcp_port, learn ? " (symmetric)" : "");
+	log_debug("media flow %08x peer %s:%u/%u%s%s%s", mf->flow, addr,
+	    rtp_port, rtcp_port, learn ? " (symmetric, signalling from " : "",
+	    learn ? (mf->has_sig ? sig : "none") : "", learn ? ")" : "");
 	return 0;
 }
 
@@ -530,26 +559,69 @@ media_same(const struct sockaddr_storage *a, const struct sockaddr_storage *b,
 	    (!port || a6->sin6_port == b6->sin6_port);
 }
 
-/* Tell whether a datagram from this source belongs to the flow. */
+/*
+ * Whether a source may become a symmetric flow's peer: its IP is the one
+ * the party's SIP came from (a phone behind NAT), or the one its SDP names.
+ */
+static int
+media_eligible(const struct media_sock *ms,
+    const struct sockaddr_storage *from)
+{
+	const struct media_flow	*mf = ms->mf;
+
+	return (mf->has_sig && media_same(from, &mf->sig, 0)) ||
+	    media_same(from, &ms->sdp, 0);
+}
+
+/*
+ * Tell whether a datagram from this source belongs to the flow (strict
+ * source, as rtpengine does). Fixed flows take any port of the SDP's IP.
+ * Symmetric flows: the address the SDP names is the peer as soon as
+ * packets come from there, and then stays it; otherwise the first source
+ * with the signalling IP (or the SDP's) becomes the peer, and a new
+ * source of those IPs takes over only after MEDIA_MOVE packets in a row
+ * (a NAT that gave the phone a new port). Nothing else is accepted, so an
+ * outsider spraying the relay's ports neither hears nor injects voice.
+ */
 static int
 media_accept(struct media_sock *ms, const struct sockaddr_storage *from)
 {
 	struct media_flow	*mf = ms->mf;
 	char			 name[64];
+	const char		*how;
 
 	if (!mf->has_peer)
 		return 0;
 	if (!mf->learn)
 		return media_same(from, &ms->sdp, 0);
-	if (ms->learnt)
-		return media_same(from, &ms->peer, 1);
-	/* Symmetric RTP: answer where the terminal's NAT sends from. */
+	if (ms->learnt && media_same(from, &ms->peer, 1)) {
+		ms->ncand = 0;
+		return 1;
+	}
+	if (!media_eligible(ms, from))
+		return 0;
+	if (media_same(from, &ms->sdp, 1))
+		how = "its SDP address";
+	else if (!ms->learnt)
+		how = "the party's IP";
+	else if (media_same(&ms->peer, &ms->sdp, 1))
+		return 0;
+	else {
+		if (ms->ncand == 0 || !media_same(from, &ms->cand, 1)) {
+			ms->cand = *from;
+			ms->ncand = 0;
+		}
+		if (++ms->ncand < MEDIA_MOVE)
+			return 0;
+		how = "moved";
+	}
 	ms->peer = *from;
 	ms->peerlen = from->ss_family == AF_INET ?
 	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 	ms->learnt = 1;
-	log_debug("media flow %08x %s peer learnt: %s", mf->flow,
-	    ms->rtcp ? "rtcp" : "rtp",
+	ms->ncand = 0;
+	log_debug("media flow %08x %s peer learnt (%s): %s", mf->flow,
+	    ms->rtcp ? "rtcp" : "rtp", how,
 	    net_ntop((const struct sockaddr *)from, name, sizeof(name)));
 	return 1;
 }

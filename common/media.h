@@ -34,6 +34,9 @@ struct media_stats {
 };
 
 #define MEDIA_MAXDGRAM	4096	/* largest datagram relayed from a terminal */
+#define MEDIA_MOVE	8	/* packets in a row from a new source of the
+				   party's IP before a symmetric flow moves
+				   to it */
 
 /*
  * The callbacks may open and close flows (the one they are given
@@ -42,7 +45,11 @@ struct media_stats {
 struct media	*media_new(struct event_base *, const struct config_media *,
 		    media_in_fn, media_idle_fn, void *arg);
 void		 media_free(struct media *);
-/* NULL: ports exhausted, flow already open, or error (logged). */
+/*
+ * A flow on a port pair drawn at random from the range (RTP even, RTCP
+ * the odd port above). NULL: ports exhausted, flow already open, or error
+ * (logged).
+ */
 struct media_flow *media_flow_open(struct media *, uint32_t flow);
 struct media_flow *media_flow_get(struct media *, uint32_t flow);
 uint16_t	 media_flow_port(const struct media_flow *);	/* RTP port;
@@ -50,16 +57,22 @@ uint16_t	 media_flow_port(const struct media_flow *);	/* RTP port;
 /*
  * Where the local terminal receives RTP (addr:rtp_port) and RTCP
  * (rtcp_port; 0 means rtp_port + 1).
- * learn = 1: symmetric RTP, each of RTP and RTCP replaced by the source of
- * the first packet received on its socket, then packets from other sources
- * are dropped (hras); until then datagrams go to the SDP address.
- * learn = 0: fixed; packets accepted only from addr's IP (hrac).
+ * learn = 1 (hras): symmetric RTP with a strict source. Until a packet is
+ * accepted, datagrams go to the SDP address. Packets from the SDP address
+ * itself are accepted and make it the peer for good; otherwise the first
+ * source whose IP is sig's (the IP the party's SIP came from: a phone
+ * behind NAT) or the SDP's becomes the peer, and a new source of those
+ * IPs replaces it only after MEDIA_MOVE packets in a row. Each of RTP and
+ * RTCP learns on its own; every other source is dropped.
+ * learn = 0 (hrac): fixed; packets accepted only from addr's IP; sig is
+ * not used.
  * May be called again (re-INVITE changes media): a learnt source is kept
  * while addr and ports stay the same. Restarts the flow's idle clock.
  * -1 on a bad address (logged).
  */
 int		 media_flow_set_peer(struct media_flow *, const char *addr,
-		    uint16_t rtp_port, uint16_t rtcp_port, int learn);
+		    uint16_t rtp_port, uint16_t rtcp_port, const char *sig,
+		    int learn);
 /* Restart the flow's idle clock, as if RTP had just come in. */
 void		 media_flow_restart_idle(struct media_flow *);
 void		 media_set_timeout(struct media *, int seconds);

@@ -38,12 +38,18 @@ struct vcit_call {
 	char			 to[256];	/* To URI */
 	char			 client[65];	/* hras: the client (tunnel) it
 						   belongs to */
+	char			 source[64];	/* IP of the SIP source that set
+						   it up from this half's own
+						   side, or "" */
 	uint32_t		 flow_base;
 	int			 nstreams;
 	struct vcit_stream	 stream[VCIT_STREAMS];
 	time_t			 created;
 	int			 established;	/* a 2xx to its INVITE was seen */
 	int			 held;		/* its last SDP put it on hold */
+	int			 nopen;		/* streams with relay ports */
+	time_t			 ringing;	/* monotonic s of its INVITE or
+						   latest 1xx: Timer C */
 	/* private linkage after this point */
 	TAILQ_ENTRY(vcit_call)	 entry;
 	struct vcit_call	*id_next;

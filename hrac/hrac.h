@@ -154,10 +154,7 @@ int	 hrac_txn_sender(struct hrac_txn *, const struct osip_message *,
 /* hrac_sip.c */
 struct hrac_sip *hrac_sip_new(struct hrac_tunnel *);
 void	 hrac_sip_free(struct hrac_sip *);
-void	 hrac_sip_set_media_timeout(struct hrac_sip *, int);
-void	 hrac_sip_set_tcp_limits(struct hrac_sip *,
-	    const struct config_sip_tcp *);
-void	 hrac_sip_set_transactions(struct hrac_sip *, unsigned int);
+void	 hrac_sip_reconfigure(struct hrac_sip *, const struct hrac_config *);
 void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,

@@ -105,6 +105,11 @@ hrac_sip_new(struct hrac_tunnel *t)
 	    t->conf->media.address);
 	hs->calls.outside = 0;
 	hs->calls.high_bit = 0;
+	call_configure(&hs->calls, &t->conf->media, t->conf->timer_c);
+	if (call_init(&hs->calls, t->base) == -1) {
+		hrac_sip_free(hs);
+		return NULL;
+	}
 	if ((hs->sip = siptr_new(t->base, t->conf->sip.address,
 	    t->conf->sip.port, hrac_sip_recv, hs)) == NULL) {
 		hrac_sip_free(hs);
@@ -114,25 +119,14 @@ hrac_sip_new(struct hrac_tunnel *t)
 	return hs;
 }
 
-/* A new media.timeout (SIGHUP). */
+/* What a reload may change: timers, caps and limits (SIGHUP). */
 void
-hrac_sip_set_media_timeout(struct hrac_sip *hs, int seconds)
+hrac_sip_reconfigure(struct hrac_sip *hs, const struct hrac_config *conf)
 {
-	media_set_timeout(hs->media, seconds);
-}
-
-/* New limits on SIP over TCP (SIGHUP). */
-void
-hrac_sip_set_tcp_limits(struct hrac_sip *hs, const struct config_sip_tcp *lim)
-{
-	siptr_set_limits(hs->sip, lim);
-}
-
-/* A new sip.transactions_max (SIGHUP). */
-void
-hrac_sip_set_transactions(struct hrac_sip *hs, unsigned int max)
-{
-	hrac_txn_set_max(hs->txns, max);
+	media_set_timeout(hs->media, conf->media.timeout);
+	call_configure(&hs->calls, &conf->media, conf->timer_c);
+	siptr_set_limits(hs->sip, &conf->sip_tcp);
+	hrac_txn_set_max(hs->txns, (unsigned int)conf->sip_transactions);
 }
 
 /* Close everything (shutdown). */
@@ -355,7 +349,8 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 	}
 	if (MSG_IS_INVITE(m))
 		siptr_reply(hs->sip, m, 100, NULL);
-	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1) {
+	if (call_from_own_side(&hs->calls, m, NULL, from->host, &flow,
+	    &status) == -1) {
 		siptr_reply(hs->sip, m, status, "SDP");
 		return;
 	}
@@ -471,7 +466,8 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 		hrac_sip_to_tunnel(hs, m, FRAME_FLOW_DIRECT);
 		return;
 	}
-	if (call_from_own_side(&hs->calls, m, NULL, &flow, &status) == -1) {
+	if (call_from_own_side(&hs->calls, m, NULL, from->host, &flow,
+	    &status) == -1) {
 		if (status == 481)
 			return;
 		log_info("response with unusable SDP passed on as is");

@@ -47,12 +47,8 @@ hrac_reload(void *arg)
 	if (config_privs_changed(t->conf->user, t->conf->sandbox, conf->user,
 	    conf->sandbox))
 		log_warnx("reload: user or sandbox change needs a restart");
-	if (t->sip != NULL) {
-		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
-		hrac_sip_set_transactions(t->sip,
-		    (unsigned int)conf->sip_transactions);
-		hrac_sip_set_tcp_limits(t->sip, &conf->sip_tcp);
-	}
+	if (t->sip != NULL)
+		hrac_sip_reconfigure(t->sip, conf);
 	tunnel_set_batch(t->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
 	log_limit_set((unsigned int)conf->log_limit_lines,

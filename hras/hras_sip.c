@@ -94,6 +94,8 @@ static int	hras_sip_upstream(struct hras *, osip_uri_t **);
 static int	hras_sip_same_tx(const osip_message_t *,
 		    const osip_message_t *);
 static void	hras_sip_pending_free(struct hras *, struct hras_pending *);
+static void	hras_sip_refuse_call(struct hras *, const osip_message_t *,
+		    int);
 static void	hras_media_in(void *, uint32_t, int, const uint8_t *, size_t);
 static void	hras_media_idle(void *, uint32_t);
 
@@ -129,7 +131,8 @@ hras_sip_init(struct hras *h)
 	    h->conf->media.address);
 	h->calls.outside = 1;
 	h->calls.high_bit = 0x80000000U;
-	return 0;
+	call_configure(&h->calls, &h->conf->media, h->conf->timer_c);
+	return call_init(&h->calls, h->base);
 }
 
 /* Close everything SIP and media (shutdown). */
@@ -361,8 +364,10 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 	}
 	if (MSG_IS_INVITE(m))
 		siptr_reply(h->sip, m, 100, NULL);
-	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1) {
-		siptr_reply(h->sip, m, status, "SDP");
+	/* The second leg of a call hras hands itself counts for no source. */
+	if (call_from_own_side(&h->calls, m, client, hras_sip_self(h, from) ?
+	    NULL : from->host, &flow, &status) == -1) {
+		hras_sip_refuse_call(h, m, status);
 		return;
 	}
 	/* Dialog-forming requests record us on the route. */
@@ -419,7 +424,8 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 	}
 	if (sip_contact_alias(m, from) == -1)
 		return;
-	if (call_from_own_side(&h->calls, m, client, &flow, &status) == -1) {
+	if (call_from_own_side(&h->calls, m, client, from->host, &flow,
+	    &status) == -1) {
 		if (status == 481)
 			return;
 		log_info("response with unusable SDP passed on as is");
@@ -1324,6 +1330,27 @@ hras_sip_pending_free(struct hras *h, struct hras_pending *p)
 	h->npending--;
 	osip_message_free(p->m);
 	free(p);
+}
+
+/*
+ * Answer an outside request whose SDP was refused: a 503 for a cap or no
+ * ports says when to try again (RFC 3261 21.5.4). Refusals by a cap were
+ * logged, rate-limited, by call.c.
+ */
+static void
+hras_sip_refuse_call(struct hras *h, const osip_message_t *m, int status)
+{
+	osip_message_t	*r;
+	struct sip_addr	 to;
+	char		 after[16];
+
+	if (MSG_IS_ACK(m) || (r = sip_reply(m, status, NULL)) == NULL)
+		return;
+	snprintf(after, sizeof(after), "%d", CALL_RETRY_AFTER);
+	if ((status != 503 || osip_message_set_header(r, "Retry-After",
+	    after) == 0) && sip_via_target(r, &to) == 0)
+		siptr_send_msg(h->sip, r, &to);
+	osip_message_free(r);
 }
 
 /* Voice from the tunnel, for a flow of one of this client's calls. */

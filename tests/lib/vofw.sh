@@ -18,12 +18,13 @@ VOFW_SECRET=${VOFW_SECRET:-$(vofw_secret)}
 # VOFW_TIMERS="" for the daemons' defaults (keepalive 15 s, timeout 45 s).
 # VOFW_MEDIA_EXTRA goes into both halves' media group, e.g. "timeout = 5;"
 # (seconds without RTP before a call is ended; default 30, minimum 5).
+# VOFW_SIP_EXTRA goes into both halves' sip group, e.g. "timer_c = 8;".
 
 # vofw_hras_conf FILE [EXTRA]: write an hras config; EXTRA is appended.
 vofw_hras_conf() {
 	cat >"$1" <<EOF || tb_fail "cannot write $1"
 domains = [ "corp.example" ];
-sip = { address = "$TB_WAN_IP"; port = 5060; };
+sip = { address = "$TB_WAN_IP"; port = 5060; ${VOFW_SIP_EXTRA:-} };
 media = { address = "$TB_WAN_IP"; port_min = 20000; port_max = 20999;
     ${VOFW_MEDIA_EXTRA:-} };
 tunnel = { address = "$TB_WAN_IP"; port = 8080;
@@ -44,7 +45,7 @@ vofw_hrac_conf() {
 id = "corp";
 secret = "${4:-$VOFW_SECRET}";
 server = "$2";
-sip = { address = "$TB_LAN_IP"; port = 5060; };
+sip = { address = "$TB_LAN_IP"; port = 5060; ${VOFW_SIP_EXTRA:-} };
 media = { address = "$TB_LAN_IP"; port_min = 20000; port_max = 20999;
     ${VOFW_MEDIA_EXTRA:-} };
 tunnel = { ${VOFW_TIMERS-timeout = 6; backoff_max = 2;} ${5:-} };

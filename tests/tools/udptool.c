@@ -64,6 +64,7 @@ static int	udptool_rtt(int, char **);
 static int	udptool_probe(int, char **);
 static int	udptool_raw(int, char **);
 static int	udptool_rtp(int, char **);
+static int	udptool_spray(int, char **);
 
 #define UDPTOOL_SYNOPSIS \
 "usage: udptool recv [-x] BIND_IP PORT COUNT TIMEOUT_MS\n" \
@@ -72,7 +73,8 @@ static int	udptool_rtp(int, char **);
 "       udptool rtt [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT RATE_PPS SIZE TIMEOUT_MS\n" \
 "       udptool probe [-s SRC_IP] [-p SRC_PORT] DST_IP PORT\n" \
 "       udptool raw [-s SRC_IP] [-p SRC_PORT] DST_IP PORT FILE [COUNT] [INTERVAL_US]\n" \
-"       udptool rtp [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT INTERVAL_US SSRC\n"
+"       udptool rtp [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT INTERVAL_US SSRC\n" \
+"       udptool spray [-s SRC_IP] [-p SRC_PORT] DST_IP PORT_MIN PORT_MAX FILE WAIT_MS\n"
 
 /* Print the synopsis and exit 2: the command line was wrong. */
 static void
@@ -106,6 +108,10 @@ udptool_help(void)
 "       sequence numbers and timestamps that wrap, marker bits, a silence\n"
 "       (timestamp jump) half way; print each datagram's bytes in hex, one\n"
 "       line each, as recv -x does\n"
+"spray  send FILE's bytes once to every port PORT_MIN..PORT_MAX (an\n"
+"       attacker probing a relay's ports), then read what comes back on\n"
+"       the same socket for WAIT_MS: print 'sprayed N', a 'from IP:PORT\n"
+"       len L' line per datagram, and 'received M'\n"
 "-s/-p  bind the sending socket to SRC_IP and/or SRC_PORT\n", stdout);
 	exit(0);
 }
@@ -672,6 +678,77 @@ udptool_raw(int argc, char **argv)
 }
 
 /*
+ * spray [-s SRC_IP] [-p SRC_PORT] DST_IP PORT_MIN PORT_MAX FILE WAIT_MS:
+ * one datagram to each port, then whatever comes back.
+ */
+static int
+udptool_spray(int argc, char **argv)
+{
+	struct udptool_opts	 o;
+	static unsigned char	 buf[UDPTOOL_MAXDG];
+	struct sockaddr_in	 dst, from;
+	struct pollfd		 pfd;
+	unsigned long long	 wait_ms, n = 0;
+	uint64_t		 deadline, now;
+	socklen_t		 fromlen;
+	ssize_t			 got;
+	size_t			 len;
+	uint16_t		 pmin, pmax;
+	unsigned int		 port;
+	int			 i, fd, ms, r;
+
+	i = udptool_getopts(argc, argv, &o, "s:p:");
+	if (argc - i != 5)
+		udptool_usage();
+	pmin = udptool_port("PORT_MIN", argv[i + 1]);
+	pmax = udptool_port("PORT_MAX", argv[i + 2]);
+	if (pmax < pmin)
+		udptool_usage();
+	len = udptool_load(argv[i + 3], buf, sizeof(buf));
+	wait_ms = udptool_num("WAIT_MS", argv[i + 4], 0, 86400000);
+	fd = udptool_socket(o.src_ip, o.src_port);
+	for (port = pmin; port <= pmax; port++) {
+		udptool_addr(&dst, argv[i], (uint16_t)port);
+		/* A full socket buffer: wait for it rather than skip a port. */
+		while (sendto(fd, buf, len, 0, (struct sockaddr *)&dst,
+		    sizeof(dst)) == -1) {
+			if (errno != ENOBUFS && errno != EAGAIN &&
+			    errno != EINTR)
+				udptool_die("sendto %s:%u", argv[i], port);
+			udptool_sleep_us(1000);
+		}
+	}
+	printf("sprayed %u\n", (unsigned int)(pmax - pmin + 1));
+	deadline = udptool_now_ns() + wait_ms * 1000000ULL;
+	while ((now = udptool_now_ns()) < deadline) {
+		ms = (int)((deadline - now + 999999) / 1000000);
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if ((r = poll(&pfd, 1, ms)) == -1) {
+			if (errno == EINTR)
+				continue;
+			udptool_die("poll");
+		}
+		if (r == 0)
+			continue;
+		fromlen = sizeof(from);
+		if ((got = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fromlen)) == -1) {
+			if (errno == EINTR || errno == ECONNREFUSED)
+				continue;
+			udptool_die("recv");
+		}
+		printf("from %s:%u len %zd\n", inet_ntoa(from.sin_addr),
+		    ntohs(from.sin_port), got);
+		n++;
+	}
+	printf("received %llu\n", n);
+	if (fflush(stdout) == EOF)
+		udptool_die("stdout");
+	return 0;
+}
+
+/*
  * rtp [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT INTERVAL_US SSRC: a
  * talkspurt, a silence and another, as a phone sends them.
  */
@@ -754,6 +831,8 @@ main(int argc, char **argv)
 		return udptool_raw(argc, argv);
 	if (strcmp(argv[0], "rtp") == 0)
 		return udptool_rtp(argc, argv);
+	if (strcmp(argv[0], "spray") == 0)
+		return udptool_spray(argc, argv);
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)
 		udptool_help();
 	fprintf(stderr, "udptool: unknown command '%s'\n", argv[0]);

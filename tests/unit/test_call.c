@@ -36,6 +36,7 @@
 #define TC_HRAS		0x80000000U
 #define TC_PAIRS	8	/* port pairs of a test's relay */
 #define TC_CLIENT	"corp"
+#define TC_SRC		"127.0.0.1"	/* own side's SIP source */
 
 /* One test's half: its relay, VCIT and call context. */
 struct tch {
@@ -65,6 +66,9 @@ static osip_message_t *tc_resp(int, const char *, const char *, int,
 		    const char *);
 static void	 tc_in(void *, uint32_t, int, const uint8_t *, size_t);
 static void	 tc_idle(void *, uint32_t);
+static int	 tc_invite(struct tch *, const char *, const char *, int,
+		    int *);
+static void	 tc_track(struct tch *, osip_message_t *);
 
 /* Media callbacks: nothing is sent from the phones in these tests. */
 static void
@@ -287,7 +291,7 @@ test_invite_outside(void **state)
 	fd[1] = tc_phone(&ports[1]);
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 2);
 	m = tc_req("INVITE", "out1@198.51.100.20", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	assert_int_equal(status, 0);
 	assert_true((base & TC_HRAS) != 0);
@@ -317,8 +321,8 @@ test_invite_outside(void **state)
 	/* The INVITE again (a retransmission): same call, same flows. */
 	osip_message_free(m);
 	m = tc_req("INVITE", "out1@198.51.100.20", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	assert_int_equal(base2, base);
 	assert_int_equal(vcit_count(t->v), 1);
 	assert_int_equal(media_flows(t->m), 2);
@@ -326,22 +330,22 @@ test_invite_outside(void **state)
 
 	/* A message without SDP names the call's base, or 0 without one. */
 	m = tc_req("ACK", "out1@198.51.100.20", 1, NULL);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	assert_int_equal(base2, base);
 	osip_message_free(m);
 	m = tc_req("INVITE", "nosdp@198.51.100.20", 1, NULL);
 	base2 = 1;
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	assert_int_equal(base2, 0);
 	assert_int_equal(vcit_count(t->v), 1);
 	osip_message_free(m);
 
 	/* A second call gets another block. */
 	m = tc_req("INVITE", "out2@198.51.100.20", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	assert_true((base2 & TC_HRAS) != 0);
 	assert_int_not_equal(base2, base);
 	assert_int_equal(vcit_count(t->v), 2);
@@ -374,8 +378,8 @@ test_invite_inside(void **state)
 	ports[1] = 0;
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 3);
 	m = tc_req("INVITE", "in1@10.77.0.21", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base, &status),
-	    0);
+	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
+	    &status), 0);
 	assert_int_equal(base & TC_HRAS, 0);
 	assert_int_not_equal(base, 0);
 	assert_int_equal(base % VCIT_STREAMS, 0);
@@ -423,7 +427,7 @@ test_answer_to_own_side(void **state)
 	fd[1] = tc_phone(&ports[1]);
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 2);
 	m = tc_req("INVITE", "ans@198.51.100.20", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	osip_message_free(m);
 
@@ -510,8 +514,8 @@ test_invite_to_own_side(void **state)
 	fd = tc_phone(&ports[0]);
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
 	m = tc_resp(200, "INVITE", "tun@198.51.100.30", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base, &status),
-	    0);
+	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
+	    &status), 0);
 	assert_int_equal(base, TC_HRAS + 0x40);
 	assert_int_equal(c->stream[0].iport, ports[0]);
 	assert_int_equal(media_flows(t->m), 1);
@@ -544,7 +548,7 @@ test_reinvite(void **state)
 	fd[2] = tc_phone(&ports[2]);
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 2);
 	m = tc_req("INVITE", "re@198.51.100.20", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	osip_message_free(m);
 	assert_non_null(c = vcit_find(t->v, "re@198.51.100.20"));
@@ -557,8 +561,8 @@ test_reinvite(void **state)
 	moved[1] = ports[1];
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, moved, 2);
 	m = tc_req("INVITE", "re@198.51.100.20", 2, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	osip_message_free(m);
 	assert_int_equal(base2, base);
 	assert_ptr_equal(c->stream[0].mf, mf0);
@@ -572,8 +576,8 @@ test_reinvite(void **state)
 	 * the peer stays where it was. */
 	tc_sdp(sdp, sizeof(sdp), "0.0.0.0", "sendonly", moved, 2);
 	m = tc_req("INVITE", "re@198.51.100.20", 3, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	osip_message_free(m);
 	assert_int_equal(vcit_count(t->v), 1);
 	assert_ptr_equal(c->stream[0].mf, mf0);
@@ -583,8 +587,8 @@ test_reinvite(void **state)
 	/* Resumed. */
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", "sendrecv", moved, 2);
 	m = tc_req("INVITE", "re@198.51.100.20", 4, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	osip_message_free(m);
 	tc_reaches(t, base, fd2, "resumed");
 
@@ -592,8 +596,8 @@ test_reinvite(void **state)
 	moved[2] = ports[2];
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, moved, 3);
 	m = tc_req("INVITE", "re@198.51.100.20", 5, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), 0);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), 0);
 	osip_message_free(m);
 	assert_int_equal(c->nstreams, 3);
 	assert_int_equal(media_flows(t->m), 3);
@@ -631,8 +635,8 @@ test_track(void **state)
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
 #define TC_CALL(id) do {						\
 	m = tc_req("INVITE", (id), 1, sdp);				\
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,\
-	    &status), 0);						\
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT,	\
+	    TC_SRC, &base, &status), 0);				\
 	call_track(&t->cx, m, NULL);						\
 	osip_message_free(m);						\
 	assert_non_null(c = vcit_find(t->v, (id)));			\
@@ -730,8 +734,8 @@ test_answer_restarts_idle(void **state)
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
 	tc_sdp(answer, sizeof(answer), "198.51.100.20", NULL, far, 1);
 	m = tc_req("INVITE", "r1", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base, &status),
-	    0);
+	assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC, &base,
+	    &status), 0);
 	call_track(&t->cx, m, NULL);
 	osip_message_free(m);
 	assert_non_null(c = vcit_find(t->v, "r1"));
@@ -783,8 +787,8 @@ test_hold_not_idle(void **state)
 		tc_sdp(answer, sizeof(answer), "198.51.100.20", NULL, far, 1);
 		tc_sdp(held, sizeof(held), holds[i][0], holds[i][1], ports, 1);
 		m = tc_req("INVITE", "h1", 1, sdp);
-		assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base,
-		    &status), 0);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC,
+		    &base, &status), 0);
 		call_track(&t->cx, m, NULL);
 		osip_message_free(m);
 		m = tc_resp(200, "INVITE", "h1", 1, answer);
@@ -796,8 +800,8 @@ test_hold_not_idle(void **state)
 
 		/* The phone puts the call on hold: silence ends nothing. */
 		m = tc_req("INVITE", "h1", 2, held);
-		assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base,
-		    &status), 0);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC,
+		    &base, &status), 0);
 		osip_message_free(m);
 		assert_int_equal(c->held, 1);
 		tc_run(t, 2300);
@@ -806,8 +810,8 @@ test_hold_not_idle(void **state)
 
 		/* Off hold: silent for the timeout again, it is over. */
 		m = tc_req("INVITE", "h1", 3, sdp);
-		assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base,
-		    &status), 0);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC,
+		    &base, &status), 0);
 		osip_message_free(m);
 		assert_int_equal(c->held, 0);
 		tc_run(t, 2300);
@@ -843,7 +847,7 @@ test_bad_sdp(void **state)
 		m = tc_req("INVITE", "bad", 1, bad[i]);
 		status = 0;
 		assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT,
-		    &base, &status), -1);
+		    TC_SRC, &base, &status), -1);
 		assert_int_equal(status, 488);
 		osip_message_free(m);
 		m = tc_resp(200, "INVITE", "bad", 1, bad[i]);
@@ -859,14 +863,14 @@ test_bad_sdp(void **state)
 	/* A re-INVITE with bad SDP is refused; the call stays as it was. */
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
 	m = tc_req("INVITE", "good", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	osip_message_free(m);
 	assert_non_null(c = vcit_find(t->v, "good"));
 	m = tc_req("INVITE", "good", 2, bad[0]);
 	status = 0;
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base2,
-	    &status), -1);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base2, &status), -1);
 	assert_int_equal(status, 488);
 	osip_message_free(m);
 	assert_ptr_equal(vcit_find(t->v, "good"), c);
@@ -897,7 +901,7 @@ test_refused_sdp_no_leak(void **state)
 	    "c=IN IP6 2001:db8::5\r\n"
 	    "t=0 0\r\n"
 	    "m=audio 4000 RTP/AVP 0\r\n");
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), -1);
 	assert_int_equal(status, 488);
 	osip_message_free(m);
@@ -929,7 +933,7 @@ test_refused_no_leak(void **state)
 	(void)state;
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 2);
 	m = tc_req("INVITE", "r1", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	assert_int_equal(media_flows(t->m), 2);
 	call_refused(&t->cx, m, "other");
@@ -941,7 +945,7 @@ test_refused_no_leak(void **state)
 
 	/* Established: a refused re-INVITE, or BYE, leaves it be. */
 	m = tc_req("INVITE", "r2", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	osip_message_free(m);
 	m = tc_req("INFO", "r2", 2, NULL);
@@ -953,7 +957,7 @@ test_refused_no_leak(void **state)
 	osip_message_free(m);
 	assert_int_equal(c->established, 1);
 	m = tc_req("INVITE", "r2", 3, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	call_refused(&t->cx, m, TC_CLIENT);
 	osip_message_free(m);
@@ -984,8 +988,8 @@ test_end_all(void **state)
 	for (i = 0; i < 3; i++) {
 		snprintf(id, sizeof(id), "all%d", i);
 		m = tc_req("INVITE", id, 1, sdp);
-		assert_int_equal(call_from_own_side(&t->cx, m, NULL, &base,
-		    &status), 0);
+		assert_int_equal(call_from_own_side(&t->cx, m, NULL, TC_SRC,
+		    &base, &status), 0);
 		osip_message_free(m);
 	}
 	m = tc_req("INVITE", "all-in", 1, sdp);
@@ -1022,7 +1026,7 @@ test_late_after_bye(void **state)
 	(void)state;
 	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
 	m = tc_req("INVITE", "late", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	call_track(&t->cx, m, TC_CLIENT);
 	osip_message_free(m);
@@ -1043,7 +1047,7 @@ test_late_after_bye(void **state)
 	    &status), -1);
 	assert_int_equal(status, 481);
 	status = 0;
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), -1);
 	assert_int_equal(status, 481);
 	osip_message_free(m);
@@ -1052,7 +1056,7 @@ test_late_after_bye(void **state)
 
 	/* Refused before any answer, then sent again: a call. */
 	m = tc_req("INVITE", "auth", 1, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	osip_message_free(m);
 	m = tc_resp(407, "INVITE", "auth", 1, NULL);
@@ -1060,11 +1064,238 @@ test_late_after_bye(void **state)
 	osip_message_free(m);
 	assert_int_equal(vcit_count(t->v), 0);
 	m = tc_req("INVITE", "auth", 2, sdp);
-	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, &base,
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC, &base,
 	    &status), 0);
 	osip_message_free(m);
 	assert_int_equal(vcit_count(t->v), 1);
 	assert_int_equal(media_flows(t->m), 1);
+	tc_free(t);
+}
+
+/* An INVITE with n audio streams from source src, Call-ID cid: 0 or -1. */
+static int
+tc_invite(struct tch *t, const char *cid, const char *src, int n,
+    int *status)
+{
+	osip_message_t	*m;
+	uint16_t	 ports[SDP_STREAMS_MAX];
+	uint32_t	 base;
+	char		 sdp[2048];
+	int		 i, rc;
+
+	for (i = 0; i < n; i++)
+		ports[i] = (uint16_t)(40000 + 2 * i);
+	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, n);
+	m = tc_req("INVITE", cid, 1, sdp);
+	*status = 0;
+	rc = call_from_own_side(&t->cx, m, TC_CLIENT, src, &base, status);
+	if (rc == 0)
+		call_track(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+	return rc;
+}
+
+/* A message of call cid (request or response) through call_track. */
+static void
+tc_track(struct tch *t, osip_message_t *m)
+{
+	call_track(&t->cx, m, TC_CLIENT);
+	osip_message_free(m);
+}
+
+/*
+ * Caps: streams per call (488, nothing opened), per source and per client
+ * (503, the call refused, the others untouched), calls per client; a call
+ * ended gives its share back.
+ */
+static void
+test_caps(void **state)
+{
+	struct tch	*t = tc_new(6, 1);
+	int		 status;
+
+	(void)state;
+	t->cx.lim.streams_per_call = 2;
+	t->cx.lim.streams_per_source = 3;
+	t->cx.lim.streams_per_client = 5;
+	t->cx.lim.calls_per_client = 4;
+	assert_int_equal(tc_invite(t, "many", "192.0.2.1", 3, &status), -1);
+	assert_int_equal(status, 488);
+	assert_int_equal(vcit_count(t->v), 0);
+	assert_int_equal(media_flows(t->m), 0);
+	assert_int_equal(call_streams(&t->cx, "192.0.2.1", NULL), 0);
+
+	assert_int_equal(tc_invite(t, "a1", "192.0.2.1", 2, &status), 0);
+	assert_int_equal(call_streams(&t->cx, "192.0.2.1", NULL), 2);
+	assert_int_equal(call_streams(&t->cx, NULL, TC_CLIENT), 2);
+	/* A second call of two streams would hold 4 > 3 for this source. */
+	assert_int_equal(tc_invite(t, "a2", "192.0.2.1", 2, &status), -1);
+	assert_int_equal(status, 503);
+	assert_null(vcit_find(t->v, "a2"));
+	assert_int_equal(media_flows(t->m), 2);
+	assert_int_equal(call_streams(&t->cx, "192.0.2.1", NULL), 2);
+	assert_int_equal(tc_invite(t, "a3", "192.0.2.1", 1, &status), 0);
+	assert_int_equal(tc_invite(t, "a4", "192.0.2.1", 1, &status), -1);
+	assert_int_equal(status, 503);
+	/* Another source still gets in, up to the client's 5 streams. */
+	assert_int_equal(tc_invite(t, "b1", "192.0.2.2", 2, &status), 0);
+	assert_int_equal(tc_invite(t, "b2", "192.0.2.2", 1, &status), -1);
+	assert_int_equal(status, 503);
+	assert_int_equal(call_streams(&t->cx, NULL, TC_CLIENT), 5);
+	assert_int_equal(media_flows(t->m), 5);
+	/* A call ended (CANCEL) gives its ports back to source and client. */
+	tc_track(t, tc_req("CANCEL", "a1", 1, NULL));
+	assert_int_equal(call_streams(&t->cx, "192.0.2.1", NULL), 1);
+	assert_int_equal(call_streams(&t->cx, NULL, TC_CLIENT), 3);
+	assert_int_equal(media_flows(t->m), 3);
+	/* Calls per client: 2 now, 4 at most. */
+	t->cx.lim.streams_per_client = 0;
+	t->cx.lim.streams_per_source = 0;
+	assert_int_equal(tc_invite(t, "c1", "192.0.2.3", 1, &status), 0);
+	assert_int_equal(tc_invite(t, "c2", "192.0.2.3", 1, &status), 0);
+	assert_int_equal(tc_invite(t, "c3", "192.0.2.3", 1, &status), -1);
+	assert_int_equal(status, 503);
+	assert_int_equal(vcit_count(t->v), 4);
+	tc_free(t);
+	/* Every counter went with its calls (tc_free checked the flows). */
+}
+
+/*
+ * Timer C: a call never answered ends sip.timer_c seconds after its
+ * INVITE or its latest provisional response, its ports closed, and a late
+ * answer does not open them again; an answered call is not touched.
+ */
+static void
+test_timer_c(void **state)
+{
+	struct tch	*t = tc_new(7, 1);
+	osip_message_t	*m;
+	uint16_t	 ports[1] = { 40002 };
+	uint32_t	 base;
+	char		 sdp[512];
+	time_t		 now = call_now();
+	int		 status;
+
+	(void)state;
+	t->cx.lim.timer_c = 10;
+	assert_int_equal(tc_invite(t, "ring", "192.0.2.1", 2, &status), 0);
+	assert_int_equal(tc_invite(t, "answered", "192.0.2.1", 1, &status),
+	    0);
+	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 1);
+	m = tc_resp(200, "INVITE", "answered", 1, sdp);
+	base = vcit_find(t->v, "answered")->flow_base;
+	assert_int_equal(call_to_own_side(&t->cx, m, base, TC_CLIENT,
+	    &status), 0);
+	tc_track(t, m);
+	assert_int_equal(media_flows(t->m), 3);
+	call_expire(&t->cx, now + 5);
+	assert_int_equal(vcit_count(t->v), 2);
+	/* A 180 restarts the timer (RFC 3261 16.7). */
+	vcit_find(t->v, "ring")->ringing = now - 5;
+	tc_track(t, tc_resp(180, "INVITE", "ring", 1, NULL));
+	call_expire(&t->cx, call_now() + 9);
+	assert_int_equal(vcit_count(t->v), 2);
+	call_expire(&t->cx, call_now() + 10);
+	assert_int_equal(vcit_count(t->v), 1);
+	assert_null(vcit_find(t->v, "ring"));
+	assert_int_equal(media_flows(t->m), 1);
+	assert_int_equal(call_streams(&t->cx, "192.0.2.1", NULL), 1);
+	/* The callee answers at last: no ports for it now. */
+	m = tc_resp(200, "INVITE", "ring", 1, sdp);
+	assert_int_equal(call_to_own_side(&t->cx, m, TC_HRAS | 8, TC_CLIENT,
+	    &status), -1);
+	assert_int_equal(status, 481);
+	osip_message_free(m);
+	assert_int_equal(media_flows(t->m), 1);
+	/* Long after, the answered call is still there; 0 turns it off. */
+	call_expire(&t->cx, now + 100000);
+	assert_int_equal(vcit_count(t->v), 1);
+	t->cx.lim.timer_c = 0;
+	assert_int_equal(tc_invite(t, "forever", "192.0.2.1", 1, &status), 0);
+	call_expire(&t->cx, now + 100000);
+	assert_int_equal(vcit_count(t->v), 2);
+	tc_free(t);
+}
+
+/* A CANCEL or any final failure to the INVITE frees the ports at once. */
+static void
+test_release_unanswered(void **state)
+{
+	struct tch	*t = tc_new(8, 1);
+	int		 status, codes[] = { 300, 404, 486, 487, 500, 603 };
+	size_t		 i;
+	char		 cid[32];
+
+	(void)state;
+	assert_int_equal(tc_invite(t, "cancel", "192.0.2.1", 2, &status), 0);
+	assert_int_equal(media_flows(t->m), 2);
+	tc_track(t, tc_req("CANCEL", "cancel", 1, NULL));
+	assert_int_equal(media_flows(t->m), 0);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		snprintf(cid, sizeof(cid), "fail%d", codes[i]);
+		assert_int_equal(tc_invite(t, cid, "192.0.2.1", 2, &status),
+		    0);
+		tc_track(t, tc_resp(codes[i], "INVITE", cid, 1, NULL));
+		assert_int_equal(media_flows(t->m), 0);
+		assert_int_equal(vcit_count(t->v), 0);
+	}
+	assert_int_equal(call_streams(&t->cx, "192.0.2.1", NULL), 0);
+	tc_free(t);
+}
+
+/*
+ * SDP outside an offer/answer (OPTIONS, MESSAGE, their answers) opens no
+ * ports: passed on from the own side, removed towards it; nor does SDP in
+ * an UPDATE or PRACK for a call that does not exist.
+ */
+static void
+test_not_session(void **state)
+{
+	struct tch	*t = tc_new(9, 1);
+	osip_message_t	*m;
+	uint16_t	 ports[2] = { 40002, 40004 };
+	const char	*body;
+	size_t		 len;
+	uint32_t	 base;
+	char		 sdp[512];
+	const char	*methods[] = { "OPTIONS", "MESSAGE", "INFO", "NOTIFY" };
+	size_t		 i;
+	int		 status;
+
+	(void)state;
+	tc_sdp(sdp, sizeof(sdp), "127.0.0.1", NULL, ports, 2);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		m = tc_req(methods[i], "nosession", 1, sdp);
+		status = 0;
+		assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT,
+		    TC_SRC, &base, &status), 0);
+		assert_int_equal(base, 0);
+		assert_int_equal(call_to_own_side(&t->cx, m, 0, TC_CLIENT,
+		    &status), 0);
+		assert_int_equal(sip_body(m, &body, &len), -1);
+		assert_null(m->content_type);
+		osip_message_free(m);
+		m = tc_resp(200, methods[i], "nosession", 1, sdp);
+		assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT,
+		    TC_SRC, &base, &status), 0);
+		assert_int_equal(call_to_own_side(&t->cx, m, 0, TC_CLIENT,
+		    &status), 0);
+		osip_message_free(m);
+	}
+	assert_int_equal(vcit_count(t->v), 0);
+	assert_int_equal(media_flows(t->m), 0);
+	m = tc_req("UPDATE", "nocall", 1, sdp);
+	assert_int_equal(call_from_own_side(&t->cx, m, TC_CLIENT, TC_SRC,
+	    &base, &status), -1);
+	assert_int_equal(status, 481);
+	osip_message_free(m);
+	m = tc_req("PRACK", "nocall", 1, sdp);
+	assert_int_equal(call_to_own_side(&t->cx, m, 0, TC_CLIENT, &status),
+	    -1);
+	assert_int_equal(status, 481);
+	osip_message_free(m);
+	assert_int_equal(vcit_count(t->v), 0);
+	assert_int_equal(media_flows(t->m), 0);
 	tc_free(t);
 }
 
@@ -1085,6 +1316,10 @@ main(void)
 		cmocka_unit_test(test_refused_no_leak),
 		cmocka_unit_test(test_end_all),
 		cmocka_unit_test(test_late_after_bye),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_timer_c),
+		cmocka_unit_test(test_release_unanswered),
+		cmocka_unit_test(test_not_session),
 	};
 
 	log_init("test_call", 0, LOG_LEVEL_ERR);

@@ -172,6 +172,33 @@ static const struct bad_case hras_bad[] = {
 	  HRAS_DOMAINS HRAS_SIP
 	  "media = { address = \"198.51.100.10\"; port_min = 1000; };\n",
 	  ":3: media.port_min: 1000 out of range 1024..65535" },
+	{ "media-streams-call.conf",
+	  HRAS_DOMAINS HRAS_SIP
+	  "media = { address = \"198.51.100.10\"; streams_per_call = 9; };\n",
+	  ":3: media.streams_per_call: 9 out of range 1..8" },
+	{ "media-streams-call0.conf",
+	  HRAS_DOMAINS HRAS_SIP
+	  "media = { address = \"198.51.100.10\"; streams_per_call = 0; };\n",
+	  ":3: media.streams_per_call: 0 out of range 1..8" },
+	{ "media-streams-source.conf",
+	  HRAS_DOMAINS HRAS_SIP
+	  "media = { address = \"198.51.100.10\";\n"
+	  "  streams_per_source = -1; };\n",
+	  ":4: media.streams_per_source: -1 out of range 0..65535" },
+	{ "media-streams-client.conf",
+	  HRAS_DOMAINS HRAS_SIP
+	  "media = { address = \"198.51.100.10\";\n"
+	  "  streams_per_client = 65536; };\n",
+	  ":4: media.streams_per_client: 65536 out of range 0..65535" },
+	{ "media-calls-client.conf",
+	  HRAS_DOMAINS HRAS_SIP
+	  "media = { address = \"198.51.100.10\";\n"
+	  "  calls_per_client = \"many\"; };\n",
+	  ":4: media.calls_per_client: expected an integer" },
+	{ "timer-c.conf",
+	  HRAS_DOMAINS
+	  "sip = { address = \"198.51.100.10\"; timer_c = 0; };\n",
+	  ":2: sip.timer_c: 0 out of range 1..3600" },
 	{ "domains-empty.conf",
 	  "domains = [ ];\n",
 	  ":1: domains: must have at least 1 entry" },
@@ -512,6 +539,11 @@ test_sample_hras(void **state)
 	assert_int_equal(cfg->media.port_min, 20000);
 	assert_int_equal(cfg->media.port_max, 29999);
 	assert_int_equal(cfg->media.timeout, 30);
+	assert_int_equal(cfg->timer_c, 180);
+	assert_int_equal(cfg->media.streams_per_call, 4);
+	assert_int_equal(cfg->media.streams_per_source, 256);
+	assert_int_equal(cfg->media.streams_per_client, 1024);
+	assert_int_equal(cfg->media.calls_per_client, 512);
 	assert_string_equal(cfg->tunnel.address, "198.51.100.10");
 	assert_int_equal(cfg->tunnel.port, 8080);
 	assert_int_equal(cfg->keepalive, 15);
@@ -560,6 +592,7 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->media.port_min, 20000);
 	assert_int_equal(cfg->media.port_max, 29999);
 	assert_int_equal(cfg->media.timeout, 30);
+	assert_int_equal(cfg->timer_c, 180);
 	assert_int_equal(cfg->mode, TUNNEL_MODE_AUTO);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_LOCAL);
 	assert_null(cfg->inside_proxy);

@@ -61,6 +61,7 @@ static int	 tm_phone(const char *, uint16_t *);
 static void	 tm_send(int, uint16_t, const char *);
 static void	 tm_pump(struct tmr *, int);
 static ssize_t	 tm_recv(int, char *, size_t, uint16_t *, int *);
+static void	 tm_sendn(int, uint16_t, const char *, int);
 
 /* Record a datagram handed up, closing its flow if the test asks. */
 static void
@@ -252,26 +253,33 @@ test_ports(void **state)
 	tm_free(t);
 }
 
-/* A pair just freed is not reused while others are free. */
+/*
+ * Pairs are drawn at random: over many opens every pair comes up, and the
+ * next pair is not simply the one after the last (as a counter would be).
+ */
 static void
-test_ports_rotate(void **state)
+test_ports_random(void **state)
 {
 	struct tmr		*t;
-	struct media_flow	*a, *b, *c;
-	uint16_t		 pa, pb;
+	struct media_flow	*mf;
+	unsigned int		 seen[TM_PAIRS] = { 0 }, pair, prev = 0;
+	int			 i, inorder = 0;
 
 	(void)state;
 	t = tm_new(1, 30);
-	assert_non_null(a = media_flow_open(t->m, 8));
-	pa = media_flow_port(a);
-	media_flow_close(t->m, a);
-	assert_non_null(b = media_flow_open(t->m, 8));
-	pb = media_flow_port(b);
-	assert_int_not_equal(pb, pa);
-	media_flow_close(t->m, b);
-	assert_non_null(c = media_flow_open(t->m, 16));
-	assert_int_not_equal(media_flow_port(c), pa);
-	assert_int_not_equal(media_flow_port(c), pb);
+	for (i = 0; i < 400; i++) {
+		assert_non_null(mf = media_flow_open(t->m, 8));
+		pair = (unsigned int)(media_flow_port(mf) - t->pmin) / 2;
+		assert_true(pair < TM_PAIRS);
+		seen[pair]++;
+		if (i > 0 && pair == (prev + 1) % TM_PAIRS)
+			inorder++;
+		prev = pair;
+		media_flow_close(t->m, mf);
+	}
+	for (i = 0; i < TM_PAIRS; i++)
+		assert_true(seen[i] >= 40);	/* 100 expected */
+	assert_true(inorder < 200);		/* 100 expected; 399 in turn */
 	tm_free(t);
 }
 
@@ -284,8 +292,8 @@ test_ports_odd_range(void **state)
 	struct media		*m;
 	struct media_flow	*mf;
 	char			 addr[] = "127.0.0.1";
-	uint16_t		 pmin = tm_range(2);
-	int			 i;
+	uint16_t		 pmin = tm_range(2), p;
+	int			 i, seen = 0;
 
 	(void)state;
 	assert_non_null(base = event_base_new());
@@ -297,7 +305,10 @@ test_ports_odd_range(void **state)
 	assert_non_null(m = media_new(base, &cfg, tm_in, tm_idle, NULL));
 	for (i = 0; i < 3; i++) {
 		assert_non_null(mf = media_flow_open(m, 8 + (uint32_t)i));
-		assert_int_equal(media_flow_port(mf), pmin + 2 + 2 * i);
+		p = media_flow_port(mf);
+		assert_true(p == pmin + 2 || p == pmin + 4 || p == pmin + 6);
+		assert_int_equal(seen & (1 << (p - pmin)), 0);
+		seen |= 1 << (p - pmin);
 	}
 	assert_null(media_flow_open(m, 16));
 	media_free(m);
@@ -313,7 +324,7 @@ static void
 test_ports_busy(void **state)
 {
 	struct tmr		*t;
-	struct media_flow	*mf;
+	struct media_flow	*mf, *mf2;
 	struct sockaddr_in	 sin;
 	int			 fd[2], i;
 
@@ -330,9 +341,10 @@ test_ports_busy(void **state)
 		    sizeof(sin)), 0);
 	}
 	assert_non_null(mf = media_flow_open(t->m, 8));
-	assert_int_equal(media_flow_port(mf), t->pmin + 4);
-	assert_non_null(mf = media_flow_open(t->m, 16));
-	assert_int_equal(media_flow_port(mf), t->pmin + 6);
+	assert_non_null(mf2 = media_flow_open(t->m, 16));
+	assert_true(media_flow_port(mf) + media_flow_port(mf2) ==
+	    2 * t->pmin + 10 && media_flow_port(mf) >= t->pmin + 4 &&
+	    media_flow_port(mf2) >= t->pmin + 4);
 	assert_null(media_flow_open(t->m, 24));		/* the rest busy */
 	close(fd[0]);
 	assert_non_null(mf = media_flow_open(t->m, 24));
@@ -357,9 +369,10 @@ test_in(void **state)
 	rtcp = tm_phone("127.0.0.1", &prtcp);
 	assert_non_null(a = media_flow_open(t->m, TM_HRAS + 8));
 	assert_non_null(b = media_flow_open(t->m, TM_HRAS + 9));
-	assert_int_equal(media_flow_set_peer(a, "127.0.0.1", prtp, prtcp, 0),
+	assert_int_equal(media_flow_set_peer(a, "127.0.0.1", prtp, prtcp, NULL,
+	    0), 0);
+	assert_int_equal(media_flow_set_peer(b, "127.0.0.1", prtp, 0, NULL, 0),
 	    0);
-	assert_int_equal(media_flow_set_peer(b, "127.0.0.1", prtp, 0, 0), 0);
 	tm_send(rtp, media_flow_port(a), "rtp-a");
 	tm_send(rtcp, (uint16_t)(media_flow_port(a) + 1), "rtcp-a");
 	tm_send(rtp, media_flow_port(b), "rtp-b");
@@ -418,8 +431,8 @@ test_send(void **state)
 	media_send(t->m, 8, 0, (const uint8_t *)"x", 1);
 	media_send(t->m, 16, 0, (const uint8_t *)"x", 1);
 	assert_int_equal(media_stats(t->m)->dropped_unknown, 2);
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", prtp, prtcp, 0),
-	    0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", prtp, prtcp, NULL,
+	    0), 0);
 	media_send(t->m, 8, 0, (const uint8_t *)"to-rtp", 6);
 	media_send(t->m, 8, 1, (const uint8_t *)"to-rtcp", 7);
 	assert_int_equal(tm_recv(rtp, buf, sizeof(buf), &from, &tos), 6);
@@ -439,64 +452,160 @@ test_send(void **state)
 	tm_free(t);
 }
 
-/* learn = 1: the first source becomes the peer; others are dropped. */
+/* Send n copies of a string from a phone to 127.0.0.1:port. */
+static void
+tm_sendn(int fd, uint16_t port, const char *s, int n)
+{
+	while (n-- > 0)
+		tm_send(fd, port, s);
+}
+
+/*
+ * learn = 1, strict source: a stranger is never accepted; the first
+ * source with the signalling IP becomes the peer; a new source of that IP
+ * takes over after MEDIA_MOVE packets in a row (not one fewer, nor with
+ * the peer's packets between); the SDP address itself wins at once and is
+ * then kept.
+ */
 static void
 test_learn(void **state)
 {
 	struct tmr		*t;
 	struct media_flow	*mf;
 	uint16_t		 psdp, pnat, pother, from;
-	int			 sdp, nat, other, tos;
+	int			 sdp, nat, other, stranger, tos;
 	char			 buf[64];
 
 	(void)state;
 	t = tm_new(6, 30);
 	sdp = tm_phone("127.0.0.1", &psdp);	/* what SDP said */
 	nat = tm_phone("127.0.0.2", &pnat);	/* where it really is */
-	other = tm_phone("127.0.0.2", &pother);
+	other = tm_phone("127.0.0.2", &pother);	/* its NAT's next port */
+	stranger = tm_phone("127.0.0.3", NULL);
 	assert_non_null(mf = media_flow_open(t->m, 8));
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", psdp, 0, 1), 0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", psdp, 0,
+	    "127.0.0.2", 1), 0);
 	/* Nothing came yet: to the SDP address. */
 	media_send(t->m, 8, 0, (const uint8_t *)"early", 5);
 	assert_int_equal(tm_recv(sdp, buf, sizeof(buf), &from, &tos), 5);
 	assert_string_equal(buf, "early");
+	/* A stranger spraying the port neither gets in nor takes it. */
+	tm_sendn(stranger, media_flow_port(mf), "spray", 3 * MEDIA_MOVE);
 	tm_send(nat, media_flow_port(mf), "first");
 	tm_pump(t, 1);
+	usleep(10000);
+	tm_pump(t, 2);
 	assert_int_equal(t->n, 1);
+	assert_memory_equal(t->in[0].data, "first", 5);
+	assert_int_equal(media_stats(t->m)->dropped_source, 3 * MEDIA_MOVE);
 	media_send(t->m, 8, 0, (const uint8_t *)"back", 4);
 	assert_int_equal(tm_recv(nat, buf, sizeof(buf), &from, &tos), 4);
 	assert_string_equal(buf, "back");
 	assert_int_equal(from, media_flow_port(mf));
-	/* Same IP, other port, and the SDP address itself: dropped. */
-	tm_send(other, media_flow_port(mf), "hijack");
-	tm_send(sdp, media_flow_port(mf), "stale");
+	assert_int_equal(tm_recv(stranger, buf, sizeof(buf), &from, &tos),
+	    -1);
+	/* One packet short of MEDIA_MOVE, then the peer: no move. */
+	tm_sendn(other, media_flow_port(mf), "hijack", MEDIA_MOVE - 1);
 	tm_send(nat, media_flow_port(mf), "second");
+	tm_sendn(other, media_flow_port(mf), "hijack", MEDIA_MOVE - 1);
 	tm_pump(t, 2);
+	usleep(10000);
+	tm_pump(t, 3);
 	assert_int_equal(t->n, 2);
 	assert_memory_equal(t->in[1].data, "second", 6);
-	assert_int_equal(media_stats(t->m)->dropped_source, 2);
-	/* RTCP learns on its own. */
-	tm_send(other, (uint16_t)(media_flow_port(mf) + 1), "rtcp");
+	media_send(t->m, 8, 0, (const uint8_t *)"still", 5);
+	assert_int_equal(tm_recv(nat, buf, sizeof(buf), &from, &tos), 5);
+	/* The MEDIA_MOVE-th in a row: the NAT moved the phone. */
+	tm_send(other, media_flow_port(mf), "moved");
 	tm_pump(t, 3);
 	assert_int_equal(t->n, 3);
-	assert_int_equal(t->in[2].rtcp, 1);
+	assert_memory_equal(t->in[2].data, "moved", 5);
+	media_send(t->m, 8, 0, (const uint8_t *)"there", 5);
+	assert_int_equal(tm_recv(other, buf, sizeof(buf), &from, &tos), 5);
+	assert_string_equal(buf, "there");
+	assert_int_equal(tm_recv(nat, buf, sizeof(buf), &from, &tos), -1);
+	/* The SDP address wins at once, and nothing moves it then. */
+	tm_send(sdp, media_flow_port(mf), "sdp");
+	tm_pump(t, 4);
+	assert_int_equal(t->n, 4);
+	tm_sendn(other, media_flow_port(mf), "late", 2 * MEDIA_MOVE);
+	tm_send(sdp, media_flow_port(mf), "sdp2");
+	tm_pump(t, 5);
+	usleep(10000);
+	tm_pump(t, 6);
+	assert_int_equal(t->n, 5);
+	assert_memory_equal(t->in[4].data, "sdp2", 4);
+	media_send(t->m, 8, 0, (const uint8_t *)"to-sdp", 6);
+	assert_int_equal(tm_recv(sdp, buf, sizeof(buf), &from, &tos), 6);
+	/* RTCP learns on its own. */
+	tm_send(stranger, (uint16_t)(media_flow_port(mf) + 1), "rtcp?");
+	tm_send(nat, (uint16_t)(media_flow_port(mf) + 1), "rtcp");
+	tm_pump(t, 6);
+	usleep(10000);
+	tm_pump(t, 7);
+	assert_int_equal(t->n, 6);
+	assert_int_equal(t->in[5].rtcp, 1);
 	media_send(t->m, 8, 1, (const uint8_t *)"rr", 2);
-	assert_int_equal(tm_recv(other, buf, sizeof(buf), &from, &tos), 2);
+	assert_int_equal(tm_recv(nat, buf, sizeof(buf), &from, &tos), 2);
 	/* A re-INVITE with the same SDP keeps what was learnt... */
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", psdp, 0, 1), 0);
-	media_send(t->m, 8, 0, (const uint8_t *)"kept", 4);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", psdp, 0,
+	    "127.0.0.2", 1), 0);
+	media_send(t->m, 8, 1, (const uint8_t *)"kept", 4);
 	assert_int_equal(tm_recv(nat, buf, sizeof(buf), &from, &tos), 4);
 	assert_string_equal(buf, "kept");
 	/* ...one that moves the media starts over. */
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.2", pother, 0, 1),
-	    0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.2", pother, 0,
+	    "127.0.0.2", 1), 0);
 	media_send(t->m, 8, 0, (const uint8_t *)"moved", 5);
 	assert_int_equal(tm_recv(other, buf, sizeof(buf), &from, &tos), 5);
 	assert_string_equal(buf, "moved");
-	assert_int_equal(tm_recv(nat, buf, sizeof(buf), &from, &tos), -1);
+	assert_int_equal(tm_recv(sdp, buf, sizeof(buf), &from, &tos), -1);
 	close(sdp);
 	close(nat);
 	close(other);
+	close(stranger);
+	tm_free(t);
+}
+
+/*
+ * learn = 1 with no signalling address: only the SDP's IP may become the
+ * peer (any port of it, as a phone with a public address may use).
+ */
+static void
+test_learn_no_sig(void **state)
+{
+	struct tmr		*t;
+	struct media_flow	*mf;
+	uint16_t		 psdp, pport, from;
+	int			 sdp, port, nat, tos;
+	char			 buf[64];
+
+	(void)state;
+	t = tm_new(11, 30);
+	sdp = tm_phone("127.0.0.1", &psdp);
+	port = tm_phone("127.0.0.1", &pport);
+	nat = tm_phone("127.0.0.2", NULL);
+	assert_non_null(mf = media_flow_open(t->m, 8));
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", psdp, 0, NULL,
+	    1), 0);
+	tm_sendn(nat, media_flow_port(mf), "nat", 2 * MEDIA_MOVE);
+	tm_send(port, media_flow_port(mf), "port");
+	tm_pump(t, 1);
+	usleep(10000);
+	tm_pump(t, 2);
+	assert_int_equal(t->n, 1);
+	assert_memory_equal(t->in[0].data, "port", 4);
+	media_send(t->m, 8, 0, (const uint8_t *)"hi", 2);
+	assert_int_equal(tm_recv(port, buf, sizeof(buf), &from, &tos), 2);
+	/* A signalling address that is no IP only narrows the choice. */
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1",
+	    (uint16_t)(psdp + 2), 0, "bogus", 1), 0);
+	tm_sendn(nat, media_flow_port(mf), "nat", 2);
+	tm_pump(t, 2);
+	assert_int_equal(t->n, 1);
+	close(sdp);
+	close(port);
+	close(nat);
 	tm_free(t);
 }
 
@@ -517,8 +626,8 @@ test_fixed(void **state)
 	stranger = tm_phone("127.0.0.2", NULL);
 	assert_non_null(mf = media_flow_open(t->m, 8));
 	assert_non_null(nopeer = media_flow_open(t->m, 16));
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", pphone, 0, 0),
-	    0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", pphone, 0, NULL,
+	    0), 0);
 	tm_send(stranger, media_flow_port(mf), "no");
 	tm_send(stranger, (uint16_t)(media_flow_port(mf) + 1), "no");
 	tm_send(phone, media_flow_port(nopeer), "no");	/* no peer yet */
@@ -552,11 +661,13 @@ test_bad_peer(void **state)
 	(void)state;
 	t = tm_new(8, 30);
 	assert_non_null(mf = media_flow_open(t->m, 8));
-	assert_int_equal(media_flow_set_peer(mf, "nowhere", 4000, 0, 0), -1);
-	assert_int_equal(media_flow_set_peer(mf, "::1", 4000, 0, 0), -1);
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", 0, 0, 0), -1);
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", 65535, 0, 0),
+	assert_int_equal(media_flow_set_peer(mf, "nowhere", 4000, 0, NULL, 0),
 	    -1);
+	assert_int_equal(media_flow_set_peer(mf, "::1", 4000, 0, NULL, 0), -1);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", 0, 0, NULL, 0),
+	    -1);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", 65535, 0, NULL,
+	    0), -1);
 	media_send(t->m, 8, 0, (const uint8_t *)"x", 1);
 	assert_int_equal(media_stats(t->m)->dropped_unknown, 1);
 	cfg = t->cfg;
@@ -578,8 +689,8 @@ test_close_in_callback(void **state)
 	t = tm_new(9, 30);
 	phone = tm_phone("127.0.0.1", &pphone);
 	assert_non_null(mf = media_flow_open(t->m, 8));
-	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", pphone, 0, 0),
-	    0);
+	assert_int_equal(media_flow_set_peer(mf, "127.0.0.1", pphone, 0, NULL,
+	    0), 0);
 	t->close_in = 1;
 	tm_send(phone, media_flow_port(mf), "1");
 	tm_send(phone, media_flow_port(mf), "2");
@@ -614,10 +725,10 @@ test_idle(void **state)
 	assert_non_null(rtcp = media_flow_open(t->m, 16));
 	assert_non_null(media_flow_open(t->m, 24));
 	assert_non_null(media_flow_open(t->m, 32));
-	assert_int_equal(media_flow_set_peer(busy, "127.0.0.1", pphone, 0, 0),
-	    0);
-	assert_int_equal(media_flow_set_peer(rtcp, "127.0.0.1", pphone, 0, 0),
-	    0);
+	assert_int_equal(media_flow_set_peer(busy, "127.0.0.1", pphone, 0, NULL,
+	    0), 0);
+	assert_int_equal(media_flow_set_peer(rtcp, "127.0.0.1", pphone, 0, NULL,
+	    0), 0);
 	t->close_idle = 1;
 	t->keep = 32;
 	/* 3.5 s of 100 ms steps: idle is due after 1 to 2 s. */
@@ -653,12 +764,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ports),
-		cmocka_unit_test(test_ports_rotate),
+		cmocka_unit_test(test_ports_random),
 		cmocka_unit_test(test_ports_odd_range),
 		cmocka_unit_test(test_ports_busy),
 		cmocka_unit_test(test_in),
 		cmocka_unit_test(test_send),
 		cmocka_unit_test(test_learn),
+		cmocka_unit_test(test_learn_no_sig),
 		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_bad_peer),
 		cmocka_unit_test(test_close_in_callback),
