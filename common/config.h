@@ -45,6 +45,21 @@ struct config_client {
 	size_t		 ndomains;
 };
 
+/*
+ * hras's limits on what outsiders and each client may use: the per-source
+ * SIP request limiter (pike.h) and per-client quotas.
+ */
+struct config_limits {
+	int		 requests;	/* limits.requests: more than this ... */
+	int		 window;	/* limits.window: ... in this many s */
+	int		 ban;		/* limits.ban: bans for this many s */
+	size_t		 sources;	/* limits.sources: addresses tracked */
+	char		**allow;	/* limits.allow: never counted */
+	size_t		 nallow;
+	int		 bindings;	/* limits.bindings: per client */
+	int		 lookups;	/* limits.lookups: DNS waits, per client */
+};
+
 struct hras_config {
 	char			*file;
 	int			 log_debug;	/* log.debug = true */
@@ -68,6 +83,7 @@ struct hras_config {
 	char			*dns_server;	/* dns.server: "ip[:port]", or
 						   NULL for resolv.conf's */
 	int			 dns_timeout;	/* dns.timeout, seconds */
+	struct config_limits	 limits;
 	struct config_hook	 hook;
 };
 

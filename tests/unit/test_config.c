@@ -211,6 +211,30 @@ static const struct bad_case hras_bad[] = {
 	{ "log-type.conf",
 	  HRAS_OK "log = { debug = 1; };\n",
 	  ":6: log.debug: expected true or false" },
+	{ "limits-requests.conf",
+	  HRAS_OK "limits = { requests = 0; };\n",
+	  ":6: limits.requests: 0 out of range 1..100000" },
+	{ "limits-ban.conf",
+	  HRAS_OK "limits = { ban = 86401; };\n",
+	  ":6: limits.ban: 86401 out of range 1..86400" },
+	{ "limits-sources.conf",
+	  HRAS_OK "limits = { sources = 10; };\n",
+	  ":6: limits.sources: 10 out of range 1024..1048576" },
+	{ "limits-allow.conf",
+	  HRAS_OK "limits = {\n  allow = [ \"10.0.0.0/8\",\n"
+	  "    \"10.0.0.1/8\" ];\n};\n",
+	  ":8: limits.allow[1]: \"10.0.0.1/8\" is not an address or "
+	  "address/prefix-length (host bits clear)" },
+	{ "limits-allow-name.conf",
+	  HRAS_OK "limits = { allow = [ \"corp.example\" ]; };\n",
+	  ":6: limits.allow[0]: \"corp.example\" is not an address or "
+	  "address/prefix-length (host bits clear)" },
+	{ "limits-bindings.conf",
+	  HRAS_OK "limits = { bindings = 0; };\n",
+	  ":6: limits.bindings: 0 out of range 1..100000" },
+	{ "limits-lookups.conf",
+	  HRAS_OK "limits = { lookups = 257; };\n",
+	  ":6: limits.lookups: 257 out of range 1..256" },
 	{ "include.conf",
 	  HRAS_DOMAINS "@include \"included.conf\"\n",
 	  "/included.conf:2: sip.port: 0 out of range 1..65535" },
@@ -425,6 +449,13 @@ test_sample_hras(void **state)
 	assert_null(cfg->upstream);
 	assert_null(cfg->dns_server);
 	assert_int_equal(cfg->dns_timeout, 5);
+	assert_int_equal(cfg->limits.requests, 16);
+	assert_int_equal(cfg->limits.window, 2);
+	assert_int_equal(cfg->limits.ban, 300);
+	assert_int_equal(cfg->limits.sources, 65536);
+	assert_int_equal(cfg->limits.nallow, 0);
+	assert_int_equal(cfg->limits.bindings, 1000);
+	assert_int_equal(cfg->limits.lookups, 32);
 	assert_int_equal(cfg->log_debug, 0);
 	assert_int_equal(cfg->hook.enabled, 0);
 	hras_config_free(cfg);
@@ -492,6 +523,11 @@ test_hras_full(void **state)
 	    "upstream = \"[2001:db8::30]:5070\";\n"
 	    "dns = { server = \"[2001:db8::53]:5353\"; timeout = 2; };\n"
 	    "log = { debug = true; };\n"
+	    "limits = { requests = 100; window = 10; ban = 60;"
+	    " sources = 1024;\n"
+	    "  allow = [ \"203.0.113.0/24\", \"2001:db8::/32\","
+	    " \"198.51.100.14\" ];\n"
+	    "  bindings = 5; lookups = 3; };\n"
 	    "hook = { listen = { address = \"127.0.0.1\"; port = 7000; };\n"
 	    "  forward = { address = \"::1\"; port = 7001; }; };\n");
 	cfg = hras_config_load(tc_path("good.conf", path, sizeof(path)), err,
@@ -520,6 +556,14 @@ test_hras_full(void **state)
 	assert_string_equal(cfg->dns_server, "[2001:db8::53]:5353");
 	assert_int_equal(cfg->dns_timeout, 2);
 	assert_int_equal(cfg->log_debug, 1);
+	assert_int_equal(cfg->limits.requests, 100);
+	assert_int_equal(cfg->limits.window, 10);
+	assert_int_equal(cfg->limits.ban, 60);
+	assert_int_equal(cfg->limits.sources, 1024);
+	assert_int_equal(cfg->limits.nallow, 3);
+	assert_string_equal(cfg->limits.allow[1], "2001:db8::/32");
+	assert_int_equal(cfg->limits.bindings, 5);
+	assert_int_equal(cfg->limits.lookups, 3);
 	assert_int_equal(cfg->hook.enabled, 1);
 	assert_string_equal(cfg->hook.listen.address, "127.0.0.1");
 	assert_int_equal(cfg->hook.listen.port, 7000);
