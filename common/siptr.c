@@ -45,6 +45,8 @@ struct siptr {
 	struct sip_addr		 self_tcp;
 	siptr_recv_fn		 recv;
 	void			*arg;
+	siptr_admit_fn		 admit;		/* or NULL: all admitted */
+	void			*admit_arg;
 	TAILQ_HEAD(, siptr_conn) conns;
 	unsigned int		 nconns;
 };
@@ -169,6 +171,14 @@ siptr_free(struct siptr *tr)
 	free(tr);
 }
 
+/* Have every message and TCP connection checked by admit first. */
+void
+siptr_set_admit(struct siptr *tr, siptr_admit_fn admit, void *arg)
+{
+	tr->admit = admit;
+	tr->admit_arg = arg;
+}
+
 /* Our own address as it goes into Via and Record-Route. */
 const struct sip_addr *
 siptr_self(const struct siptr *tr, int tcp)
@@ -202,6 +212,10 @@ siptr_udp_read(evutil_socket_t fd, short what, void *arg)
 		/* A keepalive CRLF (RFC 5626) or an empty datagram. */
 		if (n <= 4 && strspn(buf, "\r\n") == (size_t)n)
 			continue;
+		/* Dropped unanswered: nothing to amplify. */
+		if (tr->admit != NULL && tr->admit(tr->admit_arg, &from, buf,
+		    (size_t)n) == -1)
+			continue;
 		siptr_deliver(tr, buf, (size_t)n, &from);
 	}
 }
@@ -222,6 +236,11 @@ siptr_accept(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	siptr_addr(sa, &peer, 1);
+	if (tr->admit != NULL && tr->admit(tr->admit_arg, &peer, NULL, 0) ==
+	    -1) {
+		evutil_closesocket(fd);
+		return;
+	}
 	if (siptr_conn_new(tr, fd, &peer) == NULL)
 		evutil_closesocket(fd);
 }
@@ -277,7 +296,8 @@ siptr_conn_close(struct siptr_conn *c, const char *why)
 
 /*
  * Cut one message off the front of the stream: 1 when one was handed up,
- * 0 when more bytes are needed, -1 when the stream cannot be framed.
+ * 0 when more bytes are needed, -1 when the stream cannot be framed, -2
+ * when its sender is not admitted.
  */
 static int
 siptr_frame(struct siptr_conn *c)
@@ -335,6 +355,9 @@ siptr_frame(struct siptr_conn *c)
 		return 0;
 	if ((p = (char *)evbuffer_pullup(in, (ev_ssize_t)total)) == NULL)
 		return -1;
+	if (c->tr->admit != NULL && c->tr->admit(c->tr->admit_arg, &c->peer,
+	    p, total) == -1)
+		return -2;
 	siptr_deliver(c->tr, p, total, &c->peer);
 	evbuffer_drain(in, total);
 	return 1;
@@ -350,6 +373,10 @@ siptr_conn_read(struct bufferevent *bev, void *arg)
 	(void)bev;
 	while ((rc = siptr_frame(c)) == 1)
 		;
+	if (rc == -2) {
+		siptr_conn_close(c, "sender not admitted");
+		return;
+	}
 	if (rc == -1) {
 		log_info("SIP TCP %s:%u: cannot frame a message; closing",
 		    c->peer.host, c->peer.port);

@@ -50,6 +50,7 @@ hras_reload(void *arg)
 	if (conf->log_syslog != h->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
 	media_set_timeout(h->media, conf->media.timeout);
+	hras_limit_reload(h, conf);
 	TAILQ_FOREACH(s, &h->sessions, entry)
 		tunnel_set_batch(s->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
