@@ -125,6 +125,12 @@ struct hrac_config {
 	size_t			 batch_bytes;	/* tunnel.batch_bytes */
 	enum inside_calls	 inside_calls;
 	char			*inside_proxy;	/* inside PBX "address:port" */
+	char			*inside_proxy_users; /* POSIX ERE on the user
+						   of an outsider's R-URI
+						   the PBX may get, or NULL */
+	char			**domains;	/* the company's SIP domains, as
+						   in its hras client entry */
+	size_t			 ndomains;
 	struct config_hook	 hook;
 };
 

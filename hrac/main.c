@@ -46,6 +46,8 @@ hrac_reload(void *arg)
 		log_warnx("reload: log.syslog change needs a restart");
 	if (t->sip != NULL)
 		hrac_sip_set_media_timeout(t->sip, conf->media.timeout);
+	if (t->sip != NULL && hrac_sip_configure(t->sip, conf) == -1)
+		log_warnx("reload: inside_proxy_users kept as it was");
 	tunnel_set_batch(t->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
 	/* Keep what the running tunnel was built from; take the rest. */

@@ -86,7 +86,7 @@ static int	hras_sip_rr_hide(struct hras *, osip_message_t *, int);
 static int	hras_sip_rr_open(struct hras *, const osip_uri_t *, char *,
 		    size_t);
 static int	hras_sip_rr_restore(struct hras *, osip_message_t *);
-static void	hras_sip_route_pop(struct hras *, osip_message_t *);
+static void	hras_sip_route_pop(struct hras *, osip_message_t *, int);
 static void	hras_sip_out(struct hras *, const char *, uint32_t,
 		    osip_message_t *, const struct sip_addr *);
 static void	hras_sip_resolve(struct hras *, const char *, uint32_t,
@@ -320,7 +320,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		siptr_reply(h->sip, m, 400, "bad Max-Forwards");
 		return;
 	}
-	hras_sip_route_pop(h, m);
+	hras_sip_route_pop(h, m, 1);
 	if (MSG_IS_REGISTER(m)) {
 		siptr_reply(h->sip, m, 403, "outsiders cannot register");
 		return;
@@ -779,22 +779,30 @@ hras_sip_rr_restore(struct hras *h, osip_message_t *m)
 }
 
 /*
- * Loose routing for a request from outside: our Route comes off, and the
- * inside entries sealed in it go on top, in route order.
+ * Loose routing: our Route comes off, and the inside entries sealed in it
+ * go on top, in route order. A request from outside (outside set) goes
+ * into a tunnel, where only the entries hras sealed lead: any other Route
+ * it carries was written by its sender (it could steer the request to an
+ * inside PBX past the inside_proxy checks) and comes off too.
  */
 static void
-hras_sip_route_pop(struct hras *h, osip_message_t *m)
+hras_sip_route_pop(struct hras *h, osip_message_t *m, int outside)
 {
 	osip_route_t	*r = osip_list_get(&m->routes, 0), *in;
 	char		 plain[RR_PLAIN_MAX + 1], *line, *nl;
 	char		 value[RR_PLAIN_MAX + 3];
-	int		 sealed, pos = 0;
+	int		 sealed = 0, pos = 0;
 
-	if (r == NULL || r->url == NULL || !hras_sip_ours(r->url, h))
-		return;
-	sealed = hras_sip_rr_open(h, r->url, plain, sizeof(plain)) == 0;
-	osip_list_remove(&m->routes, 0);
-	osip_route_free(r);
+	if (r != NULL && r->url != NULL && hras_sip_ours(r->url, h)) {
+		sealed = hras_sip_rr_open(h, r->url, plain, sizeof(plain)) ==
+		    0;
+		osip_list_remove(&m->routes, 0);
+		osip_route_free(r);
+	}
+	while (outside && (r = osip_list_get(&m->routes, 0)) != NULL) {
+		osip_list_remove(&m->routes, 0);
+		osip_route_free(r);
+	}
 	if (!sealed)
 		return;
 	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
@@ -1167,7 +1175,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	hras_sip_route_pop(h, m);
+	hras_sip_route_pop(h, m, 0);
 	/*
 	 * Where to: a phone of a served domain (this company's or another's)
 	 * is reached by handing the request to hras itself, as if it came
