@@ -287,6 +287,20 @@ static const struct bad_case hrac_bad[] = {
 	  HRAC_OK "inside_proxy = \"10.77.0.5\";\n",
 	  ":6: inside_proxy: \"10.77.0.5\" is not address:port "
 	  "with a numeric IPv4 address" },
+	{ "inside-proxy-domains.conf",
+	  HRAC_OK "inside_proxy = \"10.77.0.5:5060\";\n",
+	  ": inside_proxy needs domains, the company's SIP domains" },
+	{ "inside-proxy-users.conf",
+	  HRAC_OK "domains = [ \"corp.example\" ];\n"
+	  "inside_proxy_users = \"^(1|2\";\n",
+	  ":7: inside_proxy_users: \"^(1|2\" is not a POSIX extended regular "
+	  "expression: Unmatched ( or \\(" },
+	{ "domains-empty.conf",
+	  HRAC_OK "domains = [ ];\n",
+	  ":6: domains: must have at least 1 entry" },
+	{ "domains-bad.conf",
+	  HRAC_OK "domains = [ \"corp..example\" ];\n",
+	  ":6: domains[0]: \"corp..example\" is not a valid domain name" },
 	{ "get-age.conf",
 	  HRAC_OK "tunnel = {\n  get_age = 5;\n};\n",
 	  ":7: tunnel.get_age: 5 out of range 10..86400" },
@@ -308,8 +322,8 @@ static const struct bad_case hrac_bad[] = {
 	  ":6: tls.ca: cannot read \"@DIR@/ca.pem\": No such file or "
 	  "directory" },
 	{ "unknown.conf",
-	  HRAC_OK "domains = [ \"corp.example\" ];\n",
-	  ":6: domains: unknown key" },
+	  HRAC_OK "upstream = \"198.51.100.30:5060\";\n",
+	  ":6: upstream: unknown key" },
 };
 
 /* Build the path of a file in the temp dir. */
@@ -487,6 +501,8 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->mode, TUNNEL_MODE_AUTO);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_LOCAL);
 	assert_null(cfg->inside_proxy);
+	assert_null(cfg->inside_proxy_users);
+	assert_int_equal(cfg->ndomains, 0);
 	assert_int_equal(cfg->dead_after, 45);
 	assert_int_equal(cfg->get_age, 240);
 	assert_int_equal(cfg->backoff_max, 30);
@@ -602,7 +618,9 @@ test_hrac_full(void **state)
 	    " backoff_max = 600; queue_max = 67108864; batch_wait = 100000;"
 	    " batch_bytes = 16384; };\n"
 	    "inside_calls = \"hras\";\n"
+	    "domains = [ \"corp.example\", \"b.example\" ];\n"
 	    "inside_proxy = \"10.77.0.5:5080\";\n"
+	    "inside_proxy_users = \"^[0-9]{3,4}$\";\n"
 	    "hook = { listen = { address = \"127.0.0.1\"; port = 7001; };\n"
 	    "  forward = { address = \"127.0.0.1\"; port = 7000; }; };\n");
 	cfg = hrac_config_load(tc_path("good.conf", path, sizeof(path)), err,
@@ -617,6 +635,9 @@ test_hrac_full(void **state)
 	assert_int_equal(cfg->mode, TUNNEL_MODE_POLL);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_HRAS);
 	assert_string_equal(cfg->inside_proxy, "10.77.0.5:5080");
+	assert_string_equal(cfg->inside_proxy_users, "^[0-9]{3,4}$");
+	assert_int_equal(cfg->ndomains, 2);
+	assert_string_equal(cfg->domains[1], "b.example");
 	assert_int_equal(cfg->dead_after, 3);
 	assert_int_equal(cfg->get_age, 10);
 	assert_int_equal(cfg->backoff_max, 600);
