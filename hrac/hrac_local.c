@@ -70,7 +70,8 @@ hrac_local_free(struct hrac_local *l)
 
 /*
  * The company's domains from hrac.conf (start, SIGHUP); with none, those
- * hras confirms. Bindings of other domains are forgotten.
+ * hras confirms (kept across a reload). Bindings of other domains are
+ * forgotten.
  */
 void
 hrac_local_set_domains(struct hrac_local *l, char *const *domains, size_t n)
@@ -79,6 +80,9 @@ hrac_local_set_domains(struct hrac_local *l, char *const *domains, size_t n)
 	const char		*at;
 	size_t			 i;
 
+	/* None configured: what hras confirmed so far stays. */
+	if (n == 0 && !l->fixed)
+		return;
 	l->ndomains = 0;
 	l->fixed = n > 0;
 	for (i = 0; i < n; i++)

@@ -117,6 +117,10 @@ test_domains(void **state)
 
 	(void)state;
 	assert_non_null(l = hrac_local_new());
+	/* A reload without domains keeps those hras confirmed. */
+	tl_learn(l, "Contact: <sip:carol@10.77.0.5:5070>;expires=3600\r\n");
+	hrac_local_set_domains(l, NULL, 0);
+	assert_int_equal(tl_lookup(l, "sip:carol@corp.example", &hit), 1);
 	hrac_local_set_domains(l, other, 1);
 	assert_int_equal(hrac_local_served(l, "OTHER.example"), 1);
 	tl_learn(l, "Contact: <sip:carol@10.77.0.5:5070>;expires=3600\r\n");
