@@ -196,8 +196,9 @@ hras_limit_forbidden(const char *host, int loopback_ok)
  * Whether hras may send a request to an address it did not choose (a
  * Request-URI, an alias, a DNS answer): 0 yes, -1 no. Its own SIP
  * address and port is allowed, over UDP (a call to a served domain
- * crosses hras twice); its other addresses and ports are not. Loopback is refused
- * unless hras itself listens on loopback (everything on one host).
+ * crosses hras twice); its other addresses and ports are not. Loopback
+ * is refused unless hras itself listens on loopback (everything on one
+ * host).
  */
 int
 hras_limit_target(struct hras *h, struct sip_addr *to)
