@@ -66,6 +66,21 @@ struct config_client {
 	size_t		 ndomains;
 };
 
+/*
+ * hras's limits on what outsiders and each client may use: the per-source
+ * SIP request limiter (pike.h) and per-client quotas.
+ */
+struct config_limits {
+	int		 requests;	/* limits.requests: more than this ... */
+	int		 window;	/* limits.window: ... in this many s */
+	int		 ban;		/* limits.ban: bans for this many s */
+	size_t		 sources;	/* limits.sources: addresses tracked */
+	char		**allow;	/* limits.allow: never counted */
+	size_t		 nallow;
+	int		 bindings;	/* limits.bindings: per client */
+	int		 lookups;	/* limits.lookups: DNS waits, per client */
+};
+
 struct hras_config {
 	char			*file;
 	char			*user;		/* user: who a root start becomes
@@ -106,6 +121,7 @@ struct hras_config {
 	char			*dns_server;	/* dns.server: "ip[:port]", or
 						   NULL for resolv.conf's */
 	int			 dns_timeout;	/* dns.timeout, seconds */
+	struct config_limits	 limits;
 	struct config_hook	 hook;
 };
 
@@ -156,6 +172,12 @@ struct hrac_config {
 	int			 sip_transactions; /* sip.transactions_max:
 						     requests whose sender
 						     hrac remembers */
+	char			*inside_proxy_users; /* POSIX ERE on the user
+						   of an outsider's R-URI
+						   the PBX may get, or NULL */
+	char			**domains;	/* the company's SIP domains, as
+						   in its hras client entry */
+	size_t			 ndomains;
 	struct config_hook	 hook;
 };
 

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <libconfig.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ static int	hrac_config_check_proxy(struct config_ctx *,
 static int	hrac_config_check_fingerprint(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hrac_config_check_inside_proxy(struct config_ctx *,
+		    const config_setting_t *, void *);
+static int	hrac_config_check_users(struct config_ctx *,
 		    const config_setting_t *, void *);
 
 /* The generic walker stores an enum value as an int. */
@@ -72,8 +75,12 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEYS_BATCH(struct hrac_config),
 	CONFIG_KEY_ENUM("inside_calls", O(inside_calls),
 	    hrac_config_inside_calls, INSIDE_CALLS_LOCAL),
+	CONFIG_KEY_STRINGS("domains", 0, 1, O(domains), O(ndomains),
+	    config_check_domain),
 	CONFIG_KEY_STRING("inside_proxy", 0, O(inside_proxy),
 	    hrac_config_check_inside_proxy),
+	CONFIG_KEY_STRING("inside_proxy_users", 0, O(inside_proxy_users),
+	    hrac_config_check_users),
 	CONFIG_KEYS_LOG(struct hrac_config),
 	CONFIG_KEYS_PRIVS(struct hrac_config),
 	CONFIG_KEYS_HOOK(struct hrac_config),
@@ -96,6 +103,13 @@ hrac_config_load(const char *path, char *err, size_t errlen)
 		hrac_config_free(cfg);
 		return NULL;
 	}
+	/* Only requests for the company's own domains may reach its PBX. */
+	if (cfg->inside_proxy != NULL && cfg->ndomains == 0) {
+		snprintf(err, errlen, "%s: inside_proxy needs domains, the "
+		    "company's SIP domains", path);
+		hrac_config_free(cfg);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -103,6 +117,8 @@ hrac_config_load(const char *path, char *err, size_t errlen)
 void
 hrac_config_free(struct hrac_config *cfg)
 {
+	size_t	 i;
+
 	if (cfg == NULL)
 		return;
 	free(cfg->id);
@@ -112,6 +128,10 @@ hrac_config_free(struct hrac_config *cfg)
 	free(cfg->tls_ca);
 	free(cfg->tls_fingerprint);
 	free(cfg->inside_proxy);
+	free(cfg->inside_proxy_users);
+	for (i = 0; i < cfg->ndomains; i++)
+		free(cfg->domains[i]);
+	free(cfg->domains);
 	free(cfg->sip.address);
 	free(cfg->media.address);
 	free(cfg->hook.listen.address);
@@ -193,5 +213,24 @@ hrac_config_check_inside_proxy(struct config_ctx *ctx,
 	    inet_pton(AF_INET, host, &a) != 1)
 		return config_fail(ctx, s, "\"%s\" is not address:port "
 		    "with a numeric IPv4 address", v);
+	return 0;
+}
+
+/* Check inside_proxy_users: a POSIX extended regular expression. */
+static int
+hrac_config_check_users(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	const char	*v = *(char **)p;
+	regex_t		 re;
+	char		 why[128];
+	int		 rc;
+
+	if ((rc = regcomp(&re, v, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(rc, &re, why, sizeof(why));
+		return config_fail(ctx, s, "\"%s\" is not a POSIX extended "
+		    "regular expression: %s", v, why);
+	}
+	regfree(&re);
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "pike.h"
 
 static int	hras_config_check_tunnel(struct config_ctx *,
 		    const config_setting_t *, void *);
@@ -23,6 +24,10 @@ static int	hras_config_check_clients(struct config_ctx *,
 static int	hras_config_check_upstream(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hras_config_check_dns(struct config_ctx *,
+		    const config_setting_t *, void *);
+static int	hras_config_check_limits(struct config_ctx *,
+		    const config_setting_t *, void *);
+static int	hras_config_check_net(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hras_config_serves(const struct hras_config *, const char *);
 static const struct config_client *hras_config_owner(
@@ -90,6 +95,21 @@ static const struct config_key hras_config_keys[] = {
 	    hras_config_check_dns),
 	CONFIG_KEY_NUM("dns.timeout", CONFIG_T_INT, 0, 1, 30, 5,
 	    O(dns_timeout)),
+	CONFIG_KEY_GROUP("limits", 0, O(limits), hras_config_check_limits),
+	CONFIG_KEY_NUM("limits.requests", CONFIG_T_INT, 0, 1, 100000, 16,
+	    O(limits.requests)),
+	CONFIG_KEY_NUM("limits.window", CONFIG_T_INT, 0, 1, 3600, 2,
+	    O(limits.window)),
+	CONFIG_KEY_NUM("limits.ban", CONFIG_T_INT, 0, 1, 86400, 300,
+	    O(limits.ban)),
+	CONFIG_KEY_NUM("limits.sources", CONFIG_T_SIZE, 0, 1024, 1048576,
+	    65536, O(limits.sources)),
+	CONFIG_KEY_STRINGS("limits.allow", 0, 0, O(limits.allow),
+	    O(limits.nallow), hras_config_check_net),
+	CONFIG_KEY_NUM("limits.bindings", CONFIG_T_INT, 0, 1, 100000, 1000,
+	    O(limits.bindings)),
+	CONFIG_KEY_NUM("limits.lookups", CONFIG_T_INT, 0, 1, 256, 32,
+	    O(limits.lookups)),
 	CONFIG_KEYS_LOG(struct hras_config),
 	CONFIG_KEYS_PRIVS(struct hras_config),
 	CONFIG_KEYS_HOOK(struct hras_config),
@@ -143,6 +163,9 @@ hras_config_free(struct hras_config *cfg)
 	free(cfg->tls_key);
 	free(cfg->upstream);
 	free(cfg->dns_server);
+	for (i = 0; i < cfg->limits.nallow; i++)
+		free(cfg->limits.allow[i]);
+	free(cfg->limits.allow);
 	free(cfg->hook.listen.address);
 	free(cfg->hook.forward.address);
 	free(cfg->user);
@@ -268,6 +291,33 @@ hras_config_check_dns(struct config_ctx *ctx, const config_setting_t *s,
 	    inet_pton(AF_INET6, host, buf) != 1))
 		return config_fail(ctx, s, "\"%s\" is not a numeric address "
 		    "with an optional :port", v);
+	return 0;
+}
+
+/* Check that the allow list fits the limiter's table. */
+static int
+hras_config_check_limits(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	const struct config_limits	*l = p;
+
+	if (l->nallow > PIKE_ALLOW_MAX)
+		return config_fail(ctx, config_setting_get_member(s, "allow"),
+		    "%zu entries, at most %d", l->nallow, PIKE_ALLOW_MAX);
+	return 0;
+}
+
+/* Check that an allow list entry is an address or a prefix (CIDR). */
+static int
+hras_config_check_net(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	const char	*v = *(char **)p;
+	struct pike_net	 net;
+
+	if (pike_net_parse(v, &net) == -1)
+		return config_fail(ctx, s, "\"%s\" is not an address or "
+		    "address/prefix-length (host bits clear)", v);
 	return 0;
 }
 

@@ -193,6 +193,25 @@ log_limit_check(struct log_limit *ll, long long now, unsigned long *suppressed)
 }
 
 /*
+ * Whether a line of a rate-limited kind may be written now; when an
+ * interval that left lines out has ended, says so first ("refused KIND:
+ * N more lines suppressed").
+ */
+int
+log_limit_pass(struct log_limit *ll)
+{
+	struct timespec	 ts;
+	unsigned long	 n;
+	int		 ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ok = log_limit_check(ll, (long long)ts.tv_sec, &n);
+	if (n > 0)
+		log_warnx("refused %s: %lu more lines suppressed", ll->kind, n);
+	return ok;
+}
+
+/*
  * A refusal, as one warning "refused KIND from ADDR: why", rate-limited
  * per kind. The summary of a busy interval comes with the first line of
  * the next: "refused KIND: N more lines suppressed".
@@ -200,17 +219,10 @@ log_limit_check(struct log_limit *ll, long long now, unsigned long *suppressed)
 void
 log_refused(struct log_limit *ll, const char *addr, const char *fmt, ...)
 {
-	struct timespec	 ts;
-	unsigned long	 n;
 	char		 why[512];
 	va_list		 ap;
-	int		 ok;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ok = log_limit_check(ll, (long long)ts.tv_sec, &n);
-	if (n > 0)
-		log_warnx("refused %s: %lu more lines suppressed", ll->kind, n);
-	if (!ok || LOG_LEVEL_WARN > log_max)
+	if (!log_limit_pass(ll) || LOG_LEVEL_WARN > log_max)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);

@@ -47,6 +47,7 @@ struct log_limit {
 void	log_limit_set(unsigned int lines, unsigned int interval);
 int	log_limit_check(struct log_limit *, long long now,
 	    unsigned long *suppressed);
+int	log_limit_pass(struct log_limit *);
 void	log_refused(struct log_limit *, const char *addr, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 

@@ -783,59 +783,92 @@ sip_uri_usable(const osip_uri_t *u)
  * A phone behind its own NAT puts its private address in Contact. Mark
  * each Contact that is not where the message came from with the address
  * it really came from (an "alias", as SIP proxies call it), so that the
- * dialog's requests to that Contact can be sent there.
+ * dialog's requests to that Contact can be sent there. The mark's value
+ * is the caller's (hras seals sip_alias_format's text): marks already
+ * there came from the sender and are taken off first, so no sender
+ * chooses where those requests go.
  */
 int
-sip_contact_alias(osip_message_t *m, const struct sip_addr *src)
+sip_contact_alias(osip_message_t *m, const struct sip_addr *src,
+    const char *value)
 {
 	osip_contact_t		*c;
+	osip_uri_param_t	*p;
 	struct sip_addr		 a;
-	char			 val[96];
-	int			 i;
+	int			 i, k;
 
 	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
-		if (c->url == NULL ||
-		    sip_param(&c->url->url_params, SIP_ALIAS) != NULL ||
-		    (sip_uri_target(c->url, &a) == 0 && a.port == src->port &&
-		    strcmp(a.host, src->host) == 0))
+		if (c->url == NULL)
 			continue;
-		snprintf(val, sizeof(val), "%s~%u~%c", src->host, src->port,
-		    src->tcp ? 't' : 'u');
+		for (k = 0; (p = osip_list_get(&c->url->url_params, k)) !=
+		    NULL;) {
+			if (p->gname == NULL || strcasecmp(p->gname,
+			    SIP_ALIAS) != 0) {
+				k++;
+				continue;
+			}
+			osip_list_remove(&c->url->url_params, k);
+			osip_uri_param_free(p);
+		}
+		if (sip_uri_target(c->url, &a) == 0 && a.port == src->port &&
+		    strcmp(a.host, src->host) == 0)
+			continue;
 		if (osip_uri_uparam_add(c->url, sip_dup(SIP_ALIAS),
-		    sip_dup(val)) != 0)
+		    sip_dup(value)) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-/*
- * Where a request to this URI really goes, when it carries an alias we
- * put there: 1 with the address (and the alias taken off the URI), 0 when
- * it has none, -1 when the alias is not one of ours.
- */
+/* An address as an alias's text, "host~port~u" or "host~port~t"; -1. */
 int
-sip_uri_alias(osip_uri_t *u, struct sip_addr *to)
+sip_alias_format(const struct sip_addr *a, char *buf, size_t len)
 {
-	osip_uri_param_t	*p;
-	char			 host[64], kind;
-	unsigned int		 port;
-	struct in6_addr		 a;
-	int			 i;
+	int	 n;
 
-	for (i = 0; (p = osip_list_get(&u->url_params, i)) != NULL; i++)
-		if (p->gname != NULL && strcmp(p->gname, SIP_ALIAS) == 0)
-			break;
-	if (p == NULL)
-		return 0;
-	if (p->gvalue == NULL || sscanf(p->gvalue, "%63[^~]~%5u~%c", host,
-	    &port, &kind) != 3 || port == 0 || port > 65535 ||
-	    (kind != 't' && kind != 'u') ||
+	n = snprintf(buf, len, "%s~%u~%c", a->host, a->port,
+	    a->tcp ? 't' : 'u');
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* The address in an alias's text; -1 when it is not one. */
+int
+sip_alias_parse(const char *s, struct sip_addr *to)
+{
+	char		 host[64], kind, extra;
+	unsigned int	 port;
+	struct in6_addr	 a;
+
+	if (sscanf(s, "%63[^~]~%5u~%c%c", host, &port, &kind, &extra) != 3 ||
+	    port == 0 || port > 65535 || (kind != 't' && kind != 'u') ||
 	    (inet_pton(AF_INET, host, &a) != 1 &&
 	    inet_pton(AF_INET6, host, &a) != 1))
 		return -1;
 	snprintf(to->host, sizeof(to->host), "%s", host);
 	to->port = (uint16_t)port;
 	to->tcp = kind == 't';
+	return 0;
+}
+
+/*
+ * Take the alias mark off a URI (a request's target): 1 with its value
+ * in buf, 0 when it has none, -1 when it has one without a value or one
+ * too long for buf.
+ */
+int
+sip_uri_alias(osip_uri_t *u, char *buf, size_t len)
+{
+	osip_uri_param_t	*p;
+	int			 i;
+
+	for (i = 0; (p = osip_list_get(&u->url_params, i)) != NULL; i++)
+		if (p->gname != NULL && strcasecmp(p->gname, SIP_ALIAS) == 0)
+			break;
+	if (p == NULL)
+		return 0;
+	if (p->gvalue == NULL || strlen(p->gvalue) >= len)
+		return -1;
+	memcpy(buf, p->gvalue, strlen(p->gvalue) + 1);
 	osip_list_remove(&u->url_params, i);
 	osip_uri_param_free(p);
 	return 1;

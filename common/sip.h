@@ -63,7 +63,10 @@ int	 sip_uri_target(const osip_uri_t *, struct sip_addr *);
 int	 sip_uri_usable(const osip_uri_t *);
 int	 sip_delta_seconds(const char *, long *);
 int	 sip_uri_aor(const osip_uri_t *, char *, size_t);
-int	 sip_contact_alias(osip_message_t *, const struct sip_addr *);
-int	 sip_uri_alias(osip_uri_t *, struct sip_addr *);
+int	 sip_contact_alias(osip_message_t *, const struct sip_addr *,
+	    const char *value);
+int	 sip_alias_format(const struct sip_addr *, char *, size_t);
+int	 sip_alias_parse(const char *, struct sip_addr *);
+int	 sip_uri_alias(osip_uri_t *, char *, size_t);
 
 #endif

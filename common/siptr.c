@@ -58,6 +58,8 @@ struct siptr {
 	struct sip_addr		 self_tcp;
 	siptr_recv_fn		 recv;
 	void			*arg;
+	siptr_admit_fn		 admit;		/* or NULL: all admitted */
+	void			*admit_arg;
 	TAILQ_HEAD(, siptr_conn) conns;	/* oldest first */
 	unsigned int		 nin;		/* accepted */
 	unsigned int		 nout;		/* opened by us */
@@ -69,7 +71,7 @@ static void	siptr_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static struct siptr_conn *siptr_conn_new(struct siptr *, evutil_socket_t,
 		    const struct sip_addr *);
-static int	siptr_admit(struct siptr *, const struct sip_addr *);
+static int	siptr_make_room(struct siptr *, const struct sip_addr *);
 static void	siptr_conn_first(evutil_socket_t, short, void *);
 static void	siptr_conn_proven(struct siptr_conn *);
 static void	siptr_conn_close(struct siptr_conn *, const char *);
@@ -199,6 +201,14 @@ siptr_set_limits(struct siptr *tr, const struct config_sip_tcp *lim)
 	tr->lim = *lim;
 }
 
+/* Have every message and TCP connection checked by admit first. */
+void
+siptr_set_admit(struct siptr *tr, siptr_admit_fn admit, void *arg)
+{
+	tr->admit = admit;
+	tr->admit_arg = arg;
+}
+
 /* Our own address as it goes into Via and Record-Route. */
 const struct sip_addr *
 siptr_self(const struct siptr *tr, int tcp)
@@ -232,6 +242,10 @@ siptr_udp_read(evutil_socket_t fd, short what, void *arg)
 		/* A keepalive CRLF (RFC 5626) or an empty datagram. */
 		if (n <= 4 && strspn(buf, "\r\n") == (size_t)n)
 			continue;
+		/* Dropped unanswered: nothing to amplify. */
+		if (tr->admit != NULL && tr->admit(tr->admit_arg, &from, buf,
+		    (size_t)n) == -1)
+			continue;
 		siptr_deliver(tr, buf, (size_t)n, &from);
 	}
 }
@@ -247,7 +261,12 @@ siptr_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)l;
 	(void)salen;
 	siptr_addr(sa, &peer, 1);
-	if (siptr_admit(tr, &peer) == -1 ||
+	if (tr->admit != NULL && tr->admit(tr->admit_arg, &peer, NULL, 0) ==
+	    -1) {
+		evutil_closesocket(fd);
+		return;
+	}
+	if (siptr_make_room(tr, &peer) == -1 ||
 	    siptr_conn_new(tr, fd, &peer) == NULL)
 		evutil_closesocket(fd);
 }
@@ -258,7 +277,7 @@ siptr_accept(struct evconnlistener *l, evutil_socket_t fd,
  * taken, the oldest that never sent a valid message gives way.
  */
 static int
-siptr_admit(struct siptr *tr, const struct sip_addr *peer)
+siptr_make_room(struct siptr *tr, const struct sip_addr *peer)
 {
 	struct siptr_conn	*c, *victim = NULL;
 	int			 same = 0;
@@ -381,7 +400,8 @@ siptr_conn_close(struct siptr_conn *c, const char *why)
 
 /*
  * Cut one message off the front of the stream: 1 when one was handed up,
- * 0 when more bytes are needed, -1 when the stream cannot be framed.
+ * 0 when more bytes are needed, -1 when the stream cannot be framed, -2
+ * when its sender is not admitted.
  */
 static int
 siptr_frame(struct siptr_conn *c)
@@ -439,6 +459,9 @@ siptr_frame(struct siptr_conn *c)
 		return 0;
 	if ((p = (char *)evbuffer_pullup(in, (ev_ssize_t)total)) == NULL)
 		return -1;
+	if (c->tr->admit != NULL && c->tr->admit(c->tr->admit_arg, &c->peer,
+	    p, total) == -1)
+		return -2;
 	if (siptr_deliver(c->tr, p, total, &c->peer) == 0 && !c->proven)
 		siptr_conn_proven(c);
 	evbuffer_drain(in, total);
@@ -455,6 +478,10 @@ siptr_conn_read(struct bufferevent *bev, void *arg)
 	(void)bev;
 	while ((rc = siptr_frame(c)) == 1)
 		;
+	if (rc == -2) {
+		siptr_conn_close(c, "sender not admitted");
+		return;
+	}
 	if (rc == -1) {
 		log_refused(&siptr_log_conn, c->peer.host, "cannot frame a "
 		    "message from port %u; closing", c->peer.port);

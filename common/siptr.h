@@ -25,11 +25,20 @@ struct siptr;
 typedef void (*siptr_recv_fn)(void *, osip_message_t *,
     const struct sip_addr *);
 
+/*
+ * Whether a message (buf, len) from an address may be handed up: 0 yes,
+ * -1 drop it (and close the TCP connection it came on). With buf NULL, a
+ * TCP connection from that address asks to be accepted.
+ */
+typedef int (*siptr_admit_fn)(void *, const struct sip_addr *, const char *,
+    size_t);
+
 struct siptr	*siptr_new(struct event_base *, const char *, uint16_t,
 		    siptr_recv_fn, void *);
 void		 siptr_free(struct siptr *);
 void		 siptr_set_limits(struct siptr *,
 		    const struct config_sip_tcp *);
+void		 siptr_set_admit(struct siptr *, siptr_admit_fn, void *);
 int		 siptr_send(struct siptr *, const struct sip_addr *,
 		    const char *, size_t);
 int		 siptr_send_msg(struct siptr *, osip_message_t *,

@@ -137,6 +137,8 @@ struct hrac_local_hit {
 struct hrac_local *hrac_local_new(void);
 void	 hrac_local_free(struct hrac_local *);
 void	 hrac_local_learn(struct hrac_local *, const struct osip_message *);
+void	 hrac_local_set_domains(struct hrac_local *, char *const *, size_t);
+int	 hrac_local_served(const struct hrac_local *, const char *);
 int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
 	    const char *, struct hrac_local_hit *);
 
@@ -154,7 +156,7 @@ int	 hrac_txn_sender(struct hrac_txn *, const struct osip_message *,
 /* hrac_sip.c */
 struct hrac_sip *hrac_sip_new(struct hrac_tunnel *);
 void	 hrac_sip_free(struct hrac_sip *);
-void	 hrac_sip_reconfigure(struct hrac_sip *, const struct hrac_config *);
+int	 hrac_sip_reconfigure(struct hrac_sip *, const struct hrac_config *);
 void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,

@@ -2,7 +2,10 @@
  * The inside phones as hras confirmed them (paper appendix 4): hrac keeps
  * the bindings of the REGISTER answers it relays, so that a call from one
  * inside phone to another can be routed by hrac alone and never cross the
- * firewall, even while the tunnel is down.
+ * firewall, even while the tunnel is down. Only the company's domains are
+ * learnt: those of hrac.conf's domains when it has them, else those hras's
+ * registrar confirmed (it answers 2xx for its client's domains only, and
+ * never passes on an outsider's answer to a REGISTER).
  */
 #include <sys/queue.h>
 
@@ -32,6 +35,7 @@ struct hrac_local {
 	unsigned int		 nbindings;
 	char			 domains[LOCAL_DOMAINS_MAX][128];
 	int			 ndomains;
+	int			 fixed;		/* domains from hrac.conf */
 };
 
 static void	hrac_local_expire(struct hrac_local *);
@@ -64,15 +68,56 @@ hrac_local_free(struct hrac_local *l)
 	free(l);
 }
 
-/* Remember a domain hras confirmed as served for our phones. */
-static void
-hrac_local_domain(struct hrac_local *l, const char *domain)
+/*
+ * The company's domains from hrac.conf (start, SIGHUP); with none, those
+ * hras confirms (kept across a reload). Bindings of other domains are
+ * forgotten.
+ */
+void
+hrac_local_set_domains(struct hrac_local *l, char *const *domains, size_t n)
+{
+	struct hrac_binding	*b, *next;
+	const char		*at;
+	size_t			 i;
+
+	/* None configured: what hras confirmed so far stays. */
+	if (n == 0 && !l->fixed)
+		return;
+	l->ndomains = 0;
+	l->fixed = n > 0;
+	for (i = 0; i < n; i++)
+		hrac_local_domain(l, domains[i]);
+	if (!l->fixed)
+		return;
+	for (b = TAILQ_FIRST(&l->bindings); b != NULL; b = next) {
+		next = TAILQ_NEXT(b, entry);
+		if ((at = strchr(b->aor, '@')) != NULL &&
+		    hrac_local_served(l, at + 1))
+			continue;
+		TAILQ_REMOVE(&l->bindings, b, entry);
+		l->nbindings--;
+		free(b);
+	}
+}
+
+/* True when a domain is one of the company's (as far as hrac knows). */
+int
+hrac_local_served(const struct hrac_local *l, const char *domain)
 {
 	int	 i;
 
 	for (i = 0; i < l->ndomains; i++)
 		if (strcasecmp(l->domains[i], domain) == 0)
-			return;
+			return 1;
+	return 0;
+}
+
+/* Remember a domain as the company's. */
+static void
+hrac_local_domain(struct hrac_local *l, const char *domain)
+{
+	if (hrac_local_served(l, domain))
+		return;
 	if (l->ndomains < LOCAL_DOMAINS_MAX && strlen(domain) <
 	    sizeof(l->domains[0]))
 		snprintf(l->domains[l->ndomains++], sizeof(l->domains[0]),
@@ -112,6 +157,11 @@ hrac_local_learn(struct hrac_local *l, const osip_message_t *m)
 
 	if (sip_uri_aor(m->to->url, aor, sizeof(aor)) == -1)
 		return;
+	if (l->fixed && !hrac_local_served(l, m->to->url->host)) {
+		log_info("REGISTER answer for %s not learnt: not one of the "
+		    "company's domains", aor);
+		return;
+	}
 	hrac_local_domain(l, m->to->url->host);
 	for (b = TAILQ_FIRST(&l->bindings); b != NULL; b = next) {
 		next = TAILQ_NEXT(b, entry);
@@ -157,14 +207,12 @@ hrac_local_lookup(struct hrac_local *l, const osip_uri_t *u, const char *self,
 	struct hrac_binding	*b, *best = NULL;
 	char			 aor[256];
 	size_t			 ulen;
-	int			 i, ours = 0, byuser;
+	int			 ours, byuser;
 
 	if (u == NULL || u->host == NULL || u->username == NULL)
 		return -1;
 	byuser = strcmp(u->host, self) == 0 && l->ndomains > 0;
-	for (i = 0; i < l->ndomains; i++)
-		if (strcasecmp(l->domains[i], u->host) == 0)
-			ours = 1;
+	ours = hrac_local_served(l, u->host);
 	if ((!ours && !byuser) || sip_uri_aor(u, aor, sizeof(aor)) == -1)
 		return -1;
 	ulen = strlen(u->username) + 1;

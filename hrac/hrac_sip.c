@@ -7,6 +7,7 @@
  */
 #include <sys/queue.h>
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,13 @@ struct hrac_sip {
 	struct hrac_txn		*txns;		/* who sent what it relayed */
 	uint8_t			 branch_key[CRYPTO_KEYLEN];
 	char			 rr_uri[128];
+	regex_t			 users;		/* inside_proxy_users */
+	int			 has_users;
+	time_t			 note_sec;	/* refusal lines: this second, */
+	unsigned int		 note_n;	/*   how many so far */
 };
+
+#define HRAC_NOTES_MAX		20	/* refusal lines a second */
 
 /* Branches of requests hrac routes between two inside phones. */
 #define LOCAL_BRANCH	"z9hG4bK-vofw-L"
@@ -73,6 +80,9 @@ static void	hrac_sip_via_hras(struct hrac_sip *, osip_message_t *,
 static int	hrac_sip_inside_proxy(struct hrac_sip *, struct sip_addr *);
 static int	hrac_sip_next_hop(struct hrac_sip *, const osip_message_t *,
 		    struct sip_addr *);
+static int	hrac_sip_pbx_takes(struct hrac_sip *, const osip_message_t *,
+		    const struct sip_addr *);
+static int	hrac_sip_note(struct hrac_sip *);
 static void	hrac_media_in(void *, uint32_t, int, const uint8_t *, size_t);
 static void	hrac_media_idle(void *, uint32_t);
 
@@ -111,22 +121,38 @@ hrac_sip_new(struct hrac_tunnel *t)
 		return NULL;
 	}
 	if ((hs->sip = siptr_new(t->base, t->conf->sip.address,
-	    t->conf->sip.port, hrac_sip_recv, hs)) == NULL) {
+	    t->conf->sip.port, hrac_sip_recv, hs)) == NULL ||
+	    hrac_sip_reconfigure(hs, t->conf) == -1) {
 		hrac_sip_free(hs);
 		return NULL;
 	}
-	siptr_set_limits(hs->sip, &t->conf->sip_tcp);
 	return hs;
 }
 
-/* What a reload may change: timers, caps and limits (SIGHUP). */
-void
+/*
+ * What a reload may change (start, SIGHUP): the company's domains, the
+ * users its inside proxy takes from outside, timers, caps and limits. -1,
+ * with nothing changed, when inside_proxy_users does not compile.
+ */
+int
 hrac_sip_reconfigure(struct hrac_sip *hs, const struct hrac_config *conf)
 {
+	regex_t	 re;
+
+	if (conf->inside_proxy_users != NULL && regcomp(&re,
+	    conf->inside_proxy_users, REG_EXTENDED | REG_NOSUB) != 0)
+		return -1;
+	if (hs->has_users)
+		regfree(&hs->users);
+	hs->has_users = conf->inside_proxy_users != NULL;
+	if (hs->has_users)
+		hs->users = re;
+	hrac_local_set_domains(hs->local, conf->domains, conf->ndomains);
 	media_set_timeout(hs->media, conf->media.timeout);
 	call_configure(&hs->calls, &conf->media, conf->timer_c);
 	siptr_set_limits(hs->sip, &conf->sip_tcp);
 	hrac_txn_set_max(hs->txns, (unsigned int)conf->sip_transactions);
+	return 0;
 }
 
 /* Close everything (shutdown). */
@@ -137,6 +163,8 @@ hrac_sip_free(struct hrac_sip *hs)
 
 	if (hs == NULL)
 		return;
+	if (hs->has_users)
+		regfree(&hs->users);
 	if (hs->calls.vcit != NULL && hs->calls.media != NULL)
 		call_end_all(&hs->calls);
 	siptr_free(hs->sip);
@@ -525,6 +553,17 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
+	if (!hrac_sip_pbx_takes(hs, m, &to)) {
+		if (hrac_sip_note(hs))
+			log_info("%s for %s@%s refused: not a user the inside "
+			    "proxy takes from outside", m->sip_method,
+			    m->req_uri->username != NULL ?
+			    m->req_uri->username : "",
+			    m->req_uri->host != NULL ? m->req_uri->host : "?");
+		hrac_sip_reply_tunnel(hs, m, 404);
+		osip_message_free(m);
+		return;
+	}
 	if (sip_branch(m, hs->branch_key, sizeof(hs->branch_key), branch) ==
 	    -1 || sip_loop_check(m, branch) == -1) {
 		hrac_sip_reply_tunnel(hs, m, 482);
@@ -569,6 +608,51 @@ hrac_sip_next_hop(struct hrac_sip *hs, const osip_message_t *m,
 	if (sip_uri_target(m->req_uri, to) == 0)
 		return 0;
 	return hrac_sip_inside_proxy(hs, to);
+}
+
+/*
+ * Whether a request from the tunnel may go to to: anything but the inside
+ * proxy may (hrac_sip_known vouched for it). A request outside a dialog
+ * (no To tag) reaches the inside proxy only when its Request-URI is a user
+ * of the company's domains that hrac saw register, or one inside_proxy_users
+ * names: an outsider's INVITE to any other number would be the PBX's to
+ * route, a call out through its trunk paid by the company (toll fraud).
+ * In a dialog, the PBX answers for its own dialogs.
+ */
+static int
+hrac_sip_pbx_takes(struct hrac_sip *hs, const osip_message_t *m,
+    const struct sip_addr *to)
+{
+	struct hrac_local_hit	 hit;
+	struct sip_addr		 pbx;
+	const osip_uri_t	*u = m->req_uri;
+
+	if (hrac_sip_inside_proxy(hs, &pbx) == -1 || pbx.port != to->port ||
+	    strcmp(pbx.host, to->host) != 0)
+		return 1;
+	if (m->to != NULL && sip_param(&m->to->gen_params, "tag") != NULL)
+		return 1;
+	if (u == NULL || u->host == NULL || u->username == NULL ||
+	    !hrac_local_served(hs->local, u->host))
+		return 0;
+	if (hrac_local_lookup(hs->local, u, hs->t->conf->sip.address, &hit) ==
+	    1)
+		return 1;
+	return hs->has_users && regexec(&hs->users, u->username, 0, NULL,
+	    0) == 0;
+}
+
+/* Whether a refusal line may be written now (a few a second). */
+static int
+hrac_sip_note(struct hrac_sip *hs)
+{
+	time_t	 now = hrac_now();
+
+	if (now != hs->note_sec) {
+		hs->note_sec = now;
+		hs->note_n = 0;
+	}
+	return hs->note_n++ < HRAC_NOTES_MAX;
 }
 
 /* Voice from the tunnel: to the phone of the flow's call, if any. */

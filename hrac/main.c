@@ -47,8 +47,9 @@ hrac_reload(void *arg)
 	if (config_privs_changed(t->conf->user, t->conf->sandbox, conf->user,
 	    conf->sandbox))
 		log_warnx("reload: user or sandbox change needs a restart");
-	if (t->sip != NULL)
-		hrac_sip_reconfigure(t->sip, conf);
+	if (t->sip != NULL && hrac_sip_reconfigure(t->sip, conf) == -1)
+		log_warnx("reload: inside_proxy_users does not compile; SIP "
+		    "settings kept");
 	tunnel_set_batch(t->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
 	log_limit_set((unsigned int)conf->log_limit_lines,

@@ -26,6 +26,7 @@ struct evconnlistener;
 struct hook;
 struct hras_config;
 struct media;
+struct pike;
 struct resolve_req;
 struct resolver;
 struct siptr;
@@ -127,6 +128,7 @@ struct hras_pending {
 	osip_message_t		*m;
 	char			 client[65];
 	uint32_t		 flow;
+	int			 upstream;	/* the configured next hop */
 };
 
 #define HRAS_PENDING_MAX	256
@@ -156,6 +158,9 @@ struct hras {
 	struct crypto_aead	 token_key;	/* sealed Contact tokens */
 	struct crypto_aead	 via_key;	/* inside Vias sealed in ours */
 	struct crypto_aead	 route_key;	/* inside Record-Routes, ours */
+	struct crypto_aead	 alias_key;	/* outside Contacts' sources */
+	struct pike		*pike;		/* per-source request limiter */
+	struct event		*pike_ev;
 	uint64_t		 token_seq;
 	uint8_t			 branch_key[CRYPTO_KEYLEN];
 	char			 rr_uri[128];	/* our Record-Route */
@@ -198,5 +203,12 @@ void	 hras_sip_from_tunnel(struct hras *, const char *client, uint32_t,
 void	 hras_media_from_tunnel(struct hras *, const char *client,
 	    unsigned int, uint32_t, const uint8_t *, size_t);
 time_t	 hras_now(void);
+
+/* hras_limit.c */
+int	 hras_limit_init(struct hras *);
+void	 hras_limit_free(struct hras *);
+void	 hras_limit_reload(struct hras *, const struct hras_config *);
+int	 hras_limit_target(struct hras *, struct sip_addr *);
+int	 hras_limit_note(void);
 
 #endif

@@ -141,17 +141,11 @@ hras_http_close_all(struct hras *h)
 static void
 hras_accept_error(struct evconnlistener *l, void *arg)
 {
-	struct timespec	 ts;
-	unsigned long	 n;
-	int		 saved = errno, ok;
+	int	 saved = errno;
 
 	(void)l;
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ok = log_limit_check(&hras_log_accept, (long long)ts.tv_sec, &n);
-	if (n > 0)
-		log_warnx("tunnel accept: %lu more failures", n);
-	if (ok) {
+	if (log_limit_pass(&hras_log_accept)) {
 		errno = saved;
 		log_warn("tunnel accept");
 	}

@@ -33,6 +33,8 @@
 #define RR_PARAM	"vofw-rr"	/* inside Record-Routes, sealed */
 #define RR_PLAIN_MAX	512
 #define TOKEN_PLAIN_MAX	600
+#define ALIAS_PLAIN_MAX	80	/* sip_alias_format's text */
+#define ALIAS_SEALED	SEALED_HEX(ALIAS_PLAIN_MAX)
 
 static void	hras_sip_recv(void *, osip_message_t *,
 		    const struct sip_addr *);
@@ -84,13 +86,22 @@ static int	hras_sip_rr_hide(struct hras *, osip_message_t *, int);
 static int	hras_sip_rr_open(struct hras *, const osip_uri_t *, char *,
 		    size_t);
 static int	hras_sip_rr_restore(struct hras *, osip_message_t *);
-static void	hras_sip_route_pop(struct hras *, osip_message_t *);
+static void	hras_sip_route_pop(struct hras *, osip_message_t *, int);
 static void	hras_sip_out(struct hras *, const char *, uint32_t,
 		    osip_message_t *, const struct sip_addr *);
 static void	hras_sip_resolve(struct hras *, const char *, uint32_t,
-		    osip_message_t *, const osip_uri_t *);
+		    osip_message_t *, const osip_uri_t *, int);
 static void	hras_sip_resolved(void *, int, const struct sip_addr *);
 static int	hras_sip_upstream(struct hras *, osip_uri_t **);
+static int	hras_sip_alias_mark(struct hras *, osip_message_t *,
+		    const struct sip_addr *);
+static int	hras_sip_alias_open(struct hras *, osip_uri_t *,
+		    struct sip_addr *);
+static int	hras_sip_target_ok(struct hras *, const char *,
+		    const osip_message_t *, struct sip_addr *);
+static unsigned int hras_sip_bindings_of(const struct hras *,
+		    const char *);
+static unsigned int hras_sip_pending_of(const struct hras *, const char *);
 static int	hras_sip_same_tx(const osip_message_t *,
 		    const osip_message_t *);
 static void	hras_sip_pending_free(struct hras *, struct hras_pending *);
@@ -111,6 +122,7 @@ hras_sip_init(struct hras *h)
 	    crypto_aead_init(&h->token_key, key, "contact") == -1 ||
 	    crypto_aead_init(&h->via_key, key, "via") == -1 ||
 	    crypto_aead_init(&h->route_key, key, "route") == -1 ||
+	    crypto_aead_init(&h->alias_key, key, "alias") == -1 ||
 	    crypto_random(h->branch_key, sizeof(h->branch_key)) == -1 ||
 	    crypto_random(&h->token_seq, sizeof(h->token_seq)) == -1)
 		return -1;
@@ -122,7 +134,7 @@ hras_sip_init(struct hras *h)
 	    (h->sip = siptr_new(h->base, h->conf->sip.address,
 	    h->conf->sip.port, hras_sip_recv, h)) == NULL ||
 	    (h->resolver = resolver_new(h->base, h->conf->dns_server,
-	    h->conf->dns_timeout)) == NULL)
+	    h->conf->dns_timeout)) == NULL || hras_limit_init(h) == -1)
 		return -1;
 	siptr_set_limits(h->sip, &h->conf->sip_tcp);
 	h->calls.vcit = h->vcit;
@@ -147,6 +159,7 @@ hras_sip_free(struct hras *h)
 	resolver_free(h->resolver);
 	if (h->vcit != NULL && h->media != NULL)
 		call_end_all(&h->calls);
+	hras_limit_free(h);
 	siptr_free(h->sip);
 	media_free(h->media);
 	vcit_free(h->vcit);
@@ -157,6 +170,7 @@ hras_sip_free(struct hras *h)
 	crypto_aead_clear(&h->token_key);
 	crypto_aead_clear(&h->via_key);
 	crypto_aead_clear(&h->route_key);
+	crypto_aead_clear(&h->alias_key);
 }
 
 /* True when a domain is one this hras serves. */
@@ -310,7 +324,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		siptr_reply(h->sip, m, 400, "bad Max-Forwards");
 		return;
 	}
-	hras_sip_route_pop(h, m);
+	hras_sip_route_pop(h, m, 1);
 	if (MSG_IS_REGISTER(m)) {
 		siptr_reply(h->sip, m, 403, "outsiders cannot register");
 		return;
@@ -371,7 +385,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		return;
 	}
 	/* Dialog-forming requests record us on the route. */
-	if (sip_contact_alias(m, from) == -1 ||
+	if (hras_sip_alias_mark(h, m, from) == -1 ||
 	    ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
 	    sip_rr_push(m, h->rr_uri) == -1)) {
 		siptr_reply(h->sip, m, 500, "out of memory");
@@ -399,6 +413,17 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 	/* A 100 is hop by hop: the inside phone had its own from hrac. */
 	if (m->status_code == 100)
 		return;
+	/*
+	 * hras is the registrar and never sends a REGISTER out: an answer to
+	 * one from outside is forged, and would teach hrac bindings.
+	 */
+	if (m->cseq == NULL || m->cseq->method == NULL ||
+	    strcasecmp(m->cseq->method, "REGISTER") == 0) {
+		if (hras_limit_note())
+			log_info("response to a REGISTER from %s:%u dropped",
+			    from->host, from->port);
+		return;
+	}
 	/* Our branch names the client and holds the inside Vias. */
 	if (via == NULL || via->host == NULL ||
 	    strcmp(via->host, h->conf->sip.address) != 0 ||
@@ -422,7 +447,7 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 		    "dropped");
 		return;
 	}
-	if (sip_contact_alias(m, from) == -1)
+	if (hras_sip_alias_mark(h, m, from) == -1)
 		return;
 	if (call_from_own_side(&h->calls, m, client, from->host, &flow,
 	    &status) == -1) {
@@ -761,22 +786,30 @@ hras_sip_rr_restore(struct hras *h, osip_message_t *m)
 }
 
 /*
- * Loose routing for a request from outside: our Route comes off, and the
- * inside entries sealed in it go on top, in route order.
+ * Loose routing: our Route comes off, and the inside entries sealed in it
+ * go on top, in route order. A request from outside (outside set) goes
+ * into a tunnel, where only the entries hras sealed lead: any other Route
+ * it carries was written by its sender (it could steer the request to an
+ * inside PBX past the inside_proxy checks) and comes off too.
  */
 static void
-hras_sip_route_pop(struct hras *h, osip_message_t *m)
+hras_sip_route_pop(struct hras *h, osip_message_t *m, int outside)
 {
 	osip_route_t	*r = osip_list_get(&m->routes, 0), *in;
 	char		 plain[RR_PLAIN_MAX + 1], *line, *nl;
 	char		 value[RR_PLAIN_MAX + 3];
-	int		 sealed, pos = 0;
+	int		 sealed = 0, pos = 0;
 
-	if (r == NULL || r->url == NULL || !hras_sip_ours(r->url, h))
-		return;
-	sealed = hras_sip_rr_open(h, r->url, plain, sizeof(plain)) == 0;
-	osip_list_remove(&m->routes, 0);
-	osip_route_free(r);
+	if (r != NULL && r->url != NULL && hras_sip_ours(r->url, h)) {
+		sealed = hras_sip_rr_open(h, r->url, plain, sizeof(plain)) ==
+		    0;
+		osip_list_remove(&m->routes, 0);
+		osip_route_free(r);
+	}
+	while (outside && (r = osip_list_get(&m->routes, 0)) != NULL) {
+		osip_list_remove(&m->routes, 0);
+		osip_route_free(r);
+	}
 	if (!sealed)
 		return;
 	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
@@ -790,6 +823,19 @@ hras_sip_route_pop(struct hras *h, osip_message_t *m)
 			return;
 		}
 	}
+}
+
+/* How many bindings a client has. */
+static unsigned int
+hras_sip_bindings_of(const struct hras *h, const char *client)
+{
+	const struct hras_binding	*b;
+	unsigned int			 n = 0;
+
+	TAILQ_FOREACH(b, &h->bindings, entry)
+		if (strcmp(b->client, client) == 0)
+			n++;
+	return n;
 }
 
 /* Forget bindings whose time is up. */
@@ -950,9 +996,17 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 				    aor, uri);
 			}
 		} else if (b == NULL && (h->nbindings >= HRAS_BINDINGS_MAX ||
+		    hras_sip_bindings_of(h, client) >=
+		    (unsigned int)h->conf->limits.bindings ||
 		    (b = calloc(1, sizeof(*b))) == NULL)) {
+			if (hras_limit_note())
+				log_warnx("client %s: REGISTER for %s refused: "
+				    "%u bindings of its own (%u in all)", client,
+				    aor, hras_sip_bindings_of(h, client),
+				    h->nbindings);
 			osip_free(uri);
-			hras_sip_reply_tunnel(h, client, m, 503);
+			hras_sip_refuse_tunnel(h, client, m, 503,
+			    "Too Many Bindings");
 			return;
 		} else {
 			if (b->aor[0] == '\0') {
@@ -1068,7 +1122,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 	osip_uri_t			*up;
 	struct sip_addr			 to;
 	const char			*why;
-	int				 status, alias;
+	int				 status, alias, chosen = 0;
 
 	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
 		log_warnx("client %s: bad SIP from the tunnel: %s", client,
@@ -1128,7 +1182,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	hras_sip_route_pop(h, m);
+	hras_sip_route_pop(h, m, 0);
 	/*
 	 * Where to: a phone of a served domain (this company's or another's)
 	 * is reached by handing the request to hras itself, as if it came
@@ -1140,8 +1194,12 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		to.port = h->conf->sip.port;
 		to.tcp = 0;
 		alias = 1;
-	} else if ((alias = sip_uri_alias(m->req_uri, &to)) == -1) {
-		hras_sip_reply_tunnel(h, client, m, 400);
+		chosen = 1;
+	} else if ((alias = hras_sip_alias_open(h, m->req_uri, &to)) == -1) {
+		if (hras_limit_note())
+			log_warnx("client %s: %s refused: an alias hras did not "
+			    "make", client, m->sip_method);
+		hras_sip_refuse_tunnel(h, client, m, 400, "Forged Alias");
 		osip_message_free(m);
 		return;
 	}
@@ -1159,14 +1217,74 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		}
 		if (up == NULL || sip_uri_target(up, &to) == -1) {
 			hras_sip_resolve(h, client, flow, m, up != NULL ? up :
-			    m->req_uri);
+			    m->req_uri, up != NULL);
 			osip_uri_free(up);
 			return;
 		}
 		osip_uri_free(up);
+		/* The configured next hop: the operator's choice. */
+		chosen = 1;
 	}
-	hras_sip_out(h, client, flow, m, &to);
+	if (chosen || hras_sip_target_ok(h, client, m, &to) == 0)
+		hras_sip_out(h, client, flow, m, &to);
 	osip_message_free(m);
+}
+
+/*
+ * Mark the Contacts of a message from outside with where it came from,
+ * sealed so that only an alias hras made is ever followed (and strip any
+ * the sender wrote).
+ */
+static int
+hras_sip_alias_mark(struct hras *h, osip_message_t *m,
+    const struct sip_addr *from)
+{
+	char	 plain[ALIAS_PLAIN_MAX], hex[ALIAS_SEALED];
+
+	if (osip_list_size(&m->contacts) <= 0)
+		return 0;
+	if (sip_alias_format(from, plain, sizeof(plain)) == -1 ||
+	    hras_sip_seal(&h->alias_key, ++h->token_seq, plain, strlen(plain),
+	    hex, sizeof(hex)) == -1)
+		return -1;
+	return sip_contact_alias(m, from, hex);
+}
+
+/*
+ * Where a request to a URI with an alias goes: 1 with the address it
+ * names (the alias taken off), 0 when it has none, -1 when it has one hras
+ * did not seal.
+ */
+static int
+hras_sip_alias_open(struct hras *h, osip_uri_t *u, struct sip_addr *to)
+{
+	char	 hex[ALIAS_SEALED], plain[ALIAS_PLAIN_MAX + 1];
+	int	 rc;
+
+	if ((rc = sip_uri_alias(u, hex, sizeof(hex))) != 1)
+		return rc;
+	if (hras_sip_unseal(&h->alias_key, hex, plain, sizeof(plain)) == -1 ||
+	    sip_alias_parse(plain, to) == -1)
+		return -1;
+	return 1;
+}
+
+/*
+ * Whether a request from a client may go to an address its Request-URI,
+ * an alias or DNS named (hras_limit_target); refused 403 when not.
+ */
+static int
+hras_sip_target_ok(struct hras *h, const char *client,
+    const osip_message_t *m, struct sip_addr *to)
+{
+	if (hras_limit_target(h, to) == 0)
+		return 0;
+	if (hras_limit_note())
+		log_warnx("client %s: %s to %s:%u refused: not an address hras "
+		    "sends requests to", client, m->sip_method, to->host,
+		    to->port);
+	hras_sip_refuse_tunnel(h, client, m, 403, "Target Not Allowed");
+	return -1;
 }
 
 /*
@@ -1230,7 +1348,7 @@ hras_sip_out(struct hras *h, const char *client, uint32_t flow,
  */
 static void
 hras_sip_resolve(struct hras *h, const char *client, uint32_t flow,
-    osip_message_t *m, const osip_uri_t *target)
+    osip_message_t *m, const osip_uri_t *target, int upstream)
 {
 	struct hras_pending	*p;
 	char			 callid[256];
@@ -1251,11 +1369,14 @@ hras_sip_resolve(struct hras *h, const char *client, uint32_t flow,
 		osip_message_free(m);
 		return;
 	}
-	if (h->npending >= HRAS_PENDING_MAX ||
+	if (h->npending >= HRAS_PENDING_MAX || hras_sip_pending_of(h,
+	    client) >= (unsigned int)h->conf->limits.lookups ||
 	    (p = calloc(1, sizeof(*p))) == NULL) {
-		log_warnx("client %s: %s to %s refused: %u requests wait for "
-		    "DNS", client, m->sip_method, m->req_uri->host,
-		    h->npending);
+		if (hras_limit_note())
+			log_warnx("client %s: %s to %s refused: %u of its "
+			    "requests (%u in all) wait for DNS", client,
+			    m->sip_method, m->req_uri->host,
+			    hras_sip_pending_of(h, client), h->npending);
 		hras_sip_reply_tunnel(h, client, m, 503);
 		osip_message_free(m);
 		return;
@@ -1263,6 +1384,7 @@ hras_sip_resolve(struct hras *h, const char *client, uint32_t flow,
 	p->h = h;
 	p->m = m;
 	p->flow = flow;
+	p->upstream = upstream;
 	snprintf(p->client, sizeof(p->client), "%s", client);
 	/* The Call-ID as key: a call's requests reach the same server. */
 	if ((p->rq = resolve_sip_uri(h->resolver, target,
@@ -1288,11 +1410,15 @@ hras_sip_resolved(void *arg, int error, const struct sip_addr *to)
 {
 	struct hras_pending	*p = arg;
 	struct hras		*h = p->h;
+	struct sip_addr		 addr;
 
 	p->rq = NULL;
-	if (error == RESOLVE_OK)
-		hras_sip_out(h, p->client, p->flow, p->m, to);
-	else if (!MSG_IS_ACK(p->m)) {
+	if (error == RESOLVE_OK) {
+		addr = *to;
+		if (p->upstream || hras_sip_target_ok(h, p->client, p->m,
+		    &addr) == 0)
+			hras_sip_out(h, p->client, p->flow, p->m, &addr);
+	} else if (!MSG_IS_ACK(p->m)) {
 		log_info("client %s: %s to %s: %s", p->client,
 		    p->m->sip_method, p->m->req_uri->host,
 		    error == RESOLVE_ENOTFOUND ? "no SIP server in DNS" :
@@ -1319,6 +1445,19 @@ hras_sip_same_tx(const osip_message_t *a, const osip_message_t *b)
 		return 0;
 	return strcmp(a->sip_method, b->sip_method) == 0 ||
 	    (MSG_IS_CANCEL(b) && MSG_IS_INVITE(a));
+}
+
+/* How many requests of a client wait for DNS. */
+static unsigned int
+hras_sip_pending_of(const struct hras *h, const char *client)
+{
+	const struct hras_pending	*p;
+	unsigned int			 n = 0;
+
+	TAILQ_FOREACH(p, &h->pending, entry)
+		if (strcmp(p->client, client) == 0)
+			n++;
+	return n;
 }
 
 /* Forget a waiting request, and its lookup if it still runs. */

@@ -56,6 +56,7 @@ hras_reload(void *arg)
 	media_set_timeout(h->media, conf->media.timeout);
 	siptr_set_limits(h->sip, &conf->sip_tcp);
 	call_configure(&h->calls, &conf->media, conf->timer_c);
+	hras_limit_reload(h, conf);
 	TAILQ_FOREACH(s, &h->sessions, entry)
 		tunnel_set_batch(s->tun, conf->batch_bytes);
 	log_set_debug(conf->log_debug);

@@ -221,6 +221,8 @@ tunnel = { address = "$HRAS_IP"; port = 8080;
     batch_wait = $_w; batch_bytes = $_b; };
 clients = ( { id = "corp"; secret = "$BENCH_SECRET";
     domains = [ "corp.example" ]; } );
+# The outside phone sets up BENCH_CPS calls a second from one address.
+limits = { allow = [ "$OUT_IP" ]; };
 EOF
 	cat >"$TB_DIR/$HRAC.conf" <<EOF || cb_fail "$HRAC.conf"
 id = "corp";

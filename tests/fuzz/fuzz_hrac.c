@@ -69,7 +69,9 @@ static const char fa_conf_text[] =
     "media = { address = \"127.0.0.2\"; port_min = 20000;\n"
     "    port_max = 20511; timeout = 5; };\n"
     "inside_calls = \"local\";\n"
-    "inside_proxy = \"127.0.0.5:5060\";\n";
+    "domains = [ \"corp.example\" ];\n"
+    "inside_proxy = \"127.0.0.5:5060\";\n"
+    "inside_proxy_users = \"^[0-9]{3,4}$\";\n";
 
 static struct hrac_tunnel fa_t;
 static struct froute	 fa_fr;

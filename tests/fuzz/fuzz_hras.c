@@ -81,7 +81,8 @@ static const char fh_conf_text[] =
     "    domains = [ \"acme.example\" ]; }\n"
     ");\n"
     "upstream = \"127.0.0.30:5060\";\n"
-    "dns = { server = \"127.0.0.1:53\"; timeout = 1; };\n";
+    "dns = { server = \"127.0.0.1:53\"; timeout = 1; };\n"
+    "limits = { allow = [ \"127.0.0.0/8\" ]; };\n";
 
 static struct hras	 fh_h;
 static struct froute	 fh_fr;

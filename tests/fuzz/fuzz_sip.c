@@ -101,7 +101,7 @@ fs_request(osip_message_t *m)
 {
 	osip_message_t	*r;
 	struct sip_addr	 to;
-	char		 branch[SIP_BRANCH_LEN];
+	char		 branch[SIP_BRANCH_LEN], alias[128];
 	int		 mf;
 
 	if (sip_via_received(m, &fs_src) == -1)
@@ -116,10 +116,12 @@ fs_request(osip_message_t *m)
 	fs_out(r);
 	osip_message_free(r);
 	sip_route_pop(m, fs_ours, NULL);
-	if (sip_uri_alias(m->req_uri, &to) == 1 && to.port == 0)
+	if (sip_uri_alias(m->req_uri, alias, sizeof(alias)) == 1 &&
+	    sip_alias_parse(alias, &to) == 0 && to.port == 0)
 		abort();
 	(void)sip_uri_target(m->req_uri, &to);
-	if (sip_contact_alias(m, &fs_src) == -1)
+	if (sip_alias_format(&fs_src, alias, sizeof(alias)) == -1 ||
+	    sip_contact_alias(m, &fs_src, alias) == -1)
 		abort();
 	if (sip_branch(m, fs_key, sizeof(fs_key), branch) == -1)
 		abort();

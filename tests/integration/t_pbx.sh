@@ -7,8 +7,11 @@
 # with hrac. Checked: Kamailio's config, registration with it, a call
 # between two inside phones through it, an outside phone calling an inside
 # one through hras, the tunnel, hrac and Kamailio (voice both ways), an
-# inside phone calling out through Kamailio and hrac (voice both ways),
-# and the PBX's own 404 for a user it does not know.
+# inside phone calling out through Kamailio and hrac (voice both ways).
+# And toll fraud refused (docs/security.md, "inside_proxy"): an outsider
+# (198.51.100.66) calling a user the PBX never registered, a number its
+# trunk would dial, or one naming the PBX in a Route, gets 404 from hrac
+# and never reaches the PBX (inside_proxy_users names the PBX's users).
 #
 # PBX_NO_INSIDE_PROXY=1 leaves inside_proxy out of hrac.conf: the calls
 # through the PBX must then fail.
@@ -23,6 +26,7 @@ PBX_IP=10.77.0.5
 ALICE_IP=10.77.0.3		# inside phone, registered with the PBX
 CAROL_IP=10.77.0.6		# inside phone, registered with the PBX
 BOB_IP=198.51.100.14		# outside phone
+EVE_IP=198.51.100.66		# an outsider trying toll fraud
 
 command -v kamailio >/dev/null ||
     tb_fail "kamailio is not installed (tests/lib/install-deps.sh)"
@@ -187,13 +191,16 @@ voice() {
 tb_up
 tb_squid_start
 vofw_hras_conf "$TB_DIR/hras.conf"
-INSIDE_PROXY="inside_proxy = \"$PBX_IP:5060\";"
+INSIDE_PROXY="inside_proxy = \"$PBX_IP:5060\";
+inside_proxy_users = \"^(alice|carol)\$\";"
 [ "${PBX_NO_INSIDE_PROXY:-0}" != 1 ] || INSIDE_PROXY=
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
-    "$TB_PROXY_URL" "" "" "$INSIDE_PROXY"
+    "$TB_PROXY_URL" "" "" "domains = [ \"corp.example\" ];
+$INSIDE_PROXY"
 vofw_start_hras
 vofw_start_hrac
 tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+ip -n "$TB_WAN" addr add "$EVE_IP/24" dev eth0 || tb_fail "WAN address $EVE_IP"
 ln -s /usr/share/sip-tester "$TB_DIR/pcap"
 cd "$TB_DIR"
 
@@ -281,13 +288,29 @@ voice hras 2 || tb_fail "outbound voice at hras: $(grep closed: hras.log)"
 voice hrac 2 || tb_fail "outbound voice at hrac: $(grep closed: hrac.log)"
 echo "ok: alice -> outside phone through the PBX, hrac and hras, voice both ways"
 
-# 4. A user the PBX does not know: its own 404 reaches the outside caller.
-sipp_run "$TB_WAN" nobody -sf "$S/pbx_invite_404.xml" \
-    -key domain corp.example -s nobody -i "$BOB_IP" -p 5082 -m 1 \
-    -trace_msg -message_file "$TB_DIR/nobody.msg" "$TB_WAN_IP:5060" ||
-    tb_fail "a call for an unknown user did not get 404"
-grep -q 'INVITE for nobody: no such user' pbx.log ||
-    tb_fail "the 404 did not come from the PBX"
-grep -q '404 Not Found at the PBX' nobody.msg ||
-    tb_fail "the caller did not get the PBX's 404"
-echo "ok: unknown user nobody@corp.example gets the PBX's 404 outside"
+# 4. Toll fraud: an outsider calls a user the PBX never registered, a
+# number its trunk would dial, and one with a Route naming the PBX. Each
+# gets hrac's 404; the PBX sees none of them.
+# fraud NAME USER [ROUTE]: eve's INVITE for USER@corp.example gets 404.
+fraud() {
+	if [ -n "${3:-}" ]; then
+		set -- "$1" "$2" -sf "$S/pbx_route_404.xml" -key route "$3"
+	else
+		set -- "$1" "$2" -sf "$S/pbx_invite_404.xml"
+	fi
+	_fn=$1
+	_fu=$2
+	shift 2
+	sipp_run "$TB_WAN" "$_fn" "$@" -key domain corp.example -s "$_fu" \
+	    -i "$EVE_IP" -p 5082 -m 1 -trace_msg \
+	    -message_file "$TB_DIR/$_fn.msg" "$TB_WAN_IP:5060" ||
+	    tb_fail "eve's call for $_fu did not get 404"
+	tb_wait_log hrac "INVITE for $_fu@corp.example refused: not a user the inside proxy takes from outside" 2
+}
+fraud nobody nobody
+fraud premium 0900123456
+fraud routed 0900123457 "sip:$PBX_IP:5060"
+sleep 0.5
+! grep -Eq 'nobody|09001234' pbx.log ||
+    tb_fail "an outsider's request for a user the PBX never registered reached it: $(grep -E 'nobody|0900' pbx.log)"
+echo "ok: an unknown user, a trunk number and one with a Route to the PBX get hrac's 404; none reached the PBX"

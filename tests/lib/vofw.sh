@@ -20,6 +20,13 @@ VOFW_SECRET=${VOFW_SECRET:-$(vofw_secret)}
 # (seconds without RTP before a call is ended; default 30, minimum 5).
 # VOFW_SIP_EXTRA goes into both halves' sip group, e.g. "timer_c = 8;".
 
+# HRAS_LIMITS is hras's limits group. Tests send bursts of SIP (t_load:
+# 20 calls a second) from the testbed's own WAN addresses, 198.51.100.1 to
+# .31, which it allow-lists by default; an attacker in a test lives outside
+# that range (198.51.100.66) and meets the limits the test sets, or the
+# shipped ones (more than 16 requests in 2 s bans for 300 s).
+HRAS_LIMITS=${HRAS_LIMITS-limits = \{ allow = [ \"198.51.100.0/27\" ]; \};}
+
 # vofw_hras_conf FILE [EXTRA]: write an hras config; EXTRA is appended.
 vofw_hras_conf() {
 	cat >"$1" <<EOF || tb_fail "cannot write $1"
@@ -33,6 +40,7 @@ clients = ( { id = "corp"; secret = "$VOFW_SECRET";
     domains = [ "corp.example" ]; } );
 hook = { listen = { address = "$TB_WAN_IP"; port = 7002; };
     forward = { address = "198.51.100.12"; port = 7003; }; };
+$HRAS_LIMITS
 ${2:-}
 EOF
 }

@@ -287,6 +287,30 @@ static const struct bad_case hras_bad[] = {
 	{ "log-limit.conf",
 	  HRAS_OK "log = { limit_lines = 0; };\n",
 	  ":6: log.limit_lines: 0 out of range 1..100000" },
+	{ "limits-requests.conf",
+	  HRAS_OK "limits = { requests = 0; };\n",
+	  ":6: limits.requests: 0 out of range 1..100000" },
+	{ "limits-ban.conf",
+	  HRAS_OK "limits = { ban = 86401; };\n",
+	  ":6: limits.ban: 86401 out of range 1..86400" },
+	{ "limits-sources.conf",
+	  HRAS_OK "limits = { sources = 10; };\n",
+	  ":6: limits.sources: 10 out of range 1024..1048576" },
+	{ "limits-allow.conf",
+	  HRAS_OK "limits = {\n  allow = [ \"10.0.0.0/8\",\n"
+	  "    \"10.0.0.1/8\" ];\n};\n",
+	  ":8: limits.allow[1]: \"10.0.0.1/8\" is not an address or "
+	  "address/prefix-length (host bits clear)" },
+	{ "limits-allow-name.conf",
+	  HRAS_OK "limits = { allow = [ \"corp.example\" ]; };\n",
+	  ":6: limits.allow[0]: \"corp.example\" is not an address or "
+	  "address/prefix-length (host bits clear)" },
+	{ "limits-bindings.conf",
+	  HRAS_OK "limits = { bindings = 0; };\n",
+	  ":6: limits.bindings: 0 out of range 1..100000" },
+	{ "limits-lookups.conf",
+	  HRAS_OK "limits = { lookups = 257; };\n",
+	  ":6: limits.lookups: 257 out of range 1..256" },
 	{ "include.conf",
 	  HRAS_DOMAINS "@include \"included.conf\"\n",
 	  "/included.conf:2: sip.port: 0 out of range 1..65535" },
@@ -347,6 +371,20 @@ static const struct bad_case hrac_bad[] = {
 	  HRAC_OK "inside_proxy = \"10.77.0.5\";\n",
 	  ":6: inside_proxy: \"10.77.0.5\" is not address:port "
 	  "with a numeric IPv4 address" },
+	{ "inside-proxy-domains.conf",
+	  HRAC_OK "inside_proxy = \"10.77.0.5:5060\";\n",
+	  ": inside_proxy needs domains, the company's SIP domains" },
+	{ "inside-proxy-users.conf",
+	  HRAC_OK "domains = [ \"corp.example\" ];\n"
+	  "inside_proxy_users = \"^(1|2\";\n",
+	  ":7: inside_proxy_users: \"^(1|2\" is not a POSIX extended regular "
+	  "expression: Unmatched ( or \\(" },
+	{ "domains-empty.conf",
+	  HRAC_OK "domains = [ ];\n",
+	  ":6: domains: must have at least 1 entry" },
+	{ "domains-bad.conf",
+	  HRAC_OK "domains = [ \"corp..example\" ];\n",
+	  ":6: domains[0]: \"corp..example\" is not a valid domain name" },
 	{ "get-age.conf",
 	  HRAC_OK "tunnel = {\n  get_age = 5;\n};\n",
 	  ":7: tunnel.get_age: 5 out of range 10..86400" },
@@ -368,8 +406,8 @@ static const struct bad_case hrac_bad[] = {
 	  ":6: tls.ca: cannot read \"@DIR@/ca.pem\": No such file or "
 	  "directory" },
 	{ "unknown.conf",
-	  HRAC_OK "domains = [ \"corp.example\" ];\n",
-	  ":6: domains: unknown key" },
+	  HRAC_OK "upstream = \"198.51.100.30:5060\";\n",
+	  ":6: upstream: unknown key" },
 	{ "transactions.conf",
 	  HRAC_ID HRAC_SERVER HRAC_MEDIA
 	  "sip = { address = \"10.77.0.2\"; transactions_max = 15; };\n",
@@ -561,6 +599,13 @@ test_sample_hras(void **state)
 	assert_null(cfg->upstream);
 	assert_null(cfg->dns_server);
 	assert_int_equal(cfg->dns_timeout, 5);
+	assert_int_equal(cfg->limits.requests, 16);
+	assert_int_equal(cfg->limits.window, 2);
+	assert_int_equal(cfg->limits.ban, 300);
+	assert_int_equal(cfg->limits.sources, 65536);
+	assert_int_equal(cfg->limits.nallow, 0);
+	assert_int_equal(cfg->limits.bindings, 1000);
+	assert_int_equal(cfg->limits.lookups, 32);
 	assert_int_equal(cfg->log_debug, 0);
 	assert_int_equal(cfg->hook.enabled, 0);
 	assert_string_equal(cfg->user, "vofw");
@@ -596,6 +641,8 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->mode, TUNNEL_MODE_AUTO);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_LOCAL);
 	assert_null(cfg->inside_proxy);
+	assert_null(cfg->inside_proxy_users);
+	assert_int_equal(cfg->ndomains, 0);
 	assert_int_equal(cfg->dead_after, 45);
 	assert_int_equal(cfg->get_age, 240);
 	assert_int_equal(cfg->backoff_max, 30);
@@ -635,6 +682,11 @@ test_hras_full(void **state)
 	    "upstream = \"[2001:db8::30]:5070\";\n"
 	    "dns = { server = \"[2001:db8::53]:5353\"; timeout = 2; };\n"
 	    "log = { debug = true; };\n"
+	    "limits = { requests = 100; window = 10; ban = 60;"
+	    " sources = 1024;\n"
+	    "  allow = [ \"203.0.113.0/24\", \"2001:db8::/32\","
+	    " \"198.51.100.14\" ];\n"
+	    "  bindings = 5; lookups = 3; };\n"
 	    "hook = { listen = { address = \"127.0.0.1\"; port = 7000; };\n"
 	    "  forward = { address = \"::1\"; port = 7001; }; };\n");
 	cfg = hras_config_load(tc_path("good.conf", path, sizeof(path)), err,
@@ -663,6 +715,14 @@ test_hras_full(void **state)
 	assert_string_equal(cfg->dns_server, "[2001:db8::53]:5353");
 	assert_int_equal(cfg->dns_timeout, 2);
 	assert_int_equal(cfg->log_debug, 1);
+	assert_int_equal(cfg->limits.requests, 100);
+	assert_int_equal(cfg->limits.window, 10);
+	assert_int_equal(cfg->limits.ban, 60);
+	assert_int_equal(cfg->limits.sources, 1024);
+	assert_int_equal(cfg->limits.nallow, 3);
+	assert_string_equal(cfg->limits.allow[1], "2001:db8::/32");
+	assert_int_equal(cfg->limits.bindings, 5);
+	assert_int_equal(cfg->limits.lookups, 3);
 	assert_int_equal(cfg->hook.enabled, 1);
 	assert_string_equal(cfg->hook.listen.address, "127.0.0.1");
 	assert_int_equal(cfg->hook.listen.port, 7000);
@@ -769,8 +829,10 @@ test_hrac_full(void **state)
 	    " backoff_max = 600; queue_max = 67108864; batch_wait = 100000;"
 	    " batch_bytes = 16384; };\n"
 	    "inside_calls = \"hras\";\n"
+	    "domains = [ \"corp.example\", \"b.example\" ];\n"
 	    "inside_proxy = \"10.77.0.5:5080\";\n"
 	    "user = \"_vofw-2.x\";\nsandbox = false;\n"
+	    "inside_proxy_users = \"^[0-9]{3,4}$\";\n"
 	    "hook = { listen = { address = \"127.0.0.1\"; port = 7001; };\n"
 	    "  forward = { address = \"127.0.0.1\"; port = 7000; }; };\n");
 	cfg = hrac_config_load(tc_path("good.conf", path, sizeof(path)), err,
@@ -787,6 +849,9 @@ test_hrac_full(void **state)
 	assert_string_equal(cfg->inside_proxy, "10.77.0.5:5080");
 	assert_string_equal(cfg->user, "_vofw-2.x");
 	assert_int_equal(cfg->sandbox, 0);
+	assert_string_equal(cfg->inside_proxy_users, "^[0-9]{3,4}$");
+	assert_int_equal(cfg->ndomains, 2);
+	assert_string_equal(cfg->domains[1], "b.example");
 	assert_int_equal(cfg->dead_after, 3);
 	assert_int_equal(cfg->get_age, 10);
 	assert_int_equal(cfg->backoff_max, 600);

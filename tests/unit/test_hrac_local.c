@@ -103,6 +103,44 @@ test_move_remove(void **state)
 	hrac_local_free(l);
 }
 
+/*
+ * With the company's domains configured, an answer for another domain
+ * teaches nothing, and bindings of a domain taken off are forgotten.
+ */
+static void
+test_domains(void **state)
+{
+	static char		 d1[] = "corp.example", d2[] = "other.example";
+	static char		*corp[] = { d1 }, *other[] = { d2 };
+	struct hrac_local	*l;
+	struct hrac_local_hit	 hit;
+
+	(void)state;
+	assert_non_null(l = hrac_local_new());
+	/* A reload without domains keeps those hras confirmed. */
+	tl_learn(l, "Contact: <sip:carol@10.77.0.5:5070>;expires=3600\r\n");
+	hrac_local_set_domains(l, NULL, 0);
+	assert_int_equal(tl_lookup(l, "sip:carol@corp.example", &hit), 1);
+	hrac_local_set_domains(l, other, 1);
+	assert_int_equal(hrac_local_served(l, "OTHER.example"), 1);
+	tl_learn(l, "Contact: <sip:carol@10.77.0.5:5070>;expires=3600\r\n");
+	assert_int_equal(tl_lookup(l, "sip:carol@corp.example", &hit), -1);
+	assert_int_equal(hrac_local_served(l, "corp.example"), 0);
+	hrac_local_set_domains(l, corp, 1);
+	tl_learn(l, "Contact: <sip:carol@10.77.0.5:5070>;expires=3600\r\n");
+	assert_int_equal(tl_lookup(l, "sip:carol@corp.example", &hit), 1);
+	hrac_local_set_domains(l, other, 1);
+	assert_int_equal(tl_lookup(l, "sip:carol@corp.example", &hit), -1);
+	hrac_local_set_domains(l, corp, 1);
+	assert_int_equal(tl_lookup(l, "sip:carol@corp.example", &hit), 0);
+	/* None configured: the domains hras confirms are learnt again. */
+	hrac_local_set_domains(l, NULL, 0);
+	assert_int_equal(hrac_local_served(l, "corp.example"), 0);
+	tl_learn(l, "Contact: <sip:carol@10.77.0.5:5070>;expires=3600\r\n");
+	assert_int_equal(hrac_local_served(l, "corp.example"), 1);
+	hrac_local_free(l);
+}
+
 /* A binding whose time is up is gone. */
 static void
 test_expire(void **state)
@@ -127,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_learn_lookup),
 		cmocka_unit_test(test_move_remove),
 		cmocka_unit_test(test_expire),
+		cmocka_unit_test(test_domains),
 	};
 
 	log_init("test_hrac_local", 0, LOG_LEVEL_ERR);

@@ -57,6 +57,7 @@ static int	 th_bindings(struct th *, const char *);
 static int	 th_register(struct th *, const char *, const char *);
 static void	 th_answer(struct th *, int, const char *);
 
+static const char *th_extra = "";	/* more of th_new's hras.conf */
 static const uint8_t th_up[CRYPTO_KEYLEN] = { 1 };
 static const uint8_t th_down[CRYPTO_KEYLEN] = { 2 };
 
@@ -109,7 +110,8 @@ th_new(uint16_t upstream)
 	    "clients = ( { id = \"corp\"; secret = \"88887ff91ff0805984a7d5b1"
 	    "18cb4aecd40e6b7763fcc0790ff80d91bc061c59\"; "
 	    "domains = [ \"corp.example\" ]; } );\n"
-	    "upstream = \"127.0.0.1:%u\";\n", th_free_port(), upstream);
+	    "upstream = \"127.0.0.1:%u\";\n%s", th_free_port(), upstream,
+	    th_extra);
 	assert_int_equal(fclose(f), 0);
 	t->h.conf = hras_config_load(t->path, err, sizeof(err));
 	unlink(t->path);
@@ -332,6 +334,85 @@ test_register_ok(void **state)
 	assert_int_equal(th_bindings(t, "alice@corp.example"), 1);
 	assert_non_null(strstr(t->rx[0],
 	    "Contact: <sip:alice@10.77.0.20:5060>;expires="));
+	th_free(t);
+}
+
+/* Whether hras_limit_target lets a request go to host:port over UDP. */
+static int
+th_target(struct th *t, const char *host, uint16_t port)
+{
+	struct sip_addr	 a;
+
+	snprintf(a.host, sizeof(a.host), "%s", host);
+	a.port = port;
+	a.tcp = 1;
+	return hras_limit_target(&t->h, &a) == 0;
+}
+
+/*
+ * Targets: hras's own SIP port (over UDP), outside and private addresses
+ * pass; its other ports, loopback (unless hras is on loopback itself),
+ * unspecified, link-local, multicast and broadcast do not.
+ */
+static void
+test_targets(void **state)
+{
+	struct th	*t;
+	char		*addr;
+	uint16_t	 self;
+
+	(void)state;
+	t = th_new(th_free_port());
+	self = t->h.conf->sip.port;
+	assert_true(th_target(t, "127.0.0.1", self));
+	assert_false(th_target(t, "127.0.0.1", 8080));
+	assert_true(th_target(t, "127.0.0.2", 5060));	/* all on loopback */
+	assert_true(th_target(t, "198.51.100.14", 5060));
+	assert_true(th_target(t, "10.0.0.1", 5060));
+	assert_true(th_target(t, "2001:db8::1", 5060));
+	assert_false(th_target(t, "0.0.0.0", 5060));
+	assert_false(th_target(t, "169.254.1.1", 5060));
+	assert_false(th_target(t, "224.0.0.1", 5060));
+	assert_false(th_target(t, "255.255.255.255", 5060));
+	assert_false(th_target(t, "::", 5060));
+	assert_false(th_target(t, "fe80::1", 5060));
+	assert_false(th_target(t, "ff02::1", 5060));
+	assert_false(th_target(t, "::ffff:169.254.0.1", 5060));
+	/* hras on a public address: loopback is refused too. */
+	assert_non_null(addr = strdup("198.51.100.10"));
+	free(t->h.conf->sip.address);
+	t->h.conf->sip.address = addr;
+	assert_false(th_target(t, "127.0.0.1", 5060));
+	assert_false(th_target(t, "127.1.2.3", 5060));
+	assert_false(th_target(t, "::1", 5060));
+	assert_false(th_target(t, "::ffff:127.0.0.1", 5060));
+	assert_true(th_target(t, "198.51.100.10", self));
+	assert_false(th_target(t, "198.51.100.10", 5061));
+	th_free(t);
+}
+
+/*
+ * A client's bindings stop at limits.bindings: one more is refused 503,
+ * saying why; a refresh of one it has still passes.
+ */
+static void
+test_register_quota(void **state)
+{
+	struct th	*t;
+
+	(void)state;
+	th_extra = "limits = { bindings = 2; };\n";
+	t = th_new(th_free_port());
+	th_extra = "";
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.20:5060>\r\n"
+	    "Contact: <sip:alice@10.77.0.21:5060>\r\n", NULL), 200);
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.22:5060>\r\n", NULL), 503);
+	assert_non_null(strstr(t->rx[t->nrx - 1], "Too Many Bindings"));
+	assert_int_equal(th_bindings(t, "alice@corp.example"), 2);
+	assert_int_equal(th_register(t,
+	    "Contact: <sip:alice@10.77.0.21:5060>\r\n", NULL), 200);
 	th_free(t);
 }
 
@@ -590,6 +671,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_upstream_udp),
 		cmocka_unit_test(test_register_ok),
+		cmocka_unit_test(test_register_quota),
+		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_register_bad_contact),
 		cmocka_unit_test(test_register_good_and_bad),
 		cmocka_unit_test(test_register_star),
