@@ -350,7 +350,8 @@ relayed hrac
 grep -q "rport=$CAROL_SIP_PORT;received=$NAT_WAN_IP" "$TB_DIR/carol.log" ||
     tb_fail "hras's answers to carol lack" \
     "rport=$CAROL_SIP_PORT;received=$NAT_WAN_IP"
-grep -Eq "rtp peer learnt: ${NAT_WAN_IP}:40[0-9]{3}\$" "$TB_DIR/hras.log" ||
+grep -Eq "rtp peer learnt \(the party's IP\): ${NAT_WAN_IP}:40[0-9]{3}\$" \
+    "$TB_DIR/hras.log" ||
     tb_fail "hras did not learn carol's public RTP address"
 ! grep -n '10\.77\.0\.' "$TB_DIR/carol.log" ||
     tb_fail "an inside address reached carol"
