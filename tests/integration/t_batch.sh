@@ -5,6 +5,7 @@
 # (udptool rtt -> hrac -> tunnel -> hras -> echo -> hras -> tunnel -> hrac)
 # show each: a lone datagram waits once in each direction.
 # timeout: 120
+# serial: it measures waits of a millisecond
 set -eu
 
 . "$(dirname "$0")/../lib/testbed.sh"
