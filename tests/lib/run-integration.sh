@@ -6,7 +6,7 @@
 #   TESTS='firewall|proxy' sh tests/lib/run-integration.sh   (ERE on names)
 #   JOBS=1 sh tests/lib/run-integration.sh          (one test at a time)
 #
-# Up to JOBS tests (default 2) run at once: most of a test's time is spent
+# Up to JOBS tests (default 3) run at once: most of a test's time is spent
 # waiting on timers and phones, and each test has namespaces of its own. A
 # test with a "# serial" line (one that measures time) runs alone. Prints
 # "PASS name (s)" or "FAIL name (s)" per test as it ends, the output of
@@ -29,7 +29,7 @@ esac
 export VOFW_ROOT VOFW_BIN
 DEFAULT_TIMEOUT=${TIMEOUT:-120}
 TESTS=${TESTS:-}
-JOBS=${JOBS:-2}
+JOBS=${JOBS:-3}
 
 if [ "$(id -u)" != 0 ]; then
 	echo "integration: the tests build network namespaces: run as root" >&2
