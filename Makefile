@@ -72,7 +72,9 @@ $(BUILD)/bin/hras: $(HRAS_OBJ) $(LIBVOFW)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests link the module under test from libvofw.a, plus the half's
-# objects (except main) when a test names them.
+# objects (except main) when a test names them: each half's configuration
+# (hrac_config.c, hras_config.c) is one of them, so libvofw.a holds only
+# what both halves share.
 HALF_OBJ := $(filter-out %/main.o,$(HRAC_OBJ) $(HRAS_OBJ))
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOFW) $(HALF_OBJ)
 	@mkdir -p $(dir $@)

@@ -2,9 +2,9 @@
  * Configuration loader shared by both Half Relay Agents: a table of keys
  * (in the style of Redis's config.c) walked against the libconfig tree, so
  * that every type, range, missing-key and unknown-key error is reported the
- * same way, naming file and line.  The two tables live in config_hras.c and
- * config_hrac.c; the checks they share, and the URL parser the tunnel code
- * uses, are here.
+ * same way, naming file and line.  Each half's table lives in its own
+ * folder (hras/, hrac/); the checks they share, and the URL parser the
+ * tunnel code uses, are here.
  */
 #include <sys/socket.h>
 

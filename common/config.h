@@ -2,6 +2,10 @@
  * Configuration of both halves, read with libconfig. Every error names the
  * file and line; semantic errors (type, range, missing key, unknown client)
  * are caught at load time so that -n and SIGHUP can refuse a bad file.
+ * This header holds what the halves share: the table walker, the keys and
+ * checks both use, and the pieces common/ modules take (endpoints, media,
+ * SIP over TCP, the hook). Each half's own keys and struct live in its
+ * own folder (hrac/, hras/), which common/ never includes.
  */
 #ifndef VOFW_CONFIG_H
 #define VOFW_CONFIG_H
@@ -58,137 +62,6 @@ struct config_sip_tcp {
 					   until a first valid message */
 };
 
-/* One hrac allowed to open a tunnel to hras. */
-struct config_client {
-	char		*id;
-	char		*secret;
-	char		**domains;
-	size_t		 ndomains;
-};
-
-/*
- * hras's limits on what outsiders and each client may use: the per-source
- * SIP request limiter (pike.h) and per-client quotas.
- */
-struct config_limits {
-	int		 requests;	/* limits.requests: more than this ... */
-	int		 window;	/* limits.window: ... in this many s */
-	int		 ban;		/* limits.ban: bans for this many s */
-	size_t		 sources;	/* limits.sources: addresses tracked */
-	char		**allow;	/* limits.allow: never counted */
-	size_t		 nallow;
-	int		 bindings;	/* limits.bindings: per client */
-	int		 lookups;	/* limits.lookups: DNS waits, per client */
-};
-
-struct hras_config {
-	char			*file;
-	char			*user;		/* user: who a root start becomes
-						   (NULL: CONFIG_USER) */
-	int			 sandbox;	/* sandbox: system call filter */
-	int			 log_debug;	/* log.debug = true */
-	int			 log_syslog;	/* log.syslog: to syslog, not
-						   stderr (unless -d) */
-	int			 log_limit_lines; /* log.limit_lines */
-	int			 log_limit_interval; /* log.limit_interval, s */
-	char			**domains;
-	size_t			 ndomains;
-	struct config_endpoint	 sip;
-	struct config_sip_tcp	 sip_tcp;
-	int			 timer_c;	/* sip.timer_c, seconds */
-	struct config_media	 media;
-	struct config_endpoint	 tunnel;
-	int			 conns_max;	/* tunnel.conns_max */
-	int			 unauth_max;	/* tunnel.unauth_max: not yet
-						   admitted connections */
-	int			 conns_per_address; /* tunnel.conns_per_address:
-						   not yet admitted, one
-						   address */
-	int			 head_timeout;	/* tunnel.head_timeout, s for a
-						   whole request head */
-	int			 body_timeout;	/* tunnel.body_timeout, s for a
-						   whole sized request body */
-	char			*tls_cert;	/* tunnel.tls.cert, or NULL */
-	char			*tls_key;	/* tunnel.tls.key */
-	int			 keepalive;	/* tunnel.keepalive, seconds */
-	int			 dead_after;	/* tunnel.timeout, seconds */
-	size_t			 queue_max;	/* tunnel.queue_max, bytes */
-	int			 batch_wait;	/* tunnel.batch_wait, µs */
-	size_t			 batch_bytes;	/* tunnel.batch_bytes */
-	struct config_client	*clients;
-	size_t			 nclients;
-	char			*upstream;	/* "host:port" or NULL */
-	char			*dns_server;	/* dns.server: "ip[:port]", or
-						   NULL for resolv.conf's */
-	int			 dns_timeout;	/* dns.timeout, seconds */
-	struct config_limits	 limits;
-	struct config_hook	 hook;
-};
-
-/* How hrac carries frames through whatever sits between it and hras. */
-enum tunnel_mode {
-	TUNNEL_MODE_AUTO,	/* probe at connect time */
-	TUNNEL_MODE_STREAM,	/* chunked GET response + chunked POST */
-	TUNNEL_MODE_POLL	/* short complete requests and responses */
-};
-
-/* How hrac treats a call between two of its inside phones (paper 3.5). */
-enum inside_calls {
-	INSIDE_CALLS_LOCAL,	/* hrac routes it; nothing crosses */
-	INSIDE_CALLS_HRAS,	/* set up through hras, voice phone to phone */
-	INSIDE_CALLS_OFF	/* relayed through hras like any call */
-};
-
-struct hrac_config {
-	char			*file;
-	char			*user;		/* as in hras_config */
-	int			 sandbox;
-	int			 log_debug;
-	int			 log_syslog;
-	int			 log_limit_lines;
-	int			 log_limit_interval;
-	char			*id;
-	char			*secret;
-	char			*server;	/* http:// or https:// URL */
-	char			*proxy;		/* http://[user:pass@]host:port */
-	char			*tls_ca;	/* tls.ca: CA file to verify hras */
-	char			*tls_fingerprint; /* tls.fingerprint: sha256
-						     of hras's cert, as 64
-						     lowercase hex digits */
-	struct config_endpoint	 sip;
-	struct config_sip_tcp	 sip_tcp;
-	int			 timer_c;	/* sip.timer_c, seconds */
-	struct config_media	 media;
-	enum tunnel_mode	 mode;		/* tunnel.mode */
-	int			 dead_after;	/* tunnel.timeout, seconds */
-	int			 get_age;	/* tunnel.get_age: renew the GET
-						   before it gets this old */
-	int			 backoff_max;	/* tunnel.backoff_max, seconds */
-	size_t			 queue_max;	/* tunnel.queue_max, bytes */
-	int			 batch_wait;	/* tunnel.batch_wait, µs */
-	size_t			 batch_bytes;	/* tunnel.batch_bytes */
-	enum inside_calls	 inside_calls;
-	char			*inside_proxy;	/* inside PBX "address:port" */
-	int			 sip_transactions; /* sip.transactions_max:
-						     requests whose sender
-						     hrac remembers */
-	char			*inside_proxy_users; /* POSIX ERE on the user
-						   of an outsider's R-URI
-						   the PBX may get, or NULL */
-	char			**domains;	/* the company's SIP domains, as
-						   in its hras client entry */
-	size_t			 ndomains;
-	struct config_hook	 hook;
-};
-
-struct hras_config *hras_config_load(const char *path, char *err, size_t);
-void	 hras_config_free(struct hras_config *);
-const struct config_client *hras_config_client(const struct hras_config *,
-	    const char *id);
-
-struct hrac_config *hrac_config_load(const char *path, char *err, size_t);
-void	 hrac_config_free(struct hrac_config *);
-
 /* A parsed http:// or https:// URL: hrac's server, or its proxy. */
 struct config_url {
 	int		 tls;		/* https:// */
@@ -209,7 +82,7 @@ int	 config_relay_moved(const struct config_endpoint *,
 
 /*
  * Loader internals shared by config.c (the generic table walker) and the
- * key tables of config_hras.c and config_hrac.c; no other module uses them.
+ * key tables of the two halves; no other module uses them.
  * Each table lists a scope's keys by dotted path, a group before its
  * members, ending with CONFIG_KEY_END.
  */

@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "hrac_config.h"
 #include "http.h"
 
 struct bufferevent;

@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "hook.h"
 #include "hrac.h"
+#include "hrac_config.h"
 #include "log.h"
 #include "sip.h"
 #include "tunnel.h"

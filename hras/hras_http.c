@@ -37,6 +37,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "hras.h"
+#include "hras_config.h"
 #include "log.h"
 #include "net.h"
 

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "hras.h"
+#include "hras_config.h"
 #include "log.h"
 #include "pike.h"
 #include "siptr.h"

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "hook.h"
 #include "hras.h"
+#include "hras_config.h"
 #include "log.h"
 #include "tunnel.h"
 

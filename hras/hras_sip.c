@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "hras.h"
+#include "hras_config.h"
 #include "log.h"
 #include "media.h"
 #include "resolve.h"

@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "hook.h"
 #include "hras.h"
+#include "hras_config.h"
 #include "log.h"
 #include "media.h"
 #include "siptr.h"

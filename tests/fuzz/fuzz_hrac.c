@@ -48,6 +48,7 @@
 #include "frame.h"
 #include "froute.h"
 #include "hrac.h"
+#include "hrac_config.h"
 #include "tunnel.h"
 
 #define FA_CALLS	0x30

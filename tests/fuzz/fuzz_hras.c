@@ -50,6 +50,7 @@
 #include "frame.h"
 #include "froute.h"
 #include "hras.h"
+#include "hras_config.h"
 #include "media.h"
 #include "vcit.h"
 

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "hrac_config.h"
+#include "hras_config.h"
 
 /* One file that must be refused, with the message after its path. */
 struct bad_case {

@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "hras.h"
+#include "hras_config.h"
 
 #define TW_GET	"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "hras.h"
+#include "hras_config.h"
 #include "log.h"
 #include "sip.h"
 #include "tunnel.h"

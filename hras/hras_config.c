@@ -1,7 +1,7 @@
 /*
  * Keys of hras.conf, the outside Half Relay Agent: the SIP domains it
  * serves, its public listeners, and the hracs (clients) allowed to open a
- * tunnel to it.  The generic walker in config.c reads the table.
+ * tunnel to it.  The generic walker in common/config.c reads the table.
  */
 #include <arpa/inet.h>
 
@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "hras_config.h"
 #include "log.h"
 #include "pike.h"
 

@@ -1,8 +1,8 @@
 /*
  * Keys of hrac.conf, the inside Half Relay Agent: its credentials, the hras
  * it tunnels to (perhaps through the company's HTTP proxy), its inside
- * listeners and how the tunnel behaves.  The generic walker in config.c
- * reads the table.
+ * listeners and how the tunnel behaves.  The generic walker in
+ * common/config.c reads the table.
  */
 #include <arpa/inet.h>
 
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hrac_config.h"
 #include "log.h"
 
 static int	hrac_config_check_server(struct config_ctx *,

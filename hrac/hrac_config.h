@@ -1,0 +1,74 @@
+/*
+ * Configuration of hrac, the inside half: the keys of hrac.conf (its
+ * credentials, the hras it tunnels to, perhaps through the company's HTTP
+ * proxy, its inside listeners and how the tunnel behaves), read by the
+ * table walker of common/config.h.
+ */
+#ifndef VOFW_HRAC_CONFIG_H
+#define VOFW_HRAC_CONFIG_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/* How hrac carries frames through whatever sits between it and hras. */
+enum tunnel_mode {
+	TUNNEL_MODE_AUTO,	/* probe at connect time */
+	TUNNEL_MODE_STREAM,	/* chunked GET response + chunked POST */
+	TUNNEL_MODE_POLL	/* short complete requests and responses */
+};
+
+/* How hrac treats a call between two of its inside phones (paper 3.5). */
+enum inside_calls {
+	INSIDE_CALLS_LOCAL,	/* hrac routes it; nothing crosses */
+	INSIDE_CALLS_HRAS,	/* set up through hras, voice phone to phone */
+	INSIDE_CALLS_OFF	/* relayed through hras like any call */
+};
+
+struct hrac_config {
+	char			*file;
+	char			*user;		/* user: who a root start becomes
+						   (NULL: CONFIG_USER) */
+	int			 sandbox;
+	int			 log_debug;
+	int			 log_syslog;
+	int			 log_limit_lines;
+	int			 log_limit_interval;
+	char			*id;
+	char			*secret;
+	char			*server;	/* http:// or https:// URL */
+	char			*proxy;		/* http://[user:pass@]host:port */
+	char			*tls_ca;	/* tls.ca: CA file to verify hras */
+	char			*tls_fingerprint; /* tls.fingerprint: sha256
+						     of hras's cert, as 64
+						     lowercase hex digits */
+	struct config_endpoint	 sip;
+	struct config_sip_tcp	 sip_tcp;
+	int			 timer_c;	/* sip.timer_c, seconds */
+	struct config_media	 media;
+	enum tunnel_mode	 mode;		/* tunnel.mode */
+	int			 dead_after;	/* tunnel.timeout, seconds */
+	int			 get_age;	/* tunnel.get_age: renew the GET
+						   before it gets this old */
+	int			 backoff_max;	/* tunnel.backoff_max, seconds */
+	size_t			 queue_max;	/* tunnel.queue_max, bytes */
+	int			 batch_wait;	/* tunnel.batch_wait, µs */
+	size_t			 batch_bytes;	/* tunnel.batch_bytes */
+	enum inside_calls	 inside_calls;
+	char			*inside_proxy;	/* inside PBX "address:port" */
+	int			 sip_transactions; /* sip.transactions_max:
+						     requests whose sender
+						     hrac remembers */
+	char			*inside_proxy_users; /* POSIX ERE on the user
+						   of an outsider's R-URI
+						   the PBX may get, or NULL */
+	char			**domains;	/* the company's SIP domains, as
+						   in its hras client entry */
+	size_t			 ndomains;
+	struct config_hook	 hook;
+};
+
+struct hrac_config *hrac_config_load(const char *path, char *err, size_t);
+void	 hrac_config_free(struct hrac_config *);
+
+#endif
