@@ -161,6 +161,5 @@ void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,
 	    const uint8_t *, size_t);
-time_t	 hrac_now(void);
 
 #endif

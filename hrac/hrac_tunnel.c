@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "clock.h"
 #include "hook.h"
 #include "hrac.h"
 #include "log.h"
@@ -46,16 +47,6 @@ static int	hrac_tunnel_target(struct hrac_tunnel *, const char *,
 static void	hrac_tunnel_send_control(struct hrac_tunnel *, uint8_t);
 static void	hrac_tunnel_post(struct hrac_tunnel *);
 static void	hrac_tunnel_drop(struct hrac_tunnel *, struct hrac_link **);
-
-/* Seconds on the monotonic clock. */
-time_t
-hrac_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 /* Set up the tunnel and make the first attempt to open it. */
 int
@@ -277,7 +268,7 @@ hrac_tunnel_link_ready(struct hrac_link *l)
 			hrac_tunnel_lost(t, "cannot send the upstream POST");
 			return;
 		}
-		t->up_since = hrac_now();
+		t->up_since = clock_now();
 		if (t->up_old != NULL) {
 			/* Renewal: the old body ends, the new one carries on. */
 			hrac_link_end_chunks(t->up_old);
@@ -435,7 +426,7 @@ hrac_tunnel_links(struct hrac_tunnel *t)
 	struct timeval	 tv = { HRAC_PROBE_TIMEOUT, 0 };
 
 	t->state = TUN_PROBE;
-	t->last_rx = t->last_tx = t->down_since = hrac_now();
+	t->last_rx = t->last_tx = t->down_since = clock_now();
 	if ((t->down = hrac_link_new(t, LINK_DOWN)) == NULL ||
 	    (t->up = hrac_link_new(t, LINK_UP)) == NULL) {
 		hrac_tunnel_lost(t, "cannot open the data connections");
@@ -516,7 +507,7 @@ hrac_tunnel_link_body(struct hrac_link *l, int done)
 		return;
 	/* Any bytes, or an empty poll answer, show that hras is there. */
 	if (evbuffer_get_length(l->body) > 0 || done)
-		t->last_rx = hrac_now();
+		t->last_rx = clock_now();
 	if (tunnel_input(t->tun, l->body, &why) == -1) {
 		hrac_tunnel_lost(t, why);
 		return;
@@ -538,7 +529,7 @@ hrac_tunnel_down_done(struct hrac_tunnel *t, struct hrac_link *l)
 		hrac_tunnel_drop(t, &t->down);
 		t->down = t->down_next;
 		t->down_next = NULL;
-		t->down_since = hrac_now();
+		t->down_since = clock_now();
 		if (t->down->state == LINK_BODY || t->down->state == LINK_IDLE)
 			hrac_tunnel_link_body(t->down,
 			    t->down->state == LINK_IDLE);
@@ -673,7 +664,7 @@ hrac_tunnel_post(struct hrac_tunnel *t)
 		hrac_tunnel_lost(t, "out of memory");
 	else {
 		t->post_inflight = 1;
-		t->last_tx = hrac_now();
+		t->last_tx = clock_now();
 	}
 	evbuffer_free(f);
 }
@@ -702,7 +693,7 @@ hrac_tunnel_flush(struct hrac_tunnel *t)
 			break;
 		}
 	}
-	t->last_tx = hrac_now();
+	t->last_tx = clock_now();
 }
 
 /* Once a second: judge a silent downstream, keep the upstream alive,
@@ -711,7 +702,7 @@ static void
 hrac_tunnel_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct hrac_tunnel	*t = arg;
-	time_t			 now = hrac_now();
+	time_t			 now = clock_now();
 	struct hrac_link	*old;
 
 	(void)fd;

@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "config.h"
 #include "hook.h"
 #include "hras.h"
@@ -41,16 +42,6 @@ static void	hras_poll_hold(evutil_socket_t, short, void *);
 static void	hras_poll_answer(struct hras_session *, struct hras_conn *);
 static struct hras_session *hras_session_find(struct hras *, const char *);
 static void	hras_refuse(struct hras_conn *, int, const char *, const char *);
-
-/* Seconds on the monotonic clock. */
-time_t
-hras_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 /* Refusal lines, rate-limited (docs/security.md). */
 static struct log_limit	hras_log_admission = LOG_LIMIT("tunnel-admission");
@@ -98,7 +89,7 @@ hras_challenge(struct hras_conn *c)
 	if ((h->nonce_count == 0 && crypto_random(h->nonce_key,
 	    sizeof(h->nonce_key)) == -1) ||
 	    auth_challenge_make(h->nonce_key, ++h->nonce_count,
-	    (uint32_t)(hras_now() + HRAS_NONCE_TTL), tok) == -1) {
+	    (uint32_t)(clock_now() + HRAS_NONCE_TTL), tok) == -1) {
 		hras_conn_respond(c, 503, "text/plain", "", 0);
 		return;
 	}
@@ -187,7 +178,7 @@ hras_open(struct hras_conn *c)
 		return;
 	}
 	if (c->h->nonce_count == 0 || auth_challenge_check(c->h->nonce_key,
-	    snonce, (uint32_t)hras_now(), &count) == -1) {
+	    snonce, (uint32_t)clock_now(), &count) == -1) {
 		hras_refuse(c, 403, id, "stale or forged nonce");
 		return;
 	}
@@ -238,7 +229,7 @@ hras_open(struct hras_conn *c)
 	OPENSSL_cleanse(&keys, sizeof(keys));
 	memset(&s->win, 0, sizeof(s->win));
 	s->confirmed = 0;
-	s->last_rx = s->last_tx = hras_now();
+	s->last_rx = s->last_tx = clock_now();
 	event_add(s->timer_ev, &sec);
 	len = snprintf(body, sizeof(body), "sid=%s\npub=%s\nmac=%s\n", s->sid,
 	    sp, want);
@@ -286,7 +277,7 @@ hras_session_auth(struct hras_conn *c, const char *method, const char *path)
 	}
 	c->poll = http_query_param(c->msg->target, "poll", poll,
 	    sizeof(poll)) == 0 && strcmp(poll, "1") == 0;
-	s->last_rx = hras_now();
+	s->last_rx = clock_now();
 	if (!s->connected) {
 		s->connected = 1;
 		log_info("client %s: tunnel up (%s mode)", s->id,
@@ -379,7 +370,7 @@ hras_poll_answer(struct hras_session *s, struct hras_conn *c)
 		return;
 	}
 	if (s != NULL && evbuffer_get_length(f) > 0)
-		s->last_tx = hras_now();
+		s->last_tx = clock_now();
 	n = evbuffer_get_length(f);
 	p = evbuffer_pullup(f, -1);
 	hras_conn_respond(c, 200, "application/octet-stream", p, n);
@@ -405,7 +396,7 @@ hras_session_input(struct hras_session *s, struct hras_conn *c)
 	if (TAILQ_FIRST(&s->ups) != c)
 		return 0;
 	if (evbuffer_get_length(c->body) > 0)
-		s->last_rx = hras_now();
+		s->last_rx = clock_now();
 	if (tunnel_input(s->tun, c->body, &why) == -1) {
 		log_warnx("client %s: bad frame from %s: %s", s->id, c->peer,
 		    why);
@@ -487,7 +478,7 @@ hras_session_control_send(struct hras_session *s, struct hras_conn *c,
 		return -1;
 	if (tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &code, 1) != -1 &&
 	    hras_conn_write_frames(c, f) != -1) {
-		s->last_tx = hras_now();
+		s->last_tx = clock_now();
 		rc = 0;
 	}
 	evbuffer_free(f);
@@ -565,7 +556,7 @@ hras_session_flush(struct hras_session *s)
 			break;
 		}
 	}
-	s->last_tx = hras_now();
+	s->last_tx = clock_now();
 }
 
 /* Once a second: keepalive an idle downstream; judge a silent tunnel. */
@@ -573,7 +564,7 @@ static void
 hras_session_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct hras_session	*s = arg;
-	time_t			 now = hras_now();
+	time_t			 now = clock_now();
 	const struct hras_config *conf = s->h->conf;
 
 	(void)fd;
