@@ -293,16 +293,7 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 int
 hrac_link_write_chunk(struct hrac_link *l, struct evbuffer *frames)
 {
-	struct evbuffer	*out = bufferevent_get_output(l->bev);
-	size_t		 n = evbuffer_get_length(frames);
-
-	if (n == 0)
-		return 0;
-	if (evbuffer_add_printf(out, "%zx\r\n", n) == -1 ||
-	    evbuffer_add_buffer(out, frames) == -1 ||
-	    evbuffer_add(out, "\r\n", 2) == -1)
-		return -1;
-	return 0;
+	return http_chunk_write(bufferevent_get_output(l->bev), frames);
 }
 
 /* Close an open request body; the response follows. */
@@ -310,7 +301,7 @@ void
 hrac_link_end_chunks(struct hrac_link *l)
 {
 	if (l->streaming)
-		evbuffer_add(bufferevent_get_output(l->bev), "0\r\n\r\n", 5);
+		http_chunk_last(bufferevent_get_output(l->bev));
 	l->streaming = 0;
 }
 

@@ -687,17 +687,11 @@ int
 hras_conn_write_frames(struct hras_conn *c, struct evbuffer *frames)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	size_t		 n = evbuffer_get_length(frames);
 
-	if (n == 0)
-		return 0;
+	/* HTTP/1.0 has no chunks: the stream ends with the connection. */
 	if (c->http10)
 		return evbuffer_add_buffer(out, frames);
-	if (evbuffer_add_printf(out, "%zx\r\n", n) == -1 ||
-	    evbuffer_add_buffer(out, frames) == -1 ||
-	    evbuffer_add(out, "\r\n", 2) == -1)
-		return -1;
-	return 0;
+	return http_chunk_write(out, frames);
 }
 
 /* End a downstream that another one replaces; close once flushed. */
@@ -705,7 +699,7 @@ void
 hras_conn_end_stream(struct hras_conn *c)
 {
 	if (!c->http10)
-		evbuffer_add(bufferevent_get_output(c->bev), "0\r\n\r\n", 5);
+		http_chunk_last(bufferevent_get_output(c->bev));
 	c->state = CONN_CLOSING;
 	evtimer_del(c->deadline_ev);
 	bufferevent_disable(c->bev, EV_READ);
