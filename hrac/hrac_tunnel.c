@@ -5,7 +5,9 @@
  * short complete requests (poll mode) where something on the path buffers.
  * The mode is found by a probe at connect time. A tunnel that breaks is
  * reopened with exponential back-off and jitter; the frames handed to it
- * meanwhile wait in its queue.
+ * meanwhile wait in its queue. Its links report to it through
+ * hrac_link_cb; the records it opens go up through the hrac_tunnel_cb main
+ * gives it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,11 @@
 
 #define BACKOFF_MIN	0.5	/* seconds before the first retry */
 
+static void	hrac_tunnel_link_ready(void *, struct hrac_link *);
+static void	hrac_tunnel_link_body(void *, struct hrac_link *, int);
+static void	hrac_tunnel_link_error(void *, struct hrac_link *,
+		    const char *);
+static void	hrac_tunnel_link_drained(void *, struct hrac_link *);
 static void	hrac_tunnel_connect(struct hrac_tunnel *);
 static void	hrac_tunnel_lost(struct hrac_tunnel *, const char *);
 static void	hrac_tunnel_retry(evutil_socket_t, short, void *);
@@ -77,6 +84,11 @@ hrac_tunnel_init(struct hrac_tunnel *t, struct event_base *base,
 	cb.deliver = hrac_tunnel_deliver;
 	cb.kick = hrac_tunnel_kick;
 	cb.arg = t;
+	t->link_cb.ready = hrac_tunnel_link_ready;
+	t->link_cb.body = hrac_tunnel_link_body;
+	t->link_cb.error = hrac_tunnel_link_error;
+	t->link_cb.drained = hrac_tunnel_link_drained;
+	t->link_cb.arg = t;
 	if ((t->scratch = evbuffer_new()) == NULL ||
 	    (t->tun = tunnel_new(conf->queue_max, &cb)) == NULL ||
 	    (t->retry_ev = evtimer_new(base, hrac_tunnel_retry, t)) == NULL ||
@@ -185,10 +197,10 @@ hrac_tunnel_retry(evutil_socket_t fd, short what, void *arg)
 }
 
 /* A link reports failure; which link decides what it costs. */
-void
-hrac_tunnel_link_error(struct hrac_link *l, const char *why)
+static void
+hrac_tunnel_link_error(void *arg, struct hrac_link *l, const char *why)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_tunnel	*t = arg;
 
 	if (l == t->up_old) {
 		hrac_tunnel_drop(t, &t->up_old);
@@ -237,10 +249,10 @@ hrac_tunnel_target(struct hrac_tunnel *t, const char *method,
 }
 
 /* A link is connected (through the proxy and TLS): send its request. */
-void
-hrac_tunnel_link_ready(struct hrac_link *l)
+static void
+hrac_tunnel_link_ready(void *arg, struct hrac_link *l)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_tunnel	*t = arg;
 	char			 target[512];
 	struct evbuffer		*f;
 	uint8_t			 probe = FRAME_CTL_PROBE;
@@ -474,10 +486,10 @@ hrac_tunnel_probe_timeout(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Response body bytes (or its end) on a link. */
-void
-hrac_tunnel_link_body(struct hrac_link *l, int done)
+static void
+hrac_tunnel_link_body(void *arg, struct hrac_link *l, int done)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_tunnel	*t = arg;
 	const char		*why;
 
 	if (l->role == LINK_CTRL) {
@@ -531,7 +543,7 @@ hrac_tunnel_down_done(struct hrac_tunnel *t, struct hrac_link *l)
 		t->down_next = NULL;
 		t->down_since = clock_now();
 		if (t->down->state == LINK_BODY || t->down->state == LINK_IDLE)
-			hrac_tunnel_link_body(t->down,
+			hrac_tunnel_link_body(t, t->down,
 			    t->down->state == LINK_IDLE);
 		return;
 	}
@@ -573,13 +585,13 @@ hrac_tunnel_deliver(void *arg, unsigned int type, uint32_t flow,
 			hook_deliver(t->hook, data, len);
 		break;
 	case FRAME_SIP:
-		if (t->sip != NULL)
-			hrac_sip_from_tunnel(t->sip, flow, data, len);
+		if (t->cb.sip != NULL)
+			t->cb.sip(t->cb.arg, flow, data, len);
 		break;
 	case FRAME_RTP:
 	case FRAME_RTCP:
-		if (t->sip != NULL)
-			hrac_media_from_tunnel(t->sip, type, flow, data, len);
+		if (t->cb.media != NULL)
+			t->cb.media(t->cb.arg, type, flow, data, len);
 		break;
 	default:
 		log_debug("%s frame not handled", frame_type_name(type));
@@ -624,11 +636,13 @@ hrac_tunnel_flush_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* The upstream drained: more frames may go. */
-void
-hrac_tunnel_link_drained(struct hrac_link *l)
+static void
+hrac_tunnel_link_drained(void *arg, struct hrac_link *l)
 {
-	if (l == l->t->up && tunnel_queued(l->t->tun) > 0)
-		hrac_tunnel_flush(l->t);
+	struct hrac_tunnel	*t = arg;
+
+	if (l == t->up && tunnel_queued(t->tun) > 0)
+		hrac_tunnel_flush(t);
 }
 
 /* In poll mode: one complete POST with a batch of frames at a time. */
