@@ -3,6 +3,7 @@
  * HTTP_HEAD_MAX, NUL and other control bytes are refused, obsolete line
  * folding is refused, duplicate or conflicting framing headers are refused,
  * and chunk sizes are checked for overflow before they are trusted.
+ * Writing is one chunk of a body that stays open, and its end.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -495,4 +496,26 @@ http_reason(int status)
 	default:
 		return "Error";
 	}
+}
+
+/* Move all of data into out as one chunk; nothing when data is empty. */
+int
+http_chunk_write(struct evbuffer *out, struct evbuffer *data)
+{
+	size_t	 n = evbuffer_get_length(data);
+
+	if (n == 0)
+		return 0;
+	if (evbuffer_add_printf(out, "%zx\r\n", n) == -1 ||
+	    evbuffer_add_buffer(out, data) == -1 ||
+	    evbuffer_add(out, "\r\n", 2) == -1)
+		return -1;
+	return 0;
+}
+
+/* End a chunked body: the last chunk, no trailer. */
+int
+http_chunk_last(struct evbuffer *out)
+{
+	return evbuffer_add(out, "0\r\n\r\n", 5);
 }

@@ -2,7 +2,8 @@
  * The tunnel's HTTP side: a strict HTTP/1.1 message-head parser and a
  * chunked-body decoder (RFC 9112) over evbuffers, used by hras to read
  * requests whose bodies are still arriving and by hrac to read responses
- * that never end. Everything a peer sends is bounded.
+ * that never end, and the chunk writer both use for bodies that never
+ * end. Everything a peer sends is bounded.
  */
 #ifndef VOFW_HTTP_H
 #define VOFW_HTTP_H
@@ -55,5 +56,7 @@ int	 http_query_param(const char *target, const char *name, char *out,
 	    size_t outlen);
 const char *http_path(const char *target, char *out, size_t outlen);
 const char *http_reason(int status);
+int	 http_chunk_write(struct evbuffer *out, struct evbuffer *data);
+int	 http_chunk_last(struct evbuffer *out);
 
 #endif

@@ -2,7 +2,9 @@
  * hrac, the inside half (paper 3.1): keeps the HTTP tunnel to hras open
  * through whatever proxy the LAN has. This header ties its modules
  * together: HTTP client connections (hrac_link.c) and the tunnel's state
- * machine (hrac_tunnel.c).
+ * machine (hrac_tunnel.c). Each layer calls the one below it directly and
+ * hears from it only through a callback struct: a link reports to
+ * hrac_link_cb, the tunnel hands records up through hrac_tunnel_cb.
  */
 #ifndef VOFW_HRAC_H
 #define VOFW_HRAC_H
@@ -21,6 +23,7 @@ struct event_base;
 struct evbuffer;
 struct evdns_base;
 struct hook;
+struct hrac_link;
 struct hrac_sip;
 struct osip_message;
 struct osip_uri;
@@ -46,6 +49,27 @@ enum hrac_link_state {
 	LINK_IDLE,		/* ready for a request */
 	LINK_WAIT_HEAD,		/* request sent, waiting for the response */
 	LINK_BODY		/* reading the response body */
+};
+
+/* What a link reports up; it does not know what it carries. */
+struct hrac_link_cb {
+	/* Connected (through the proxy and TLS): ready for a request. */
+	void	(*ready)(void *, struct hrac_link *);
+	/* Response body bytes wait in l->body; done once it has ended. */
+	void	(*body)(void *, struct hrac_link *, int done);
+	/* The link failed; the callee frees it. */
+	void	(*error)(void *, struct hrac_link *, const char *why);
+	/* Output drained below the low-water mark: room for more. */
+	void	(*drained)(void *, struct hrac_link *);
+	void	*arg;
+};
+
+/* Where the tunnel hands the records it opens. */
+struct hrac_tunnel_cb {
+	void	(*sip)(void *, uint32_t flow, const uint8_t *, size_t);
+	void	(*media)(void *, unsigned int type, uint32_t flow,
+		    const uint8_t *, size_t);
+	void	*arg;
 };
 
 /* One HTTP connection from hrac towards hras. */
@@ -102,8 +126,10 @@ struct hrac_tunnel {
 	struct event		*timer_ev;
 	struct event		*flush_ev;
 	struct evbuffer		*scratch;	/* frames on their way out */
+	struct hrac_link_cb	 link_cb;	/* what its links report */
+	struct hrac_tunnel_cb	 cb;		/* records, up; set by main */
 	struct hook		*hook;
-	struct hrac_sip		*sip;
+	struct hrac_sip		*sip;		/* main's, for reloads */
 };
 
 /* hrac_link.c */
@@ -116,12 +142,7 @@ void	 hrac_link_end_chunks(struct hrac_link *);
 size_t	 hrac_link_output(const struct hrac_link *);
 int	 hrac_tls_init(struct hrac_tunnel *);
 
-/* hrac_tunnel.c: what a link reports back. */
-void	 hrac_tunnel_link_ready(struct hrac_link *);
-void	 hrac_tunnel_link_body(struct hrac_link *, int done);
-void	 hrac_tunnel_link_error(struct hrac_link *, const char *);
-void	 hrac_tunnel_link_drained(struct hrac_link *);
-
+/* hrac_tunnel.c */
 int	 hrac_tunnel_init(struct hrac_tunnel *, struct event_base *,
 	    struct hrac_config *);
 void	 hrac_tunnel_free(struct hrac_tunnel *);
@@ -162,6 +183,5 @@ void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,
 	    const uint8_t *, size_t);
-time_t	 hrac_now(void);
 
 #endif

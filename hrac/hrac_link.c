@@ -3,7 +3,8 @@
  * LAN's proxy (absolute-form requests for http://, CONNECT for https://,
  * Basic proxy authentication), TLS with the server verified against a CA
  * file or a pinned certificate fingerprint, and strict reading of the
- * responses, including bodies that never end.
+ * responses, including bodies that never end. What happens on a link is
+ * reported up through its tunnel's hrac_link_cb.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -137,7 +138,7 @@ hrac_link_free(struct hrac_link *l)
 	free(l);
 }
 
-/* Report a failure to the tunnel, which frees the link. */
+/* Report a failure up; the callee frees the link. */
 static void
 hrac_link_fail(struct hrac_link *l, const char *fmt, ...)
 {
@@ -147,7 +148,7 @@ hrac_link_fail(struct hrac_link *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	hrac_tunnel_link_error(l, why);
+	l->t->link_cb.error(l->t->link_cb.arg, l, why);
 }
 
 /* TCP is up: ask the proxy for a tunnel, start TLS, or be ready. */
@@ -178,7 +179,7 @@ hrac_link_connected(struct hrac_link *l)
 	}
 	l->state = LINK_IDLE;
 	bufferevent_set_timeouts(l->bev, NULL, NULL);
-	hrac_tunnel_link_ready(l);
+	t->link_cb.ready(t->link_cb.arg, l);
 }
 
 /* Wrap the connection in TLS towards hras. */
@@ -293,16 +294,7 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 int
 hrac_link_write_chunk(struct hrac_link *l, struct evbuffer *frames)
 {
-	struct evbuffer	*out = bufferevent_get_output(l->bev);
-	size_t		 n = evbuffer_get_length(frames);
-
-	if (n == 0)
-		return 0;
-	if (evbuffer_add_printf(out, "%zx\r\n", n) == -1 ||
-	    evbuffer_add_buffer(out, frames) == -1 ||
-	    evbuffer_add(out, "\r\n", 2) == -1)
-		return -1;
-	return 0;
+	return http_chunk_write(bufferevent_get_output(l->bev), frames);
 }
 
 /* Close an open request body; the response follows. */
@@ -310,7 +302,7 @@ void
 hrac_link_end_chunks(struct hrac_link *l)
 {
 	if (l->streaming)
-		evbuffer_add(bufferevent_get_output(l->bev), "0\r\n\r\n", 5);
+		http_chunk_last(bufferevent_get_output(l->bev));
 	l->streaming = 0;
 }
 
@@ -348,7 +340,7 @@ hrac_link_response(struct hrac_link *l)
 	hrac_link_body(l);
 }
 
-/* Decode body bytes and hand them to the tunnel. */
+/* Decode body bytes and report them up. */
 static void
 hrac_link_body(struct hrac_link *l)
 {
@@ -379,7 +371,7 @@ hrac_link_body(struct hrac_link *l)
 	}
 	if (done)
 		l->state = l->msg->keep_alive ? LINK_IDLE : LINK_WAIT_HEAD;
-	hrac_tunnel_link_body(l, done);
+	l->t->link_cb.body(l->t->link_cb.arg, l, done);
 }
 
 /* Input from the proxy or the server. */
@@ -411,12 +403,14 @@ hrac_link_read(struct bufferevent *bev, void *arg)
 	}
 }
 
-/* Output drained below the low-water mark: the tunnel may write more. */
+/* Output drained below the low-water mark: more may be written. */
 static void
 hrac_link_write(struct bufferevent *bev, void *arg)
 {
+	struct hrac_link	*l = arg;
+
 	(void)bev;
-	hrac_tunnel_link_drained(arg);
+	l->t->link_cb.drained(l->t->link_cb.arg, l);
 }
 
 /* Connected, TLS up, closed, timed out or failed. */
@@ -441,7 +435,7 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 			}
 			l->state = LINK_IDLE;
 			bufferevent_set_timeouts(l->bev, NULL, NULL);
-			hrac_tunnel_link_ready(l);
+			l->t->link_cb.ready(l->t->link_cb.arg, l);
 		}
 		return;
 	}
@@ -454,7 +448,7 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 		if (l->state == LINK_BODY && l->body_left == -1 &&
 		    !l->body_chunked) {
 			l->state = LINK_WAIT_HEAD;
-			hrac_tunnel_link_body(l, 1);
+			l->t->link_cb.body(l->t->link_cb.arg, l, 1);
 			return;
 		}
 		hrac_link_fail(l, "connection closed by %s", l->t->has_proxy ?

@@ -16,6 +16,7 @@
 
 #include <osipparser2/osip_port.h>
 
+#include "clock.h"
 #include "hrac.h"
 #include "log.h"
 #include "sip.h"
@@ -129,7 +130,7 @@ static void
 hrac_local_expire(struct hrac_local *l)
 {
 	struct hrac_binding	*b, *next;
-	time_t			 now = hrac_now();
+	time_t			 now = clock_now();
 
 	for (b = TAILQ_FIRST(&l->bindings); b != NULL; b = next) {
 		next = TAILQ_NEXT(b, entry);
@@ -187,7 +188,7 @@ hrac_local_learn(struct hrac_local *l, const osip_message_t *m)
 		snprintf(b->aor, sizeof(b->aor), "%s", aor);
 		snprintf(b->contact, sizeof(b->contact), "%s", uri);
 		osip_free(uri);
-		b->expires = hrac_now() + expires;
+		b->expires = clock_now() + expires;
 		TAILQ_INSERT_TAIL(&l->bindings, b, entry);
 		l->nbindings++;
 		log_debug("inside binding %s -> %s", b->aor, b->contact);

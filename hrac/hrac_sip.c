@@ -16,6 +16,7 @@
 #include <osipparser2/osip_port.h>
 
 #include "call.h"
+#include "clock.h"
 #include "hrac.h"
 #include "log.h"
 #include "media.h"
@@ -204,7 +205,7 @@ hrac_sip_learn(struct hrac_sip *hs, const osip_message_t *m,
 	osip_contact_t		*ct;
 	struct hrac_contact	*c;
 	struct sip_addr		 a, pbx;
-	time_t			 now = hrac_now();
+	time_t			 now = clock_now();
 	int			 i, trusted;
 
 	/* The inside proxy vouches for the Contacts it relays. */
@@ -254,7 +255,7 @@ hrac_sip_known(struct hrac_sip *hs, const struct sip_addr *addr,
 {
 	struct hrac_contact	*c, *next;
 	struct sip_addr		 pbx;
-	time_t			 now = hrac_now();
+	time_t			 now = clock_now();
 
 	if (hrac_sip_inside_proxy(hs, &pbx) == 0 &&
 	    strcmp(pbx.host, addr->host) == 0 &&
@@ -394,7 +395,7 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 		call_refused(&hs->calls, m, NULL);
 		return;
 	}
-	hrac_txn_remember(hs->txns, m, from, hrac_now());
+	hrac_txn_remember(hs->txns, m, from, clock_now());
 }
 
 /*
@@ -427,7 +428,7 @@ hrac_sip_local(struct hrac_sip *hs, osip_message_t *m, const char *contact,
 	if (MSG_IS_INVITE(m))
 		siptr_reply(hs->sip, m, 100, NULL);
 	/* The caller's Via is still on top: its answer finds it there. */
-	hrac_txn_remember(hs->txns, m, from, hrac_now());
+	hrac_txn_remember(hs->txns, m, from, clock_now());
 	if (sip_via_push(m, siptr_self(hs->sip, to.tcp), branch) == -1)
 		return;
 	log_debug("%s routed inside to %s", m->sip_method, contact);
@@ -453,7 +454,7 @@ hrac_sip_via_hras(struct hrac_sip *hs, osip_message_t *m,
 	if (hrac_sip_to_tunnel(hs, m, FRAME_FLOW_DIRECT) == -1)
 		siptr_reply(hs->sip, m, 503, "tunnel queue full");
 	else
-		hrac_txn_remember(hs->txns, m, from, hrac_now());
+		hrac_txn_remember(hs->txns, m, from, clock_now());
 }
 
 /* A phone's response to a request hrac delivered: into the tunnel. */
@@ -485,7 +486,7 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 		/* Between two inside phones: back to the caller directly. */
 		if (sip_via_target(m, &to) == 0 &&
 		    (hrac_sip_known(hs, &to, 1) ||
-		    hrac_txn_sender(hs->txns, m, to.host, hrac_now())))
+		    hrac_txn_sender(hs->txns, m, to.host, clock_now())))
 			siptr_send_msg(hs->sip, m, &to);
 		return;
 	}
@@ -528,7 +529,7 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		/* A learned phone, or the sender of the request answered. */
 		if (sip_via_target(m, &to) == -1 ||
 		    (!hrac_sip_known(hs, &to, 1) &&
-		    !hrac_txn_sender(hs->txns, m, to.host, hrac_now()))) {
+		    !hrac_txn_sender(hs->txns, m, to.host, clock_now()))) {
 			log_info("response for an unknown inside address "
 			    "dropped");
 		} else if (flow == FRAME_FLOW_DIRECT)
@@ -646,7 +647,7 @@ hrac_sip_pbx_takes(struct hrac_sip *hs, const osip_message_t *m,
 static int
 hrac_sip_note(struct hrac_sip *hs)
 {
-	time_t	 now = hrac_now();
+	time_t	 now = clock_now();
 
 	if (now != hs->note_sec) {
 		hs->note_sec = now;

@@ -5,7 +5,9 @@
  * short complete requests (poll mode) where something on the path buffers.
  * The mode is found by a probe at connect time. A tunnel that breaks is
  * reopened with exponential back-off and jitter; the frames handed to it
- * meanwhile wait in its queue.
+ * meanwhile wait in its queue. Its links report to it through
+ * hrac_link_cb; the records it opens go up through the hrac_tunnel_cb main
+ * gives it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "clock.h"
 #include "hook.h"
 #include "hrac.h"
 #include "log.h"
@@ -27,6 +30,11 @@
 
 #define BACKOFF_MIN	0.5	/* seconds before the first retry */
 
+static void	hrac_tunnel_link_ready(void *, struct hrac_link *);
+static void	hrac_tunnel_link_body(void *, struct hrac_link *, int);
+static void	hrac_tunnel_link_error(void *, struct hrac_link *,
+		    const char *);
+static void	hrac_tunnel_link_drained(void *, struct hrac_link *);
 static void	hrac_tunnel_connect(struct hrac_tunnel *);
 static void	hrac_tunnel_lost(struct hrac_tunnel *, const char *);
 static void	hrac_tunnel_retry(evutil_socket_t, short, void *);
@@ -46,16 +54,6 @@ static int	hrac_tunnel_target(struct hrac_tunnel *, const char *,
 static void	hrac_tunnel_send_control(struct hrac_tunnel *, uint8_t);
 static void	hrac_tunnel_post(struct hrac_tunnel *);
 static void	hrac_tunnel_drop(struct hrac_tunnel *, struct hrac_link **);
-
-/* Seconds on the monotonic clock. */
-time_t
-hrac_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 /* Set up the tunnel and make the first attempt to open it. */
 int
@@ -86,6 +84,11 @@ hrac_tunnel_init(struct hrac_tunnel *t, struct event_base *base,
 	cb.deliver = hrac_tunnel_deliver;
 	cb.kick = hrac_tunnel_kick;
 	cb.arg = t;
+	t->link_cb.ready = hrac_tunnel_link_ready;
+	t->link_cb.body = hrac_tunnel_link_body;
+	t->link_cb.error = hrac_tunnel_link_error;
+	t->link_cb.drained = hrac_tunnel_link_drained;
+	t->link_cb.arg = t;
 	if ((t->scratch = evbuffer_new()) == NULL ||
 	    (t->tun = tunnel_new(conf->queue_max, &cb)) == NULL ||
 	    (t->retry_ev = evtimer_new(base, hrac_tunnel_retry, t)) == NULL ||
@@ -194,10 +197,10 @@ hrac_tunnel_retry(evutil_socket_t fd, short what, void *arg)
 }
 
 /* A link reports failure; which link decides what it costs. */
-void
-hrac_tunnel_link_error(struct hrac_link *l, const char *why)
+static void
+hrac_tunnel_link_error(void *arg, struct hrac_link *l, const char *why)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_tunnel	*t = arg;
 
 	if (l == t->up_old) {
 		hrac_tunnel_drop(t, &t->up_old);
@@ -246,10 +249,10 @@ hrac_tunnel_target(struct hrac_tunnel *t, const char *method,
 }
 
 /* A link is connected (through the proxy and TLS): send its request. */
-void
-hrac_tunnel_link_ready(struct hrac_link *l)
+static void
+hrac_tunnel_link_ready(void *arg, struct hrac_link *l)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_tunnel	*t = arg;
 	char			 target[512];
 	struct evbuffer		*f;
 	uint8_t			 probe = FRAME_CTL_PROBE;
@@ -277,7 +280,7 @@ hrac_tunnel_link_ready(struct hrac_link *l)
 			hrac_tunnel_lost(t, "cannot send the upstream POST");
 			return;
 		}
-		t->up_since = hrac_now();
+		t->up_since = clock_now();
 		if (t->up_old != NULL) {
 			/* Renewal: the old body ends, the new one carries on. */
 			hrac_link_end_chunks(t->up_old);
@@ -435,7 +438,7 @@ hrac_tunnel_links(struct hrac_tunnel *t)
 	struct timeval	 tv = { HRAC_PROBE_TIMEOUT, 0 };
 
 	t->state = TUN_PROBE;
-	t->last_rx = t->last_tx = t->down_since = hrac_now();
+	t->last_rx = t->last_tx = t->down_since = clock_now();
 	if ((t->down = hrac_link_new(t, LINK_DOWN)) == NULL ||
 	    (t->up = hrac_link_new(t, LINK_UP)) == NULL) {
 		hrac_tunnel_lost(t, "cannot open the data connections");
@@ -483,10 +486,10 @@ hrac_tunnel_probe_timeout(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Response body bytes (or its end) on a link. */
-void
-hrac_tunnel_link_body(struct hrac_link *l, int done)
+static void
+hrac_tunnel_link_body(void *arg, struct hrac_link *l, int done)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_tunnel	*t = arg;
 	const char		*why;
 
 	if (l->role == LINK_CTRL) {
@@ -516,7 +519,7 @@ hrac_tunnel_link_body(struct hrac_link *l, int done)
 		return;
 	/* Any bytes, or an empty poll answer, show that hras is there. */
 	if (evbuffer_get_length(l->body) > 0 || done)
-		t->last_rx = hrac_now();
+		t->last_rx = clock_now();
 	if (tunnel_input(t->tun, l->body, &why) == -1) {
 		hrac_tunnel_lost(t, why);
 		return;
@@ -538,9 +541,9 @@ hrac_tunnel_down_done(struct hrac_tunnel *t, struct hrac_link *l)
 		hrac_tunnel_drop(t, &t->down);
 		t->down = t->down_next;
 		t->down_next = NULL;
-		t->down_since = hrac_now();
+		t->down_since = clock_now();
 		if (t->down->state == LINK_BODY || t->down->state == LINK_IDLE)
-			hrac_tunnel_link_body(t->down,
+			hrac_tunnel_link_body(t, t->down,
 			    t->down->state == LINK_IDLE);
 		return;
 	}
@@ -582,13 +585,13 @@ hrac_tunnel_deliver(void *arg, unsigned int type, uint32_t flow,
 			hook_deliver(t->hook, data, len);
 		break;
 	case FRAME_SIP:
-		if (t->sip != NULL)
-			hrac_sip_from_tunnel(t->sip, flow, data, len);
+		if (t->cb.sip != NULL)
+			t->cb.sip(t->cb.arg, flow, data, len);
 		break;
 	case FRAME_RTP:
 	case FRAME_RTCP:
-		if (t->sip != NULL)
-			hrac_media_from_tunnel(t->sip, type, flow, data, len);
+		if (t->cb.media != NULL)
+			t->cb.media(t->cb.arg, type, flow, data, len);
 		break;
 	default:
 		log_debug("%s frame not handled", frame_type_name(type));
@@ -633,11 +636,13 @@ hrac_tunnel_flush_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* The upstream drained: more frames may go. */
-void
-hrac_tunnel_link_drained(struct hrac_link *l)
+static void
+hrac_tunnel_link_drained(void *arg, struct hrac_link *l)
 {
-	if (l == l->t->up && tunnel_queued(l->t->tun) > 0)
-		hrac_tunnel_flush(l->t);
+	struct hrac_tunnel	*t = arg;
+
+	if (l == t->up && tunnel_queued(t->tun) > 0)
+		hrac_tunnel_flush(t);
 }
 
 /* In poll mode: one complete POST with a batch of frames at a time. */
@@ -673,7 +678,7 @@ hrac_tunnel_post(struct hrac_tunnel *t)
 		hrac_tunnel_lost(t, "out of memory");
 	else {
 		t->post_inflight = 1;
-		t->last_tx = hrac_now();
+		t->last_tx = clock_now();
 	}
 	evbuffer_free(f);
 }
@@ -702,7 +707,7 @@ hrac_tunnel_flush(struct hrac_tunnel *t)
 			break;
 		}
 	}
-	t->last_tx = hrac_now();
+	t->last_tx = clock_now();
 }
 
 /* Once a second: judge a silent downstream, keep the upstream alive,
@@ -711,7 +716,7 @@ static void
 hrac_tunnel_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct hrac_tunnel	*t = arg;
-	time_t			 now = hrac_now();
+	time_t			 now = clock_now();
 	struct hrac_link	*old;
 
 	(void)fd;

@@ -19,6 +19,9 @@
 
 static void	hrac_reload(void *);
 static void	hrac_stop(void *);
+static void	hrac_tunnel_sip(void *, uint32_t, const uint8_t *, size_t);
+static void	hrac_tunnel_media(void *, unsigned int, uint32_t,
+		    const uint8_t *, size_t);
 
 static struct hrac_tunnel	tunnel;
 
@@ -65,6 +68,21 @@ hrac_reload(void *arg)
 	hrac_config_free(t->conf);
 	t->conf = conf;
 	log_info("configuration reloaded from %s", conf->file);
+}
+
+/* A SIP record from the tunnel goes to the inside proxy. */
+static void
+hrac_tunnel_sip(void *arg, uint32_t flow, const uint8_t *data, size_t len)
+{
+	hrac_sip_from_tunnel(arg, flow, data, len);
+}
+
+/* An RTP or RTCP record from the tunnel goes to its call's relay. */
+static void
+hrac_tunnel_media(void *arg, unsigned int type, uint32_t flow,
+    const uint8_t *data, size_t len)
+{
+	hrac_media_from_tunnel(arg, type, flow, data, len);
 }
 
 /* SIGTERM/SIGINT: leave the loop; main tears everything down. */
@@ -118,6 +136,9 @@ main(int argc, char *argv[])
 		fatalx("cannot set up the tunnel to %s", conf->server);
 	if ((tunnel.sip = hrac_sip_new(&tunnel)) == NULL)
 		fatalx("cannot open the SIP listeners and media relay");
+	tunnel.cb.sip = hrac_tunnel_sip;
+	tunnel.cb.media = hrac_tunnel_media;
+	tunnel.cb.arg = tunnel.sip;
 	if (conf->hook.enabled && (tunnel.hook = hook_new(base, &conf->hook,
 	    hrac_hook_send, &tunnel)) == NULL)
 		fatalx("cannot open the hook");

@@ -2,7 +2,9 @@
  * hras, the outside half (paper 3.1): holds the HTTP tunnels of its hrac
  * clients. This header ties its modules together: the daemon context, the
  * tunnel connections (hras_http.c) and the tunnel sessions
- * (hras_session.c).
+ * (hras_session.c). Each layer calls the one below it directly and hears
+ * from it only through a callback struct: the HTTP layer reports to
+ * hras_http_cb, the sessions hand records up through hras_session_cb.
  */
 #ifndef VOFW_HRAS_H
 #define VOFW_HRAS_H
@@ -68,6 +70,8 @@ struct hras_conn {
 	int			 dead;		/* closed, freed at last unref */
 	int			 admitted;	/* a request passed a session */
 	int			 paused;	/* reading stopped: answers wait */
+	int			 queued;	/* upstream waiting for its turn */
+	struct event		*resume_ev;	/* read again next loop turn */
 	struct event		*deadline_ev;	/* whole head, or sized body */
 	struct bufferevent	*bev;
 	enum hras_conn_state	 state;
@@ -84,6 +88,31 @@ struct hras_conn {
 	struct event		*hold_ev;
 	char			 peer[64];	/* address:port */
 	char			 addr[48];	/* address alone */
+};
+
+/*
+ * What the HTTP layer reports up about a connection; it knows nothing of
+ * who serves the tunnel on it.
+ */
+struct hras_http_cb {
+	/* A request head was read: 0 when it is not the tunnel's. */
+	int	(*request)(void *, struct hras_conn *, const char *path);
+	/* Upstream body bytes wait in c->body: -1 when c was closed. */
+	int	(*body)(void *, struct hras_conn *);
+	/* c carries nothing more (its body ended, or it is closing). */
+	void	(*detach)(void *, struct hras_conn *);
+	/* A downstream's output drained below its mark: room for more. */
+	void	(*drained)(void *, struct hras_conn *);
+	void	*arg;
+};
+
+/* Where the sessions hand the records they open from a client's tunnel. */
+struct hras_session_cb {
+	void	(*sip)(void *, const char *client, uint32_t flow,
+		    const uint8_t *, size_t);
+	void	(*media)(void *, const char *client, unsigned int type,
+		    uint32_t flow, const uint8_t *, size_t);
+	void	*arg;
 };
 
 /* The tunnel session of one client; survives its connections. */
@@ -142,7 +171,9 @@ struct hras {
 	unsigned int		 nconns;
 	TAILQ_HEAD(, hras_conn)	 unauth;	/* not admitted, oldest first */
 	unsigned int		 nunauth;
+	struct hras_http_cb	 http_cb;	/* set by the sessions */
 	TAILQ_HEAD(, hras_session) sessions;
+	struct hras_session_cb	 session_cb;	/* set by main */
 	uint8_t			 nonce_key[CRYPTO_KEYLEN];	/* challenges */
 	uint64_t		 nonce_count;	/* challenges issued */
 	struct hook		*hook;
@@ -172,23 +203,17 @@ void	 hras_http_close_all(struct hras *);
 void	 hras_conn_close(struct hras_conn *, const char *why);
 void	 hras_conn_respond(struct hras_conn *, int status, const char *ctype,
 	    const void *, size_t);
+void	 hras_conn_admit(struct hras_conn *);
+void	 hras_conn_start_body(struct hras_conn *);
+void	 hras_conn_resume(struct hras_conn *);
 int	 hras_conn_start_stream(struct hras_conn *);
 void	 hras_conn_hold(struct hras_conn *);
 void	 hras_conn_next(struct hras_conn *);
 int	 hras_conn_write_frames(struct hras_conn *, struct evbuffer *);
 void	 hras_conn_end_stream(struct hras_conn *);
-void	 hras_conn_body(struct hras_conn *);
 
 /* hras_session.c */
-void	 hras_challenge(struct hras_conn *);
-void	 hras_open(struct hras_conn *);
-struct hras_session *hras_session_auth(struct hras_conn *, const char *method,
-	    const char *path);
-void	 hras_session_down(struct hras_session *, struct hras_conn *);
-void	 hras_session_up(struct hras_session *, struct hras_conn *);
-void	 hras_session_detach(struct hras_conn *);
-int	 hras_session_input(struct hras_session *, struct hras_conn *);
-void	 hras_session_flush(struct hras_session *);
+void	 hras_sessions_init(struct hras *, const struct hras_session_cb *);
 void	 hras_sessions_free(struct hras *);
 int	 hras_hook_send(void *, const void *, size_t);
 int	 hras_client_up(struct hras *, const char *);
@@ -202,7 +227,6 @@ void	 hras_sip_from_tunnel(struct hras *, const char *client, uint32_t,
 	    const uint8_t *, size_t);
 void	 hras_media_from_tunnel(struct hras *, const char *client,
 	    unsigned int, uint32_t, const uint8_t *, size_t);
-time_t	 hras_now(void);
 
 /* hras_limit.c */
 int	 hras_limit_init(struct hras *);

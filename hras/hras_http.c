@@ -3,6 +3,9 @@
  * parser, answers the tunnel's handshake, holds downstream GETs open (or
  * answers them in batches in poll mode) and reads upstream POST bodies as
  * they arrive. Anything that is not the tunnel gets a plain web page.
+ * What a request means for the tunnel is not decided here: heads, body
+ * bytes, drained output and the end of a connection are reported through
+ * the daemon's hras_http_cb (hras.h), which the sessions fill.
  *
  * The port is public, so every connection is bounded: input by a read
  * watermark, pipelined requests by how much of their answers wait unread,
@@ -48,11 +51,12 @@ static void	hras_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static void	hras_accept_error(struct evconnlistener *, void *);
 static int	hras_conn_make_room(struct hras *, const char *);
-static void	hras_conn_admit(struct hras_conn *);
 static void	hras_conn_unref(struct hras_conn *);
 static void	hras_conn_deadline(struct hras_conn *, int);
 static void	hras_conn_expired(evutil_socket_t, short, void *);
+static void	hras_conn_resumed(evutil_socket_t, short, void *);
 static int	hras_conn_step(struct hras_conn *);
+static void	hras_conn_body(struct hras_conn *);
 static void	hras_conn_read(struct bufferevent *, void *);
 static void	hras_conn_write(struct bufferevent *, void *);
 static void	hras_conn_event(struct bufferevent *, short, void *);
@@ -202,7 +206,7 @@ hras_conn_make_room(struct hras *h, const char *addr)
 }
 
 /* A request on c passed a session's check: c leaves the unadmitted pool. */
-static void
+void
 hras_conn_admit(struct hras_conn *c)
 {
 	if (c->admitted)
@@ -242,7 +246,7 @@ hras_conn_expired(evutil_socket_t fd, short what, void *arg)
 	}
 	if (c->state == CONN_BODY) {
 		/* An upstream queued behind another is not late itself. */
-		if (c->s != NULL && TAILQ_FIRST(&c->s->ups) != c) {
+		if (c->queued) {
 			evtimer_add(c->deadline_ev, &tv);
 			return;
 		}
@@ -282,6 +286,8 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 	    (c->msg = malloc(sizeof(*c->msg))) == NULL ||
 	    (c->body = evbuffer_new()) == NULL ||
 	    (c->deadline_ev = evtimer_new(h->base, hras_conn_expired,
+	    c)) == NULL ||
+	    (c->resume_ev = evtimer_new(h->base, hras_conn_resumed,
 	    c)) == NULL)
 		goto fail;
 	c->h = h;
@@ -323,6 +329,8 @@ fail:
 			bufferevent_free(c->bev);
 		if (c->deadline_ev != NULL)
 			event_free(c->deadline_ev);
+		if (c->resume_ev != NULL)
+			event_free(c->resume_ev);
 		if (c->body != NULL)
 			evbuffer_free(c->body);
 		free(c->msg);
@@ -343,7 +351,7 @@ hras_conn_close(struct hras_conn *c, const char *why)
 		return;
 	log_debug("%s: closed: %s", c->peer, why);
 	c->dead = 1;
-	hras_session_detach(c);
+	c->h->http_cb.detach(c->h->http_cb.arg, c);
 	TAILQ_REMOVE(&c->h->conns, c, entry);
 	c->h->nconns--;
 	if (!c->admitted) {
@@ -355,6 +363,8 @@ hras_conn_close(struct hras_conn *c, const char *why)
 	c->hold_ev = NULL;
 	event_free(c->deadline_ev);
 	c->deadline_ev = NULL;
+	event_free(c->resume_ev);
+	c->resume_ev = NULL;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	hras_conn_unref(c);
@@ -409,8 +419,7 @@ hras_conn_write(struct bufferevent *bev, void *arg)
 			hras_conn_close(c, "response sent");
 		return;
 	case CONN_DOWN:
-		if (!c->poll && c->s != NULL && c->s->down == c)
-			hras_session_flush(c->s);
+		c->h->http_cb.drained(c->h->http_cb.arg, c);
 		return;
 	case CONN_HEAD:
 	case CONN_BODY:
@@ -467,13 +476,12 @@ hras_conn_page(struct hras_conn *c, const char *method)
 		    strcmp(method, "HEAD") == 0 ? 0 : sizeof(hras_notfound) - 1);
 }
 
-/* Dispatch a parsed request head. */
+/* Dispatch a parsed request head: the tunnel's, or a web page. */
 static void
 hras_conn_route(struct hras_conn *c)
 {
 	struct http_msg	*m = c->msg;
 	char		 path[256];
-	struct timeval	 tv = { UP_IDLE, 0 }, wtv = { WRITE_TIMEOUT, 0 };
 
 	c->http10 = m->minor == 0;
 	c->keep_alive = m->keep_alive;
@@ -481,31 +489,54 @@ hras_conn_route(struct hras_conn *c)
 	c->body_left = m->content_length > 0 ? (uint64_t)m->content_length : 0;
 	http_path(m->target, path, sizeof(path));
 	log_debug("%s: %s %s", c->peer, m->method, path);
-	if (strcmp(path, "/vofw/v1/challenge") == 0 &&
-	    strcmp(m->method, "GET") == 0)
-		hras_challenge(c);
-	else if (strcmp(path, "/vofw/v1/open") == 0 &&
-	    strcmp(m->method, "GET") == 0)
-		hras_open(c);
-	else if (strcmp(path, "/vofw/v1/down") == 0 &&
-	    strcmp(m->method, "GET") == 0) {
-		if ((c->s = hras_session_auth(c, "GET", path)) == NULL)
-			return;
-		hras_conn_admit(c);
-		hras_session_down(c->s, c);
-	} else if (strcmp(path, "/vofw/v1/up") == 0 &&
-	    strcmp(m->method, "POST") == 0) {
-		if ((c->s = hras_session_auth(c, "POST", path)) == NULL)
-			return;
-		hras_conn_admit(c);
-		c->state = CONN_BODY;
-		/* A sized (poll) body has a deadline; a stream has none. */
-		if (!c->body_chunked)
-			hras_conn_deadline(c, 1);
-		bufferevent_set_timeouts(c->bev, &tv, &wtv);
-		hras_session_up(c->s, c);
-	} else
+	if (!c->h->http_cb.request(c->h->http_cb.arg, c, path))
 		hras_conn_page(c, m->method);
+}
+
+/*
+ * Read the body of the request just routed as an upstream, as it
+ * arrives: whatever of it is here already is handled now.
+ */
+void
+hras_conn_start_body(struct hras_conn *c)
+{
+	struct timeval	 tv = { UP_IDLE, 0 }, wtv = { WRITE_TIMEOUT, 0 };
+
+	c->state = CONN_BODY;
+	/* A sized (poll) body has a deadline; a stream has none. */
+	if (!c->body_chunked)
+		hras_conn_deadline(c, 1);
+	bufferevent_set_timeouts(c->bev, &tv, &wtv);
+	http_chunked_init(&c->chunked);
+	hras_conn_body(c);
+}
+
+/*
+ * Read c again on the next loop turn (an upstream whose turn has come):
+ * never from inside the call that closed the one before it.
+ */
+void
+hras_conn_resume(struct hras_conn *c)
+{
+	event_active(c->resume_ev, EV_TIMEOUT, 1);
+}
+
+/* The deferred read of hras_conn_resume. */
+static void
+hras_conn_resumed(evutil_socket_t fd, short what, void *arg)
+{
+	struct hras_conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	/* Its body may have ended meanwhile; then it reads as it did. */
+	if (c->state != CONN_BODY)
+		return;
+	if (bufferevent_enable(c->bev, EV_READ) == -1) {
+		hras_conn_close(c, "cannot read");
+		return;
+	}
+	hras_conn_read(c->bev, c);
 }
 
 /* Ready for the next request on a kept-alive connection. */
@@ -598,7 +629,7 @@ hras_conn_step(struct hras_conn *c)
  * Decode what has arrived of an upstream body into c->body and let the
  * session consume whole frames from it; answer once the body has ended.
  */
-void
+static void
 hras_conn_body(struct hras_conn *c)
 {
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
@@ -625,7 +656,7 @@ hras_conn_body(struct hras_conn *c)
 		c->body_left -= n;
 		done = c->body_left == 0;
 	}
-	if (hras_session_input(c->s, c) == -1)
+	if (c->h->http_cb.body(c->h->http_cb.arg, c) == -1)
 		return;
 	if (!done) {
 		/* Bounded: a held upstream waits without reading more. */
@@ -639,7 +670,7 @@ hras_conn_body(struct hras_conn *c)
 		hras_conn_close(c, "truncated frame");
 		return;
 	}
-	hras_session_detach(c);
+	c->h->http_cb.detach(c->h->http_cb.arg, c);
 	hras_conn_respond(c, 200, "text/plain", "", 0);
 	if (c->state != CONN_CLOSING) {
 		hras_conn_next(c);
@@ -688,17 +719,11 @@ int
 hras_conn_write_frames(struct hras_conn *c, struct evbuffer *frames)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	size_t		 n = evbuffer_get_length(frames);
 
-	if (n == 0)
-		return 0;
+	/* HTTP/1.0 has no chunks: the stream ends with the connection. */
 	if (c->http10)
 		return evbuffer_add_buffer(out, frames);
-	if (evbuffer_add_printf(out, "%zx\r\n", n) == -1 ||
-	    evbuffer_add_buffer(out, frames) == -1 ||
-	    evbuffer_add(out, "\r\n", 2) == -1)
-		return -1;
-	return 0;
+	return http_chunk_write(out, frames);
 }
 
 /* End a downstream that another one replaces; close once flushed. */
@@ -706,7 +731,7 @@ void
 hras_conn_end_stream(struct hras_conn *c)
 {
 	if (!c->http10)
-		evbuffer_add(bufferevent_get_output(c->bev), "0\r\n\r\n", 5);
+		http_chunk_last(bufferevent_get_output(c->bev));
 	c->state = CONN_CLOSING;
 	evtimer_del(c->deadline_ev);
 	bufferevent_disable(c->bev, EV_READ);

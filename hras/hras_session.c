@@ -6,6 +6,10 @@
  * upstream POST is read, keepalives while idle and the verdict that a
  * tunnel is dead. One session per client id; it outlives its connections
  * so that frames queued during an outage are delivered after it.
+ *
+ * The sessions serve the HTTP layer's connections through hras_http_cb and
+ * hand the records they open up through the hras_session_cb main gives
+ * them; they call down into hras_http.c only.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include <openssl/crypto.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "config.h"
 #include "hook.h"
 #include "hras.h"
@@ -27,6 +32,19 @@
 #include "log.h"
 #include "tunnel.h"
 
+static int	hras_session_request(void *, struct hras_conn *,
+		    const char *);
+static int	hras_session_body(void *, struct hras_conn *);
+static void	hras_session_detach(void *, struct hras_conn *);
+static void	hras_session_drained(void *, struct hras_conn *);
+static void	hras_challenge(struct hras_conn *);
+static void	hras_open(struct hras_conn *);
+static struct hras_session *hras_session_auth(struct hras_conn *,
+		    const char *, const char *);
+static void	hras_session_down(struct hras_session *, struct hras_conn *);
+static void	hras_session_up(struct hras_session *, struct hras_conn *);
+static int	hras_session_input(struct hras_session *, struct hras_conn *);
+static void	hras_session_flush(struct hras_session *);
 static struct hras_session *hras_session_get(struct hras *, const char *);
 static void	hras_session_deliver(void *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
@@ -43,18 +61,72 @@ static void	hras_poll_answer(struct hras_session *, struct hras_conn *);
 static struct hras_session *hras_session_find(struct hras *, const char *);
 static void	hras_refuse(struct hras_conn *, int, const char *, const char *);
 
-/* Seconds on the monotonic clock. */
-time_t
-hras_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /* Refusal lines, rate-limited (docs/security.md). */
 static struct log_limit	hras_log_admission = LOG_LIMIT("tunnel-admission");
+
+/*
+ * Serve the tunnel on the HTTP layer's connections; the records opened
+ * from clients' tunnels go to cb.
+ */
+void
+hras_sessions_init(struct hras *h, const struct hras_session_cb *cb)
+{
+	h->session_cb = *cb;
+	h->http_cb.request = hras_session_request;
+	h->http_cb.body = hras_session_body;
+	h->http_cb.detach = hras_session_detach;
+	h->http_cb.drained = hras_session_drained;
+	h->http_cb.arg = h;
+}
+
+/* A request head: answer the tunnel's requests; 0 for any other. */
+static int
+hras_session_request(void *arg, struct hras_conn *c, const char *path)
+{
+	const char	*method = c->msg->method;
+
+	(void)arg;
+	if (strcmp(path, "/vofw/v1/challenge") == 0 &&
+	    strcmp(method, "GET") == 0)
+		hras_challenge(c);
+	else if (strcmp(path, "/vofw/v1/open") == 0 &&
+	    strcmp(method, "GET") == 0)
+		hras_open(c);
+	else if (strcmp(path, "/vofw/v1/down") == 0 &&
+	    strcmp(method, "GET") == 0) {
+		if ((c->s = hras_session_auth(c, "GET", path)) == NULL)
+			return 1;
+		hras_conn_admit(c);
+		hras_session_down(c->s, c);
+	} else if (strcmp(path, "/vofw/v1/up") == 0 &&
+	    strcmp(method, "POST") == 0) {
+		if ((c->s = hras_session_auth(c, "POST", path)) == NULL)
+			return 1;
+		hras_conn_admit(c);
+		hras_session_up(c->s, c);
+	} else
+		return 0;
+	return 1;
+}
+
+/* Upstream body bytes arrived on c. */
+static int
+hras_session_body(void *arg, struct hras_conn *c)
+{
+	(void)arg;
+	if (c->s == NULL)
+		return 0;
+	return hras_session_input(c->s, c);
+}
+
+/* A downstream drained: refill it, unless poll mode answers it whole. */
+static void
+hras_session_drained(void *arg, struct hras_conn *c)
+{
+	(void)arg;
+	if (!c->poll && c->s != NULL && c->s->down == c)
+		hras_session_flush(c->s);
+}
 
 /* Log why a tunnel request is refused (rate-limited) and answer it. */
 static void
@@ -71,7 +143,7 @@ hras_refuse(struct hras_conn *c, int status, const char *who, const char *why)
  * keeps nothing per challenge and a flood of them cannot push out the one
  * a client is answering.
  */
-void
+static void
 hras_challenge(struct hras_conn *c)
 {
 	struct hras	*h = c->h;
@@ -99,7 +171,7 @@ hras_challenge(struct hras_conn *c)
 	if ((h->nonce_count == 0 && crypto_random(h->nonce_key,
 	    sizeof(h->nonce_key)) == -1) ||
 	    auth_challenge_make(h->nonce_key, ++h->nonce_count,
-	    (uint32_t)(hras_now() + HRAS_NONCE_TTL), tok) == -1) {
+	    (uint32_t)(clock_now() + HRAS_NONCE_TTL), tok) == -1) {
 		hras_conn_respond(c, 503, "text/plain", "", 0);
 		return;
 	}
@@ -152,7 +224,7 @@ hras_session_get(struct hras *h, const char *id)
  * ephemeral key and our proof over all of it, and both sides derive the
  * session's keys from the exchange and the secret.
  */
-void
+static void
 hras_open(struct hras_conn *c)
 {
 	const struct config_client	*cl;
@@ -188,7 +260,7 @@ hras_open(struct hras_conn *c)
 		return;
 	}
 	if (c->h->nonce_count == 0 || auth_challenge_check(c->h->nonce_key,
-	    snonce, (uint32_t)hras_now(), &count) == -1) {
+	    snonce, (uint32_t)clock_now(), &count) == -1) {
 		hras_refuse(c, 403, id, "stale or forged nonce");
 		return;
 	}
@@ -239,7 +311,7 @@ hras_open(struct hras_conn *c)
 	OPENSSL_cleanse(&keys, sizeof(keys));
 	memset(&s->win, 0, sizeof(s->win));
 	s->confirmed = 0;
-	s->last_rx = s->last_tx = hras_now();
+	s->last_rx = s->last_tx = clock_now();
 	event_add(s->timer_ev, &sec);
 	len = snprintf(body, sizeof(body), "sid=%s\npub=%s\nmac=%s\n", s->sid,
 	    sp, want);
@@ -248,7 +320,7 @@ hras_open(struct hras_conn *c)
 }
 
 /* Check a tunnel request's session id, number and MAC. */
-struct hras_session *
+static struct hras_session *
 hras_session_auth(struct hras_conn *c, const char *method, const char *path)
 {
 	struct hras_session	*s;
@@ -287,7 +359,7 @@ hras_session_auth(struct hras_conn *c, const char *method, const char *path)
 	}
 	c->poll = http_query_param(c->msg->target, "poll", poll,
 	    sizeof(poll)) == 0 && strcmp(poll, "1") == 0;
-	s->last_rx = hras_now();
+	s->last_rx = clock_now();
 	if (!s->connected) {
 		s->connected = 1;
 		log_info("client %s: tunnel up (%s mode)", s->id,
@@ -297,7 +369,7 @@ hras_session_auth(struct hras_conn *c, const char *method, const char *path)
 }
 
 /* Make c the session's downstream, ending the one it replaces. */
-void
+static void
 hras_session_down(struct hras_session *s, struct hras_conn *c)
 {
 	struct hras_conn	*old = s->down;
@@ -380,7 +452,7 @@ hras_poll_answer(struct hras_session *s, struct hras_conn *c)
 		return;
 	}
 	if (s != NULL && evbuffer_get_length(f) > 0)
-		s->last_tx = hras_now();
+		s->last_tx = clock_now();
 	n = evbuffer_get_length(f);
 	p = evbuffer_pullup(f, -1);
 	hras_conn_respond(c, 200, "application/octet-stream", p, n);
@@ -388,17 +460,17 @@ hras_poll_answer(struct hras_session *s, struct hras_conn *c)
 }
 
 /* Queue c as an upstream; only the oldest open one is read. */
-void
+static void
 hras_session_up(struct hras_session *s, struct hras_conn *c)
 {
 	c->role = ROLE_UP;
-	http_chunked_init(&c->chunked);
 	TAILQ_INSERT_TAIL(&s->ups, c, up_entry);
-	hras_conn_body(c);
+	c->queued = TAILQ_FIRST(&s->ups) != c;
+	hras_conn_start_body(c);
 }
 
 /* Feed c's decoded body to the session if c is the upstream being read. */
-int
+static int
 hras_session_input(struct hras_session *s, struct hras_conn *c)
 {
 	const char	*why;
@@ -406,7 +478,7 @@ hras_session_input(struct hras_session *s, struct hras_conn *c)
 	if (TAILQ_FIRST(&s->ups) != c)
 		return 0;
 	if (evbuffer_get_length(c->body) > 0)
-		s->last_rx = hras_now();
+		s->last_rx = clock_now();
 	if (tunnel_input(s->tun, c->body, &why) == -1) {
 		log_warnx("client %s: bad frame from %s: %s", s->id, c->peer,
 		    why);
@@ -420,12 +492,13 @@ hras_session_input(struct hras_session *s, struct hras_conn *c)
 }
 
 /* Forget a connection's ties to its session (it is closing or done). */
-void
-hras_session_detach(struct hras_conn *c)
+static void
+hras_session_detach(void *arg, struct hras_conn *c)
 {
 	struct hras_session	*s = c->s;
 	struct hras_conn	*next;
 
+	(void)arg;
 	if (s == NULL)
 		return;
 	c->s = NULL;
@@ -438,11 +511,12 @@ hras_session_detach(struct hras_conn *c)
 	c->role = ROLE_NONE;
 	if (next != c || (next = TAILQ_FIRST(&s->ups)) == NULL)
 		return;
-	/* The next upstream's frames come after the ones just read. */
-	bufferevent_enable(next->bev, EV_READ);
-	if (hras_session_input(s, next) == 0 &&
-	    evbuffer_get_length(bufferevent_get_input(next->bev)) > 0)
-		hras_conn_body(next);
+	/*
+	 * The next upstream's frames come after the ones just read. It is
+	 * read on the next loop turn: c may be closing up the stack.
+	 */
+	next->queued = 0;
+	hras_conn_resume(next);
 }
 
 /* Hand an opened frame to whoever it is for. */
@@ -463,11 +537,15 @@ hras_session_deliver(void *arg, unsigned int type, uint32_t flow,
 			hook_deliver(s->h->hook, data, len);
 		break;
 	case FRAME_SIP:
-		hras_sip_from_tunnel(s->h, s->id, flow, data, len);
+		if (s->h->session_cb.sip != NULL)
+			s->h->session_cb.sip(s->h->session_cb.arg, s->id, flow,
+			    data, len);
 		break;
 	case FRAME_RTP:
 	case FRAME_RTCP:
-		hras_media_from_tunnel(s->h, s->id, type, flow, data, len);
+		if (s->h->session_cb.media != NULL)
+			s->h->session_cb.media(s->h->session_cb.arg, s->id, type,
+			    flow, data, len);
 		break;
 	default:
 		log_debug("client %s: %s frame not handled", s->id,
@@ -488,7 +566,7 @@ hras_session_control_send(struct hras_session *s, struct hras_conn *c,
 		return -1;
 	if (tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &code, 1) != -1 &&
 	    hras_conn_write_frames(c, f) != -1) {
-		s->last_tx = hras_now();
+		s->last_tx = clock_now();
 		rc = 0;
 	}
 	evbuffer_free(f);
@@ -541,7 +619,7 @@ hras_session_flush_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Move queued frames into the downstream while it has room. */
-void
+static void
 hras_session_flush(struct hras_session *s)
 {
 	struct hras_conn	*c = s->down;
@@ -566,7 +644,7 @@ hras_session_flush(struct hras_session *s)
 			break;
 		}
 	}
-	s->last_tx = hras_now();
+	s->last_tx = clock_now();
 }
 
 /* Once a second: keepalive an idle downstream; judge a silent tunnel. */
@@ -574,7 +652,7 @@ static void
 hras_session_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct hras_session	*s = arg;
-	time_t			 now = hras_now();
+	time_t			 now = clock_now();
 	const struct hras_config *conf = s->h->conf;
 
 	(void)fd;

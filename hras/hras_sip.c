@@ -14,6 +14,7 @@
 
 #include <osipparser2/osip_port.h>
 
+#include "clock.h"
 #include "config.h"
 #include "hras.h"
 #include "hras_config.h"
@@ -844,7 +845,7 @@ static void
 hras_sip_expire(struct hras *h)
 {
 	struct hras_binding	*b, *next;
-	time_t			 now = hras_now();
+	time_t			 now = clock_now();
 
 	for (b = TAILQ_FIRST(&h->bindings); b != NULL; b = next) {
 		next = TAILQ_NEXT(b, entry);
@@ -1020,7 +1021,7 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 				    client, aor, uri);
 			}
 			snprintf(b->client, sizeof(b->client), "%s", client);
-			b->expires = hras_now() + expires;
+			b->expires = clock_now() + expires;
 		}
 		osip_free(uri);
 	}
@@ -1030,7 +1031,7 @@ hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
 		if (strcmp(b->aor, aor) != 0)
 			continue;
 		snprintf(val, sizeof(val), "<%s>;expires=%lld", b->contact,
-		    (long long)(b->expires - hras_now()));
+		    (long long)(b->expires - clock_now()));
 		osip_message_set_contact(r, val);
 	}
 	hras_sip_to_tunnel(h, client, r, 0);

@@ -20,6 +20,10 @@
 
 static void	hras_reload(void *);
 static void	hras_stop(void *);
+static void	hras_tunnel_sip(void *, const char *, uint32_t, const uint8_t *,
+		    size_t);
+static void	hras_tunnel_media(void *, const char *, unsigned int, uint32_t,
+		    const uint8_t *, size_t);
 
 static struct hras	hras;
 
@@ -68,6 +72,22 @@ hras_reload(void *arg)
 	log_info("configuration reloaded from %s", conf->file);
 }
 
+/* A SIP record from a client's tunnel goes to the proxy. */
+static void
+hras_tunnel_sip(void *arg, const char *client, uint32_t flow,
+    const uint8_t *data, size_t len)
+{
+	hras_sip_from_tunnel(arg, client, flow, data, len);
+}
+
+/* An RTP or RTCP record from a client's tunnel goes to its call's relay. */
+static void
+hras_tunnel_media(void *arg, const char *client, unsigned int type,
+    uint32_t flow, const uint8_t *data, size_t len)
+{
+	hras_media_from_tunnel(arg, client, type, flow, data, len);
+}
+
 /* SIGTERM/SIGINT: leave the loop; main tears everything down. */
 static void
 hras_stop(void *arg)
@@ -83,6 +103,7 @@ main(int argc, char *argv[])
 {
 	struct daemon_args	 args;
 	struct daemon_signals	*sig;
+	struct hras_session_cb	 cb;
 	char			 err[CONFIG_ERRLEN];
 	struct hras		*h = &hras;
 	int			 rc;
@@ -115,6 +136,10 @@ main(int argc, char *argv[])
 		fatalx("cannot set up signal handling");
 	daemon_raise_nofile();
 	sip_init();
+	cb.sip = hras_tunnel_sip;
+	cb.media = hras_tunnel_media;
+	cb.arg = h;
+	hras_sessions_init(h, &cb);
 	if (hras_http_listen(h) == -1)
 		fatalx("cannot open the tunnel listener");
 	if (hras_sip_init(h) == -1)

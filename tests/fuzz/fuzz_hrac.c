@@ -25,8 +25,8 @@
  * without the inside proxy), as a reload would; 0x40 fills the tunnel
  * queue and 0x80 takes the tunnel down.
  *
- * The stand-ins for hrac_tunnel.c and common/tunnel.c (not linked) take
- * the tunnel as up and check each frame: hrac's tunnel, a type the SIP
+ * The stand-ins for hrac_tunnel.c, common/tunnel.c and common/clock.c
+ * (not linked) take the tunnel as up and check each frame: hrac's tunnel, a type the SIP
  * code sends, data that can be read, SIP hras can parse (counted). State
  * (learnt contacts, inside bindings, calls, TCP connections) carries over
  * from input to input; hrac starts afresh every FR_RESET_EVERY inputs.
@@ -44,6 +44,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "config.h"
 #include "frame.h"
 #include "froute.h"
@@ -105,7 +106,7 @@ tunnel_send(struct tunnel *tun, unsigned int type, uint32_t flow,
 
 /* Stand-in: the clock the input moves. */
 time_t
-hrac_now(void)
+clock_now(void)
 {
 	return froute_now();
 }

@@ -25,10 +25,10 @@
  * opts 0x10 hides the upstream, 0x20 fills the tunnel queues and 0x80
  * takes the clients' tunnels down, for that record.
  *
- * The stand-ins for hras_session.c (not linked) take every client of the
- * config as up and check each frame: a client of the config, voice only
- * for a flow of that client's call, a type the SIP code sends, data that
- * can be read, SIP the far half can parse (counted). State (bindings,
+ * The stand-ins for hras_session.c and common/clock.c (not linked) take
+ * every client of the config as up and check each frame: a client of the
+ * config, voice only for a flow of that client's call, a type the SIP code
+ * sends, data that can be read, SIP the far half can parse (counted). State (bindings,
  * calls, the VCIT, TCP connections) carries over from input to input so
  * that a REGISTER from the tunnel can be followed by an INVITE; hras
  * starts afresh every FR_RESET_EVERY inputs or when calls pile up.
@@ -46,6 +46,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "config.h"
 #include "frame.h"
 #include "froute.h"
@@ -121,7 +122,7 @@ hras_session_send(struct hras *h, const char *client, unsigned int type,
 
 /* Stand-in: the clock the input moves. */
 time_t
-hras_now(void)
+clock_now(void)
 {
 	return froute_now();
 }

@@ -105,6 +105,7 @@ static int
 tw_setup(void **state)
 {
 	struct tw	*t;
+	struct hras_session_cb cb = { NULL, NULL, NULL };
 	char		 path[] = "/tmp/test_hras_http.XXXXXX";
 	char		 err[CONFIG_ERRLEN];
 	FILE		*f;
@@ -132,6 +133,7 @@ tw_setup(void **state)
 	TAILQ_INIT(&t->h.unauth);
 	TAILQ_INIT(&t->h.sessions);
 	assert_non_null(t->h.base = event_base_new());
+	hras_sessions_init(&t->h, &cb);
 	assert_int_equal(hras_http_listen(&t->h), 0);
 	*state = t;
 	return 0;

@@ -2,7 +2,7 @@
  * Unit tests of the tunnel's HTTP reader: request and response heads that
  * must parse (whole or arriving byte by byte), every malformed head refused
  * with its exact status, the chunked decoder fed in every possible split
- * and bounded by max, and the query/path helpers.
+ * and bounded by max, the chunk writer, and the query/path helpers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1059,6 +1059,40 @@ test_reason(void **state)
 	assert_string_equal(http_reason(299), "Error");
 }
 
+/*
+ * The chunk writer: nothing for no data, one sized chunk for some, and
+ * what it writes (ended by the last chunk) decodes back to the same bytes.
+ */
+static void
+test_chunk_write(void **state)
+{
+	struct http_chunked	 c;
+	struct evbuffer		*data, *out, *back;
+
+	(void)state;
+	assert_non_null(data = evbuffer_new());
+	assert_non_null(out = evbuffer_new());
+	assert_non_null(back = evbuffer_new());
+	assert_int_equal(http_chunk_write(out, data), 0);
+	assert_int_equal(evbuffer_get_length(out), 0);
+	assert_int_equal(evbuffer_add(data, "0123456789abcdefX", 17), 0);
+	assert_int_equal(http_chunk_write(out, data), 0);
+	assert_int_equal(evbuffer_get_length(data), 0);
+	th_out_is(out, TH_LIT("11\r\n0123456789abcdefX\r\n"));
+	assert_int_equal(evbuffer_add(data, "one", 3), 0);
+	assert_int_equal(http_chunk_write(out, data), 0);
+	assert_int_equal(evbuffer_add(data, "two", 3), 0);
+	assert_int_equal(http_chunk_write(out, data), 0);
+	assert_int_equal(http_chunk_last(out), 0);
+	http_chunked_init(&c);
+	assert_int_equal(http_chunked_decode(&c, out, back, SIZE_MAX), 1);
+	assert_int_equal(evbuffer_get_length(out), 0);
+	th_out_is(back, TH_LIT("onetwo"));
+	evbuffer_free(data);
+	evbuffer_free(out);
+	evbuffer_free(back);
+}
+
 int
 main(void)
 {
@@ -1092,6 +1126,7 @@ main(void)
 		cmocka_unit_test(test_chunked_line_too_long),
 		cmocka_unit_test(test_chunked_trailers_too_long),
 		cmocka_unit_test(test_chunked_max),
+		cmocka_unit_test(test_chunk_write),
 		cmocka_unit_test(test_query_param),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_reason),
