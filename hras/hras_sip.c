@@ -17,6 +17,7 @@
 #include "config.h"
 #include "hras.h"
 #include "hras_config.h"
+#include "hras_sip.h"
 #include "log.h"
 #include "media.h"
 #include "resolve.h"
@@ -43,14 +44,7 @@ static void	hras_sip_request(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
 static void	hras_sip_response(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
-static void	hras_sip_reply_tunnel(struct hras *, const char *,
-		    const osip_message_t *, int);
-static void	hras_sip_refuse_tunnel(struct hras *, const char *,
-		    const osip_message_t *, int, const char *);
-static int	hras_sip_to_tunnel(struct hras *, const char *,
-		    osip_message_t *, uint32_t);
 static int	hras_sip_ours(const osip_uri_t *, void *);
-static int	hras_sip_served(const struct hras *, const char *);
 static const char *hras_sip_domain_client(const struct hras *,
 		    const char *);
 static int	hras_sip_self(const struct hras *, const struct sip_addr *);
@@ -59,12 +53,6 @@ static void	hras_sip_direct(struct hras *, const char *,
 		    osip_message_t *);
 static int	hras_sip_direct_response(struct hras *, const char *,
 		    osip_message_t *);
-static void	hras_sip_register(struct hras *, const char *,
-		    osip_message_t *);
-static int	hras_sip_register_check(const osip_message_t *, int);
-static const struct hras_binding *hras_sip_lookup(struct hras *,
-		    const char *, const char *, const char *);
-static void	hras_sip_expire(struct hras *);
 static int	hras_sip_contacts_usable(const osip_message_t *);
 static int	hras_sip_contact_out(struct hras *, const char *,
 		    osip_message_t *);
@@ -100,8 +88,6 @@ static int	hras_sip_alias_open(struct hras *, osip_uri_t *,
 		    struct sip_addr *);
 static int	hras_sip_target_ok(struct hras *, const char *,
 		    const osip_message_t *, struct sip_addr *);
-static unsigned int hras_sip_bindings_of(const struct hras *,
-		    const char *);
 static unsigned int hras_sip_pending_of(const struct hras *, const char *);
 static int	hras_sip_same_tx(const osip_message_t *,
 		    const osip_message_t *);
@@ -117,7 +103,7 @@ hras_sip_init(struct hras *h)
 {
 	uint8_t	 key[CRYPTO_KEYLEN];
 
-	TAILQ_INIT(&h->bindings);
+	hras_registrar_init(h);
 	TAILQ_INIT(&h->pending);
 	if (crypto_random(key, sizeof(key)) == -1 ||
 	    crypto_aead_init(&h->token_key, key, "contact") == -1 ||
@@ -152,7 +138,6 @@ hras_sip_init(struct hras *h)
 void
 hras_sip_free(struct hras *h)
 {
-	struct hras_binding	*b;
 	struct hras_pending	*p;
 
 	while ((p = TAILQ_FIRST(&h->pending)) != NULL)
@@ -164,10 +149,7 @@ hras_sip_free(struct hras *h)
 	siptr_free(h->sip);
 	media_free(h->media);
 	vcit_free(h->vcit);
-	while ((b = TAILQ_FIRST(&h->bindings)) != NULL) {
-		TAILQ_REMOVE(&h->bindings, b, entry);
-		free(b);
-	}
+	hras_registrar_free(h);
 	crypto_aead_clear(&h->token_key);
 	crypto_aead_clear(&h->via_key);
 	crypto_aead_clear(&h->route_key);
@@ -175,7 +157,7 @@ hras_sip_free(struct hras *h)
 }
 
 /* True when a domain is one this hras serves. */
-static int
+int
 hras_sip_served(const struct hras *h, const char *domain)
 {
 	size_t	 i;
@@ -254,7 +236,7 @@ hras_sip_ours(const osip_uri_t *u, void *arg)
 }
 
 /* Serialize and hand a message to a client's tunnel. */
-static int
+int
 hras_sip_to_tunnel(struct hras *h, const char *client, osip_message_t *m,
     uint32_t flow)
 {
@@ -270,7 +252,7 @@ hras_sip_to_tunnel(struct hras *h, const char *client, osip_message_t *m,
 }
 
 /* Answer a request that came through a client's tunnel. */
-static void
+void
 hras_sip_reply_tunnel(struct hras *h, const char *client,
     const osip_message_t *req, int status)
 {
@@ -278,7 +260,7 @@ hras_sip_reply_tunnel(struct hras *h, const char *client,
 }
 
 /* The same with a reason phrase saying what was wrong. */
-static void
+void
 hras_sip_refuse_tunnel(struct hras *h, const char *client,
     const osip_message_t *req, int status, const char *reason)
 {
@@ -356,7 +338,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 			siptr_reply(h->sip, m, 404, "no such user");
 			return;
 		}
-		if ((b = hras_sip_lookup(h, aor, NULL, NULL)) != NULL) {
+		if ((b = hras_registrar_lookup(h, aor, NULL, NULL)) != NULL) {
 			snprintf(client, sizeof(client), "%s", b->client);
 			if (sip_set_ruri(m, b->contact) == -1) {
 				siptr_reply(h->sip, m, 500, "bad binding");
@@ -826,217 +808,6 @@ hras_sip_route_pop(struct hras *h, osip_message_t *m, int outside)
 	}
 }
 
-/* How many bindings a client has. */
-static unsigned int
-hras_sip_bindings_of(const struct hras *h, const char *client)
-{
-	const struct hras_binding	*b;
-	unsigned int			 n = 0;
-
-	TAILQ_FOREACH(b, &h->bindings, entry)
-		if (strcmp(b->client, client) == 0)
-			n++;
-	return n;
-}
-
-/* Forget bindings whose time is up. */
-static void
-hras_sip_expire(struct hras *h)
-{
-	struct hras_binding	*b, *next;
-	time_t			 now = hras_now();
-
-	for (b = TAILQ_FIRST(&h->bindings); b != NULL; b = next) {
-		next = TAILQ_NEXT(b, entry);
-		if (b->expires > now)
-			continue;
-		log_info("binding %s -> %s expired", b->aor, b->contact);
-		TAILQ_REMOVE(&h->bindings, b, entry);
-		h->nbindings--;
-		free(b);
-	}
-}
-
-/*
- * The newest live binding of an AOR (with this contact, of this client, if
- * given).
- */
-static const struct hras_binding *
-hras_sip_lookup(struct hras *h, const char *aor, const char *contact,
-    const char *client)
-{
-	struct hras_binding	*b, *best = NULL;
-
-	const char		*at = strchr(aor, '@');
-	size_t			 ulen = at != NULL ? (size_t)(at - aor) + 1 : 0;
-	int			 byuser;
-
-	/* user@<hras's address> stands for that user in any served domain. */
-	byuser = at != NULL && strcmp(at + 1, h->conf->sip.address) == 0;
-	hras_sip_expire(h);
-	TAILQ_FOREACH(b, &h->bindings, entry)
-		if ((byuser ? strncmp(b->aor, aor, ulen) == 0 :
-		    strcmp(b->aor, aor) == 0) && (contact == NULL ||
-		    strcmp(b->contact, contact) == 0) && (client == NULL ||
-		    strcmp(b->client, client) == 0) && (best == NULL ||
-		    b->expires > best->expires))
-			best = b;
-	return best;
-}
-
-/*
- * True when every Contact of a REGISTER can be taken (RFC 3261 10.3 takes
- * all or none): a sip: URI with an address hrac can send to, as it does
- * with a binding, and an expires parameter, if any, in delta-seconds; or
- * a lone "*" with Expires: 0 (expires0).
- */
-static int
-hras_sip_register_check(const osip_message_t *m, int expires0)
-{
-	osip_contact_t		*c;
-	osip_generic_param_t	*ep;
-	struct sip_addr		 to;
-	long			 secs;
-	int			 i;
-
-	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
-		if (c->url == NULL && c->displayname != NULL &&
-		    strcmp(c->displayname, "*") == 0) {
-			if (!expires0 || osip_list_size(&m->contacts) != 1)
-				return 0;
-		} else if (sip_uri_target(c->url, &to) == -1 ||
-		    ((ep = sip_param(&c->gen_params, "expires")) != NULL &&
-		    sip_delta_seconds(ep->gvalue, &secs) == -1))
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * REGISTER from an inside phone through its client's tunnel (RFC 3261
- * 10.3): only for the client's own domains and with usable Contacts; add,
- * refresh or remove bindings and answer with the AOR's bindings.
- */
-static void
-hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
-{
-	const struct config_client	*cl = hras_config_client(h->conf,
-					    client);
-	struct hras_binding		*b, *next;
-	osip_contact_t			*c;
-	osip_header_t			*eh;
-	osip_generic_param_t		*ep;
-	osip_message_t			*r;
-	char				 aor[256], *uri, val[600];
-	long				 expires, dflt = HRAS_EXPIRES_DEFAULT;
-	size_t				 i;
-	int				 k, ok = 0, expires0 = 0;
-
-	if (cl == NULL || sip_uri_aor(m->to->url, aor, sizeof(aor)) == -1) {
-		hras_sip_reply_tunnel(h, client, m, 400);
-		return;
-	}
-	for (i = 0; i < cl->ndomains; i++)
-		if (strcasecmp(cl->domains[i], m->to->url->host) == 0)
-			ok = 1;
-	if (!ok) {
-		log_warnx("client %s: REGISTER for %s refused: not its domain",
-		    client, aor);
-		hras_sip_reply_tunnel(h, client, m, 403);
-		return;
-	}
-	if (osip_message_header_get_byname(m, "expires", 0, &eh) >= 0) {
-		if (sip_delta_seconds(eh->hvalue, &dflt) == -1) {
-			log_warnx("client %s: REGISTER for %s refused: bad "
-			    "Expires", client, aor);
-			hras_sip_refuse_tunnel(h, client, m, 400,
-			    "Bad Expires");
-			return;
-		}
-		expires0 = dflt == 0;
-	}
-	if (!hras_sip_register_check(m, expires0)) {
-		log_warnx("client %s: REGISTER for %s refused: unusable Contact",
-		    client, aor);
-		hras_sip_refuse_tunnel(h, client, m, 400, "Unusable Contact");
-		return;
-	}
-	hras_sip_expire(h);
-	for (k = 0; (c = osip_list_get(&m->contacts, k)) != NULL; k++) {
-		if (c->displayname != NULL && strcmp(c->displayname, "*") == 0) {
-			/* Contact: * with Expires: 0 removes everything. */
-			for (b = TAILQ_FIRST(&h->bindings); b != NULL;
-			    b = next) {
-				next = TAILQ_NEXT(b, entry);
-				if (strcmp(b->aor, aor) != 0)
-					continue;
-				TAILQ_REMOVE(&h->bindings, b, entry);
-				h->nbindings--;
-				free(b);
-			}
-			continue;
-		}
-		if (c->url == NULL || osip_uri_to_str(c->url, &uri) != 0)
-			continue;
-		expires = dflt;
-		/* Checked by hras_sip_register_check. */
-		if ((ep = sip_param(&c->gen_params, "expires")) != NULL)
-			(void)sip_delta_seconds(ep->gvalue, &expires);
-		if (expires > HRAS_EXPIRES_MAX)
-			expires = HRAS_EXPIRES_MAX;
-		TAILQ_FOREACH(b, &h->bindings, entry)
-			if (strcmp(b->aor, aor) == 0 &&
-			    strcmp(b->contact, uri) == 0)
-				break;
-		if (expires == 0) {
-			if (b != NULL) {
-				TAILQ_REMOVE(&h->bindings, b, entry);
-				h->nbindings--;
-				free(b);
-				log_info("client %s: %s unregistered %s", client,
-				    aor, uri);
-			}
-		} else if (b == NULL && (h->nbindings >= HRAS_BINDINGS_MAX ||
-		    hras_sip_bindings_of(h, client) >=
-		    (unsigned int)h->conf->limits.bindings ||
-		    (b = calloc(1, sizeof(*b))) == NULL)) {
-			if (hras_limit_note())
-				log_warnx("client %s: REGISTER for %s refused: "
-				    "%u bindings of its own (%u in all)", client,
-				    aor, hras_sip_bindings_of(h, client),
-				    h->nbindings);
-			osip_free(uri);
-			hras_sip_refuse_tunnel(h, client, m, 503,
-			    "Too Many Bindings");
-			return;
-		} else {
-			if (b->aor[0] == '\0') {
-				snprintf(b->aor, sizeof(b->aor), "%s", aor);
-				snprintf(b->contact, sizeof(b->contact), "%s",
-				    uri);
-				TAILQ_INSERT_TAIL(&h->bindings, b, entry);
-				h->nbindings++;
-				log_info("client %s: %s registered at %s",
-				    client, aor, uri);
-			}
-			snprintf(b->client, sizeof(b->client), "%s", client);
-			b->expires = hras_now() + expires;
-		}
-		osip_free(uri);
-	}
-	if ((r = sip_reply(m, 200, NULL)) == NULL)
-		return;
-	TAILQ_FOREACH(b, &h->bindings, entry) {
-		if (strcmp(b->aor, aor) != 0)
-			continue;
-		snprintf(val, sizeof(val), "<%s>;expires=%lld", b->contact,
-		    (long long)(b->expires - hras_now()));
-		osip_message_set_contact(r, val);
-	}
-	hras_sip_to_tunnel(h, client, r, 0);
-	osip_message_free(r);
-}
-
 /*
  * An inside call set up through hras (inside_calls = "hras", paper 3.5):
  * both phones are this client's, so the INVITE goes back down the same
@@ -1057,7 +828,7 @@ hras_sip_direct(struct hras *h, const char *client, osip_message_t *m)
 		return;
 	}
 	/* Only the client's own phones: anything else is no inside call. */
-	if ((b = hras_sip_lookup(h, aor, NULL, client)) == NULL) {
+	if ((b = hras_registrar_lookup(h, aor, NULL, client)) == NULL) {
 		hras_sip_reply_tunnel(h, client, m, 404);
 		return;
 	}
@@ -1167,7 +938,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		return;
 	}
 	if (MSG_IS_REGISTER(m)) {
-		hras_sip_register(h, client, m);
+		hras_registrar_register(h, client, m);
 		osip_message_free(m);
 		return;
 	}
