@@ -1,8 +1,8 @@
 /*
  * The parts of hras's half of the virtual SIP proxy (paper 3.1, 3.3) and
  * what they call of each other: the SIP entry points and dispatch
- * (hras_sip.c), the registrar (hras_registrar.c) and topology hiding
- * (hras_topo.c).
+ * (hras_sip.c), the registrar (hras_registrar.c), topology hiding
+ * (hras_topo.c) and routing (hras_route.c).
  */
 #ifndef VOFW_HRAS_SIP_H
 #define VOFW_HRAS_SIP_H
@@ -55,5 +55,15 @@ void	 hras_topo_route_pop(struct hras *, osip_message_t *, int outside);
 int	 hras_topo_alias_mark(struct hras *, osip_message_t *,
 	    const struct sip_addr *);
 int	 hras_topo_alias_open(struct hras *, osip_uri_t *, struct sip_addr *);
+
+/* hras_route.c */
+int	 hras_route_init(struct hras *);
+void	 hras_route_free(struct hras *);
+void	 hras_route_request(struct hras *, const char *client, uint32_t,
+	    osip_message_t *);
+void	 hras_route_direct(struct hras *, const char *client,
+	    osip_message_t *);
+int	 hras_route_direct_response(struct hras *, const char *client,
+	    osip_message_t *);
 
 #endif
