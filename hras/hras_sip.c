@@ -1,16 +1,17 @@
 /*
- * hras's half of the virtual SIP proxy (paper 3.1, 3.3): the domain's
- * registrar for the phones behind each client, the proxy the outside world
- * talks to, and the outside end of every call's media. To the outside it
- * is one proxy hop: its own Via, Record-Route and Contact and its public
- * address in SDP; nothing of the inside network shows.
+ * hras's half of the virtual SIP proxy (paper 3.1, 3.3): the proxy the
+ * outside world talks to and the SIP end of every client's tunnel. It
+ * takes each message in, from outside or from a tunnel, and hands it to
+ * the part whose job it is: the registrar (hras_registrar.c), topology
+ * hiding (hras_topo.c), routing (hras_route.c), the calls' media
+ * (hras_media.c). To the outside it is one proxy hop: its own Via,
+ * Record-Route and Contact and its public address in SDP; nothing of the
+ * inside network shows.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <osipparser2/osip_port.h>
 
@@ -19,11 +20,8 @@
 #include "hras_config.h"
 #include "hras_sip.h"
 #include "log.h"
-#include "media.h"
-#include "resolve.h"
 #include "siptr.h"
 #include "tunnel.h"
-#include "vcit.h"
 
 #define LEG_MARK	"-vofw2"	/* Call-ID of a call's second leg */
 
@@ -39,8 +37,6 @@ static int	hras_sip_self(const struct hras *, const struct sip_addr *);
 static int	hras_sip_leg_cross(osip_message_t *);
 static void	hras_sip_refuse_call(struct hras *, const osip_message_t *,
 		    int);
-static void	hras_media_in(void *, uint32_t, int, const uint8_t *, size_t);
-static void	hras_media_idle(void *, uint32_t);
 
 /* Open the SIP listeners and the media relay. */
 int
@@ -51,9 +47,7 @@ hras_sip_init(struct hras *h)
 		return -1;
 	snprintf(h->rr_uri, sizeof(h->rr_uri), "sip:%s:%u;lr;vofw",
 	    h->conf->sip.address, h->conf->sip.port);
-	if ((h->vcit = vcit_new()) == NULL ||
-	    (h->media = media_new(h->base, &h->conf->media, hras_media_in,
-	    hras_media_idle, h)) == NULL ||
+	if (hras_media_init(h) == -1 ||
 	    (h->sip = siptr_new(h->base, h->conf->sip.address,
 	    h->conf->sip.port, hras_sip_recv, h)) == NULL ||
 	    hras_limit_init(h) == -1)
@@ -74,12 +68,9 @@ void
 hras_sip_free(struct hras *h)
 {
 	hras_route_free(h);
-	if (h->vcit != NULL && h->media != NULL)
-		call_end_all(&h->calls);
+	hras_media_free(h);
 	hras_limit_free(h);
 	siptr_free(h->sip);
-	media_free(h->media);
-	vcit_free(h->vcit);
 	hras_registrar_free(h);
 	hras_topo_free(h);
 }
@@ -449,39 +440,4 @@ hras_sip_refuse_call(struct hras *h, const osip_message_t *m, int status)
 	    after) == 0) && sip_via_target(r, &to) == 0)
 		siptr_send_msg(h->sip, r, &to);
 	osip_message_free(r);
-}
-
-/* Voice from the tunnel, for a flow of one of this client's calls. */
-void
-hras_media_from_tunnel(struct hras *h, const char *client, unsigned int type,
-    uint32_t flow, const uint8_t *data, size_t len)
-{
-	struct vcit_call	*c = vcit_find_flow(h->vcit, flow);
-
-	/* A client reaches only the flows of its own calls. */
-	if (c == NULL || strcmp(c->client, client) != 0)
-		return;
-	media_send(h->media, flow, type == FRAME_RTCP, data, len);
-}
-
-/* Voice from an outside phone: into the tunnel of the call's client. */
-static void
-hras_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
-    size_t len)
-{
-	struct hras		*h = arg;
-	struct vcit_call	*c = vcit_find_flow(h->vcit, flow);
-
-	if (c != NULL)
-		hras_session_send(h, c->client, rtcp ? FRAME_RTCP : FRAME_RTP,
-		    flow, data, len);
-}
-
-/* A call's media went quiet: the call may be over (call_idle). */
-static void
-hras_media_idle(void *arg, uint32_t flow)
-{
-	struct hras	*h = arg;
-
-	call_idle(&h->calls, flow);
 }

@@ -2,7 +2,8 @@
  * The parts of hras's half of the virtual SIP proxy (paper 3.1, 3.3) and
  * what they call of each other: the SIP entry points and dispatch
  * (hras_sip.c), the registrar (hras_registrar.c), topology hiding
- * (hras_topo.c) and routing (hras_route.c).
+ * (hras_topo.c), routing (hras_route.c) and the media glue
+ * (hras_media.c).
  */
 #ifndef VOFW_HRAS_SIP_H
 #define VOFW_HRAS_SIP_H
@@ -65,5 +66,9 @@ void	 hras_route_direct(struct hras *, const char *client,
 	    osip_message_t *);
 int	 hras_route_direct_response(struct hras *, const char *client,
 	    osip_message_t *);
+
+/* hras_media.c */
+int	 hras_media_init(struct hras *);
+void	 hras_media_free(struct hras *);
 
 #endif
