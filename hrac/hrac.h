@@ -160,8 +160,10 @@ void	 hrac_sip_free(struct hrac_sip *);
 int	 hrac_sip_reconfigure(struct hrac_sip *, const struct hrac_config *);
 void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
+time_t	 hrac_now(void);
+
+/* hrac_media.c */
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,
 	    const uint8_t *, size_t);
-time_t	 hrac_now(void);
 
 #endif
