@@ -181,6 +181,8 @@ void	 hrac_sip_free(struct hrac_sip *);
 int	 hrac_sip_reconfigure(struct hrac_sip *, const struct hrac_config *);
 void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
+
+/* hrac_media.c */
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,
 	    const uint8_t *, size_t);
 

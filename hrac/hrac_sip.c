@@ -1,9 +1,10 @@
 /*
  * hrac's half of the virtual SIP proxy (paper 3.1, 3.3): the proxy inside
- * phones use, and the inside end of every call's media. Everything from
- * the phones goes into the tunnel; what comes out of the tunnel is
- * delivered only to inside addresses hrac learned itself (registered or
- * dialog contacts of its phones), never to one the far side names.
+ * phones use; the inside end of every call's media is hrac_media.c.
+ * Everything from the phones goes into the tunnel; what comes out of the
+ * tunnel is delivered only to inside addresses hrac learned itself
+ * (registered or dialog contacts of its phones), never to one the far
+ * side names.
  */
 #include <sys/queue.h>
 
@@ -18,11 +19,11 @@
 #include "call.h"
 #include "clock.h"
 #include "hrac.h"
+#include "hrac_sip.h"
 #include "log.h"
 #include "media.h"
 #include "siptr.h"
 #include "tunnel.h"
-#include "vcit.h"
 
 #define CONTACTS_MAX		4096
 #define CONTACT_LIFETIME	86400	/* dialog contacts, seconds */
@@ -32,24 +33,6 @@ struct hrac_contact {
 	TAILQ_ENTRY(hrac_contact) entry;
 	struct sip_addr		 addr;
 	time_t			 expires;
-};
-
-struct hrac_sip {
-	struct hrac_tunnel	*t;
-	struct siptr		*sip;
-	struct media		*media;
-	struct vcit		*vcit;
-	struct call_ctx		 calls;
-	TAILQ_HEAD(, hrac_contact) contacts;
-	unsigned int		 ncontacts;
-	struct hrac_local	*local;
-	struct hrac_txn		*txns;		/* who sent what it relayed */
-	uint8_t			 branch_key[CRYPTO_KEYLEN];
-	char			 rr_uri[128];
-	regex_t			 users;		/* inside_proxy_users */
-	int			 has_users;
-	time_t			 note_sec;	/* refusal lines: this second, */
-	unsigned int		 note_n;	/*   how many so far */
 };
 
 #define HRAC_NOTES_MAX		20	/* refusal lines a second */
@@ -84,8 +67,6 @@ static int	hrac_sip_next_hop(struct hrac_sip *, const osip_message_t *,
 static int	hrac_sip_pbx_takes(struct hrac_sip *, const osip_message_t *,
 		    const struct sip_addr *);
 static int	hrac_sip_note(struct hrac_sip *);
-static void	hrac_media_in(void *, uint32_t, int, const uint8_t *, size_t);
-static void	hrac_media_idle(void *, uint32_t);
 
 /* Open the inside SIP listeners and media relay. */
 struct hrac_sip *
@@ -102,10 +83,7 @@ hrac_sip_new(struct hrac_tunnel *t)
 	if (crypto_random(hs->branch_key, sizeof(hs->branch_key)) == -1 ||
 	    (hs->local = hrac_local_new()) == NULL ||
 	    (hs->txns = hrac_txn_new((unsigned int)t->conf->sip_transactions))
-	    == NULL ||
-	    (hs->vcit = vcit_new()) == NULL ||
-	    (hs->media = media_new(t->base, &t->conf->media, hrac_media_in,
-	    hrac_media_idle, hs)) == NULL) {
+	    == NULL || hrac_media_init(hs) == -1) {
 		hrac_sip_free(hs);
 		return NULL;
 	}
@@ -166,11 +144,8 @@ hrac_sip_free(struct hrac_sip *hs)
 		return;
 	if (hs->has_users)
 		regfree(&hs->users);
-	if (hs->calls.vcit != NULL && hs->calls.media != NULL)
-		call_end_all(&hs->calls);
+	hrac_media_free(hs);
 	siptr_free(hs->sip);
-	media_free(hs->media);
-	vcit_free(hs->vcit);
 	hrac_local_free(hs->local);
 	hrac_txn_free(hs->txns);
 	while ((c = TAILQ_FIRST(&hs->contacts)) != NULL) {
@@ -654,32 +629,4 @@ hrac_sip_note(struct hrac_sip *hs)
 		hs->note_n = 0;
 	}
 	return hs->note_n++ < HRAC_NOTES_MAX;
-}
-
-/* Voice from the tunnel: to the phone of the flow's call, if any. */
-void
-hrac_media_from_tunnel(struct hrac_sip *hs, unsigned int type, uint32_t flow,
-    const uint8_t *data, size_t len)
-{
-	media_send(hs->media, flow, type == FRAME_RTCP, data, len);
-}
-
-/* Voice from an inside phone: into the tunnel. */
-static void
-hrac_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
-    size_t len)
-{
-	struct hrac_sip	*hs = arg;
-
-	tunnel_send(hs->t->tun, rtcp ? FRAME_RTCP : FRAME_RTP, flow, data,
-	    len);
-}
-
-/* A call's media went quiet: the call may be over (call_idle). */
-static void
-hrac_media_idle(void *arg, uint32_t flow)
-{
-	struct hrac_sip	*hs = arg;
-
-	call_idle(&hs->calls, flow);
 }

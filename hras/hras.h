@@ -225,6 +225,8 @@ int	 hras_sip_init(struct hras *);
 void	 hras_sip_free(struct hras *);
 void	 hras_sip_from_tunnel(struct hras *, const char *client, uint32_t,
 	    const uint8_t *, size_t);
+
+/* hras_media.c */
 void	 hras_media_from_tunnel(struct hras *, const char *client,
 	    unsigned int, uint32_t, const uint8_t *, size_t);
 

@@ -1,16 +1,17 @@
 /*
- * hras's half of the virtual SIP proxy (paper 3.1, 3.3): the domain's
- * registrar for the phones behind each client, the proxy the outside world
- * talks to, and the outside end of every call's media. To the outside it
- * is one proxy hop: its own Via, Record-Route and Contact and its public
- * address in SDP; nothing of the inside network shows.
+ * hras's half of the virtual SIP proxy (paper 3.1, 3.3): the proxy the
+ * outside world talks to and the SIP end of every client's tunnel. It
+ * takes each message in, from outside or from a tunnel, and hands it to
+ * the part whose job it is: the registrar (hras_registrar.c), topology
+ * hiding (hras_topo.c), routing (hras_route.c), the calls' media
+ * (hras_media.c). To the outside it is one proxy hop: its own Via,
+ * Record-Route and Contact and its public address in SDP; nothing of the
+ * inside network shows.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <osipparser2/osip_port.h>
 
@@ -18,25 +19,12 @@
 #include "config.h"
 #include "hras.h"
 #include "hras_config.h"
+#include "hras_sip.h"
 #include "log.h"
-#include "media.h"
-#include "resolve.h"
 #include "siptr.h"
 #include "tunnel.h"
-#include "vcit.h"
 
-#define TOKEN_PREFIX	"vofw-"
-#define BRANCH_PREFIX	"z9hG4bK-vofw-"
-#define DIRECT_PREFIX	"z9hG4bK-vofw-D"	/* inside call set up via hras */
 #define LEG_MARK	"-vofw2"	/* Call-ID of a call's second leg */
-#define VIA_PLAIN_MAX	1024	/* inside Vias hidden in one branch */
-#define SEALED_HEX(n)	(2 * (8 + (n) + CRYPTO_TAGLEN) + 1)
-#define VIA_SEALED_MAX	SEALED_HEX(VIA_PLAIN_MAX)
-#define RR_PARAM	"vofw-rr"	/* inside Record-Routes, sealed */
-#define RR_PLAIN_MAX	512
-#define TOKEN_PLAIN_MAX	600
-#define ALIAS_PLAIN_MAX	80	/* sip_alias_format's text */
-#define ALIAS_SEALED	SEALED_HEX(ALIAS_PLAIN_MAX)
 
 static void	hras_sip_recv(void *, osip_message_t *,
 		    const struct sip_addr *);
@@ -44,99 +32,26 @@ static void	hras_sip_request(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
 static void	hras_sip_response(struct hras *, osip_message_t *,
 		    const struct sip_addr *);
-static void	hras_sip_reply_tunnel(struct hras *, const char *,
-		    const osip_message_t *, int);
-static void	hras_sip_refuse_tunnel(struct hras *, const char *,
-		    const osip_message_t *, int, const char *);
-static int	hras_sip_to_tunnel(struct hras *, const char *,
-		    osip_message_t *, uint32_t);
-static int	hras_sip_ours(const osip_uri_t *, void *);
-static int	hras_sip_served(const struct hras *, const char *);
 static const char *hras_sip_domain_client(const struct hras *,
 		    const char *);
 static int	hras_sip_self(const struct hras *, const struct sip_addr *);
 static int	hras_sip_leg_cross(osip_message_t *);
-static void	hras_sip_direct(struct hras *, const char *,
-		    osip_message_t *);
-static int	hras_sip_direct_response(struct hras *, const char *,
-		    osip_message_t *);
-static void	hras_sip_register(struct hras *, const char *,
-		    osip_message_t *);
-static int	hras_sip_register_check(const osip_message_t *, int);
-static const struct hras_binding *hras_sip_lookup(struct hras *,
-		    const char *, const char *, const char *);
-static void	hras_sip_expire(struct hras *);
-static int	hras_sip_contacts_usable(const osip_message_t *);
-static int	hras_sip_contact_out(struct hras *, const char *,
-		    osip_message_t *);
-static int	hras_sip_token_open(struct hras *, const char *, char *,
-		    size_t, char *, size_t);
-static int	hras_sip_branch_split(const char *, char *, size_t, char *,
-		    size_t);
-static int	hras_sip_via_hide(struct hras *, osip_message_t *,
-		    const char *, char *, size_t);
-static int	hras_sip_via_restore(struct hras *, osip_message_t *,
-		    const char *);
-static int	hras_sip_line_add(char *, size_t, size_t *, char *);
-static int	hras_sip_seal(struct crypto_aead *, uint64_t, const char *,
-		    size_t, char *, size_t);
-static int	hras_sip_unseal(struct crypto_aead *, const char *, char *,
-		    size_t);
-static osip_record_route_t *hras_sip_rr_ours(struct hras *,
-		    osip_message_t *, int, int *);
-static int	hras_sip_rr_hide(struct hras *, osip_message_t *, int);
-static int	hras_sip_rr_open(struct hras *, const osip_uri_t *, char *,
-		    size_t);
-static int	hras_sip_rr_restore(struct hras *, osip_message_t *);
-static void	hras_sip_route_pop(struct hras *, osip_message_t *, int);
-static void	hras_sip_out(struct hras *, const char *, uint32_t,
-		    osip_message_t *, const struct sip_addr *);
-static void	hras_sip_resolve(struct hras *, const char *, uint32_t,
-		    osip_message_t *, const osip_uri_t *, int);
-static void	hras_sip_resolved(void *, int, const struct sip_addr *);
-static int	hras_sip_upstream(struct hras *, osip_uri_t **);
-static int	hras_sip_alias_mark(struct hras *, osip_message_t *,
-		    const struct sip_addr *);
-static int	hras_sip_alias_open(struct hras *, osip_uri_t *,
-		    struct sip_addr *);
-static int	hras_sip_target_ok(struct hras *, const char *,
-		    const osip_message_t *, struct sip_addr *);
-static unsigned int hras_sip_bindings_of(const struct hras *,
-		    const char *);
-static unsigned int hras_sip_pending_of(const struct hras *, const char *);
-static int	hras_sip_same_tx(const osip_message_t *,
-		    const osip_message_t *);
-static void	hras_sip_pending_free(struct hras *, struct hras_pending *);
 static void	hras_sip_refuse_call(struct hras *, const osip_message_t *,
 		    int);
-static void	hras_media_in(void *, uint32_t, int, const uint8_t *, size_t);
-static void	hras_media_idle(void *, uint32_t);
 
 /* Open the SIP listeners and the media relay. */
 int
 hras_sip_init(struct hras *h)
 {
-	uint8_t	 key[CRYPTO_KEYLEN];
-
-	TAILQ_INIT(&h->bindings);
-	TAILQ_INIT(&h->pending);
-	if (crypto_random(key, sizeof(key)) == -1 ||
-	    crypto_aead_init(&h->token_key, key, "contact") == -1 ||
-	    crypto_aead_init(&h->via_key, key, "via") == -1 ||
-	    crypto_aead_init(&h->route_key, key, "route") == -1 ||
-	    crypto_aead_init(&h->alias_key, key, "alias") == -1 ||
-	    crypto_random(h->branch_key, sizeof(h->branch_key)) == -1 ||
-	    crypto_random(&h->token_seq, sizeof(h->token_seq)) == -1)
+	hras_registrar_init(h);
+	if (hras_route_init(h) == -1 || hras_topo_init(h) == -1)
 		return -1;
 	snprintf(h->rr_uri, sizeof(h->rr_uri), "sip:%s:%u;lr;vofw",
 	    h->conf->sip.address, h->conf->sip.port);
-	if ((h->vcit = vcit_new()) == NULL ||
-	    (h->media = media_new(h->base, &h->conf->media, hras_media_in,
-	    hras_media_idle, h)) == NULL ||
+	if (hras_media_init(h) == -1 ||
 	    (h->sip = siptr_new(h->base, h->conf->sip.address,
 	    h->conf->sip.port, hras_sip_recv, h)) == NULL ||
-	    (h->resolver = resolver_new(h->base, h->conf->dns_server,
-	    h->conf->dns_timeout)) == NULL || hras_limit_init(h) == -1)
+	    hras_limit_init(h) == -1)
 		return -1;
 	siptr_set_limits(h->sip, &h->conf->sip_tcp);
 	h->calls.vcit = h->vcit;
@@ -153,30 +68,16 @@ hras_sip_init(struct hras *h)
 void
 hras_sip_free(struct hras *h)
 {
-	struct hras_binding	*b;
-	struct hras_pending	*p;
-
-	while ((p = TAILQ_FIRST(&h->pending)) != NULL)
-		hras_sip_pending_free(h, p);
-	resolver_free(h->resolver);
-	if (h->vcit != NULL && h->media != NULL)
-		call_end_all(&h->calls);
+	hras_route_free(h);
+	hras_media_free(h);
 	hras_limit_free(h);
 	siptr_free(h->sip);
-	media_free(h->media);
-	vcit_free(h->vcit);
-	while ((b = TAILQ_FIRST(&h->bindings)) != NULL) {
-		TAILQ_REMOVE(&h->bindings, b, entry);
-		free(b);
-	}
-	crypto_aead_clear(&h->token_key);
-	crypto_aead_clear(&h->via_key);
-	crypto_aead_clear(&h->route_key);
-	crypto_aead_clear(&h->alias_key);
+	hras_registrar_free(h);
+	hras_topo_free(h);
 }
 
 /* True when a domain is one this hras serves. */
-static int
+int
 hras_sip_served(const struct hras *h, const char *domain)
 {
 	size_t	 i;
@@ -242,20 +143,8 @@ hras_sip_leg_cross(osip_message_t *m)
 	return 0;
 }
 
-/* A Route or Record-Route URI that names this hras. */
-static int
-hras_sip_ours(const osip_uri_t *u, void *arg)
-{
-	struct hras	*h = arg;
-	unsigned long	 port = u->port != NULL ? strtoul(u->port, NULL, 10) :
-	    5060;
-
-	return u->host != NULL && strcmp(u->host, h->conf->sip.address) == 0 &&
-	    port == h->conf->sip.port;
-}
-
 /* Serialize and hand a message to a client's tunnel. */
-static int
+int
 hras_sip_to_tunnel(struct hras *h, const char *client, osip_message_t *m,
     uint32_t flow)
 {
@@ -271,7 +160,7 @@ hras_sip_to_tunnel(struct hras *h, const char *client, osip_message_t *m,
 }
 
 /* Answer a request that came through a client's tunnel. */
-static void
+void
 hras_sip_reply_tunnel(struct hras *h, const char *client,
     const osip_message_t *req, int status)
 {
@@ -279,7 +168,7 @@ hras_sip_reply_tunnel(struct hras *h, const char *client,
 }
 
 /* The same with a reason phrase saying what was wrong. */
-static void
+void
 hras_sip_refuse_tunnel(struct hras *h, const char *client,
     const osip_message_t *req, int status, const char *reason)
 {
@@ -326,28 +215,28 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		siptr_reply(h->sip, m, 400, "bad Max-Forwards");
 		return;
 	}
-	hras_sip_route_pop(h, m, 1);
+	hras_topo_route_pop(h, m, 1);
 	if (MSG_IS_REGISTER(m)) {
 		siptr_reply(h->sip, m, 403, "outsiders cannot register");
 		return;
 	}
 	/* A request to one of our Contact tokens: an inside dialog. */
 	if (m->req_uri->username != NULL &&
-	    strncmp(m->req_uri->username, TOKEN_PREFIX,
-	    strlen(TOKEN_PREFIX)) == 0 && hras_sip_ours(m->req_uri, h)) {
-		if (hras_sip_token_open(h, m->req_uri->username, client,
+	    strncmp(m->req_uri->username, HRAS_TOKEN_PREFIX,
+	    strlen(HRAS_TOKEN_PREFIX)) == 0 && hras_topo_ours(m->req_uri, h)) {
+		if (hras_topo_token_open(h, m->req_uri->username, client,
 		    sizeof(client), contact, sizeof(contact)) == -1 ||
 		    sip_set_ruri(m, contact) == -1) {
 			siptr_reply(h->sip, m, 404, "unknown contact token");
 			return;
 		}
 	} else if (MSG_IS_OPTIONS(m) && m->req_uri->username == NULL &&
-	    hras_sip_ours(m->req_uri, h)) {
+	    hras_topo_ours(m->req_uri, h)) {
 		siptr_reply(h->sip, m, 200, NULL);
 		return;
 	} else if (m->req_uri->host != NULL && (hras_sip_served(h,
 	    m->req_uri->host) || (m->req_uri->username != NULL &&
-	    hras_sip_ours(m->req_uri, h)))) {
+	    hras_topo_ours(m->req_uri, h)))) {
 		/*
 		 * user@domain, or user@hras as phones dialling an IP send: to
 		 * the phone's binding; with none, to the company's client as
@@ -357,7 +246,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 			siptr_reply(h->sip, m, 404, "no such user");
 			return;
 		}
-		if ((b = hras_sip_lookup(h, aor, NULL, NULL)) != NULL) {
+		if ((b = hras_registrar_lookup(h, aor, NULL, NULL)) != NULL) {
 			snprintf(client, sizeof(client), "%s", b->client);
 			if (sip_set_ruri(m, b->contact) == -1) {
 				siptr_reply(h->sip, m, 500, "bad binding");
@@ -387,7 +276,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 		return;
 	}
 	/* Dialog-forming requests record us on the route. */
-	if (hras_sip_alias_mark(h, m, from) == -1 ||
+	if (hras_topo_alias_mark(h, m, from) == -1 ||
 	    ((MSG_IS_INVITE(m) || MSG_IS_SUBSCRIBE(m) || MSG_IS_REFER(m)) &&
 	    sip_rr_push(m, h->rr_uri) == -1)) {
 		siptr_reply(h->sip, m, 500, "out of memory");
@@ -408,7 +297,7 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 {
 	osip_via_t		*via = osip_list_get(&m->vias, 0);
 	osip_generic_param_t	*b;
-	char			 client[65], sealed[VIA_SEALED_MAX];
+	char			 client[65], sealed[HRAS_VIA_SEALED_MAX];
 	uint32_t		 flow;
 	int			 status;
 
@@ -430,7 +319,7 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 	if (via == NULL || via->host == NULL ||
 	    strcmp(via->host, h->conf->sip.address) != 0 ||
 	    (b = sip_param(&via->via_params, "branch")) == NULL ||
-	    b->gvalue == NULL || hras_sip_branch_split(b->gvalue, sealed,
+	    b->gvalue == NULL || hras_topo_branch_split(b->gvalue, sealed,
 	    sizeof(sealed), client, sizeof(client)) == -1 ||
 	    hras_config_client(h->conf, client) == NULL) {
 		log_debug("response not for us; dropped");
@@ -440,16 +329,16 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 		log_debug("response with Vias under ours; dropped");
 		return;
 	}
-	if (hras_sip_via_restore(h, m, sealed) == -1) {
+	if (hras_topo_via_restore(h, m, sealed) == -1) {
 		log_info("response with a branch we cannot open; dropped");
 		return;
 	}
-	if (hras_sip_rr_restore(h, m) == -1) {
+	if (hras_topo_rr_restore(h, m) == -1) {
 		log_info("response with a Record-Route we cannot restore; "
 		    "dropped");
 		return;
 	}
-	if (hras_sip_alias_mark(h, m, from) == -1)
+	if (hras_topo_alias_mark(h, m, from) == -1)
 		return;
 	if (call_from_own_side(&h->calls, m, client, from->host, &flow,
 	    &status) == -1) {
@@ -461,670 +350,15 @@ hras_sip_response(struct hras *h, osip_message_t *m,
 	hras_sip_to_tunnel(h, client, m, flow);
 }
 
-/*
- * Take a branch of ours apart: "z9hG4bK-vofw-" HASH "." SEALED "." CLIENT,
- * where SEALED is the hex of the inside Vias sealed by hras_sip_via_hide.
- */
-static int
-hras_sip_branch_split(const char *branch, char *sealed, size_t slen,
-    char *client, size_t clen)
-{
-	const char	*p, *dot;
-
-	if (strncmp(branch, BRANCH_PREFIX, strlen(BRANCH_PREFIX)) != 0)
-		return -1;
-	p = branch + strlen(BRANCH_PREFIX);
-	if (strlen(p) < 26 || p[24] != '.' ||
-	    (dot = strchr(p + 25, '.')) == NULL ||
-	    (size_t)(dot - (p + 25)) >= slen ||
-	    (size_t)snprintf(client, clen, "%s", dot + 1) >= clen)
-		return -1;
-	memcpy(sealed, p + 25, (size_t)(dot - (p + 25)));
-	sealed[dot - (p + 25)] = '\0';
-	return 0;
-}
-
-/*
- * Seal n bytes under key k as hex: the 8-byte nonce seq, then the
- * ciphertext and its tag. -1 when it does not fit hexlen.
- */
-static int
-hras_sip_seal(struct crypto_aead *k, uint64_t seq, const char *plain,
-    size_t n, char *hex, size_t hexlen)
-{
-	uint8_t	 sealed[8 + RR_PLAIN_MAX + VIA_PLAIN_MAX + CRYPTO_TAGLEN];
-	int	 i;
-
-	if (n > sizeof(sealed) - 8 - CRYPTO_TAGLEN || hexlen < SEALED_HEX(n))
-		return -1;
-	for (i = 0; i < 8; i++)
-		sealed[i] = (uint8_t)(seq >> (56 - 8 * i));
-	if (crypto_aead_seal(k, seq, NULL, 0, (const uint8_t *)plain, n,
-	    sealed + 8) == -1)
-		return -1;
-	crypto_hex(sealed, 8 + n + CRYPTO_TAGLEN, hex);
-	return 0;
-}
-
-/* Open what hras_sip_seal made: the plaintext, NUL-terminated, or -1. */
-static int
-hras_sip_unseal(struct crypto_aead *k, const char *hex, char *plain,
-    size_t plainlen)
-{
-	uint8_t		 sealed[8 + RR_PLAIN_MAX + VIA_PLAIN_MAX + CRYPTO_TAGLEN];
-	size_t		 n = strlen(hex) / 2;
-	uint64_t	 seq = 0;
-	int		 i;
-
-	if (strlen(hex) % 2 != 0 || n < 8 + CRYPTO_TAGLEN ||
-	    n > sizeof(sealed) || n - 8 - CRYPTO_TAGLEN >= plainlen ||
-	    crypto_unhex(hex, sealed, n) == -1)
-		return -1;
-	for (i = 0; i < 8; i++)
-		seq = seq << 8 | sealed[i];
-	if (crypto_aead_open(k, seq, NULL, 0, sealed + 8, n - 8,
-	    (uint8_t *)plain) == -1)
-		return -1;
-	plain[n - 8 - CRYPTO_TAGLEN] = '\0';
-	return 0;
-}
-
-/*
- * Append a header value s (which it frees) and a newline to the plain
- * text of what is about to be sealed; -1 when it does not fit.
- */
-static int
-hras_sip_line_add(char *plain, size_t size, size_t *n, char *s)
-{
-	size_t	 k = strlen(s);
-
-	if (*n + k + 1 >= size) {
-		osip_free(s);
-		return -1;
-	}
-	memcpy(plain + *n, s, k);
-	*n += k;
-	plain[(*n)++] = '\n';
-	osip_free(s);
-	return 0;
-}
-
-/*
- * Topology hiding for requests going out: every Via the request has (the
- * inside phone's, a PBX's) is sealed into the branch of the one Via hras
- * adds, to be restored when the response comes back. The nonce comes from
- * the branch hash, so a CANCEL or ACK gets the same branch as its INVITE.
- */
-static int
-hras_sip_via_hide(struct hras *h, osip_message_t *m, const char *client,
-    char *branch, size_t blen)
-{
-	osip_via_t	*via;
-	char		 plain[VIA_PLAIN_MAX], *s, hash[SIP_BRANCH_LEN];
-	uint64_t	 seq = 0;
-	size_t		 n = 0, pre;
-	int		 i;
-
-	if (sip_branch(m, h->branch_key, sizeof(h->branch_key), hash) == -1)
-		return -1;
-	for (i = 0; (via = osip_list_get(&m->vias, i)) != NULL; i++)
-		if (osip_via_to_str(via, &s) != 0 ||
-		    hras_sip_line_add(plain, sizeof(plain), &n, s) == -1)
-			return -1;
-	for (i = 0; i < 16; i++)
-		seq = seq << 4 | (uint64_t)(hash[strlen(BRANCH_PREFIX) + i] <=
-		    '9' ? hash[strlen(BRANCH_PREFIX) + i] - '0' :
-		    hash[strlen(BRANCH_PREFIX) + i] - 'a' + 10);
-	pre = (size_t)snprintf(branch, blen, "%s.", hash);
-	if (pre >= blen || hras_sip_seal(&h->via_key, seq, plain, n,
-	    branch + pre, blen - pre) == -1 ||
-	    strlen(branch) + strlen(client) + 2 > blen)
-		return -1;
-	strncat(branch, ".", blen - strlen(branch) - 1);
-	strncat(branch, client, blen - strlen(branch) - 1);
-	while ((via = osip_list_get(&m->vias, 0)) != NULL) {
-		osip_list_remove(&m->vias, 0);
-		osip_via_free(via);
-	}
-	return 0;
-}
-
-/* Put back the Vias hras_sip_via_hide sealed into our branch. */
-static int
-hras_sip_via_restore(struct hras *h, osip_message_t *m, const char *hex)
-{
-	char		 plain[VIA_PLAIN_MAX + 1], *line, *nl;
-	osip_via_t	*via;
-	int		 pos = 0;
-
-	if (hras_sip_unseal(&h->via_key, hex, plain, sizeof(plain)) == -1)
-		return -1;
-	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
-		*nl = '\0';
-		if (osip_via_init(&via) != 0)
-			return -1;
-		if (osip_via_parse(via, line) != 0 ||
-		    osip_list_add(&m->vias, via, pos++) < 0) {
-			osip_via_free(via);
-			return -1;
-		}
-	}
-	return pos > 0 ? 0 : -1;
-}
-
-/*
- * True when every Contact of a message from the tunnel can be sealed into
- * a token: a request to the token will carry it as its Request-URI.
- */
-static int
-hras_sip_contacts_usable(const osip_message_t *m)
-{
-	osip_contact_t	*c;
-	int		 i;
-
-	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++)
-		if (!sip_uri_usable(c->url))
-			return 0;
-	return 1;
-}
-
-/*
- * Hide inside Contacts from the outside: each becomes a URI on hras whose
- * user part is a sealed token of the client and the original URI, which
- * only this hras can open (so requests to it come back through us). A
- * Contact no request could be sent to is not sealed: -1.
- */
-static int
-hras_sip_contact_out(struct hras *h, const char *client, osip_message_t *m)
-{
-	osip_contact_t	*c;
-	char		*orig, plain[TOKEN_PLAIN_MAX];
-	char		 token[SEALED_HEX(TOKEN_PLAIN_MAX)], user[1500];
-	size_t		 n;
-	int		 i;
-
-	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
-		if (!sip_uri_usable(c->url) ||
-		    osip_uri_to_str(c->url, &orig) != 0)
-			return -1;
-		n = (size_t)snprintf(plain, sizeof(plain), "%s\n%s", client,
-		    orig);
-		osip_free(orig);
-		if (n >= sizeof(plain) || hras_sip_seal(&h->token_key,
-		    ++h->token_seq, plain, n, token, sizeof(token)) == -1)
-			return -1;
-		snprintf(user, sizeof(user), "sip:%s%s@%s:%u", TOKEN_PREFIX,
-		    token, h->conf->sip.address, h->conf->sip.port);
-		osip_uri_free(c->url);
-		c->url = NULL;
-		if (osip_uri_init(&c->url) != 0 ||
-		    osip_uri_parse(c->url, user) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Open a Contact token: the client and the inside URI it stands for. */
-static int
-hras_sip_token_open(struct hras *h, const char *user, char *client,
-    size_t clen, char *uri, size_t ulen)
-{
-	char	 plain[TOKEN_PLAIN_MAX + 1], *nl;
-
-	if (hras_sip_unseal(&h->token_key, user + strlen(TOKEN_PREFIX), plain,
-	    sizeof(plain)) == -1 || (nl = strchr(plain, '\n')) == NULL)
-		return -1;
-	*nl = '\0';
-	if ((size_t)snprintf(client, clen, "%s", plain) >= clen ||
-	    (size_t)snprintf(uri, ulen, "%s", nl + 1) >= ulen)
-		return -1;
-	return 0;
-}
-
-/*
- * Our Record-Route entry in a message, and its index: the first (nearest
- * the callee), or with last the last (nearest the caller), when a call
- * crosses hras twice.
- */
-static osip_record_route_t *
-hras_sip_rr_ours(struct hras *h, osip_message_t *m, int last, int *index)
-{
-	osip_record_route_t	*rr, *found = NULL;
-	int			 i;
-
-	for (i = 0; (rr = osip_list_get(&m->record_routes, i)) != NULL; i++)
-		if (rr->url != NULL && hras_sip_ours(rr->url, h) &&
-		    sip_param(&rr->url->url_params, "vofw") != NULL) {
-			*index = i;
-			found = rr;
-			if (!last)
-				break;
-		}
-	return found;
-}
-
-/*
- * Topology hiding for Record-Route: the entries inside proxies (a PBX)
- * added next to ours, below it in a request going out, above it in a
- * response going out, are sealed into a parameter of ours in the order a
- * route set names them, and come back where the dialog returns inside.
- */
-static int
-hras_sip_rr_hide(struct hras *h, osip_message_t *m, int below)
-{
-	osip_record_route_t	*ours, *rr;
-	char			 plain[RR_PLAIN_MAX], *s, *hex;
-	size_t			 n = 0;
-	int			 i, at;
-
-	if ((ours = hras_sip_rr_ours(h, m, 0, &at)) == NULL)
-		return 0;
-	for (;;) {
-		i = below ? at + 1 : at - 1;
-		if (i < 0 || (rr = osip_list_get(&m->record_routes, i)) ==
-		    NULL)
-			break;
-		if (rr->url == NULL || osip_uri_to_str(rr->url, &s) != 0 ||
-		    hras_sip_line_add(plain, sizeof(plain), &n, s) == -1)
-			return -1;
-		osip_list_remove(&m->record_routes, i);
-		osip_record_route_free(rr);
-		if (!below)
-			at--;
-	}
-	if (n == 0)
-		return 0;
-	if ((hex = osip_malloc(SEALED_HEX(n))) == NULL)
-		return -1;
-	if (hras_sip_seal(&h->route_key, ++h->token_seq, plain, n, hex,
-	    SEALED_HEX(n)) == -1 || osip_uri_uparam_add(ours->url,
-	    osip_strdup(RR_PARAM), hex) != 0) {
-		osip_free(hex);
-		return -1;
-	}
-	return 0;
-}
-
-/* The inside entries sealed in a URI of ours, one per line, or -1. */
-static int
-hras_sip_rr_open(struct hras *h, const osip_uri_t *u, char *plain,
-    size_t len)
-{
-	osip_uri_param_t	*p = sip_param(&u->url_params, RR_PARAM);
-
-	if (p == NULL || p->gvalue == NULL)
-		return -1;
-	return hras_sip_unseal(&h->route_key, p->gvalue, plain, len);
-}
-
-/*
- * A response from outside to a request we sent out: the inside entries
- * sealed in our Record-Route go back below it, for the inside phone's
- * route set.
- */
-static int
-hras_sip_rr_restore(struct hras *h, osip_message_t *m)
-{
-	osip_record_route_t	*ours, *rr;
-	char			 plain[RR_PLAIN_MAX + 1], *line, *nl;
-	char			 value[RR_PLAIN_MAX + 3];
-	int			 at;
-
-	if ((ours = hras_sip_rr_ours(h, m, 1, &at)) == NULL ||
-	    hras_sip_rr_open(h, ours->url, plain, sizeof(plain)) == -1)
-		return 0;
-	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
-		*nl = '\0';
-		snprintf(value, sizeof(value), "<%s>", line);
-		if (osip_record_route_init(&rr) != 0)
-			return -1;
-		if (osip_record_route_parse(rr, value) != 0 ||
-		    osip_list_add(&m->record_routes, rr, ++at) < 0) {
-			osip_record_route_free(rr);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * Loose routing: our Route comes off, and the inside entries sealed in it
- * go on top, in route order. A request from outside (outside set) goes
- * into a tunnel, where only the entries hras sealed lead: any other Route
- * it carries was written by its sender (it could steer the request to an
- * inside PBX past the inside_proxy checks) and comes off too.
- */
-static void
-hras_sip_route_pop(struct hras *h, osip_message_t *m, int outside)
-{
-	osip_route_t	*r = osip_list_get(&m->routes, 0), *in;
-	char		 plain[RR_PLAIN_MAX + 1], *line, *nl;
-	char		 value[RR_PLAIN_MAX + 3];
-	int		 sealed = 0, pos = 0;
-
-	if (r != NULL && r->url != NULL && hras_sip_ours(r->url, h)) {
-		sealed = hras_sip_rr_open(h, r->url, plain, sizeof(plain)) ==
-		    0;
-		osip_list_remove(&m->routes, 0);
-		osip_route_free(r);
-	}
-	while (outside && (r = osip_list_get(&m->routes, 0)) != NULL) {
-		osip_list_remove(&m->routes, 0);
-		osip_route_free(r);
-	}
-	if (!sealed)
-		return;
-	for (line = plain; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
-		*nl = '\0';
-		snprintf(value, sizeof(value), "<%s>", line);
-		if (osip_route_init(&in) != 0)
-			return;
-		if (osip_route_parse(in, value) != 0 ||
-		    osip_list_add(&m->routes, in, pos++) < 0) {
-			osip_route_free(in);
-			return;
-		}
-	}
-}
-
-/* How many bindings a client has. */
-static unsigned int
-hras_sip_bindings_of(const struct hras *h, const char *client)
-{
-	const struct hras_binding	*b;
-	unsigned int			 n = 0;
-
-	TAILQ_FOREACH(b, &h->bindings, entry)
-		if (strcmp(b->client, client) == 0)
-			n++;
-	return n;
-}
-
-/* Forget bindings whose time is up. */
-static void
-hras_sip_expire(struct hras *h)
-{
-	struct hras_binding	*b, *next;
-	time_t			 now = clock_now();
-
-	for (b = TAILQ_FIRST(&h->bindings); b != NULL; b = next) {
-		next = TAILQ_NEXT(b, entry);
-		if (b->expires > now)
-			continue;
-		log_info("binding %s -> %s expired", b->aor, b->contact);
-		TAILQ_REMOVE(&h->bindings, b, entry);
-		h->nbindings--;
-		free(b);
-	}
-}
-
-/*
- * The newest live binding of an AOR (with this contact, of this client, if
- * given).
- */
-static const struct hras_binding *
-hras_sip_lookup(struct hras *h, const char *aor, const char *contact,
-    const char *client)
-{
-	struct hras_binding	*b, *best = NULL;
-
-	const char		*at = strchr(aor, '@');
-	size_t			 ulen = at != NULL ? (size_t)(at - aor) + 1 : 0;
-	int			 byuser;
-
-	/* user@<hras's address> stands for that user in any served domain. */
-	byuser = at != NULL && strcmp(at + 1, h->conf->sip.address) == 0;
-	hras_sip_expire(h);
-	TAILQ_FOREACH(b, &h->bindings, entry)
-		if ((byuser ? strncmp(b->aor, aor, ulen) == 0 :
-		    strcmp(b->aor, aor) == 0) && (contact == NULL ||
-		    strcmp(b->contact, contact) == 0) && (client == NULL ||
-		    strcmp(b->client, client) == 0) && (best == NULL ||
-		    b->expires > best->expires))
-			best = b;
-	return best;
-}
-
-/*
- * True when every Contact of a REGISTER can be taken (RFC 3261 10.3 takes
- * all or none): a sip: URI with an address hrac can send to, as it does
- * with a binding, and an expires parameter, if any, in delta-seconds; or
- * a lone "*" with Expires: 0 (expires0).
- */
-static int
-hras_sip_register_check(const osip_message_t *m, int expires0)
-{
-	osip_contact_t		*c;
-	osip_generic_param_t	*ep;
-	struct sip_addr		 to;
-	long			 secs;
-	int			 i;
-
-	for (i = 0; (c = osip_list_get(&m->contacts, i)) != NULL; i++) {
-		if (c->url == NULL && c->displayname != NULL &&
-		    strcmp(c->displayname, "*") == 0) {
-			if (!expires0 || osip_list_size(&m->contacts) != 1)
-				return 0;
-		} else if (sip_uri_target(c->url, &to) == -1 ||
-		    ((ep = sip_param(&c->gen_params, "expires")) != NULL &&
-		    sip_delta_seconds(ep->gvalue, &secs) == -1))
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * REGISTER from an inside phone through its client's tunnel (RFC 3261
- * 10.3): only for the client's own domains and with usable Contacts; add,
- * refresh or remove bindings and answer with the AOR's bindings.
- */
-static void
-hras_sip_register(struct hras *h, const char *client, osip_message_t *m)
-{
-	const struct config_client	*cl = hras_config_client(h->conf,
-					    client);
-	struct hras_binding		*b, *next;
-	osip_contact_t			*c;
-	osip_header_t			*eh;
-	osip_generic_param_t		*ep;
-	osip_message_t			*r;
-	char				 aor[256], *uri, val[600];
-	long				 expires, dflt = HRAS_EXPIRES_DEFAULT;
-	size_t				 i;
-	int				 k, ok = 0, expires0 = 0;
-
-	if (cl == NULL || sip_uri_aor(m->to->url, aor, sizeof(aor)) == -1) {
-		hras_sip_reply_tunnel(h, client, m, 400);
-		return;
-	}
-	for (i = 0; i < cl->ndomains; i++)
-		if (strcasecmp(cl->domains[i], m->to->url->host) == 0)
-			ok = 1;
-	if (!ok) {
-		log_warnx("client %s: REGISTER for %s refused: not its domain",
-		    client, aor);
-		hras_sip_reply_tunnel(h, client, m, 403);
-		return;
-	}
-	if (osip_message_header_get_byname(m, "expires", 0, &eh) >= 0) {
-		if (sip_delta_seconds(eh->hvalue, &dflt) == -1) {
-			log_warnx("client %s: REGISTER for %s refused: bad "
-			    "Expires", client, aor);
-			hras_sip_refuse_tunnel(h, client, m, 400,
-			    "Bad Expires");
-			return;
-		}
-		expires0 = dflt == 0;
-	}
-	if (!hras_sip_register_check(m, expires0)) {
-		log_warnx("client %s: REGISTER for %s refused: unusable Contact",
-		    client, aor);
-		hras_sip_refuse_tunnel(h, client, m, 400, "Unusable Contact");
-		return;
-	}
-	hras_sip_expire(h);
-	for (k = 0; (c = osip_list_get(&m->contacts, k)) != NULL; k++) {
-		if (c->displayname != NULL && strcmp(c->displayname, "*") == 0) {
-			/* Contact: * with Expires: 0 removes everything. */
-			for (b = TAILQ_FIRST(&h->bindings); b != NULL;
-			    b = next) {
-				next = TAILQ_NEXT(b, entry);
-				if (strcmp(b->aor, aor) != 0)
-					continue;
-				TAILQ_REMOVE(&h->bindings, b, entry);
-				h->nbindings--;
-				free(b);
-			}
-			continue;
-		}
-		if (c->url == NULL || osip_uri_to_str(c->url, &uri) != 0)
-			continue;
-		expires = dflt;
-		/* Checked by hras_sip_register_check. */
-		if ((ep = sip_param(&c->gen_params, "expires")) != NULL)
-			(void)sip_delta_seconds(ep->gvalue, &expires);
-		if (expires > HRAS_EXPIRES_MAX)
-			expires = HRAS_EXPIRES_MAX;
-		TAILQ_FOREACH(b, &h->bindings, entry)
-			if (strcmp(b->aor, aor) == 0 &&
-			    strcmp(b->contact, uri) == 0)
-				break;
-		if (expires == 0) {
-			if (b != NULL) {
-				TAILQ_REMOVE(&h->bindings, b, entry);
-				h->nbindings--;
-				free(b);
-				log_info("client %s: %s unregistered %s", client,
-				    aor, uri);
-			}
-		} else if (b == NULL && (h->nbindings >= HRAS_BINDINGS_MAX ||
-		    hras_sip_bindings_of(h, client) >=
-		    (unsigned int)h->conf->limits.bindings ||
-		    (b = calloc(1, sizeof(*b))) == NULL)) {
-			if (hras_limit_note())
-				log_warnx("client %s: REGISTER for %s refused: "
-				    "%u bindings of its own (%u in all)", client,
-				    aor, hras_sip_bindings_of(h, client),
-				    h->nbindings);
-			osip_free(uri);
-			hras_sip_refuse_tunnel(h, client, m, 503,
-			    "Too Many Bindings");
-			return;
-		} else {
-			if (b->aor[0] == '\0') {
-				snprintf(b->aor, sizeof(b->aor), "%s", aor);
-				snprintf(b->contact, sizeof(b->contact), "%s",
-				    uri);
-				TAILQ_INSERT_TAIL(&h->bindings, b, entry);
-				h->nbindings++;
-				log_info("client %s: %s registered at %s",
-				    client, aor, uri);
-			}
-			snprintf(b->client, sizeof(b->client), "%s", client);
-			b->expires = clock_now() + expires;
-		}
-		osip_free(uri);
-	}
-	if ((r = sip_reply(m, 200, NULL)) == NULL)
-		return;
-	TAILQ_FOREACH(b, &h->bindings, entry) {
-		if (strcmp(b->aor, aor) != 0)
-			continue;
-		snprintf(val, sizeof(val), "<%s>;expires=%lld", b->contact,
-		    (long long)(b->expires - clock_now()));
-		osip_message_set_contact(r, val);
-	}
-	hras_sip_to_tunnel(h, client, r, 0);
-	osip_message_free(r);
-}
-
-/*
- * An inside call set up through hras (inside_calls = "hras", paper 3.5):
- * both phones are this client's, so the INVITE goes back down the same
- * tunnel to the callee's binding with hras's Via only, no Record-Route
- * and SDP untouched; what follows the answer goes phone to phone.
- */
-static void
-hras_sip_direct(struct hras *h, const char *client, osip_message_t *m)
-{
-	const struct hras_binding	*b;
-	char				 aor[256], hash[SIP_BRANCH_LEN];
-	char				 branch[SIP_BRANCH_LEN + 70];
-	struct sip_addr			 self;
-
-	if (m->req_uri->host == NULL || !hras_sip_served(h, m->req_uri->host) ||
-	    sip_uri_aor(m->req_uri, aor, sizeof(aor)) == -1) {
-		hras_sip_reply_tunnel(h, client, m, 404);
-		return;
-	}
-	/* Only the client's own phones: anything else is no inside call. */
-	if ((b = hras_sip_lookup(h, aor, NULL, client)) == NULL) {
-		hras_sip_reply_tunnel(h, client, m, 404);
-		return;
-	}
-	switch (sip_max_forwards(m)) {
-	case -1:
-		hras_sip_reply_tunnel(h, client, m, 483);
-		return;
-	case -2:
-		hras_sip_reply_tunnel(h, client, m, 400);
-		return;
-	}
-	snprintf(self.host, sizeof(self.host), "%s", h->conf->sip.address);
-	self.port = h->conf->sip.port;
-	self.tcp = 0;
-	if (sip_branch(m, h->branch_key, sizeof(h->branch_key), hash) == -1 ||
-	    (size_t)snprintf(branch, sizeof(branch), "%s%s.%s", DIRECT_PREFIX,
-	    hash + strlen(BRANCH_PREFIX), client) >= sizeof(branch) ||
-	    sip_set_ruri(m, b->contact) == -1 ||
-	    sip_via_push(m, &self, branch) == -1) {
-		hras_sip_reply_tunnel(h, client, m, 500);
-		return;
-	}
-	if (MSG_IS_INVITE(m))
-		log_info("client %s: inside call %s set up through hras", client,
-		    aor);
-	hras_sip_to_tunnel(h, client, m, FRAME_FLOW_DIRECT);
-}
-
-/*
- * A response to a request hras_sip_direct passed on: 1 when it was one
- * (then it is back on its way to the caller, or dropped), 0 otherwise.
- */
-static int
-hras_sip_direct_response(struct hras *h, const char *client,
-    osip_message_t *m)
-{
-	osip_via_t		*via = osip_list_get(&m->vias, 0);
-	osip_generic_param_t	*b;
-	const char		*dot;
-
-	if (via == NULL || via->host == NULL ||
-	    strcmp(via->host, h->conf->sip.address) != 0 ||
-	    (b = sip_param(&via->via_params, "branch")) == NULL ||
-	    b->gvalue == NULL ||
-	    strncmp(b->gvalue, DIRECT_PREFIX, strlen(DIRECT_PREFIX)) != 0)
-		return 0;
-	if ((dot = strchr(b->gvalue, '.')) == NULL ||
-	    strcmp(dot + 1, client) != 0 || sip_via_pop(m) == -1) {
-		log_info("client %s: response to another's inside call dropped",
-		    client);
-		return 1;
-	}
-	hras_sip_to_tunnel(h, client, m, FRAME_FLOW_DIRECT);
-	return 1;
-}
-
 /* A SIP message from a client's tunnel: out to the world, or answered. */
 void
 hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
     const uint8_t *data, size_t len)
 {
-	osip_message_t			*m, *r;
-	osip_uri_t			*up;
-	struct sip_addr			 to;
-	const char			*why;
-	int				 status, alias, chosen = 0;
+	osip_message_t	*m, *r;
+	struct sip_addr	 to;
+	const char	*why;
+	int		 status;
 
 	if (sip_parse((const char *)data, len, &m, &status, &why) == -1) {
 		log_warnx("client %s: bad SIP from the tunnel: %s", client,
@@ -1134,7 +368,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		return;
 	}
 	if (MSG_IS_RESPONSE(m)) {
-		if (hras_sip_direct_response(h, client, m) == 1) {
+		if (hras_route_direct_response(h, client, m) == 1) {
 			osip_message_free(m);
 			return;
 		}
@@ -1144,7 +378,7 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		 * original's Contacts, routes or SDP; a provisional one is
 		 * dropped.
 		 */
-		if (!hras_sip_contacts_usable(m)) {
+		if (!hras_topo_contacts_usable(m)) {
 			log_warnx("client %s: %d with an unusable Contact", client,
 			    m->status_code);
 			r = m->status_code >= 200 ? sip_reply(m, 502,
@@ -1155,8 +389,8 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		}
 		/* To an outside request: rewrite and follow its Via. */
 		if (sip_rr_swap(m, h->rr_uri, SIP_RR_FIRST) == -1 ||
-		    hras_sip_rr_hide(h, m, 0) == -1 ||
-		    hras_sip_contact_out(h, client, m) == -1 ||
+		    hras_topo_rr_hide(h, m, 0) == -1 ||
+		    hras_topo_contact_out(h, client, m) == -1 ||
 		    call_to_own_side(&h->calls, m, flow, client, &status) == -1 ||
 		    sip_via_target(m, &to) == -1)
 			log_info("client %s: response not passed on", client);
@@ -1168,309 +402,24 @@ hras_sip_from_tunnel(struct hras *h, const char *client, uint32_t flow,
 		return;
 	}
 	if (MSG_IS_REGISTER(m)) {
-		hras_sip_register(h, client, m);
+		hras_registrar_register(h, client, m);
 		osip_message_free(m);
 		return;
 	}
 	if (flow == FRAME_FLOW_DIRECT) {
-		hras_sip_direct(h, client, m);
+		hras_route_direct(h, client, m);
 		osip_message_free(m);
 		return;
 	}
-	if (!hras_sip_contacts_usable(m)) {
+	if (!hras_topo_contacts_usable(m)) {
 		log_warnx("client %s: %s refused: unusable Contact", client,
 		    m->sip_method);
 		hras_sip_refuse_tunnel(h, client, m, 400, "Unusable Contact");
 		osip_message_free(m);
 		return;
 	}
-	hras_sip_route_pop(h, m, 0);
-	/*
-	 * Where to: a phone of a served domain (this company's or another's)
-	 * is reached by handing the request to hras itself, as if it came
-	 * from outside, so the call has a leg on each side; anything else
-	 * goes to the R-URI's host (or where its alias says).
-	 */
-	if (m->req_uri->host != NULL && hras_sip_served(h, m->req_uri->host)) {
-		snprintf(to.host, sizeof(to.host), "%s", h->conf->sip.address);
-		to.port = h->conf->sip.port;
-		to.tcp = 0;
-		alias = 1;
-		chosen = 1;
-	} else if ((alias = hras_sip_alias_open(h, m->req_uri, &to)) == -1) {
-		if (hras_limit_note())
-			log_warnx("client %s: %s refused: an alias hras did not "
-			    "make", client, m->sip_method);
-		hras_sip_refuse_tunnel(h, client, m, 400, "Forged Alias");
-		osip_message_free(m);
-		return;
-	}
-	if (alias == 0 && sip_uri_target(m->req_uri, &to) == -1) {
-		/*
-		 * A name: to the next hop (upstream, itself resolved when
-		 * it is a name), or where DNS says (RFC 3263).
-		 */
-		if (hras_sip_upstream(h, &up) == -1 ||
-		    (up == NULL && m->req_uri->host == NULL)) {
-			hras_sip_reply_tunnel(h, client, m, 404);
-			osip_message_free(m);
-			osip_uri_free(up);
-			return;
-		}
-		if (up == NULL || sip_uri_target(up, &to) == -1) {
-			hras_sip_resolve(h, client, flow, m, up != NULL ? up :
-			    m->req_uri, up != NULL);
-			osip_uri_free(up);
-			return;
-		}
-		osip_uri_free(up);
-		/* The configured next hop: the operator's choice. */
-		chosen = 1;
-	}
-	if (chosen || hras_sip_target_ok(h, client, m, &to) == 0)
-		hras_sip_out(h, client, flow, m, &to);
-	osip_message_free(m);
-}
-
-/*
- * Mark the Contacts of a message from outside with where it came from,
- * sealed so that only an alias hras made is ever followed (and strip any
- * the sender wrote).
- */
-static int
-hras_sip_alias_mark(struct hras *h, osip_message_t *m,
-    const struct sip_addr *from)
-{
-	char	 plain[ALIAS_PLAIN_MAX], hex[ALIAS_SEALED];
-
-	if (osip_list_size(&m->contacts) <= 0)
-		return 0;
-	if (sip_alias_format(from, plain, sizeof(plain)) == -1 ||
-	    hras_sip_seal(&h->alias_key, ++h->token_seq, plain, strlen(plain),
-	    hex, sizeof(hex)) == -1)
-		return -1;
-	return sip_contact_alias(m, from, hex);
-}
-
-/*
- * Where a request to a URI with an alias goes: 1 with the address it
- * names (the alias taken off), 0 when it has none, -1 when it has one hras
- * did not seal.
- */
-static int
-hras_sip_alias_open(struct hras *h, osip_uri_t *u, struct sip_addr *to)
-{
-	char	 hex[ALIAS_SEALED], plain[ALIAS_PLAIN_MAX + 1];
-	int	 rc;
-
-	if ((rc = sip_uri_alias(u, hex, sizeof(hex))) != 1)
-		return rc;
-	if (hras_sip_unseal(&h->alias_key, hex, plain, sizeof(plain)) == -1 ||
-	    sip_alias_parse(plain, to) == -1)
-		return -1;
-	return 1;
-}
-
-/*
- * Whether a request from a client may go to an address its Request-URI,
- * an alias or DNS named (hras_limit_target); refused 403 when not.
- */
-static int
-hras_sip_target_ok(struct hras *h, const char *client,
-    const osip_message_t *m, struct sip_addr *to)
-{
-	if (hras_limit_target(h, to) == 0)
-		return 0;
-	if (hras_limit_note())
-		log_warnx("client %s: %s to %s:%u refused: not an address hras "
-		    "sends requests to", client, m->sip_method, to->host,
-		    to->port);
-	hras_sip_refuse_tunnel(h, client, m, 403, "Target Not Allowed");
-	return -1;
-}
-
-/*
- * The next hop for other domains (upstream, "host:port") as a SIP URI, or
- * NULL when there is none; -1 when it cannot be made.
- */
-static int
-hras_sip_upstream(struct hras *h, osip_uri_t **up)
-{
-	char	 uri[300];
-
-	*up = NULL;
-	if (h->conf->upstream == NULL)
-		return 0;
-	if ((size_t)snprintf(uri, sizeof(uri), "sip:%s", h->conf->upstream) >=
-	    sizeof(uri) || osip_uri_init(up) != 0)
-		return -1;
-	if (osip_uri_parse(*up, uri) != 0) {
-		osip_uri_free(*up);
-		*up = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Send a request from a client's tunnel out to the world: its Vias sealed
- * into ours, our Record-Route for hrac's, Contacts as tokens, SDP on our
- * public ports; answered into the tunnel when that cannot be done.
- */
-static void
-hras_sip_out(struct hras *h, const char *client, uint32_t flow,
-    osip_message_t *m, const struct sip_addr *to)
-{
-	char	 branch[SIP_BRANCH_LEN + VIA_SEALED_MAX + 70];
-	int	 status = 0;
-
-	if (hras_sip_via_hide(h, m, client, branch, sizeof(branch)) == -1) {
-		hras_sip_reply_tunnel(h, client, m, 500);
-		return;
-	}
-	if (sip_via_push(m, siptr_self(h->sip, to->tcp), branch) == -1 ||
-	    sip_rr_swap(m, h->rr_uri, SIP_RR_FIRST) == -1 ||
-	    hras_sip_rr_hide(h, m, 1) == -1 ||
-	    hras_sip_contact_out(h, client, m) == -1 ||
-	    call_to_own_side(&h->calls, m, flow, client, &status) == -1) {
-		hras_sip_reply_tunnel(h, client, m, status == 481 ? 481 : 488);
-		return;
-	}
-	call_track(&h->calls, m, client);
-	if (siptr_send_msg(h->sip, m, to) == -1)
-		log_info("client %s: cannot send %s to %s:%u", client,
-		    m->sip_method, to->host, to->port);
-}
-
-/*
- * A request to a domain named in its R-URI, with no upstream: it waits
- * for DNS (RFC 3263), then goes out as any other. A retransmission of a
- * waiting request is dropped; a CANCEL of a waiting INVITE is answered
- * here, 200 for it and 487 for the INVITE, which never leaves.
- */
-static void
-hras_sip_resolve(struct hras *h, const char *client, uint32_t flow,
-    osip_message_t *m, const osip_uri_t *target, int upstream)
-{
-	struct hras_pending	*p;
-	char			 callid[256];
-	int			 status;
-
-	TAILQ_FOREACH(p, &h->pending, entry)
-		if (strcmp(p->client, client) == 0 &&
-		    hras_sip_same_tx(p->m, m))
-			break;
-	if (p != NULL) {
-		if (MSG_IS_CANCEL(m) && MSG_IS_INVITE(p->m)) {
-			log_info("client %s: INVITE to %s cancelled while "
-			    "waiting for DNS", client, m->req_uri->host);
-			hras_sip_reply_tunnel(h, client, m, 200);
-			hras_sip_reply_tunnel(h, client, p->m, 487);
-			hras_sip_pending_free(h, p);
-		}
-		osip_message_free(m);
-		return;
-	}
-	if (h->npending >= HRAS_PENDING_MAX || hras_sip_pending_of(h,
-	    client) >= (unsigned int)h->conf->limits.lookups ||
-	    (p = calloc(1, sizeof(*p))) == NULL) {
-		if (hras_limit_note())
-			log_warnx("client %s: %s to %s refused: %u of its "
-			    "requests (%u in all) wait for DNS", client,
-			    m->sip_method, m->req_uri->host,
-			    hras_sip_pending_of(h, client), h->npending);
-		hras_sip_reply_tunnel(h, client, m, 503);
-		osip_message_free(m);
-		return;
-	}
-	p->h = h;
-	p->m = m;
-	p->flow = flow;
-	p->upstream = upstream;
-	snprintf(p->client, sizeof(p->client), "%s", client);
-	/* The Call-ID as key: a call's requests reach the same server. */
-	if ((p->rq = resolve_sip_uri(h->resolver, target,
-	    sip_call_id(m, callid, sizeof(callid)), hras_sip_resolved, p)) ==
-	    NULL) {
-		/* No TLS here: sips: is a scheme hras cannot serve. */
-		status = errno != EINVAL ? 503 :
-		    strcasecmp(target->scheme, "sips") == 0 ? 416 : 404;
-		log_info("client %s: %s to %s: cannot resolve (%d)", client,
-		    m->sip_method, target->host, status);
-		hras_sip_reply_tunnel(h, client, m, status);
-		osip_message_free(m);
-		free(p);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&h->pending, p, entry);
-	h->npending++;
-}
-
-/* The DNS answer for a waiting request: out it goes, or it is answered. */
-static void
-hras_sip_resolved(void *arg, int error, const struct sip_addr *to)
-{
-	struct hras_pending	*p = arg;
-	struct hras		*h = p->h;
-	struct sip_addr		 addr;
-
-	p->rq = NULL;
-	if (error == RESOLVE_OK) {
-		addr = *to;
-		if (p->upstream || hras_sip_target_ok(h, p->client, p->m,
-		    &addr) == 0)
-			hras_sip_out(h, p->client, p->flow, p->m, &addr);
-	} else if (!MSG_IS_ACK(p->m)) {
-		log_info("client %s: %s to %s: %s", p->client,
-		    p->m->sip_method, p->m->req_uri->host,
-		    error == RESOLVE_ENOTFOUND ? "no SIP server in DNS" :
-		    "DNS failed");
-		hras_sip_reply_tunnel(h, p->client, p->m,
-		    error == RESOLVE_ENOTFOUND ? 404 : 503);
-	}
-	hras_sip_pending_free(h, p);
-}
-
-/* Whether b retransmits or cancels the waiting request a: same branch. */
-static int
-hras_sip_same_tx(const osip_message_t *a, const osip_message_t *b)
-{
-	const osip_via_t		*va = osip_list_get(&a->vias, 0);
-	const osip_via_t		*vb = osip_list_get(&b->vias, 0);
-	const osip_generic_param_t	*ba, *bb;
-
-	if (va == NULL || vb == NULL ||
-	    (ba = sip_param(&va->via_params, "branch")) == NULL ||
-	    (bb = sip_param(&vb->via_params, "branch")) == NULL ||
-	    ba->gvalue == NULL || bb->gvalue == NULL ||
-	    strcmp(ba->gvalue, bb->gvalue) != 0)
-		return 0;
-	return strcmp(a->sip_method, b->sip_method) == 0 ||
-	    (MSG_IS_CANCEL(b) && MSG_IS_INVITE(a));
-}
-
-/* How many requests of a client wait for DNS. */
-static unsigned int
-hras_sip_pending_of(const struct hras *h, const char *client)
-{
-	const struct hras_pending	*p;
-	unsigned int			 n = 0;
-
-	TAILQ_FOREACH(p, &h->pending, entry)
-		if (strcmp(p->client, client) == 0)
-			n++;
-	return n;
-}
-
-/* Forget a waiting request, and its lookup if it still runs. */
-static void
-hras_sip_pending_free(struct hras *h, struct hras_pending *p)
-{
-	resolve_cancel(p->rq);
-	TAILQ_REMOVE(&h->pending, p, entry);
-	h->npending--;
-	osip_message_free(p->m);
-	free(p);
+	hras_topo_route_pop(h, m, 0);
+	hras_route_request(h, client, flow, m);
 }
 
 /*
@@ -1492,39 +441,4 @@ hras_sip_refuse_call(struct hras *h, const osip_message_t *m, int status)
 	    after) == 0) && sip_via_target(r, &to) == 0)
 		siptr_send_msg(h->sip, r, &to);
 	osip_message_free(r);
-}
-
-/* Voice from the tunnel, for a flow of one of this client's calls. */
-void
-hras_media_from_tunnel(struct hras *h, const char *client, unsigned int type,
-    uint32_t flow, const uint8_t *data, size_t len)
-{
-	struct vcit_call	*c = vcit_find_flow(h->vcit, flow);
-
-	/* A client reaches only the flows of its own calls. */
-	if (c == NULL || strcmp(c->client, client) != 0)
-		return;
-	media_send(h->media, flow, type == FRAME_RTCP, data, len);
-}
-
-/* Voice from an outside phone: into the tunnel of the call's client. */
-static void
-hras_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
-    size_t len)
-{
-	struct hras		*h = arg;
-	struct vcit_call	*c = vcit_find_flow(h->vcit, flow);
-
-	if (c != NULL)
-		hras_session_send(h, c->client, rtcp ? FRAME_RTCP : FRAME_RTP,
-		    flow, data, len);
-}
-
-/* A call's media went quiet: the call may be over (call_idle). */
-static void
-hras_media_idle(void *arg, uint32_t flow)
-{
-	struct hras	*h = arg;
-
-	call_idle(&h->calls, flow);
 }

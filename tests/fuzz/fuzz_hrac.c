@@ -3,8 +3,8 @@
  * struct hrac_tunnel with its config (client corp, SIP and media on
  * 127.0.0.2, an inside proxy at 127.0.0.5:5060) and event base, and
  * hrac_sip_new on it, fed as the inside phones and the tunnel would feed
- * it. hrac_sip.c, hrac_local.c, siptr, sip, sdp, call, vcit and media are
- * all real; only the tunnel is not under test.
+ * it. hrac_sip.c, hrac_media.c, hrac_local.c, siptr, sip, sdp, call, vcit
+ * and media are all real; only the tunnel is not under test.
  *
  * Entries (first byte of a record, froute.c has the format):
  *  FR_PHONE	   a datagram (or TCP message) from an inside phone to

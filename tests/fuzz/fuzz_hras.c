@@ -4,8 +4,9 @@
  * client for each, upstream 127.0.0.30:5060, a DNS server on loopback
  * where none answers) with its event base and
  * hras_sip_init, fed as the outside world and the tunnel would feed it.
- * hras_sip.c, siptr, sip, sdp, call, vcit and media are all real; only the
- * tunnel sessions are not under test.
+ * hras's SIP side (hras_sip.c, hras_registrar.c, hras_topo.c,
+ * hras_route.c, hras_media.c), siptr, sip, sdp, call, vcit and media are
+ * all real; only the tunnel sessions are not under test.
  *
  * Entries (first byte of a record, froute.c has the format):
  *  FR_PHONE	   a datagram (or TCP message) from an outside phone to

@@ -1,9 +1,10 @@
 /*
- * Unit tests of hras's routing (hras_sip.c) with a real hras on 127.0.0.1:
- * its SIP socket, media relay and VCIT, no tunnel session, and "servers"
- * that are sockets on loopback. Cases found by fuzz_hras. What hras sends
- * into client "corp"'s tunnel is read back through a second tunnel keyed
- * as hrac's end.
+ * Unit tests of hras's SIP side (hras_sip.c and the registrar, topology
+ * hiding, routing and media glue it dispatches to) with a real hras on
+ * 127.0.0.1: its SIP socket, media relay and VCIT, no tunnel session, and
+ * "servers" that are sockets on loopback. Cases found by fuzz_hras. What
+ * hras sends into client "corp"'s tunnel is read back through a second
+ * tunnel keyed as hrac's end.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
