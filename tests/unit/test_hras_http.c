@@ -228,7 +228,8 @@ test_pipelined(void **state)
 		n += glen;
 	}
 	fd = tw_connect("127.0.0.1", t->port);
-	for (i = 0; i < 200 && sent < n; i++) {
+	/* Until all is sent and hras has stopped reading (not sooner). */
+	for (i = 0; i < 400 && (sent < n || !pause_seen); i++) {
 		r = send(fd, buf + sent, n - sent, MSG_DONTWAIT);
 		if (r > 0)
 			sent += (size_t)r;
