@@ -451,6 +451,8 @@ ts_teardown(void **state)
 	assert_int_equal(t->h.nconns, 0);
 	hras_sessions_free(&t->h);
 	tunnel_free(t->hrac);
+	/* Pair ends with deferred callbacks are freed by the loop. */
+	ts_run(t, 10);
 	event_base_free(t->h.base);
 	hras_config_free(t->h.conf);
 	free(t);
