@@ -32,6 +32,7 @@ struct pike;
 struct resolve_req;
 struct resolver;
 struct siptr;
+struct sockaddr;
 struct vcit;
 struct ssl_ctx_st;
 struct tunnel;
@@ -200,6 +201,8 @@ struct hras {
 /* hras_http.c */
 int	 hras_http_listen(struct hras *);
 void	 hras_http_close_all(struct hras *);
+int	 hras_conn_new(struct hras *, struct bufferevent *,
+	    const struct sockaddr *);
 void	 hras_conn_close(struct hras_conn *, const char *why);
 void	 hras_conn_respond(struct hras_conn *, int status, const char *ctype,
 	    const void *, size_t);

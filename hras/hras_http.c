@@ -263,14 +263,13 @@ hras_conn_expired(evutil_socket_t fd, short what, void *arg)
 	hras_conn_close(c, "head timeout");
 }
 
-/* A new connection: set it up to read a request head. */
+/* A new connection: make room for it and set it up. */
 static void
 hras_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct hras		*h = arg;
-	struct hras_conn	*c;
-	struct timeval		 wtv = { WRITE_TIMEOUT, 0 };
+	struct bufferevent	*bev;
 	char			 addr[48];
 	SSL			*ssl;
 
@@ -282,6 +281,35 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	net_tcp_voice(fd);
+	bev = NULL;
+	if (h->ssl != NULL) {
+		if ((ssl = SSL_new(h->ssl)) != NULL &&
+		    (bev = bufferevent_openssl_socket_new(h->base, fd, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+			SSL_free(ssl);
+	} else
+		bev = bufferevent_socket_new(h->base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		log_warnx("cannot accept a connection: out of memory");
+		evutil_closesocket(fd);
+		return;
+	}
+	hras_conn_new(h, bev, sa);
+}
+
+/*
+ * Set up a connection from sa on bev, which it takes over (and frees on
+ * failure), to read a request head. The caller has made room for it; the
+ * unit tests hand it one end of a bufferevent pair.
+ */
+int
+hras_conn_new(struct hras *h, struct bufferevent *bev,
+    const struct sockaddr *sa)
+{
+	struct hras_conn	*c;
+	struct timeval		 wtv = { WRITE_TIMEOUT, 0 };
+
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->msg = malloc(sizeof(*c->msg))) == NULL ||
 	    (c->body = evbuffer_new()) == NULL ||
@@ -292,21 +320,9 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 		goto fail;
 	c->h = h;
 	c->refs = 1;
+	c->bev = bev;
 	net_ntop(sa, c->peer, sizeof(c->peer));
-	snprintf(c->addr, sizeof(c->addr), "%s", addr);
-	if (h->ssl != NULL) {
-		if ((ssl = SSL_new(h->ssl)) == NULL)
-			goto fail;
-		c->bev = bufferevent_openssl_socket_new(h->base, fd, ssl,
-		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-		if (c->bev == NULL)
-			SSL_free(ssl);
-	} else
-		c->bev = bufferevent_socket_new(h->base, fd,
-		    BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL)
-		goto fail;
-	fd = -1;
+	hras_addr(sa, c->addr, sizeof(c->addr));
 	bufferevent_setcb(c->bev, hras_conn_read, hras_conn_write,
 	    hras_conn_event, c);
 	/* The head's deadline, not a read timeout, bounds a slow sender. */
@@ -321,12 +337,11 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 	c->state = CONN_HEAD;
 	hras_conn_deadline(c, 0);
 	log_debug("%s: connected", c->peer);
-	return;
+	return 0;
 fail:
 	log_warnx("cannot accept a connection: out of memory");
+	bufferevent_free(bev);
 	if (c != NULL) {
-		if (c->bev != NULL)
-			bufferevent_free(c->bev);
 		if (c->deadline_ev != NULL)
 			event_free(c->deadline_ev);
 		if (c->resume_ev != NULL)
@@ -336,8 +351,7 @@ fail:
 		free(c->msg);
 		free(c);
 	}
-	if (fd != -1)
-		evutil_closesocket(fd);
+	return -1;
 }
 
 /*

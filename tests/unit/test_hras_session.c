@@ -1,9 +1,19 @@
 /*
  * Unit tests of hras's tunnel sessions (hras_session.c) over its real
- * HTTP layer on 127.0.0.1, a client admitted by the real handshake: the
- * records of an upstream body reach the session's callback; a second
- * upstream waits its turn, and when the first closes in the middle of its
- * body the second is read, its records after all of the first's.
+ * HTTP layer (hras_http.c), a client admitted by the real handshake. The
+ * test plays hrac: its connections are bufferevent pairs handed to
+ * hras_conn_new, except in the first test, which goes through the
+ * listener on 127.0.0.1. The clock is the test's (clock_now below), so a
+ * challenge can be made stale without waiting.
+ *
+ * Admission: a wrong secret and a stale challenge are refused and leave
+ *   the session as it was; a fresh one replaces its keys.
+ * Upstreams: a second one waits its turn behind the first; one cut in the
+ *   middle of a chunk leaves the session up, the next POST carries on,
+ *   and a frame sent again is not delivered twice.
+ * A slow consumer: a downstream whose reader does not read holds no more
+ *   than the high-water mark and a chunk; voice is dropped, SIP kept, and
+ *   every SIP record arrives once, in order, when the reader reads.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -21,9 +31,11 @@
 
 #include <cmocka.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "config.h"
 #include "crypto.h"
 #include "frame.h"
@@ -34,6 +46,11 @@
 
 #define TS_ID		"corp"
 #define TS_RECS_MAX	8
+#define TS_SECRET	"88887ff91ff0805984a7d5b118cb4aec" \
+			"d40e6b7763fcc0790ff80d91bc061c59"
+#define TS_SIP_LEN	1000	/* bytes of each SIP record, slow consumer */
+#define TS_SIP_N	100
+#define TS_RTP_N	20	/* voice records after each SIP one */
 
 struct ts {
 	struct hras	 h;
@@ -44,13 +61,24 @@ struct ts {
 	uint64_t	 req;
 	char		 recs[TS_RECS_MAX][16];	/* SIP records delivered */
 	int		 nrecs;
+	int		 npairs;
+	int		 down_sip;	/* SIP records hras sent, in order */
+	int		 down_media;	/* voice records hras sent */
 };
+
+static time_t	 ts_clock = 1000;
+
+/* The daemons' clock, moved by the tests (common/clock.c not linked). */
+time_t
+clock_now(void)
+{
+	return ts_clock;
+}
 
 static uint16_t	 ts_free_port(void);
 static int	 ts_connect(uint16_t);
 static void	 ts_run(struct ts *, int);
 static void	 ts_send(int, const char *);
-static void	 ts_recv(struct ts *, int, char *, size_t);
 static void	 ts_sip(void *, const char *, uint32_t, const uint8_t *, size_t);
 static void	 ts_deliver(void *, unsigned int, uint32_t, const uint8_t *,
 		    size_t);
@@ -58,6 +86,16 @@ static void	 ts_kick(void *, int);
 static void	 ts_admit(struct ts *);
 static int	 ts_up(struct ts *);
 static void	 ts_chunk(struct ts *, int, const char *);
+static void	 ts_sealed(struct ts *, unsigned int, const void *, size_t,
+		    struct evbuffer *);
+static struct bufferevent *tp_open(struct ts *);
+static void	 tp_close(struct bufferevent *);
+static int	 tp_answer(struct ts *, struct bufferevent *, char *, size_t);
+static int	 tp_handshake(struct ts *, const char *, int);
+static struct bufferevent *tp_request(struct ts *, const char *,
+		    const char *, const char *);
+static void	 tp_chunk(struct ts *, struct bufferevent *, unsigned int,
+		    const void *, size_t, size_t);
 
 /* A TCP port free on loopback just now. */
 static uint16_t
@@ -115,22 +153,6 @@ ts_send(int fd, const char *s)
 	assert_int_equal(send(fd, s, len, 0), (ssize_t)len);
 }
 
-/* Let hras answer, then read its answer's body (after the blank line). */
-static void
-ts_recv(struct ts *t, int fd, char *body, size_t len)
-{
-	char	 buf[2048], *p;
-	ssize_t	 n;
-
-	ts_run(t, 100);
-	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-	assert_true(n > 0);
-	buf[n] = '\0';
-	assert_memory_equal(buf, "HTTP/1.1 200 ", 13);
-	assert_non_null(p = strstr(buf, "\r\n\r\n"));
-	snprintf(body, len, "%s", p + 4);
-}
-
 /* The session's SIP callback: keep the record. */
 static void
 ts_sip(void *arg, const char *client, uint32_t flow, const uint8_t *data,
@@ -145,16 +167,22 @@ ts_sip(void *arg, const char *client, uint32_t flow, const uint8_t *data,
 	t->recs[t->nrecs++][len] = '\0';
 }
 
-/* The client's end hears nothing in these tests. */
+/* What the client's end opens: SIP must come in order, once each. */
 static void
 ts_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
     size_t len)
 {
-	(void)arg;
-	(void)type;
+	struct ts	*t = arg;
+	char		 want[32];
+
 	(void)flow;
-	(void)data;
-	(void)len;
+	if (type == FRAME_SIP) {
+		snprintf(want, sizeof(want), "sip %d", t->down_sip);
+		assert_int_equal(len, TS_SIP_LEN);
+		assert_string_equal((const char *)data, want);
+		t->down_sip++;
+	} else if (type == FRAME_RTP)
+		t->down_media++;
 }
 
 static void
@@ -164,53 +192,180 @@ ts_kick(void *arg, int now)
 	(void)now;
 }
 
-/* The handshake, as hrac does it: challenge, open, session keys. */
-static void
-ts_admit(struct ts *t)
+/*
+ * A connection from 127.0.0.1 handed to hras over a bufferevent pair;
+ * the test's end of it.
+ */
+static struct bufferevent *
+tp_open(struct ts *t)
 {
-	const char			*secret = t->h.conf->clients[0].secret;
+	struct bufferevent	*pair[2];
+	struct sockaddr_in	 sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)(40000 + ++t->npairs));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bufferevent_pair_new(t->h.base, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS, pair), 0);
+	assert_int_equal(hras_conn_new(&t->h, pair[0],
+	    (struct sockaddr *)&sin), 0);
+	assert_int_equal(bufferevent_enable(pair[1], EV_READ | EV_WRITE), 0);
+	return pair[1];
+}
+
+/* Close the test's end: hras sees the end of the connection. */
+static void
+tp_close(struct bufferevent *b)
+{
+	bufferevent_flush(b, EV_WRITE, BEV_FINISHED);
+	bufferevent_free(b);
+}
+
+/* Let hras answer on b: the answer's status, its body in body. */
+static int
+tp_answer(struct ts *t, struct bufferevent *b, char *body, size_t len)
+{
+	struct evbuffer	*in = bufferevent_get_input(b);
+	struct http_msg	*m;
+	int		 status;
+
+	ts_run(t, 20);
+	assert_non_null(m = malloc(sizeof(*m)));
+	assert_int_equal(http_parse_response(in, m), 1);
+	assert_true(m->content_length >= 0 &&
+	    (size_t)m->content_length < len);
+	assert_int_equal(evbuffer_remove(in, body,
+	    (size_t)m->content_length), m->content_length);
+	body[m->content_length] = '\0';
+	status = m->status;
+	free(m);
+	return status;
+}
+
+/*
+ * The handshake, as hrac does it: challenge, open, session keys; the
+ * challenge answered late (past its lifetime) when late is set. The
+ * status of the open; on 200 the client's end of the tunnel is keyed.
+ */
+static int
+tp_handshake(struct ts *t, const char *secret, int late)
+{
 	struct crypto_kx		 kx = { NULL, { 0 } };
 	struct crypto_session_keys	 keys;
 	struct auth_transcript		 tr;
 	struct tunnel_cb		 cb = { ts_deliver, ts_kick, t };
+	struct bufferevent		*b;
+	const char			*challenge = "GET /vofw/v1/challenge?"
+					    "version=" AUTH_VERSION_STR
+					    " HTTP/1.1\r\nHost: x\r\n\r\n";
 	char				 body[512], req[1024], v[8];
 	char				 sn[2 * AUTH_CHALLENGELEN + 1];
 	char				 cp[2 * CRYPTO_PUBLEN + 1];
 	char				 sp[2 * CRYPTO_PUBLEN + 1];
 	char				 mac[AUTH_HEXLEN], smac[AUTH_HEXLEN];
+	char				 sid[2 * AUTH_SIDLEN + 1];
 	uint8_t				 spub[CRYPTO_PUBLEN];
 	uint8_t				 shared[CRYPTO_KEYLEN];
-	int				 fd;
+	int				 status;
 
-	fd = ts_connect(t->port);
-	ts_send(fd, "GET /vofw/v1/challenge?version=" AUTH_VERSION_STR
-	    " HTTP/1.1\r\nHost: x\r\n\r\n");
-	ts_recv(t, fd, body, sizeof(body));
+	b = tp_open(t);
+	assert_int_equal(bufferevent_write(b, challenge, strlen(challenge)), 0);
+	assert_int_equal(tp_answer(t, b, body, sizeof(body)), 200);
 	assert_int_equal(sscanf(body, "version=%7[0-9]\nnonce=%64[0-9a-f]\n",
 	    v, sn), 2);
+	if (late)
+		ts_clock += HRAS_NONCE_TTL + 1;
 	assert_int_equal(crypto_kx_new(&kx), 0);
 	crypto_hex(kx.pub, sizeof(kx.pub), cp);
 	assert_int_equal(auth_open_mac(secret, TS_ID, sn, cp, mac), 0);
 	snprintf(req, sizeof(req), "GET /vofw/v1/open?id=%s&nonce=%s&pub=%s&"
 	    "mac=%s HTTP/1.1\r\nHost: x\r\n\r\n", TS_ID, sn, cp, mac);
-	ts_send(fd, req);
-	ts_recv(t, fd, body, sizeof(body));
-	close(fd);
+	assert_int_equal(bufferevent_write(b, req, strlen(req)), 0);
+	status = tp_answer(t, b, body, sizeof(body));
+	tp_close(b);
+	if (status != 200) {
+		crypto_kx_clear(&kx);
+		return status;
+	}
 	assert_int_equal(sscanf(body, "sid=%32[0-9a-f]\npub=%64[0-9a-f]\n"
-	    "mac=%64[0-9a-f]\n", t->sid, sp, smac), 3);
+	    "mac=%64[0-9a-f]\n", sid, sp, smac), 3);
 	assert_int_equal(crypto_unhex(sp, spub, sizeof(spub)), 0);
 	assert_int_equal(crypto_kx_shared(&kx, spub, shared), 0);
 	crypto_kx_clear(&kx);
 	tr.id = TS_ID;
-	tr.sid = t->sid;
+	tr.sid = sid;
 	tr.snonce = sn;
 	tr.cpub = cp;
 	tr.spub = sp;
 	assert_int_equal(auth_session_keys(shared, secret, &tr, &keys), 0);
+	memcpy(t->sid, sid, sizeof(t->sid));
 	memcpy(t->req_key, keys.req, sizeof(t->req_key));
+	t->req = 0;
+	tunnel_free(t->hrac);
 	assert_non_null(t->hrac = tunnel_new(1 << 20, &cb));
 	assert_int_equal(tunnel_set_keys(t->hrac, keys.up, "up", keys.down,
 	    "down"), 0);
+	return 200;
+}
+
+/* The handshake that sets each test up. */
+static void
+ts_admit(struct ts *t)
+{
+	assert_int_equal(tp_handshake(t, TS_SECRET, 0), 200);
+}
+
+/*
+ * A tunnel request (method, path, extra headers) over a new pair, with
+ * the session's id, the next request number and its MAC.
+ */
+static struct bufferevent *
+tp_request(struct ts *t, const char *method, const char *path,
+    const char *headers)
+{
+	struct bufferevent	*b;
+	char			 mac[AUTH_HEXLEN], req[512];
+
+	t->req++;
+	assert_int_equal(auth_request_mac(t->req_key, method, path, t->sid,
+	    t->req, mac), 0);
+	snprintf(req, sizeof(req), "%s %s?sid=%s&req=%llu&mac=%s HTTP/1.1\r\n"
+	    "Host: x\r\n%s\r\n", method, path, t->sid,
+	    (unsigned long long)t->req, mac, headers);
+	b = tp_open(t);
+	assert_int_equal(bufferevent_write(b, req, strlen(req)), 0);
+	return b;
+}
+
+/* One record, sealed by the client's end, as one HTTP chunk in out. */
+static void
+ts_sealed(struct ts *t, unsigned int type, const void *rec, size_t len,
+    struct evbuffer *out)
+{
+	struct evbuffer	*f;
+
+	assert_non_null(f = evbuffer_new());
+	assert_true(tunnel_seal(t->hrac, f, type, 0, rec, len) != -1);
+	assert_int_equal(http_chunk_write(out, f), 0);
+	evbuffer_free(f);
+}
+
+/* A record as one chunk on b: all of it, or its first cut bytes. */
+static void
+tp_chunk(struct ts *t, struct bufferevent *b, unsigned int type,
+    const void *rec, size_t len, size_t cut)
+{
+	struct evbuffer	*out;
+
+	assert_non_null(out = evbuffer_new());
+	ts_sealed(t, type, rec, len, out);
+	if (cut > 0)
+		assert_int_equal(bufferevent_write(b, evbuffer_pullup(out,
+		    (ev_ssize_t)cut), cut), 0);
+	else
+		assert_int_equal(bufferevent_write_buffer(b, out), 0);
+	evbuffer_free(out);
 }
 
 /* Open a streamed upstream POST; its socket. */
@@ -235,18 +390,14 @@ ts_up(struct ts *t)
 static void
 ts_chunk(struct ts *t, int fd, const char *rec)
 {
-	struct evbuffer	*f, *out;
+	struct evbuffer	*out;
 	size_t		 n;
 
-	assert_non_null(f = evbuffer_new());
 	assert_non_null(out = evbuffer_new());
-	assert_true(tunnel_seal(t->hrac, f, FRAME_SIP, 0, rec,
-	    strlen(rec)) != -1);
-	assert_int_equal(http_chunk_write(out, f), 0);
+	ts_sealed(t, FRAME_SIP, rec, strlen(rec), out);
 	n = evbuffer_get_length(out);
 	assert_int_equal(send(fd, evbuffer_pullup(out, -1), n, 0),
 	    (ssize_t)n);
-	evbuffer_free(f);
 	evbuffer_free(out);
 }
 
@@ -268,9 +419,9 @@ ts_setup(void **state)
 	fprintf(f, "domains = [ \"corp.example\" ];\n"
 	    "sip = { address = \"127.0.0.1\"; };\n"
 	    "media = { address = \"127.0.0.1\"; };\n"
-	    "tunnel = { address = \"127.0.0.1\"; port = %u; };\n"
-	    "clients = ( { id = \"" TS_ID "\"; secret = \"88887ff91ff0805984"
-	    "a7d5b118cb4aecd40e6b7763fcc0790ff80d91bc061c59\"; "
+	    "tunnel = { address = \"127.0.0.1\"; port = %u; "
+	    "queue_max = 65536; };\n"
+	    "clients = ( { id = \"" TS_ID "\"; secret = \"" TS_SECRET "\"; "
 	    "domains = [ \"corp.example\" ]; } );\n", t->port);
 	assert_int_equal(fclose(f), 0);
 	t->h.conf = hras_config_load(path, err, sizeof(err));
@@ -300,6 +451,8 @@ ts_teardown(void **state)
 	assert_int_equal(t->h.nconns, 0);
 	hras_sessions_free(&t->h);
 	tunnel_free(t->hrac);
+	/* Pair ends with deferred callbacks are freed by the loop. */
+	ts_run(t, 10);
 	event_base_free(t->h.base);
 	hras_config_free(t->h.conf);
 	free(t);
@@ -341,11 +494,174 @@ test_upstream_closed_mid_body(void **state)
 	close(up2);
 }
 
+/*
+ * A wrong secret and a challenge answered after its lifetime are refused
+ * and change nothing: the session keeps its id and keys. A fresh
+ * admission replaces them, and the old id is refused from then on.
+ */
+static void
+test_admission_refused(void **state)
+{
+	struct ts	*t = *state;
+	struct bufferevent *b;
+	char		 body[64], old[sizeof(t->sid)];
+
+	memcpy(old, t->sid, sizeof(old));
+	assert_int_equal(tp_handshake(t, "0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef", 0), 403);
+	assert_int_equal(tp_handshake(t, TS_SECRET, 1), 403);
+	ts_run(t, 20);
+	/* The refused connections are gone, the session is as it was. */
+	assert_int_equal(t->h.nconns, 0);
+	assert_string_equal(TAILQ_FIRST(&t->h.sessions)->sid, old);
+	b = tp_request(t, "GET", "/vofw/v1/down", "");
+	ts_run(t, 20);
+	assert_true(hras_client_up(&t->h, TS_ID));
+	tp_close(b);
+	/* Admitted again: a new session id, the old one no longer works. */
+	assert_int_equal(tp_handshake(t, TS_SECRET, 0), 200);
+	assert_string_not_equal(t->sid, old);
+	memcpy(t->sid, old, sizeof(old));
+	b = tp_request(t, "GET", "/vofw/v1/down", "");
+	assert_int_equal(tp_answer(t, b, body, sizeof(body)), 403);
+	tp_close(b);
+}
+
+/*
+ * An upstream cut in the middle of a chunk: the session stays up, the
+ * next POST carries on where the records left off, and a frame that
+ * arrives again is refused, not delivered twice.
+ */
+static void
+test_upstream_cut_mid_chunk(void **state)
+{
+	struct ts	*t = *state;
+	struct bufferevent *up1, *up2, *up3;
+	struct evbuffer	*again;
+	const char	*chunked = "Transfer-Encoding: chunked\r\n";
+
+	up1 = tp_request(t, "POST", "/vofw/v1/up", chunked);
+	assert_non_null(again = evbuffer_new());
+	ts_sealed(t, FRAME_SIP, "one", 3, again);
+	assert_int_equal(bufferevent_write(up1, evbuffer_pullup(again, -1),
+	    evbuffer_get_length(again)), 0);
+	/* The size line and part of the frame of "two", then the cut. */
+	tp_chunk(t, up1, FRAME_SIP, "two", 3, 12);
+	ts_run(t, 20);
+	assert_int_equal(t->nrecs, 1);
+	tp_close(up1);
+	ts_run(t, 20);
+	assert_true(hras_client_up(&t->h, TS_ID));
+	assert_int_equal(t->h.nconns, 0);
+	up2 = tp_request(t, "POST", "/vofw/v1/up", chunked);
+	tp_chunk(t, up2, FRAME_SIP, "three", 5, 0);
+	ts_run(t, 20);
+	assert_int_equal(t->nrecs, 2);
+	assert_string_equal(t->recs[1], "three");
+	/* "one" again: refused, and its connection with it. */
+	assert_int_equal(bufferevent_write_buffer(up2, again), 0);
+	ts_run(t, 20);
+	assert_int_equal(t->nrecs, 2);
+	assert_int_equal(t->h.nconns, 0);
+	assert_true(hras_client_up(&t->h, TS_ID));
+	up3 = tp_request(t, "POST", "/vofw/v1/up", chunked);
+	tp_chunk(t, up3, FRAME_SIP, "four", 4, 0);
+	ts_run(t, 20);
+	assert_int_equal(t->nrecs, 3);
+	assert_string_equal(t->recs[2], "four");
+	evbuffer_free(again);
+	tp_close(up2);
+	tp_close(up3);
+}
+
+/*
+ * A downstream whose reader stops reading: hras keeps no more than its
+ * high-water mark and a chunk in the connection's output, the session's
+ * queue no more than tunnel.queue_max of voice (the rest is dropped) and
+ * SIP whole; once the reader reads, every SIP record arrives once and in
+ * order, and only some of the voice.
+ */
+static void
+test_slow_consumer(void **state)
+{
+	struct ts		*t = *state;
+	struct bufferevent	*down, *up, *hras_end;
+	struct evbuffer		*in, *body;
+	struct http_chunked	 ch;
+	struct http_msg		*m;
+	const char		*why;
+	char			 rec[TS_SIP_LEN];
+	size_t			 out, peak = 0;
+	uint8_t			 ok = FRAME_CTL_STREAM_OK;
+	int			 i, j, sent_media = 0, head = 0;
+
+	down = tp_request(t, "GET", "/vofw/v1/down", "");
+	assert_non_null(hras_end = bufferevent_pair_get_partner(down));
+	/* The reader takes nothing from now on. */
+	assert_int_equal(bufferevent_disable(down, EV_READ), 0);
+	up = tp_request(t, "POST", "/vofw/v1/up",
+	    "Transfer-Encoding: chunked\r\n");
+	tp_chunk(t, up, FRAME_CONTROL, &ok, 1, 0);
+	ts_run(t, 20);
+	for (i = 0; i < TS_SIP_N; i++) {
+		memset(rec, 0, sizeof(rec));
+		snprintf(rec, sizeof(rec), "sip %d", i);
+		assert_int_equal(hras_session_send(&t->h, TS_ID, FRAME_SIP, 0,
+		    rec, sizeof(rec)), 0);
+		memset(rec, 0, sizeof(rec));
+		for (j = 0; j < TS_RTP_N; j++, sent_media++)
+			hras_session_send(&t->h, TS_ID, FRAME_RTP, 1, rec,
+			    sizeof(rec));
+		assert_int_equal(event_base_loop(t->h.base, EVLOOP_NONBLOCK),
+		    0);
+		out = evbuffer_get_length(bufferevent_get_output(hras_end));
+		assert_true(out <= HRAS_HIGH_WATER + HRAS_CHUNK_MAX + 64);
+		if (out > peak)
+			peak = out;
+		assert_true(tunnel_queued(TAILQ_FIRST(&t->h.sessions)->tun) <=
+		    t->h.conf->queue_max + (size_t)(i + 1) * (TS_SIP_LEN + 7));
+	}
+	/* The output did fill up: the reader really stalled hras. */
+	assert_true(peak >= HRAS_HIGH_WATER);
+	assert_true(tunnel_stats(TAILQ_FIRST(&t->h.sessions)->tun)->dropped >
+	    0);
+	/* The reader reads again: decode what arrives on the client's end. */
+	assert_int_equal(bufferevent_enable(down, EV_READ), 0);
+	assert_non_null(m = malloc(sizeof(*m)));
+	assert_non_null(body = evbuffer_new());
+	http_chunked_init(&ch);
+	in = bufferevent_get_input(down);
+	for (i = 0; i < 200 && t->down_sip < TS_SIP_N; i++) {
+		ts_run(t, 10);
+		if (!head) {
+			if (http_parse_response(in, m) != 1)
+				continue;
+			assert_int_equal(m->status, 200);
+			head = 1;
+		}
+		assert_int_not_equal(http_chunked_decode(&ch, in, body,
+		    1 << 20), -1);
+		assert_int_equal(tunnel_input(t->hrac, body, &why), 0);
+	}
+	assert_int_equal(t->down_sip, TS_SIP_N);
+	assert_true(t->down_media > 0 && t->down_media < sent_media);
+	evbuffer_free(body);
+	free(m);
+	tp_close(up);
+	tp_close(down);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_upstream_closed_mid_body,
+		    ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_admission_refused,
+		    ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_upstream_cut_mid_chunk,
+		    ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_slow_consumer,
 		    ts_setup, ts_teardown),
 	};
 
