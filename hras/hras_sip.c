@@ -205,16 +205,8 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 	uint32_t			 flow;
 	int				 status;
 
-	if (sip_via_received(m, from) == -1)
+	if (siptr_hop(h->sip, m, from) == -1)
 		return;
-	switch (sip_max_forwards(m)) {
-	case -1:
-		siptr_reply(h->sip, m, 483, "too many hops");
-		return;
-	case -2:
-		siptr_reply(h->sip, m, 400, "bad Max-Forwards");
-		return;
-	}
 	hras_topo_route_pop(h, m, 1);
 	if (MSG_IS_REGISTER(m)) {
 		siptr_reply(h->sip, m, 403, "outsiders cannot register");
