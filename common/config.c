@@ -109,6 +109,45 @@ config_load(const char *path, const struct config_key *tab, void *base,
 	return rv;
 }
 
+/*
+ * Free what config_load allocated in the struct at base for a table: its
+ * strings, arrays of strings and lists (each element by the list's own
+ * table), also after a load that failed half way. The struct is the
+ * caller's.
+ */
+void
+config_release(const struct config_key *tab, void *base)
+{
+	const struct config_key	*k;
+	char			*p, **v, *list;
+	size_t			 i, n;
+
+	for (k = tab; k->path != NULL; k++) {
+		p = (char *)base + k->offset;
+		switch (k->type) {
+		case CONFIG_T_STRING:
+			free(*(char **)p);
+			break;
+		case CONFIG_T_STRINGS:
+			v = *(char ***)p;
+			n = *(size_t *)((char *)base + k->aux);
+			for (i = 0; v != NULL && i < n; i++)
+				free(v[i]);
+			free(v);
+			break;
+		case CONFIG_T_LIST:
+			memcpy(&list, p, sizeof(list));
+			n = *(size_t *)((char *)base + k->aux);
+			for (i = 0; list != NULL && i < n; i++)
+				config_release(k->sub, list + i * k->size);
+			free(list);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 /* Name a file libconfig read: the loaded path, or an include beside it. */
 static const char *
 config_filename(struct config_ctx *ctx, const char *file, char *buf,
