@@ -30,7 +30,6 @@ static int	hras_config_check_limits(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hras_config_check_net(struct config_ctx *,
 		    const config_setting_t *, void *);
-static int	hras_config_serves(const struct hras_config *, const char *);
 static const struct config_client *hras_config_owner(
 		    const struct hras_config *, size_t, const char *);
 
@@ -295,8 +294,8 @@ hras_config_check_net(struct config_ctx *ctx, const config_setting_t *s,
 	return 0;
 }
 
-/* Tell whether a domain is one of the top-level domains. */
-static int
+/* Tell whether a domain is one of the top-level domains (one hras serves). */
+int
 hras_config_serves(const struct hras_config *cfg, const char *domain)
 {
 	size_t	 i;
