@@ -15,6 +15,8 @@
 
 #include "auth.h"
 
+static int	auth_transcript_line(const char *,
+		    const struct auth_transcript *, char *, size_t);
 static int	auth_mac_hex(const void *, size_t, const char *, size_t,
 		    char *);
 static int	auth_challenge_tag(const uint8_t *, const uint8_t *,
@@ -108,6 +110,24 @@ auth_open_mac(const char *secret, const char *id, const char *snonce_hex,
 }
 
 /*
+ * The exchange as one line, "vofw2 LABEL id sid challenge key key'", for
+ * what covers all of it (the welcome's MAC, the keys' salt); its length,
+ * or -1 when it does not fit.
+ */
+static int
+auth_transcript_line(const char *label, const struct auth_transcript *tr,
+    char *buf, size_t len)
+{
+	int	 n;
+
+	n = snprintf(buf, len, "vofw2 %s %s %s %s %s %s", label, tr->id,
+	    tr->sid, tr->snonce, tr->cpub, tr->spub);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	return n;
+}
+
+/*
  * The server's proof of the same secret over the whole exchange: the
  * session id and both public keys, so that nobody without the secret can
  * put their own key in place of either side's.
@@ -117,11 +137,8 @@ auth_welcome_mac(const char *secret, const struct auth_transcript *tr,
     char out[AUTH_HEXLEN])
 {
 	char	 msg[512];
-	int	 n;
 
-	n = snprintf(msg, sizeof(msg), "vofw2 welcome %s %s %s %s %s", tr->id,
-	    tr->sid, tr->snonce, tr->cpub, tr->spub);
-	if (n < 0 || (size_t)n >= sizeof(msg))
+	if (auth_transcript_line("welcome", tr, msg, sizeof(msg)) == -1)
 		return -1;
 	return auth_mac_hex(secret, strlen(secret), msg, CRYPTO_MACLEN, out);
 }
@@ -134,9 +151,7 @@ auth_session_keys(const uint8_t shared[CRYPTO_KEYLEN], const char *secret,
 	char	 salt[512];
 	int	 n;
 
-	n = snprintf(salt, sizeof(salt), "vofw2 keys %s %s %s %s %s", tr->id,
-	    tr->sid, tr->snonce, tr->cpub, tr->spub);
-	if (n < 0 || (size_t)n >= sizeof(salt))
+	if ((n = auth_transcript_line("keys", tr, salt, sizeof(salt))) == -1)
 		return -1;
 	return crypto_derive(shared, secret, salt, (size_t)n, keys);
 }

@@ -37,6 +37,7 @@ static int	call_admit(struct call_ctx *, const char *, const char *,
 static int	call_need(const struct sdp_info *);
 static int	call_session(const osip_message_t *);
 static int	call_strip(osip_message_t *);
+static uint32_t	call_count_bucket(const char *);
 static struct call_count *call_count(struct call_ctx *, char,
 		    const char *, int);
 static void	call_count_put(struct call_ctx *, struct call_count *);
@@ -234,6 +235,17 @@ call_strip(osip_message_t *m)
 	return osip_message_set_content_length(m, "0") == 0 ? 0 : -1;
 }
 
+/* Bucket of a counter's key: FNV-1a over the key. */
+static uint32_t
+call_count_bucket(const char *key)
+{
+	uint32_t	 h = 2166136261U;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (uint8_t)*key) * 16777619U;
+	return h % CALL_COUNT_BUCKETS;
+}
+
 /*
  * The counter of a source ('s') or client ('c'), made when create is set;
  * NULL if there is none (or no memory: logged).
@@ -243,13 +255,10 @@ call_count(struct call_ctx *cx, char kind, const char *name, int create)
 {
 	struct call_count	*cc;
 	char			 key[80];
-	uint32_t		 h = 2166136261U;
-	const char		*p;
+	uint32_t		 h;
 
 	snprintf(key, sizeof(key), "%c:%s", kind, name);
-	for (p = key; *p != '\0'; p++)
-		h = (h ^ (uint8_t)*p) * 16777619U;
-	h %= CALL_COUNT_BUCKETS;
+	h = call_count_bucket(key);
 	for (cc = cx->count[h]; cc != NULL; cc = cc->next)
 		if (strcmp(cc->key, key) == 0)
 			return cc;
@@ -270,14 +279,10 @@ static void
 call_count_put(struct call_ctx *cx, struct call_count *cc)
 {
 	struct call_count	**pp;
-	uint32_t		 h = 2166136261U;
-	const char		*p;
 
 	if (cc->calls != 0 || cc->streams != 0)
 		return;
-	for (p = cc->key; *p != '\0'; p++)
-		h = (h ^ (uint8_t)*p) * 16777619U;
-	for (pp = &cx->count[h % CALL_COUNT_BUCKETS]; *pp != cc;
+	for (pp = &cx->count[call_count_bucket(cc->key)]; *pp != cc;
 	    pp = &(*pp)->next)
 		;
 	*pp = cc->next;

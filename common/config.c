@@ -53,6 +53,9 @@ static int	config_key_read(struct config_ctx *, const struct config_key *,
 static int	config_key_number(struct config_ctx *,
 		    const struct config_key *, const config_setting_t *,
 		    void *);
+static void	*config_key_array(struct config_ctx *,
+		    const struct config_key *, const config_setting_t *,
+		    void *, size_t, size_t *);
 static int	config_key_strings(struct config_ctx *,
 		    const struct config_key *, const config_setting_t *,
 		    void *);
@@ -107,6 +110,45 @@ config_load(const char *path, const struct config_key *tab, void *base,
 	rv = config_walk(&ctx, tab, config_root_setting(&lc), base);
 	config_destroy(&lc);
 	return rv;
+}
+
+/*
+ * Free what config_load allocated in the struct at base for a table: its
+ * strings, arrays of strings and lists (each element by the list's own
+ * table), also after a load that failed half way. The struct is the
+ * caller's.
+ */
+void
+config_release(const struct config_key *tab, void *base)
+{
+	const struct config_key	*k;
+	char			*p, **v, *list;
+	size_t			 i, n;
+
+	for (k = tab; k->path != NULL; k++) {
+		p = (char *)base + k->offset;
+		switch (k->type) {
+		case CONFIG_T_STRING:
+			free(*(char **)p);
+			break;
+		case CONFIG_T_STRINGS:
+			v = *(char ***)p;
+			n = *(size_t *)((char *)base + k->aux);
+			for (i = 0; v != NULL && i < n; i++)
+				free(v[i]);
+			free(v);
+			break;
+		case CONFIG_T_LIST:
+			memcpy(&list, p, sizeof(list));
+			n = *(size_t *)((char *)base + k->aux);
+			for (i = 0; list != NULL && i < n; i++)
+				config_release(k->sub, list + i * k->size);
+			free(list);
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /* Name a file libconfig read: the loaded path, or an include beside it. */
@@ -412,6 +454,33 @@ config_key_number(struct config_ctx *ctx, const struct config_key *k,
 	return 0;
 }
 
+/*
+ * The zeroed array, of elements of size bytes, for an array or list
+ * setting of at least k->min elements, stored in the struct at base with
+ * its count (*n too); NULL when refused (the error is set).
+ */
+static void *
+config_key_array(struct config_ctx *ctx, const struct config_key *k,
+    const config_setting_t *s, void *base, size_t size, size_t *n)
+{
+	void	*v;
+
+	*n = (size_t)config_setting_length(s);
+	if ((long long)*n < k->min) {
+		config_fail(ctx, s, "must have at least %lld %s", k->min,
+		    k->min == 1 ? "entry" : "entries");
+		return NULL;
+	}
+	if ((v = calloc(*n + 1, size)) == NULL) {
+		config_oom(ctx);
+		return NULL;
+	}
+	/* The field is a typed pointer: store it without aliasing casts. */
+	memcpy((char *)base + k->offset, &v, sizeof(v));
+	*(size_t *)((char *)base + k->aux) = *n;
+	return v;
+}
+
 /* Read an array of strings, checking each element. */
 static int
 config_key_strings(struct config_ctx *ctx, const struct config_key *k,
@@ -423,14 +492,8 @@ config_key_strings(struct config_ctx *ctx, const struct config_key *k,
 
 	if (!config_setting_is_array(s))
 		return config_fail(ctx, s, "expected an array of strings");
-	n = (size_t)config_setting_length(s);
-	if ((long long)n < k->min)
-		return config_fail(ctx, s, "must have at least %lld %s",
-		    k->min, k->min == 1 ? "entry" : "entries");
-	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
-		return config_oom(ctx);
-	*(char ***)((char *)base + k->offset) = v;
-	*(size_t *)((char *)base + k->aux) = n;
+	if ((v = config_key_array(ctx, k, s, base, sizeof(*v), &n)) == NULL)
+		return -1;
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
@@ -454,15 +517,8 @@ config_key_list(struct config_ctx *ctx, const struct config_key *k,
 
 	if (!config_setting_is_list(s))
 		return config_fail(ctx, s, "expected a list of groups");
-	n = (size_t)config_setting_length(s);
-	if ((long long)n < k->min)
-		return config_fail(ctx, s, "must have at least %lld %s",
-		    k->min, k->min == 1 ? "entry" : "entries");
-	if ((v = calloc(n + 1, k->size)) == NULL)
-		return config_oom(ctx);
-	/* The field is a typed pointer: store it without aliasing casts. */
-	memcpy((char *)base + k->offset, &v, sizeof(v));
-	*(size_t *)((char *)base + k->aux) = n;
+	if ((v = config_key_array(ctx, k, s, base, k->size, &n)) == NULL)
+		return -1;
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, i);
 		if (!config_setting_is_group(e))

@@ -221,6 +221,7 @@ struct config_key {
 
 int	 config_load(const char *path, const struct config_key *, void *base,
 	    char *err, size_t);
+void	 config_release(const struct config_key *, void *base);
 int	 config_fail(struct config_ctx *, const struct config_setting_t *,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 int	 config_oom(struct config_ctx *);

@@ -572,3 +572,25 @@ siptr_reply(struct siptr *tr, const osip_message_t *req, int status,
 		siptr_send_msg(tr, r, &to);
 	osip_message_free(r);
 }
+
+/*
+ * A proxy's first steps with a request from an address (RFC 3261 16.3,
+ * 18.2.1): received and rport on its top Via, Max-Forwards taken down by
+ * one, a spent one answered 483 and a bad one 400. -1 when the request
+ * goes no further.
+ */
+int
+siptr_hop(struct siptr *tr, osip_message_t *m, const struct sip_addr *from)
+{
+	if (sip_via_received(m, from) == -1)
+		return -1;
+	switch (sip_max_forwards(m)) {
+	case -1:
+		siptr_reply(tr, m, 483, "too many hops");
+		return -1;
+	case -2:
+		siptr_reply(tr, m, 400, "bad Max-Forwards");
+		return -1;
+	}
+	return 0;
+}

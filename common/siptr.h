@@ -45,6 +45,8 @@ int		 siptr_send_msg(struct siptr *, osip_message_t *,
 		    const struct sip_addr *);
 void		 siptr_reply(struct siptr *, const osip_message_t *, int,
 		    const char *);
+int		 siptr_hop(struct siptr *, osip_message_t *,
+		    const struct sip_addr *);
 const struct sip_addr *siptr_self(const struct siptr *, int tcp);
 
 #endif

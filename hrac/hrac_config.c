@@ -118,26 +118,9 @@ hrac_config_load(const char *path, char *err, size_t errlen)
 void
 hrac_config_free(struct hrac_config *cfg)
 {
-	size_t	 i;
-
 	if (cfg == NULL)
 		return;
-	free(cfg->id);
-	free(cfg->secret);
-	free(cfg->server);
-	free(cfg->proxy);
-	free(cfg->tls_ca);
-	free(cfg->tls_fingerprint);
-	free(cfg->inside_proxy);
-	free(cfg->inside_proxy_users);
-	for (i = 0; i < cfg->ndomains; i++)
-		free(cfg->domains[i]);
-	free(cfg->domains);
-	free(cfg->sip.address);
-	free(cfg->media.address);
-	free(cfg->hook.listen.address);
-	free(cfg->hook.forward.address);
-	free(cfg->user);
+	config_release(hrac_config_keys, cfg);
 	free(cfg->file);
 	free(cfg);
 }

@@ -301,16 +301,8 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 	uint32_t		 flow;
 	int			 status, rc, byuser;
 
-	if (sip_via_received(m, from) == -1)
+	if (siptr_hop(hs->sip, m, from) == -1)
 		return;
-	switch (sip_max_forwards(m)) {
-	case -1:
-		siptr_reply(hs->sip, m, 483, "too many hops");
-		return;
-	case -2:
-		siptr_reply(hs->sip, m, 400, "bad Max-Forwards");
-		return;
-	}
 	sip_route_pop(m, hrac_sip_ours, hs);
 	if (MSG_IS_OPTIONS(m) && m->req_uri->username == NULL &&
 	    hrac_sip_ours(m->req_uri, hs)) {

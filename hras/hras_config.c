@@ -30,7 +30,6 @@ static int	hras_config_check_limits(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hras_config_check_net(struct config_ctx *,
 		    const config_setting_t *, void *);
-static int	hras_config_serves(const struct hras_config *, const char *);
 static const struct config_client *hras_config_owner(
 		    const struct hras_config *, size_t, const char *);
 
@@ -140,36 +139,9 @@ hras_config_load(const char *path, char *err, size_t errlen)
 void
 hras_config_free(struct hras_config *cfg)
 {
-	struct config_client	*c;
-	size_t			 i, j;
-
 	if (cfg == NULL)
 		return;
-	for (i = 0; i < cfg->ndomains; i++)
-		free(cfg->domains[i]);
-	free(cfg->domains);
-	for (i = 0; i < cfg->nclients; i++) {
-		c = &cfg->clients[i];
-		free(c->id);
-		free(c->secret);
-		for (j = 0; j < c->ndomains; j++)
-			free(c->domains[j]);
-		free(c->domains);
-	}
-	free(cfg->clients);
-	free(cfg->sip.address);
-	free(cfg->media.address);
-	free(cfg->tunnel.address);
-	free(cfg->tls_cert);
-	free(cfg->tls_key);
-	free(cfg->upstream);
-	free(cfg->dns_server);
-	for (i = 0; i < cfg->limits.nallow; i++)
-		free(cfg->limits.allow[i]);
-	free(cfg->limits.allow);
-	free(cfg->hook.listen.address);
-	free(cfg->hook.forward.address);
-	free(cfg->user);
+	config_release(hras_config_keys, cfg);
 	free(cfg->file);
 	free(cfg);
 }
@@ -322,8 +294,8 @@ hras_config_check_net(struct config_ctx *ctx, const config_setting_t *s,
 	return 0;
 }
 
-/* Tell whether a domain is one of the top-level domains. */
-static int
+/* Tell whether a domain is one of the top-level domains (one hras serves). */
+int
 hras_config_serves(const struct hras_config *cfg, const char *domain)
 {
 	size_t	 i;

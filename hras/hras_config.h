@@ -81,5 +81,6 @@ struct hras_config *hras_config_load(const char *path, char *err, size_t);
 void	 hras_config_free(struct hras_config *);
 const struct config_client *hras_config_client(const struct hras_config *,
 	    const char *id);
+int	 hras_config_serves(const struct hras_config *, const char *domain);
 
 #endif

@@ -72,7 +72,8 @@ hras_route_direct(struct hras *h, const char *client, osip_message_t *m)
 	char				 branch[SIP_BRANCH_LEN + 70];
 	struct sip_addr			 self;
 
-	if (m->req_uri->host == NULL || !hras_sip_served(h, m->req_uri->host) ||
+	if (m->req_uri->host == NULL || !hras_config_serves(h->conf,
+	    m->req_uri->host) ||
 	    sip_uri_aor(m->req_uri, aor, sizeof(aor)) == -1) {
 		hras_sip_reply_tunnel(h, client, m, 404);
 		return;
@@ -154,7 +155,8 @@ hras_route_request(struct hras *h, const char *client, uint32_t flow,
 	 * from outside, so the call has a leg on each side; anything else
 	 * goes to the R-URI's host (or where its alias says).
 	 */
-	if (m->req_uri->host != NULL && hras_sip_served(h, m->req_uri->host)) {
+	if (m->req_uri->host != NULL &&
+	    hras_config_serves(h->conf, m->req_uri->host)) {
 		snprintf(to.host, sizeof(to.host), "%s", h->conf->sip.address);
 		to.port = h->conf->sip.port;
 		to.tcp = 0;

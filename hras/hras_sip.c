@@ -76,18 +76,6 @@ hras_sip_free(struct hras *h)
 	hras_topo_free(h);
 }
 
-/* True when a domain is one this hras serves. */
-int
-hras_sip_served(const struct hras *h, const char *domain)
-{
-	size_t	 i;
-
-	for (i = 0; i < h->conf->ndomains; i++)
-		if (strcasecmp(h->conf->domains[i], domain) == 0)
-			return 1;
-	return 0;
-}
-
 /* The client whose company a served domain is. */
 static const char *
 hras_sip_domain_client(const struct hras *h, const char *domain)
@@ -205,16 +193,8 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 	uint32_t			 flow;
 	int				 status;
 
-	if (sip_via_received(m, from) == -1)
+	if (siptr_hop(h->sip, m, from) == -1)
 		return;
-	switch (sip_max_forwards(m)) {
-	case -1:
-		siptr_reply(h->sip, m, 483, "too many hops");
-		return;
-	case -2:
-		siptr_reply(h->sip, m, 400, "bad Max-Forwards");
-		return;
-	}
 	hras_topo_route_pop(h, m, 1);
 	if (MSG_IS_REGISTER(m)) {
 		siptr_reply(h->sip, m, 403, "outsiders cannot register");
@@ -234,7 +214,7 @@ hras_sip_request(struct hras *h, osip_message_t *m,
 	    hras_topo_ours(m->req_uri, h)) {
 		siptr_reply(h->sip, m, 200, NULL);
 		return;
-	} else if (m->req_uri->host != NULL && (hras_sip_served(h,
+	} else if (m->req_uri->host != NULL && (hras_config_serves(h->conf,
 	    m->req_uri->host) || (m->req_uri->username != NULL &&
 	    hras_topo_ours(m->req_uri, h)))) {
 		/*

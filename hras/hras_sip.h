@@ -19,7 +19,6 @@
 #define HRAS_VIA_SEALED_MAX	HRAS_SEALED_HEX(HRAS_VIA_PLAIN_MAX)
 
 /* hras_sip.c */
-int	 hras_sip_served(const struct hras *, const char *);
 int	 hras_sip_to_tunnel(struct hras *, const char *, osip_message_t *,
 	    uint32_t);
 void	 hras_sip_reply_tunnel(struct hras *, const char *,

@@ -2,13 +2,15 @@
  * Unit tests of the SIP transport's TCP limits, over loopback sockets:
  * the cap per address, the deadline for a first valid message, the oldest
  * connection without one giving way when all are taken, and our own
- * connections counted apart from accepted ones.
+ * connections counted apart from accepted ones; a proxy's first steps
+ * with a request (Via received, Max-Forwards).
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +44,7 @@ static void	 tt_recv(void *, osip_message_t *, const struct sip_addr *);
 static int	 tt_connect(const char *, uint16_t);
 static int	 tt_open(int);
 static void	 tt_run(struct tt *, int);
+static int	 tt_bound(int, uint16_t *);
 static int	 tt_listen(uint16_t *);
 
 /* Count what the transport hands up. */
@@ -96,23 +99,32 @@ tt_run(struct tt *t, int ms)
 	event_base_dispatch(t->base);
 }
 
-/* A plain TCP listener on a free loopback port. */
+/* A socket of a type bound to a free loopback port. */
 static int
-tt_listen(uint16_t *port)
+tt_bound(int type, uint16_t *port)
 {
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
 	int			 fd;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = socket(AF_INET, type, 0);
 	assert_true(fd != -1);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(fd, 8), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
 	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* A plain TCP listener on a free loopback port. */
+static int
+tt_listen(uint16_t *port)
+{
+	int	 fd = tt_bound(SOCK_STREAM, port);
+
+	assert_int_equal(listen(fd, 8), 0);
 	return fd;
 }
 
@@ -242,6 +254,80 @@ test_evict_and_outgoing(void **state)
 	close(d);
 }
 
+/* A request with Max-Forwards mf from a UDP socket on 127.0.0.1:port. */
+static osip_message_t *
+tt_request(uint16_t port, const char *mf)
+{
+	osip_message_t	*m;
+	char		 buf[512];
+	const char	*why;
+	int		 len, status;
+
+	len = snprintf(buf, sizeof(buf), "OPTIONS sip:u@127.0.0.1 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-tt2;rport\r\n"
+	    "From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:u@127.0.0.1>\r\n"
+	    "Call-ID: tt-2\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: %s\r\n"
+	    "Content-Length: 0\r\n\r\n", port, mf);
+	assert_int_equal(sip_parse(buf, (size_t)len, &m, &status, &why), 0);
+	return m;
+}
+
+/* The status line of what the socket got within a second, or "". */
+static void
+tt_answer(int fd, char *buf, size_t len)
+{
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	ssize_t		 n = 0;
+
+	if (poll(&pfd, 1, 1000) == 1)
+		n = recv(fd, buf, len - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\r")] = '\0';
+}
+
+/*
+ * siptr_hop passes a request on with Max-Forwards one less and its Via
+ * stamped; a spent Max-Forwards is answered 483 and a bad one 400, to the
+ * address the request came from.
+ */
+static void
+test_hop(void **state)
+{
+	struct tt		*t = *state;
+	struct sip_addr		 from;
+	osip_message_t		*m;
+	osip_header_t		*mf;
+	osip_via_t		*via;
+	char			 buf[256];
+	int			 fd;
+
+	memset(&from, 0, sizeof(from));
+	snprintf(from.host, sizeof(from.host), "127.0.0.1");
+	fd = tt_bound(SOCK_DGRAM, &from.port);
+
+	m = tt_request(from.port, "70");
+	assert_int_equal(siptr_hop(t->tr, m, &from), 0);
+	assert_true(osip_message_header_get_byname(m, "max-forwards", 0,
+	    &mf) >= 0);
+	assert_string_equal(mf->hvalue, "69");
+	via = osip_list_get(&m->vias, 0);
+	assert_non_null(sip_param(&via->via_params, "rport"));
+	osip_message_free(m);
+
+	m = tt_request(from.port, "0");
+	assert_int_equal(siptr_hop(t->tr, m, &from), -1);
+	osip_message_free(m);
+	tt_answer(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "SIP/2.0 483 Too Many Hops");
+
+	m = tt_request(from.port, "x7");
+	assert_int_equal(siptr_hop(t->tr, m, &from), -1);
+	osip_message_free(m);
+	tt_answer(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "SIP/2.0 400 Bad Request");
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -250,6 +336,8 @@ main(void)
 		    tt_setup, tt_teardown),
 		cmocka_unit_test_setup_teardown(test_evict_and_outgoing,
 		    tt_setup, tt_teardown),
+		cmocka_unit_test_setup_teardown(test_hop, tt_setup,
+		    tt_teardown),
 	};
 
 	sip_init();
