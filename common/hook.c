@@ -53,7 +53,8 @@ hook_new(struct event_base *base, const struct config_hook *cfg,
 	net_udp_buffers(h->fd, NET_UDP_BUFFER);
 	if ((h->ev = event_new(base, h->fd, EV_READ | EV_PERSIST, hook_read,
 	    h)) == NULL || event_add(h->ev, NULL) == -1) {
-		event_free(h->ev);
+		if (h->ev != NULL)
+			event_free(h->ev);
 		close(h->fd);
 		free(h);
 		return NULL;
