@@ -7,7 +7,9 @@
  * reopened with exponential back-off and jitter; the frames handed to it
  * meanwhile wait in its queue. Its links report to it through
  * hrac_link_cb; the records it opens go up through the hrac_tunnel_cb main
- * gives it.
+ * gives it. The queue and the pump that drains it are common/tunnel.c's:
+ * this file tells the pump which outlet takes frames (the streamed POST
+ * body, or the next poll POST) and passes the records up by type.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,10 @@
  *
  * The sessions serve the HTTP layer's connections through hras_http_cb and
  * hand the records they open up through the hras_session_cb main gives
- * them; they call down into hras_http.c only.
+ * them; they call down into hras_http.c only. A session's queue and the
+ * pump that drains it are common/tunnel.c's: the session tells the pump
+ * which outlet takes frames (the downstream, streamed or one poll answer)
+ * and passes the records up by type.
  */
 #include <inttypes.h>
 #include <stdio.h>
