@@ -754,7 +754,7 @@ tunnel_pump_flush_cb(evutil_socket_t fd, short what, void *arg)
 /*
  * Move queued frames into the outlet: a poll outlet takes one batch; a
  * stream outlet takes chunks while it holds less than its high-water
- * mark, and its write callback resumes the flush as it drains.
+ * mark, and the rest waits until the half calls this again as it drains.
  */
 void
 tunnel_pump_flush(struct tunnel *t)

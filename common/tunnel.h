@@ -17,11 +17,11 @@
 #include "crypto.h"
 #include "frame.h"
 
-struct event;
 struct event_base;
 struct evbuffer;
 struct tunnel;
 
+/* A plain tunnel's callbacks (tunnel_new); a pumped one sets its own. */
 struct tunnel_cb {
 	/* A frame arrived; the data is valid only during the call. */
 	void	(*deliver)(void *, unsigned int type, uint32_t flow,
@@ -43,9 +43,11 @@ enum tunnel_outlet {
 };
 
 /*
- * A half's transport as the pump sees it: where the frames go (the half's
- * part) and where the records opened go, by type. The record data is valid
- * only during the call.
+ * A half's transport as the pump sees it (tunnel_pump_new): where the
+ * frames go, the half's part, and where the records opened go, by type;
+ * every callback is required. The record data is valid only during the
+ * call. When a full stream outlet drains, the half calls
+ * tunnel_pump_flush.
  */
 struct tunnel_pump_cb {
 	enum tunnel_outlet (*outlet)(void *);
