@@ -9,6 +9,14 @@
  * are sealed, and rebuilt as they are opened: what the queue drops or
  * purges never reaches the compression contexts, which keeps the two
  * halves' contexts in step.
+ *
+ * The pump is the part of a session both halves' transports share: a kick
+ * when records are queued turns into a flush at the end of the loop turn,
+ * or after the batch wait when voice could share its frame with more; the
+ * flush hands a poll outlet its batch or writes chunks into a stream
+ * outlet up to its high-water mark; and each record opened goes to the
+ * half's handler for its type. Where the bytes go is the half's business,
+ * behind struct tunnel_pump_cb.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +46,11 @@ struct tunnel {
 	int			 ack_due;	/* SIP arrived since the last ack */
 	struct evbuffer		*unacked;	/* sent SIP: seq + record */
 	struct tunnel_stats	 stats;
+	struct tunnel_pump_cb	 pump;		/* the half's transport */
+	struct event		*flush_ev;
+	struct evbuffer		*out;		/* frames on their way out */
+	int			 batch_wait;	/* µs voice may wait */
+	char			 who[96];	/* log prefix: "client x: " */
 	struct rtphc		 hc_tx;		/* RTP flows as we seal them */
 	struct rtphc		 hc_rx;		/* RTP flows as we open them */
 	uint8_t			 scratch[FRAME_MAXRECS];	/* opened */
@@ -60,6 +73,11 @@ static int	tunnel_drop_oldest(struct tunnel *, size_t);
 static void	tunnel_remember(struct tunnel *, const uint8_t *);
 static void	tunnel_acked(struct tunnel *, const uint8_t *);
 static int	tunnel_requeue(struct tunnel *);
+static void	tunnel_schedule_flush(struct event *, int);
+static void	tunnel_pump_flush_cb(evutil_socket_t, short, void *);
+static void	tunnel_pump_kick_cb(void *, int);
+static void	tunnel_pump_deliver(void *, unsigned int, uint32_t,
+		    const uint8_t *, size_t);
 
 /* Voice may be dropped when it cannot be carried in time; SIP never. */
 static int
@@ -108,9 +126,41 @@ tunnel_free(struct tunnel *t)
 		return;
 	crypto_aead_clear(&t->tx);
 	crypto_aead_clear(&t->rx);
+	if (t->flush_ev != NULL)
+		event_free(t->flush_ev);
+	if (t->out != NULL)
+		evbuffer_free(t->out);
 	evbuffer_free(t->queue);
 	evbuffer_free(t->unacked);
 	free(t);
+}
+
+/*
+ * Create a tunnel under a pump: its kicks schedule flushes on base and
+ * the records it opens go to cb by type. who prefixes its log lines.
+ */
+struct tunnel *
+tunnel_pump_new(size_t queue_max, struct event_base *base, const char *who,
+    const struct tunnel_pump_cb *cb)
+{
+	struct tunnel	*t;
+	struct tunnel_cb tcb;
+
+	tcb.deliver = tunnel_pump_deliver;
+	tcb.kick = tunnel_pump_kick_cb;
+	tcb.arg = NULL;
+	if ((t = tunnel_new(queue_max, &tcb)) == NULL)
+		return NULL;
+	t->cb.arg = t;
+	t->pump = *cb;
+	snprintf(t->who, sizeof(t->who), "%s", who);
+	if ((t->out = evbuffer_new()) == NULL ||
+	    (t->flush_ev = event_new(base, -1, 0, tunnel_pump_flush_cb,
+	    t)) == NULL) {
+		tunnel_free(t);
+		return NULL;
+	}
+	return t;
 }
 
 /*
@@ -152,12 +202,19 @@ tunnel_set_batch(struct tunnel *t, size_t bytes)
 	t->batch_bytes = bytes;
 }
 
-/*
- * A transport's answer to a kick: run its flush event at the end of this
- * loop turn (wait_us 0), or once wait_us have passed unless it is due
- * already; at once if the timer cannot be set.
- */
+/* How long (µs) voice short of a batch may wait for more: tunnel.batch_wait. */
 void
+tunnel_set_batch_wait(struct tunnel *t, int wait_us)
+{
+	t->batch_wait = wait_us;
+}
+
+/*
+ * Run the flush event at the end of this loop turn (wait_us 0), or once
+ * wait_us have passed unless it is due already; at once if the timer
+ * cannot be set.
+ */
+static void
 tunnel_schedule_flush(struct event *flush, int wait_us)
 {
 	struct timeval	 wait = { 0, wait_us };
@@ -664,6 +721,99 @@ tunnel_purge_media(struct tunnel *t)
 	t->media_queued = 0;
 }
 
+/*
+ * Records were queued: flush them at the end of this loop turn, or let
+ * voice wait up to the batch wait for more to share its frame. Only a
+ * stream outlet waits: a poll outlet's round trips batch already, and
+ * without an outlet nothing leaves either way.
+ */
+void
+tunnel_pump_kick(struct tunnel *t, int now)
+{
+	tunnel_schedule_flush(t->flush_ev, now ||
+	    t->pump.outlet(t->pump.arg) != TUNNEL_OUT_STREAM ? 0 :
+	    t->batch_wait);
+}
+
+/* The frame layer's kick, through the pump's policy. */
+static void
+tunnel_pump_kick_cb(void *arg, int now)
+{
+	tunnel_pump_kick(arg, now);
+}
+
+/* Deferred flush, so that a burst of records leaves as one chunk. */
+static void
+tunnel_pump_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	tunnel_pump_flush(arg);
+}
+
+/*
+ * Move queued frames into the outlet: a poll outlet takes one batch; a
+ * stream outlet takes chunks while it holds less than its high-water
+ * mark, and the rest waits until the half calls this again as it drains.
+ */
+void
+tunnel_pump_flush(struct tunnel *t)
+{
+	const struct tunnel_pump_cb	*cb = &t->pump;
+
+	if (tunnel_queued(t) == 0)
+		return;
+	switch (cb->outlet(cb->arg)) {
+	case TUNNEL_OUT_NONE:
+		return;
+	case TUNNEL_OUT_POLL:
+		cb->poll(cb->arg);
+		return;
+	case TUNNEL_OUT_STREAM:
+		break;
+	}
+	while (tunnel_queued(t) > 0 && cb->pending(cb->arg) < cb->high_water) {
+		if (tunnel_flush(t, t->out, cb->chunk_max) <= 0 ||
+		    cb->write(cb->arg, t->out) == -1) {
+			log_warnx("%scannot write %s", t->who, cb->outlet_name);
+			evbuffer_drain(t->out, evbuffer_get_length(t->out));
+			break;
+		}
+	}
+	cb->sent(cb->arg);
+}
+
+/* Hand an opened record to the half's handler for its type. */
+static void
+tunnel_pump_deliver(void *arg, unsigned int type, uint32_t flow,
+    const uint8_t *data, size_t len)
+{
+	struct tunnel			*t = arg;
+	const struct tunnel_pump_cb	*cb = &t->pump;
+
+	switch (type) {
+	case FRAME_CONTROL:
+		cb->control(cb->arg, data, len);
+		break;
+	case FRAME_KEEPALIVE:
+		break;
+	case FRAME_HOOK:
+		cb->hook(cb->arg, data, len);
+		break;
+	case FRAME_SIP:
+		cb->sip(cb->arg, flow, data, len);
+		break;
+	case FRAME_RTP:
+	case FRAME_RTCP:
+		cb->media(cb->arg, type, flow, data, len);
+		break;
+	default:
+		log_debug("%s%s frame not handled", t->who,
+		    frame_type_name(type));
+		break;
+	}
+}
+
 /* Counters for logs and the status line. */
 const struct tunnel_stats *
 tunnel_stats(const struct tunnel *t)
@@ -692,4 +842,14 @@ tunnel_stats_line(const struct tunnel *t, char *buf, size_t len)
 	    (unsigned long long)st->purged,
 	    (unsigned long long)st->rtpz_lost);
 	return buf;
+}
+
+/* Log the counters: "tunnel<what>: ...", behind the pump's prefix. */
+void
+tunnel_log_stats(const struct tunnel *t, const char *what)
+{
+	char	 line[512];
+
+	log_info("%stunnel%s: %s", t->who, what, tunnel_stats_line(t, line,
+	    sizeof(line)));
 }

@@ -3,7 +3,10 @@
  * halves and independent of HTTP: a bounded queue of plaintext records
  * waiting for an outlet, sealed in batches into frames when a transport
  * takes them, and the reader that opens incoming frames and hands their
- * records up.
+ * records up. A half's transport drives it through the pump: the pump
+ * decides when to flush, drains the queue into whatever outlet the half
+ * has (a stream body, or one poll request or answer at a time) and hands
+ * each opened record up by its type.
  */
 #ifndef VOFW_TUNNEL_H
 #define VOFW_TUNNEL_H
@@ -14,10 +17,11 @@
 #include "crypto.h"
 #include "frame.h"
 
-struct event;
+struct event_base;
 struct evbuffer;
 struct tunnel;
 
+/* A plain tunnel's callbacks (tunnel_new); a pumped one sets its own. */
 struct tunnel_cb {
 	/* A frame arrived; the data is valid only during the call. */
 	void	(*deliver)(void *, unsigned int type, uint32_t flow,
@@ -29,6 +33,41 @@ struct tunnel_cb {
 	 */
 	void	(*kick)(void *, int now);
 	void	*arg;
+};
+
+/* What takes a pumped tunnel's frames at the moment. */
+enum tunnel_outlet {
+	TUNNEL_OUT_NONE,	/* nothing: frames wait in the queue */
+	TUNNEL_OUT_POLL,	/* one complete request or answer per batch */
+	TUNNEL_OUT_STREAM	/* chunks of a body that stays open */
+};
+
+/*
+ * A half's transport as the pump sees it (tunnel_pump_new): where the
+ * frames go, the half's part, and where the records opened go, by type;
+ * every callback is required. The record data is valid only during the
+ * call. When a full stream outlet drains, the half calls
+ * tunnel_pump_flush.
+ */
+struct tunnel_pump_cb {
+	enum tunnel_outlet (*outlet)(void *);
+	/* Bytes the stream outlet still holds; past high_water it waits. */
+	size_t	(*pending)(void *);
+	/* Write a batch of frames into the stream outlet: 0 or -1. */
+	int	(*write)(void *, struct evbuffer *);
+	/* The poll outlet takes the queue's next batch whole. */
+	void	(*poll)(void *);
+	/* The stream outlet was served: the keepalive clock starts over. */
+	void	(*sent)(void *);
+	void	(*control)(void *, const uint8_t *, size_t);
+	void	(*hook)(void *, const uint8_t *, size_t);
+	void	(*sip)(void *, uint32_t flow, const uint8_t *, size_t);
+	void	(*media)(void *, unsigned int type, uint32_t flow,
+		    const uint8_t *, size_t);
+	void	*arg;
+	const char *outlet_name;	/* for logs: "the upstream" */
+	size_t	 chunk_max;		/* bytes of frames in one write */
+	size_t	 high_water;
 };
 
 struct tunnel_stats {
@@ -49,7 +88,11 @@ void		 tunnel_free(struct tunnel *);
 int		 tunnel_set_keys(struct tunnel *, const uint8_t *tx,
 		    const char *txlabel, const uint8_t *rx, const char *rxlabel);
 void		 tunnel_set_batch(struct tunnel *, size_t bytes);
-void		 tunnel_schedule_flush(struct event *, int wait_us);
+struct tunnel	*tunnel_pump_new(size_t queue_max, struct event_base *,
+		    const char *who, const struct tunnel_pump_cb *);
+void		 tunnel_set_batch_wait(struct tunnel *, int wait_us);
+void		 tunnel_pump_kick(struct tunnel *, int now);
+void		 tunnel_pump_flush(struct tunnel *);
 int		 tunnel_send(struct tunnel *, unsigned int type, uint32_t flow,
 		    const void *, size_t);
 size_t		 tunnel_queued(const struct tunnel *);
@@ -62,5 +105,6 @@ int		 tunnel_ack(struct tunnel *);
 void		 tunnel_purge_media(struct tunnel *);
 const struct tunnel_stats *tunnel_stats(const struct tunnel *);
 const char	*tunnel_stats_line(const struct tunnel *, char *, size_t);
+void		 tunnel_log_stats(const struct tunnel *, const char *what);
 
 #endif

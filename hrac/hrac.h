@@ -124,8 +124,6 @@ struct hrac_tunnel {
 	struct event		*retry_ev;
 	struct event		*probe_ev;
 	struct event		*timer_ev;
-	struct event		*flush_ev;
-	struct evbuffer		*scratch;	/* frames on their way out */
 	struct hrac_link_cb	 link_cb;	/* what its links report */
 	struct hrac_tunnel_cb	 cb;		/* records, up; set by main */
 	struct hook		*hook;

@@ -7,7 +7,9 @@
  * reopened with exponential back-off and jitter; the frames handed to it
  * meanwhile wait in its queue. Its links report to it through
  * hrac_link_cb; the records it opens go up through the hrac_tunnel_cb main
- * gives it.
+ * gives it. The queue and the pump that drains it are common/tunnel.c's:
+ * this file tells the pump which outlet takes frames (the streamed POST
+ * body, or the next poll POST) and passes the records up by type.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,10 +42,15 @@ static void	hrac_tunnel_lost(struct hrac_tunnel *, const char *);
 static void	hrac_tunnel_retry(evutil_socket_t, short, void *);
 static void	hrac_tunnel_probe_timeout(evutil_socket_t, short, void *);
 static void	hrac_tunnel_timer(evutil_socket_t, short, void *);
-static void	hrac_tunnel_flush_cb(evutil_socket_t, short, void *);
-static void	hrac_tunnel_flush(struct hrac_tunnel *);
-static void	hrac_tunnel_kick(void *, int);
-static void	hrac_tunnel_deliver(void *, unsigned int, uint32_t,
+static enum tunnel_outlet hrac_tunnel_outlet(void *);
+static size_t	hrac_tunnel_pending(void *);
+static int	hrac_tunnel_write(void *, struct evbuffer *);
+static void	hrac_tunnel_poll(void *);
+static void	hrac_tunnel_sent(void *);
+static void	hrac_tunnel_control(void *, const uint8_t *, size_t);
+static void	hrac_tunnel_hook(void *, const uint8_t *, size_t);
+static void	hrac_tunnel_sip(void *, uint32_t, const uint8_t *, size_t);
+static void	hrac_tunnel_media(void *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
 static void	hrac_tunnel_links(struct hrac_tunnel *);
 static void	hrac_tunnel_up(struct hrac_tunnel *);
@@ -60,7 +67,7 @@ int
 hrac_tunnel_init(struct hrac_tunnel *t, struct event_base *base,
     struct hrac_config *conf)
 {
-	struct tunnel_cb	 cb;
+	struct tunnel_pump_cb	 cb;
 	struct timeval		 sec = { 1, 0 };
 
 	memset(t, 0, sizeof(*t));
@@ -81,25 +88,34 @@ hrac_tunnel_init(struct hrac_tunnel *t, struct event_base *base,
 	if (evdns_base_resolv_conf_parse(t->dns, DNS_OPTIONS_ALL,
 	    "/etc/resolv.conf") != 0)
 		log_debug("no usable /etc/resolv.conf; names will not resolve");
-	cb.deliver = hrac_tunnel_deliver;
-	cb.kick = hrac_tunnel_kick;
+	cb.outlet = hrac_tunnel_outlet;
+	cb.pending = hrac_tunnel_pending;
+	cb.write = hrac_tunnel_write;
+	cb.poll = hrac_tunnel_poll;
+	cb.sent = hrac_tunnel_sent;
+	cb.control = hrac_tunnel_control;
+	cb.hook = hrac_tunnel_hook;
+	cb.sip = hrac_tunnel_sip;
+	cb.media = hrac_tunnel_media;
 	cb.arg = t;
+	cb.outlet_name = "the upstream";
+	cb.chunk_max = HRAC_CHUNK_MAX;
+	cb.high_water = HRAC_HIGH_WATER;
 	t->link_cb.ready = hrac_tunnel_link_ready;
 	t->link_cb.body = hrac_tunnel_link_body;
 	t->link_cb.error = hrac_tunnel_link_error;
 	t->link_cb.drained = hrac_tunnel_link_drained;
 	t->link_cb.arg = t;
-	if ((t->scratch = evbuffer_new()) == NULL ||
-	    (t->tun = tunnel_new(conf->queue_max, &cb)) == NULL ||
+	if ((t->tun = tunnel_pump_new(conf->queue_max, base, "",
+	    &cb)) == NULL ||
 	    (t->retry_ev = evtimer_new(base, hrac_tunnel_retry, t)) == NULL ||
 	    (t->probe_ev = evtimer_new(base, hrac_tunnel_probe_timeout,
 	    t)) == NULL ||
 	    (t->timer_ev = event_new(base, -1, EV_PERSIST, hrac_tunnel_timer,
-	    t)) == NULL ||
-	    (t->flush_ev = event_new(base, -1, 0, hrac_tunnel_flush_cb,
 	    t)) == NULL || event_add(t->timer_ev, &sec) == -1)
 		return -1;
 	tunnel_set_batch(t->tun, conf->batch_bytes);
+	tunnel_set_batch_wait(t->tun, conf->batch_wait);
 	t->mode = conf->mode == TUNNEL_MODE_POLL ? TUNNEL_MODE_POLL :
 	    TUNNEL_MODE_STREAM;
 	t->backoff = BACKOFF_MIN;
@@ -123,11 +139,7 @@ hrac_tunnel_free(struct hrac_tunnel *t)
 		event_free(t->probe_ev);
 	if (t->timer_ev != NULL)
 		event_free(t->timer_ev);
-	if (t->flush_ev != NULL)
-		event_free(t->flush_ev);
 	tunnel_free(t->tun);
-	if (t->scratch != NULL)
-		evbuffer_free(t->scratch);
 	if (t->dns != NULL)
 		evdns_base_free(t->dns, 0);
 	SSL_CTX_free(t->ssl);
@@ -157,12 +169,10 @@ hrac_tunnel_lost(struct hrac_tunnel *t, const char *why)
 {
 	struct timeval	 tv;
 	double		 wait;
-	char		 stats[512];
 
 	if (t->state == TUN_UP) {
 		log_warnx("tunnel down: %s", why);
-		log_info("tunnel so far: %s", tunnel_stats_line(t->tun, stats,
-		    sizeof(stats)));
+		tunnel_log_stats(t->tun, " so far");
 	} else
 		log_warnx("tunnel attempt failed: %s", why);
 	hrac_tunnel_drop(t, &t->ctrl);
@@ -284,7 +294,7 @@ hrac_tunnel_link_ready(void *arg, struct hrac_link *l)
 		if (t->up_old != NULL) {
 			/* Renewal: the old body ends, the new one carries on. */
 			hrac_link_end_chunks(t->up_old);
-			hrac_tunnel_flush(t);
+			tunnel_pump_flush(t->tun);
 			return;
 		}
 		if ((f = evbuffer_new()) == NULL ||
@@ -458,7 +468,7 @@ hrac_tunnel_up(struct hrac_tunnel *t)
 	log_info("tunnel up (%s mode) to %s%s", t->mode == TUNNEL_MODE_POLL ?
 	    "poll" : "stream", t->conf->server, t->has_proxy ?
 	    " through the proxy" : "");
-	hrac_tunnel_kick(t, 1);
+	tunnel_pump_kick(t->tun, 1);
 }
 
 /* No probe answer in time: the path buffers, so poll if allowed. */
@@ -511,7 +521,7 @@ hrac_tunnel_link_body(void *arg, struct hrac_link *l, int done)
 		if (t->state == TUN_PROBE)
 			hrac_tunnel_up(t);
 		else
-			hrac_tunnel_flush(t);
+			tunnel_pump_flush(t->tun);
 		return;
 	}
 	/* A renewed GET waits until the one before it has ended. */
@@ -563,40 +573,48 @@ hrac_tunnel_down_done(struct hrac_tunnel *t, struct hrac_link *l)
 		hrac_tunnel_lost(t, "cannot send the downstream GET");
 }
 
-/* Hand an opened frame to whoever it is for. */
+/* A control record: the probe's answer shows that both ways stream. */
 static void
-hrac_tunnel_deliver(void *arg, unsigned int type, uint32_t flow,
+hrac_tunnel_control(void *arg, const uint8_t *data, size_t len)
+{
+	struct hrac_tunnel	*t = arg;
+
+	if (len == 1 && data[0] == FRAME_CTL_PROBE_ACK &&
+	    t->state == TUN_PROBE) {
+		hrac_tunnel_send_control(t, FRAME_CTL_STREAM_OK);
+		hrac_tunnel_up(t);
+	}
+}
+
+/* A datagram for hrac's hook. */
+static void
+hrac_tunnel_hook(void *arg, const uint8_t *data, size_t len)
+{
+	struct hrac_tunnel	*t = arg;
+
+	if (t->hook != NULL)
+		hook_deliver(t->hook, data, len);
+}
+
+/* A SIP message from hras, for the SIP layer. */
+static void
+hrac_tunnel_sip(void *arg, uint32_t flow, const uint8_t *data, size_t len)
+{
+	struct hrac_tunnel	*t = arg;
+
+	if (t->cb.sip != NULL)
+		t->cb.sip(t->cb.arg, flow, data, len);
+}
+
+/* Voice from hras, for the media relay. */
+static void
+hrac_tunnel_media(void *arg, unsigned int type, uint32_t flow,
     const uint8_t *data, size_t len)
 {
 	struct hrac_tunnel	*t = arg;
 
-	switch (type) {
-	case FRAME_CONTROL:
-		if (len == 1 && data[0] == FRAME_CTL_PROBE_ACK &&
-		    t->state == TUN_PROBE) {
-			hrac_tunnel_send_control(t, FRAME_CTL_STREAM_OK);
-			hrac_tunnel_up(t);
-		}
-		break;
-	case FRAME_KEEPALIVE:
-		break;
-	case FRAME_HOOK:
-		if (t->hook != NULL)
-			hook_deliver(t->hook, data, len);
-		break;
-	case FRAME_SIP:
-		if (t->cb.sip != NULL)
-			t->cb.sip(t->cb.arg, flow, data, len);
-		break;
-	case FRAME_RTP:
-	case FRAME_RTCP:
-		if (t->cb.media != NULL)
-			t->cb.media(t->cb.arg, type, flow, data, len);
-		break;
-	default:
-		log_debug("%s frame not handled", frame_type_name(type));
-		break;
-	}
+	if (t->cb.media != NULL)
+		t->cb.media(t->cb.arg, type, flow, data, len);
 }
 
 /* Write one control frame on the upstream, ahead of the queue. */
@@ -614,25 +632,55 @@ hrac_tunnel_send_control(struct hrac_tunnel *t, uint8_t code)
 }
 
 /*
- * Records were queued: flush them at the end of this loop turn, or let
- * voice wait up to tunnel.batch_wait for more to share its frame. Poll
- * mode never waits: its round trips batch already.
+ * What takes the queue's frames: nothing before the tunnel is up, the
+ * next POST in poll mode, the upstream body once it streams.
  */
-static void
-hrac_tunnel_kick(void *arg, int now)
+static enum tunnel_outlet
+hrac_tunnel_outlet(void *arg)
 {
 	struct hrac_tunnel	*t = arg;
 
-	tunnel_schedule_flush(t->flush_ev, now || t->mode == TUNNEL_MODE_POLL ?
-	    0 : t->conf->batch_wait);
+	if (t->state != TUN_UP)
+		return TUNNEL_OUT_NONE;
+	if (t->mode == TUNNEL_MODE_POLL)
+		return TUNNEL_OUT_POLL;
+	if (t->up == NULL || !t->up->streaming)
+		return TUNNEL_OUT_NONE;
+	return TUNNEL_OUT_STREAM;
 }
 
-static void
-hrac_tunnel_flush_cb(evutil_socket_t fd, short what, void *arg)
+/* Bytes the upstream has yet to send. */
+static size_t
+hrac_tunnel_pending(void *arg)
 {
-	(void)fd;
-	(void)what;
-	hrac_tunnel_flush(arg);
+	struct hrac_tunnel	*t = arg;
+
+	return hrac_link_output(t->up);
+}
+
+/* Frames into the upstream body, as one chunk. */
+static int
+hrac_tunnel_write(void *arg, struct evbuffer *f)
+{
+	struct hrac_tunnel	*t = arg;
+
+	return hrac_link_write_chunk(t->up, f);
+}
+
+/* The upstream was served: keepalives count from now. */
+static void
+hrac_tunnel_sent(void *arg)
+{
+	struct hrac_tunnel	*t = arg;
+
+	t->last_tx = clock_now();
+}
+
+/* In poll mode the pump hands its batch to the next POST. */
+static void
+hrac_tunnel_poll(void *arg)
+{
+	hrac_tunnel_post(arg);
 }
 
 /* The upstream drained: more frames may go. */
@@ -642,7 +690,7 @@ hrac_tunnel_link_drained(void *arg, struct hrac_link *l)
 	struct hrac_tunnel	*t = arg;
 
 	if (l == t->up && tunnel_queued(t->tun) > 0)
-		hrac_tunnel_flush(t);
+		tunnel_pump_flush(t->tun);
 }
 
 /* In poll mode: one complete POST with a batch of frames at a time. */
@@ -681,33 +729,6 @@ hrac_tunnel_post(struct hrac_tunnel *t)
 		t->last_tx = clock_now();
 	}
 	evbuffer_free(f);
-}
-
-/* Move queued frames into the upstream while it has room. */
-static void
-hrac_tunnel_flush(struct hrac_tunnel *t)
-{
-	struct evbuffer	*f;
-
-	if (t->state != TUN_UP || tunnel_queued(t->tun) == 0)
-		return;
-	if (t->mode == TUNNEL_MODE_POLL) {
-		hrac_tunnel_post(t);
-		return;
-	}
-	if (t->up == NULL || !t->up->streaming)
-		return;
-	f = t->scratch;
-	while (tunnel_queued(t->tun) > 0 &&
-	    hrac_link_output(t->up) < HRAC_HIGH_WATER) {
-		if (tunnel_flush(t->tun, f, HRAC_CHUNK_MAX) <= 0 ||
-		    hrac_link_write_chunk(t->up, f) == -1) {
-			log_warnx("cannot write the upstream");
-			evbuffer_drain(f, evbuffer_get_length(f));
-			break;
-		}
-	}
-	t->last_tx = clock_now();
 }
 
 /* Once a second: judge a silent downstream, keep the upstream alive,

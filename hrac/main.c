@@ -55,6 +55,7 @@ hrac_reload(void *arg)
 		log_warnx("reload: inside_proxy_users does not compile; SIP "
 		    "settings kept");
 	tunnel_set_batch(t->tun, conf->batch_bytes);
+	tunnel_set_batch_wait(t->tun, conf->batch_wait);
 	log_set_debug(conf->log_debug);
 	log_limit_set((unsigned int)conf->log_limit_lines,
 	    (unsigned int)conf->log_limit_interval);

@@ -131,9 +131,7 @@ struct hras_session {
 	int			 connected;
 	time_t			 last_rx;
 	time_t			 last_tx;
-	struct event		*flush_ev;
 	struct event		*timer_ev;
-	struct evbuffer		*scratch;	/* frames on their way out */
 	uint64_t		 nonce_seen;	/* newest challenge answered */
 };
 

@@ -9,7 +9,10 @@
  *
  * The sessions serve the HTTP layer's connections through hras_http_cb and
  * hand the records they open up through the hras_session_cb main gives
- * them; they call down into hras_http.c only.
+ * them; they call down into hras_http.c only. A session's queue and the
+ * pump that drains it are common/tunnel.c's: the session tells the pump
+ * which outlet takes frames (the downstream, streamed or one poll answer)
+ * and passes the records up by type.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -44,15 +47,18 @@ static struct hras_session *hras_session_auth(struct hras_conn *,
 static void	hras_session_down(struct hras_session *, struct hras_conn *);
 static void	hras_session_up(struct hras_session *, struct hras_conn *);
 static int	hras_session_input(struct hras_session *, struct hras_conn *);
-static void	hras_session_flush(struct hras_session *);
 static struct hras_session *hras_session_get(struct hras *, const char *);
-static void	hras_session_deliver(void *, unsigned int, uint32_t,
+static enum tunnel_outlet hras_session_outlet(void *);
+static size_t	hras_session_pending(void *);
+static int	hras_session_write(void *, struct evbuffer *);
+static void	hras_session_poll(void *);
+static void	hras_session_sent(void *);
+static void	hras_session_hook(void *, const uint8_t *, size_t);
+static void	hras_session_sip(void *, uint32_t, const uint8_t *, size_t);
+static void	hras_session_media(void *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
-static void	hras_session_kick(void *, int);
-static void	hras_session_flush_cb(evutil_socket_t, short, void *);
 static void	hras_session_timer(evutil_socket_t, short, void *);
-static void	hras_session_control(struct hras_session *, const uint8_t *,
-		    size_t);
+static void	hras_session_control(void *, const uint8_t *, size_t);
 static int	hras_session_control_send(struct hras_session *,
 		    struct hras_conn *, uint8_t);
 static void	hras_session_lost(struct hras_session *, const char *);
@@ -125,7 +131,7 @@ hras_session_drained(void *arg, struct hras_conn *c)
 {
 	(void)arg;
 	if (!c->poll && c->s != NULL && c->s->down == c)
-		hras_session_flush(c->s);
+		tunnel_pump_flush(c->s->tun);
 }
 
 /* Log why a tunnel request is refused (rate-limited) and answer it. */
@@ -186,7 +192,8 @@ static struct hras_session *
 hras_session_get(struct hras *h, const char *id)
 {
 	struct hras_session	*s;
-	struct tunnel_cb	 cb;
+	struct tunnel_pump_cb	 cb;
+	char			 who[96];
 
 	TAILQ_FOREACH(s, &h->sessions, entry)
 		if (strcmp(s->id, id) == 0)
@@ -196,24 +203,30 @@ hras_session_get(struct hras *h, const char *id)
 	s->h = h;
 	snprintf(s->id, sizeof(s->id), "%s", id);
 	TAILQ_INIT(&s->ups);
-	cb.deliver = hras_session_deliver;
-	cb.kick = hras_session_kick;
+	cb.outlet = hras_session_outlet;
+	cb.pending = hras_session_pending;
+	cb.write = hras_session_write;
+	cb.poll = hras_session_poll;
+	cb.sent = hras_session_sent;
+	cb.control = hras_session_control;
+	cb.hook = hras_session_hook;
+	cb.sip = hras_session_sip;
+	cb.media = hras_session_media;
 	cb.arg = s;
-	if ((s->scratch = evbuffer_new()) == NULL ||
-	    (s->tun = tunnel_new(h->conf->queue_max, &cb)) == NULL ||
-	    (s->flush_ev = event_new(h->base, -1, 0, hras_session_flush_cb,
-	    s)) == NULL ||
+	cb.outlet_name = "downstream";
+	cb.chunk_max = HRAS_CHUNK_MAX;
+	cb.high_water = HRAS_HIGH_WATER;
+	snprintf(who, sizeof(who), "client %s: ", s->id);
+	if ((s->tun = tunnel_pump_new(h->conf->queue_max, h->base, who,
+	    &cb)) == NULL ||
 	    (s->timer_ev = event_new(h->base, -1, EV_PERSIST,
 	    hras_session_timer, s)) == NULL) {
 		tunnel_free(s->tun);
-		if (s->flush_ev != NULL)
-			event_free(s->flush_ev);
-		if (s->scratch != NULL)
-			evbuffer_free(s->scratch);
 		free(s);
 		return NULL;
 	}
 	tunnel_set_batch(s->tun, h->conf->batch_bytes);
+	tunnel_set_batch_wait(s->tun, h->conf->batch_wait);
 	TAILQ_INSERT_TAIL(&h->sessions, s, entry);
 	return s;
 }
@@ -412,7 +425,7 @@ hras_session_down(struct hras_session *s, struct hras_conn *c)
 		return;
 	}
 	if (s->confirmed)
-		hras_session_kick(s, 1);
+		tunnel_pump_kick(s->tun, 1);
 }
 
 /* A held poll GET found nothing to carry: answer it empty. */
@@ -519,39 +532,37 @@ hras_session_detach(void *arg, struct hras_conn *c)
 	hras_conn_resume(next);
 }
 
-/* Hand an opened frame to whoever it is for. */
+/* A datagram for hras's hook. */
 static void
-hras_session_deliver(void *arg, unsigned int type, uint32_t flow,
+hras_session_hook(void *arg, const uint8_t *data, size_t len)
+{
+	struct hras_session	*s = arg;
+
+	if (s->h->hook != NULL)
+		hook_deliver(s->h->hook, data, len);
+}
+
+/* A SIP message from the client, for the SIP layer. */
+static void
+hras_session_sip(void *arg, uint32_t flow, const uint8_t *data, size_t len)
+{
+	struct hras_session	*s = arg;
+
+	if (s->h->session_cb.sip != NULL)
+		s->h->session_cb.sip(s->h->session_cb.arg, s->id, flow, data,
+		    len);
+}
+
+/* Voice from the client, for the media relay. */
+static void
+hras_session_media(void *arg, unsigned int type, uint32_t flow,
     const uint8_t *data, size_t len)
 {
 	struct hras_session	*s = arg;
 
-	switch (type) {
-	case FRAME_CONTROL:
-		hras_session_control(s, data, len);
-		break;
-	case FRAME_KEEPALIVE:
-		break;
-	case FRAME_HOOK:
-		if (s->h->hook != NULL)
-			hook_deliver(s->h->hook, data, len);
-		break;
-	case FRAME_SIP:
-		if (s->h->session_cb.sip != NULL)
-			s->h->session_cb.sip(s->h->session_cb.arg, s->id, flow,
-			    data, len);
-		break;
-	case FRAME_RTP:
-	case FRAME_RTCP:
-		if (s->h->session_cb.media != NULL)
-			s->h->session_cb.media(s->h->session_cb.arg, s->id, type,
-			    flow, data, len);
-		break;
-	default:
-		log_debug("client %s: %s frame not handled", s->id,
-		    frame_type_name(type));
-		break;
-	}
+	if (s->h->session_cb.media != NULL)
+		s->h->session_cb.media(s->h->session_cb.arg, s->id, type, flow,
+		    data, len);
 }
 
 /* Write one control frame straight into a downstream, ahead of the queue. */
@@ -575,9 +586,10 @@ hras_session_control_send(struct hras_session *s, struct hras_conn *c,
 
 /* Probe answers: they prove to hrac that both directions stream. */
 static void
-hras_session_control(struct hras_session *s, const uint8_t *data,
-    size_t len)
+hras_session_control(void *arg, const uint8_t *data, size_t len)
 {
+	struct hras_session	*s = arg;
+
 	if (len != 1)
 		return;
 	switch (data[0]) {
@@ -590,60 +602,62 @@ hras_session_control(struct hras_session *s, const uint8_t *data,
 	case FRAME_CTL_STREAM_OK:
 		s->confirmed = 1;
 		log_info("client %s: streaming both ways", s->id);
-		hras_session_kick(s, 1);
+		tunnel_pump_kick(s->tun, 1);
 		break;
 	}
 }
 
 /*
- * Records were queued: flush them at the end of this loop turn, or let
- * voice wait up to tunnel.batch_wait for more to share its frame. A poll
- * downstream never waits: its round trips batch already.
+ * What takes the queue's frames: the downstream, whole in poll mode, as
+ * a stream once hrac confirmed that it flows; nothing without one.
  */
-static void
-hras_session_kick(void *arg, int now)
+static enum tunnel_outlet
+hras_session_outlet(void *arg)
 {
 	struct hras_session	*s = arg;
 
-	tunnel_schedule_flush(s->flush_ev, now || s->down == NULL ||
-	    s->down->poll ? 0 : s->h->conf->batch_wait);
-}
-
-/* Deferred flush, so a burst of records leaves as one chunk. */
-static void
-hras_session_flush_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	hras_session_flush(arg);
-}
-
-/* Move queued frames into the downstream while it has room. */
-static void
-hras_session_flush(struct hras_session *s)
-{
-	struct hras_conn	*c = s->down;
-	struct evbuffer		*f, *out;
-
-	if (c == NULL || tunnel_queued(s->tun) == 0)
-		return;
-	if (c->poll) {
-		hras_poll_answer(s, c);
-		return;
-	}
+	if (s->down == NULL)
+		return TUNNEL_OUT_NONE;
+	if (s->down->poll)
+		return TUNNEL_OUT_POLL;
 	if (!s->confirmed)
-		return;
-	out = bufferevent_get_output(c->bev);
-	f = s->scratch;
-	while (tunnel_queued(s->tun) > 0 &&
-	    evbuffer_get_length(out) < HRAS_HIGH_WATER) {
-		if (tunnel_flush(s->tun, f, HRAS_CHUNK_MAX) <= 0 ||
-		    hras_conn_write_frames(c, f) == -1) {
-			log_warnx("client %s: cannot write downstream", s->id);
-			evbuffer_drain(f, evbuffer_get_length(f));
-			break;
-		}
-	}
+		return TUNNEL_OUT_NONE;
+	return TUNNEL_OUT_STREAM;
+}
+
+/* Bytes the downstream has yet to send. */
+static size_t
+hras_session_pending(void *arg)
+{
+	struct hras_session	*s = arg;
+
+	return evbuffer_get_length(bufferevent_get_output(s->down->bev));
+}
+
+/* Frames into the downstream body. */
+static int
+hras_session_write(void *arg, struct evbuffer *f)
+{
+	struct hras_session	*s = arg;
+
+	return hras_conn_write_frames(s->down, f);
+}
+
+/* The held poll GET takes the pump's batch as its answer. */
+static void
+hras_session_poll(void *arg)
+{
+	struct hras_session	*s = arg;
+
+	hras_poll_answer(s, s->down);
+}
+
+/* The downstream was served: keepalives count from now. */
+static void
+hras_session_sent(void *arg)
+{
+	struct hras_session	*s = arg;
+
 	s->last_tx = clock_now();
 }
 
@@ -669,7 +683,7 @@ hras_session_timer(evutil_socket_t fd, short what, void *arg)
 	    now - s->last_tx >= conf->keepalive)
 		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
 	if (s->down != NULL && !s->down->poll && tunnel_queued(s->tun) > 0)
-		hras_session_flush(s);
+		tunnel_pump_flush(s->tun);
 }
 
 /* Close every connection of a session; its queue waits for the client. */
@@ -677,12 +691,10 @@ static void
 hras_session_lost(struct hras_session *s, const char *why)
 {
 	struct hras_conn	*c;
-	char			 stats[512];
 
 	if (s->connected) {
 		log_info("client %s: tunnel down: %s", s->id, why);
-		log_info("client %s: tunnel so far: %s", s->id,
-		    tunnel_stats_line(s->tun, stats, sizeof(stats)));
+		tunnel_log_stats(s->tun, " so far");
 	}
 	s->connected = 0;
 	s->confirmed = 0;
@@ -698,16 +710,12 @@ void
 hras_sessions_free(struct hras *h)
 {
 	struct hras_session	*s;
-	char			 stats[512];
 
 	while ((s = TAILQ_FIRST(&h->sessions)) != NULL) {
 		TAILQ_REMOVE(&h->sessions, s, entry);
-		log_info("client %s: tunnel: %s", s->id,
-		    tunnel_stats_line(s->tun, stats, sizeof(stats)));
-		event_free(s->flush_ev);
+		tunnel_log_stats(s->tun, "");
 		event_free(s->timer_ev);
 		tunnel_free(s->tun);
-		evbuffer_free(s->scratch);
 		free(s);
 	}
 }

@@ -62,8 +62,10 @@ hras_reload(void *arg)
 	siptr_set_limits(h->sip, &conf->sip_tcp);
 	call_configure(&h->calls, &conf->media, conf->timer_c);
 	hras_limit_reload(h, conf);
-	TAILQ_FOREACH(s, &h->sessions, entry)
+	TAILQ_FOREACH(s, &h->sessions, entry) {
 		tunnel_set_batch(s->tun, conf->batch_bytes);
+		tunnel_set_batch_wait(s->tun, conf->batch_wait);
+	}
 	log_set_debug(conf->log_debug);
 	log_limit_set((unsigned int)conf->log_limit_lines,
 	    (unsigned int)conf->log_limit_interval);
