@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit_net.h"
 #include <event2/buffer.h>
 #include <event2/event.h>
 
@@ -57,8 +59,6 @@ struct th {
 
 static time_t	 th_clock = 1000;
 
-static uint16_t	 th_free_port(void);
-static void	 th_run(struct th *, int);
 static int	 th_until_up(struct th *, int);
 static void	 th_hras_sip(void *, const char *, uint32_t, const uint8_t *,
 		    size_t);
@@ -75,41 +75,12 @@ clock_now(void)
 	return th_clock;
 }
 
-/* A TCP port free on loopback just now. */
-static uint16_t
-th_free_port(void)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	return ntohs(sin.sin_port);
-}
-
-/* Run both halves for ms milliseconds. */
-static void
-th_run(struct th *t, int ms)
-{
-	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(t->base, &tv);
-	event_base_dispatch(t->base);
-}
-
 /* Run until hrac's tunnel is up, for at most ms: whether it came up. */
 static int
 th_until_up(struct th *t, int ms)
 {
 	for (; ms > 0 && !hrac_tunnel_is_up(&t->c); ms -= 10)
-		th_run(t, 10);
+		unet_run(t->base, 10);
 	return hrac_tunnel_is_up(&t->c);
 }
 
@@ -170,7 +141,7 @@ th_start(struct th *t, const char *secret)
 	char			 cpath[] = "/tmp/test_hrac_tunnel.XXXXXX";
 	char			 err[CONFIG_ERRLEN];
 
-	t->port = th_free_port();
+	t->port = unet_free_port();
 	assert_non_null(t->base = event_base_new());
 	t->h.base = t->base;
 	th_conf(path, "domains = [ \"corp.example\" ];\n"
@@ -222,7 +193,7 @@ th_teardown(void **state)
 	hrac_tunnel_free(&t->c);
 	hras_http_close_all(&t->h);
 	hras_sessions_free(&t->h);
-	th_run(t, 10);
+	unet_run(t->base, 10);
 	event_base_free(t->base);
 	hras_config_free(t->h.conf);
 	hrac_config_free(t->cconf);
@@ -242,7 +213,7 @@ test_admission(void **state)
 	assert_int_equal(tunnel_send(t->c.tun, FRAME_SIP, 0, "0", 2), 0);
 	assert_int_equal(hras_session_send(&t->h, "corp", FRAME_SIP, 0, "0",
 	    2), 0);
-	th_run(t, 50);
+	unet_run(t->base, 50);
 	assert_int_equal(t->to_hras, 1);
 	assert_int_equal(t->to_hrac, 1);
 }
@@ -290,10 +261,10 @@ test_renewal(void **state)
 		}
 		if (i == 20)
 			th_clock += t->cconf->get_age;
-		th_run(t, 10);
+		unet_run(t->base, 10);
 		assert_true(hrac_tunnel_is_up(&t->c));
 	}
-	th_run(t, 100);
+	unet_run(t->base, 100);
 	/* The renewal happened and is over: the new GET is the downstream. */
 	assert_null(t->c.down_next);
 	assert_true(t->c.down_since > start);

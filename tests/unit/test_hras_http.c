@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit_net.h"
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -35,70 +37,6 @@ struct tw {
 	uint16_t	 port;
 };
 
-static uint16_t	 tw_free_port(void);
-static int	 tw_connect(const char *, uint16_t);
-static int	 tw_open(int);
-static void	 tw_run(struct tw *, int);
-
-/* A TCP port free on loopback just now. */
-static uint16_t
-tw_free_port(void)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	return ntohs(sin.sin_port);
-}
-
-/* A TCP connection from src to 127.0.0.1:port. */
-static int
-tw_connect(const char *src, uint16_t port)
-{
-	struct sockaddr_in	 sin;
-	int			 fd;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, src, &sin.sin_addr);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	sin.sin_port = htons(port);
-	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
-	    0);
-	return fd;
-}
-
-/* True while hras has not closed fd (nothing to read either). */
-static int
-tw_open(int fd)
-{
-	char	 c;
-	ssize_t	 n;
-
-	n = recv(fd, &c, 1, MSG_DONTWAIT);
-	return n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-/* Run hras's loop for ms milliseconds. */
-static void
-tw_run(struct tw *t, int ms)
-{
-	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(t->h.base, &tv);
-	event_base_dispatch(t->h.base);
-}
 
 /* hras's tunnel listener with small limits. */
 static int
@@ -112,7 +50,7 @@ tw_setup(void **state)
 	int		 fd;
 
 	assert_non_null(t = calloc(1, sizeof(*t)));
-	t->port = tw_free_port();
+	t->port = unet_free_port();
 	assert_true((fd = mkstemp(path)) != -1);
 	assert_non_null(f = fdopen(fd, "w"));
 	fprintf(f, "domains = [ \"corp.example\" ];\n"
@@ -164,25 +102,25 @@ test_per_address_and_pool(void **state)
 	struct tw	*t = *state;
 	int		 fd[6], i;
 
-	fd[0] = tw_connect("127.0.0.1", t->port);
-	fd[1] = tw_connect("127.0.0.1", t->port);
-	fd[2] = tw_connect("127.0.0.1", t->port);
-	tw_run(t, 100);
-	assert_true(tw_open(fd[0]));
-	assert_true(tw_open(fd[1]));
-	assert_false(tw_open(fd[2]));
+	fd[0] = unet_connect("127.0.0.1", t->port);
+	fd[1] = unet_connect("127.0.0.1", t->port);
+	fd[2] = unet_connect("127.0.0.1", t->port);
+	unet_run(t->h.base, 100);
+	assert_true(unet_open(fd[0]));
+	assert_true(unet_open(fd[1]));
+	assert_false(unet_open(fd[2]));
 	assert_int_equal(t->h.nunauth, 2);
-	fd[3] = tw_connect("127.0.0.2", t->port);
-	tw_run(t, 50);
-	fd[4] = tw_connect("127.0.0.3", t->port);
-	tw_run(t, 50);
+	fd[3] = unet_connect("127.0.0.2", t->port);
+	unet_run(t->h.base, 50);
+	fd[4] = unet_connect("127.0.0.3", t->port);
+	unet_run(t->h.base, 50);
 	assert_int_equal(t->h.nunauth, 4);
-	fd[5] = tw_connect("127.0.0.4", t->port);
-	tw_run(t, 100);
+	fd[5] = unet_connect("127.0.0.4", t->port);
+	unet_run(t->h.base, 100);
 	assert_int_equal(t->h.nunauth, 4);
-	assert_false(tw_open(fd[0]));
+	assert_false(unet_open(fd[0]));
 	for (i = 3; i < 6; i++)
-		assert_true(tw_open(fd[i]));
+		assert_true(unet_open(fd[i]));
 	for (i = 0; i < 6; i++)
 		close(fd[i]);
 }
@@ -195,13 +133,13 @@ test_head_deadline(void **state)
 	const char	*head = "GET / HTTP/1.1\r\nHost: x\r\n";
 	int		 fd, i;
 
-	fd = tw_connect("127.0.0.1", t->port);
+	fd = unet_connect("127.0.0.1", t->port);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(send(fd, head + i, 1, 0), 1);
-		tw_run(t, 300);
+		unet_run(t->h.base, 300);
 	}
-	tw_run(t, 200);
-	assert_false(tw_open(fd));
+	unet_run(t->h.base, 200);
+	assert_false(unet_open(fd));
 	assert_int_equal(t->h.nconns, 0);
 	close(fd);
 }
@@ -227,13 +165,13 @@ test_pipelined(void **state)
 		memcpy(buf + n, TW_GET, glen);
 		n += glen;
 	}
-	fd = tw_connect("127.0.0.1", t->port);
+	fd = unet_connect("127.0.0.1", t->port);
 	/* Until all is sent and hras has stopped reading (not sooner). */
 	for (i = 0; i < 400 && (sent < n || !pause_seen); i++) {
 		r = send(fd, buf + sent, n - sent, MSG_DONTWAIT);
 		if (r > 0)
 			sent += (size_t)r;
-		tw_run(t, 10);
+		unet_run(t->h.base, 10);
 		c = TAILQ_FIRST(&t->h.conns);
 		assert_non_null(c);
 		assert_true(evbuffer_get_length(bufferevent_get_input(c->bev))
@@ -248,7 +186,7 @@ test_pipelined(void **state)
 		if (sent < n && (r = send(fd, buf + sent, n - sent,
 		    MSG_DONTWAIT)) > 0)
 			sent += (size_t)r;
-		tw_run(t, 5);
+		unet_run(t->h.base, 5);
 		while ((r = recv(fd, rbuf + carry, sizeof(rbuf) - carry - 1,
 		    MSG_DONTWAIT)) > 0) {
 			rbuf[carry + (size_t)r] = '\0';

@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit_net.h"
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -75,9 +77,6 @@ clock_now(void)
 	return ts_clock;
 }
 
-static uint16_t	 ts_free_port(void);
-static int	 ts_connect(uint16_t);
-static void	 ts_run(struct ts *, int);
 static void	 ts_send(int, const char *);
 static void	 ts_sip(void *, const char *, uint32_t, const uint8_t *, size_t);
 static void	 ts_deliver(void *, unsigned int, uint32_t, const uint8_t *,
@@ -96,53 +95,6 @@ static struct bufferevent *tp_request(struct ts *, const char *,
 		    const char *, const char *);
 static void	 tp_chunk(struct ts *, struct bufferevent *, unsigned int,
 		    const void *, size_t, size_t);
-
-/* A TCP port free on loopback just now. */
-static uint16_t
-ts_free_port(void)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	return ntohs(sin.sin_port);
-}
-
-/* A TCP connection to 127.0.0.1:port. */
-static int
-ts_connect(uint16_t port)
-{
-	struct sockaddr_in	 sin;
-	int			 fd;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
-	    0);
-	return fd;
-}
-
-/* Run hras's loop for ms milliseconds. */
-static void
-ts_run(struct ts *t, int ms)
-{
-	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(t->h.base, &tv);
-	event_base_dispatch(t->h.base);
-}
 
 /* Send all of a string. */
 static void
@@ -230,7 +182,7 @@ tp_answer(struct ts *t, struct bufferevent *b, char *body, size_t len)
 	struct http_msg	*m;
 	int		 status;
 
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	assert_non_null(m = malloc(sizeof(*m)));
 	assert_int_equal(http_parse_response(in, m), 1);
 	assert_true(m->content_length >= 0 &&
@@ -381,7 +333,7 @@ ts_up(struct ts *t)
 	snprintf(req, sizeof(req), "POST /vofw/v1/up?sid=%s&req=%llu&mac=%s "
 	    "HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
 	    t->sid, (unsigned long long)t->req, mac);
-	fd = ts_connect(t->port);
+	fd = unet_connect(NULL, t->port);
 	ts_send(fd, req);
 	return fd;
 }
@@ -413,7 +365,7 @@ ts_setup(void **state)
 	int			 fd;
 
 	assert_non_null(t = calloc(1, sizeof(*t)));
-	t->port = ts_free_port();
+	t->port = unet_free_port();
 	assert_true((fd = mkstemp(path)) != -1);
 	assert_non_null(f = fdopen(fd, "w"));
 	fprintf(f, "domains = [ \"corp.example\" ];\n"
@@ -452,7 +404,7 @@ ts_teardown(void **state)
 	hras_sessions_free(&t->h);
 	tunnel_free(t->hrac);
 	/* Pair ends with deferred callbacks are freed by the loop. */
-	ts_run(t, 10);
+	unet_run(t->h.base, 10);
 	event_base_free(t->h.base);
 	hras_config_free(t->h.conf);
 	free(t);
@@ -472,23 +424,23 @@ test_upstream_closed_mid_body(void **state)
 
 	up1 = ts_up(t);
 	ts_chunk(t, up1, "one");
-	ts_run(t, 100);
+	unet_run(t->h.base, 100);
 	assert_int_equal(t->nrecs, 1);
 	assert_string_equal(t->recs[0], "one");
 	up2 = ts_up(t);
 	ts_chunk(t, up2, "two");
-	ts_run(t, 100);
+	unet_run(t->h.base, 100);
 	/* Queued behind the first: not handed to the session yet. */
 	assert_int_equal(t->nrecs, 1);
 	assert_int_equal(t->h.nconns, 2);
 	/* The first ends without its last chunk. */
 	close(up1);
-	ts_run(t, 100);
+	unet_run(t->h.base, 100);
 	assert_int_equal(t->h.nconns, 1);
 	assert_int_equal(t->nrecs, 2);
 	assert_string_equal(t->recs[1], "two");
 	ts_chunk(t, up2, "three");
-	ts_run(t, 100);
+	unet_run(t->h.base, 100);
 	assert_int_equal(t->nrecs, 3);
 	assert_string_equal(t->recs[2], "three");
 	close(up2);
@@ -510,12 +462,12 @@ test_admission_refused(void **state)
 	assert_int_equal(tp_handshake(t, "0123456789abcdef0123456789abcdef"
 	    "0123456789abcdef0123456789abcdef", 0), 403);
 	assert_int_equal(tp_handshake(t, TS_SECRET, 1), 403);
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	/* The refused connections are gone, the session is as it was. */
 	assert_int_equal(t->h.nconns, 0);
 	assert_string_equal(TAILQ_FIRST(&t->h.sessions)->sid, old);
 	b = tp_request(t, "GET", "/vofw/v1/down", "");
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	assert_true(hras_client_up(&t->h, TS_ID));
 	tp_close(b);
 	/* Admitted again: a new session id, the old one no longer works. */
@@ -547,26 +499,26 @@ test_upstream_cut_mid_chunk(void **state)
 	    evbuffer_get_length(again)), 0);
 	/* The size line and part of the frame of "two", then the cut. */
 	tp_chunk(t, up1, FRAME_SIP, "two", 3, 12);
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	assert_int_equal(t->nrecs, 1);
 	tp_close(up1);
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	assert_true(hras_client_up(&t->h, TS_ID));
 	assert_int_equal(t->h.nconns, 0);
 	up2 = tp_request(t, "POST", "/vofw/v1/up", chunked);
 	tp_chunk(t, up2, FRAME_SIP, "three", 5, 0);
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	assert_int_equal(t->nrecs, 2);
 	assert_string_equal(t->recs[1], "three");
 	/* "one" again: refused, and its connection with it. */
 	assert_int_equal(bufferevent_write_buffer(up2, again), 0);
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	assert_int_equal(t->nrecs, 2);
 	assert_int_equal(t->h.nconns, 0);
 	assert_true(hras_client_up(&t->h, TS_ID));
 	up3 = tp_request(t, "POST", "/vofw/v1/up", chunked);
 	tp_chunk(t, up3, FRAME_SIP, "four", 4, 0);
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	assert_int_equal(t->nrecs, 3);
 	assert_string_equal(t->recs[2], "four");
 	evbuffer_free(again);
@@ -602,7 +554,7 @@ test_slow_consumer(void **state)
 	up = tp_request(t, "POST", "/vofw/v1/up",
 	    "Transfer-Encoding: chunked\r\n");
 	tp_chunk(t, up, FRAME_CONTROL, &ok, 1, 0);
-	ts_run(t, 20);
+	unet_run(t->h.base, 20);
 	for (i = 0; i < TS_SIP_N; i++) {
 		memset(rec, 0, sizeof(rec));
 		snprintf(rec, sizeof(rec), "sip %d", i);
@@ -632,7 +584,7 @@ test_slow_consumer(void **state)
 	http_chunked_init(&ch);
 	in = bufferevent_get_input(down);
 	for (i = 0; i < 200 && t->down_sip < TS_SIP_N; i++) {
-		ts_run(t, 10);
+		unet_run(t->h.base, 10);
 		if (!head) {
 			if (http_parse_response(in, m) != 1)
 				continue;

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit_net.h"
 #include <event2/event.h>
 
 #include "config.h"
@@ -41,9 +43,6 @@ struct tt {
 };
 
 static void	 tt_recv(void *, osip_message_t *, const struct sip_addr *);
-static int	 tt_connect(const char *, uint16_t);
-static int	 tt_open(int);
-static void	 tt_run(struct tt *, int);
 static int	 tt_bound(int, uint16_t *);
 static int	 tt_listen(uint16_t *);
 
@@ -56,47 +55,6 @@ tt_recv(void *arg, osip_message_t *m, const struct sip_addr *from)
 	(void)m;
 	(void)from;
 	t->received++;
-}
-
-/* A TCP connection from src to 127.0.0.1:port. */
-static int
-tt_connect(const char *src, uint16_t port)
-{
-	struct sockaddr_in	 sin;
-	int			 fd;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, src, &sin.sin_addr);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	sin.sin_port = htons(port);
-	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
-	    0);
-	return fd;
-}
-
-/* True while the server has not closed fd. */
-static int
-tt_open(int fd)
-{
-	char	 c;
-	ssize_t	 n;
-
-	n = recv(fd, &c, 1, MSG_DONTWAIT);
-	return n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-/* Run the loop for ms milliseconds. */
-static void
-tt_run(struct tt *t, int ms)
-{
-	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(t->base, &tv);
-	event_base_dispatch(t->base);
 }
 
 /* A socket of a type bound to a free loopback port. */
@@ -178,24 +136,24 @@ test_per_address_and_first(void **state)
 	struct tt	*t = *state;
 	int		 a, b, c;
 
-	a = tt_connect("127.0.0.1", t->port);
-	b = tt_connect("127.0.0.1", t->port);
-	tt_run(t, 100);
-	c = tt_connect("127.0.0.1", t->port);
-	tt_run(t, 100);
-	assert_true(tt_open(a));
-	assert_true(tt_open(b));
-	assert_false(tt_open(c));
+	a = unet_connect("127.0.0.1", t->port);
+	b = unet_connect("127.0.0.1", t->port);
+	unet_run(t->base, 100);
+	c = unet_connect("127.0.0.1", t->port);
+	unet_run(t->base, 100);
+	assert_true(unet_open(a));
+	assert_true(unet_open(b));
+	assert_false(unet_open(c));
 	assert_int_equal(send(a, TT_OPTIONS, strlen(TT_OPTIONS), 0),
 	    (ssize_t)strlen(TT_OPTIONS));
 	/* A trickle is no valid message. */
 	assert_int_equal(send(b, "OPT", 3, 0), 3);
-	tt_run(t, 600);
+	unet_run(t->base, 600);
 	assert_int_equal(send(b, "I", 1, 0), 1);
-	tt_run(t, 700);
+	unet_run(t->base, 700);
 	assert_int_equal(t->received, 1);
-	assert_true(tt_open(a));
-	assert_false(tt_open(b));
+	assert_true(unet_open(a));
+	assert_false(unet_open(b));
 	close(a);
 	close(b);
 	close(c);
@@ -215,20 +173,20 @@ test_evict_and_outgoing(void **state)
 	int		 a, b, c, d, l, l2, in;
 	char		 buf[64];
 
-	a = tt_connect("127.0.0.1", t->port);
-	tt_run(t, 50);
+	a = unet_connect("127.0.0.1", t->port);
+	unet_run(t->base, 50);
 	assert_int_equal(send(a, TT_OPTIONS, strlen(TT_OPTIONS), 0),
 	    (ssize_t)strlen(TT_OPTIONS));
-	b = tt_connect("127.0.0.2", t->port);
-	tt_run(t, 50);
-	c = tt_connect("127.0.0.3", t->port);
-	tt_run(t, 50);
-	d = tt_connect("127.0.0.4", t->port);
-	tt_run(t, 100);
-	assert_true(tt_open(a));
-	assert_false(tt_open(b));
-	assert_true(tt_open(c));
-	assert_true(tt_open(d));
+	b = unet_connect("127.0.0.2", t->port);
+	unet_run(t->base, 50);
+	c = unet_connect("127.0.0.3", t->port);
+	unet_run(t->base, 50);
+	d = unet_connect("127.0.0.4", t->port);
+	unet_run(t->base, 100);
+	assert_true(unet_open(a));
+	assert_false(unet_open(b));
+	assert_true(unet_open(c));
+	assert_true(unet_open(d));
 
 	l = tt_listen(&lport);
 	l2 = tt_listen(&lport2);
@@ -237,7 +195,7 @@ test_evict_and_outgoing(void **state)
 	to.port = lport;
 	to.tcp = 1;
 	assert_int_equal(siptr_send(t->tr, &to, "ping", 4), 0);
-	tt_run(t, 100);
+	unet_run(t->base, 100);
 	in = accept(l, NULL, NULL);
 	assert_true(in != -1);
 	assert_int_equal(recv(in, buf, sizeof(buf), 0), 4);
