@@ -33,7 +33,8 @@ struct tunnel;
 
 #define HRAC_CHUNK_MAX		(64 * 1024)
 #define HRAC_HIGH_WATER		(256 * 1024)
-#define HRAC_PROBE_TIMEOUT	5	/* seconds for a stream probe answer */
+#define HRAC_PROBE_TIMEOUT	5	/* seconds for hras's answer, once both
+				   links have sent their requests */
 #define HRAC_CONNECT_TIMEOUT	10
 
 enum hrac_link_role {
@@ -111,6 +112,7 @@ struct hrac_tunnel {
 	struct hrac_link	*up;
 	struct hrac_link	*up_old;	/* renewed, awaiting its answer */
 	int			 post_inflight;
+	unsigned int		 probe_links;	/* links whose request is out */
 	char			 sid[2 * AUTH_SIDLEN + 1];
 	char			 snonce[2 * AUTH_CHALLENGELEN + 1];
 	struct crypto_kx	 kx;		/* ours, during admission */

@@ -53,6 +53,8 @@ static void	hrac_tunnel_sip(void *, uint32_t, const uint8_t *, size_t);
 static void	hrac_tunnel_media(void *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
 static void	hrac_tunnel_links(struct hrac_tunnel *);
+static void	hrac_tunnel_probe_arm(struct hrac_tunnel *,
+		    enum hrac_link_role);
 static void	hrac_tunnel_up(struct hrac_tunnel *);
 static void	hrac_tunnel_down_done(struct hrac_tunnel *, struct hrac_link *);
 static void	hrac_tunnel_handshake(struct hrac_link *);
@@ -276,12 +278,16 @@ hrac_tunnel_link_ready(void *arg, struct hrac_link *l)
 	case LINK_DOWN:
 		if (hrac_tunnel_target(t, "GET", "/vofw/v1/down", target,
 		    sizeof(target)) == -1 ||
-		    hrac_link_request(l, "GET", target, NULL, 0, 0) == -1)
+		    hrac_link_request(l, "GET", target, NULL, 0, 0) == -1) {
 			hrac_tunnel_lost(t, "cannot send the downstream GET");
+			return;
+		}
+		hrac_tunnel_probe_arm(t, LINK_DOWN);
 		return;
 	case LINK_UP:
 		if (t->mode == TUNNEL_MODE_POLL) {
 			hrac_tunnel_post(t);
+			hrac_tunnel_probe_arm(t, LINK_UP);
 			return;
 		}
 		if (hrac_tunnel_target(t, "POST", "/vofw/v1/up", target,
@@ -301,6 +307,8 @@ hrac_tunnel_link_ready(void *arg, struct hrac_link *l)
 		    tunnel_seal(t->tun, f, FRAME_CONTROL, 0, &probe, 1) == -1 ||
 		    hrac_link_write_chunk(l, f) == -1)
 			hrac_tunnel_lost(t, "cannot send the probe");
+		else
+			hrac_tunnel_probe_arm(t, LINK_UP);
 		if (f != NULL)
 			evbuffer_free(f);
 		return;
@@ -445,17 +453,32 @@ hrac_tunnel_handshake(struct hrac_link *l)
 static void
 hrac_tunnel_links(struct hrac_tunnel *t)
 {
-	struct timeval	 tv = { HRAC_PROBE_TIMEOUT, 0 };
-
 	t->state = TUN_PROBE;
+	t->probe_links = 0;
 	t->last_rx = t->last_tx = t->down_since = clock_now();
 	if ((t->down = hrac_link_new(t, LINK_DOWN)) == NULL ||
-	    (t->up = hrac_link_new(t, LINK_UP)) == NULL) {
+	    (t->up = hrac_link_new(t, LINK_UP)) == NULL)
 		hrac_tunnel_lost(t, "cannot open the data connections");
+}
+
+/*
+ * A link of the probe has sent its request. Once both have, hras has
+ * HRAC_PROBE_TIMEOUT to answer: stream mode the probe, poll mode the POST.
+ * Connecting (TCP, the proxy's CONNECT, TLS) is not counted: a slow
+ * handshake says nothing about buffering, and each link has its own
+ * connect timeout.
+ */
+static void
+hrac_tunnel_probe_arm(struct hrac_tunnel *t, enum hrac_link_role role)
+{
+	struct timeval	 tv = { HRAC_PROBE_TIMEOUT, 0 };
+	unsigned int	 both = 1u << LINK_DOWN | 1u << LINK_UP;
+
+	if (t->state != TUN_PROBE || (t->probe_links & 1u << role) != 0)
 		return;
-	}
-	/* Stream mode waits for the probe's answer, poll mode for a POST's. */
-	evtimer_add(t->probe_ev, &tv);
+	t->probe_links |= 1u << role;
+	if (t->probe_links == both)
+		evtimer_add(t->probe_ev, &tv);
 }
 
 /* The tunnel carries frames: say so and reset the back-off. */
