@@ -37,7 +37,7 @@ static int	call_admit(struct call_ctx *, const char *, const char *,
 static int	call_need(const struct sdp_info *);
 static int	call_session(const osip_message_t *);
 static int	call_strip(osip_message_t *);
-static uint32_t	call_count_bucket(const char *);
+static uint32_t call_count_bucket(const struct call_ctx *, const char *);
 static struct call_count *call_count(struct call_ctx *, char,
 		    const char *, int);
 static void	call_count_put(struct call_ctx *, struct call_count *);
@@ -235,15 +235,12 @@ call_strip(osip_message_t *m)
 	return osip_message_set_content_length(m, "0") == 0 ? 0 : -1;
 }
 
-/* Bucket of a counter's key: FNV-1a over the key. */
+/* Bucket of a counter's key, keyed: a sender picks its source. */
 static uint32_t
-call_count_bucket(const char *key)
+call_count_bucket(const struct call_ctx *cx, const char *key)
 {
-	uint32_t	 h = 2166136261U;
-
-	for (; *key != '\0'; key++)
-		h = (h ^ (uint8_t)*key) * 16777619U;
-	return h % CALL_COUNT_BUCKETS;
+	return (uint32_t)(siphash24(&cx->count_key, key, strlen(key)) %
+	    CALL_COUNT_BUCKETS);
 }
 
 /*
@@ -258,7 +255,7 @@ call_count(struct call_ctx *cx, char kind, const char *name, int create)
 	uint32_t		 h;
 
 	snprintf(key, sizeof(key), "%c:%s", kind, name);
-	h = call_count_bucket(key);
+	h = call_count_bucket(cx, key);
 	for (cc = cx->count[h]; cc != NULL; cc = cc->next)
 		if (strcmp(cc->key, key) == 0)
 			return cc;
@@ -282,7 +279,7 @@ call_count_put(struct call_ctx *cx, struct call_count *cc)
 
 	if (cc->calls != 0 || cc->streams != 0)
 		return;
-	for (pp = &cx->count[call_count_bucket(cc->key)]; *pp != cc;
+	for (pp = &cx->count[call_count_bucket(cx, cc->key)]; *pp != cc;
 	    pp = &(*pp)->next)
 		;
 	*pp = cc->next;
@@ -684,6 +681,8 @@ call_init(struct call_ctx *cx, struct event_base *base)
 {
 	struct timeval	 tv = { 1, 0 };
 
+	if (siphash_key_random(&cx->count_key) == -1)
+		return -1;
 	if ((cx->timer = event_new(base, -1, EV_PERSIST, call_tick, cx)) ==
 	    NULL || event_add(cx->timer, &tv) == -1) {
 		log_warnx("%s: cannot add Timer C", __func__);

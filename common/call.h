@@ -12,6 +12,8 @@
 
 #include <osipparser2/osip_message.h>
 
+#include "siphash.h"
+
 #define CALL_COUNT_BUCKETS	256	/* per-source and per-client counters */
 #define CALL_RETRY_AFTER	30	/* seconds a 503 for a cap suggests */
 
@@ -45,6 +47,7 @@ struct call_ctx {
 	struct call_limits lim;
 	struct event	*timer;		/* Timer C, once a second */
 	struct call_count *count[CALL_COUNT_BUCKETS];
+	struct siphash_key count_key;	/* sources are a sender's choice */
 };
 
 int	 call_init(struct call_ctx *, struct event_base *);

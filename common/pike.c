@@ -4,7 +4,7 @@
  * slots and the ring holds one more, so the sum always covers at least the
  * last `window` seconds (a little more, never less: the limit is never
  * laxer than "more than `requests` in `window` seconds"). Sources live in
- * a hash table keyed with a random seed (no chosen collisions) and on a
+ * a hash table keyed with a random key (no chosen collisions) and on a
  * list in the order they were last seen, whose head is evicted when the
  * table is full. Bans are on a list of their own, ended by pike_sweep.
  */
@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
 #include "log.h"
 #include "pike.h"
+#include "siphash.h"
 
 #define PIKE_SLOTS		8	/* slots per window */
 #define PIKE_RING		(PIKE_SLOTS + 1)
@@ -45,7 +45,7 @@ struct pike {
 	struct pike_net		 allow[PIKE_ALLOW_MAX];
 	struct pike_bucket	*buckets;
 	size_t			 nbuckets;	/* a power of two */
-	uint64_t		 seed;
+	struct siphash_key	 key;
 	TAILQ_HEAD(, pike_source) lru;
 	TAILQ_HEAD(, pike_source) bans;
 	size_t			 count;
@@ -145,7 +145,7 @@ pike_new(const struct pike_conf *conf)
 		return NULL;
 	TAILQ_INIT(&p->lru);
 	TAILQ_INIT(&p->bans);
-	if (crypto_random(&p->seed, sizeof(p->seed)) == -1 ||
+	if (siphash_key_random(&p->key) == -1 ||
 	    pike_configure(p, conf) == -1) {
 		pike_free(p);
 		return NULL;
@@ -220,16 +220,11 @@ pike_rehash(struct pike *p)
 	return 0;
 }
 
-/* FNV-1a from a random basis: addresses the sender picks spread evenly. */
+/* Keyed: addresses the sender picks still spread evenly. */
 static size_t
 pike_hash(const struct pike *p, const uint8_t addr[16])
 {
-	uint64_t	 h = p->seed ^ 0xcbf29ce484222325ULL;
-	int		 i;
-
-	for (i = 0; i < 16; i++)
-		h = (h ^ addr[i]) * 0x100000001b3ULL;
-	return (size_t)(h ^ (h >> 29)) & (p->nbuckets - 1);
+	return (size_t)siphash24(&p->key, addr, 16) & (p->nbuckets - 1);
 }
 
 /* True when an address is on the allow list. */

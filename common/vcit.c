@@ -14,6 +14,7 @@
 
 #include "frame.h"
 #include "log.h"
+#include "siphash.h"
 #include "vcit.h"
 
 #define VCIT_MINBITS	6		/* 64 buckets to start with */
@@ -21,8 +22,6 @@
 #define VCIT_BLOCK	0x7ffffff8U	/* flow id bits of a block base */
 #define VCIT_HIGH	0x80000000U
 #define VCIT_HASH	0x9e3779b1U	/* golden ratio, for the flow hash */
-
-#define VCIT_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
 
 TAILQ_HEAD(vcit_callq, vcit_call);
 
@@ -38,70 +37,17 @@ struct vcit {
 	int			 bits;		/* log2 of the bucket count */
 	struct vcit_call	**byid;
 	struct vcit_call	**byflow;
-	uint64_t		 key[2];	/* SipHash key */
+	struct siphash_key	 key;
 	uint32_t		 next[2];	/* last block handed out, per
 						   high bit */
 	struct vcit_grave	 graves[VCIT_GRAVES];	/* by hash */
 };
 
-static void	 vcit_sipround(uint64_t *);
-static uint64_t	 vcit_siphash(const uint64_t *, const char *, size_t);
 static size_t	 vcit_id_bucket(const struct vcit *, uint64_t);
 static size_t	 vcit_flow_bucket(const struct vcit *, uint32_t);
 static void	 vcit_link(struct vcit *, struct vcit_call *);
 static void	 vcit_grow(struct vcit *);
 static time_t	 vcit_now(void);
-
-/* One SipHash round over the state v[0..3]. */
-static void
-vcit_sipround(uint64_t *v)
-{
-	v[0] += v[1];
-	v[1] = VCIT_ROTL(v[1], 13);
-	v[1] ^= v[0];
-	v[0] = VCIT_ROTL(v[0], 32);
-	v[2] += v[3];
-	v[3] = VCIT_ROTL(v[3], 16);
-	v[3] ^= v[2];
-	v[0] += v[3];
-	v[3] = VCIT_ROTL(v[3], 21);
-	v[3] ^= v[0];
-	v[2] += v[1];
-	v[1] = VCIT_ROTL(v[1], 17);
-	v[1] ^= v[2];
-	v[2] = VCIT_ROTL(v[2], 32);
-}
-
-/* SipHash-2-4 of len bytes at s under the 128-bit key k. */
-static uint64_t
-vcit_siphash(const uint64_t *k, const char *s, size_t len)
-{
-	uint64_t	 v[4], m;
-	size_t		 i, j;
-
-	v[0] = k[0] ^ 0x736f6d6570736575ULL;
-	v[1] = k[1] ^ 0x646f72616e646f6dULL;
-	v[2] = k[0] ^ 0x6c7967656e657261ULL;
-	v[3] = k[1] ^ 0x7465646279746573ULL;
-	for (i = 0; i + 8 <= len; i += 8) {
-		for (m = 0, j = 0; j < 8; j++)
-			m |= (uint64_t)(unsigned char)s[i + j] << (8 * j);
-		v[3] ^= m;
-		vcit_sipround(v);
-		vcit_sipround(v);
-		v[0] ^= m;
-	}
-	for (m = (uint64_t)len << 56, j = 0; i + j < len; j++)
-		m |= (uint64_t)(unsigned char)s[i + j] << (8 * j);
-	v[3] ^= m;
-	vcit_sipround(v);
-	vcit_sipround(v);
-	v[0] ^= m;
-	v[2] ^= 0xff;
-	for (j = 0; j < 4; j++)
-		vcit_sipround(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
 
 /* Bucket of a Call-ID hash. */
 static size_t
@@ -135,8 +81,9 @@ vcit_new(void)
 		log_warn("%s", __func__);
 		goto fail;
 	}
-	if (getrandom(v->key, sizeof(v->key), 0) != sizeof(v->key) ||
-	    getrandom(r, sizeof(r), 0) != sizeof(r)) {
+	if (siphash_key_random(&v->key) == -1)
+		goto fail;
+	if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
 		log_warn("%s: getrandom", __func__);
 		goto fail;
 	}
@@ -175,7 +122,7 @@ vcit_find(struct vcit *v, const char *call_id)
 	struct vcit_call	*c;
 	uint64_t		 h;
 
-	h = vcit_siphash(v->key, call_id, strlen(call_id));
+	h = siphash24(&v->key, call_id, strlen(call_id));
 	for (c = v->byid[vcit_id_bucket(v, h)]; c != NULL; c = c->id_next)
 		if (c->id_hash == h && strcmp(c->call_id, call_id) == 0)
 			return c;
@@ -261,7 +208,7 @@ vcit_add(struct vcit *v, const char *call_id, uint32_t flow_base)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	memcpy(c->call_id, call_id, len + 1);
-	c->id_hash = vcit_siphash(v->key, call_id, len);
+	c->id_hash = siphash24(&v->key, call_id, len);
 	c->flow_base = flow_base;
 	for (i = 0; i < VCIT_STREAMS; i++)
 		c->stream[i].flow = flow_base + (uint32_t)i;
@@ -327,7 +274,7 @@ vcit_buried(struct vcit *v, const char *call_id)
 	const struct vcit_grave	*g;
 	uint64_t		 h;
 
-	h = vcit_siphash(v->key, call_id, strlen(call_id));
+	h = siphash24(&v->key, call_id, strlen(call_id));
 	g = &v->graves[h >> (64 - VCIT_GRAVES_BITS)];
 	return g->id_hash == h && g->until > vcit_now();
 }
