@@ -1,6 +1,6 @@
 /*
- * Unit tests of hrac's side of the tunnel (hrac_tunnel.c over
- * hrac_link.c) against hras's real HTTP layer and sessions (hras_http.c,
+ * Unit tests of hrac's tunnel session (hrac_session.c over
+ * hrac_link.c) against hras's real HTTP layer and sessions (hras_link.c,
  * hras_session.c), both halves in this process on one event loop. hrac's
  * links only connect to a host and port, so the two talk over loopback
  * sockets on 127.0.0.1, not bufferevent pairs. The clock is the test's
@@ -50,8 +50,7 @@
 struct th {
 	struct event_base	*base;
 	struct hras		 h;
-	struct hrac_config	*cconf;
-	struct hrac_tunnel	 c;
+	struct hrac		 hc;
 	uint16_t		 port;
 	int			 to_hras;	/* SIP records hras opened */
 	int			 to_hrac;	/* SIP records hrac opened */
@@ -79,9 +78,9 @@ clock_now(void)
 static int
 th_until_up(struct th *t, int ms)
 {
-	for (; ms > 0 && !hrac_tunnel_is_up(&t->c); ms -= 10)
+	for (; ms > 0 && !hrac_session_is_up(&t->hc.session); ms -= 10)
 		unet_run(t->base, 10);
-	return hrac_tunnel_is_up(&t->c);
+	return hrac_session_is_up(&t->hc.session);
 }
 
 /* Records are "n" in order, once each. */
@@ -137,8 +136,8 @@ static int
 th_start(struct th *t, const char *secret)
 {
 	struct hras_session_cb	 scb = { th_hras_sip, NULL, t };
-	char			 path[] = "/tmp/test_hrac_tunnel.XXXXXX";
-	char			 cpath[] = "/tmp/test_hrac_tunnel.XXXXXX";
+	char			 path[] = "/tmp/test_hrac_session.XXXXXX";
+	char			 cpath[] = "/tmp/test_hrac_session.XXXXXX";
 	char			 err[CONFIG_ERRLEN];
 
 	t->port = unet_free_port();
@@ -154,24 +153,25 @@ th_start(struct th *t, const char *secret)
 	unlink(path);
 	if (t->h.conf == NULL)
 		fail_msg("%s", err);
-	TAILQ_INIT(&t->h.conns);
+	TAILQ_INIT(&t->h.links);
 	TAILQ_INIT(&t->h.unauth);
 	TAILQ_INIT(&t->h.sessions);
 	hras_sessions_init(&t->h, &scb);
-	assert_int_equal(hras_http_listen(&t->h), 0);
+	assert_int_equal(hras_link_listen(&t->h), 0);
 	th_conf(cpath, "id = \"corp\";\nsecret = \"%s\";\n"
 	    "server = \"http://127.0.0.1:%u/\";\n"
 	    "sip = { address = \"127.0.0.1\"; };\n"
 	    "media = { address = \"127.0.0.1\"; };\n"
 	    "tunnel = { mode = \"stream\"; get_age = 10; };\n",
 	    secret, t->port);
-	t->cconf = hrac_config_load(cpath, err, sizeof(err));
+	t->hc.conf = hrac_config_load(cpath, err, sizeof(err));
 	unlink(cpath);
-	if (t->cconf == NULL)
+	if (t->hc.conf == NULL)
 		fail_msg("%s", err);
-	assert_int_equal(hrac_tunnel_init(&t->c, t->base, t->cconf), 0);
-	t->c.cb.sip = th_hrac_sip;
-	t->c.cb.arg = t;
+	t->hc.base = t->base;
+	assert_int_equal(hrac_session_init(&t->hc.session, &t->hc), 0);
+	t->hc.session.cb.sip = th_hrac_sip;
+	t->hc.session.cb.arg = t;
 	return 0;
 }
 
@@ -190,13 +190,13 @@ th_teardown(void **state)
 {
 	struct th	*t = *state;
 
-	hrac_tunnel_free(&t->c);
-	hras_http_close_all(&t->h);
+	hrac_session_free(&t->hc.session);
+	hras_link_close_all(&t->h);
 	hras_sessions_free(&t->h);
 	unet_run(t->base, 10);
 	event_base_free(t->base);
 	hras_config_free(t->h.conf);
-	hrac_config_free(t->cconf);
+	hrac_config_free(t->hc.conf);
 	free(t);
 	return 0;
 }
@@ -210,7 +210,7 @@ test_admission(void **state)
 	th_start(t, TH_SECRET);
 	assert_true(th_until_up(t, 3000));
 	assert_true(hras_client_up(&t->h, "corp"));
-	assert_int_equal(tunnel_send(t->c.tun, FRAME_SIP, 0, "0", 2), 0);
+	assert_int_equal(tunnel_send(t->hc.session.tun, FRAME_SIP, 0, "0", 2), 0);
 	assert_int_equal(hras_session_send(&t->h, "corp", FRAME_SIP, 0, "0",
 	    2), 0);
 	unet_run(t->base, 50);
@@ -249,25 +249,25 @@ test_renewal(void **state)
 
 	th_start(t, TH_SECRET);
 	assert_true(th_until_up(t, 3000));
-	start = t->c.down_since;
+	start = t->hc.session.down_since;
 	for (i = 0; i < 250; i++) {
 		for (j = 0; j < TH_BURST; j++, n++) {
 			memset(rec, 0, sizeof(rec));
 			snprintf(rec, sizeof(rec), "%d", n);
-			assert_int_equal(tunnel_send(t->c.tun, FRAME_SIP, 0,
+			assert_int_equal(tunnel_send(t->hc.session.tun, FRAME_SIP, 0,
 			    rec, sizeof(rec)), 0);
 			assert_int_equal(hras_session_send(&t->h, "corp",
 			    FRAME_SIP, 0, rec, sizeof(rec)), 0);
 		}
 		if (i == 20)
-			th_clock += t->cconf->get_age;
+			th_clock += t->hc.conf->get_age;
 		unet_run(t->base, 10);
-		assert_true(hrac_tunnel_is_up(&t->c));
+		assert_true(hrac_session_is_up(&t->hc.session));
 	}
 	unet_run(t->base, 100);
 	/* The renewal happened and is over: the new GET is the downstream. */
-	assert_null(t->c.down_next);
-	assert_true(t->c.down_since > start);
+	assert_null(t->hc.session.down_next);
+	assert_true(t->hc.session.down_since > start);
 	assert_int_equal(t->to_hrac, n);
 	assert_int_equal(t->to_hras, n);
 }
@@ -284,6 +284,6 @@ main(void)
 		    th_teardown),
 	};
 
-	log_init("test_hrac_tunnel", 0, LOG_LEVEL_ERR);
+	log_init("test_hrac_session", 0, LOG_LEVEL_ERR);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
