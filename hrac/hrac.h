@@ -75,10 +75,22 @@ struct hrac_session_cb {
 	void	*arg;
 };
 
+/*
+ * How a link gets its connection. Without one (connect NULL) it is a
+ * socket towards the proxy, or hras when there is none; the unit tests
+ * hand it one end of a bufferevent pair whose other end hras adopts.
+ */
+struct hrac_connector {
+	/* A connected bufferevent on base, or NULL on failure. */
+	struct bufferevent *(*connect)(void *, struct event_base *);
+	void	*arg;
+};
+
 /* One HTTP connection from hrac towards hras. */
 struct hrac_link {
 	struct hrac_session	*s;
 	struct bufferevent	*bev;
+	struct event		*start_ev;	/* a connector's: go on next turn */
 	enum hrac_link_role	 role;
 	enum hrac_link_state	 state;
 	struct http_msg		*msg;
@@ -129,6 +141,7 @@ struct hrac_session {
 	struct event		*probe_ev;
 	struct event		*timer_ev;
 	struct hrac_link_cb	 link_cb;	/* what its links report */
+	struct hrac_connector	 connector;	/* how they connect */
 	struct hrac_session_cb	 cb;		/* records, up; set by main */
 };
 
@@ -152,7 +165,8 @@ size_t	 hrac_link_output(const struct hrac_link *);
 int	 hrac_tls_init(struct hrac_session *);
 
 /* hrac_session.c */
-int	 hrac_session_init(struct hrac_session *, struct hrac *);
+int	 hrac_session_init(struct hrac_session *, struct hrac *,
+	    const struct hrac_connector *);
 void	 hrac_session_free(struct hrac_session *);
 int	 hrac_hook_send(void *, const void *, size_t);
 int	 hrac_session_is_up(const struct hrac_session *);

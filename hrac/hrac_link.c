@@ -35,6 +35,7 @@ static void	hrac_link_read(struct bufferevent *, void *);
 static void	hrac_link_write(struct bufferevent *, void *);
 static void	hrac_link_event(struct bufferevent *, short, void *);
 static void	hrac_link_connected(struct hrac_link *);
+static void	hrac_link_started(evutil_socket_t, short, void *);
 static void	hrac_link_start_tls(struct hrac_link *);
 static int	hrac_link_pinned(struct hrac_link *);
 static void	hrac_link_response(struct hrac_link *);
@@ -91,11 +92,16 @@ hrac_proxy_auth(const struct hrac_session *s, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* Start a connection towards the proxy, or hras when there is none. */
+/*
+ * Start a connection towards the proxy, or hras when there is none; or
+ * take one from the session's connector, already connected, and go on
+ * from there on the next loop turn (the caller has yet to store l).
+ */
 struct hrac_link *
 hrac_link_new(struct hrac_session *s, enum hrac_link_role role)
 {
 	struct hrac_link	*l;
+	struct event_base	*base = s->h->base;
 	const struct config_url	*to = s->has_proxy ? &s->proxy : &s->server;
 	struct timeval		 tv = { HRAC_CONNECT_TIMEOUT, 0 };
 
@@ -105,8 +111,20 @@ hrac_link_new(struct hrac_session *s, enum hrac_link_role role)
 	l->role = role;
 	l->state = LINK_CONNECTING;
 	if ((l->msg = malloc(sizeof(*l->msg))) == NULL ||
-	    (l->body = evbuffer_new()) == NULL ||
-	    (l->bev = bufferevent_socket_new(s->h->base, -1,
+	    (l->body = evbuffer_new()) == NULL) {
+		hrac_link_free(l);
+		return NULL;
+	}
+	if (s->connector.connect != NULL) {
+		if ((l->bev = s->connector.connect(s->connector.arg,
+		    base)) == NULL ||
+		    (l->start_ev = event_new(base, -1, 0, hrac_link_started,
+		    l)) == NULL) {
+			hrac_link_free(l);
+			return NULL;
+		}
+		event_active(l->start_ev, EV_TIMEOUT, 1);
+	} else if ((l->bev = bufferevent_socket_new(base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		hrac_link_free(l);
 		return NULL;
@@ -115,13 +133,23 @@ hrac_link_new(struct hrac_session *s, enum hrac_link_role role)
 	    hrac_link_event, l);
 	bufferevent_set_timeouts(l->bev, &tv, &tv);
 	if (bufferevent_enable(l->bev, EV_READ | EV_WRITE) == -1 ||
+	    (l->start_ev == NULL &&
 	    bufferevent_socket_connect_hostname(l->bev, s->dns, AF_UNSPEC,
-	    to->host, to->port) == -1) {
+	    to->host, to->port) == -1)) {
 		log_warnx("cannot connect to %s:%u", to->host, to->port);
 		hrac_link_free(l);
 		return NULL;
 	}
 	return l;
+}
+
+/* A connector's link is connected from the start: go on as TCP would. */
+static void
+hrac_link_started(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hrac_link_connected(arg);
 }
 
 /* The only place a link is freed. */
@@ -130,6 +158,13 @@ hrac_link_free(struct hrac_link *l)
 {
 	if (l == NULL)
 		return;
+	if (l->start_ev != NULL) {
+		/* A connector's bufferevent (a pair, in the unit tests) does
+		 * not tell its peer that it closed as a socket does. */
+		if (l->bev != NULL)
+			bufferevent_flush(l->bev, EV_WRITE, BEV_FINISHED);
+		event_free(l->start_ev);
+	}
 	if (l->bev != NULL)
 		bufferevent_free(l->bev);
 	if (l->body != NULL)

@@ -66,10 +66,12 @@ static void	hrac_session_drop(struct hrac_session *, struct hrac_link **);
 
 /*
  * Set up the session of daemon h (its loop and configuration set) and make
- * the first attempt to open it.
+ * the first attempt to open it; its links connect through connector, or
+ * over sockets when it is NULL.
  */
 int
-hrac_session_init(struct hrac_session *s, struct hrac *h)
+hrac_session_init(struct hrac_session *s, struct hrac *h,
+    const struct hrac_connector *connector)
 {
 	struct event_base	*base = h->base;
 	struct hrac_config	*conf = h->conf;
@@ -78,6 +80,8 @@ hrac_session_init(struct hrac_session *s, struct hrac *h)
 
 	memset(s, 0, sizeof(*s));
 	s->h = h;
+	if (connector != NULL)
+		s->connector = *connector;
 	if (config_parse_url(conf->server, &s->server) == -1)
 		return -1;
 	if (conf->proxy != NULL) {

@@ -135,7 +135,7 @@ main(int argc, char *argv[])
 	sip_init();
 	hrac.base = base;
 	hrac.conf = conf;
-	if (hrac_session_init(&hrac.session, &hrac) == -1)
+	if (hrac_session_init(&hrac.session, &hrac, NULL) == -1)
 		fatalx("cannot set up the tunnel to %s", conf->server);
 	if ((hrac.sip = hrac_sip_new(&hrac)) == NULL)
 		fatalx("cannot open the SIP listeners and media relay");

@@ -379,6 +379,9 @@ hras_link_close(struct hras_link *c, const char *why)
 	c->deadline_ev = NULL;
 	event_free(c->resume_ev);
 	c->resume_ev = NULL;
+	/* A pair (the unit tests') does not tell its peer it closed. */
+	if (bufferevent_getfd(c->bev) == -1)
+		bufferevent_flush(c->bev, EV_WRITE, BEV_FINISHED);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	hras_link_unref(c);

@@ -1,15 +1,26 @@
 /*
- * Unit tests of hrac's tunnel session (hrac_session.c over
- * hrac_link.c) against hras's real HTTP layer and sessions (hras_link.c,
- * hras_session.c), both halves in this process on one event loop. hrac's
- * links only connect to a host and port, so the two talk over loopback
- * sockets on 127.0.0.1, not bufferevent pairs. The clock is the test's
+ * Unit tests of hrac's tunnel session (hrac_session.c over hrac_link.c)
+ * against hras's real links and sessions (hras_link.c, hras_session.c),
+ * both halves in this process on one event loop. The first two tests
+ * connect over loopback sockets as the daemons do; the others give the
+ * session a connector whose links are bufferevent pairs, the other end
+ * adopted by hras (hras_link_new), so that the test holds the bytes of
+ * one link back as a slow proxy or reader would. The clock is the test's
  * (clock_now below): the downstream's age is reached without waiting.
  *
  * Admission end to end: the tunnel comes up in stream mode and carries
- *   SIP both ways; with a wrong secret hras refuses it and it never does.
+ *   SIP both ways, over sockets and over pairs; with a wrong secret hras
+ *   refuses it and it never does.
  * Renewal: past tunnel.get_age hrac renews its GET and its POST while
- *   SIP flows both ways; every record arrives once, in order.
+ *   SIP flows both ways; the old POST's last chunks are held back until
+ *   the new POST has delivered its own, and every record still arrives
+ *   once, in order (hras reads the old body to its end first).
+ * A slow consumer: the upstream's bytes are not taken; hrac's link holds
+ *   no more than its high-water mark and a chunk, its queue refuses SIP
+ *   past its bound, and what it accepted arrives in order once they are.
+ * A connection closing mid-body: hras closes the upstream POST in the
+ *   middle of its body; hrac reports the tunnel down, opens it again, and
+ *   SIP sent before, during and after arrives once, in order.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -28,6 +39,7 @@
 
 #include "unit_net.h"
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "clock.h"
@@ -52,6 +64,7 @@ struct th {
 	struct hras		 h;
 	struct hrac		 hc;
 	uint16_t		 port;
+	int			 npairs;	/* links the connector made */
 	int			 to_hras;	/* SIP records hras opened */
 	int			 to_hrac;	/* SIP records hrac opened */
 };
@@ -65,7 +78,9 @@ static void	 th_hrac_sip(void *, uint32_t, const uint8_t *, size_t);
 static void	 th_check(int *, const uint8_t *, size_t);
 static void	 th_conf(char *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-static int	 th_start(struct th *, const char *);
+static int	 th_start(struct th *, const char *, int);
+static struct bufferevent *th_connect(void *, struct event_base *);
+static void	 th_send_both(struct th *, int *, int);
 
 /* The daemons' clock, moved by the tests (common/clock.c not linked). */
 time_t
@@ -131,10 +146,56 @@ th_conf(char *path, const char *fmt, ...)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* hras on a free port, and hrac with secret towards it. */
-static int
-th_start(struct th *t, const char *secret)
+/*
+ * The test's connector: a bufferevent pair, one end adopted by hras as a
+ * connection from 127.0.0.1, the other for hrac's link.
+ */
+static struct bufferevent *
+th_connect(void *arg, struct event_base *base)
 {
+	struct th		*t = arg;
+	struct bufferevent	*pair[2];
+	struct sockaddr_in	 sin;
+
+	if (bufferevent_pair_new(base, BEV_OPT_CLOSE_ON_FREE, pair) == -1)
+		return NULL;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(40000);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (hras_link_new(&t->h, pair[1], (struct sockaddr *)&sin) == -1) {
+		bufferevent_free(pair[0]);
+		return NULL;
+	}
+	t->npairs++;
+	return pair[0];
+}
+
+/* Records n.. both ways, count of them each: SIP, 1,200 bytes each. */
+static void
+th_send_both(struct th *t, int *n, int count)
+{
+	char	 rec[TH_REC_LEN];
+	int	 j;
+
+	for (j = 0; j < count; j++, (*n)++) {
+		memset(rec, 0, sizeof(rec));
+		snprintf(rec, sizeof(rec), "%d", *n);
+		assert_int_equal(hrac_session_send(&t->hc.session, FRAME_SIP, 0,
+		    rec, sizeof(rec)), 0);
+		assert_int_equal(hras_session_send(&t->h, "corp", FRAME_SIP, 0,
+		    rec, sizeof(rec)), 0);
+	}
+}
+
+/*
+ * hras on a free port, and hrac with secret towards it: over sockets, or
+ * over the test's bufferevent pairs (pairs).
+ */
+static int
+th_start(struct th *t, const char *secret, int pairs)
+{
+	struct hrac_connector	 conn = { th_connect, t };
 	struct hras_session_cb	 scb = { th_hras_sip, NULL, t };
 	char			 path[] = "/tmp/test_hrac_session.XXXXXX";
 	char			 cpath[] = "/tmp/test_hrac_session.XXXXXX";
@@ -169,7 +230,8 @@ th_start(struct th *t, const char *secret)
 	if (t->hc.conf == NULL)
 		fail_msg("%s", err);
 	t->hc.base = t->base;
-	assert_int_equal(hrac_session_init(&t->hc.session, &t->hc), 0);
+	assert_int_equal(hrac_session_init(&t->hc.session, &t->hc,
+	    pairs ? &conn : NULL), 0);
 	t->hc.session.cb.sip = th_hrac_sip;
 	t->hc.session.cb.arg = t;
 	return 0;
@@ -203,19 +265,31 @@ th_teardown(void **state)
 
 /* Admitted by the real handshake, the tunnel carries SIP both ways. */
 static void
-test_admission(void **state)
+th_admission(struct th *t, int pairs)
 {
-	struct th	*t = *state;
+	int	 n = 0;
 
-	th_start(t, TH_SECRET);
+	th_start(t, TH_SECRET, pairs);
 	assert_true(th_until_up(t, 3000));
 	assert_true(hras_client_up(&t->h, "corp"));
-	assert_int_equal(tunnel_send(t->hc.session.tun, FRAME_SIP, 0, "0", 2), 0);
-	assert_int_equal(hras_session_send(&t->h, "corp", FRAME_SIP, 0, "0",
-	    2), 0);
+	th_send_both(t, &n, 1);
 	unet_run(t->base, 50);
 	assert_int_equal(t->to_hras, 1);
 	assert_int_equal(t->to_hrac, 1);
+	/* Challenge and open, then the GET and the POST. */
+	assert_int_equal(t->npairs, pairs ? 3 : 0);
+}
+
+static void
+test_admission(void **state)
+{
+	th_admission(*state, 0);
+}
+
+static void
+test_admission_pairs(void **state)
+{
+	th_admission(*state, 1);
 }
 
 /*
@@ -227,49 +301,147 @@ test_wrong_secret(void **state)
 {
 	struct th	*t = *state;
 
-	th_start(t, TH_WRONG);
+	th_start(t, TH_WRONG, 0);
 	assert_false(th_until_up(t, 1500));
 	assert_true(TAILQ_EMPTY(&t->h.sessions));
 	assert_false(hras_client_up(&t->h, "corp"));
 }
 
 /*
- * Past tunnel.get_age hrac opens a new GET (and POST) while the old ones
+ * Past tunnel.get_age hrac opens a new GET and POST while the old ones
  * still carry frames; hras ends the old downstream, hrac reads the rest
- * of it before the new one. SIP sent both ways all the while arrives
- * once each, in order, and the tunnel stays up.
+ * of it before the new one. The old POST's bytes are held back (as a
+ * proxy might) from before the renewal until the new POST has carried
+ * frames of its own: hras must still read the old body to its end first.
+ * SIP sent both ways all the while arrives once each, in order, and the
+ * tunnel stays up.
  */
 static void
 test_renewal(void **state)
 {
-	struct th	*t = *state;
-	char		 rec[TH_REC_LEN];
-	int		 i, j, n = 0;
-	time_t		 start;
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct bufferevent	*held = NULL;
+	time_t			 start;
+	int			 i, n = 0, renewed = -1;
 
-	th_start(t, TH_SECRET);
+	th_start(t, TH_SECRET, 1);
 	assert_true(th_until_up(t, 3000));
-	start = t->hc.session.down_since;
+	start = s->down_since;
 	for (i = 0; i < 250; i++) {
-		for (j = 0; j < TH_BURST; j++, n++) {
-			memset(rec, 0, sizeof(rec));
-			snprintf(rec, sizeof(rec), "%d", n);
-			assert_int_equal(tunnel_send(t->hc.session.tun, FRAME_SIP, 0,
-			    rec, sizeof(rec)), 0);
-			assert_int_equal(hras_session_send(&t->h, "corp",
-			    FRAME_SIP, 0, rec, sizeof(rec)), 0);
-		}
-		if (i == 20)
+		th_send_both(t, &n, TH_BURST);
+		if (i == 20) {
 			th_clock += t->hc.conf->get_age;
+			held = s->up->bev;
+			assert_int_equal(bufferevent_disable(held, EV_WRITE), 0);
+		}
+		if (renewed == -1 && s->up_old != NULL)
+			renewed = i;
+		/* The new POST has carried frames: let the old one go. */
+		if (held != NULL && renewed != -1 && i == renewed + 10) {
+			assert_true(s->up_old != NULL && s->up_old->bev == held);
+			assert_int_equal(bufferevent_enable(held, EV_WRITE), 0);
+			held = NULL;
+		}
 		unet_run(t->base, 10);
-		assert_true(hrac_session_is_up(&t->hc.session));
+		assert_true(hrac_session_is_up(s));
 	}
 	unet_run(t->base, 100);
-	/* The renewal happened and is over: the new GET is the downstream. */
-	assert_null(t->hc.session.down_next);
-	assert_true(t->hc.session.down_since > start);
+	assert_true(renewed != -1);
+	/* The renewal happened and is over: the new links carry the tunnel. */
+	assert_null(s->down_next);
+	assert_null(s->up_old);
+	assert_true(s->down_since > start);
 	assert_int_equal(t->to_hrac, n);
 	assert_int_equal(t->to_hras, n);
+}
+
+/*
+ * The upstream's bytes are not taken (its reader stalls): hrac's link
+ * holds at most its high-water mark and a chunk, its queue refuses SIP
+ * past four times tunnel.queue_max; once the bytes are taken again, every record it
+ * accepted arrives once, in order.
+ */
+static void
+test_slow_consumer(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct bufferevent	*bev;
+	char			 rec[TH_REC_LEN];
+	size_t			 most = 0, out;
+	int			 i, j, n = 0;
+
+	th_start(t, TH_SECRET, 1);
+	assert_true(th_until_up(t, 3000));
+	bev = s->up->bev;
+	assert_int_equal(bufferevent_disable(bev, EV_WRITE), 0);
+	memset(rec, 0, sizeof(rec));
+	for (i = 0; i < 100; i++) {
+		for (j = 0; j < 50; j++, n++) {
+			snprintf(rec, sizeof(rec), "%d", n);
+			if (hrac_session_send(s, FRAME_SIP, 0, rec,
+			    sizeof(rec)) == -1)
+				break;
+		}
+		unet_run(t->base, 5);
+		out = evbuffer_get_length(bufferevent_get_output(bev));
+		if (out > most)
+			most = out;
+		/* SIP may overrun queue_max, up to four times (tunnel.c). */
+		assert_true(tunnel_queued(s->tun) <= 4 * t->hc.conf->queue_max);
+	}
+	/* Full: the link at its mark, the queue refusing more. */
+	assert_true(most >= HRAC_HIGH_WATER);
+	assert_true(most <= HRAC_HIGH_WATER + HRAC_CHUNK_MAX + 4096);
+	assert_int_equal(hrac_session_send(s, FRAME_SIP, 0, rec, sizeof(rec)),
+	    -1);
+	assert_true(t->to_hras < n);
+	assert_int_equal(bufferevent_enable(bev, EV_WRITE), 0);
+	for (i = 0; i < 300 && t->to_hras < n; i++)
+		unet_run(t->base, 10);
+	assert_true(hrac_session_is_up(s));
+	assert_int_equal(t->to_hras, n);
+}
+
+/*
+ * hras closes the upstream POST in the middle of its body. hrac reports
+ * the tunnel down and opens it again after its back-off; SIP sent both
+ * ways before, during and after the outage arrives once each, in order.
+ */
+static void
+test_close_mid_body(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct bufferevent	*far;
+	struct hras_link	*c;
+	int			 i, n = 0, up = 1;
+
+	th_start(t, TH_SECRET, 1);
+	assert_true(th_until_up(t, 3000));
+	th_send_both(t, &n, TH_BURST);
+	unet_run(t->base, 20);
+	/* Half a chunk of the next frames is on its way. */
+	far = bufferevent_pair_get_partner(s->up->bev);
+	TAILQ_FOREACH(c, &t->h.links, entry)
+		if (c->bev == far)
+			break;
+	assert_non_null(c);
+	th_send_both(t, &n, TH_BURST);
+	hras_link_close(c, "test");
+	for (i = 0; i < 400 && (up || !hrac_session_is_up(s)); i++) {
+		if (!hrac_session_is_up(s))
+			up = 0;
+		unet_run(t->base, 10);
+	}
+	assert_false(up);
+	assert_true(hrac_session_is_up(s));
+	th_send_both(t, &n, TH_BURST);
+	for (i = 0; i < 300 && (t->to_hras < n || t->to_hrac < n); i++)
+		unet_run(t->base, 10);
+	assert_int_equal(t->to_hras, n);
+	assert_int_equal(t->to_hrac, n);
 }
 
 int
@@ -278,9 +450,15 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_admission, th_setup,
 		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_admission_pairs,
+		    th_setup, th_teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_secret, th_setup,
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_renewal, th_setup,
+		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_slow_consumer, th_setup,
+		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_close_mid_body, th_setup,
 		    th_teardown),
 	};
 
