@@ -90,7 +90,7 @@ struct hrac_connector {
 struct hrac_link {
 	struct hrac_session	*s;
 	struct bufferevent	*bev;
-	struct event		*start_ev;	/* a connector's: go on next turn */
+	struct event		*start_ev;	/* connector's: go on */
 	enum hrac_link_role	 role;
 	enum hrac_link_state	 state;
 	struct http_msg		*msg;
@@ -124,7 +124,7 @@ struct hrac_session {
 	struct hrac_link	*down;
 	struct hrac_link	*down_next;	/* renewal, read after down */
 	struct hrac_link	*up;
-	struct hrac_link	*up_old;	/* renewed, awaiting its answer */
+	struct hrac_link	*up_old;	/* renewed, awaiting answer */
 	int			 post_inflight;
 	unsigned int		 probe_links;	/* links whose request is out */
 	char			 sid[2 * AUTH_SIDLEN + 1];

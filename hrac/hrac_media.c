@@ -48,8 +48,8 @@ hrac_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
 {
 	struct hrac_sip	*hs = arg;
 
-	hrac_session_send(&hs->h->session, rtcp ? FRAME_RTCP : FRAME_RTP, flow, data,
-	    len);
+	hrac_session_send(&hs->h->session, rtcp ? FRAME_RTCP : FRAME_RTP, flow,
+	    data, len);
 }
 
 /* A call's media went quiet: the call may be over (call_idle). */

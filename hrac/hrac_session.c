@@ -56,13 +56,15 @@ static void	hrac_session_links(struct hrac_session *);
 static void	hrac_session_probe_arm(struct hrac_session *,
 		    enum hrac_link_role);
 static void	hrac_session_up(struct hrac_session *);
-static void	hrac_session_down_done(struct hrac_session *, struct hrac_link *);
+static void	hrac_session_down_done(struct hrac_session *,
+		    struct hrac_link *);
 static void	hrac_session_handshake(struct hrac_link *);
 static int	hrac_session_target(struct hrac_session *, const char *,
 		    const char *, char *, size_t);
 static void	hrac_session_send_control(struct hrac_session *, uint8_t);
 static void	hrac_session_post(struct hrac_session *);
 static void	hrac_session_drop(struct hrac_session *, struct hrac_link **);
+static void	hrac_session_close_links(struct hrac_session *);
 
 /*
  * Set up the session of daemon h (its loop and configuration set) and make
@@ -136,12 +138,7 @@ hrac_session_init(struct hrac_session *s, struct hrac *h,
 void
 hrac_session_free(struct hrac_session *s)
 {
-	hrac_session_drop(s, &s->ctrl);
-	hrac_session_drop(s, &s->down);
-	hrac_session_drop(s, &s->down_next);
-	hrac_session_drop(s, &s->up);
-	hrac_session_drop(s, &s->up_old);
-	crypto_kx_clear(&s->kx);
+	hrac_session_close_links(s);
 	if (s->retry_ev != NULL)
 		event_free(s->retry_ev);
 	if (s->probe_ev != NULL)
@@ -152,6 +149,18 @@ hrac_session_free(struct hrac_session *s)
 	if (s->dns != NULL)
 		evdns_base_free(s->dns, 0);
 	SSL_CTX_free(s->ssl);
+}
+
+/* Close every link of this attempt and forget our admission key. */
+static void
+hrac_session_close_links(struct hrac_session *s)
+{
+	hrac_session_drop(s, &s->ctrl);
+	hrac_session_drop(s, &s->down);
+	hrac_session_drop(s, &s->down_next);
+	hrac_session_drop(s, &s->up);
+	hrac_session_drop(s, &s->up_old);
+	crypto_kx_clear(&s->kx);
 }
 
 /* Free a link and clear the pointer that held it. */
@@ -184,12 +193,7 @@ hrac_session_lost(struct hrac_session *s, const char *why)
 		tunnel_log_stats(s->tun, " so far");
 	} else
 		log_warnx("tunnel attempt failed: %s", why);
-	hrac_session_drop(s, &s->ctrl);
-	hrac_session_drop(s, &s->down);
-	hrac_session_drop(s, &s->down_next);
-	hrac_session_drop(s, &s->up);
-	hrac_session_drop(s, &s->up_old);
-	crypto_kx_clear(&s->kx);
+	hrac_session_close_links(s);
 	evtimer_del(s->probe_ev);
 	s->post_inflight = 0;
 	s->state = SESSION_WAIT;
@@ -234,8 +238,8 @@ hrac_session_link_error(void *arg, struct hrac_link *l, const char *why)
 		hrac_session_drop(s, &s->down_next);
 		return;
 	}
-	if (l == s->up && s->mode == TUNNEL_MODE_POLL && s->state == SESSION_UP &&
-	    !s->post_inflight) {
+	if (l == s->up && s->mode == TUNNEL_MODE_POLL &&
+	    s->state == SESSION_UP && !s->post_inflight) {
 		/* An idle kept-alive POST connection closed: open another
 		 * when there is something to send. */
 		hrac_session_drop(s, &s->up);
@@ -305,7 +309,7 @@ hrac_session_link_ready(void *arg, struct hrac_link *l)
 		}
 		s->up_since = clock_now();
 		if (s->up_old != NULL) {
-			/* Renewal: the old body ends, the new one carries on. */
+			/* Renewal: the old body ends, the new one goes on. */
 			hrac_link_end_chunks(s->up_old);
 			tunnel_pump_flush(s->tun);
 			return;
@@ -784,7 +788,8 @@ hrac_session_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (now - s->last_tx >= s->h->conf->dead_after / 2)
 		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
-	if (s->down_next == NULL && now - s->down_since >= s->h->conf->get_age) {
+	if (s->down_next == NULL &&
+	    now - s->down_since >= s->h->conf->get_age) {
 		log_debug("renewing the downstream GET");
 		s->down_next = hrac_link_new(s, LINK_DOWN);
 	}

@@ -65,7 +65,8 @@ static void	hras_session_lost(struct hras_session *, const char *);
 static void	hras_poll_hold(evutil_socket_t, short, void *);
 static void	hras_poll_answer(struct hras_session *, struct hras_link *);
 static struct hras_session *hras_session_find(struct hras *, const char *);
-static void	hras_refuse(struct hras_link *, int, const char *, const char *);
+static void	hras_refuse(struct hras_link *, int, const char *,
+		    const char *);
 
 /* Refusal lines, rate-limited (docs/security.md). */
 static struct log_limit	hras_log_admission = LOG_LIMIT("tunnel-admission");

@@ -20,8 +20,8 @@
 
 static void	hras_reload(void *);
 static void	hras_stop(void *);
-static void	hras_deliver_sip(void *, const char *, uint32_t, const uint8_t *,
-		    size_t);
+static void	hras_deliver_sip(void *, const char *, uint32_t,
+		    const uint8_t *, size_t);
 static void	hras_deliver_media(void *, const char *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
 

@@ -64,7 +64,7 @@ struct th {
 	struct hras		 h;
 	struct hrac		 hc;
 	uint16_t		 port;
-	int			 npairs;	/* links the connector made */
+	int			 npairs;	/* the connector's links */
 	int			 to_hras;	/* SIP records hras opened */
 	int			 to_hrac;	/* SIP records hrac opened */
 };
@@ -333,13 +333,15 @@ test_renewal(void **state)
 		if (i == 20) {
 			th_clock += t->hc.conf->get_age;
 			held = s->up->bev;
-			assert_int_equal(bufferevent_disable(held, EV_WRITE), 0);
+			assert_int_equal(bufferevent_disable(held, EV_WRITE),
+			    0);
 		}
 		if (renewed == -1 && s->up_old != NULL)
 			renewed = i;
 		/* The new POST has carried frames: let the old one go. */
 		if (held != NULL && renewed != -1 && i == renewed + 10) {
-			assert_true(s->up_old != NULL && s->up_old->bev == held);
+			assert_non_null(s->up_old);
+			assert_ptr_equal(s->up_old->bev, held);
 			assert_int_equal(bufferevent_enable(held, EV_WRITE), 0);
 			held = NULL;
 		}
@@ -359,8 +361,8 @@ test_renewal(void **state)
 /*
  * The upstream's bytes are not taken (its reader stalls): hrac's link
  * holds at most its high-water mark and a chunk, its queue refuses SIP
- * past four times tunnel.queue_max; once the bytes are taken again, every record it
- * accepted arrives once, in order.
+ * past four times tunnel.queue_max; once the bytes are taken again,
+ * every record it accepted arrives once, in order.
  */
 static void
 test_slow_consumer(void **state)
