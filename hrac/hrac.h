@@ -1,10 +1,11 @@
 /*
  * hrac, the inside half (paper 3.1): keeps the HTTP tunnel to hras open
  * through whatever proxy the LAN has. This header ties its modules
- * together: HTTP client connections (hrac_link.c) and the tunnel's state
- * machine (hrac_tunnel.c). Each layer calls the one below it directly and
- * hears from it only through a callback struct: a link reports to
- * hrac_link_cb, the tunnel hands records up through hrac_tunnel_cb.
+ * together: the daemon context (struct hrac), the tunnel's HTTP
+ * connections (hrac_link.c) and the tunnel session (hrac_session.c). Each
+ * layer calls the one below it directly and hears from it only through a
+ * callback struct: a link reports to hrac_link_cb, the session hands
+ * records up through hrac_session_cb.
  */
 #ifndef VOFW_HRAC_H
 #define VOFW_HRAC_H
@@ -23,6 +24,7 @@ struct event_base;
 struct evbuffer;
 struct evdns_base;
 struct hook;
+struct hrac;
 struct hrac_link;
 struct hrac_sip;
 struct osip_message;
@@ -65,18 +67,30 @@ struct hrac_link_cb {
 	void	*arg;
 };
 
-/* Where the tunnel hands the records it opens. */
-struct hrac_tunnel_cb {
+/* Where the session hands the records it opens. */
+struct hrac_session_cb {
 	void	(*sip)(void *, uint32_t flow, const uint8_t *, size_t);
 	void	(*media)(void *, unsigned int type, uint32_t flow,
 		    const uint8_t *, size_t);
 	void	*arg;
 };
 
+/*
+ * How a link gets its connection. Without one (connect NULL) it is a
+ * socket towards the proxy, or hras when there is none; the unit tests
+ * hand it one end of a bufferevent pair whose other end hras adopts.
+ */
+struct hrac_connector {
+	/* A connected bufferevent on base, or NULL on failure. */
+	struct bufferevent *(*connect)(void *, struct event_base *);
+	void	*arg;
+};
+
 /* One HTTP connection from hrac towards hras. */
 struct hrac_link {
-	struct hrac_tunnel	*t;
+	struct hrac_session	*s;
 	struct bufferevent	*bev;
+	struct event		*start_ev;	/* connector's: go on */
 	enum hrac_link_role	 role;
 	enum hrac_link_state	 state;
 	struct http_msg		*msg;
@@ -87,30 +101,30 @@ struct hrac_link {
 	int			 streaming;	/* our chunked body is open */
 };
 
-enum hrac_tunnel_state {
-	TUN_WAIT,		/* back-off before the next attempt */
-	TUN_CHALLENGE,
-	TUN_OPEN,
-	TUN_PROBE,		/* stream links open, probing the path */
-	TUN_UP
+enum hrac_session_state {
+	SESSION_WAIT,		/* back-off before the next attempt */
+	SESSION_CHALLENGE,
+	SESSION_OPEN,
+	SESSION_PROBE,		/* stream links open, probing the path */
+	SESSION_UP
 };
 
-struct hrac_tunnel {
-	struct event_base	*base;
+/* The tunnel session with hras: admission, then the data links. */
+struct hrac_session {
+	struct hrac		*h;
 	struct evdns_base	*dns;
 	struct ssl_ctx_st	*ssl;
-	struct hrac_config	*conf;
 	struct config_url	 server;
 	struct config_url	 proxy;
 	int			 has_proxy;
 	struct tunnel		*tun;
-	enum hrac_tunnel_state	 state;
+	enum hrac_session_state	 state;
 	enum tunnel_mode	 mode;		/* stream or poll once chosen */
 	struct hrac_link	*ctrl;
 	struct hrac_link	*down;
 	struct hrac_link	*down_next;	/* renewal, read after down */
 	struct hrac_link	*up;
-	struct hrac_link	*up_old;	/* renewed, awaiting its answer */
+	struct hrac_link	*up_old;	/* renewed, awaiting answer */
 	int			 post_inflight;
 	unsigned int		 probe_links;	/* links whose request is out */
 	char			 sid[2 * AUTH_SIDLEN + 1];
@@ -127,27 +141,37 @@ struct hrac_tunnel {
 	struct event		*probe_ev;
 	struct event		*timer_ev;
 	struct hrac_link_cb	 link_cb;	/* what its links report */
-	struct hrac_tunnel_cb	 cb;		/* records, up; set by main */
+	struct hrac_connector	 connector;	/* how they connect */
+	struct hrac_session_cb	 cb;		/* records, up; set by main */
+};
+
+/* The daemon: its loop, its configuration and the parts it owns. */
+struct hrac {
+	struct event_base	*base;
+	struct hrac_config	*conf;		/* swapped on reload */
+	struct hrac_session	 session;
+	struct hrac_sip		*sip;
 	struct hook		*hook;
-	struct hrac_sip		*sip;		/* main's, for reloads */
 };
 
 /* hrac_link.c */
-struct hrac_link *hrac_link_new(struct hrac_tunnel *, enum hrac_link_role);
+struct hrac_link *hrac_link_new(struct hrac_session *, enum hrac_link_role);
 void	 hrac_link_free(struct hrac_link *);
 int	 hrac_link_request(struct hrac_link *, const char *method,
 	    const char *target, const void *body, size_t len, int chunked);
 int	 hrac_link_write_chunk(struct hrac_link *, struct evbuffer *);
 void	 hrac_link_end_chunks(struct hrac_link *);
 size_t	 hrac_link_output(const struct hrac_link *);
-int	 hrac_tls_init(struct hrac_tunnel *);
+int	 hrac_tls_init(struct hrac_session *);
 
-/* hrac_tunnel.c */
-int	 hrac_tunnel_init(struct hrac_tunnel *, struct event_base *,
-	    struct hrac_config *);
-void	 hrac_tunnel_free(struct hrac_tunnel *);
+/* hrac_session.c */
+int	 hrac_session_init(struct hrac_session *, struct hrac *,
+	    const struct hrac_connector *);
+void	 hrac_session_free(struct hrac_session *);
 int	 hrac_hook_send(void *, const void *, size_t);
-int	 hrac_tunnel_is_up(const struct hrac_tunnel *);
+int	 hrac_session_is_up(const struct hrac_session *);
+int	 hrac_session_send(struct hrac_session *, unsigned int type,
+	    uint32_t flow, const void *, size_t);
 
 /* hrac_local.c */
 struct hrac_local;
@@ -176,7 +200,7 @@ int	 hrac_txn_sender(struct hrac_txn *, const struct osip_message *,
 	    const char *host, time_t);
 
 /* hrac_sip.c */
-struct hrac_sip *hrac_sip_new(struct hrac_tunnel *);
+struct hrac_sip *hrac_sip_new(struct hrac *);
 void	 hrac_sip_free(struct hrac_sip *);
 int	 hrac_sip_reconfigure(struct hrac_sip *, const struct hrac_config *);
 void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,

@@ -35,55 +35,56 @@ static void	hrac_link_read(struct bufferevent *, void *);
 static void	hrac_link_write(struct bufferevent *, void *);
 static void	hrac_link_event(struct bufferevent *, short, void *);
 static void	hrac_link_connected(struct hrac_link *);
+static void	hrac_link_started(evutil_socket_t, short, void *);
 static void	hrac_link_start_tls(struct hrac_link *);
 static int	hrac_link_pinned(struct hrac_link *);
 static void	hrac_link_response(struct hrac_link *);
 static void	hrac_link_body(struct hrac_link *);
 static void	hrac_link_fail(struct hrac_link *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-static int	hrac_proxy_auth(const struct hrac_tunnel *, char *, size_t);
+static int	hrac_proxy_auth(const struct hrac_session *, char *, size_t);
 
 /* Build the client TLS context: verify hras unless a fingerprint pins it. */
 int
-hrac_tls_init(struct hrac_tunnel *t)
+hrac_tls_init(struct hrac_session *s)
 {
 	SSL_CTX	*ctx;
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		return -1;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	if (t->conf->tls_fingerprint != NULL)
+	if (s->h->conf->tls_fingerprint != NULL)
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	else {
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-		if ((t->conf->tls_ca != NULL &&
-		    SSL_CTX_load_verify_locations(ctx, t->conf->tls_ca,
-		    NULL) != 1) || (t->conf->tls_ca == NULL &&
+		if ((s->h->conf->tls_ca != NULL &&
+		    SSL_CTX_load_verify_locations(ctx, s->h->conf->tls_ca,
+		    NULL) != 1) || (s->h->conf->tls_ca == NULL &&
 		    SSL_CTX_set_default_verify_paths(ctx) != 1)) {
 			log_warnx("tls: cannot load CA %s",
-			    t->conf->tls_ca != NULL ? t->conf->tls_ca :
+			    s->h->conf->tls_ca != NULL ? s->h->conf->tls_ca :
 			    "(system default)");
 			SSL_CTX_free(ctx);
 			return -1;
 		}
 	}
-	t->ssl = ctx;
+	s->ssl = ctx;
 	return 0;
 }
 
 /* "Basic base64(user:pass)" for the proxy, or 0 bytes when none. */
 static int
-hrac_proxy_auth(const struct hrac_tunnel *t, char *out, size_t len)
+hrac_proxy_auth(const struct hrac_session *s, char *out, size_t len)
 {
 	char		 plain[260];
 	unsigned char	 enc[360];
 	int		 n;
 
 	out[0] = '\0';
-	if (!t->has_proxy || t->proxy.user[0] == '\0')
+	if (!s->has_proxy || s->proxy.user[0] == '\0')
 		return 0;
-	n = snprintf(plain, sizeof(plain), "%s:%s", t->proxy.user,
-	    t->proxy.pass);
+	n = snprintf(plain, sizeof(plain), "%s:%s", s->proxy.user,
+	    s->proxy.pass);
 	if (n < 0 || (size_t)n >= sizeof(plain))
 		return -1;
 	EVP_EncodeBlock(enc, (unsigned char *)plain, n);
@@ -91,22 +92,39 @@ hrac_proxy_auth(const struct hrac_tunnel *t, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* Start a connection towards the proxy, or hras when there is none. */
+/*
+ * Start a connection towards the proxy, or hras when there is none; or
+ * take one from the session's connector, already connected, and go on
+ * from there on the next loop turn (the caller has yet to store l).
+ */
 struct hrac_link *
-hrac_link_new(struct hrac_tunnel *t, enum hrac_link_role role)
+hrac_link_new(struct hrac_session *s, enum hrac_link_role role)
 {
 	struct hrac_link	*l;
-	const struct config_url	*to = t->has_proxy ? &t->proxy : &t->server;
+	struct event_base	*base = s->h->base;
+	const struct config_url	*to = s->has_proxy ? &s->proxy : &s->server;
 	struct timeval		 tv = { HRAC_CONNECT_TIMEOUT, 0 };
 
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
-	l->t = t;
+	l->s = s;
 	l->role = role;
 	l->state = LINK_CONNECTING;
 	if ((l->msg = malloc(sizeof(*l->msg))) == NULL ||
-	    (l->body = evbuffer_new()) == NULL ||
-	    (l->bev = bufferevent_socket_new(t->base, -1,
+	    (l->body = evbuffer_new()) == NULL) {
+		hrac_link_free(l);
+		return NULL;
+	}
+	if (s->connector.connect != NULL) {
+		if ((l->bev = s->connector.connect(s->connector.arg,
+		    base)) == NULL ||
+		    (l->start_ev = event_new(base, -1, 0, hrac_link_started,
+		    l)) == NULL) {
+			hrac_link_free(l);
+			return NULL;
+		}
+		event_active(l->start_ev, EV_TIMEOUT, 1);
+	} else if ((l->bev = bufferevent_socket_new(base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		hrac_link_free(l);
 		return NULL;
@@ -115,13 +133,23 @@ hrac_link_new(struct hrac_tunnel *t, enum hrac_link_role role)
 	    hrac_link_event, l);
 	bufferevent_set_timeouts(l->bev, &tv, &tv);
 	if (bufferevent_enable(l->bev, EV_READ | EV_WRITE) == -1 ||
-	    bufferevent_socket_connect_hostname(l->bev, t->dns, AF_UNSPEC,
-	    to->host, to->port) == -1) {
+	    (l->start_ev == NULL &&
+	    bufferevent_socket_connect_hostname(l->bev, s->dns, AF_UNSPEC,
+	    to->host, to->port) == -1)) {
 		log_warnx("cannot connect to %s:%u", to->host, to->port);
 		hrac_link_free(l);
 		return NULL;
 	}
 	return l;
+}
+
+/* A connector's link is connected from the start: go on as TCP would. */
+static void
+hrac_link_started(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hrac_link_connected(arg);
 }
 
 /* The only place a link is freed. */
@@ -130,6 +158,13 @@ hrac_link_free(struct hrac_link *l)
 {
 	if (l == NULL)
 		return;
+	if (l->start_ev != NULL) {
+		/* A connector's bufferevent (a pair, in the unit tests) does
+		 * not tell its peer that it closed as a socket does. */
+		if (l->bev != NULL)
+			bufferevent_flush(l->bev, EV_WRITE, BEV_FINISHED);
+		event_free(l->start_ev);
+	}
 	if (l->bev != NULL)
 		bufferevent_free(l->bev);
 	if (l->body != NULL)
@@ -148,67 +183,67 @@ hrac_link_fail(struct hrac_link *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	l->t->link_cb.error(l->t->link_cb.arg, l, why);
+	l->s->link_cb.error(l->s->link_cb.arg, l, why);
 }
 
 /* TCP is up: ask the proxy for a tunnel, start TLS, or be ready. */
 static void
 hrac_link_connected(struct hrac_link *l)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_session	*s = l->s;
 	char			 auth[512];
 	evutil_socket_t		 fd = bufferevent_getfd(l->bev);
 
 	if (fd != -1)
 		net_tcp_voice(fd);
-	if (t->has_proxy && t->server.tls) {
-		if (hrac_proxy_auth(t, auth, sizeof(auth)) == -1) {
+	if (s->has_proxy && s->server.tls) {
+		if (hrac_proxy_auth(s, auth, sizeof(auth)) == -1) {
 			hrac_link_fail(l, "proxy credentials too long");
 			return;
 		}
 		evbuffer_add_printf(bufferevent_get_output(l->bev),
 		    "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n%s\r\n",
-		    t->server.host, t->server.port, t->server.host,
-		    t->server.port, auth);
+		    s->server.host, s->server.port, s->server.host,
+		    s->server.port, auth);
 		l->state = LINK_PROXY_CONNECT;
 		return;
 	}
-	if (t->server.tls) {
+	if (s->server.tls) {
 		hrac_link_start_tls(l);
 		return;
 	}
 	l->state = LINK_IDLE;
 	bufferevent_set_timeouts(l->bev, NULL, NULL);
-	t->link_cb.ready(t->link_cb.arg, l);
+	s->link_cb.ready(s->link_cb.arg, l);
 }
 
 /* Wrap the connection in TLS towards hras. */
 static void
 hrac_link_start_tls(struct hrac_link *l)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_session	*s = l->s;
 	struct bufferevent	*tls;
 	struct in6_addr		 a6;
 	SSL			*ssl;
 	int			 numeric;
 
-	if ((ssl = SSL_new(t->ssl)) == NULL) {
+	if ((ssl = SSL_new(s->ssl)) == NULL) {
 		hrac_link_fail(l, "tls: out of memory");
 		return;
 	}
-	numeric = inet_pton(AF_INET, t->server.host, &a6) == 1 ||
-	    inet_pton(AF_INET6, t->server.host, &a6) == 1;
+	numeric = inet_pton(AF_INET, s->server.host, &a6) == 1 ||
+	    inet_pton(AF_INET6, s->server.host, &a6) == 1;
 	if (!numeric)
-		SSL_set_tlsext_host_name(ssl, t->server.host);
-	if (t->conf->tls_fingerprint == NULL &&
+		SSL_set_tlsext_host_name(ssl, s->server.host);
+	if (s->h->conf->tls_fingerprint == NULL &&
 	    ((numeric && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
-	    t->server.host) != 1) ||
-	    (!numeric && SSL_set1_host(ssl, t->server.host) != 1))) {
+	    s->server.host) != 1) ||
+	    (!numeric && SSL_set1_host(ssl, s->server.host) != 1))) {
 		SSL_free(ssl);
 		hrac_link_fail(l, "tls: cannot set the expected name");
 		return;
 	}
-	tls = bufferevent_openssl_filter_new(t->base, l->bev, ssl,
+	tls = bufferevent_openssl_filter_new(s->h->base, l->bev, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 	if (tls == NULL) {
 		SSL_free(ssl);
@@ -226,7 +261,7 @@ hrac_link_start_tls(struct hrac_link *l)
 static int
 hrac_link_pinned(struct hrac_link *l)
 {
-	const char	*pin = l->t->conf->tls_fingerprint;
+	const char	*pin = l->s->h->conf->tls_fingerprint;
 	SSL		*ssl = bufferevent_openssl_get_ssl(l->bev);
 	X509		*cert;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
@@ -258,20 +293,20 @@ int
 hrac_link_request(struct hrac_link *l, const char *method, const char *target,
     const void *body, size_t len, int chunked)
 {
-	struct hrac_tunnel	*t = l->t;
+	struct hrac_session	*s = l->s;
 	struct evbuffer		*out = bufferevent_get_output(l->bev);
 	char			 auth[512], prefix[300] = "";
-	int			 absolute = t->has_proxy && !t->server.tls;
+	int			 absolute = s->has_proxy && !s->server.tls;
 
 	if (absolute)
 		snprintf(prefix, sizeof(prefix), "http://%s:%u",
-		    t->server.host, t->server.port);
-	if (hrac_proxy_auth(t, auth, sizeof(auth)) == -1 || !absolute)
+		    s->server.host, s->server.port);
+	if (hrac_proxy_auth(s, auth, sizeof(auth)) == -1 || !absolute)
 		auth[0] = '\0';
 	if (evbuffer_add_printf(out, "%s %s%s HTTP/1.1\r\nHost: %s:%u\r\n"
 	    "User-Agent: Mozilla/5.0 (compatible; hrac/" "0.1)\r\n"
 	    "Cache-Control: no-cache\r\n%s", method, prefix, target,
-	    t->server.host, t->server.port, auth) == -1)
+	    s->server.host, s->server.port, auth) == -1)
 		return -1;
 	if (chunked) {
 		if (evbuffer_add_printf(out, "Content-Type: "
@@ -371,7 +406,7 @@ hrac_link_body(struct hrac_link *l)
 	}
 	if (done)
 		l->state = l->msg->keep_alive ? LINK_IDLE : LINK_WAIT_HEAD;
-	l->t->link_cb.body(l->t->link_cb.arg, l, done);
+	l->s->link_cb.body(l->s->link_cb.arg, l, done);
 }
 
 /* Input from the proxy or the server. */
@@ -410,7 +445,7 @@ hrac_link_write(struct bufferevent *bev, void *arg)
 	struct hrac_link	*l = arg;
 
 	(void)bev;
-	l->t->link_cb.drained(l->t->link_cb.arg, l);
+	l->s->link_cb.drained(l->s->link_cb.arg, l);
 }
 
 /* Connected, TLS up, closed, timed out or failed. */
@@ -435,7 +470,7 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 			}
 			l->state = LINK_IDLE;
 			bufferevent_set_timeouts(l->bev, NULL, NULL);
-			l->t->link_cb.ready(l->t->link_cb.arg, l);
+			l->s->link_cb.ready(l->s->link_cb.arg, l);
 		}
 		return;
 	}
@@ -448,10 +483,10 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 		if (l->state == LINK_BODY && l->body_left == -1 &&
 		    !l->body_chunked) {
 			l->state = LINK_WAIT_HEAD;
-			l->t->link_cb.body(l->t->link_cb.arg, l, 1);
+			l->s->link_cb.body(l->s->link_cb.arg, l, 1);
 			return;
 		}
-		hrac_link_fail(l, "connection closed by %s", l->t->has_proxy ?
+		hrac_link_fail(l, "connection closed by %s", l->s->has_proxy ?
 		    "the proxy" : "the server");
 		return;
 	}

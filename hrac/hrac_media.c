@@ -17,7 +17,7 @@ int
 hrac_media_init(struct hrac_sip *hs)
 {
 	if ((hs->vcit = vcit_new()) == NULL ||
-	    (hs->media = media_new(hs->t->base, &hs->t->conf->media,
+	    (hs->media = media_new(hs->h->base, &hs->h->conf->media,
 	    hrac_media_in, hrac_media_idle, hs)) == NULL)
 		return -1;
 	return 0;
@@ -48,8 +48,8 @@ hrac_media_in(void *arg, uint32_t flow, int rtcp, const uint8_t *data,
 {
 	struct hrac_sip	*hs = arg;
 
-	tunnel_send(hs->t->tun, rtcp ? FRAME_RTCP : FRAME_RTP, flow, data,
-	    len);
+	hrac_session_send(&hs->h->session, rtcp ? FRAME_RTCP : FRAME_RTP, flow,
+	    data, len);
 }
 
 /* A call's media went quiet: the call may be over (call_idle). */

@@ -70,19 +70,19 @@ static int	hrac_sip_note(struct hrac_sip *);
 
 /* Open the inside SIP listeners and media relay. */
 struct hrac_sip *
-hrac_sip_new(struct hrac_tunnel *t)
+hrac_sip_new(struct hrac *h)
 {
 	struct hrac_sip	*hs;
 
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		return NULL;
-	hs->t = t;
+	hs->h = h;
 	TAILQ_INIT(&hs->contacts);
 	snprintf(hs->rr_uri, sizeof(hs->rr_uri), "sip:%s:%u;lr;vofw",
-	    t->conf->sip.address, t->conf->sip.port);
+	    h->conf->sip.address, h->conf->sip.port);
 	if (crypto_random(hs->branch_key, sizeof(hs->branch_key)) == -1 ||
 	    (hs->local = hrac_local_new()) == NULL ||
-	    (hs->txns = hrac_txn_new((unsigned int)t->conf->sip_transactions))
+	    (hs->txns = hrac_txn_new((unsigned int)h->conf->sip_transactions))
 	    == NULL || hrac_media_init(hs) == -1) {
 		hrac_sip_free(hs);
 		return NULL;
@@ -91,17 +91,17 @@ hrac_sip_new(struct hrac_tunnel *t)
 	hs->calls.vcit = hs->vcit;
 	hs->calls.media = hs->media;
 	snprintf(hs->calls.media_addr, sizeof(hs->calls.media_addr), "%s",
-	    t->conf->media.address);
+	    h->conf->media.address);
 	hs->calls.outside = 0;
 	hs->calls.high_bit = 0;
-	call_configure(&hs->calls, &t->conf->media, t->conf->timer_c);
-	if (call_init(&hs->calls, t->base) == -1) {
+	call_configure(&hs->calls, &h->conf->media, h->conf->timer_c);
+	if (call_init(&hs->calls, h->base) == -1) {
 		hrac_sip_free(hs);
 		return NULL;
 	}
-	if ((hs->sip = siptr_new(t->base, t->conf->sip.address,
-	    t->conf->sip.port, hrac_sip_recv, hs)) == NULL ||
-	    hrac_sip_reconfigure(hs, t->conf) == -1) {
+	if ((hs->sip = siptr_new(h->base, h->conf->sip.address,
+	    h->conf->sip.port, hrac_sip_recv, hs)) == NULL ||
+	    hrac_sip_reconfigure(hs, h->conf) == -1) {
 		hrac_sip_free(hs);
 		return NULL;
 	}
@@ -164,8 +164,8 @@ hrac_sip_ours(const osip_uri_t *u, void *arg)
 	    5060;
 
 	return u->host != NULL &&
-	    strcmp(u->host, hs->t->conf->sip.address) == 0 &&
-	    port == hs->t->conf->sip.port;
+	    strcmp(u->host, hs->h->conf->sip.address) == 0 &&
+	    port == hs->h->conf->sip.port;
 }
 
 /*
@@ -212,8 +212,8 @@ hrac_sip_learn(struct hrac_sip *hs, const osip_message_t *m,
 static int
 hrac_sip_inside_proxy(struct hrac_sip *hs, struct sip_addr *to)
 {
-	if (hs->t->conf->inside_proxy == NULL ||
-	    config_parse_hostport(hs->t->conf->inside_proxy, to->host,
+	if (hs->h->conf->inside_proxy == NULL ||
+	    config_parse_hostport(hs->h->conf->inside_proxy, to->host,
 	    sizeof(to->host), &to->port) == -1)
 		return -1;
 	to->tcp = 0;
@@ -261,7 +261,7 @@ hrac_sip_to_tunnel(struct hrac_sip *hs, osip_message_t *m, uint32_t flow)
 
 	if (sip_serialize(m, &buf, &len) == -1)
 		return -1;
-	rc = tunnel_send(hs->t->tun, FRAME_SIP, flow, buf, len);
+	rc = hrac_session_send(&hs->h->session, FRAME_SIP, flow, buf, len);
 	osip_free(buf);
 	return rc;
 }
@@ -316,16 +316,16 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 	 * dialling user@hrac needs the user's domain named.
 	 */
 	if (!MSG_IS_REGISTER(m) && (rc = hrac_local_lookup(hs->local,
-	    m->req_uri, hs->t->conf->sip.address, &hit)) != -1) {
+	    m->req_uri, hs->h->conf->sip.address, &hit)) != -1) {
 		byuser = strcasecmp(m->req_uri->host,
-		    hs->t->conf->sip.address) == 0;
+		    hs->h->conf->sip.address) == 0;
 		if (rc == 0 && (byuser ||
-		    hs->t->conf->inside_calls == INSIDE_CALLS_LOCAL)) {
+		    hs->h->conf->inside_calls == INSIDE_CALLS_LOCAL)) {
 			siptr_reply(hs->sip, m, 404, "no such inside user");
 			return;
 		}
 		if (rc == 1 &&
-		    hs->t->conf->inside_calls == INSIDE_CALLS_LOCAL) {
+		    hs->h->conf->inside_calls == INSIDE_CALLS_LOCAL) {
 			hrac_sip_local(hs, m, hit.contact, from);
 			return;
 		}
@@ -334,12 +334,12 @@ hrac_sip_request(struct hrac_sip *hs, osip_message_t *m,
 			siptr_reply(hs->sip, m, 500, "cannot name the user");
 			return;
 		}
-		if (hs->t->conf->inside_calls == INSIDE_CALLS_HRAS) {
+		if (hs->h->conf->inside_calls == INSIDE_CALLS_HRAS) {
 			hrac_sip_via_hras(hs, m, from);
 			return;
 		}
 	}
-	if (MSG_IS_INVITE(m) && !hrac_tunnel_is_up(hs->t)) {
+	if (MSG_IS_INVITE(m) && !hrac_session_is_up(&hs->h->session)) {
 		siptr_reply(hs->sip, m, 480, "tunnel down");
 		return;
 	}
@@ -412,7 +412,7 @@ static void
 hrac_sip_via_hras(struct hrac_sip *hs, osip_message_t *m,
     const struct sip_addr *from)
 {
-	if (!hrac_tunnel_is_up(hs->t)) {
+	if (!hrac_session_is_up(&hs->h->session)) {
 		siptr_reply(hs->sip, m, 480, "tunnel down");
 		return;
 	}
@@ -440,7 +440,7 @@ hrac_sip_response(struct hrac_sip *hs, osip_message_t *m,
 	if (m->status_code == 100)
 		return;
 	if (via == NULL || via->host == NULL ||
-	    strcmp(via->host, hs->t->conf->sip.address) != 0 ||
+	    strcmp(via->host, hs->h->conf->sip.address) != 0 ||
 	    (b = sip_param(&via->via_params, "branch")) == NULL ||
 	    b->gvalue == NULL || strncmp(b->gvalue, "z9hG4bK-vofw-", 13) != 0 ||
 	    (size_t)snprintf(b_value, sizeof(b_value), "%s", b->gvalue) >=
@@ -603,7 +603,7 @@ hrac_sip_pbx_takes(struct hrac_sip *hs, const osip_message_t *m,
 	if (u == NULL || u->host == NULL || u->username == NULL ||
 	    !hrac_local_served(hs->local, u->host))
 		return 0;
-	if (hrac_local_lookup(hs->local, u, hs->t->conf->sip.address, &hit) ==
+	if (hrac_local_lookup(hs->local, u, hs->h->conf->sip.address, &hit) ==
 	    1)
 		return 1;
 	return hs->has_users && regexec(&hs->users, u->username, 0, NULL,

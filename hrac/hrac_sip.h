@@ -20,7 +20,7 @@ struct hrac_contact;
 
 /* hrac's SIP side: its listener, calls, media relay and what it learnt. */
 struct hrac_sip {
-	struct hrac_tunnel	*t;
+	struct hrac		*h;
 	struct siptr		*sip;
 	struct media		*media;
 	struct vcit		*vcit;

@@ -1,10 +1,10 @@
 /*
  * hras, the outside half (paper 3.1): holds the HTTP tunnels of its hrac
  * clients. This header ties its modules together: the daemon context, the
- * tunnel connections (hras_http.c) and the tunnel sessions
+ * tunnel connections (hras_link.c) and the tunnel sessions
  * (hras_session.c). Each layer calls the one below it directly and hears
  * from it only through a callback struct: the HTTP layer reports to
- * hras_http_cb, the sessions hand records up through hras_session_cb.
+ * hras_link_cb, the sessions hand records up through hras_session_cb.
  */
 #ifndef VOFW_HRAS_H
 #define VOFW_HRAS_H
@@ -44,14 +44,14 @@ struct tunnel;
 #define HRAS_OUT_PAUSE		(64 * 1024)	/* answers waiting to be read:
 						   no more requests read */
 
-enum hras_conn_state {
-	CONN_HEAD,		/* reading a request head */
-	CONN_BODY,		/* reading a request body (upstream) */
-	CONN_DOWN,		/* holding a downstream response */
-	CONN_CLOSING		/* flushing a last response, then close */
+enum hras_link_state {
+	LINK_HEAD,		/* reading a request head */
+	LINK_UPSTREAM,		/* reading a request body (upstream) */
+	LINK_DOWNSTREAM,		/* holding a downstream response */
+	LINK_CLOSING		/* flushing a last response, then close */
 };
 
-enum hras_conn_role {
+enum hras_link_role {
 	ROLE_NONE,
 	ROLE_DOWN,
 	ROLE_UP
@@ -62,10 +62,10 @@ enum hras_conn_role {
  * request on it passes a session's check it is "unadmitted" and sits in
  * h->unauth, a smaller pool that gives way oldest first.
  */
-struct hras_conn {
-	TAILQ_ENTRY(hras_conn)	 entry;
-	TAILQ_ENTRY(hras_conn)	 up_entry;
-	TAILQ_ENTRY(hras_conn)	 unauth_entry;
+struct hras_link {
+	TAILQ_ENTRY(hras_link)	 entry;
+	TAILQ_ENTRY(hras_link)	 up_entry;
+	TAILQ_ENTRY(hras_link)	 unauth_entry;
 	struct hras		*h;
 	int			 refs;		/* the list, and read loops */
 	int			 dead;		/* closed, freed at last unref */
@@ -75,8 +75,8 @@ struct hras_conn {
 	struct event		*resume_ev;	/* read again next loop turn */
 	struct event		*deadline_ev;	/* whole head, or sized body */
 	struct bufferevent	*bev;
-	enum hras_conn_state	 state;
-	enum hras_conn_role	 role;
+	enum hras_link_state	 state;
+	enum hras_link_role	 role;
 	struct http_msg		*msg;
 	struct http_chunked	 chunked;
 	int			 body_chunked;
@@ -95,15 +95,15 @@ struct hras_conn {
  * What the HTTP layer reports up about a connection; it knows nothing of
  * who serves the tunnel on it.
  */
-struct hras_http_cb {
+struct hras_link_cb {
 	/* A request head was read: 0 when it is not the tunnel's. */
-	int	(*request)(void *, struct hras_conn *, const char *path);
+	int	(*request)(void *, struct hras_link *, const char *path);
 	/* Upstream body bytes wait in c->body: -1 when c was closed. */
-	int	(*body)(void *, struct hras_conn *);
+	int	(*body)(void *, struct hras_link *);
 	/* c carries nothing more (its body ended, or it is closing). */
-	void	(*detach)(void *, struct hras_conn *);
+	void	(*detach)(void *, struct hras_link *);
 	/* A downstream's output drained below its mark: room for more. */
-	void	(*drained)(void *, struct hras_conn *);
+	void	(*drained)(void *, struct hras_link *);
 	void	*arg;
 };
 
@@ -125,8 +125,8 @@ struct hras_session {
 	uint8_t			 req_key[32];
 	struct auth_window	 win;
 	struct tunnel		*tun;
-	struct hras_conn	*down;
-	TAILQ_HEAD(, hras_conn)	 ups;
+	struct hras_link	*down;
+	TAILQ_HEAD(, hras_link)	 ups;
 	int			 confirmed;	/* down stream proven to flow */
 	int			 connected;
 	time_t			 last_rx;
@@ -166,11 +166,11 @@ struct hras {
 	struct hras_config	*conf;
 	struct evconnlistener	*listener;
 	struct ssl_ctx_st	*ssl;
-	TAILQ_HEAD(, hras_conn)	 conns;
-	unsigned int		 nconns;
-	TAILQ_HEAD(, hras_conn)	 unauth;	/* not admitted, oldest first */
+	TAILQ_HEAD(, hras_link)	 links;
+	unsigned int		 nlinks;
+	TAILQ_HEAD(, hras_link)	 unauth;	/* not admitted, oldest first */
 	unsigned int		 nunauth;
-	struct hras_http_cb	 http_cb;	/* set by the sessions */
+	struct hras_link_cb	 link_cb;	/* set by the sessions */
 	TAILQ_HEAD(, hras_session) sessions;
 	struct hras_session_cb	 session_cb;	/* set by main */
 	uint8_t			 nonce_key[CRYPTO_KEYLEN];	/* challenges */
@@ -196,22 +196,22 @@ struct hras {
 	char			 rr_uri[128];	/* our Record-Route */
 };
 
-/* hras_http.c */
-int	 hras_http_listen(struct hras *);
-void	 hras_http_close_all(struct hras *);
-int	 hras_conn_new(struct hras *, struct bufferevent *,
+/* hras_link.c */
+int	 hras_link_listen(struct hras *);
+void	 hras_link_close_all(struct hras *);
+int	 hras_link_new(struct hras *, struct bufferevent *,
 	    const struct sockaddr *);
-void	 hras_conn_close(struct hras_conn *, const char *why);
-void	 hras_conn_respond(struct hras_conn *, int status, const char *ctype,
+void	 hras_link_close(struct hras_link *, const char *why);
+void	 hras_link_respond(struct hras_link *, int status, const char *ctype,
 	    const void *, size_t);
-void	 hras_conn_admit(struct hras_conn *);
-void	 hras_conn_start_body(struct hras_conn *);
-void	 hras_conn_resume(struct hras_conn *);
-int	 hras_conn_start_stream(struct hras_conn *);
-void	 hras_conn_hold(struct hras_conn *);
-void	 hras_conn_next(struct hras_conn *);
-int	 hras_conn_write_frames(struct hras_conn *, struct evbuffer *);
-void	 hras_conn_end_stream(struct hras_conn *);
+void	 hras_link_admit(struct hras_link *);
+void	 hras_link_start_body(struct hras_link *);
+void	 hras_link_resume(struct hras_link *);
+int	 hras_link_start_stream(struct hras_link *);
+void	 hras_link_hold(struct hras_link *);
+void	 hras_link_next(struct hras_link *);
+int	 hras_link_write_frames(struct hras_link *, struct evbuffer *);
+void	 hras_link_end_stream(struct hras_link *);
 
 /* hras_session.c */
 void	 hras_sessions_init(struct hras *, const struct hras_session_cb *);

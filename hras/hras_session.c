@@ -7,9 +7,9 @@
  * tunnel is dead. One session per client id; it outlives its connections
  * so that frames queued during an outage are delivered after it.
  *
- * The sessions serve the HTTP layer's connections through hras_http_cb and
+ * The sessions serve the HTTP layer's connections through hras_link_cb and
  * hand the records they open up through the hras_session_cb main gives
- * them; they call down into hras_http.c only. A session's queue and the
+ * them; they call down into hras_link.c only. A session's queue and the
  * pump that drains it are common/tunnel.c's: the session tells the pump
  * which outlet takes frames (the downstream, streamed or one poll answer)
  * and passes the records up by type.
@@ -35,18 +35,18 @@
 #include "log.h"
 #include "tunnel.h"
 
-static int	hras_session_request(void *, struct hras_conn *,
+static int	hras_session_request(void *, struct hras_link *,
 		    const char *);
-static int	hras_session_body(void *, struct hras_conn *);
-static void	hras_session_detach(void *, struct hras_conn *);
-static void	hras_session_drained(void *, struct hras_conn *);
-static void	hras_challenge(struct hras_conn *);
-static void	hras_open(struct hras_conn *);
-static struct hras_session *hras_session_auth(struct hras_conn *,
+static int	hras_session_body(void *, struct hras_link *);
+static void	hras_session_detach(void *, struct hras_link *);
+static void	hras_session_drained(void *, struct hras_link *);
+static void	hras_challenge(struct hras_link *);
+static void	hras_open(struct hras_link *);
+static struct hras_session *hras_session_auth(struct hras_link *,
 		    const char *, const char *);
-static void	hras_session_down(struct hras_session *, struct hras_conn *);
-static void	hras_session_up(struct hras_session *, struct hras_conn *);
-static int	hras_session_input(struct hras_session *, struct hras_conn *);
+static void	hras_session_down(struct hras_session *, struct hras_link *);
+static void	hras_session_up(struct hras_session *, struct hras_link *);
+static int	hras_session_input(struct hras_session *, struct hras_link *);
 static struct hras_session *hras_session_get(struct hras *, const char *);
 static enum tunnel_outlet hras_session_outlet(void *);
 static size_t	hras_session_pending(void *);
@@ -60,12 +60,13 @@ static void	hras_session_media(void *, unsigned int, uint32_t,
 static void	hras_session_timer(evutil_socket_t, short, void *);
 static void	hras_session_control(void *, const uint8_t *, size_t);
 static int	hras_session_control_send(struct hras_session *,
-		    struct hras_conn *, uint8_t);
+		    struct hras_link *, uint8_t);
 static void	hras_session_lost(struct hras_session *, const char *);
 static void	hras_poll_hold(evutil_socket_t, short, void *);
-static void	hras_poll_answer(struct hras_session *, struct hras_conn *);
+static void	hras_poll_answer(struct hras_session *, struct hras_link *);
 static struct hras_session *hras_session_find(struct hras *, const char *);
-static void	hras_refuse(struct hras_conn *, int, const char *, const char *);
+static void	hras_refuse(struct hras_link *, int, const char *,
+		    const char *);
 
 /* Refusal lines, rate-limited (docs/security.md). */
 static struct log_limit	hras_log_admission = LOG_LIMIT("tunnel-admission");
@@ -78,16 +79,16 @@ void
 hras_sessions_init(struct hras *h, const struct hras_session_cb *cb)
 {
 	h->session_cb = *cb;
-	h->http_cb.request = hras_session_request;
-	h->http_cb.body = hras_session_body;
-	h->http_cb.detach = hras_session_detach;
-	h->http_cb.drained = hras_session_drained;
-	h->http_cb.arg = h;
+	h->link_cb.request = hras_session_request;
+	h->link_cb.body = hras_session_body;
+	h->link_cb.detach = hras_session_detach;
+	h->link_cb.drained = hras_session_drained;
+	h->link_cb.arg = h;
 }
 
 /* A request head: answer the tunnel's requests; 0 for any other. */
 static int
-hras_session_request(void *arg, struct hras_conn *c, const char *path)
+hras_session_request(void *arg, struct hras_link *c, const char *path)
 {
 	const char	*method = c->msg->method;
 
@@ -102,13 +103,13 @@ hras_session_request(void *arg, struct hras_conn *c, const char *path)
 	    strcmp(method, "GET") == 0) {
 		if ((c->s = hras_session_auth(c, "GET", path)) == NULL)
 			return 1;
-		hras_conn_admit(c);
+		hras_link_admit(c);
 		hras_session_down(c->s, c);
 	} else if (strcmp(path, "/vofw/v1/up") == 0 &&
 	    strcmp(method, "POST") == 0) {
 		if ((c->s = hras_session_auth(c, "POST", path)) == NULL)
 			return 1;
-		hras_conn_admit(c);
+		hras_link_admit(c);
 		hras_session_up(c->s, c);
 	} else
 		return 0;
@@ -117,7 +118,7 @@ hras_session_request(void *arg, struct hras_conn *c, const char *path)
 
 /* Upstream body bytes arrived on c. */
 static int
-hras_session_body(void *arg, struct hras_conn *c)
+hras_session_body(void *arg, struct hras_link *c)
 {
 	(void)arg;
 	if (c->s == NULL)
@@ -127,7 +128,7 @@ hras_session_body(void *arg, struct hras_conn *c)
 
 /* A downstream drained: refill it, unless poll mode answers it whole. */
 static void
-hras_session_drained(void *arg, struct hras_conn *c)
+hras_session_drained(void *arg, struct hras_link *c)
 {
 	(void)arg;
 	if (!c->poll && c->s != NULL && c->s->down == c)
@@ -136,11 +137,11 @@ hras_session_drained(void *arg, struct hras_conn *c)
 
 /* Log why a tunnel request is refused (rate-limited) and answer it. */
 static void
-hras_refuse(struct hras_conn *c, int status, const char *who, const char *why)
+hras_refuse(struct hras_link *c, int status, const char *who, const char *why)
 {
 	log_refused(&hras_log_admission, c->addr, "client %s: %s", who, why);
 	c->keep_alive = 0;
-	hras_conn_respond(c, status, "text/plain", "refused\n", 8);
+	hras_link_respond(c, status, "text/plain", "refused\n", 8);
 }
 
 /*
@@ -150,7 +151,7 @@ hras_refuse(struct hras_conn *c, int status, const char *who, const char *why)
  * a client is answering.
  */
 static void
-hras_challenge(struct hras_conn *c)
+hras_challenge(struct hras_link *c)
 {
 	struct hras	*h = c->h;
 	uint8_t		 tok[AUTH_CHALLENGELEN];
@@ -178,13 +179,13 @@ hras_challenge(struct hras_conn *c)
 	    sizeof(h->nonce_key)) == -1) ||
 	    auth_challenge_make(h->nonce_key, ++h->nonce_count,
 	    (uint32_t)(clock_now() + HRAS_NONCE_TTL), tok) == -1) {
-		hras_conn_respond(c, 503, "text/plain", "", 0);
+		hras_link_respond(c, 503, "text/plain", "", 0);
 		return;
 	}
 	crypto_hex(tok, sizeof(tok), hex);
 	len = snprintf(body, sizeof(body), "version=%s\nnonce=%s\n",
 	    AUTH_VERSION_STR, hex);
-	hras_conn_respond(c, 200, "text/plain", body, (size_t)len);
+	hras_link_respond(c, 200, "text/plain", body, (size_t)len);
 }
 
 /* The session of a client, created on its first admission. */
@@ -238,7 +239,7 @@ hras_session_get(struct hras *h, const char *id)
  * session's keys from the exchange and the secret.
  */
 static void
-hras_open(struct hras_conn *c)
+hras_open(struct hras_link *c)
 {
 	const struct config_client	*cl;
 	struct hras_session		*s;
@@ -329,12 +330,12 @@ hras_open(struct hras_conn *c)
 	len = snprintf(body, sizeof(body), "sid=%s\npub=%s\nmac=%s\n", s->sid,
 	    sp, want);
 	log_info("client %s admitted from %s", id, c->peer);
-	hras_conn_respond(c, 200, "text/plain", body, (size_t)len);
+	hras_link_respond(c, 200, "text/plain", body, (size_t)len);
 }
 
 /* Check a tunnel request's session id, number and MAC. */
 static struct hras_session *
-hras_session_auth(struct hras_conn *c, const char *method, const char *path)
+hras_session_auth(struct hras_link *c, const char *method, const char *path)
 {
 	struct hras_session	*s;
 	char			 sid[40], req[24], mac[AUTH_HEXLEN], poll[4];
@@ -383,9 +384,9 @@ hras_session_auth(struct hras_conn *c, const char *method, const char *path)
 
 /* Make c the session's downstream, ending the one it replaces. */
 static void
-hras_session_down(struct hras_session *s, struct hras_conn *c)
+hras_session_down(struct hras_session *s, struct hras_link *c)
 {
-	struct hras_conn	*old = s->down;
+	struct hras_link	*old = s->down;
 	/* A held poll GET answered empty is poll mode's keepalive. */
 	struct timeval		 tv = { s->h->conf->keepalive, 0 };
 
@@ -395,13 +396,13 @@ hras_session_down(struct hras_session *s, struct hras_conn *c)
 		if (old->poll)
 			hras_poll_answer(s, old);
 		else
-			hras_conn_end_stream(old);
+			hras_link_end_stream(old);
 	}
 	s->down = c;
 	c->role = ROLE_DOWN;
 	if (c->poll) {
 		s->confirmed = 1;
-		hras_conn_hold(c);
+		hras_link_hold(c);
 		if (tunnel_queued(s->tun) > 0) {
 			hras_poll_answer(s, c);
 			return;
@@ -409,19 +410,19 @@ hras_session_down(struct hras_session *s, struct hras_conn *c)
 		if (c->hold_ev == NULL &&
 		    (c->hold_ev = evtimer_new(s->h->base, hras_poll_hold,
 		    c)) == NULL) {
-			hras_conn_close(c, "out of memory");
+			hras_link_close(c, "out of memory");
 			return;
 		}
 		evtimer_add(c->hold_ev, &tv);
 		return;
 	}
-	if (hras_conn_start_stream(c) == -1) {
-		hras_conn_close(c, "out of memory");
+	if (hras_link_start_stream(c) == -1) {
+		hras_link_close(c, "out of memory");
 		return;
 	}
 	/* The hello shows hrac at once whether the path streams. */
 	if (hras_session_control_send(s, c, FRAME_CTL_HELLO) == -1) {
-		hras_conn_close(c, "cannot start downstream");
+		hras_link_close(c, "cannot start downstream");
 		return;
 	}
 	if (s->confirmed)
@@ -432,7 +433,7 @@ hras_session_down(struct hras_session *s, struct hras_conn *c)
 static void
 hras_poll_hold(evutil_socket_t fd, short what, void *arg)
 {
-	struct hras_conn	*c = arg;
+	struct hras_link	*c = arg;
 
 	(void)fd;
 	(void)what;
@@ -443,7 +444,7 @@ hras_poll_hold(evutil_socket_t fd, short what, void *arg)
 
 /* Answer a poll GET with a batch of frames, complete with its length. */
 static void
-hras_poll_answer(struct hras_session *s, struct hras_conn *c)
+hras_poll_answer(struct hras_session *s, struct hras_link *c)
 {
 	struct evbuffer	*f;
 	size_t		 n;
@@ -454,37 +455,37 @@ hras_poll_answer(struct hras_session *s, struct hras_conn *c)
 	if (s != NULL && s->down == c)
 		s->down = NULL;
 	c->s = NULL;
-	hras_conn_next(c);
+	hras_link_next(c);
 	if ((f = evbuffer_new()) == NULL) {
-		hras_conn_close(c, "out of memory");
+		hras_link_close(c, "out of memory");
 		return;
 	}
 	if (s != NULL && tunnel_flush(s->tun, f, HRAS_CHUNK_MAX) == -1) {
 		evbuffer_free(f);
-		hras_conn_close(c, "cannot seal frames");
+		hras_link_close(c, "cannot seal frames");
 		return;
 	}
 	if (s != NULL && evbuffer_get_length(f) > 0)
 		s->last_tx = clock_now();
 	n = evbuffer_get_length(f);
 	p = evbuffer_pullup(f, -1);
-	hras_conn_respond(c, 200, "application/octet-stream", p, n);
+	hras_link_respond(c, 200, "application/octet-stream", p, n);
 	evbuffer_free(f);
 }
 
 /* Queue c as an upstream; only the oldest open one is read. */
 static void
-hras_session_up(struct hras_session *s, struct hras_conn *c)
+hras_session_up(struct hras_session *s, struct hras_link *c)
 {
 	c->role = ROLE_UP;
 	TAILQ_INSERT_TAIL(&s->ups, c, up_entry);
 	c->queued = TAILQ_FIRST(&s->ups) != c;
-	hras_conn_start_body(c);
+	hras_link_start_body(c);
 }
 
 /* Feed c's decoded body to the session if c is the upstream being read. */
 static int
-hras_session_input(struct hras_session *s, struct hras_conn *c)
+hras_session_input(struct hras_session *s, struct hras_link *c)
 {
 	const char	*why;
 
@@ -495,7 +496,7 @@ hras_session_input(struct hras_session *s, struct hras_conn *c)
 	if (tunnel_input(s->tun, c->body, &why) == -1) {
 		log_warnx("client %s: bad frame from %s: %s", s->id, c->peer,
 		    why);
-		hras_conn_close(c, why);
+		hras_link_close(c, why);
 		return -1;
 	}
 	/* SIP is acknowledged at once: less to send twice after an outage. */
@@ -506,10 +507,10 @@ hras_session_input(struct hras_session *s, struct hras_conn *c)
 
 /* Forget a connection's ties to its session (it is closing or done). */
 static void
-hras_session_detach(void *arg, struct hras_conn *c)
+hras_session_detach(void *arg, struct hras_link *c)
 {
 	struct hras_session	*s = c->s;
-	struct hras_conn	*next;
+	struct hras_link	*next;
 
 	(void)arg;
 	if (s == NULL)
@@ -529,7 +530,7 @@ hras_session_detach(void *arg, struct hras_conn *c)
 	 * read on the next loop turn: c may be closing up the stack.
 	 */
 	next->queued = 0;
-	hras_conn_resume(next);
+	hras_link_resume(next);
 }
 
 /* A datagram for hras's hook. */
@@ -567,7 +568,7 @@ hras_session_media(void *arg, unsigned int type, uint32_t flow,
 
 /* Write one control frame straight into a downstream, ahead of the queue. */
 static int
-hras_session_control_send(struct hras_session *s, struct hras_conn *c,
+hras_session_control_send(struct hras_session *s, struct hras_link *c,
     uint8_t code)
 {
 	struct evbuffer	*f;
@@ -576,7 +577,7 @@ hras_session_control_send(struct hras_session *s, struct hras_conn *c,
 	if ((f = evbuffer_new()) == NULL)
 		return -1;
 	if (tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &code, 1) != -1 &&
-	    hras_conn_write_frames(c, f) != -1) {
+	    hras_link_write_frames(c, f) != -1) {
 		s->last_tx = clock_now();
 		rc = 0;
 	}
@@ -640,7 +641,7 @@ hras_session_write(void *arg, struct evbuffer *f)
 {
 	struct hras_session	*s = arg;
 
-	return hras_conn_write_frames(s->down, f);
+	return hras_link_write_frames(s->down, f);
 }
 
 /* The held poll GET takes the pump's batch as its answer. */
@@ -690,7 +691,7 @@ hras_session_timer(evutil_socket_t fd, short what, void *arg)
 static void
 hras_session_lost(struct hras_session *s, const char *why)
 {
-	struct hras_conn	*c;
+	struct hras_link	*c;
 
 	if (s->connected) {
 		log_info("client %s: tunnel down: %s", s->id, why);
@@ -699,9 +700,9 @@ hras_session_lost(struct hras_session *s, const char *why)
 	s->connected = 0;
 	s->confirmed = 0;
 	if ((c = s->down) != NULL)
-		hras_conn_close(c, why);
+		hras_link_close(c, why);
 	while ((c = TAILQ_FIRST(&s->ups)) != NULL)
-		hras_conn_close(c, why);
+		hras_link_close(c, why);
 	tunnel_purge_media(s->tun);
 }
 

@@ -20,9 +20,9 @@
 
 static void	hras_reload(void *);
 static void	hras_stop(void *);
-static void	hras_tunnel_sip(void *, const char *, uint32_t, const uint8_t *,
-		    size_t);
-static void	hras_tunnel_media(void *, const char *, unsigned int, uint32_t,
+static void	hras_deliver_sip(void *, const char *, uint32_t,
+		    const uint8_t *, size_t);
+static void	hras_deliver_media(void *, const char *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
 
 static struct hras	hras;
@@ -76,7 +76,7 @@ hras_reload(void *arg)
 
 /* A SIP record from a client's tunnel goes to the proxy. */
 static void
-hras_tunnel_sip(void *arg, const char *client, uint32_t flow,
+hras_deliver_sip(void *arg, const char *client, uint32_t flow,
     const uint8_t *data, size_t len)
 {
 	hras_sip_from_tunnel(arg, client, flow, data, len);
@@ -84,7 +84,7 @@ hras_tunnel_sip(void *arg, const char *client, uint32_t flow,
 
 /* An RTP or RTCP record from a client's tunnel goes to its call's relay. */
 static void
-hras_tunnel_media(void *arg, const char *client, unsigned int type,
+hras_deliver_media(void *arg, const char *client, unsigned int type,
     uint32_t flow, const uint8_t *data, size_t len)
 {
 	hras_media_from_tunnel(arg, client, type, flow, data, len);
@@ -128,7 +128,7 @@ main(int argc, char *argv[])
 	log_set_debug(h->conf->log_debug);
 	log_limit_set((unsigned int)h->conf->log_limit_lines,
 	    (unsigned int)h->conf->log_limit_interval);
-	TAILQ_INIT(&h->conns);
+	TAILQ_INIT(&h->links);
 	TAILQ_INIT(&h->unauth);
 	TAILQ_INIT(&h->sessions);
 	if ((h->base = daemon_event_base()) == NULL)
@@ -138,11 +138,11 @@ main(int argc, char *argv[])
 		fatalx("cannot set up signal handling");
 	daemon_raise_nofile();
 	sip_init();
-	cb.sip = hras_tunnel_sip;
-	cb.media = hras_tunnel_media;
+	cb.sip = hras_deliver_sip;
+	cb.media = hras_deliver_media;
 	cb.arg = h;
 	hras_sessions_init(h, &cb);
-	if (hras_http_listen(h) == -1)
+	if (hras_link_listen(h) == -1)
 		fatalx("cannot open the tunnel listener");
 	if (hras_sip_init(h) == -1)
 		fatalx("cannot open the SIP listeners and media relay");
@@ -162,7 +162,7 @@ main(int argc, char *argv[])
 
 	hook_free(h->hook);
 	hras_sip_free(h);
-	hras_http_close_all(h);
+	hras_link_close_all(h);
 	hras_sessions_free(h);
 	daemon_signals_free(sig);
 	event_base_free(h->base);

@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for hrac's whole SIP and SDP routing path: a real
- * struct hrac_tunnel with its config (client corp, SIP and media on
+ * daemon context (struct hrac) with its config (client corp, SIP and media on
  * 127.0.0.2, an inside proxy at 127.0.0.5:5060) and event base, and
  * hrac_sip_new on it, fed as the inside phones and the tunnel would feed
  * it. hrac_sip.c, hrac_media.c, hrac_local.c, siptr, sip, sdp, call, vcit
@@ -25,8 +25,8 @@
  * without the inside proxy), as a reload would; 0x40 fills the tunnel
  * queue and 0x80 takes the tunnel down.
  *
- * The stand-ins for hrac_tunnel.c, common/tunnel.c and common/clock.c
- * (not linked) take the tunnel as up and check each frame: hrac's tunnel, a type the SIP
+ * The stand-ins for hrac_session.c and common/clock.c (not linked) take
+ * the session as up and check each frame: hrac's session, a type the SIP
  * code sends, data that can be read, SIP hras can parse (counted). State
  * (learnt contacts, inside bindings, calls, TCP connections) carries over
  * from input to input; hrac starts afresh every FR_RESET_EVERY inputs.
@@ -50,7 +50,6 @@
 #include "froute.h"
 #include "hrac.h"
 #include "hrac_config.h"
-#include "tunnel.h"
 
 #define FA_CALLS	0x30
 #define FA_FULL		0x40
@@ -75,30 +74,29 @@ static const char fa_conf_text[] =
     "inside_proxy = \"127.0.0.5:5060\";\n"
     "inside_proxy_users = \"^[0-9]{3,4}$\";\n";
 
-static struct hrac_tunnel fa_t;
+static struct hrac	 fa_h;
 static struct froute	 fa_fr;
-static char		 fa_tun;	/* what fa_t.tun points at */
 static char		*fa_proxy;
 static int		 fa_down;
 static int		 fa_full;
 
-/* Stand-in: the tunnel is up unless told not. */
+/* Stand-in: the session is up unless told not. */
 int
-hrac_tunnel_is_up(const struct hrac_tunnel *t)
+hrac_session_is_up(const struct hrac_session *s)
 {
-	if (t != &fa_t)
+	if (s != &fa_h.session)
 		abort();
 	return !fa_down;
 }
 
-/* Stand-in: check a frame for hrac's tunnel and drop it. */
+/* Stand-in: check a frame for hrac's session and drop it. */
 int
-tunnel_send(struct tunnel *tun, unsigned int type, uint32_t flow,
+hrac_session_send(struct hrac_session *s, unsigned int type, uint32_t flow,
     const void *data, size_t len)
 {
 	int	 rc;
 
-	if (tun != fa_t.tun)
+	if (s != &fa_h.session)
 		abort();
 	rc = froute_frame(&fa_fr, NULL, type, flow, data, len);
 	return fa_full ? -1 : rc;
@@ -115,7 +113,7 @@ clock_now(void)
 static void
 fa_start(void)
 {
-	if ((fa_t.sip = hrac_sip_new(&fa_t)) == NULL)
+	if ((fa_h.sip = hrac_sip_new(&fa_h)) == NULL)
 		froute_fatal("fuzz_hrac: hrac_sip_new failed");
 }
 
@@ -123,8 +121,8 @@ fa_start(void)
 static void
 fa_stop(void)
 {
-	hrac_sip_free(fa_t.sip);
-	fa_t.sip = NULL;
+	hrac_sip_free(fa_h.sip);
+	fa_h.sip = NULL;
 	froute_reset(&fa_fr);
 }
 
@@ -144,18 +142,18 @@ fa_record(struct froute *fr, const struct froute_rec *r, void *arg)
 	(void)arg;
 	fa_down = (r->opts & FR_O_DOWN) != 0;
 	fa_full = (r->opts & FA_FULL) != 0;
-	fa_t.conf->inside_calls = calls[mode];
-	fa_t.conf->inside_proxy = mode == 3 ? NULL : fa_proxy;
+	fa_h.conf->inside_calls = calls[mode];
+	fa_h.conf->inside_proxy = mode == 3 ? NULL : fa_proxy;
 	switch (r->entry) {
 	case FR_PHONE:
 		froute_send(fr, r->opts & FR_O_WHO, (r->opts & FR_O_TCP) != 0,
 		    r->data, r->len);
 		break;
 	case FR_TUNNEL_SIP:
-		hrac_sip_from_tunnel(fa_t.sip, r->flow, r->data, r->len);
+		hrac_sip_from_tunnel(fa_h.sip, r->flow, r->data, r->len);
 		break;
 	case FR_TUNNEL_MEDIA:
-		hrac_media_from_tunnel(fa_t.sip, (r->opts & FR_O_TCP) ?
+		hrac_media_from_tunnel(fa_h.sip, (r->opts & FR_O_TCP) ?
 		    FRAME_RTCP : FRAME_RTP, r->flow, r->data, r->len);
 		break;
 	case FR_PHONE_MEDIA:
@@ -166,7 +164,7 @@ fa_record(struct froute *fr, const struct froute_rec *r, void *arg)
 		    &client)) == 0)
 			break;
 		if (r->opts & FR_O_TCP)
-			hrac_sip_from_tunnel(fa_t.sip, flow, (uint8_t *)buf,
+			hrac_sip_from_tunnel(fa_h.sip, flow, (uint8_t *)buf,
 			    n);
 		else
 			froute_send(fr, r->opts & FR_O_WHO, 0, buf, n);
@@ -188,20 +186,18 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	froute_init(&fa_fr, "fuzz_hrac", base);
 	path = froute_conf("fuzz_hrac", fa_conf_text);
-	fa_t.conf = hrac_config_load(path, err, sizeof(err));
+	fa_h.conf = hrac_config_load(path, err, sizeof(err));
 	unlink(path);
-	if (fa_t.conf == NULL)
+	if (fa_h.conf == NULL)
 		froute_fatal("fuzz_hrac: %s", err);
-	fa_t.base = base;
-	fa_t.state = TUN_UP;
-	fa_t.tun = (struct tunnel *)(void *)&fa_tun;
-	fa_proxy = fa_t.conf->inside_proxy;
-	fa_fr.self = fa_t.conf->sip.address;
-	fa_fr.self_port = fa_t.conf->sip.port;
-	fa_fr.media = fa_t.conf->media.address;
-	fa_fr.media_port = fa_t.conf->media.port_min;
-	fa_fr.media_pairs = (fa_t.conf->media.port_max -
-	    fa_t.conf->media.port_min + 1U) / 2;
+	fa_h.base = base;
+	fa_proxy = fa_h.conf->inside_proxy;
+	fa_fr.self = fa_h.conf->sip.address;
+	fa_fr.self_port = fa_h.conf->sip.port;
+	fa_fr.media = fa_h.conf->media.address;
+	fa_fr.media_port = fa_h.conf->media.port_min;
+	fa_fr.media_pairs = (fa_h.conf->media.port_max -
+	    fa_h.conf->media.port_min + 1U) / 2;
 	froute_phone(&fa_fr, 0, "127.0.0.20", 5060);
 	froute_phone(&fa_fr, 1, "127.0.0.21", 5060);
 	froute_phone(&fa_fr, 2, "127.0.0.5", 5060);
@@ -217,8 +213,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	froute_input(&fa_fr, data, size, fa_record, NULL);
 	fa_down = fa_full = 0;
-	fa_t.conf->inside_calls = INSIDE_CALLS_LOCAL;
-	fa_t.conf->inside_proxy = fa_proxy;
+	fa_h.conf->inside_calls = INSIDE_CALLS_LOCAL;
+	fa_h.conf->inside_proxy = fa_proxy;
 	/* Bounded state: a fresh hrac now and then. */
 	if (fa_fr.inputs % FR_RESET_EVERY == 0) {
 		fa_stop();

@@ -137,7 +137,7 @@ fh_start(void)
 	memset(&fh_h, 0, sizeof(fh_h));
 	fh_h.base = base;
 	fh_h.conf = fh_conf;
-	TAILQ_INIT(&fh_h.conns);
+	TAILQ_INIT(&fh_h.links);
 	TAILQ_INIT(&fh_h.unauth);
 	TAILQ_INIT(&fh_h.sessions);
 	if (hras_sip_init(&fh_h) == -1)

@@ -1,8 +1,8 @@
 /*
  * Unit tests of hras's tunnel sessions (hras_session.c) over its real
- * HTTP layer (hras_http.c), a client admitted by the real handshake. The
+ * HTTP layer (hras_link.c), a client admitted by the real handshake. The
  * test plays hrac: its connections are bufferevent pairs handed to
- * hras_conn_new, except in the first test, which goes through the
+ * hras_link_new, except in the first test, which goes through the
  * listener on 127.0.0.1. The clock is the test's (clock_now below), so a
  * challenge can be made stale without waiting.
  *
@@ -160,7 +160,7 @@ tp_open(struct ts *t)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bufferevent_pair_new(t->h.base, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS, pair), 0);
-	assert_int_equal(hras_conn_new(&t->h, pair[0],
+	assert_int_equal(hras_link_new(&t->h, pair[0],
 	    (struct sockaddr *)&sin), 0);
 	assert_int_equal(bufferevent_enable(pair[1], EV_READ | EV_WRITE), 0);
 	return pair[1];
@@ -380,7 +380,7 @@ ts_setup(void **state)
 	unlink(path);
 	if (t->h.conf == NULL)
 		fail_msg("%s", err);
-	TAILQ_INIT(&t->h.conns);
+	TAILQ_INIT(&t->h.links);
 	TAILQ_INIT(&t->h.unauth);
 	TAILQ_INIT(&t->h.sessions);
 	assert_non_null(t->h.base = event_base_new());
@@ -388,7 +388,7 @@ ts_setup(void **state)
 	cb.media = NULL;
 	cb.arg = t;
 	hras_sessions_init(&t->h, &cb);
-	assert_int_equal(hras_http_listen(&t->h), 0);
+	assert_int_equal(hras_link_listen(&t->h), 0);
 	ts_admit(t);
 	*state = t;
 	return 0;
@@ -399,8 +399,8 @@ ts_teardown(void **state)
 {
 	struct ts	*t = *state;
 
-	hras_http_close_all(&t->h);
-	assert_int_equal(t->h.nconns, 0);
+	hras_link_close_all(&t->h);
+	assert_int_equal(t->h.nlinks, 0);
 	hras_sessions_free(&t->h);
 	tunnel_free(t->hrac);
 	/* Pair ends with deferred callbacks are freed by the loop. */
@@ -432,11 +432,11 @@ test_upstream_closed_mid_body(void **state)
 	unet_run(t->h.base, 100);
 	/* Queued behind the first: not handed to the session yet. */
 	assert_int_equal(t->nrecs, 1);
-	assert_int_equal(t->h.nconns, 2);
+	assert_int_equal(t->h.nlinks, 2);
 	/* The first ends without its last chunk. */
 	close(up1);
 	unet_run(t->h.base, 100);
-	assert_int_equal(t->h.nconns, 1);
+	assert_int_equal(t->h.nlinks, 1);
 	assert_int_equal(t->nrecs, 2);
 	assert_string_equal(t->recs[1], "two");
 	ts_chunk(t, up2, "three");
@@ -464,7 +464,7 @@ test_admission_refused(void **state)
 	assert_int_equal(tp_handshake(t, TS_SECRET, 1), 403);
 	unet_run(t->h.base, 20);
 	/* The refused connections are gone, the session is as it was. */
-	assert_int_equal(t->h.nconns, 0);
+	assert_int_equal(t->h.nlinks, 0);
 	assert_string_equal(TAILQ_FIRST(&t->h.sessions)->sid, old);
 	b = tp_request(t, "GET", "/vofw/v1/down", "");
 	unet_run(t->h.base, 20);
@@ -504,7 +504,7 @@ test_upstream_cut_mid_chunk(void **state)
 	tp_close(up1);
 	unet_run(t->h.base, 20);
 	assert_true(hras_client_up(&t->h, TS_ID));
-	assert_int_equal(t->h.nconns, 0);
+	assert_int_equal(t->h.nlinks, 0);
 	up2 = tp_request(t, "POST", "/vofw/v1/up", chunked);
 	tp_chunk(t, up2, FRAME_SIP, "three", 5, 0);
 	unet_run(t->h.base, 20);
@@ -514,7 +514,7 @@ test_upstream_cut_mid_chunk(void **state)
 	assert_int_equal(bufferevent_write_buffer(up2, again), 0);
 	unet_run(t->h.base, 20);
 	assert_int_equal(t->nrecs, 2);
-	assert_int_equal(t->h.nconns, 0);
+	assert_int_equal(t->h.nlinks, 0);
 	assert_true(hras_client_up(&t->h, TS_ID));
 	up3 = tp_request(t, "POST", "/vofw/v1/up", chunked);
 	tp_chunk(t, up3, FRAME_SIP, "four", 4, 0);

@@ -119,7 +119,7 @@ th_new(uint16_t upstream)
 	unlink(t->path);
 	if (t->h.conf == NULL)
 		fail_msg("%s", err);
-	TAILQ_INIT(&t->h.conns);
+	TAILQ_INIT(&t->h.links);
 	TAILQ_INIT(&t->h.unauth);
 	TAILQ_INIT(&t->h.sessions);
 	assert_non_null(t->h.base = event_base_new());

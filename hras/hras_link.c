@@ -5,7 +5,7 @@
  * they arrive. Anything that is not the tunnel gets a plain web page.
  * What a request means for the tunnel is not decided here: heads, body
  * bytes, drained output and the end of a connection are reported through
- * the daemon's hras_http_cb (hras.h), which the sessions fill.
+ * the daemon's hras_link_cb (hras.h), which the sessions fill.
  *
  * The port is public, so every connection is bounded: input by a read
  * watermark, pipelined requests by how much of their answers wait unread,
@@ -50,19 +50,19 @@
 static void	hras_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static void	hras_accept_error(struct evconnlistener *, void *);
-static int	hras_conn_make_room(struct hras *, const char *);
-static void	hras_conn_unref(struct hras_conn *);
-static void	hras_conn_deadline(struct hras_conn *, int);
-static void	hras_conn_expired(evutil_socket_t, short, void *);
-static void	hras_conn_resumed(evutil_socket_t, short, void *);
-static int	hras_conn_step(struct hras_conn *);
-static void	hras_conn_body(struct hras_conn *);
-static void	hras_conn_read(struct bufferevent *, void *);
-static void	hras_conn_write(struct bufferevent *, void *);
-static void	hras_conn_event(struct bufferevent *, short, void *);
+static int	hras_link_make_room(struct hras *, const char *);
+static void	hras_link_unref(struct hras_link *);
+static void	hras_link_deadline(struct hras_link *, int);
+static void	hras_link_expired(evutil_socket_t, short, void *);
+static void	hras_link_resumed(evutil_socket_t, short, void *);
+static int	hras_link_step(struct hras_link *);
+static void	hras_link_body(struct hras_link *);
+static void	hras_link_read(struct bufferevent *, void *);
+static void	hras_link_write(struct bufferevent *, void *);
+static void	hras_link_event(struct bufferevent *, short, void *);
 static void	hras_addr(const struct sockaddr *, char *, size_t);
-static void	hras_conn_route(struct hras_conn *);
-static void	hras_conn_page(struct hras_conn *, const char *);
+static void	hras_link_route(struct hras_link *);
+static void	hras_link_page(struct hras_link *, const char *);
 static int	hras_tls_init(struct hras *);
 
 /* Refusal lines, rate-limited per kind (docs/security.md). */
@@ -80,7 +80,7 @@ static const char hras_notfound[] =
 
 /* Open the tunnel listener (and its TLS context when configured). */
 int
-hras_http_listen(struct hras *h)
+hras_link_listen(struct hras *h)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
@@ -129,15 +129,15 @@ hras_tls_init(struct hras *h)
 
 /* Close the listener and every connection (shutdown). */
 void
-hras_http_close_all(struct hras *h)
+hras_link_close_all(struct hras *h)
 {
-	struct hras_conn	*c;
+	struct hras_link	*c;
 
 	if (h->listener != NULL)
 		evconnlistener_free(h->listener);
 	h->listener = NULL;
-	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
-		hras_conn_close(c, "shutting down");
+	while ((c = TAILQ_FIRST(&h->links)) != NULL)
+		hras_link_close(c, "shutting down");
 	SSL_CTX_free(h->ssl);
 	h->ssl = NULL;
 }
@@ -177,10 +177,10 @@ hras_addr(const struct sockaddr *sa, char *buf, size_t len)
  * Admitted connections are never closed for a newcomer.
  */
 static int
-hras_conn_make_room(struct hras *h, const char *addr)
+hras_link_make_room(struct hras *h, const char *addr)
 {
 	const struct hras_config	*conf = h->conf;
-	struct hras_conn		*c;
+	struct hras_link		*c;
 	int				 same = 0;
 
 	TAILQ_FOREACH(c, &h->unauth, unauth_entry)
@@ -192,7 +192,7 @@ hras_conn_make_room(struct hras *h, const char *addr)
 		return -1;
 	}
 	if (h->nunauth < (unsigned int)conf->unauth_max &&
-	    h->nconns < (unsigned int)conf->conns_max)
+	    h->nlinks < (unsigned int)conf->conns_max)
 		return 0;
 	if ((c = TAILQ_FIRST(&h->unauth)) == NULL) {
 		log_refused(&hras_log_conn, addr, "all %d connections belong "
@@ -201,13 +201,13 @@ hras_conn_make_room(struct hras *h, const char *addr)
 	}
 	log_refused(&hras_log_conn, c->addr, "oldest connection not yet "
 	    "admitted closed for a new one");
-	hras_conn_close(c, "evicted");
+	hras_link_close(c, "evicted");
 	return 0;
 }
 
 /* A request on c passed a session's check: c leaves the unadmitted pool. */
 void
-hras_conn_admit(struct hras_conn *c)
+hras_link_admit(struct hras_link *c)
 {
 	if (c->admitted)
 		return;
@@ -221,7 +221,7 @@ hras_conn_admit(struct hras_conn *c)
  * tunnel.head_timeout or tunnel.body_timeout for the whole of it.
  */
 static void
-hras_conn_deadline(struct hras_conn *c, int body)
+hras_link_deadline(struct hras_link *c, int body)
 {
 	struct timeval	 tv;
 
@@ -232,19 +232,19 @@ hras_conn_deadline(struct hras_conn *c, int body)
 
 /* A head or a sized body did not arrive whole in time. */
 static void
-hras_conn_expired(evutil_socket_t fd, short what, void *arg)
+hras_link_expired(evutil_socket_t fd, short what, void *arg)
 {
-	struct hras_conn	*c = arg;
+	struct hras_link	*c = arg;
 	struct timeval		 tv = { 1, 0 };
 
 	(void)fd;
 	(void)what;
 	/* Answers wait unread: the write timeout judges the client now. */
 	if (c->paused) {
-		hras_conn_deadline(c, 0);
+		hras_link_deadline(c, 0);
 		return;
 	}
-	if (c->state == CONN_BODY) {
+	if (c->state == LINK_UPSTREAM) {
 		/* An upstream queued behind another is not late itself. */
 		if (c->queued) {
 			evtimer_add(c->deadline_ev, &tv);
@@ -252,15 +252,15 @@ hras_conn_expired(evutil_socket_t fd, short what, void *arg)
 		}
 		log_refused(&hras_log_conn, c->addr, "request body not "
 		    "complete within %d s", c->h->conf->body_timeout);
-		hras_conn_close(c, "body timeout");
+		hras_link_close(c, "body timeout");
 		return;
 	}
-	if (c->state != CONN_HEAD)
+	if (c->state != LINK_HEAD)
 		return;
 	if (!c->admitted && evbuffer_get_length(bufferevent_get_input(c->bev)))
 		log_refused(&hras_log_conn, c->addr, "request head not "
 		    "complete within %d s", c->h->conf->head_timeout);
-	hras_conn_close(c, "head timeout");
+	hras_link_close(c, "head timeout");
 }
 
 /* A new connection: make room for it and set it up. */
@@ -276,7 +276,7 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)l;
 	(void)salen;
 	hras_addr(sa, addr, sizeof(addr));
-	if (hras_conn_make_room(h, addr) == -1) {
+	if (hras_link_make_room(h, addr) == -1) {
 		evutil_closesocket(fd);
 		return;
 	}
@@ -295,7 +295,7 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	hras_conn_new(h, bev, sa);
+	hras_link_new(h, bev, sa);
 }
 
 /*
@@ -304,18 +304,18 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
  * unit tests hand it one end of a bufferevent pair.
  */
 int
-hras_conn_new(struct hras *h, struct bufferevent *bev,
+hras_link_new(struct hras *h, struct bufferevent *bev,
     const struct sockaddr *sa)
 {
-	struct hras_conn	*c;
+	struct hras_link	*c;
 	struct timeval		 wtv = { WRITE_TIMEOUT, 0 };
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->msg = malloc(sizeof(*c->msg))) == NULL ||
 	    (c->body = evbuffer_new()) == NULL ||
-	    (c->deadline_ev = evtimer_new(h->base, hras_conn_expired,
+	    (c->deadline_ev = evtimer_new(h->base, hras_link_expired,
 	    c)) == NULL ||
-	    (c->resume_ev = evtimer_new(h->base, hras_conn_resumed,
+	    (c->resume_ev = evtimer_new(h->base, hras_link_resumed,
 	    c)) == NULL)
 		goto fail;
 	c->h = h;
@@ -323,19 +323,19 @@ hras_conn_new(struct hras *h, struct bufferevent *bev,
 	c->bev = bev;
 	net_ntop(sa, c->peer, sizeof(c->peer));
 	hras_addr(sa, c->addr, sizeof(c->addr));
-	bufferevent_setcb(c->bev, hras_conn_read, hras_conn_write,
-	    hras_conn_event, c);
+	bufferevent_setcb(c->bev, hras_link_read, hras_link_write,
+	    hras_link_event, c);
 	/* The head's deadline, not a read timeout, bounds a slow sender. */
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, HRAS_READ_MAX);
 	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) == -1)
 		goto fail;
-	TAILQ_INSERT_TAIL(&h->conns, c, entry);
-	h->nconns++;
+	TAILQ_INSERT_TAIL(&h->links, c, entry);
+	h->nlinks++;
 	TAILQ_INSERT_TAIL(&h->unauth, c, unauth_entry);
 	h->nunauth++;
-	c->state = CONN_HEAD;
-	hras_conn_deadline(c, 0);
+	c->state = LINK_HEAD;
+	hras_link_deadline(c, 0);
 	log_debug("%s: connected", c->peer);
 	return 0;
 fail:
@@ -359,15 +359,15 @@ fail:
  * its last reference (a read loop up the stack may still hold one).
  */
 void
-hras_conn_close(struct hras_conn *c, const char *why)
+hras_link_close(struct hras_link *c, const char *why)
 {
 	if (c->dead)
 		return;
 	log_debug("%s: closed: %s", c->peer, why);
 	c->dead = 1;
-	c->h->http_cb.detach(c->h->http_cb.arg, c);
-	TAILQ_REMOVE(&c->h->conns, c, entry);
-	c->h->nconns--;
+	c->h->link_cb.detach(c->h->link_cb.arg, c);
+	TAILQ_REMOVE(&c->h->links, c, entry);
+	c->h->nlinks--;
 	if (!c->admitted) {
 		TAILQ_REMOVE(&c->h->unauth, c, unauth_entry);
 		c->h->nunauth--;
@@ -379,14 +379,17 @@ hras_conn_close(struct hras_conn *c, const char *why)
 	c->deadline_ev = NULL;
 	event_free(c->resume_ev);
 	c->resume_ev = NULL;
+	/* A pair (the unit tests') does not tell its peer it closed. */
+	if (bufferevent_getfd(c->bev) == -1)
+		bufferevent_flush(c->bev, EV_WRITE, BEV_FINISHED);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
-	hras_conn_unref(c);
+	hras_link_unref(c);
 }
 
 /* Drop a reference; the last one frees the connection. */
 static void
-hras_conn_unref(struct hras_conn *c)
+hras_link_unref(struct hras_link *c)
 {
 	if (--c->refs > 0)
 		return;
@@ -397,7 +400,7 @@ hras_conn_unref(struct hras_conn *c)
 
 /* Queue a complete response; the connection stays open if it may. */
 void
-hras_conn_respond(struct hras_conn *c, int status, const char *ctype,
+hras_link_respond(struct hras_link *c, int status, const char *ctype,
     const void *body, size_t len)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
@@ -409,7 +412,7 @@ hras_conn_respond(struct hras_conn *c, int status, const char *ctype,
 	if (len > 0)
 		evbuffer_add(out, body, len);
 	if (!c->keep_alive || status >= 400) {
-		c->state = CONN_CLOSING;
+		c->state = LINK_CLOSING;
 		evtimer_del(c->deadline_ev);
 		bufferevent_disable(c->bev, EV_READ);
 	}
@@ -421,41 +424,41 @@ hras_conn_respond(struct hras_conn *c, int status, const char *ctype,
  * answers have been taken.
  */
 static void
-hras_conn_write(struct bufferevent *bev, void *arg)
+hras_link_write(struct bufferevent *bev, void *arg)
 {
-	struct hras_conn	*c = arg;
+	struct hras_link	*c = arg;
 	size_t			 out = evbuffer_get_length(
 				    bufferevent_get_output(bev));
 
 	switch (c->state) {
-	case CONN_CLOSING:
+	case LINK_CLOSING:
 		if (out == 0)
-			hras_conn_close(c, "response sent");
+			hras_link_close(c, "response sent");
 		return;
-	case CONN_DOWN:
-		c->h->http_cb.drained(c->h->http_cb.arg, c);
+	case LINK_DOWNSTREAM:
+		c->h->link_cb.drained(c->h->link_cb.arg, c);
 		return;
-	case CONN_HEAD:
-	case CONN_BODY:
+	case LINK_HEAD:
+	case LINK_UPSTREAM:
 		if (!c->paused || out >= HRAS_OUT_PAUSE / 2)
 			return;
 		c->paused = 0;
 		if (bufferevent_enable(bev, EV_READ) == -1) {
-			hras_conn_close(c, "cannot read");
+			hras_link_close(c, "cannot read");
 			return;
 		}
-		if (c->state == CONN_HEAD)
-			hras_conn_deadline(c, 0);
-		hras_conn_read(bev, c);
+		if (c->state == LINK_HEAD)
+			hras_link_deadline(c, 0);
+		hras_link_read(bev, c);
 		return;
 	}
 }
 
 /* Connection-level events: EOF, errors, timeouts. */
 static void
-hras_conn_event(struct bufferevent *bev, short what, void *arg)
+hras_link_event(struct bufferevent *bev, short what, void *arg)
 {
-	struct hras_conn	*c = arg;
+	struct hras_link	*c = arg;
 	unsigned long		 e;
 
 	(void)bev;
@@ -463,36 +466,36 @@ hras_conn_event(struct bufferevent *bev, short what, void *arg)
 		if (!c->admitted && (what & BEV_EVENT_WRITING))
 			log_refused(&hras_log_conn, c->addr, "answers not "
 			    "read within %d s", WRITE_TIMEOUT);
-		hras_conn_close(c, "timeout");
+		hras_link_close(c, "timeout");
 	} else if (what & BEV_EVENT_ERROR) {
 		e = bufferevent_get_openssl_error(c->bev);
-		hras_conn_close(c, e != 0 ? crypto_strerror(e) :
+		hras_link_close(c, e != 0 ? crypto_strerror(e) :
 		    strerror(EVUTIL_SOCKET_ERROR()));
 	} else if (what & BEV_EVENT_EOF)
-		hras_conn_close(c, "closed by peer");
+		hras_link_close(c, "closed by peer");
 }
 
 /* Send a plain page, as any web server would. */
 static void
-hras_conn_page(struct hras_conn *c, const char *method)
+hras_link_page(struct hras_link *c, const char *method)
 {
 	char	 path[256];
 
 	http_path(c->msg->target, path, sizeof(path));
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		hras_conn_respond(c, 405, "text/plain", "method not allowed\n",
+		hras_link_respond(c, 405, "text/plain", "method not allowed\n",
 		    19);
 	else if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0)
-		hras_conn_respond(c, 200, "text/html", hras_page,
+		hras_link_respond(c, 200, "text/html", hras_page,
 		    strcmp(method, "HEAD") == 0 ? 0 : sizeof(hras_page) - 1);
 	else
-		hras_conn_respond(c, 404, "text/html", hras_notfound,
+		hras_link_respond(c, 404, "text/html", hras_notfound,
 		    strcmp(method, "HEAD") == 0 ? 0 : sizeof(hras_notfound) - 1);
 }
 
 /* Dispatch a parsed request head: the tunnel's, or a web page. */
 static void
-hras_conn_route(struct hras_conn *c)
+hras_link_route(struct hras_link *c)
 {
 	struct http_msg	*m = c->msg;
 	char		 path[256];
@@ -503,8 +506,8 @@ hras_conn_route(struct hras_conn *c)
 	c->body_left = m->content_length > 0 ? (uint64_t)m->content_length : 0;
 	http_path(m->target, path, sizeof(path));
 	log_debug("%s: %s %s", c->peer, m->method, path);
-	if (!c->h->http_cb.request(c->h->http_cb.arg, c, path))
-		hras_conn_page(c, m->method);
+	if (!c->h->link_cb.request(c->h->link_cb.arg, c, path))
+		hras_link_page(c, m->method);
 }
 
 /*
@@ -512,17 +515,17 @@ hras_conn_route(struct hras_conn *c)
  * arrives: whatever of it is here already is handled now.
  */
 void
-hras_conn_start_body(struct hras_conn *c)
+hras_link_start_body(struct hras_link *c)
 {
 	struct timeval	 tv = { UP_IDLE, 0 }, wtv = { WRITE_TIMEOUT, 0 };
 
-	c->state = CONN_BODY;
+	c->state = LINK_UPSTREAM;
 	/* A sized (poll) body has a deadline; a stream has none. */
 	if (!c->body_chunked)
-		hras_conn_deadline(c, 1);
+		hras_link_deadline(c, 1);
 	bufferevent_set_timeouts(c->bev, &tv, &wtv);
 	http_chunked_init(&c->chunked);
-	hras_conn_body(c);
+	hras_link_body(c);
 }
 
 /*
@@ -530,39 +533,39 @@ hras_conn_start_body(struct hras_conn *c)
  * never from inside the call that closed the one before it.
  */
 void
-hras_conn_resume(struct hras_conn *c)
+hras_link_resume(struct hras_link *c)
 {
 	event_active(c->resume_ev, EV_TIMEOUT, 1);
 }
 
-/* The deferred read of hras_conn_resume. */
+/* The deferred read of hras_link_resume. */
 static void
-hras_conn_resumed(evutil_socket_t fd, short what, void *arg)
+hras_link_resumed(evutil_socket_t fd, short what, void *arg)
 {
-	struct hras_conn	*c = arg;
+	struct hras_link	*c = arg;
 
 	(void)fd;
 	(void)what;
 	/* Its body may have ended meanwhile; then it reads as it did. */
-	if (c->state != CONN_BODY)
+	if (c->state != LINK_UPSTREAM)
 		return;
 	if (bufferevent_enable(c->bev, EV_READ) == -1) {
-		hras_conn_close(c, "cannot read");
+		hras_link_close(c, "cannot read");
 		return;
 	}
-	hras_conn_read(c->bev, c);
+	hras_link_read(c->bev, c);
 }
 
 /* Ready for the next request on a kept-alive connection. */
 void
-hras_conn_next(struct hras_conn *c)
+hras_link_next(struct hras_link *c)
 {
 	struct timeval	 wtv = { WRITE_TIMEOUT, 0 };
 
-	c->state = CONN_HEAD;
+	c->state = LINK_HEAD;
 	c->role = ROLE_NONE;
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
-	hras_conn_deadline(c, 0);
+	hras_link_deadline(c, 0);
 }
 
 /*
@@ -570,15 +573,15 @@ hras_conn_next(struct hras_conn *c)
  * or body bytes of an upstream POST.
  */
 static void
-hras_conn_read(struct bufferevent *bev, void *arg)
+hras_link_read(struct bufferevent *bev, void *arg)
 {
-	struct hras_conn	*c = arg;
+	struct hras_link	*c = arg;
 
 	(void)bev;
 	c->refs++;
-	while (!c->dead && hras_conn_step(c) == 1)
+	while (!c->dead && hras_link_step(c) == 1)
 		;
-	hras_conn_unref(c);
+	hras_link_unref(c);
 }
 
 /*
@@ -586,13 +589,13 @@ hras_conn_read(struct bufferevent *bev, void *arg)
  * and the next one may follow, 0 when there is nothing more to do now.
  */
 static int
-hras_conn_step(struct hras_conn *c)
+hras_link_step(struct hras_link *c)
 {
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
 	int		 rc, status;
 
 	switch (c->state) {
-	case CONN_HEAD:
+	case LINK_HEAD:
 		/* Backpressure: no more requests until answers are read. */
 		if (evbuffer_get_length(bufferevent_get_output(c->bev)) >=
 		    HRAS_OUT_PAUSE) {
@@ -607,32 +610,32 @@ hras_conn_step(struct hras_conn *c)
 			log_refused(&hras_log_request, c->addr, "malformed "
 			    "request: %d %s", status, http_reason(status));
 			c->keep_alive = 0;
-			hras_conn_respond(c, status, "text/plain", "", 0);
+			hras_link_respond(c, status, "text/plain", "", 0);
 			return 0;
 		}
 		evtimer_del(c->deadline_ev);
 		if (c->msg->content_length > 0 && c->msg->chunked == 0 &&
 		    strcmp(c->msg->method, "POST") != 0) {
 			c->keep_alive = 0;
-			hras_conn_respond(c, 400, "text/plain", "", 0);
+			hras_link_respond(c, 400, "text/plain", "", 0);
 			return 0;
 		}
-		hras_conn_route(c);
-		if (c->dead || c->state != CONN_HEAD)
+		hras_link_route(c);
+		if (c->dead || c->state != LINK_HEAD)
 			return 0;
 		/* Answered and kept alive: the next head has its deadline. */
 		if (!evtimer_pending(c->deadline_ev, NULL))
-			hras_conn_deadline(c, 0);
+			hras_link_deadline(c, 0);
 		return 1;
-	case CONN_BODY:
-		hras_conn_body(c);
+	case LINK_UPSTREAM:
+		hras_link_body(c);
 		return 0;
-	case CONN_DOWN:
+	case LINK_DOWNSTREAM:
 		/* A client does not talk on its downstream: bound it. */
 		if (evbuffer_get_length(in) > HTTP_HEAD_MAX)
-			hras_conn_close(c, "unexpected data on downstream");
+			hras_link_close(c, "unexpected data on downstream");
 		return 0;
-	case CONN_CLOSING:
+	case LINK_CLOSING:
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return 0;
 	}
@@ -644,7 +647,7 @@ hras_conn_step(struct hras_conn *c)
  * session consume whole frames from it; answer once the body has ended.
  */
 static void
-hras_conn_body(struct hras_conn *c)
+hras_link_body(struct hras_link *c)
 {
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
 	size_t		 n;
@@ -655,7 +658,7 @@ hras_conn_body(struct hras_conn *c)
 		    HRAS_CHUNK_MAX * 4);
 		if (rc == -1) {
 			log_info("%s: malformed chunked body", c->peer);
-			hras_conn_close(c, "malformed chunked body");
+			hras_link_close(c, "malformed chunked body");
 			return;
 		}
 		done = rc == 1;
@@ -664,13 +667,13 @@ hras_conn_body(struct hras_conn *c)
 		if (n > c->body_left)
 			n = (size_t)c->body_left;
 		if (n > 0 && evbuffer_remove_buffer(in, c->body, n) != (int)n) {
-			hras_conn_close(c, "out of memory");
+			hras_link_close(c, "out of memory");
 			return;
 		}
 		c->body_left -= n;
 		done = c->body_left == 0;
 	}
-	if (c->h->http_cb.body(c->h->http_cb.arg, c) == -1)
+	if (c->h->link_cb.body(c->h->link_cb.arg, c) == -1)
 		return;
 	if (!done) {
 		/* Bounded: a held upstream waits without reading more. */
@@ -681,15 +684,15 @@ hras_conn_body(struct hras_conn *c)
 	evtimer_del(c->deadline_ev);
 	if (evbuffer_get_length(c->body) > 0) {
 		log_info("%s: upstream body ends inside a frame", c->peer);
-		hras_conn_close(c, "truncated frame");
+		hras_link_close(c, "truncated frame");
 		return;
 	}
-	c->h->http_cb.detach(c->h->http_cb.arg, c);
-	hras_conn_respond(c, 200, "text/plain", "", 0);
-	if (c->state != CONN_CLOSING) {
-		hras_conn_next(c);
+	c->h->link_cb.detach(c->h->link_cb.arg, c);
+	hras_link_respond(c, 200, "text/plain", "", 0);
+	if (c->state != LINK_CLOSING) {
+		hras_link_next(c);
 		if (evbuffer_get_length(in) > 0)
-			hras_conn_read(c->bev, c);
+			hras_link_read(c->bev, c);
 	}
 }
 
@@ -698,11 +701,11 @@ hras_conn_body(struct hras_conn *c)
  * not the wait for a request head, bounds it now.
  */
 void
-hras_conn_hold(struct hras_conn *c)
+hras_link_hold(struct hras_link *c)
 {
 	struct timeval	 wtv = { WRITE_TIMEOUT, 0 };
 
-	c->state = CONN_DOWN;
+	c->state = LINK_DOWNSTREAM;
 	c->role = ROLE_DOWN;
 	evtimer_del(c->deadline_ev);
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
@@ -710,12 +713,12 @@ hras_conn_hold(struct hras_conn *c)
 
 /* Begin a downstream response that stays open. */
 int
-hras_conn_start_stream(struct hras_conn *c)
+hras_link_start_stream(struct hras_link *c)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 	struct timeval	 wtv = { WRITE_TIMEOUT, 0 };
 
-	c->state = CONN_DOWN;
+	c->state = LINK_DOWNSTREAM;
 	c->role = ROLE_DOWN;
 	evtimer_del(c->deadline_ev);
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
@@ -730,7 +733,7 @@ hras_conn_start_stream(struct hras_conn *c)
 
 /* Move sealed frames into an open downstream, as one chunk. */
 int
-hras_conn_write_frames(struct hras_conn *c, struct evbuffer *frames)
+hras_link_write_frames(struct hras_link *c, struct evbuffer *frames)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 
@@ -742,13 +745,13 @@ hras_conn_write_frames(struct hras_conn *c, struct evbuffer *frames)
 
 /* End a downstream that another one replaces; close once flushed. */
 void
-hras_conn_end_stream(struct hras_conn *c)
+hras_link_end_stream(struct hras_link *c)
 {
 	if (!c->http10)
 		http_chunk_last(bufferevent_get_output(c->bev));
-	c->state = CONN_CLOSING;
+	c->state = LINK_CLOSING;
 	evtimer_del(c->deadline_ev);
 	bufferevent_disable(c->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-		hras_conn_close(c, "stream replaced");
+		hras_link_close(c, "stream replaced");
 }

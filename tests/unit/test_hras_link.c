@@ -1,5 +1,5 @@
 /*
- * Unit tests of hras's tunnel port (hras_http.c) on 127.0.0.1: the cap on
+ * Unit tests of hras's tunnel port (hras_link.c) on 127.0.0.1: the cap on
  * unadmitted connections per address, the oldest giving way when their
  * pool is full, the deadline for a whole request head that a trickle
  * does not push back, and pipelined requests read only while their
@@ -44,7 +44,7 @@ tw_setup(void **state)
 {
 	struct tw	*t;
 	struct hras_session_cb cb = { NULL, NULL, NULL };
-	char		 path[] = "/tmp/test_hras_http.XXXXXX";
+	char		 path[] = "/tmp/test_hras_link.XXXXXX";
 	char		 err[CONFIG_ERRLEN];
 	FILE		*f;
 	int		 fd;
@@ -67,12 +67,12 @@ tw_setup(void **state)
 	unlink(path);
 	if (t->h.conf == NULL)
 		fail_msg("%s", err);
-	TAILQ_INIT(&t->h.conns);
+	TAILQ_INIT(&t->h.links);
 	TAILQ_INIT(&t->h.unauth);
 	TAILQ_INIT(&t->h.sessions);
 	assert_non_null(t->h.base = event_base_new());
 	hras_sessions_init(&t->h, &cb);
-	assert_int_equal(hras_http_listen(&t->h), 0);
+	assert_int_equal(hras_link_listen(&t->h), 0);
 	*state = t;
 	return 0;
 }
@@ -82,8 +82,8 @@ tw_teardown(void **state)
 {
 	struct tw	*t = *state;
 
-	hras_http_close_all(&t->h);
-	assert_int_equal(t->h.nconns, 0);
+	hras_link_close_all(&t->h);
+	assert_int_equal(t->h.nlinks, 0);
 	assert_int_equal(t->h.nunauth, 0);
 	event_base_free(t->h.base);
 	hras_config_free(t->h.conf);
@@ -140,7 +140,7 @@ test_head_deadline(void **state)
 	}
 	unet_run(t->h.base, 200);
 	assert_false(unet_open(fd));
-	assert_int_equal(t->h.nconns, 0);
+	assert_int_equal(t->h.nlinks, 0);
 	close(fd);
 }
 
@@ -153,7 +153,7 @@ static void
 test_pipelined(void **state)
 {
 	struct tw		*t = *state;
-	struct hras_conn	*c;
+	struct hras_link	*c;
 	static char		 buf[1024 * 1024];
 	size_t			 n = 0, glen = strlen(TW_GET), sent = 0;
 	ssize_t			 r;
@@ -172,7 +172,7 @@ test_pipelined(void **state)
 		if (r > 0)
 			sent += (size_t)r;
 		unet_run(t->h.base, 10);
-		c = TAILQ_FIRST(&t->h.conns);
+		c = TAILQ_FIRST(&t->h.links);
 		assert_non_null(c);
 		assert_true(evbuffer_get_length(bufferevent_get_input(c->bev))
 		    <= HRAS_READ_MAX + 4096);

@@ -1,0 +1,830 @@
+/*
+ * hrac's tunnel session (paper 3.2): admission by hras, then a
+ * downstream GET whose response carries frames in and an upstream POST
+ * whose body carries frames out, streaming where the path allows it and in
+ * short complete requests (poll mode) where something on the path buffers.
+ * The mode is found by a probe at connect time. A tunnel that breaks is
+ * reopened with exponential back-off and jitter; the frames handed to it
+ * meanwhile wait in its queue. Its links report to it through
+ * hrac_link_cb; the records it opens go up through the hrac_session_cb main
+ * gives it. The queue and the pump that drains it are common/tunnel.c's:
+ * this file tells the pump which outlet takes frames (the streamed POST
+ * body, or the next poll POST) and passes the records up by type.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include "clock.h"
+#include "hook.h"
+#include "hrac.h"
+#include "log.h"
+#include "tunnel.h"
+
+#define BACKOFF_MIN	0.5	/* seconds before the first retry */
+
+static void	hrac_session_link_ready(void *, struct hrac_link *);
+static void	hrac_session_link_body(void *, struct hrac_link *, int);
+static void	hrac_session_link_error(void *, struct hrac_link *,
+		    const char *);
+static void	hrac_session_link_drained(void *, struct hrac_link *);
+static void	hrac_session_connect(struct hrac_session *);
+static void	hrac_session_lost(struct hrac_session *, const char *);
+static void	hrac_session_retry(evutil_socket_t, short, void *);
+static void	hrac_session_probe_timeout(evutil_socket_t, short, void *);
+static void	hrac_session_timer(evutil_socket_t, short, void *);
+static enum tunnel_outlet hrac_session_outlet(void *);
+static size_t	hrac_session_pending(void *);
+static int	hrac_session_write(void *, struct evbuffer *);
+static void	hrac_session_poll(void *);
+static void	hrac_session_sent(void *);
+static void	hrac_session_control(void *, const uint8_t *, size_t);
+static void	hrac_session_hook(void *, const uint8_t *, size_t);
+static void	hrac_session_sip(void *, uint32_t, const uint8_t *, size_t);
+static void	hrac_session_media(void *, unsigned int, uint32_t,
+		    const uint8_t *, size_t);
+static void	hrac_session_links(struct hrac_session *);
+static void	hrac_session_probe_arm(struct hrac_session *,
+		    enum hrac_link_role);
+static void	hrac_session_up(struct hrac_session *);
+static void	hrac_session_down_done(struct hrac_session *,
+		    struct hrac_link *);
+static void	hrac_session_handshake(struct hrac_link *);
+static int	hrac_session_target(struct hrac_session *, const char *,
+		    const char *, char *, size_t);
+static void	hrac_session_send_control(struct hrac_session *, uint8_t);
+static void	hrac_session_post(struct hrac_session *);
+static void	hrac_session_drop(struct hrac_session *, struct hrac_link **);
+static void	hrac_session_close_links(struct hrac_session *);
+
+/*
+ * Set up the session of daemon h (its loop and configuration set) and make
+ * the first attempt to open it; its links connect through connector, or
+ * over sockets when it is NULL.
+ */
+int
+hrac_session_init(struct hrac_session *s, struct hrac *h,
+    const struct hrac_connector *connector)
+{
+	struct event_base	*base = h->base;
+	struct hrac_config	*conf = h->conf;
+	struct tunnel_pump_cb	 cb;
+	struct timeval		 sec = { 1, 0 };
+
+	memset(s, 0, sizeof(*s));
+	s->h = h;
+	if (connector != NULL)
+		s->connector = *connector;
+	if (config_parse_url(conf->server, &s->server) == -1)
+		return -1;
+	if (conf->proxy != NULL) {
+		if (config_parse_url(conf->proxy, &s->proxy) == -1)
+			return -1;
+		s->has_proxy = 1;
+	}
+	if (s->server.tls && hrac_tls_init(s) == -1)
+		return -1;
+	if ((s->dns = evdns_base_new(base, 0)) == NULL)
+		return -1;
+	/* Only names need the resolver; a missing resolv.conf is not fatal. */
+	if (evdns_base_resolv_conf_parse(s->dns, DNS_OPTIONS_ALL,
+	    "/etc/resolv.conf") != 0)
+		log_debug("no usable /etc/resolv.conf; names will not resolve");
+	cb.outlet = hrac_session_outlet;
+	cb.pending = hrac_session_pending;
+	cb.write = hrac_session_write;
+	cb.poll = hrac_session_poll;
+	cb.sent = hrac_session_sent;
+	cb.control = hrac_session_control;
+	cb.hook = hrac_session_hook;
+	cb.sip = hrac_session_sip;
+	cb.media = hrac_session_media;
+	cb.arg = s;
+	cb.outlet_name = "the upstream";
+	cb.chunk_max = HRAC_CHUNK_MAX;
+	cb.high_water = HRAC_HIGH_WATER;
+	s->link_cb.ready = hrac_session_link_ready;
+	s->link_cb.body = hrac_session_link_body;
+	s->link_cb.error = hrac_session_link_error;
+	s->link_cb.drained = hrac_session_link_drained;
+	s->link_cb.arg = s;
+	if ((s->tun = tunnel_pump_new(conf->queue_max, base, "",
+	    &cb)) == NULL ||
+	    (s->retry_ev = evtimer_new(base, hrac_session_retry, s)) == NULL ||
+	    (s->probe_ev = evtimer_new(base, hrac_session_probe_timeout,
+	    s)) == NULL ||
+	    (s->timer_ev = event_new(base, -1, EV_PERSIST, hrac_session_timer,
+	    s)) == NULL || event_add(s->timer_ev, &sec) == -1)
+		return -1;
+	tunnel_set_batch(s->tun, conf->batch_bytes);
+	tunnel_set_batch_wait(s->tun, conf->batch_wait);
+	s->mode = conf->mode == TUNNEL_MODE_POLL ? TUNNEL_MODE_POLL :
+	    TUNNEL_MODE_STREAM;
+	s->backoff = BACKOFF_MIN;
+	hrac_session_connect(s);
+	return 0;
+}
+
+/* Close everything (shutdown). */
+void
+hrac_session_free(struct hrac_session *s)
+{
+	hrac_session_close_links(s);
+	if (s->retry_ev != NULL)
+		event_free(s->retry_ev);
+	if (s->probe_ev != NULL)
+		event_free(s->probe_ev);
+	if (s->timer_ev != NULL)
+		event_free(s->timer_ev);
+	tunnel_free(s->tun);
+	if (s->dns != NULL)
+		evdns_base_free(s->dns, 0);
+	SSL_CTX_free(s->ssl);
+}
+
+/* Close every link of this attempt and forget our admission key. */
+static void
+hrac_session_close_links(struct hrac_session *s)
+{
+	hrac_session_drop(s, &s->ctrl);
+	hrac_session_drop(s, &s->down);
+	hrac_session_drop(s, &s->down_next);
+	hrac_session_drop(s, &s->up);
+	hrac_session_drop(s, &s->up_old);
+	crypto_kx_clear(&s->kx);
+}
+
+/* Free a link and clear the pointer that held it. */
+static void
+hrac_session_drop(struct hrac_session *s, struct hrac_link **lp)
+{
+	(void)s;
+	hrac_link_free(*lp);
+	*lp = NULL;
+}
+
+/* Begin the handshake: fetch a nonce from hras. */
+static void
+hrac_session_connect(struct hrac_session *s)
+{
+	s->state = SESSION_CHALLENGE;
+	if ((s->ctrl = hrac_link_new(s, LINK_CTRL)) == NULL)
+		hrac_session_lost(s, "cannot start a connection");
+}
+
+/* Everything of this attempt is gone: wait, then try again. */
+static void
+hrac_session_lost(struct hrac_session *s, const char *why)
+{
+	struct timeval	 tv;
+	double		 wait;
+
+	if (s->state == SESSION_UP) {
+		log_warnx("tunnel down: %s", why);
+		tunnel_log_stats(s->tun, " so far");
+	} else
+		log_warnx("tunnel attempt failed: %s", why);
+	hrac_session_close_links(s);
+	evtimer_del(s->probe_ev);
+	s->post_inflight = 0;
+	s->state = SESSION_WAIT;
+	tunnel_purge_media(s->tun);
+	/* Jitter of +-20% so that many clients do not retry in step. */
+	wait = s->backoff * (0.8 + 0.4 * ((double)arc4random_uniform(1000) /
+	    1000.0));
+	tv.tv_sec = (time_t)wait;
+	tv.tv_usec = (suseconds_t)((wait - (double)tv.tv_sec) * 1e6);
+	log_info("reconnecting in %.1f s", wait);
+	evtimer_add(s->retry_ev, &tv);
+	s->backoff *= 2;
+	if (s->backoff > s->h->conf->backoff_max)
+		s->backoff = s->h->conf->backoff_max;
+}
+
+/* Back-off elapsed. */
+static void
+hrac_session_retry(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hrac_session_connect(arg);
+}
+
+/* A link reports failure; which link decides what it costs. */
+static void
+hrac_session_link_error(void *arg, struct hrac_link *l, const char *why)
+{
+	struct hrac_session	*s = arg;
+
+	if (l == s->up_old) {
+		hrac_session_drop(s, &s->up_old);
+		return;
+	}
+	if (l == s->down && s->down_next != NULL) {
+		/* The renewed GET takes over from the one that ended. */
+		hrac_session_down_done(s, l);
+		return;
+	}
+	if (l == s->down_next) {
+		hrac_session_drop(s, &s->down_next);
+		return;
+	}
+	if (l == s->up && s->mode == TUNNEL_MODE_POLL &&
+	    s->state == SESSION_UP && !s->post_inflight) {
+		/* An idle kept-alive POST connection closed: open another
+		 * when there is something to send. */
+		hrac_session_drop(s, &s->up);
+		return;
+	}
+	if (l == s->ctrl && (strstr(why, "403") != NULL))
+		why = "hras refused the tunnel (403): check id and secret";
+	else if (l == s->ctrl && strstr(why, "426") != NULL)
+		why = "hras speaks another admission protocol (426): run "
+		    "the same release of hrac and hras";
+	hrac_session_lost(s, why);
+}
+
+/* The request target of a tunnel request, with its number and MAC. */
+static int
+hrac_session_target(struct hrac_session *s, const char *method,
+    const char *path, char *out, size_t len)
+{
+	char	 mac[AUTH_HEXLEN];
+	int	 n;
+
+	s->req++;
+	if (auth_request_mac(s->req_key, method, path, s->sid, s->req,
+	    mac) == -1)
+		return -1;
+	n = snprintf(out, len, "%s?sid=%s&req=%llu&mac=%s%s", path, s->sid,
+	    (unsigned long long)s->req, mac,
+	    s->mode == TUNNEL_MODE_POLL ? "&poll=1" : "");
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* A link is connected (through the proxy and TLS): send its request. */
+static void
+hrac_session_link_ready(void *arg, struct hrac_link *l)
+{
+	struct hrac_session	*s = arg;
+	char			 target[512];
+	struct evbuffer		*f;
+	uint8_t			 probe = FRAME_CTL_PROBE;
+
+	switch (l->role) {
+	case LINK_CTRL:
+		if (hrac_link_request(l, "GET", "/vofw/v1/challenge?version="
+		    AUTH_VERSION_STR, NULL, 0, 0) == -1)
+			hrac_session_lost(s, "out of memory");
+		return;
+	case LINK_DOWN:
+		if (hrac_session_target(s, "GET", "/vofw/v1/down", target,
+		    sizeof(target)) == -1 ||
+		    hrac_link_request(l, "GET", target, NULL, 0, 0) == -1) {
+			hrac_session_lost(s, "cannot send the downstream GET");
+			return;
+		}
+		hrac_session_probe_arm(s, LINK_DOWN);
+		return;
+	case LINK_UP:
+		if (s->mode == TUNNEL_MODE_POLL) {
+			hrac_session_post(s);
+			hrac_session_probe_arm(s, LINK_UP);
+			return;
+		}
+		if (hrac_session_target(s, "POST", "/vofw/v1/up", target,
+		    sizeof(target)) == -1 ||
+		    hrac_link_request(l, "POST", target, NULL, 0, 1) == -1) {
+			hrac_session_lost(s, "cannot send the upstream POST");
+			return;
+		}
+		s->up_since = clock_now();
+		if (s->up_old != NULL) {
+			/* Renewal: the old body ends, the new one goes on. */
+			hrac_link_end_chunks(s->up_old);
+			tunnel_pump_flush(s->tun);
+			return;
+		}
+		if ((f = evbuffer_new()) == NULL ||
+		    tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &probe, 1) == -1 ||
+		    hrac_link_write_chunk(l, f) == -1)
+			hrac_session_lost(s, "cannot send the probe");
+		else
+			hrac_session_probe_arm(s, LINK_UP);
+		if (f != NULL)
+			evbuffer_free(f);
+		return;
+	}
+}
+
+/*
+ * Read hras's challenge: "version=2" and the nonce. An hras of another
+ * admission protocol answers otherwise; say which half to upgrade.
+ */
+static int
+hrac_session_challenge(struct hrac_session *s, const char *body)
+{
+	char	 v[8];
+
+	if (sscanf(body, "version=%7[0-9]\nnonce=%64[0-9a-f]\n", v,
+	    s->snonce) == 2 && strcmp(v, AUTH_VERSION_STR) == 0 &&
+	    strlen(s->snonce) == 2 * AUTH_CHALLENGELEN)
+		return 0;
+	if (strncmp(body, "nonce=", 6) == 0)
+		snprintf(v, sizeof(v), "1");
+	else if (sscanf(body, "version=%7[0-9]\n", v) != 1) {
+		hrac_session_lost(s, "bad challenge from hras");
+		return -1;
+	}
+	log_warnx("hras speaks admission protocol %s, this hrac %s: upgrade "
+	    "%s (both halves ship together)", v, AUTH_VERSION_STR,
+	    strlen(v) < strlen(AUTH_VERSION_STR) || (strlen(v) ==
+	    strlen(AUTH_VERSION_STR) && strcmp(v, AUTH_VERSION_STR) < 0) ?
+	    "hras" : "hrac");
+	hrac_session_lost(s, "admission protocol mismatch");
+	return -1;
+}
+
+/* Answer the challenge with our ephemeral key and our proof. */
+static void
+hrac_session_open(struct hrac_session *s, struct hrac_link *l)
+{
+	char	 cp[2 * CRYPTO_PUBLEN + 1], mac[AUTH_HEXLEN], target[512];
+
+	crypto_kx_clear(&s->kx);
+	if (crypto_kx_new(&s->kx) == -1) {
+		hrac_session_lost(s, "cannot make a key pair");
+		return;
+	}
+	crypto_hex(s->kx.pub, sizeof(s->kx.pub), cp);
+	if (auth_open_mac(s->h->conf->secret, s->h->conf->id, s->snonce, cp,
+	    mac) == -1 ||
+	    snprintf(target, sizeof(target), "/vofw/v1/open?id=%s&"
+	    "nonce=%s&pub=%s&mac=%s", s->h->conf->id, s->snonce, cp,
+	    mac) >= (int)sizeof(target)) {
+		hrac_session_lost(s, "cannot build the handshake");
+		return;
+	}
+	s->state = SESSION_OPEN;
+	if (l->state != LINK_IDLE) {
+		/* The proxy closed the link: open another. */
+		hrac_session_drop(s, &s->ctrl);
+		hrac_session_lost(s, "handshake connection not kept");
+		return;
+	}
+	if (hrac_link_request(l, "GET", target, NULL, 0, 0) == -1)
+		hrac_session_lost(s, "out of memory");
+}
+
+/*
+ * Check hras's welcome: its proof covers its ephemeral key and ours, so a
+ * key put in by anyone without the secret fails here. Then derive the
+ * session's keys and throw our private key away.
+ */
+static int
+hrac_session_welcome(struct hrac_session *s, const char *body)
+{
+	struct crypto_session_keys	 keys;
+	struct auth_transcript		 tr;
+	char				 cp[2 * CRYPTO_PUBLEN + 1];
+	char				 sp[2 * CRYPTO_PUBLEN + 1];
+	char				 mac[AUTH_HEXLEN], want[AUTH_HEXLEN];
+	uint8_t				 spub[CRYPTO_PUBLEN];
+	uint8_t				 shared[CRYPTO_KEYLEN];
+	int				 rc;
+
+	crypto_hex(s->kx.pub, sizeof(s->kx.pub), cp);
+	tr.id = s->h->conf->id;
+	tr.sid = s->sid;
+	tr.snonce = s->snonce;
+	tr.cpub = cp;
+	tr.spub = sp;
+	if (sscanf(body, "sid=%32[0-9a-f]\npub=%64[0-9a-f]\nmac=%64[0-9a-f]\n",
+	    s->sid, sp, mac) != 3 || strlen(s->sid) != 2 * AUTH_SIDLEN ||
+	    crypto_unhex(sp, spub, sizeof(spub)) == -1 ||
+	    auth_welcome_mac(s->h->conf->secret, &tr, want) == -1 ||
+	    strlen(mac) != strlen(want) ||
+	    !crypto_equal(mac, want, strlen(want))) {
+		hrac_session_lost(s, "hras failed to prove the shared secret");
+		return -1;
+	}
+	rc = crypto_kx_shared(&s->kx, spub, shared);
+	crypto_kx_clear(&s->kx);
+	if (rc == 0)
+		rc = auth_session_keys(shared, s->h->conf->secret, &tr, &keys);
+	OPENSSL_cleanse(shared, sizeof(shared));
+	if (rc == -1 ||
+	    tunnel_set_keys(s->tun, keys.up, "up", keys.down, "down") == -1) {
+		OPENSSL_cleanse(&keys, sizeof(keys));
+		hrac_session_lost(s, "cannot derive session keys");
+		return -1;
+	}
+	memcpy(s->req_key, keys.req, sizeof(s->req_key));
+	OPENSSL_cleanse(&keys, sizeof(keys));
+	return 0;
+}
+
+/* Parse the handshake answers and open the data links. */
+static void
+hrac_session_handshake(struct hrac_link *l)
+{
+	struct hrac_session	*s = l->s;
+	char			 body[512];
+	size_t			 n = evbuffer_get_length(l->body);
+
+	if (n >= sizeof(body)) {
+		hrac_session_lost(s, "oversized handshake answer");
+		return;
+	}
+	evbuffer_remove(l->body, body, n);
+	body[n] = '\0';
+	if (s->state == SESSION_CHALLENGE) {
+		if (hrac_session_challenge(s, body) == 0)
+			hrac_session_open(s, l);
+		return;
+	}
+	if (hrac_session_welcome(s, body) == -1)
+		return;
+	s->req = 0;
+	hrac_session_drop(s, &s->ctrl);
+	log_debug("admitted by hras, session %.8s...", s->sid);
+	hrac_session_links(s);
+}
+
+/* Open the downstream and upstream links of the current mode. */
+static void
+hrac_session_links(struct hrac_session *s)
+{
+	s->state = SESSION_PROBE;
+	s->probe_links = 0;
+	s->last_rx = s->last_tx = s->down_since = clock_now();
+	if ((s->down = hrac_link_new(s, LINK_DOWN)) == NULL ||
+	    (s->up = hrac_link_new(s, LINK_UP)) == NULL)
+		hrac_session_lost(s, "cannot open the data connections");
+}
+
+/*
+ * A link of the probe has sent its request. Once both have, hras has
+ * HRAC_PROBE_TIMEOUT to answer: stream mode the probe, poll mode the POST.
+ * Connecting (TCP, the proxy's CONNECT, TLS) is not counted: a slow
+ * handshake says nothing about buffering, and each link has its own
+ * connect timeout.
+ */
+static void
+hrac_session_probe_arm(struct hrac_session *s, enum hrac_link_role role)
+{
+	struct timeval	 tv = { HRAC_PROBE_TIMEOUT, 0 };
+	unsigned int	 both = 1u << LINK_DOWN | 1u << LINK_UP;
+
+	if (s->state != SESSION_PROBE || (s->probe_links & 1u << role) != 0)
+		return;
+	s->probe_links |= 1u << role;
+	if (s->probe_links == both)
+		evtimer_add(s->probe_ev, &tv);
+}
+
+/* The tunnel carries frames: say so and reset the back-off. */
+static void
+hrac_session_up(struct hrac_session *s)
+{
+	s->state = SESSION_UP;
+	s->backoff = BACKOFF_MIN;
+	evtimer_del(s->probe_ev);
+	log_info("tunnel up (%s mode) to %s%s", s->mode == TUNNEL_MODE_POLL ?
+	    "poll" : "stream", s->h->conf->server, s->has_proxy ?
+	    " through the proxy" : "");
+	tunnel_pump_kick(s->tun, 1);
+}
+
+/* No probe answer in time: the path buffers, so poll if allowed. */
+static void
+hrac_session_probe_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct hrac_session	*s = arg;
+
+	(void)fd;
+	(void)what;
+	if (s->mode == TUNNEL_MODE_POLL) {
+		hrac_session_lost(s, "no answer from hras in poll mode");
+		return;
+	}
+	if (s->h->conf->mode != TUNNEL_MODE_AUTO) {
+		hrac_session_lost(s, "no answer to the stream probe");
+		return;
+	}
+	log_info("the path to hras does not stream (a proxy buffers); "
+	    "switching to poll mode");
+	hrac_session_drop(s, &s->down);
+	hrac_session_drop(s, &s->up);
+	s->mode = TUNNEL_MODE_POLL;
+	hrac_session_links(s);
+}
+
+/* Response body bytes (or its end) on a link. */
+static void
+hrac_session_link_body(void *arg, struct hrac_link *l, int done)
+{
+	struct hrac_session	*s = arg;
+	const char		*why;
+
+	if (l->role == LINK_CTRL) {
+		if (done)
+			hrac_session_handshake(l);
+		return;
+	}
+	if (l->role == LINK_UP) {
+		evbuffer_drain(l->body, evbuffer_get_length(l->body));
+		if (!done)
+			return;
+		if (l == s->up_old) {
+			hrac_session_drop(s, &s->up_old);
+			return;
+		}
+		s->post_inflight = 0;
+		if (l->state != LINK_IDLE)
+			hrac_session_drop(s, &s->up);
+		if (s->state == SESSION_PROBE)
+			hrac_session_up(s);
+		else
+			tunnel_pump_flush(s->tun);
+		return;
+	}
+	/* A renewed GET waits until the one before it has ended. */
+	if (l == s->down_next)
+		return;
+	/* Any bytes, or an empty poll answer, show that hras is there. */
+	if (evbuffer_get_length(l->body) > 0 || done)
+		s->last_rx = clock_now();
+	if (tunnel_input(s->tun, l->body, &why) == -1) {
+		hrac_session_lost(s, why);
+		return;
+	}
+	/* SIP is acknowledged at once: less to send twice after an outage. */
+	if (tunnel_ack(s->tun) == -1)
+		log_warnx("cannot queue an acknowledgement");
+	if (done)
+		hrac_session_down_done(s, l);
+}
+
+/* A downstream response ended: renew it (or promote the renewal). */
+static void
+hrac_session_down_done(struct hrac_session *s, struct hrac_link *l)
+{
+	char	 target[512];
+
+	if (s->down_next != NULL) {
+		hrac_session_drop(s, &s->down);
+		s->down = s->down_next;
+		s->down_next = NULL;
+		s->down_since = clock_now();
+		if (s->down->state == LINK_BODY || s->down->state == LINK_IDLE)
+			hrac_session_link_body(s, s->down,
+			    s->down->state == LINK_IDLE);
+		return;
+	}
+	if (s->mode != TUNNEL_MODE_POLL) {
+		hrac_session_lost(s, "hras ended the downstream");
+		return;
+	}
+	if (l->state != LINK_IDLE) {
+		hrac_session_drop(s, &s->down);
+		if ((s->down = hrac_link_new(s, LINK_DOWN)) == NULL)
+			hrac_session_lost(s, "cannot reopen the downstream");
+		return;
+	}
+	if (hrac_session_target(s, "GET", "/vofw/v1/down", target,
+	    sizeof(target)) == -1 ||
+	    hrac_link_request(l, "GET", target, NULL, 0, 0) == -1)
+		hrac_session_lost(s, "cannot send the downstream GET");
+}
+
+/* A control record: the probe's answer shows that both ways stream. */
+static void
+hrac_session_control(void *arg, const uint8_t *data, size_t len)
+{
+	struct hrac_session	*s = arg;
+
+	if (len == 1 && data[0] == FRAME_CTL_PROBE_ACK &&
+	    s->state == SESSION_PROBE) {
+		hrac_session_send_control(s, FRAME_CTL_STREAM_OK);
+		hrac_session_up(s);
+	}
+}
+
+/* A datagram for hrac's hook. */
+static void
+hrac_session_hook(void *arg, const uint8_t *data, size_t len)
+{
+	struct hrac_session	*s = arg;
+
+	if (s->h->hook != NULL)
+		hook_deliver(s->h->hook, data, len);
+}
+
+/* A SIP message from hras, for the SIP layer. */
+static void
+hrac_session_sip(void *arg, uint32_t flow, const uint8_t *data, size_t len)
+{
+	struct hrac_session	*s = arg;
+
+	if (s->cb.sip != NULL)
+		s->cb.sip(s->cb.arg, flow, data, len);
+}
+
+/* Voice from hras, for the media relay. */
+static void
+hrac_session_media(void *arg, unsigned int type, uint32_t flow,
+    const uint8_t *data, size_t len)
+{
+	struct hrac_session	*s = arg;
+
+	if (s->cb.media != NULL)
+		s->cb.media(s->cb.arg, type, flow, data, len);
+}
+
+/* Write one control frame on the upstream, ahead of the queue. */
+static void
+hrac_session_send_control(struct hrac_session *s, uint8_t code)
+{
+	struct evbuffer	*f;
+
+	if (s->up == NULL || (f = evbuffer_new()) == NULL)
+		return;
+	if (tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &code, 1) == -1 ||
+	    hrac_link_write_chunk(s->up, f) == -1)
+		log_warnx("cannot send a control frame");
+	evbuffer_free(f);
+}
+
+/*
+ * What takes the queue's frames: nothing before the tunnel is up, the
+ * next POST in poll mode, the upstream body once it streams.
+ */
+static enum tunnel_outlet
+hrac_session_outlet(void *arg)
+{
+	struct hrac_session	*s = arg;
+
+	if (s->state != SESSION_UP)
+		return TUNNEL_OUT_NONE;
+	if (s->mode == TUNNEL_MODE_POLL)
+		return TUNNEL_OUT_POLL;
+	if (s->up == NULL || !s->up->streaming)
+		return TUNNEL_OUT_NONE;
+	return TUNNEL_OUT_STREAM;
+}
+
+/* Bytes the upstream has yet to send. */
+static size_t
+hrac_session_pending(void *arg)
+{
+	struct hrac_session	*s = arg;
+
+	return hrac_link_output(s->up);
+}
+
+/* Frames into the upstream body, as one chunk. */
+static int
+hrac_session_write(void *arg, struct evbuffer *f)
+{
+	struct hrac_session	*s = arg;
+
+	return hrac_link_write_chunk(s->up, f);
+}
+
+/* The upstream was served: keepalives count from now. */
+static void
+hrac_session_sent(void *arg)
+{
+	struct hrac_session	*s = arg;
+
+	s->last_tx = clock_now();
+}
+
+/* In poll mode the pump hands its batch to the next POST. */
+static void
+hrac_session_poll(void *arg)
+{
+	hrac_session_post(arg);
+}
+
+/* The upstream drained: more frames may go. */
+static void
+hrac_session_link_drained(void *arg, struct hrac_link *l)
+{
+	struct hrac_session	*s = arg;
+
+	if (l == s->up && tunnel_queued(s->tun) > 0)
+		tunnel_pump_flush(s->tun);
+}
+
+/* In poll mode: one complete POST with a batch of frames at a time. */
+static void
+hrac_session_post(struct hrac_session *s)
+{
+	struct evbuffer	*f;
+	char		 target[512];
+	uint8_t		*p;
+	size_t		 n;
+
+	if (s->up == NULL) {
+		if ((s->up = hrac_link_new(s, LINK_UP)) == NULL)
+			hrac_session_lost(s, "cannot reopen the upstream");
+		return;
+	}
+	if (s->post_inflight || s->up->state != LINK_IDLE)
+		return;
+	if ((f = evbuffer_new()) == NULL)
+		return;
+	if (tunnel_queued(s->tun) == 0)
+		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
+	if (tunnel_flush(s->tun, f, HRAC_CHUNK_MAX) == -1 ||
+	    hrac_session_target(s, "POST", "/vofw/v1/up", target,
+	    sizeof(target)) == -1) {
+		evbuffer_free(f);
+		hrac_session_lost(s, "cannot seal frames");
+		return;
+	}
+	n = evbuffer_get_length(f);
+	p = evbuffer_pullup(f, -1);
+	if (hrac_link_request(s->up, "POST", target, p, n, 0) == -1)
+		hrac_session_lost(s, "out of memory");
+	else {
+		s->post_inflight = 1;
+		s->last_tx = clock_now();
+	}
+	evbuffer_free(f);
+}
+
+/* Once a second: judge a silent downstream, keep the upstream alive,
+ * and renew requests before a proxy's age limit cuts them. */
+static void
+hrac_session_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct hrac_session	*s = arg;
+	time_t			 now = clock_now();
+	struct hrac_link	*old;
+
+	(void)fd;
+	(void)what;
+	if (s->state != SESSION_UP)
+		return;
+	if (now - s->last_rx >= s->h->conf->dead_after) {
+		hrac_session_lost(s, "no traffic from hras");
+		return;
+	}
+	if (tunnel_ack(s->tun) == -1)
+		log_warnx("cannot queue an acknowledgement");
+	if (s->mode == TUNNEL_MODE_POLL)
+		return;
+	if (now - s->last_tx >= s->h->conf->dead_after / 2)
+		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
+	if (s->down_next == NULL &&
+	    now - s->down_since >= s->h->conf->get_age) {
+		log_debug("renewing the downstream GET");
+		s->down_next = hrac_link_new(s, LINK_DOWN);
+	}
+	if (s->up_old == NULL && s->up != NULL &&
+	    now - s->up_since >= s->h->conf->get_age) {
+		log_debug("renewing the upstream POST");
+		old = s->up;
+		if ((s->up = hrac_link_new(s, LINK_UP)) == NULL) {
+			s->up = old;
+			return;
+		}
+		s->up_old = old;
+	}
+}
+
+/* A datagram from hrac's hook goes into the tunnel. */
+int
+hrac_hook_send(void *arg, const void *data, size_t len)
+{
+	struct hrac_session	*s = arg;
+
+	return tunnel_send(s->tun, FRAME_HOOK, 0, data, len);
+}
+
+/* True while the tunnel carries frames. */
+int
+hrac_session_is_up(const struct hrac_session *s)
+{
+	return s->state == SESSION_UP;
+}
+
+/* Queue a record for hras (tunnel_send's contract: -1 when it is full). */
+int
+hrac_session_send(struct hrac_session *s, unsigned int type, uint32_t flow,
+    const void *data, size_t len)
+{
+	return tunnel_send(s->tun, type, flow, data, len);
+}
