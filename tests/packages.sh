@@ -107,6 +107,11 @@ mkdir -p "$WORK/src"
 (cd "$ROOT" && tar --exclude='./build*' --exclude=./.git \
     --exclude=./hrac/hrac --exclude=./hras/hras -cf - .) |
     tar -xf - -C "$WORK/src"
+if ! (cd "$WORK/src" && dpkg-checkbuilddeps) >/dev/null 2>&1; then
+	echo "packages: installing the build dependencies (debian/control)"
+	DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq \
+	    "$WORK/src" >/dev/null || exit 1
+fi
 if ! (cd "$WORK/src" && dpkg-buildpackage -us -uc -b) \
     >"$WORK/build.log" 2>&1; then
 	tail -n 40 "$WORK/build.log"
