@@ -52,6 +52,8 @@ rootfs_run() {
 	shift
 	unshare --mount --propagation private sh -euc '
 		r=$1; shift
+		# The root a mount point: `ip netns exec` remounts / (rslave).
+		mount --bind "$r" "$r"
 		mount -t proc proc "$r/proc"
 		mount -t sysfs sysfs "$r/sys"
 		mount --rbind /dev "$r/dev"
