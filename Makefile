@@ -2,6 +2,8 @@
 #
 #   make            build hrac/hrac and hras/hras
 #   make check      install missing dependencies, build, run every test
+#   make install    install (PREFIX, DESTDIR, SYSCONFDIR, UNITDIR, MANDIR,
+#                   DOCDIR); make uninstall removes it but edited configs
 #   make asan       the same test suite under ASan + UBSan
 #   make fuzz       build the libFuzzer targets and run each briefly
 #   make bench      run the benchmarks under tests/bench/
@@ -44,7 +46,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBVOFW    := $(BUILD)/libvofw.a
 
 .PHONY: all check deps unit integration asan fuzz fuzz-long bench demo soak \
-	install clean
+	install uninstall lint-man clean
 
 all: $(BUILD)/bin/hrac $(BUILD)/bin/hras
 ifeq ($(BUILD),build)
@@ -57,7 +59,7 @@ endif
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBVOFW): $(COMMON_OBJ)
 	rm -f $@
@@ -100,6 +102,10 @@ integration bench demo soak: $(TOOLS_BIN)
 deps:
 	@sh tests/lib/install-deps.sh
 
+# The man pages: mandoc -T lint clean, every config key and flag in them.
+lint-man:
+	@sh tests/lib/check-man.sh
+
 unit: all $(UNIT_BIN)
 	@sh tests/lib/run-unit.sh $(UNIT_BIN)
 
@@ -107,7 +113,7 @@ integration: all
 	@VOFW_BIN=$(BUILD)/bin sh tests/lib/run-integration.sh
 
 check: deps
-	$(MAKE) unit integration
+	$(MAKE) lint-man unit integration
 	$(MAKE) asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
@@ -143,18 +149,72 @@ demo: deps all
 soak: deps all
 	@VOFW_BIN=$(BUILD)/bin sh tests/soak.sh
 
+# Installation. DESTDIR stages it (a package build, or another root);
+# the units are written with the paths given here. Configuration files are
+# installed only if absent, root:vofw 0640 (they hold secrets and the
+# daemons run as vofw); `uninstall` keeps those a sysadmin has edited.
+# When DESTDIR is empty or is a system's root (it has etc/passwd), the
+# user vofw is created there first; in a bare staging directory the files
+# stay root:root and the package's own scripts set the group.
 PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc/vofw
-UNITDIR	?= /etc/systemd/system
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR) \
-	    $(DESTDIR)$(UNITDIR)
-	install -m 755 hrac/hrac hras/hras $(DESTDIR)$(PREFIX)/sbin/
-	install -m 644 conf/hrac.service conf/hras.service $(DESTDIR)$(UNITDIR)/
-	for f in hrac.conf hras.conf; do \
-		[ -e $(DESTDIR)$(SYSCONFDIR)/$$f ] || \
-		    install -m 640 conf/$$f $(DESTDIR)$(SYSCONFDIR)/; \
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/vofw
+HALVES	 = hrac hras
+MAN5	 = docs/man/hrac.conf.5 docs/man/hras.conf.5
+MAN8	 = docs/man/hrac.8 docs/man/hras.8
+DOCS_MD	 = $(wildcard docs/*.md)
+
+# The units with the installed paths (the Debian package runs this too);
+# written each time, as the paths may differ from the last run's.
+.PHONY: units
+units:
+	@mkdir -p $(BUILD)/conf
+	for h in $(HALVES); do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		    conf/$$h.service.in >$(BUILD)/conf/$$h.service || exit 1; \
 	done
+
+install: all units
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/docs \
+	    $(DESTDIR)$(DOCDIR)/examples
+	install -m 755 hrac/hrac hras/hras $(DESTDIR)$(SBINDIR)/
+	install -m 644 $(BUILD)/conf/hrac.service $(BUILD)/conf/hras.service \
+	    $(DESTDIR)$(UNITDIR)/
+	install -m 644 conf/sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/vofw.conf
+	install -m 644 conf/tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/vofw.conf
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(DOCS_MD) $(DESTDIR)$(DOCDIR)/docs/
+	install -m 644 conf/hrac.conf conf/hras.conf $(DESTDIR)$(DOCDIR)/examples/
+	@sh conf/install-config.sh "$(DESTDIR)" "$(SYSCONFDIR)" \
+	    $(DESTDIR)$(SYSUSERSDIR)/vofw.conf conf/hrac.conf conf/hras.conf
+
+uninstall:
+	rm -f $(HALVES:%=$(DESTDIR)$(SBINDIR)/%) \
+	    $(HALVES:%=$(DESTDIR)$(UNITDIR)/%.service) \
+	    $(DESTDIR)$(SYSUSERSDIR)/vofw.conf $(DESTDIR)$(TMPFILESDIR)/vofw.conf \
+	    $(MAN5:docs/man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	    $(MAN8:docs/man/%=$(DESTDIR)$(MANDIR)/man8/%) \
+	    $(DESTDIR)$(DOCDIR)/README.md $(DOCS_MD:%=$(DESTDIR)$(DOCDIR)/%) \
+	    $(HALVES:%=$(DESTDIR)$(DOCDIR)/examples/%.conf)
+	rmdir $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	@for f in hrac.conf hras.conf; do \
+		c=$(DESTDIR)$(SYSCONFDIR)/$$f; \
+		if cmp -s conf/$$f $$c; then rm -f $$c; \
+		elif [ -e $$c ]; then echo "uninstall: keeping $$c (edited)"; fi; \
+	done
+	rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan build-fuzz hrac/hrac hras/hras

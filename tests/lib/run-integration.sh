@@ -9,9 +9,11 @@
 # Up to JOBS tests (default 3) run at once: most of a test's time is spent
 # waiting on timers and phones, and each test has namespaces of its own. A
 # test with a "# serial" line (one that measures time) runs alone. Prints
-# "PASS name (s)" or "FAIL name (s)" per test as it ends, the output of
-# each failed test, and a closing "integration: N passed, N failed" line;
-# exits non-zero if any test failed.  A test runs with the interpreter of
+# "PASS name (s)", "SKIP name (s): why" or "FAIL name (s)" per test as it
+# ends, the output of each failed test, and a closing "integration: N
+# passed, M skipped, K failed" line; exits non-zero if any test failed.
+# A test that cannot run here (data the project does not carry) exits 77,
+# automake's skip status, after a line "SKIP: why, and how to run it".  A test runs with the interpreter of
 # its #! line (sh when it has none).  Each test gets its own TB_ID, so
 # after a test that was killed the runner finds and removes what it left:
 # the processes inside its namespaces, the namespaces, its $TB_DIR.
@@ -85,6 +87,7 @@ leftovers() {
 }
 
 pass=0
+skip=0
 fail=0
 failed=
 n=0
@@ -137,6 +140,12 @@ finish() {
 	if [ "$rc" -eq 0 ]; then
 		echo "PASS $_name (${secs}s)"
 		pass=$((pass + 1))
+		return
+	fi
+	if [ "$rc" -eq 77 ] && [ -z "$left" ]; then
+		echo "SKIP $_name (${secs}s): $(sed -n 's/^SKIP: //p' "$log" |
+		    head -n 1)"
+		skip=$((skip + 1))
 		return
 	fi
 	# timeout(1) gives 124, or 137 when -k had to SIGKILL.
@@ -202,5 +211,5 @@ if [ "$n" -eq 0 ]; then
 	exit 1
 fi
 [ "$fail" -eq 0 ] || echo "failed:$failed"
-echo "integration: $pass passed, $fail failed"
+echo "integration: $pass passed, $skip skipped, $fail failed"
 [ "$fail" -eq 0 ]
