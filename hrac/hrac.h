@@ -161,6 +161,7 @@ void	 hrac_local_free(struct hrac_local *);
 void	 hrac_local_learn(struct hrac_local *, const struct osip_message *);
 void	 hrac_local_set_domains(struct hrac_local *, char *const *, size_t);
 int	 hrac_local_served(const struct hrac_local *, const char *);
+unsigned int hrac_local_count(struct hrac_local *);
 int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
 	    const char *, struct hrac_local_hit *);
 
