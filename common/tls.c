@@ -7,6 +7,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "crypto.h"
 #include "tls.h"
@@ -18,7 +19,8 @@
 struct ssl_ctx_st *
 tls_server_ctx(const char *cert, const char *key, char *err, size_t errlen)
 {
-	SSL_CTX	*ctx;
+	SSL_CTX		*ctx;
+	unsigned long	 e;
 
 	ERR_clear_error();
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
@@ -32,12 +34,18 @@ tls_server_ctx(const char *cert, const char *key, char *err, size_t errlen)
 		    crypto_strerror(ERR_get_error()));
 		goto fail;
 	}
+	/* OpenSSL checks the key against the certificate as it loads it. */
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		e = ERR_peek_last_error();
+		if (ERR_GET_LIB(e) == ERR_LIB_X509 &&
+		    ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH)
+			goto mismatch;
 		snprintf(err, errlen, "tunnel.tls.key \"%s\": %s", key,
-		    crypto_strerror(ERR_get_error()));
+		    crypto_strerror(e));
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
+mismatch:
 		snprintf(err, errlen, "tunnel.tls.key \"%s\" does not match "
 		    "the certificate of tunnel.tls.cert \"%s\"", key, cert);
 		goto fail;
