@@ -570,8 +570,8 @@ siptr_reply(struct siptr *tr, const osip_message_t *req, int status,
 	 */
 	if ((r = sip_reply(req, status, NULL)) == NULL) {
 		if (why != NULL)
-			log_info("%s: %d (%s), answer not built", req->sip_method,
-			    status, why);
+			log_info("%s: %d (%s), answer not built",
+			    req->sip_method, status, why);
 		return;
 	}
 	if (sip_via_target(r, &to) == -1) {

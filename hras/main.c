@@ -49,7 +49,7 @@ hras_reload(void *arg)
 	struct hras		*h = arg;
 	struct hras_config	*conf;
 	struct hras_session	*s, *next;
-	const struct config_client *cl;
+	const struct config_client *cl, *old;
 	SSL_CTX			*ssl = NULL;
 	char			 err[CONFIG_ERRLEN];
 
@@ -60,7 +60,8 @@ hras_reload(void *arg)
 		return;
 	}
 	if ((conf->tls_cert != NULL) != (h->ssl != NULL))
-		log_warnx("reload: turning tunnel TLS on or off needs a restart");
+		log_warnx("reload: turning tunnel TLS on or off needs a "
+		    "restart");
 	else if (conf->tls_cert != NULL && (ssl = tls_server_ctx(conf->tls_cert,
 	    conf->tls_key, err, sizeof(err))) == NULL) {
 		hras_config_free(conf);
@@ -87,7 +88,8 @@ hras_reload(void *arg)
 		/* Each live connection's SSL holds a reference to the old. */
 		SSL_CTX_free(h->ssl);
 		h->ssl = ssl;
-		log_info("reload: tunnel certificate %s loaded", conf->tls_cert);
+		log_info("reload: tunnel certificate %s loaded",
+		    conf->tls_cert);
 	}
 	media_set_timeout(h->media, conf->media.timeout);
 	siptr_set_limits(h->sip, &conf->sip_tcp);
@@ -95,12 +97,13 @@ hras_reload(void *arg)
 	hras_limit_reload(h, conf);
 	for (s = TAILQ_FIRST(&h->sessions); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
+		old = hras_config_client(h->conf, s->id);
 		if ((cl = hras_config_client(conf, s->id)) == NULL)
 			hras_session_revoke(h, s->id, "client removed from the "
 			    "configuration");
-		else if (strcmp(cl->secret, hras_config_client(h->conf,
-		    s->id)->secret) != 0)
-			hras_session_revoke(h, s->id, "client's secret changed");
+		else if (old == NULL || strcmp(cl->secret, old->secret) != 0)
+			hras_session_revoke(h, s->id,
+			    "client's secret changed");
 		else {
 			tunnel_set_batch(s->tun, conf->batch_bytes);
 			tunnel_set_batch_wait(s->tun, conf->batch_wait);
