@@ -15,7 +15,7 @@ struct event_base;
 /* Writes the daemon's one-line status ("2 tunnels, 14 calls, ...") to buf. */
 typedef void	(*notify_status_fn)(void *, char *buf, size_t len);
 
-#define NOTIFY_STATUS_MAX	256
+#define NOTIFY_STATUS_MAX	512
 #define NOTIFY_STATUS_PERIOD	2	/* seconds between status checks */
 
 int	 notify_init(struct event_base *, notify_status_fn, void *arg);
