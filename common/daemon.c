@@ -2,21 +2,18 @@
  * What both daemons do the same way around their real work: the command
  * line, signals through libevent (never real work in a signal handler),
  * the privilege drop and system call filter once the sockets are open
- * (OpenBSD's privdrop, then pledge in spirit), and the systemd readiness
- * notification, spoken without libsystemd.
+ * (OpenBSD's privdrop, then pledge in spirit). systemd notification is
+ * notify.c's.
  */
 #define _GNU_SOURCE		/* setresuid, setresgid */
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,43 +153,6 @@ daemon_signals_free(struct daemon_signals *ds)
 	if (ds->intr != NULL)
 		event_free(ds->intr);
 	free(ds);
-}
-
-/* Send READY=1 to $NOTIFY_SOCKET if systemd gave one (Type=notify). */
-void
-daemon_notify_ready(void)
-{
-	static const char	 msg[] = "READY=1";
-	struct sockaddr_un	 sun;
-	const char		*path;
-	socklen_t		 len;
-	size_t			 plen;
-	int			 fd;
-
-	if ((path = getenv("NOTIFY_SOCKET")) == NULL || path[0] == '\0')
-		return;
-	plen = strlen(path);
-	if ((path[0] != '/' && path[0] != '@') ||
-	    plen >= sizeof(sun.sun_path)) {
-		log_warnx("%s: bad NOTIFY_SOCKET \"%s\"", __func__, path);
-		return;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, plen);
-	/* '@' names a socket in the abstract namespace: a leading NUL. */
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen +
-	    (path[0] == '/'));
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
-		log_warn("%s: socket", __func__);
-		return;
-	}
-	if (sendto(fd, msg, sizeof(msg) - 1, 0, (struct sockaddr *)&sun,
-	    len) == -1)
-		log_warn("%s: sendto %s", __func__, path);
-	close(fd);
 }
 
 /*

@@ -1,8 +1,7 @@
 /*
  * What both daemons do the same way around their real work: the command
  * line, the event loop, signals through libevent, giving up root and
- * entering the sandbox once the sockets are open, and telling systemd
- * they are ready.
+ * entering the sandbox once the sockets are open.
  */
 #ifndef VOFW_DAEMON_H
 #define VOFW_DAEMON_H
@@ -28,7 +27,6 @@ struct daemon_signals *daemon_signals_init(struct event_base *,
 	    void (*on_reload)(void *), void (*on_stop)(void *), void *arg);
 void	 daemon_signals_free(struct daemon_signals *);
 struct event_base *daemon_event_base(void);
-void	 daemon_notify_ready(void);
 void	 daemon_raise_nofile(void);
 int	 daemon_drop_privileges(const char *user);
 int	 daemon_sandbox(int enabled);

@@ -1,13 +1,20 @@
 /*
  * Logging for both halves. Lines go to stderr (journald stamps them) or to
- * syslog; each carries its level so a sysadmin can grep for warnings.
+ * syslog; each carries its level so a sysadmin can grep for warnings. When
+ * stderr is the journal ($JOURNAL_STREAM names its device and inode, see
+ * systemd.exec(5)) each line starts with its syslog priority ("<4>", as
+ * sd-daemon(3) says), so `journalctl -p warning` can filter.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -16,6 +23,7 @@ static void	log_vwrite(enum log_level, const char *, const char *, va_list)
 
 static const char	*log_ident = "vofw";
 static int		 log_syslog;
+static int		 log_journal;	/* stderr is the journal's stream */
 static enum log_level	 log_max = LOG_LEVEL_INFO;
 static enum log_level	 log_floor = LOG_LEVEL_INFO;	/* log_init's */
 
@@ -24,6 +32,8 @@ static unsigned int	 log_limit_interval = LOG_LIMIT_INTERVAL;
 
 static const char *const log_names[] = { "error", "warning", "info", "debug" };
 static const int log_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+/* sd-daemon(3)'s SD_ERR, SD_WARNING, SD_INFO, SD_DEBUG. */
+static const char *const log_journal_prio[] = { "<3>", "<4>", "<6>", "<7>" };
 
 /* Choose where log lines go and how verbose they are. */
 void
@@ -32,8 +42,38 @@ log_init(const char *ident, int use_syslog, enum log_level max)
 	log_ident = ident;
 	log_syslog = use_syslog;
 	log_max = log_floor = max;
+	log_journal = 0;
 	if (log_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else
+		log_journal = log_journal_stream(getenv("JOURNAL_STREAM"),
+		    STDERR_FILENO);
+}
+
+/*
+ * Whether fd is the stream $JOURNAL_STREAM ("DEVICE:INODE", both decimal)
+ * names: 1 when it is, 0 when not, when the variable is absent or
+ * malformed, or fd cannot be examined.
+ */
+int
+log_journal_stream(const char *env, int fd)
+{
+	struct stat	 st;
+	uintmax_t	 dev, ino;
+	char		*end;
+
+	if (env == NULL || env[0] < '0' || env[0] > '9')
+		return 0;
+	errno = 0;
+	dev = strtoumax(env, &end, 10);
+	if (errno != 0 || *end != ':' || end[1] < '0' || end[1] > '9')
+		return 0;
+	ino = strtoumax(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return 0;
+	if (fstat(fd, &st) == -1)
+		return 0;
+	return (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino;
 }
 
 /*
@@ -80,10 +120,12 @@ log_vwrite(enum log_level level, const char *suffix, const char *fmt,
 		return;
 	}
 	if (suffix != NULL)
-		fprintf(stderr, "%s: %s: %s: %s\n", log_ident, log_names[level],
+		fprintf(stderr, "%s%s: %s: %s: %s\n", log_journal ?
+		    log_journal_prio[level] : "", log_ident, log_names[level],
 		    msg, suffix);
 	else
-		fprintf(stderr, "%s: %s: %s\n", log_ident, log_names[level],
+		fprintf(stderr, "%s%s: %s: %s\n", log_journal ?
+		    log_journal_prio[level] : "", log_ident, log_names[level],
 		    msg);
 }
 
@@ -98,6 +140,17 @@ log_warn(const char *fmt, ...)
 	log_vwrite(LOG_LEVEL_WARN, strerror(saved), fmt, ap);
 	va_end(ap);
 	errno = saved;
+}
+
+/* Error that does not end the process (a refused reload). */
+void
+log_errx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERR, NULL, fmt, ap);
+	va_end(ap);
 }
 
 /* Warning without errno. */

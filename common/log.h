@@ -16,9 +16,11 @@ enum log_level {
 
 void	log_init(const char *ident, int use_syslog, enum log_level max);
 void	log_set_debug(int on);
+int	log_journal_stream(const char *env, int fd);
 enum log_level log_get_level(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
+#include <ifaddrs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -109,4 +110,76 @@ net_ntop(const struct sockaddr *sa, char *buf, size_t len)
 	else
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+/*
+ * Whether a numeric address can be bound on this machine: a wildcard
+ * (0.0.0.0, ::), any of 127.0.0.0/8 (all loopback on Linux) or ::1, or an
+ * address of one of its interfaces (getifaddrs). 1 when it can, 0 when
+ * not, -1 when the interfaces cannot be listed (errno set).
+ */
+int
+net_is_local(const char *addr)
+{
+	struct sockaddr_storage	 ss;
+	struct ifaddrs		*ifa, *i;
+	socklen_t		 len;
+	int			 found = 0;
+
+	if (net_sockaddr(addr, 0, &ss, &len) == -1)
+		return 0;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		if (sin->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    (ntohl(sin->sin_addr.s_addr) >> 24) == 127)
+			return 1;
+	} else {
+		const struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+			return 1;
+	}
+	if (getifaddrs(&ifa) == -1)
+		return -1;
+	for (i = ifa; i != NULL && !found; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family !=
+		    ss.ss_family)
+			continue;
+		if (ss.ss_family == AF_INET)
+			found = ((struct sockaddr_in *)i->ifa_addr)->
+			    sin_addr.s_addr ==
+			    ((struct sockaddr_in *)&ss)->sin_addr.s_addr;
+		else
+			found = memcmp(&((struct sockaddr_in6 *)
+			    i->ifa_addr)->sin6_addr,
+			    &((struct sockaddr_in6 *)&ss)->sin6_addr,
+			    sizeof(struct in6_addr)) == 0;
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/*
+ * -n's check of one address a daemon binds: a line on stderr naming the
+ * file, the key and the value when it is not this machine's. 0 when it
+ * is, 1 when not (or when the interfaces cannot be listed).
+ */
+int
+net_check_local(const char *file, const char *key, const char *addr)
+{
+	switch (net_is_local(addr)) {
+	case 1:
+		return 0;
+	case 0:
+		fprintf(stderr, "%s: %s \"%s\" is not an address of this "
+		    "machine (ip address shows them; 0.0.0.0 or :: listens "
+		    "on all)\n", file, key, addr);
+		return 1;
+	default:
+		fprintf(stderr, "%s: %s \"%s\": cannot list this machine's "
+		    "addresses: %s\n", file, key, addr, strerror(errno));
+		return 1;
+	}
 }

@@ -563,13 +563,28 @@ siptr_reply(struct siptr *tr, const osip_message_t *req, int status,
 
 	if (MSG_IS_ACK(req))
 		return;
-	if (why != NULL)
-		log_info("%s from %s: %d (%s)", req->sip_method,
-		    req->from->url->host, status, why);
-	if ((r = sip_reply(req, status, NULL)) == NULL)
+	/*
+	 * The answer goes where the request came from: siptr_hop put its
+	 * source address in the top Via (received, rport). That address is
+	 * the one a refusal line names; From is whatever the sender wrote.
+	 */
+	if ((r = sip_reply(req, status, NULL)) == NULL) {
+		if (why != NULL)
+			log_info("%s: %d (%s), answer not built",
+			    req->sip_method, status, why);
 		return;
-	if (sip_via_target(r, &to) == 0)
-		siptr_send_msg(tr, r, &to);
+	}
+	if (sip_via_target(r, &to) == -1) {
+		if (why != NULL)
+			log_info("%s from an unusable Via: %d (%s)",
+			    req->sip_method, status, why);
+		osip_message_free(r);
+		return;
+	}
+	if (why != NULL)
+		log_info("%s from %s:%u: %d (%s)", req->sip_method, to.host,
+		    to.port, status, why);
+	siptr_send_msg(tr, r, &to);
 	osip_message_free(r);
 }
 

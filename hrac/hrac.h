@@ -162,7 +162,7 @@ int	 hrac_link_request(struct hrac_link *, const char *method,
 int	 hrac_link_write_chunk(struct hrac_link *, struct evbuffer *);
 void	 hrac_link_end_chunks(struct hrac_link *);
 size_t	 hrac_link_output(const struct hrac_link *);
-int	 hrac_tls_init(struct hrac_session *);
+struct ssl_ctx_st *hrac_tls_ctx(const struct hrac_config *);
 
 /* hrac_session.c */
 int	 hrac_session_init(struct hrac_session *, struct hrac *,
@@ -185,6 +185,7 @@ void	 hrac_local_free(struct hrac_local *);
 void	 hrac_local_learn(struct hrac_local *, const struct osip_message *);
 void	 hrac_local_set_domains(struct hrac_local *, char *const *, size_t);
 int	 hrac_local_served(const struct hrac_local *, const char *);
+unsigned int hrac_local_count(struct hrac_local *);
 int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
 	    const char *, struct hrac_local_hit *);
 

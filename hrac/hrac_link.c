@@ -44,32 +44,33 @@ static void	hrac_link_fail(struct hrac_link *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static int	hrac_proxy_auth(const struct hrac_session *, char *, size_t);
 
-/* Build the client TLS context: verify hras unless a fingerprint pins it. */
-int
-hrac_tls_init(struct hrac_session *s)
+/*
+ * The client TLS context a configuration asks for: verify hras against
+ * its CA unless a fingerprint pins it. NULL (logged) if the CA does not
+ * load. Reloads build a new one the same way.
+ */
+struct ssl_ctx_st *
+hrac_tls_ctx(const struct hrac_config *conf)
 {
 	SSL_CTX	*ctx;
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
-		return -1;
+		return NULL;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	if (s->h->conf->tls_fingerprint != NULL)
+	if (conf->tls_fingerprint != NULL)
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	else {
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-		if ((s->h->conf->tls_ca != NULL &&
-		    SSL_CTX_load_verify_locations(ctx, s->h->conf->tls_ca,
-		    NULL) != 1) || (s->h->conf->tls_ca == NULL &&
+		if ((conf->tls_ca != NULL && SSL_CTX_load_verify_locations(ctx,
+		    conf->tls_ca, NULL) != 1) || (conf->tls_ca == NULL &&
 		    SSL_CTX_set_default_verify_paths(ctx) != 1)) {
-			log_warnx("tls: cannot load CA %s",
-			    s->h->conf->tls_ca != NULL ? s->h->conf->tls_ca :
-			    "(system default)");
+			log_warnx("tls: cannot load CA %s", conf->tls_ca !=
+			    NULL ? conf->tls_ca : "(system default)");
 			SSL_CTX_free(ctx);
-			return -1;
+			return NULL;
 		}
 	}
-	s->ssl = ctx;
-	return 0;
+	return ctx;
 }
 
 /* "Basic base64(user:pass)" for the proxy, or 0 bytes when none. */

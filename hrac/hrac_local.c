@@ -142,6 +142,14 @@ hrac_local_expire(struct hrac_local *l)
 	}
 }
 
+/* How many bindings are current (the phones registered, for STATUS=). */
+unsigned int
+hrac_local_count(struct hrac_local *l)
+{
+	hrac_local_expire(l);
+	return l->nbindings;
+}
+
 /*
  * Take the bindings of a 2xx to a REGISTER: they replace what hrac knew of
  * that AOR (a phone that moved or unregistered is followed).

@@ -91,7 +91,7 @@ hrac_session_init(struct hrac_session *s, struct hrac *h,
 			return -1;
 		s->has_proxy = 1;
 	}
-	if (s->server.tls && hrac_tls_init(s) == -1)
+	if (s->server.tls && (s->ssl = hrac_tls_ctx(h->conf)) == NULL)
 		return -1;
 	if ((s->dns = evdns_base_new(base, 0)) == NULL)
 		return -1;

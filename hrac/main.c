@@ -7,17 +7,25 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <openssl/ssl.h>
 
 #include "config.h"
 #include "daemon.h"
 #include "hook.h"
 #include "hrac.h"
 #include "hrac_config.h"
+#include "hrac_sip.h"
 #include "log.h"
+#include "net.h"
+#include "notify.h"
 #include "sip.h"
 #include "tunnel.h"
+#include "vcit.h"
 
 static void	hrac_reload(void *);
+static void	hrac_reload_refused(const char *);
+static void	hrac_status(void *, char *, size_t);
+static int	hrac_check(struct hrac_config *);
 static void	hrac_stop(void *);
 static void	hrac_deliver_sip(void *, uint32_t, const uint8_t *, size_t);
 static void	hrac_deliver_media(void *, unsigned int, uint32_t,
@@ -25,18 +33,32 @@ static void	hrac_deliver_media(void *, unsigned int, uint32_t,
 
 static struct hrac	hrac;
 
-/* SIGHUP: read the file again; keep the old config if the new one is bad. */
+/*
+ * SIGHUP: read the file again and swap it in if it is good, with systemd
+ * told RELOADING=1 then READY=1 either way; a refused file (or a CA that
+ * does not load) leaves the old configuration running, says why at error
+ * priority and in STATUS=. The new CA or pinned fingerprint holds from
+ * the next handshake on; the running tunnel keeps its own.
+ */
 static void
 hrac_reload(void *arg)
 {
 	struct hrac		*h = arg;
 	struct hrac_config	*conf;
+	SSL_CTX			*ssl = NULL;
 	char			 err[CONFIG_ERRLEN];
 
+	notify_reloading();
 	if ((conf = hrac_config_load(h->conf->file, err, sizeof(err))) ==
 	    NULL) {
-		log_warnx("reload failed, keeping the running configuration: "
-		    "%s", err);
+		hrac_reload_refused(err);
+		return;
+	}
+	if (h->session.ssl != NULL && (ssl = hrac_tls_ctx(conf)) == NULL) {
+		snprintf(err, sizeof(err), "tls.ca \"%s\" does not load",
+		    conf->tls_ca != NULL ? conf->tls_ca : "(system default)");
+		hrac_config_free(conf);
+		hrac_reload_refused(err);
 		return;
 	}
 	if (strcmp(conf->server, h->conf->server) != 0 ||
@@ -54,6 +76,11 @@ hrac_reload(void *arg)
 	if (h->sip != NULL && hrac_sip_reconfigure(h->sip, conf) == -1)
 		log_warnx("reload: inside_proxy_users does not compile; SIP "
 		    "settings kept");
+	if (ssl != NULL) {
+		/* A live link's SSL holds a reference to the old context. */
+		SSL_CTX_free(h->session.ssl);
+		h->session.ssl = ssl;
+	}
 	tunnel_set_batch(h->session.tun, conf->batch_bytes);
 	tunnel_set_batch_wait(h->session.tun, conf->batch_wait);
 	log_set_debug(conf->log_debug);
@@ -69,6 +96,81 @@ hrac_reload(void *arg)
 	hrac_config_free(h->conf);
 	h->conf = conf;
 	log_info("configuration reloaded from %s", conf->file);
+	notify_reloaded(NULL);
+}
+
+/* A reload refused: the old configuration stays; say so everywhere. */
+static void
+hrac_reload_refused(const char *why)
+{
+	log_errx("reload refused, keeping the running configuration: %s",
+	    why);
+	notify_reloaded(why);
+}
+
+/* systemd's STATUS= line: the tunnel's state, calls, phones registered. */
+static void
+hrac_status(void *arg, char *buf, size_t len)
+{
+	struct hrac		*h = arg;
+	const struct hrac_session *s = &h->session;
+	const char		*state;
+	size_t			 calls = 0;
+	unsigned int		 phones = 0;
+
+	switch (s->state) {
+	case SESSION_UP:
+		state = s->mode == TUNNEL_MODE_POLL ? "tunnel up (poll)" :
+		    "tunnel up (stream)";
+		break;
+	case SESSION_PROBE:
+		state = "tunnel probing the path";
+		break;
+	case SESSION_CHALLENGE:
+	case SESSION_OPEN:
+		state = "tunnel connecting";
+		break;
+	default:
+		state = "tunnel down, retrying";
+		break;
+	}
+	if (h->sip != NULL) {
+		calls = vcit_count(h->sip->vcit);
+		phones = hrac_local_count(h->sip->local);
+	}
+	snprintf(buf, len, "%s, %zu call%s, %u phone%s registered", state,
+	    calls, calls == 1 ? "" : "s", phones, phones == 1 ? "" : "s");
+}
+
+/*
+ * -n: beyond the file itself, the CA that verifies hras loads (unless a
+ * fingerprint pins it) and every address hrac binds is one of this
+ * machine's. Each failure is a line on stderr; 0 when there was none.
+ */
+static int
+hrac_check(struct hrac_config *conf)
+{
+	struct config_url	 url;
+	SSL_CTX			*ssl;
+	int			 bad = 0;
+
+	if (config_parse_url(conf->server, &url) == 0 && url.tls &&
+	    conf->tls_fingerprint == NULL) {
+		if ((ssl = hrac_tls_ctx(conf)) == NULL) {
+			fprintf(stderr, "%s: tls.ca \"%s\" holds no usable CA "
+			    "certificate\n", conf->file, conf->tls_ca != NULL ?
+			    conf->tls_ca : "(system default)");
+			bad = 1;
+		}
+		SSL_CTX_free(ssl);
+	}
+	bad |= net_check_local(conf->file, "sip.address", conf->sip.address);
+	bad |= net_check_local(conf->file, "media.address",
+	    conf->media.address);
+	if (conf->hook.enabled)
+		bad |= net_check_local(conf->file, "hook.listen.address",
+		    conf->hook.listen.address);
+	return bad ? -1 : 0;
 }
 
 /* A SIP record from the tunnel goes to the inside proxy. */
@@ -95,6 +197,7 @@ hrac_stop(void *arg)
 
 	log_info("shutting down; tunnel: %s", tunnel_stats_line(h->session.tun,
 	    stats, sizeof(stats)));
+	notify_stopping();
 	event_base_loopexit(h->base, NULL);
 }
 
@@ -117,9 +220,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (args.check_only) {
-		printf("configuration OK\n");
+		rc = hrac_check(conf);
+		if (rc == 0)
+			printf("configuration OK\n");
 		hrac_config_free(conf);
-		return 0;
+		return rc == 0 ? 0 : 1;
 	}
 	if (conf->log_syslog && !args.debug)
 		log_init("hrac", 1, LOG_LEVEL_INFO);
@@ -151,10 +256,14 @@ main(int argc, char *argv[])
 		fatalx("cannot drop privileges");
 	if (daemon_sandbox(conf->sandbox) == -1)
 		fatalx("cannot enter the sandbox");
-	daemon_notify_ready();
+	/* Ready once the listeners are: the tunnel comes up when it can. */
+	if (notify_init(base, hrac_status, &hrac) == -1)
+		fatalx("cannot set up the systemd notification");
 	log_info("hrac %s started", VOFW_VERSION);
+	notify_ready();
 	event_base_dispatch(base);
 
+	notify_free();
 	hook_free(hrac.hook);
 	hrac_sip_free(hrac.sip);
 	hrac_session_free(&hrac.session);

@@ -216,6 +216,8 @@ void	 hras_link_end_stream(struct hras_link *);
 /* hras_session.c */
 void	 hras_sessions_init(struct hras *, const struct hras_session_cb *);
 void	 hras_sessions_free(struct hras *);
+void	 hras_session_revoke(struct hras *, const char *client,
+	    const char *why);
 int	 hras_hook_send(void *, const void *, size_t);
 int	 hras_client_up(struct hras *, const char *);
 int	 hras_session_send(struct hras *, const char *client, unsigned int,

@@ -43,6 +43,7 @@
 #include "hras_config.h"
 #include "log.h"
 #include "net.h"
+#include "tls.h"
 
 #define WRITE_TIMEOUT	30
 #define UP_IDLE		3600	/* a streamed upstream body: seconds idle */
@@ -109,21 +110,13 @@ hras_link_listen(struct hras *h)
 static int
 hras_tls_init(struct hras *h)
 {
-	SSL_CTX	*ctx;
+	char	 err[CONFIG_ERRLEN];
 
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
-		return -1;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	if (SSL_CTX_use_certificate_chain_file(ctx, h->conf->tls_cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, h->conf->tls_key,
-	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-		log_warnx("tunnel tls: cannot load %s / %s: %s",
-		    h->conf->tls_cert, h->conf->tls_key,
-		    crypto_strerror(ERR_get_error()));
-		SSL_CTX_free(ctx);
+	if ((h->ssl = tls_server_ctx(h->conf->tls_cert, h->conf->tls_key, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("tunnel tls: %s", err);
 		return -1;
 	}
-	h->ssl = ctx;
 	return 0;
 }
 

@@ -706,6 +706,35 @@ hras_session_lost(struct hras_session *s, const char *why)
 	tunnel_purge_media(s->tun);
 }
 
+/*
+ * Close a client's session for good, with a log line naming it: the
+ * client was removed from the configuration or its secret changed. Its
+ * connections, queue and keys go; it must be admitted again.
+ */
+void
+hras_session_revoke(struct hras *h, const char *client, const char *why)
+{
+	struct hras_session	*s;
+	struct hras_link	*c;
+
+	if ((s = hras_session_find(h, client)) == NULL)
+		return;
+	log_info("client %s: tunnel closed: %s", s->id, why);
+	hras_session_lost(s, why);
+	/* A connection between requests may still name the session. */
+again:
+	TAILQ_FOREACH(c, &h->links, entry)
+		if (c->s == s) {
+			hras_link_close(c, why);
+			goto again;
+		}
+	TAILQ_REMOVE(&h->sessions, s, entry);
+	tunnel_log_stats(s->tun, "");
+	event_free(s->timer_ev);
+	tunnel_free(s->tun);
+	free(s);
+}
+
 /* Free every session (shutdown); connections must be closed first. */
 void
 hras_sessions_free(struct hras *h)

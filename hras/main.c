@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <openssl/ssl.h>
 
 #include "config.h"
 #include "daemon.h"
@@ -15,10 +16,17 @@
 #include "hras_config.h"
 #include "log.h"
 #include "media.h"
+#include "net.h"
+#include "notify.h"
 #include "siptr.h"
+#include "tls.h"
 #include "tunnel.h"
+#include "vcit.h"
 
 static void	hras_reload(void *);
+static void	hras_reload_refused(const char *);
+static void	hras_status(void *, char *, size_t);
+static int	hras_check(const struct hras_config *);
 static void	hras_stop(void *);
 static void	hras_deliver_sip(void *, const char *, uint32_t,
 		    const uint8_t *, size_t);
@@ -27,19 +35,37 @@ static void	hras_deliver_media(void *, const char *, unsigned int, uint32_t,
 
 static struct hras	hras;
 
-/* SIGHUP: read the file again; keep the old config if the new one is bad. */
+/*
+ * SIGHUP: read the file again and swap it in if it is good, with systemd
+ * told RELOADING=1 then READY=1 either way; a refused file (or a TLS
+ * certificate and key that do not load) leaves the old configuration
+ * running, says why at error priority and in STATUS=. A new certificate
+ * serves new handshakes; live tunnels keep theirs. A client removed, or
+ * whose secret changed, has its tunnel closed.
+ */
 static void
 hras_reload(void *arg)
 {
 	struct hras		*h = arg;
 	struct hras_config	*conf;
-	struct hras_session	*s;
+	struct hras_session	*s, *next;
+	const struct config_client *cl, *old;
+	SSL_CTX			*ssl = NULL;
 	char			 err[CONFIG_ERRLEN];
 
+	notify_reloading();
 	if ((conf = hras_config_load(h->conf->file, err, sizeof(err))) ==
 	    NULL) {
-		log_warnx("reload failed, keeping the running configuration: "
-		    "%s", err);
+		hras_reload_refused(err);
+		return;
+	}
+	if ((conf->tls_cert != NULL) != (h->ssl != NULL))
+		log_warnx("reload: turning tunnel TLS on or off needs a "
+		    "restart");
+	else if (conf->tls_cert != NULL && (ssl = tls_server_ctx(conf->tls_cert,
+	    conf->tls_key, err, sizeof(err))) == NULL) {
+		hras_config_free(conf);
+		hras_reload_refused(err);
 		return;
 	}
 	if (strcmp(conf->tunnel.address, h->conf->tunnel.address) != 0 ||
@@ -58,13 +84,30 @@ hras_reload(void *arg)
 	if (config_privs_changed(h->conf->user, h->conf->sandbox, conf->user,
 	    conf->sandbox))
 		log_warnx("reload: user or sandbox change needs a restart");
+	if (ssl != NULL) {
+		/* Each live connection's SSL holds a reference to the old. */
+		SSL_CTX_free(h->ssl);
+		h->ssl = ssl;
+		log_info("reload: tunnel certificate %s loaded",
+		    conf->tls_cert);
+	}
 	media_set_timeout(h->media, conf->media.timeout);
 	siptr_set_limits(h->sip, &conf->sip_tcp);
 	call_configure(&h->calls, &conf->media, conf->timer_c);
 	hras_limit_reload(h, conf);
-	TAILQ_FOREACH(s, &h->sessions, entry) {
-		tunnel_set_batch(s->tun, conf->batch_bytes);
-		tunnel_set_batch_wait(s->tun, conf->batch_wait);
+	for (s = TAILQ_FIRST(&h->sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		old = hras_config_client(h->conf, s->id);
+		if ((cl = hras_config_client(conf, s->id)) == NULL)
+			hras_session_revoke(h, s->id, "client removed from the "
+			    "configuration");
+		else if (old == NULL || strcmp(cl->secret, old->secret) != 0)
+			hras_session_revoke(h, s->id,
+			    "client's secret changed");
+		else {
+			tunnel_set_batch(s->tun, conf->batch_bytes);
+			tunnel_set_batch_wait(s->tun, conf->batch_wait);
+		}
 	}
 	log_set_debug(conf->log_debug);
 	log_limit_set((unsigned int)conf->log_limit_lines,
@@ -72,6 +115,72 @@ hras_reload(void *arg)
 	hras_config_free(h->conf);
 	h->conf = conf;
 	log_info("configuration reloaded from %s", conf->file);
+	notify_reloaded(NULL);
+}
+
+/* A reload refused: the old configuration stays; say so everywhere. */
+static void
+hras_reload_refused(const char *why)
+{
+	log_errx("reload refused, keeping the running configuration: %s",
+	    why);
+	notify_reloaded(why);
+}
+
+/* systemd's STATUS= line: "2 tunnels, 14 calls, 31 registrations". */
+static void
+hras_status(void *arg, char *buf, size_t len)
+{
+	struct hras		*h = arg;
+	struct hras_session	*s;
+	unsigned int		 up = 0;
+	size_t			 calls;
+
+	TAILQ_FOREACH(s, &h->sessions, entry)
+		if (s->connected)
+			up++;
+	calls = h->vcit != NULL ? vcit_count(h->vcit) : 0;
+	snprintf(buf, len, "%u tunnel%s, %zu call%s, %u registration%s", up,
+	    up == 1 ? "" : "s", calls, calls == 1 ? "" : "s", h->nbindings,
+	    h->nbindings == 1 ? "" : "s");
+}
+
+/*
+ * -n: beyond the file itself, the TLS certificate and key load and match,
+ * and every address hras binds is one of this machine's. Each failure is
+ * a line on stderr; 0 when there was none.
+ */
+static int
+hras_check(const struct hras_config *conf)
+{
+	const struct config_endpoint	*ep[4];
+	const char			*key[4];
+	SSL_CTX				*ssl;
+	char				 err[CONFIG_ERRLEN];
+	size_t				 i, n = 0;
+	int				 bad = 0;
+
+	if (conf->tls_cert != NULL) {
+		if ((ssl = tls_server_ctx(conf->tls_cert, conf->tls_key, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "%s: %s\n", conf->file, err);
+			bad = 1;
+		}
+		SSL_CTX_free(ssl);
+	}
+	key[n] = "tunnel.address";
+	ep[n++] = &conf->tunnel;
+	key[n] = "sip.address";
+	ep[n++] = &conf->sip;
+	if (conf->hook.enabled) {
+		key[n] = "hook.listen.address";
+		ep[n++] = &conf->hook.listen;
+	}
+	for (i = 0; i < n; i++)
+		bad |= net_check_local(conf->file, key[i], ep[i]->address);
+	bad |= net_check_local(conf->file, "media.address",
+	    conf->media.address);
+	return bad ? -1 : 0;
 }
 
 /* A SIP record from a client's tunnel goes to the proxy. */
@@ -97,6 +206,7 @@ hras_stop(void *arg)
 	struct hras	*h = arg;
 
 	log_info("shutting down");
+	notify_stopping();
 	event_base_loopexit(h->base, NULL);
 }
 
@@ -119,9 +229,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (args.check_only) {
-		printf("configuration OK\n");
+		rc = hras_check(h->conf);
+		if (rc == 0)
+			printf("configuration OK\n");
 		hras_config_free(h->conf);
-		return 0;
+		return rc == 0 ? 0 : 1;
 	}
 	if (h->conf->log_syslog && !args.debug)
 		log_init("hras", 1, LOG_LEVEL_INFO);
@@ -156,10 +268,13 @@ main(int argc, char *argv[])
 		fatalx("cannot drop privileges");
 	if (daemon_sandbox(h->conf->sandbox) == -1)
 		fatalx("cannot enter the sandbox");
-	daemon_notify_ready();
+	if (notify_init(h->base, hras_status, h) == -1)
+		fatalx("cannot set up the systemd notification");
 	log_info("hras %s started", VOFW_VERSION);
+	notify_ready();
 	event_base_dispatch(h->base);
 
+	notify_free();
 	hook_free(h->hook);
 	hras_sip_free(h);
 	hras_link_close_all(h);

@@ -47,9 +47,9 @@ tb_squid_start
 vofw_hras_conf "$TB_DIR/hras.conf" "${SOAK_HRAS_EXTRA:-}"
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
 # Info level, not -d: an hour of debug lines is gigabytes.
-"$TB_HRAS" -n -f "$TB_DIR/hras.conf" >/dev/null ||
+ip netns exec "$TB_WAN" "$TB_HRAS" -n -f "$TB_DIR/hras.conf" >/dev/null ||
     tb_fail "hras rejects its config"
-"$TB_HRAC" -n -f "$TB_DIR/hrac.conf" >/dev/null ||
+ip netns exec "$TB_LAN" "$TB_HRAC" -n -f "$TB_DIR/hrac.conf" >/dev/null ||
     tb_fail "hrac rejects its config"
 tb_start hras "$TB_WAN" ${VOFW_WRAP:-} "$TB_HRAS" -f "$TB_DIR/hras.conf"
 tb_wait_log hras 'tunnel listening' 10

@@ -60,8 +60,9 @@ done
 # Routing refusals, with the reason in the log.
 sipp1 "$TB_WAN" reg-outside 198.51.100.16 "$TB_WAN_IP:5060" \
     -sf "$S/register_refused.xml" -key domain corp.example -s mallory
-tb_wait_log hras 'outsiders cannot register' 2
-echo "ok: an outsider cannot register as an inside user (403)"
+tb_wait_log hras 'REGISTER from 198\.51\.100\.16:[0-9]+: 403 \(outsiders cannot register\)' 2
+echo "ok: an outsider cannot register as an inside user (403), the line" \
+    "names its source address"
 sipp1 "$TB_LAN" reg-badcontact 10.77.0.6 "$TB_LAN_IP:5060" \
     -sf "$S/register_bad_contact.xml" -key domain corp.example -s carol
 tb_wait_log hras 'REGISTER for carol@corp.example refused: unusable Contact' 2

@@ -64,3 +64,41 @@ tb_start mixed "$TB_LAN" "$TB_HRAC" -d -f "$TB_DIR/mixed.conf"
 tb_wait_log mixed 'hras refused the tunnel \(403\)' 10
 tb_stop mixed
 echo "ok: another client's secret is refused"
+
+# A reload that changes acme's secret closes acme's live tunnel, with a
+# line naming it; its old secret no longer opens one. corp's is untouched.
+tb_start acme "$TB_LAN" "$TB_HRAC" -d -f "$TB_DIR/acme.conf"
+tb_wait_log acme 'tunnel up \(stream mode\)' 15
+NEW_SECRET=$(vofw_secret)
+sed "s/$ACME_SECRET/$NEW_SECRET/" "$TB_DIR/hras.conf" >"$TB_DIR/hras.new"
+mv "$TB_DIR/hras.new" "$TB_DIR/hras.conf"
+kill -HUP "$(tb_pid hras)"
+tb_wait_log hras "client acme: tunnel closed: client's secret changed" 5
+tb_wait_log acme 'hras refused the tunnel \(403\)' 15
+vofw_push_up 20
+vofw_push_down 20
+[ "$(vofw_count hrac 'tunnel down')" = 0 ] || tb_fail "corp's tunnel dropped"
+[ "$(vofw_count hras 'client corp: tunnel closed')" = 0 ] ||
+    tb_fail "corp's tunnel closed on reload"
+tb_stop acme
+echo "ok: a changed secret closes that client's tunnel on reload, only it"
+
+# With the new secret acme is back; removed from the file, its tunnel is
+# closed, and it is refused from then on.
+sed "s/$ACME_SECRET/$NEW_SECRET/" "$TB_DIR/acme.conf" >"$TB_DIR/acme2.conf"
+tb_start acme2 "$TB_LAN" "$TB_HRAC" -d -f "$TB_DIR/acme2.conf"
+tb_wait_log acme2 'tunnel up \(stream mode\)' 15
+sed -e '/id = "acme"/d' -e 's/"corp.example" \]; },$/"corp.example" ]; }/' \
+    -e 's/, "acme.example" \]/ ]/' "$TB_DIR/hras.conf" >"$TB_DIR/hras.new"
+ip netns exec "$TB_WAN" "$TB_HRAS" -n -f "$TB_DIR/hras.new" >/dev/null ||
+    tb_fail "the file without acme: $(ip netns exec "$TB_WAN" "$TB_HRAS" \
+    -n -f "$TB_DIR/hras.new" 2>&1)"
+mv "$TB_DIR/hras.new" "$TB_DIR/hras.conf"
+kill -HUP "$(tb_pid hras)"
+tb_wait_log hras 'client acme: tunnel closed: client removed from the configuration' 5
+tb_wait_log acme2 'hras refused the tunnel \(403\)' 15
+vofw_push_up 20
+vofw_push_down 20
+[ "$(vofw_count hrac 'tunnel down')" = 0 ] || tb_fail "corp's tunnel dropped"
+tb_stop acme2
+echo "ok: a client removed from the file has its tunnel closed on reload"

@@ -16,12 +16,14 @@ vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
 # -V, and -n on a good and a broken file.
 [ "$("$TB_HRAS" -V)" = "hras 0.1.0" ] || tb_fail "hras -V: $("$TB_HRAS" -V)"
 [ "$("$TB_HRAC" -V)" = "hrac 0.1.0" ] || tb_fail "hrac -V: $("$TB_HRAC" -V)"
-[ "$("$TB_HRAS" -n -f "$TB_DIR/hras.conf")" = "configuration OK" ] ||
+[ "$(ip netns exec "$TB_WAN" "$TB_HRAS" -n -f "$TB_DIR/hras.conf")" = \
+    "configuration OK" ] ||
     tb_fail "hras -n on a good file"
 cp "$TB_DIR/hras.conf" "$TB_DIR/bad.conf"
 printf 'sip = { port = "x"; };\n' >>"$TB_DIR/bad.conf"
 rc=0
-msg=$("$TB_HRAS" -n -f "$TB_DIR/bad.conf" 2>&1) || rc=$?
+msg=$(ip netns exec "$TB_WAN" "$TB_HRAS" -n -f "$TB_DIR/bad.conf" 2>&1) ||
+    rc=$?
 [ "$rc" != 0 ] || tb_fail "hras -n accepted a broken file"
 echo "$msg" | grep -q "bad.conf:[0-9]" || tb_fail "hras -n said: $msg"
 echo "ok: -V and -n ($msg)"
@@ -34,11 +36,11 @@ tb_wait_log hrac 'tunnel up \(stream mode\)' 15
 cp "$TB_DIR/hras.conf" "$TB_DIR/hras.good"
 printf 'tunnel = { keepalive = 0; };\n' >>"$TB_DIR/hras.conf"
 kill -HUP "$(tb_pid hras)"
-tb_wait_log hras 'reload failed, keeping the running configuration: .*hras.conf:[0-9]+' 5
+tb_wait_log hras 'error: reload refused, keeping the running configuration: .*hras.conf:[0-9]+' 5
 cp "$TB_DIR/hrac.conf" "$TB_DIR/hrac.good"
 printf 'id = 5;\n' >>"$TB_DIR/hrac.conf"
 kill -HUP "$(tb_pid hrac)"
-tb_wait_log hrac 'reload failed, keeping the running configuration: .*hrac.conf:[0-9]+' 5
+tb_wait_log hrac 'error: reload refused, keeping the running configuration: .*hrac.conf:[0-9]+' 5
 vofw_push_up 20
 echo "ok: broken reloads refused with file and line, tunnel kept"
 

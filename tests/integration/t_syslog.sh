@@ -67,8 +67,10 @@ tb_squid_start
 vofw_hras_conf "$TB_DIR/hras.conf" 'log = { syslog = true; };'
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
     "$TB_PROXY_URL" "" "" 'log = { syslog = true; debug = true; };'
-"$TB_HRAS" -n -f "$TB_DIR/hras.conf" >/dev/null || tb_fail "hras -n"
-"$TB_HRAC" -n -f "$TB_DIR/hrac.conf" >/dev/null || tb_fail "hrac -n"
+ip netns exec "$TB_WAN" "$TB_HRAS" -n -f "$TB_DIR/hras.conf" >/dev/null ||
+    tb_fail "hras -n"
+ip netns exec "$TB_LAN" "$TB_HRAC" -n -f "$TB_DIR/hrac.conf" >/dev/null ||
+    tb_fail "hrac -n"
 syslog_sink sink-hras
 syslog_sink sink-hrac
 
@@ -109,14 +111,14 @@ sleep 0.5
     "$(grep '^<31>' "$TB_DIR/sink-hrac.log" | tail -n 2)"
 echo "ok: a reload with log.debug = false stops the debug lines"
 
-# A warning: a reload with a broken file.
+# An error: a reload with a broken file, refused.
 cp "$TB_DIR/hras.conf" "$TB_DIR/hras.good"
 printf 'tunnel = { keepalive = 0; };\n' >>"$TB_DIR/hras.conf"
 kill -HUP "$hras"
-tb_wait_log sink-hras "$(syslog_ere 28 hras "$hras" \
-    'reload failed, keeping the running configuration: .*hras\.conf:[0-9]+.*')" 5
+tb_wait_log sink-hras "$(syslog_ere 27 hras "$hras" \
+    'reload refused, keeping the running configuration: .*hras\.conf:[0-9]+.*')" 5
 cp "$TB_DIR/hras.good" "$TB_DIR/hras.conf"
-echo "ok: a warning reaches syslog as daemon.warning"
+echo "ok: a refused reload reaches syslog as daemon.err"
 
 # An error: a second hras cannot have the tunnel's port, and says so.
 syslog_start hras2 "$TB_WAN" sink-hras "$TB_HRAS" -f "$TB_DIR/hras.conf"

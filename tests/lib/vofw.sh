@@ -69,9 +69,10 @@ EOF
 
 # vofw_start_hras [ARGS...]: start hras in WAN with $TB_DIR/hras.conf.
 vofw_start_hras() {
-	"$TB_HRAS" -n -f "$TB_DIR/hras.conf" >/dev/null ||
-	    tb_fail "hras rejects its config: $("$TB_HRAS" -n -f \
-	    "$TB_DIR/hras.conf" 2>&1)"
+	# -n checks the addresses too: run it where hras runs.
+	ip netns exec "$TB_WAN" "$TB_HRAS" -n -f "$TB_DIR/hras.conf" \
+	    >/dev/null || tb_fail "hras rejects its config: $(ip netns exec \
+	    "$TB_WAN" "$TB_HRAS" -n -f "$TB_DIR/hras.conf" 2>&1)"
 	tb_start hras "$TB_WAN" ${VOFW_WRAP:-} "$TB_HRAS" -d \
 	    -f "$TB_DIR/hras.conf" "$@"
 	tb_wait_log hras 'tunnel listening' 10
@@ -79,9 +80,9 @@ vofw_start_hras() {
 
 # vofw_start_hrac: start hrac in LAN with $TB_DIR/hrac.conf.
 vofw_start_hrac() {
-	"$TB_HRAC" -n -f "$TB_DIR/hrac.conf" >/dev/null ||
-	    tb_fail "hrac rejects its config: $("$TB_HRAC" -n -f \
-	    "$TB_DIR/hrac.conf" 2>&1)"
+	ip netns exec "$TB_LAN" "$TB_HRAC" -n -f "$TB_DIR/hrac.conf" \
+	    >/dev/null || tb_fail "hrac rejects its config: $(ip netns exec \
+	    "$TB_LAN" "$TB_HRAC" -n -f "$TB_DIR/hrac.conf" 2>&1)"
 	tb_start hrac "$TB_LAN" ${VOFW_WRAP:-} "$TB_HRAC" -d \
 	    -f "$TB_DIR/hrac.conf"
 }

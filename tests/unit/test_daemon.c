@@ -30,6 +30,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "notify.h"
 #include "sandbox.h"
 
 #define DEFAULT_CONF	"/etc/vofw/hras.conf"
@@ -344,7 +345,7 @@ test_notify(void **state)
 		unlink(names[0]);
 		fd = td_dgram(names[i], &sun, &len);
 		assert_int_equal(setenv("NOTIFY_SOCKET", names[i], 1), 0);
-		daemon_notify_ready();
+		notify_ready();
 		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
 		assert_int_equal(n, 7);
 		buf[n] = '\0';
@@ -355,11 +356,11 @@ test_notify(void **state)
 
 	/* Without the variable, or with a bad one, nothing happens. */
 	assert_int_equal(unsetenv("NOTIFY_SOCKET"), 0);
-	daemon_notify_ready();
+	notify_ready();
 	assert_int_equal(setenv("NOTIFY_SOCKET", "relative/path", 1), 0);
-	daemon_notify_ready();
+	notify_ready();
 	assert_int_equal(setenv("NOTIFY_SOCKET", "/nonexistent/vofw", 1), 0);
-	daemon_notify_ready();
+	notify_ready();
 	assert_int_equal(unsetenv("NOTIFY_SOCKET"), 0);
 }
 
@@ -506,7 +507,7 @@ test_sandbox_allowed(void **state)
 		close(fd);
 		if (setenv("NOTIFY_SOCKET", name, 1) == -1)
 			_exit(6);
-		daemon_notify_ready();
+		notify_ready();
 		_exit(0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);

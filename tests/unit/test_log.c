@@ -1,8 +1,12 @@
 /*
  * Unit tests of the log limiter: at most log.limit_lines lines of a kind
  * per interval, the rest counted and reported once when the next interval
- * begins, kinds counted apart, and log_refused's line with its address.
+ * begins, kinds counted apart, and log_refused's line with its address;
+ * and of the journal's priority prefixes: $JOURNAL_STREAM parsed and
+ * matched against stderr, "<N>" before each line only when it matches.
  */
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +22,7 @@
 
 static char	*tl_capture(void (*)(void));
 static void	 tl_refuse_many(void);
+static void	 tl_journal_lines(void);
 
 /* N lines pass, the rest are counted; a new interval reports them. */
 static void
@@ -132,6 +137,73 @@ test_refused_line(void **state)
 	log_limit_set(LOG_LIMIT_LINES, LOG_LIMIT_INTERVAL);
 }
 
+/* JOURNAL_STREAM is "DEVICE:INODE" of the very file, or it is not. */
+static void
+test_journal_stream(void **state)
+{
+	static const char *const bad[] = { "", "12", "12:", ":12", "a:1",
+	    "1:2x", "-1:2", "+1:2", " 1:2", "1: 2", "1:-2",
+	    "99999999999999999999999:1", "1:99999999999999999999999" };
+	char		 path[] = "/tmp/test_log.XXXXXX", env[64];
+	struct stat	 st;
+	size_t		 i;
+	int		 fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	assert_int_equal(fstat(fd, &st), 0);
+	snprintf(env, sizeof(env), "%ju:%ju", (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino);
+	assert_int_equal(log_journal_stream(env, fd), 1);
+	snprintf(env, sizeof(env), "%ju:%ju", (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino + 1);
+	assert_int_equal(log_journal_stream(env, fd), 0);
+	assert_int_equal(log_journal_stream(NULL, fd), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(log_journal_stream(bad[i], fd), 0);
+	snprintf(env, sizeof(env), "%ju:%ju", (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino);
+	close(fd);
+	unlink(path);
+	/* A closed descriptor is no stream. */
+	assert_int_equal(log_journal_stream(env, fd), 0);
+}
+
+/* One line of each level with stderr as the journal, one without. */
+static void
+tl_journal_lines(void)
+{
+	struct stat	 st;
+	char		 env[64];
+
+	assert_int_equal(fstat(2, &st), 0);
+	snprintf(env, sizeof(env), "%ju:%ju", (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino);
+	assert_int_equal(setenv("JOURNAL_STREAM", env, 1), 0);
+	log_init("test", 0, LOG_LEVEL_DEBUG);
+	log_errx("e");
+	log_warnx("w");
+	log_info("i");
+	log_debug("d");
+	assert_int_equal(unsetenv("JOURNAL_STREAM"), 0);
+	log_init("test", 0, LOG_LEVEL_INFO);
+	log_info("plain");
+}
+
+/* "<3>" error, "<4>" warning, "<6>" info, "<7>" debug; else nothing. */
+static void
+test_journal_prefix(void **state)
+{
+	char	*out;
+
+	(void)state;
+	out = tl_capture(tl_journal_lines);
+	assert_string_equal(out, "<3>test: error: e\n<4>test: warning: w\n"
+	    "<6>test: info: i\n<7>test: debug: d\ntest: info: plain\n");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -139,6 +211,8 @@ main(void)
 		cmocka_unit_test(test_limit_interval),
 		cmocka_unit_test(test_limit_kinds),
 		cmocka_unit_test(test_refused_line),
+		cmocka_unit_test(test_journal_stream),
+		cmocka_unit_test(test_journal_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
