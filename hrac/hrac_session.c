@@ -245,11 +245,6 @@ hrac_session_link_error(void *arg, struct hrac_link *l, const char *why)
 		hrac_session_drop(s, &s->up);
 		return;
 	}
-	if (l == s->ctrl && (strstr(why, "403") != NULL))
-		why = "hras refused the tunnel (403): check id and secret";
-	else if (l == s->ctrl && strstr(why, "426") != NULL)
-		why = "hras speaks another admission protocol (426): run "
-		    "the same release of hrac and hras";
 	hrac_session_lost(s, why);
 }
 
