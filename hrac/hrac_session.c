@@ -498,6 +498,8 @@ hrac_session_up(struct hrac_session *s)
 	    "poll" : "stream", s->h->conf->server, s->has_proxy ?
 	    " through the proxy" : "");
 	tunnel_pump_kick(s->tun, 1);
+	if (s->cb.up != NULL)
+		s->cb.up(s->cb.arg);
 }
 
 /* No probe answer in time: the path buffers, so poll if allowed. */
