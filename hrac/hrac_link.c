@@ -639,7 +639,7 @@ hrac_link_tls_failed(struct hrac_link *l, short what)
 	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED && ssl != NULL &&
 	    (v = SSL_get_verify_result(ssl)) != X509_V_OK) {
 		hrac_link_fail(l, "tls: certificate verify failed: %s; check "
-		    "tls.ca in hrac.conf and the name in server",
+		    "tunnel.tls.ca in hrac.conf and the name in server",
 		    X509_verify_cert_error_string(v));
 		return;
 	}
