@@ -652,8 +652,10 @@ hrac_link_tls_failed(struct hrac_link *l, short what)
 		    s->server.port);
 		return;
 	}
-	if (e == 0 && (what & (BEV_EVENT_TIMEOUT | BEV_EVENT_EOF)) &&
-	    (ssl == NULL || BIO_number_read(SSL_get_rbio(ssl)) == 0)) {
+	/* A close during the handshake may come up as an error without a
+	   reason: nothing read is what tells it. */
+	if (e == 0 && (ssl == NULL || BIO_number_read(SSL_get_rbio(ssl)) ==
+	    0)) {
 		hrac_link_fail(l, "the server at %s:%u did not answer TLS (%s): "
 		    "is it http://?", s->server.host, s->server.port,
 		    what & BEV_EVENT_TIMEOUT ? "no answer to the handshake" :

@@ -14,10 +14,11 @@ set -eu
 DNS_IP=10.77.0.9
 W=$TB_WAN_IP:8080
 
-# expect NAME LINE: wait up to 15 s for the exact LINE in hrac's log (after
-# its prefix), then stop hrac and keep its log as hrac-NAME.log.
+# expect NAME LINE: wait up to 25 s (hrac's connect timeout is 10 s) for
+# the exact LINE in hrac's log (after its prefix), then stop hrac and keep
+# its log as hrac-NAME.log.
 expect() {
-	_e_dl=$(($(date +%s) + 15))
+	_e_dl=$(($(date +%s) + 25))
 	until grep -Eq -- "tunnel attempt failed: $(printf '%s' "$2" |
 	    sed 's/[][\.*^$()+?{}|]/\\&/g')\$" "$TB_DIR/hrac.log"; do
 		[ "$(date +%s)" -lt "$_e_dl" ] ||
@@ -34,6 +35,9 @@ TB_SQUID_RULES='acl SSL_ports port 443
 acl CONNECT method CONNECT
 http_access deny CONNECT !SSL_ports'
 tb_squid_start
+# hras waits longer for a request head than hrac for a TLS answer, so that
+# hrac's timeout, not hras's close, ends the handshake in case 2.
+HRAS_TUNNEL_EXTRA="head_timeout = 60;"
 vofw_hras_conf "$TB_DIR/hras.conf"
 vofw_start_hras
 
