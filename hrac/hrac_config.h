@@ -66,6 +66,11 @@ struct hrac_config {
 						   in its hras client entry */
 	size_t			 ndomains;
 	struct config_hook	 hook;
+	char			*control;	/* control.socket, or NULL: the
+						   default; "": none */
+	int			 metrics_enabled; /* a metrics group */
+	struct config_endpoint	 metrics;	/* metrics.address (NULL:
+						   CONFIG_METRICS_ADDRESS), port */
 };
 
 struct hrac_config *hrac_config_load(const char *path, char *err, size_t);
