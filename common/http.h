@@ -19,6 +19,11 @@ struct evbuffer;
 #define HTTP_CHUNK_LINE_MAX	256
 #define HTTP_TRAILER_MAX	4096
 
+/* On every answer of hras to the tunnel's requests (docs/protocol.md): an
+ * answer without it came from something on the path, not from hras. */
+#define HTTP_MARK_NAME		"X-VoFW"
+#define HTTP_MARK_VALUE		"hras"
+
 struct http_header {
 	char		*name;
 	char		*value;

@@ -69,6 +69,8 @@ struct hrac_link_cb {
 
 /* Where the session hands the records it opens. */
 struct hrac_session_cb {
+	/* The tunnel came (back) up: hras may have forgotten everything. */
+	void	(*up)(void *);
 	void	(*sip)(void *, uint32_t flow, const uint8_t *, size_t);
 	void	(*media)(void *, unsigned int type, uint32_t flow,
 		    const uint8_t *, size_t);
@@ -198,6 +200,8 @@ int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
 	    const char *, struct hrac_local_hit *);
 int	 hrac_local_nth(struct hrac_local *, unsigned int,
 	    struct hrac_local_hit *, long long *);
+int	 hrac_local_walk(struct hrac_local *, int (*)(void *, const char *,
+	    const char *, long), void *);
 
 /* hrac_txn.c */
 struct hrac_txn;
@@ -216,6 +220,7 @@ void	 hrac_sip_free(struct hrac_sip *);
 int	 hrac_sip_reconfigure(struct hrac_sip *, const struct hrac_config *);
 void	 hrac_sip_from_tunnel(struct hrac_sip *, uint32_t, const uint8_t *,
 	    size_t);
+void	 hrac_sip_tunnel_up(void *);
 
 /* hrac_media.c */
 void	 hrac_media_from_tunnel(struct hrac_sip *, unsigned int, uint32_t,

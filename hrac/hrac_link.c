@@ -4,7 +4,10 @@
  * Basic proxy authentication), TLS with the server verified against a CA
  * file or a pinned certificate fingerprint, and strict reading of the
  * responses, including bodies that never end. What happens on a link is
- * reported up through its tunnel's hrac_link_cb.
+ * reported up through its tunnel's hrac_link_cb; a failure is reported
+ * with the party that failed (the resolver, the proxy, TLS, hras, or a
+ * server that is not hras: hras marks its answers, docs/protocol.md) and
+ * what to do about it.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -39,6 +42,10 @@ static void	hrac_link_started(evutil_socket_t, short, void *);
 static void	hrac_link_start_tls(struct hrac_link *);
 static int	hrac_link_pinned(struct hrac_link *);
 static void	hrac_link_response(struct hrac_link *);
+static void	hrac_link_refused(struct hrac_link *);
+static void	hrac_link_broken(struct hrac_link *, short);
+static void	hrac_link_tls_failed(struct hrac_link *, short);
+static const char *hrac_link_party(const struct hrac_link *, char *, size_t);
 static void	hrac_link_body(struct hrac_link *);
 static void	hrac_link_fail(struct hrac_link *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -355,14 +362,8 @@ hrac_link_response(struct hrac_link *l)
 {
 	struct http_msg	*m = l->msg;
 
-	if (m->status == 407) {
-		hrac_link_fail(l, "the proxy requires authentication (407)");
-		return;
-	}
 	if (m->status != 200) {
-		hrac_link_fail(l, "%s answered %d %s", l->state ==
-		    LINK_PROXY_CONNECT ? "the proxy" : "the server",
-		    m->status, m->reason);
+		hrac_link_refused(l);
 		return;
 	}
 	if (l->state == LINK_PROXY_CONNECT) {
@@ -374,6 +375,90 @@ hrac_link_response(struct hrac_link *l)
 	l->body_left = m->chunked ? 0 : m->content_length;
 	http_chunked_init(&l->chunked);
 	hrac_link_body(l);
+}
+
+/*
+ * A response other than 200: say who answered and what to do. The
+ * proxy's answer to CONNECT is the proxy's; through a proxy without
+ * CONNECT, an answer without hras's mark is the proxy's too; without a
+ * proxy, or inside TLS, it is the server's, which is hras only with the
+ * mark.
+ */
+static void
+hrac_link_refused(struct hrac_link *l)
+{
+	struct hrac_session	*s = l->s;
+	struct http_msg		*m = l->msg;
+	const char		*mark = http_header(m, HTTP_MARK_NAME);
+	const char		*host = s->server.host;
+	unsigned int		 port = s->server.port;
+	int			 hras, connect = l->state == LINK_PROXY_CONNECT;
+	char			 what[300];
+
+	hras = !connect && mark != NULL && strcmp(mark, HTTP_MARK_VALUE) == 0;
+	if (connect)
+		snprintf(what, sizeof(what), "CONNECT to %s:%u", host, port);
+	else
+		snprintf(what, sizeof(what), "the request to http://%s:%u/",
+		    host, port);
+	if (connect || (s->has_proxy && !s->server.tls && !hras)) {
+		if (m->status == 407 && s->proxy.user[0] != '\0')
+			hrac_link_fail(l, "the proxy refused the credentials "
+			    "of user %s (%d %.80s); check the user and password "
+			    "in proxy", s->proxy.user, m->status, m->reason);
+		else if (m->status == 407)
+			hrac_link_fail(l, "the proxy requires authentication "
+			    "(%d %.80s); give its user and password in proxy "
+			    "(\"http://user:password@host:port\")", m->status,
+			    m->reason);
+		else if (m->status == 403)
+			hrac_link_fail(l, "the proxy refused %s: %d %.80s; "
+			    "allow this %s in the proxy (Squid: %s)", what,
+			    m->status, m->reason, connect ? "port for CONNECT" :
+			    "destination", connect ? "SSL_ports" :
+			    "http_access");
+		else if (m->status >= 502 && m->status <= 504)
+			hrac_link_fail(l, "the proxy could not reach hras at "
+			    "%s:%u: %d %.80s; check that hras runs there and "
+			    "that the proxy may connect to it", host, port,
+			    m->status, m->reason);
+		else
+			hrac_link_fail(l, "the proxy answered %s with %d %.80s",
+			    what, m->status, m->reason);
+		return;
+	}
+	if (!hras)
+		hrac_link_fail(l, "the server at %s:%u is not hras: it answered "
+		    "%d %.80s without hras's " HTTP_MARK_NAME " header; check "
+		    "server in hrac.conf and what stands in front of hras",
+		    host, port, m->status, m->reason);
+	else if (m->status == 403 && l->role == LINK_CTRL)
+		hrac_link_fail(l, "hras refused the tunnel (403): check id and "
+		    "secret (hras logs why)");
+	else if (m->status == 403)
+		hrac_link_fail(l, "hras refused the session (403): it no longer "
+		    "knows it (restarted?); opening a new one");
+	else if (m->status == 426)
+		hrac_link_fail(l, "hras speaks another admission protocol "
+		    "(426): run the same release of hrac and hras");
+	else
+		hrac_link_fail(l, "hras answered %d %.80s", m->status,
+		    m->reason);
+}
+
+/* "the proxy at host:port" or "hras at host:port": where TCP goes. */
+static const char *
+hrac_link_party(const struct hrac_link *l, char *out, size_t len)
+{
+	const struct hrac_session	*s = l->s;
+
+	if (s->has_proxy)
+		snprintf(out, len, "the proxy at %s:%u", s->proxy.host,
+		    s->proxy.port);
+	else
+		snprintf(out, len, "hras at %s:%u", s->server.host,
+		    s->server.port);
+	return out;
 }
 
 /* Decode body bytes and report them up. */
@@ -424,8 +509,8 @@ hrac_link_read(struct bufferevent *bev, void *arg)
 		rc = http_parse_response(in, l->msg);
 		if (rc == -1)
 			hrac_link_fail(l, "malformed response from %s",
-			    l->state == LINK_PROXY_CONNECT ? "the proxy" :
-			    "the server");
+			    l->state == LINK_PROXY_CONNECT || (l->s->has_proxy &&
+			    !l->s->server.tls) ? "the proxy" : "the server");
 		else if (rc == 1)
 			hrac_link_response(l);
 		return;
@@ -454,8 +539,6 @@ static void
 hrac_link_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct hrac_link	*l = arg;
-	unsigned long		 e;
-	int			 dnserr;
 
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
@@ -475,30 +558,114 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 		}
 		return;
 	}
+	if (l->state == LINK_TLS) {
+		hrac_link_tls_failed(l, what);
+		return;
+	}
+	if (what & BEV_EVENT_EOF && l->state == LINK_BODY &&
+	    l->body_left == -1 && !l->body_chunked) {
+		l->state = LINK_WAIT_HEAD;
+		l->s->link_cb.body(l->s->link_cb.arg, l, 1);
+		return;
+	}
+	hrac_link_broken(l, what);
+}
+
+/* A connection failed outside TLS's handshake: name the party. */
+static void
+hrac_link_broken(struct hrac_link *l, short what)
+{
+	struct hrac_session	*s = l->s;
+	char			 party[300];
+	unsigned long		 e;
+	int			 dnserr;
+
+	hrac_link_party(l, party, sizeof(party));
+	if ((dnserr = bufferevent_socket_get_dns_error(l->bev)) != 0) {
+		hrac_link_fail(l, "cannot resolve %s's name %s: %s; check %s in "
+		    "hrac.conf and the resolver (/etc/resolv.conf)",
+		    s->has_proxy ? "the proxy" : "hras", s->has_proxy ?
+		    s->proxy.host : s->server.host,
+		    evutil_gai_strerror(dnserr), s->has_proxy ? "proxy" :
+		    "server");
+		return;
+	}
+	if (l->state == LINK_CONNECTING) {
+		if (what & BEV_EVENT_TIMEOUT)
+			hrac_link_fail(l, "connecting to %s timed out; check "
+			    "that the firewall lets hrac reach it", party);
+		else
+			hrac_link_fail(l, "cannot connect to %s: %s; check "
+			    "that it runs and listens there", party,
+			    strerror(EVUTIL_SOCKET_ERROR()));
+		return;
+	}
+	if (l->state == LINK_PROXY_CONNECT) {
+		hrac_link_fail(l, "the proxy %s instead of answering CONNECT "
+		    "to %s:%u", what & BEV_EVENT_TIMEOUT ? "went silent" :
+		    "closed the connection", s->server.host, s->server.port);
+		return;
+	}
 	if (what & BEV_EVENT_TIMEOUT) {
-		hrac_link_fail(l, "%s timed out", l->state == LINK_CONNECTING ?
-		    "connecting" : "the connection");
+		hrac_link_fail(l, "the connection timed out");
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
-		if (l->state == LINK_BODY && l->body_left == -1 &&
-		    !l->body_chunked) {
-			l->state = LINK_WAIT_HEAD;
-			l->s->link_cb.body(l->s->link_cb.arg, l, 1);
-			return;
-		}
-		hrac_link_fail(l, "connection closed by %s", l->s->has_proxy ?
-		    "the proxy" : "the server");
-		return;
-	}
-	if ((dnserr = bufferevent_socket_get_dns_error(l->bev)) != 0) {
-		hrac_link_fail(l, "cannot resolve: %s",
-		    evutil_gai_strerror(dnserr));
+		hrac_link_fail(l, "connection closed by %s", s->has_proxy ?
+		    "the proxy" : "hras");
 		return;
 	}
 	if ((e = bufferevent_get_openssl_error(l->bev)) != 0) {
 		hrac_link_fail(l, "tls: %s", crypto_strerror(e));
 		return;
 	}
-	hrac_link_fail(l, "%s", strerror(EVUTIL_SOCKET_ERROR()));
+	hrac_link_fail(l, "connection to %s: %s", party,
+	    strerror(EVUTIL_SOCKET_ERROR()));
+}
+
+/*
+ * The TLS handshake failed. A TLS server answers a ClientHello at once;
+ * one that stays silent or sends something that is not a TLS record
+ * speaks plain HTTP (or nothing at all) on that port.
+ */
+static void
+hrac_link_tls_failed(struct hrac_link *l, short what)
+{
+	struct hrac_session	*s = l->s;
+	SSL			*ssl = bufferevent_openssl_get_ssl(l->bev);
+	unsigned long		 e = bufferevent_get_openssl_error(l->bev);
+	long			 v;
+	int			 reason = e != 0 ? ERR_GET_REASON(e) : 0;
+
+	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED && ssl != NULL &&
+	    (v = SSL_get_verify_result(ssl)) != X509_V_OK) {
+		hrac_link_fail(l, "tls: certificate verify failed: %s; check "
+		    "tunnel.tls.ca in hrac.conf and the name in server",
+		    X509_verify_cert_error_string(v));
+		return;
+	}
+	if (reason == SSL_R_WRONG_VERSION_NUMBER ||
+	    reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
+	    reason == SSL_R_HTTP_REQUEST) {
+		hrac_link_fail(l, "the server at %s:%u did not answer TLS (it "
+		    "sent something else): is it http://?", s->server.host,
+		    s->server.port);
+		return;
+	}
+	if (e == 0 && (what & (BEV_EVENT_TIMEOUT | BEV_EVENT_EOF)) &&
+	    (ssl == NULL || BIO_number_read(SSL_get_rbio(ssl)) == 0)) {
+		hrac_link_fail(l, "the server at %s:%u did not answer TLS (%s): "
+		    "is it http://?", s->server.host, s->server.port,
+		    what & BEV_EVENT_TIMEOUT ? "no answer to the handshake" :
+		    "it closed the connection");
+		return;
+	}
+	if (e != 0)
+		hrac_link_fail(l, "tls: handshake with %s:%u failed: %s",
+		    s->server.host, s->server.port, crypto_strerror(e));
+	else
+		hrac_link_fail(l, "tls: handshake with %s:%u failed: %s",
+		    s->server.host, s->server.port, what & BEV_EVENT_TIMEOUT ?
+		    "timed out" : what & BEV_EVENT_EOF ? "connection closed" :
+		    strerror(EVUTIL_SOCKET_ERROR()));
 }

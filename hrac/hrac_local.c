@@ -5,7 +5,8 @@
  * firewall, even while the tunnel is down. Only the company's domains are
  * learnt: those of hrac.conf's domains when it has them, else those hras's
  * registrar confirmed (it answers 2xx for its client's domains only, and
- * never passes on an outsider's answer to a REGISTER).
+ * never passes on an outsider's answer to a REGISTER). When the tunnel
+ * comes back up, hrac_sip.c walks them to register them at hras again.
  */
 #include <sys/queue.h>
 
@@ -257,4 +258,25 @@ hrac_local_nth(struct hrac_local *l, unsigned int i, struct hrac_local_hit *hit,
 			return 0;
 		}
 	return -1;
+}
+
+/*
+ * Call fn(arg, aor, contact, seconds left) for each binding still valid,
+ * until it returns -1; the number of calls made.
+ */
+int
+hrac_local_walk(struct hrac_local *l, int (*fn)(void *, const char *,
+    const char *, long), void *arg)
+{
+	struct hrac_binding	*b;
+	time_t			 now = clock_now();
+	int			 n = 0;
+
+	hrac_local_expire(l);
+	TAILQ_FOREACH(b, &l->bindings, entry) {
+		if (fn(arg, b->aor, b->contact, (long)(b->expires - now)) == -1)
+			break;
+		n++;
+	}
+	return n;
 }

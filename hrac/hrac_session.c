@@ -245,11 +245,6 @@ hrac_session_link_error(void *arg, struct hrac_link *l, const char *why)
 		hrac_session_drop(s, &s->up);
 		return;
 	}
-	if (l == s->ctrl && (strstr(why, "403") != NULL))
-		why = "hras refused the tunnel (403): check id and secret";
-	else if (l == s->ctrl && strstr(why, "426") != NULL)
-		why = "hras speaks another admission protocol (426): run "
-		    "the same release of hrac and hras";
 	hrac_session_lost(s, why);
 }
 
@@ -503,6 +498,8 @@ hrac_session_up(struct hrac_session *s)
 	    "poll" : "stream", s->h->conf->server, s->has_proxy ?
 	    " through the proxy" : "");
 	tunnel_pump_kick(s->tun, 1);
+	if (s->cb.up != NULL)
+		s->cb.up(s->cb.arg);
 }
 
 /* No probe answer in time: the path buffers, so poll if allowed. */

@@ -41,6 +41,8 @@ struct hrac_contact {
 #define LOCAL_BRANCH	"z9hG4bK-vofw-L"
 /* Branches of inside calls set up through hras (not relayed). */
 #define DIRECT_BRANCH	"z9hG4bK-vofw-D"
+/* Branches of the REGISTERs hrac sends for its phones itself. */
+#define REFRESH_BRANCH	"z9hG4bK-vofw-R"
 
 static void	hrac_sip_recv(void *, osip_message_t *,
 		    const struct sip_addr *);
@@ -67,6 +69,9 @@ static int	hrac_sip_next_hop(struct hrac_sip *, const osip_message_t *,
 static int	hrac_sip_pbx_takes(struct hrac_sip *, const osip_message_t *,
 		    const struct sip_addr *);
 static int	hrac_sip_note(struct hrac_sip *);
+static int	hrac_sip_refresh(void *, const char *, const char *, long);
+static int	hrac_sip_refresh_answer(struct hrac_sip *,
+		    const osip_message_t *);
 
 /* Open the inside SIP listeners and media relay. */
 struct hrac_sip *
@@ -493,6 +498,10 @@ hrac_sip_from_tunnel(struct hrac_sip *hs, uint32_t flow,
 		if (MSG_IS_STATUS_2XX(m) &&
 		    strcmp(m->cseq->method, "REGISTER") == 0)
 			hrac_local_learn(hs->local, m);
+		if (hrac_sip_refresh_answer(hs, m)) {
+			osip_message_free(m);
+			return;
+		}
 		/* A learned phone, or the sender of the request answered. */
 		if (sip_via_target(m, &to) == -1 ||
 		    (!hrac_sip_known(hs, &to, 1) &&
@@ -621,4 +630,101 @@ hrac_sip_note(struct hrac_sip *hs)
 		hs->note_n = 0;
 	}
 	return hs->note_n++ < HRAC_NOTES_MAX;
+}
+
+/*
+ * The tunnel came (back) up. hras keeps its registrations in memory only,
+ * so after a restart it knows none of the inside phones until each
+ * registers again (up to an hour): register every binding hrac holds at
+ * once, on the phone's behalf, with its Contact and the time it has left,
+ * as a proxy refreshing them would. After a mere reconnection this only
+ * refreshes what hras has.
+ */
+void
+hrac_sip_tunnel_up(void *arg)
+{
+	struct hrac_sip	*hs = arg;
+	int		 n;
+
+	hs->refresh_sent = hs->refresh_failed = 0;
+	if ((n = hrac_local_walk(hs->local, hrac_sip_refresh, hs)) > 0)
+		log_info("registering %d inside binding%s at hras again", n,
+		    n == 1 ? "" : "s");
+}
+
+/* One REGISTER for a binding; -1 stops the walk (the queue is full). */
+static int
+hrac_sip_refresh(void *arg, const char *aor, const char *contact, long left)
+{
+	struct hrac_sip	*hs = arg;
+	const char	*domain = strchr(aor, '@'), *why;
+	osip_message_t	*m;
+	uint8_t		 rnd[24];
+	char		 hex[2 * sizeof(rnd) + 1], *buf;
+	int		 n, status;
+
+	if (domain == NULL || left <= 0 || crypto_random(rnd,
+	    sizeof(rnd)) == -1)
+		return 0;
+	crypto_hex(rnd, sizeof(rnd), hex);
+	if ((buf = malloc(2048)) == NULL)
+		return -1;
+	n = snprintf(buf, 2048, "REGISTER sip:%s SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP %s:%u;branch=" REFRESH_BRANCH "%.16s\r\n"
+	    "Max-Forwards: 70\r\nFrom: <sip:%s>;tag=%.8s\r\n"
+	    "To: <sip:%s>\r\nCall-ID: %.24s@%s\r\nCSeq: 1 REGISTER\r\n"
+	    "Contact: <%s>\r\nExpires: %ld\r\nContent-Length: 0\r\n\r\n",
+	    domain + 1, hs->h->conf->sip.address, hs->h->conf->sip.port, hex,
+	    aor, hex + 16, aor, hex + 24, hs->h->conf->sip.address, contact,
+	    left);
+	if (n < 0 || n >= 2048 ||
+	    sip_parse(buf, (size_t)n, &m, &status, &why) == -1) {
+		log_warnx("cannot build a REGISTER for %s at %s", aor, contact);
+		free(buf);
+		return 0;
+	}
+	free(buf);
+	n = hrac_sip_to_tunnel(hs, m, 0);
+	osip_message_free(m);
+	if (n == -1) {
+		log_warnx("tunnel queue full: %s and the bindings after it "
+		    "wait for their phones to register again", aor);
+		return -1;
+	}
+	hs->refresh_sent++;
+	log_debug("REGISTER for %s at %s (%ld s left) sent to hras", aor,
+	    contact, left);
+	return 0;
+}
+
+/*
+ * An answer to a REGISTER hrac sent itself: it is hrac's, not a phone's
+ * (hrac_local_learn has taken a 2xx's bindings). True when it was one.
+ */
+static int
+hrac_sip_refresh_answer(struct hrac_sip *hs, const osip_message_t *m)
+{
+	osip_via_t		*via = osip_list_get(&m->vias, 0);
+	osip_generic_param_t	*b;
+
+	if (via == NULL || via->host == NULL ||
+	    strcmp(via->host, hs->h->conf->sip.address) != 0 ||
+	    (b = sip_param(&via->via_params, "branch")) == NULL ||
+	    b->gvalue == NULL || strncmp(b->gvalue, REFRESH_BRANCH,
+	    strlen(REFRESH_BRANCH)) != 0)
+		return 0;
+	if (!MSG_IS_STATUS_2XX(m)) {
+		hs->refresh_failed++;
+		log_warnx("hras answered %d to hrac's REGISTER for %s%s%s",
+		    m->status_code, m->to != NULL && m->to->url != NULL &&
+		    m->to->url->username != NULL ? m->to->url->username : "?",
+		    m->to != NULL && m->to->url != NULL &&
+		    m->to->url->host != NULL ? "@" : "",
+		    m->to != NULL && m->to->url != NULL &&
+		    m->to->url->host != NULL ? m->to->url->host : "");
+	} else if (m->status_code < 300 && hs->refresh_sent > 0 &&
+	    --hs->refresh_sent == 0)
+		log_info("inside bindings registered at hras again%s",
+		    hs->refresh_failed > 0 ? " (some refused)" : "");
+	return 1;
 }

@@ -33,6 +33,8 @@ struct hrac_sip {
 	char			 rr_uri[128];
 	regex_t			 users;		/* inside_proxy_users */
 	int			 has_users;
+	unsigned int		 refresh_sent;	/* REGISTERs awaiting hras */
+	unsigned int		 refresh_failed;
 	time_t			 note_sec;	/* refusal lines: this second, */
 	unsigned int		 note_n;	/*   how many so far */
 };

@@ -250,6 +250,7 @@ main(int argc, char *argv[])
 		fatalx("cannot set up the tunnel to %s", conf->server);
 	if ((hrac.sip = hrac_sip_new(&hrac)) == NULL)
 		fatalx("cannot open the SIP listeners and media relay");
+	hrac.session.cb.up = hrac_sip_tunnel_up;
 	hrac.session.cb.sip = hrac_deliver_sip;
 	hrac.session.cb.media = hrac_deliver_media;
 	hrac.session.cb.arg = hrac.sip;

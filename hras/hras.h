@@ -39,6 +39,8 @@ struct tunnel;
 
 #define HRAS_NONCE_TTL		30	/* seconds a challenge may be answered */
 #define HRAS_CHUNK_MAX		(64 * 1024)
+#define HRAS_MARK_PATH		"/vofw/"	/* answers here carry HRAS_MARK */
+#define HRAS_MARK		HTTP_MARK_NAME ": " HTTP_MARK_VALUE "\r\n"
 #define HRAS_HIGH_WATER		(256 * 1024)	/* per-connection output */
 #define HRAS_READ_MAX		(64 * 1024)	/* per-connection input */
 #define HRAS_OUT_PAUSE		(64 * 1024)	/* answers waiting to be read:
@@ -86,6 +88,7 @@ struct hras_link {
 	int			 poll;
 	int			 http10;
 	int			 keep_alive;
+	int			 tunnel;	/* a /vofw/ path: mark answers */
 	struct event		*hold_ev;
 	char			 peer[64];	/* address:port */
 	char			 addr[48];	/* address alone */

@@ -400,8 +400,9 @@ hras_link_respond(struct hras_link *c, int status, const char *ctype,
 
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n%s\r\n", status, http_reason(status),
-	    ctype, len, c->keep_alive ? "" : "Connection: close\r\n");
+	    "Cache-Control: no-store\r\n%s%s\r\n", status, http_reason(status),
+	    ctype, len, c->tunnel ? HRAS_MARK : "",
+	    c->keep_alive ? "" : "Connection: close\r\n");
 	if (len > 0)
 		evbuffer_add(out, body, len);
 	if (!c->keep_alive || status >= 400) {
@@ -498,6 +499,7 @@ hras_link_route(struct hras_link *c)
 	c->body_chunked = m->chunked;
 	c->body_left = m->content_length > 0 ? (uint64_t)m->content_length : 0;
 	http_path(m->target, path, sizeof(path));
+	c->tunnel = strncmp(path, HRAS_MARK_PATH, strlen(HRAS_MARK_PATH)) == 0;
 	log_debug("%s: %s %s", c->peer, m->method, path);
 	if (!c->h->link_cb.request(c->h->link_cb.arg, c, path))
 		hras_link_page(c, m->method);
@@ -720,7 +722,7 @@ hras_link_start_stream(struct hras_link *c)
 	return evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
 	    "Content-Type: application/octet-stream\r\n"
 	    "Cache-Control: no-store, no-transform\r\n"
-	    "X-Accel-Buffering: no\r\n%s\r\n", c->http10 ?
+	    "X-Accel-Buffering: no\r\n" HRAS_MARK "%s\r\n", c->http10 ?
 	    "Connection: close\r\n" : "Transfer-Encoding: chunked\r\n");
 }
 

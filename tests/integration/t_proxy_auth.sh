@@ -1,6 +1,7 @@
 #!/bin/sh
 # A proxy that requires Basic authentication: hrac with the credentials in
-# its proxy URL gets through; without them it says why it cannot.
+# its proxy URL gets through; without them, or with wrong ones, it says
+# which and what to do.
 # timeout: 90
 set -eu
 
@@ -14,10 +15,18 @@ vofw_start_hras
 
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
 vofw_start_hrac
-tb_wait_log hrac 'the proxy requires authentication \(407\)' 10
+tb_wait_log hrac 'tunnel attempt failed: the proxy requires authentication \(407 Proxy Authentication Required\); give its user and password in proxy \("http://user:password@host:port"\)$' 10
 tb_stop hrac
 mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-noauth.log"
 echo "ok: missing proxy credentials reported"
+
+vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
+    "http://alice:wrong@$TB_FW_LAN_IP:$TB_PROXY_PORT"
+vofw_start_hrac
+tb_wait_log hrac 'tunnel attempt failed: the proxy refused the credentials of user alice \(407 Proxy Authentication Required\); check the user and password in proxy$' 10
+tb_stop hrac
+mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-badauth.log"
+echo "ok: wrong proxy credentials reported as such"
 
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
     "http://alice:s3cret%3Apw@$TB_FW_LAN_IP:$TB_PROXY_PORT"

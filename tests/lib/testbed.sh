@@ -486,6 +486,8 @@ tb_wait_listen() {
 
 # tb_squid_start [auth USER PASS]: Squid on 10.77.0.1:3128 for the LAN,
 # CONNECT to any port, optionally with Basic proxy authentication.
+# TB_SQUID_RULES, when set, goes in before the http_access lines (for
+# example a deny rule a test needs).
 tb_squid_start() {
 	_TB_SQUID_MODE=${1:-}
 	case $_TB_SQUID_MODE in
@@ -525,6 +527,7 @@ icp_port 0
 htcp_port 0
 netdb_filename none
 acl lan src 10.77.0.0/24
+${TB_SQUID_RULES:-}
 EOF
 		if [ "$_TB_SQUID_MODE" = auth ]; then
 			cat <<EOF

@@ -1,7 +1,8 @@
 /*
  * Unit tests for hrac's table of inside bindings (hrac/hrac_local.c): what
  * the REGISTER answers it relays teach it, a binding that moves, one that
- * is removed, one that expires, and user@<hrac> lookups.
+ * is removed, one that expires, user@<hrac> lookups, and the walk that
+ * registers them at hras again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 static void	tl_learn(struct hrac_local *, const char *);
 static int	tl_lookup(struct hrac_local *, const char *,
 		    struct hrac_local_hit *);
+static int	tl_walk_fn(void *, const char *, const char *, long);
 
 /* hras's 200 to a REGISTER for carol, with these Contact lines. */
 static void
@@ -158,6 +160,57 @@ test_expire(void **state)
 	hrac_local_free(l);
 }
 
+struct tl_walk {
+	int	 calls;
+	int	 stop_after;
+	char	 seen[2][600];
+	long	 left[2];
+};
+
+/* Record a binding the walk hands over; -1 once stop_after are seen. */
+static int
+tl_walk_fn(void *arg, const char *aor, const char *contact, long left)
+{
+	struct tl_walk	*w = arg;
+
+	if (w->calls < 2) {
+		snprintf(w->seen[w->calls], sizeof(w->seen[0]), "%s %s", aor,
+		    contact);
+		w->left[w->calls] = left;
+	}
+	w->calls++;
+	return w->stop_after > 0 && w->calls >= w->stop_after ? -1 : 0;
+}
+
+/* The walk hands every live binding with the seconds it has left. */
+static void
+test_walk(void **state)
+{
+	struct hrac_local	*l;
+	struct tl_walk		 w;
+
+	(void)state;
+	assert_non_null(l = hrac_local_new());
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(hrac_local_walk(l, tl_walk_fn, &w), 0);
+	assert_int_equal(w.calls, 0);
+	tl_learn(l, "Contact: <sip:carol@10.77.0.5:5070>;expires=3600\r\n"
+	    "Contact: <sip:carol@10.77.0.6:5070>;expires=120\r\n");
+	assert_int_equal(hrac_local_walk(l, tl_walk_fn, &w), 2);
+	assert_string_equal(w.seen[0],
+	    "carol@corp.example sip:carol@10.77.0.5:5070");
+	assert_string_equal(w.seen[1],
+	    "carol@corp.example sip:carol@10.77.0.6:5070");
+	assert_true(w.left[0] > 3590 && w.left[0] <= 3600);
+	assert_true(w.left[1] > 110 && w.left[1] <= 120);
+	/* A callee that cannot take more stops it. */
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 1;
+	assert_int_equal(hrac_local_walk(l, tl_walk_fn, &w), 0);
+	assert_int_equal(w.calls, 1);
+	hrac_local_free(l);
+}
+
 int
 main(void)
 {
@@ -166,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_move_remove),
 		cmocka_unit_test(test_expire),
 		cmocka_unit_test(test_domains),
+		cmocka_unit_test(test_walk),
 	};
 
 	log_init("test_hrac_local", 0, LOG_LEVEL_ERR);
