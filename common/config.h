@@ -220,21 +220,14 @@ struct config_key {
 	CONFIG_KEYS_HOOK_SIDE(st, forward)
 
 /*
- * The control socket (ctl.h) and the Prometheus endpoint (metrics.h):
- * control.socket defaults to /run/vofw/<daemon>.sock ("" turns it off,
- * ctl_check_path checks it: include ctl.h);
- * metrics is off unless its group is there, 127.0.0.1 unless told.
+ * The control socket (ctl.h): control.socket defaults to
+ * /run/vofw/<daemon>.sock ("" turns it off); ctl_check_path checks it
+ * (include ctl.h).
  */
-#define CONFIG_KEYS_CONTROL(st, mport)					\
+#define CONFIG_KEYS_CONTROL(st)						\
 	CONFIG_KEY_GROUP("control", 0, 0, NULL),			\
 	CONFIG_KEY_STRING("control.socket", 0, offsetof(st, control),	\
-	    ctl_check_path),					\
-	CONFIG_KEY_FLAGGED("metrics", offsetof(st, metrics_enabled)),	\
-	CONFIG_KEY_STRING("metrics.address", 0,			\
-	    offsetof(st, metrics.address), config_check_address),	\
-	CONFIG_KEY_NUM("metrics.port", CONFIG_T_PORT, 0, 1, 65535,	\
-	    (mport), offsetof(st, metrics.port))
-#define CONFIG_METRICS_ADDRESS	"127.0.0.1"
+	    ctl_check_path)
 
 int	 config_load(const char *path, const struct config_key *, void *base,
 	    char *err, size_t);

@@ -86,7 +86,7 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEYS_LOG(struct hrac_config),
 	CONFIG_KEYS_PRIVS(struct hrac_config),
 	CONFIG_KEYS_HOOK(struct hrac_config),
-	CONFIG_KEYS_CONTROL(struct hrac_config, 9467),
+	CONFIG_KEYS_CONTROL(struct hrac_config),
 	CONFIG_KEY_END
 };
 

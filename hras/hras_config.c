@@ -114,7 +114,7 @@ static const struct config_key hras_config_keys[] = {
 	CONFIG_KEYS_LOG(struct hras_config),
 	CONFIG_KEYS_PRIVS(struct hras_config),
 	CONFIG_KEYS_HOOK(struct hras_config),
-	CONFIG_KEYS_CONTROL(struct hras_config, 9466),
+	CONFIG_KEYS_CONTROL(struct hras_config),
 	CONFIG_KEY_END
 };
 

@@ -77,9 +77,6 @@ struct hras_config {
 	struct config_hook	 hook;
 	char			*control;	/* control.socket, or NULL: the
 						   default; "": none */
-	int			 metrics_enabled; /* a metrics group */
-	struct config_endpoint	 metrics;	/* metrics.address (NULL:
-						   CONFIG_METRICS_ADDRESS), port */
 };
 
 struct hras_config *hras_config_load(const char *path, char *err, size_t);
