@@ -219,6 +219,16 @@ struct config_key {
 	CONFIG_KEYS_HOOK_SIDE(st, listen),				\
 	CONFIG_KEYS_HOOK_SIDE(st, forward)
 
+/*
+ * The control socket (ctl.h): control.socket defaults to
+ * /run/vofw/<daemon>.sock ("" turns it off); ctl_check_path checks it
+ * (include ctl.h).
+ */
+#define CONFIG_KEYS_CONTROL(st)						\
+	CONFIG_KEY_GROUP("control", 0, 0, NULL),			\
+	CONFIG_KEY_STRING("control.socket", 0, offsetof(st, control),	\
+	    ctl_check_path)
+
 int	 config_load(const char *path, const struct config_key *, void *base,
 	    char *err, size_t);
 void	 config_release(const struct config_key *, void *base);

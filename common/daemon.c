@@ -43,7 +43,8 @@ static int	daemon_no_new_privs(void);
 static void
 daemon_usage(const char *progname)
 {
-	fprintf(stderr, "usage: %s [-dhnV] [-f file]\n", progname);
+	fprintf(stderr, "usage: %s [-dhnV] [-f file]\n"
+	    "       %s [-f file] -c command [-j]\n", progname, progname);
 }
 
 /* Parse the command line; DAEMON_RUN to go on, else the exit status. */
@@ -64,8 +65,14 @@ daemon_parse_args(int argc, char **argv, const char *default_conf,
 
 	/* Zero, not one, makes glibc and musl rescan from scratch. */
 	optind = 0;
-	while ((ch = getopt(argc, argv, "df:hnV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:df:hjnV")) != -1) {
 		switch (ch) {
+		case 'c':
+			out->command = optarg;
+			break;
+		case 'j':
+			out->json = 1;
+			break;
 		case 'd':
 			out->debug = 1;
 			break;
@@ -91,7 +98,8 @@ daemon_parse_args(int argc, char **argv, const char *default_conf,
 			return 2;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc || (out->json && out->command == NULL) ||
+	    (out->command != NULL && (out->check_only || out->debug))) {
 		daemon_usage(out->progname);
 		return 2;
 	}

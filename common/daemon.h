@@ -19,6 +19,8 @@ struct daemon_args {
 	const char	*conf;		/* -f FILE, or the default */
 	int		 check_only;	/* -n: check the configuration */
 	int		 debug;		/* -d: debug logging to stderr */
+	const char	*command;	/* -c: ask the running daemon */
+	int		 json;		/* -j: its answer in JSON */
 };
 
 int	 daemon_parse_args(int, char **, const char *default_conf,

@@ -40,6 +40,7 @@ struct vcit {
 	struct siphash_key	 key;
 	uint32_t		 next[2];	/* last block handed out, per
 						   high bit */
+	uint64_t		 seq;		/* calls added so far */
 	struct vcit_grave	 graves[VCIT_GRAVES];	/* by hash */
 };
 
@@ -213,11 +214,29 @@ vcit_add(struct vcit *v, const char *call_id, uint32_t flow_base)
 	for (i = 0; i < VCIT_STREAMS; i++)
 		c->stream[i].flow = flow_base + (uint32_t)i;
 	c->created = time(NULL);
+	c->seq = ++v->seq;
 	TAILQ_INSERT_TAIL(&v->calls, c, entry);
 	vcit_link(v, c);
 	if (++v->count > ((size_t)1 << v->bits) && v->bits < VCIT_MAXBITS)
 		vcit_grow(v);
 	return c;
+}
+
+/*
+ * The oldest call added after the one numbered seq (0: the oldest of
+ * all), or NULL: calls sit in the order they were added, so a listing
+ * can stop between two and carry on where it was even if calls ended
+ * meanwhile.
+ */
+struct vcit_call *
+vcit_next(struct vcit *v, uint64_t seq)
+{
+	struct vcit_call	*c;
+
+	TAILQ_FOREACH(c, &v->calls, entry)
+		if (c->seq > seq)
+			return c;
+	return NULL;
 }
 
 /* Remove a call from the table and free it. */

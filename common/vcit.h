@@ -55,6 +55,7 @@ struct vcit_call {
 	struct vcit_call	*id_next;
 	struct vcit_call	*flow_next;
 	uint64_t		 id_hash;
+	uint64_t		 seq;		/* order of addition, from 1 */
 };
 
 struct vcit	*vcit_new(void);
@@ -72,6 +73,8 @@ struct vcit_call *vcit_find_flow(struct vcit *, uint32_t flow);
 struct vcit_call *vcit_add(struct vcit *, const char *call_id,
 		    uint32_t flow_base);
 void		 vcit_del(struct vcit *, struct vcit_call *);
+/* The oldest call added after call number seq (0: the oldest), or NULL. */
+struct vcit_call *vcit_next(struct vcit *, uint64_t seq);
 void		 vcit_bury(struct vcit *, const struct vcit_call *);
 int		 vcit_buried(struct vcit *, const char *call_id);
 size_t		 vcit_count(const struct vcit *);

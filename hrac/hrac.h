@@ -154,7 +154,15 @@ struct hrac {
 	struct hrac_session	 session;
 	struct hrac_sip		*sip;
 	struct hook		*hook;
+	struct ctl		*ctl;		/* control socket, or NULL */
 };
+
+/* hrac_ctl.c */
+#define HRAC_CTL_SOCKET	"/run/vofw/hrac.sock"
+struct ctl;
+struct daemon_args;
+struct ctl	*hrac_ctl_new(struct hrac *);
+int	 hrac_ctl_client(const struct hrac_config *, const struct daemon_args *);
 
 /* hrac_link.c */
 struct hrac_link *hrac_link_new(struct hrac_session *, enum hrac_link_role);
@@ -190,6 +198,8 @@ int	 hrac_local_served(const struct hrac_local *, const char *);
 unsigned int hrac_local_count(struct hrac_local *);
 int	 hrac_local_lookup(struct hrac_local *, const struct osip_uri *,
 	    const char *, struct hrac_local_hit *);
+int	 hrac_local_nth(struct hrac_local *, unsigned int,
+	    struct hrac_local_hit *, long long *);
 int	 hrac_local_walk(struct hrac_local *, int (*)(void *, const char *,
 	    const char *, long), void *);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "hrac_config.h"
 #include "log.h"
 
@@ -85,6 +86,7 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEYS_LOG(struct hrac_config),
 	CONFIG_KEYS_PRIVS(struct hrac_config),
 	CONFIG_KEYS_HOOK(struct hrac_config),
+	CONFIG_KEYS_CONTROL(struct hrac_config),
 	CONFIG_KEY_END
 };
 

@@ -66,6 +66,8 @@ struct hrac_config {
 						   in its hras client entry */
 	size_t			 ndomains;
 	struct config_hook	 hook;
+	char			*control;	/* control.socket, or NULL: the
+						   default; "": none */
 };
 
 struct hrac_config *hrac_config_load(const char *path, char *err, size_t);

@@ -240,6 +240,27 @@ hrac_local_lookup(struct hrac_local *l, const osip_uri_t *u, const char *self,
 }
 
 /*
+ * The binding at position i (oldest first) for the control socket's
+ * listing, with its seconds left; 0, or -1 past the end.
+ */
+int
+hrac_local_nth(struct hrac_local *l, unsigned int i, struct hrac_local_hit *hit,
+    long long *left)
+{
+	struct hrac_binding	*b;
+
+	TAILQ_FOREACH(b, &l->bindings, entry)
+		if (i-- == 0) {
+			snprintf(hit->aor, sizeof(hit->aor), "%s", b->aor);
+			snprintf(hit->contact, sizeof(hit->contact), "%s",
+			    b->contact);
+			*left = (long long)(b->expires - clock_now());
+			return 0;
+		}
+	return -1;
+}
+
+/*
  * Call fn(arg, aor, contact, seconds left) for each binding still valid,
  * until it returns -1; the number of calls made.
  */

@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "hook.h"
 #include "hrac.h"
@@ -219,6 +220,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (args.command != NULL) {
+		rc = hrac_ctl_client(conf, &args);
+		hrac_config_free(conf);
+		return rc;
+	}
 	if (args.check_only) {
 		rc = hrac_check(conf);
 		if (rc == 0)
@@ -251,6 +257,7 @@ main(int argc, char *argv[])
 	if (conf->hook.enabled && (hrac.hook = hook_new(base, &conf->hook,
 	    hrac_hook_send, &hrac.session)) == NULL)
 		fatalx("cannot open the hook");
+	hrac.ctl = hrac_ctl_new(&hrac);
 	/* Every socket and file is open: give up root, then most calls. */
 	if (daemon_drop_privileges(conf->user != NULL ? conf->user :
 	    CONFIG_USER) == -1)
@@ -265,6 +272,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(base);
 
 	notify_free();
+	ctl_free(hrac.ctl);
 	hook_free(hrac.hook);
 	hrac_sip_free(hrac.sip);
 	hrac_session_free(&hrac.session);

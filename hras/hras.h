@@ -179,6 +179,7 @@ struct hras {
 	uint8_t			 nonce_key[CRYPTO_KEYLEN];	/* challenges */
 	uint64_t		 nonce_count;	/* challenges issued */
 	struct hook		*hook;
+	struct ctl		*ctl;		/* control socket, or NULL */
 	struct siptr		*sip;
 	struct media		*media;
 	struct vcit		*vcit;
@@ -235,6 +236,13 @@ void	 hras_sip_from_tunnel(struct hras *, const char *client, uint32_t,
 /* hras_media.c */
 void	 hras_media_from_tunnel(struct hras *, const char *client,
 	    unsigned int, uint32_t, const uint8_t *, size_t);
+
+/* hras_ctl.c */
+#define HRAS_CTL_SOCKET	"/run/vofw/hras.sock"
+struct ctl;
+struct ctl	*hras_ctl_new(struct hras *);
+struct daemon_args;
+int	 hras_ctl_client(const struct hras_config *, const struct daemon_args *);
 
 /* hras_limit.c */
 int	 hras_limit_init(struct hras *);

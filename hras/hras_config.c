@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "hras_config.h"
 #include "log.h"
 #include "pike.h"
@@ -113,6 +114,7 @@ static const struct config_key hras_config_keys[] = {
 	CONFIG_KEYS_LOG(struct hras_config),
 	CONFIG_KEYS_PRIVS(struct hras_config),
 	CONFIG_KEYS_HOOK(struct hras_config),
+	CONFIG_KEYS_CONTROL(struct hras_config),
 	CONFIG_KEY_END
 };
 

@@ -75,6 +75,8 @@ struct hras_config {
 	int			 dns_timeout;	/* dns.timeout, seconds */
 	struct config_limits	 limits;
 	struct config_hook	 hook;
+	char			*control;	/* control.socket, or NULL: the
+						   default; "": none */
 };
 
 struct hras_config *hras_config_load(const char *path, char *err, size_t);

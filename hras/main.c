@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "hook.h"
 #include "hras.h"
@@ -228,6 +229,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (args.command != NULL) {
+		rc = hras_ctl_client(h->conf, &args);
+		hras_config_free(h->conf);
+		return rc;
+	}
 	if (args.check_only) {
 		rc = hras_check(h->conf);
 		if (rc == 0)
@@ -262,6 +268,7 @@ main(int argc, char *argv[])
 	    (h->hook = hook_new(h->base, &h->conf->hook, hras_hook_send, h)) ==
 	    NULL)
 		fatalx("cannot open the hook");
+	h->ctl = hras_ctl_new(h);
 	/* Every socket and file is open: give up root, then most calls. */
 	if (daemon_drop_privileges(h->conf->user != NULL ? h->conf->user :
 	    CONFIG_USER) == -1)
@@ -275,6 +282,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(h->base);
 
 	notify_free();
+	ctl_free(h->ctl);
 	hook_free(h->hook);
 	hras_sip_free(h);
 	hras_link_close_all(h);

@@ -41,6 +41,7 @@ clients = ( { id = "corp"; secret = "$VOFW_SECRET";
 hook = { listen = { address = "$TB_WAN_IP"; port = 7002; };
     forward = { address = "198.51.100.12"; port = 7003; }; };
 $HRAS_LIMITS
+control = { socket = "$TB_DIR/hras.sock"; };
 ${2:-}
 EOF
 }
@@ -59,6 +60,7 @@ media = { address = "$TB_LAN_IP"; port_min = 20000; port_max = 20999;
 tunnel = { ${VOFW_TIMERS-timeout = 6; backoff_max = 2;} ${5:-} };
 hook = { listen = { address = "$TB_LAN_IP"; port = 7000; };
     forward = { address = "10.77.0.3"; port = 7001; }; };
+control = { socket = "$TB_DIR/hrac.sock"; };
 ${6:-}
 EOF
 		if [ -n "${3:-}" ]; then

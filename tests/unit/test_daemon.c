@@ -200,14 +200,16 @@ test_help(void **state)
 	td_parse(&p, "hras", "-h", NULL);
 	assert_int_equal(p.rv, 0);
 	assert_string_equal(p.out, "");
-	assert_string_equal(p.err, "usage: hras [-dhnV] [-f file]\n");
+	assert_string_equal(p.err, "usage: hras [-dhnV] [-f file]\n"
+	    "       hras [-f file] -c command [-j]\n");
 }
 
 /* Bad flags, a missing or empty file name, extra arguments: usage, 2. */
 static void
 test_bad(void **state)
 {
-	static const char usage[] = "usage: hras [-dhnV] [-f file]\n";
+	static const char usage[] = "usage: hras [-dhnV] [-f file]\n"
+	    "       hras [-f file] -c command [-j]\n";
 	struct parsed	 p;
 	size_t		 len;
 
@@ -240,6 +242,19 @@ test_bad(void **state)
 
 	td_parse(&p, "hras", "--verbose", NULL);
 	assert_int_equal(p.rv, 2);
+
+	/* -j needs -c; -c goes with neither -n nor -d. */
+	td_parse(&p, "hras", "-j", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hras", "-c", "calls", "-n", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hras", "-c", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hras", "-f", "x.conf", "-c", "calls", "-j", NULL);
+	assert_int_equal(p.rv, DAEMON_RUN);
+	/* (command and conf point into td_parse's copy of argv.) */
+	assert_non_null(p.args.command);
+	assert_int_equal(p.args.json, 1);
 
 	/* After errors, a good command line still parses from the start. */
 	td_parse(&p, "hras", "-d", NULL);
