@@ -286,6 +286,15 @@ call_count_put(struct call_ctx *cx, struct call_count *cc)
 	free(cc);
 }
 
+/* Calls of a client in progress (ringing or answered). */
+unsigned int
+call_active(struct call_ctx *cx, const char *client)
+{
+	struct call_count	*cc = call_count(cx, 'c', client, 0);
+
+	return cc != NULL ? cc->calls : 0;
+}
+
 /* Relay port pairs held by the calls of a source or a client (tests). */
 unsigned int
 call_streams(struct call_ctx *cx, const char *source, const char *client)
@@ -619,6 +628,38 @@ call_refused(struct call_ctx *cx, const osip_message_t *m,
 		call_end(cx, c, "INVITE refused");
 }
 
+/*
+ * The reasons call_end is given and the cause each counts as: the cause
+ * names are the metrics' label values.
+ */
+static const struct {
+	const char	*why;
+	enum call_cause	 cause;
+	const char	*name;
+} call_causes[] = {
+	{ "BYE", CALL_END_BYE, "bye" },
+	{ "CANCEL", CALL_END_CANCEL, "cancel" },
+	{ "INVITE failed", CALL_END_FAILED, "failed" },
+	{ "INVITE refused", CALL_END_REFUSED, "refused" },
+	{ "refused", CALL_END_REFUSED, "refused" },
+	{ "no media", CALL_END_NO_MEDIA, "no_media" },
+	{ "never answered (Timer C)", CALL_END_TIMER_C, "timer_c" },
+	{ "shutting down", CALL_END_SHUTDOWN, "shutdown" },
+	{ NULL, CALL_END_OTHER, "other" }
+};
+
+/* The label value of a cause. */
+const char *
+call_cause_name(enum call_cause cause)
+{
+	size_t	 i;
+
+	for (i = 0; call_causes[i].why != NULL; i++)
+		if (call_causes[i].cause == cause)
+			break;
+	return call_causes[i].name;
+}
+
 /* Close a call's relay ports and forget it. */
 void
 call_end(struct call_ctx *cx, struct vcit_call *c, const char *why)
@@ -627,6 +668,10 @@ call_end(struct call_ctx *cx, struct vcit_call *c, const char *why)
 	int			 i;
 
 	log_info("call %s ended: %s", c->call_id, why);
+	for (i = 0; call_causes[i].why != NULL; i++)
+		if (strcmp(call_causes[i].why, why) == 0)
+			break;
+	cx->ended[call_causes[i].cause]++;
 	if (c->source[0] != '\0' &&
 	    (cc = call_count(cx, 's', c->source, 0)) != NULL) {
 		cc->streams -= (unsigned int)c->nopen;

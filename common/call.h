@@ -38,6 +38,19 @@ struct call_limits {
 	int		 calls_per_client;
 };
 
+/* Why calls end, counted for the metrics (call_cause_name). */
+enum call_cause {
+	CALL_END_BYE,
+	CALL_END_CANCEL,
+	CALL_END_FAILED,	/* a final failure to its INVITE */
+	CALL_END_REFUSED,	/* by this half: a cap, the tunnel, its SDP */
+	CALL_END_NO_MEDIA,
+	CALL_END_TIMER_C,
+	CALL_END_SHUTDOWN,
+	CALL_END_OTHER,
+	CALL_END_MAX
+};
+
 struct call_ctx {
 	struct vcit	*vcit;
 	struct media	*media;
@@ -45,6 +58,7 @@ struct call_ctx {
 	int		 outside;	/* 1: hras (own side is outside) */
 	uint32_t	 high_bit;	/* flow ids this half allocates */
 	struct call_limits lim;
+	uint64_t	 ended[CALL_END_MAX];	/* calls, by cause */
 	struct event	*timer;		/* Timer C, once a second */
 	struct call_count *count[CALL_COUNT_BUCKETS];
 	struct siphash_key count_key;	/* sources are a sender's choice */
@@ -68,6 +82,8 @@ void	 call_idle(struct call_ctx *, uint32_t flow);
 void	 call_end_all(struct call_ctx *);
 void	 call_expire(struct call_ctx *, time_t now);
 time_t	 call_now(void);
+const char *call_cause_name(enum call_cause);
+unsigned int call_active(struct call_ctx *, const char *client);
 unsigned int call_streams(struct call_ctx *, const char *source,
 	    const char *client);
 

@@ -121,6 +121,7 @@ struct hrac_session {
 	int			 has_proxy;
 	struct tunnel		*tun;
 	enum hrac_session_state	 state;
+	uint64_t		 ups;		/* times it came up */
 	enum tunnel_mode	 mode;		/* stream or poll once chosen */
 	struct hrac_link	*ctrl;
 	struct hrac_link	*down;
@@ -155,6 +156,7 @@ struct hrac {
 	struct hrac_sip		*sip;
 	struct hook		*hook;
 	struct ctl		*ctl;		/* control socket, or NULL */
+	struct metrics		*metrics;	/* endpoint, or NULL */
 };
 
 /* hrac_ctl.c */
@@ -163,6 +165,10 @@ struct ctl;
 struct daemon_args;
 struct ctl	*hrac_ctl_new(struct hrac *);
 int	 hrac_ctl_client(const struct hrac_config *, const struct daemon_args *);
+
+/* hrac_metrics.c */
+struct metrics;
+struct metrics	*hrac_metrics_new(struct hrac *);
 
 /* hrac_link.c */
 struct hrac_link *hrac_link_new(struct hrac_session *, enum hrac_link_role);

@@ -492,6 +492,7 @@ static void
 hrac_session_up(struct hrac_session *s)
 {
 	s->state = SESSION_UP;
+	s->ups++;
 	s->backoff = BACKOFF_MIN;
 	evtimer_del(s->probe_ev);
 	log_info("tunnel up (%s mode) to %s%s", s->mode == TUNNEL_MODE_POLL ?

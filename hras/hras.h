@@ -28,6 +28,7 @@ struct evconnlistener;
 struct hook;
 struct hras_config;
 struct media;
+struct metrics;
 struct pike;
 struct resolve_req;
 struct resolver;
@@ -136,6 +137,28 @@ struct hras_session {
 	time_t			 last_tx;
 	struct event		*timer_ev;
 	uint64_t		 nonce_seen;	/* newest challenge answered */
+	uint64_t		 admissions;	/* sessions it opened */
+};
+
+/*
+ * Why hras refused a tunnel request or a connection, counted for the
+ * metrics (hras_metrics.c names them).
+ */
+enum hras_refusal {
+	HRAS_REFUSED_VERSION,		/* admission protocol of another age */
+	HRAS_REFUSED_MALFORMED,		/* handshake or tunnel request */
+	HRAS_REFUSED_CLIENT,		/* unknown client id */
+	HRAS_REFUSED_NONCE,		/* stale or forged challenge */
+	HRAS_REFUSED_REPLAY,		/* a nonce or request number again */
+	HRAS_REFUSED_SECRET,		/* wrong secret */
+	HRAS_REFUSED_KEY,		/* unusable public key */
+	HRAS_REFUSED_RESOURCES,		/* out of memory or randomness */
+	HRAS_REFUSED_SESSION,		/* no such session (hras restarted) */
+	HRAS_REFUSED_MAC,		/* bad request MAC */
+	HRAS_REFUSED_CONNS,		/* connection limits */
+	HRAS_REFUSED_TIMEOUT,		/* head or body not in time */
+	HRAS_REFUSED_HTTP,		/* malformed HTTP */
+	HRAS_REFUSED_MAX
 };
 
 /* A registrar binding: an inside phone reachable through a client. */
@@ -194,6 +217,9 @@ struct hras {
 	struct crypto_aead	 route_key;	/* inside Record-Routes, ours */
 	struct crypto_aead	 alias_key;	/* outside Contacts' sources */
 	struct pike		*pike;		/* per-source request limiter */
+	uint64_t		 pike_dropped;	/* SIP from banned sources */
+	uint64_t		 refused[HRAS_REFUSED_MAX];
+	struct metrics		*metrics;	/* endpoint, or NULL */
 	struct event		*pike_ev;
 	uint64_t		 token_seq;
 	uint8_t			 branch_key[CRYPTO_KEYLEN];
@@ -243,6 +269,9 @@ struct ctl;
 struct ctl	*hras_ctl_new(struct hras *);
 struct daemon_args;
 int	 hras_ctl_client(const struct hras_config *, const struct daemon_args *);
+
+/* hras_metrics.c */
+struct metrics	*hras_metrics_new(struct hras *);
 
 /* hras_limit.c */
 int	 hras_limit_init(struct hras *);

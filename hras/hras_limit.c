@@ -131,8 +131,10 @@ hras_limit_admit(void *arg, const struct sip_addr *from, const char *buf,
 	    strcmp(from->host, h->conf->sip.address) == 0)
 		return 0;
 	request = buf != NULL && !(len >= 4 && memcmp(buf, "SIP/", 4) == 0);
-	return pike_check(h->pike, from->host, request, hras_limit_ms()) ?
-	    -1 : 0;
+	if (pike_check(h->pike, from->host, request, hras_limit_ms()) == 0)
+		return 0;
+	h->pike_dropped++;
+	return -1;
 }
 
 /* Whether a line refusing a client's request may be written now. */

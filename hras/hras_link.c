@@ -180,6 +180,7 @@ hras_link_make_room(struct hras *h, const char *addr)
 		if (strcmp(c->addr, addr) == 0)
 			same++;
 	if (same >= conf->conns_per_address) {
+		h->refused[HRAS_REFUSED_CONNS]++;
 		log_refused(&hras_log_conn, addr, "%d connections not yet "
 		    "admitted from this address", same);
 		return -1;
@@ -187,6 +188,7 @@ hras_link_make_room(struct hras *h, const char *addr)
 	if (h->nunauth < (unsigned int)conf->unauth_max &&
 	    h->nlinks < (unsigned int)conf->conns_max)
 		return 0;
+	h->refused[HRAS_REFUSED_CONNS]++;
 	if ((c = TAILQ_FIRST(&h->unauth)) == NULL) {
 		log_refused(&hras_log_conn, addr, "all %d connections belong "
 		    "to tunnels", conf->conns_max);
@@ -243,6 +245,7 @@ hras_link_expired(evutil_socket_t fd, short what, void *arg)
 			evtimer_add(c->deadline_ev, &tv);
 			return;
 		}
+		c->h->refused[HRAS_REFUSED_TIMEOUT]++;
 		log_refused(&hras_log_conn, c->addr, "request body not "
 		    "complete within %d s", c->h->conf->body_timeout);
 		hras_link_close(c, "body timeout");
@@ -250,9 +253,12 @@ hras_link_expired(evutil_socket_t fd, short what, void *arg)
 	}
 	if (c->state != LINK_HEAD)
 		return;
-	if (!c->admitted && evbuffer_get_length(bufferevent_get_input(c->bev)))
+	if (!c->admitted &&
+	    evbuffer_get_length(bufferevent_get_input(c->bev))) {
+		c->h->refused[HRAS_REFUSED_TIMEOUT]++;
 		log_refused(&hras_log_conn, c->addr, "request head not "
 		    "complete within %d s", c->h->conf->head_timeout);
+	}
 	hras_link_close(c, "head timeout");
 }
 
@@ -457,9 +463,11 @@ hras_link_event(struct bufferevent *bev, short what, void *arg)
 
 	(void)bev;
 	if (what & BEV_EVENT_TIMEOUT) {
-		if (!c->admitted && (what & BEV_EVENT_WRITING))
+		if (!c->admitted && (what & BEV_EVENT_WRITING)) {
+			c->h->refused[HRAS_REFUSED_TIMEOUT]++;
 			log_refused(&hras_log_conn, c->addr, "answers not "
 			    "read within %d s", WRITE_TIMEOUT);
+		}
 		hras_link_close(c, "timeout");
 	} else if (what & BEV_EVENT_ERROR) {
 		e = bufferevent_get_openssl_error(c->bev);
@@ -602,6 +610,7 @@ hras_link_step(struct hras_link *c)
 		if (rc == 0)
 			return 0;
 		if (rc == -1) {
+			c->h->refused[HRAS_REFUSED_HTTP]++;
 			log_refused(&hras_log_request, c->addr, "malformed "
 			    "request: %d %s", status, http_reason(status));
 			c->keep_alive = 0;

@@ -66,7 +66,7 @@ static void	hras_poll_hold(evutil_socket_t, short, void *);
 static void	hras_poll_answer(struct hras_session *, struct hras_link *);
 static struct hras_session *hras_session_find(struct hras *, const char *);
 static void	hras_refuse(struct hras_link *, int, const char *,
-		    const char *);
+		    enum hras_refusal, const char *);
 
 /* Refusal lines, rate-limited (docs/security.md). */
 static struct log_limit	hras_log_admission = LOG_LIMIT("tunnel-admission");
@@ -137,8 +137,10 @@ hras_session_drained(void *arg, struct hras_link *c)
 
 /* Log why a tunnel request is refused (rate-limited) and answer it. */
 static void
-hras_refuse(struct hras_link *c, int status, const char *who, const char *why)
+hras_refuse(struct hras_link *c, int status, const char *who,
+    enum hras_refusal reason, const char *why)
 {
+	c->h->refused[reason]++;
 	log_refused(&hras_log_admission, c->addr, "client %s: %s", who, why);
 	c->keep_alive = 0;
 	hras_link_respond(c, status, "text/plain", "refused\n", 8);
@@ -172,7 +174,7 @@ hras_challenge(struct hras_link *c)
 		snprintf(why, sizeof(why), "hrac speaks admission protocol %s, "
 		    "this hras %s: upgrade %s", v, AUTH_VERSION_STR,
 		    newer ? "hras" : "hrac");
-		hras_refuse(c, 426, "?", why);
+		hras_refuse(c, 426, "?", HRAS_REFUSED_VERSION, why);
 		return;
 	}
 	if ((h->nonce_count == 0 && crypto_random(h->nonce_key,
@@ -266,40 +268,47 @@ hras_open(struct hras_link *c)
 	    http_query_param(c->msg->target, "mac", mac, sizeof(mac)) == -1 ||
 	    crypto_unhex(sn, snonce, sizeof(snonce)) == -1 ||
 	    crypto_unhex(cp, cpub, sizeof(cpub)) == -1) {
-		hras_refuse(c, 400, "?", "malformed handshake");
+		hras_refuse(c, 400, "?", HRAS_REFUSED_MALFORMED,
+		    "malformed handshake");
 		return;
 	}
 	if ((cl = hras_config_client(c->h->conf, id)) == NULL) {
-		hras_refuse(c, 403, id, "unknown client");
+		hras_refuse(c, 403, id, HRAS_REFUSED_CLIENT,
+		    "unknown client");
 		return;
 	}
 	if (c->h->nonce_count == 0 || auth_challenge_check(c->h->nonce_key,
 	    snonce, (uint32_t)clock_now(), &count) == -1) {
-		hras_refuse(c, 403, id, "stale or forged nonce");
+		hras_refuse(c, 403, id, HRAS_REFUSED_NONCE,
+		    "stale or forged nonce");
 		return;
 	}
 	/* A client answers challenges in the order issued: one seen is used. */
 	if ((s = hras_session_find(c->h, id)) != NULL &&
 	    count <= s->nonce_seen) {
-		hras_refuse(c, 403, id, "replayed nonce");
+		hras_refuse(c, 403, id, HRAS_REFUSED_REPLAY,
+		    "replayed nonce");
 		return;
 	}
 	if (auth_open_mac(cl->secret, id, sn, cp, want) == -1 ||
 	    strlen(mac) != strlen(want) ||
 	    !crypto_equal(mac, want, strlen(want))) {
-		hras_refuse(c, 403, id, "wrong secret");
+		hras_refuse(c, 403, id, HRAS_REFUSED_SECRET,
+		    "wrong secret");
 		return;
 	}
 	if ((s = hras_session_get(c->h, id)) == NULL ||
 	    crypto_random(sid, sizeof(sid)) == -1 ||
 	    crypto_kx_new(&kx) == -1) {
-		hras_refuse(c, 503, id, "out of resources");
+		hras_refuse(c, 503, id, HRAS_REFUSED_RESOURCES,
+		    "out of resources");
 		return;
 	}
 	rc = crypto_kx_shared(&kx, cpub, shared);
 	crypto_kx_clear(&kx);
 	if (rc == -1) {
-		hras_refuse(c, 403, id, "unusable public key");
+		hras_refuse(c, 403, id, HRAS_REFUSED_KEY,
+		    "unusable public key");
 		return;
 	}
 	crypto_hex(sid, sizeof(sid), sidhex);
@@ -314,7 +323,8 @@ hras_open(struct hras_link *c)
 	if (rc == -1 || auth_welcome_mac(cl->secret, &tr, want) == -1 ||
 	    tunnel_set_keys(s->tun, keys.down, "down", keys.up, "up") == -1) {
 		OPENSSL_cleanse(&keys, sizeof(keys));
-		hras_refuse(c, 503, id, "out of resources");
+		hras_refuse(c, 503, id, HRAS_REFUSED_RESOURCES,
+		    "out of resources");
 		return;
 	}
 	s->nonce_seen = count;
@@ -329,6 +339,7 @@ hras_open(struct hras_link *c)
 	event_add(s->timer_ev, &sec);
 	len = snprintf(body, sizeof(body), "sid=%s\npub=%s\nmac=%s\n", s->sid,
 	    sp, want);
+	s->admissions++;
 	log_info("client %s admitted from %s", id, c->peer);
 	hras_link_respond(c, 200, "text/plain", body, (size_t)len);
 }
@@ -346,29 +357,34 @@ hras_session_auth(struct hras_link *c, const char *method, const char *path)
 	    http_query_param(c->msg->target, "req", req, sizeof(req)) == -1 ||
 	    http_query_param(c->msg->target, "mac", mac, sizeof(mac)) == -1 ||
 	    req[0] < '1' || req[0] > '9') {
-		hras_refuse(c, 400, "?", "malformed tunnel request");
+		hras_refuse(c, 400, "?", HRAS_REFUSED_MALFORMED,
+		    "malformed tunnel request");
 		return NULL;
 	}
 	n = strtoull(req, &end, 10);
 	if (*end != '\0') {
-		hras_refuse(c, 400, "?", "malformed request number");
+		hras_refuse(c, 400, "?", HRAS_REFUSED_MALFORMED,
+		    "malformed request number");
 		return NULL;
 	}
 	TAILQ_FOREACH(s, &c->h->sessions, entry)
 		if (strcmp(s->sid, sid) == 0)
 			break;
 	if (s == NULL) {
-		hras_refuse(c, 403, "?", "unknown session");
+		hras_refuse(c, 403, "?", HRAS_REFUSED_SESSION,
+		    "unknown session");
 		return NULL;
 	}
 	if (auth_request_mac(s->req_key, method, path, s->sid, n, want) == -1 ||
 	    strlen(mac) != strlen(want) ||
 	    !crypto_equal(mac, want, strlen(want))) {
-		hras_refuse(c, 403, s->id, "bad request MAC");
+		hras_refuse(c, 403, s->id, HRAS_REFUSED_MAC,
+		    "bad request MAC");
 		return NULL;
 	}
 	if (!auth_window_accept(&s->win, n)) {
-		hras_refuse(c, 403, s->id, "replayed request");
+		hras_refuse(c, 403, s->id, HRAS_REFUSED_REPLAY,
+		    "replayed request");
 		return NULL;
 	}
 	c->poll = http_query_param(c->msg->target, "poll", poll,
