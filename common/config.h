@@ -229,6 +229,19 @@ struct config_key {
 	CONFIG_KEY_STRING("control.socket", 0, offsetof(st, control),	\
 	    ctl_check_path)
 
+/*
+ * The metrics endpoint (metrics.h): off unless the group is there;
+ * metrics.address defaults to loopback (CONFIG_METRICS_ADDRESS when NULL),
+ * metrics.port to the half's own (9466 hras, 9467 hrac).
+ */
+#define CONFIG_METRICS_ADDRESS	"127.0.0.1"
+#define CONFIG_KEYS_METRICS(st, defport)					\
+	CONFIG_KEY_FLAGGED("metrics", offsetof(st, metrics_on)),	\
+	CONFIG_KEY_STRING("metrics.address", 0,				\
+	    offsetof(st, metrics.address), config_check_address),	\
+	CONFIG_KEY_NUM("metrics.port", CONFIG_T_PORT, 0, 1, 65535,	\
+	    (defport), offsetof(st, metrics.port))
+
 int	 config_load(const char *path, const struct config_key *, void *base,
 	    char *err, size_t);
 void	 config_release(const struct config_key *, void *base);

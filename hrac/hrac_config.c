@@ -87,6 +87,7 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEYS_PRIVS(struct hrac_config),
 	CONFIG_KEYS_HOOK(struct hrac_config),
 	CONFIG_KEYS_CONTROL(struct hrac_config),
+	CONFIG_KEYS_METRICS(struct hrac_config, HRAC_METRICS_PORT),
 	CONFIG_KEY_END
 };
 

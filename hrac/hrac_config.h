@@ -68,9 +68,13 @@ struct hrac_config {
 	struct config_hook	 hook;
 	char			*control;	/* control.socket, or NULL: the
 						   default; "": none */
+	int			 metrics_on;	/* a metrics group is there */
+	struct config_endpoint	 metrics;	/* address NULL: loopback */
 };
 
 struct hrac_config *hrac_config_load(const char *path, char *err, size_t);
 void	 hrac_config_free(struct hrac_config *);
+
+#define HRAC_METRICS_PORT	9467
 
 #endif

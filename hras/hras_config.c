@@ -115,6 +115,7 @@ static const struct config_key hras_config_keys[] = {
 	CONFIG_KEYS_PRIVS(struct hras_config),
 	CONFIG_KEYS_HOOK(struct hras_config),
 	CONFIG_KEYS_CONTROL(struct hras_config),
+	CONFIG_KEYS_METRICS(struct hras_config, HRAS_METRICS_PORT),
 	CONFIG_KEY_END
 };
 

@@ -77,6 +77,8 @@ struct hras_config {
 	struct config_hook	 hook;
 	char			*control;	/* control.socket, or NULL: the
 						   default; "": none */
+	int			 metrics_on;	/* a metrics group is there */
+	struct config_endpoint	 metrics;	/* address NULL: loopback */
 };
 
 struct hras_config *hras_config_load(const char *path, char *err, size_t);
@@ -84,5 +86,7 @@ void	 hras_config_free(struct hras_config *);
 const struct config_client *hras_config_client(const struct hras_config *,
 	    const char *id);
 int	 hras_config_serves(const struct hras_config *, const char *domain);
+
+#define HRAS_METRICS_PORT	9466
 
 #endif

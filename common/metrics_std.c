@@ -1,0 +1,158 @@
+/*
+ * The metric families both halves expose (metrics.h): what the process
+ * is, how its calls ended, what its voice relay passed and dropped, and
+ * the counters of a tunnel. Each half adds its own (hras_metrics.c,
+ * hrac_metrics.c); docs/deployment.md lists them all.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "call.h"
+#include "daemon.h"
+#include "media.h"
+#include "metrics.h"
+#include "prom.h"
+#include "tunnel.h"
+
+/* Build and start time. */
+void
+metrics_std_process(struct prom *p, const char *daemon, time_t started)
+{
+	struct prom_label	 l[2] = { { "daemon", daemon },
+				    { "version", VOFW_VERSION } };
+
+	prom_family(p, "vofw_build_info", PROM_GAUGE,
+	    "Always 1: the daemon and its version as labels.");
+	prom_uint(p, "vofw_build_info", l, 2, 1);
+	prom_one(p, "vofw_start_time_seconds", PROM_GAUGE,
+	    "When the daemon started, in seconds since the Unix epoch.",
+	    (double)started);
+}
+
+/* Calls ended, by cause. */
+void
+metrics_std_calls(struct prom *p, const struct call_ctx *cx)
+{
+	struct prom_label	 l;
+	int			 i;
+
+	prom_family(p, "vofw_calls_ended_total", PROM_COUNTER,
+	    "Calls ended, by cause: bye, cancel, failed (a final failure to "
+	    "the INVITE), refused (by this half), no_media, timer_c, shutdown, "
+	    "other.");
+	l.name = "cause";
+	for (i = 0; i < CALL_END_MAX; i++) {
+		l.value = call_cause_name((enum call_cause)i);
+		prom_uint(p, "vofw_calls_ended_total", &l, 1,
+		    cx != NULL ? cx->ended[i] : 0);
+	}
+}
+
+/* The voice relay's counters. */
+void
+metrics_std_media(struct prom *p, const struct media *m)
+{
+	static const struct media_stats	 none;
+	const struct media_stats	*ms = m != NULL ? media_stats(m) :
+					    &none;
+	struct prom_label		 l = { "direction", NULL };
+	struct prom_label		 r = { "reason", NULL };
+
+	prom_family(p, "vofw_voice_packets_total", PROM_COUNTER,
+	    "RTP and RTCP datagrams relayed between this half's own "
+	    "terminals and the tunnel: direction from_terminals or "
+	    "to_terminals.");
+	l.value = "from_terminals";
+	prom_uint(p, "vofw_voice_packets_total", &l, 1, ms->rx_packets);
+	l.value = "to_terminals";
+	prom_uint(p, "vofw_voice_packets_total", &l, 1, ms->tx_packets);
+	prom_family(p, "vofw_voice_bytes_total", PROM_COUNTER,
+	    "Bytes of those datagrams (UDP payload), by direction.");
+	l.value = "from_terminals";
+	prom_uint(p, "vofw_voice_bytes_total", &l, 1, ms->rx_bytes);
+	l.value = "to_terminals";
+	prom_uint(p, "vofw_voice_bytes_total", &l, 1, ms->tx_bytes);
+	prom_family(p, "vofw_voice_relay_dropped_total", PROM_COUNTER,
+	    "Datagrams the relay dropped: unknown_flow (from the tunnel for "
+	    "no call), wrong_source (not from the call's terminal), "
+	    "send_failed, too_large.");
+	r.value = "unknown_flow";
+	prom_uint(p, "vofw_voice_relay_dropped_total", &r, 1,
+	    ms->dropped_unknown);
+	r.value = "wrong_source";
+	prom_uint(p, "vofw_voice_relay_dropped_total", &r, 1,
+	    ms->dropped_source);
+	r.value = "send_failed";
+	prom_uint(p, "vofw_voice_relay_dropped_total", &r, 1,
+	    ms->dropped_send);
+	r.value = "too_large";
+	prom_uint(p, "vofw_voice_relay_dropped_total", &r, 1,
+	    ms->dropped_size);
+	prom_one(p, "vofw_relay_flows", PROM_GAUGE,
+	    "Relay port pairs open (one per call stream).",
+	    m != NULL ? (double)media_flows(m) : 0);
+}
+
+/* HELP and TYPE of a tunnel family. */
+void
+metrics_std_tunnel_family(struct prom *p, enum metrics_tunnel_family f)
+{
+	switch (f) {
+	case METRICS_TUNNEL_BYTES:
+		prom_family(p, "vofw_tunnel_bytes_total", PROM_COUNTER,
+		    "Bytes of tunnel frames, direction in (received) or out "
+		    "(sent); counted from the session's start.");
+		break;
+	case METRICS_TUNNEL_FRAMES:
+		prom_family(p, "vofw_tunnel_frames_total", PROM_COUNTER,
+		    "Tunnel frames, direction in or out.");
+		break;
+	default:
+		prom_family(p, "vofw_tunnel_voice_dropped_total", PROM_COUNTER,
+		    "Voice records this half did not send into the tunnel: "
+		    "queue_full (the queue was full) or stale (thrown away "
+		    "after an outage).");
+		break;
+	}
+}
+
+/* One tunnel's samples of a family. */
+void
+metrics_std_tunnel(struct prom *p, enum metrics_tunnel_family f,
+    const char *client, const struct tunnel_stats *ts)
+{
+	static const struct tunnel_stats none;
+	struct prom_label	 l[2] = { { "client", client },
+				    { NULL, NULL } };
+	struct prom_label	*kind = client != NULL ? &l[1] : &l[0];
+	size_t			 n = client != NULL ? 2 : 1;
+	const char		*name;
+	uint64_t		 a, b;
+
+	if (ts == NULL)
+		ts = &none;
+	switch (f) {
+	case METRICS_TUNNEL_BYTES:
+		name = "vofw_tunnel_bytes_total";
+		kind->name = "direction";
+		a = ts->rx_bytes;
+		b = ts->tx_bytes;
+		break;
+	case METRICS_TUNNEL_FRAMES:
+		name = "vofw_tunnel_frames_total";
+		kind->name = "direction";
+		a = ts->rx_frames;
+		b = ts->tx_frames;
+		break;
+	default:
+		name = "vofw_tunnel_voice_dropped_total";
+		kind->name = "reason";
+		a = ts->dropped;
+		b = ts->purged;
+		break;
+	}
+	kind->value = f == METRICS_TUNNEL_DROPPED ? "queue_full" : "in";
+	prom_uint(p, name, l, n, a);
+	kind->value = f == METRICS_TUNNEL_DROPPED ? "stale" : "out";
+	prom_uint(p, name, l, n, b);
+}
