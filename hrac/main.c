@@ -17,6 +17,7 @@
 #include "hrac_config.h"
 #include "hrac_sip.h"
 #include "log.h"
+#include "metrics.h"
 #include "net.h"
 #include "notify.h"
 #include "sip.h"
@@ -71,6 +72,9 @@ hrac_reload(void *arg)
 		log_warnx("reload: SIP or media address change needs a restart");
 	if (conf->log_syslog != h->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
+	if (metrics_moved(h->conf->metrics_on, &h->conf->metrics, conf->metrics_on,
+	    &conf->metrics))
+		log_warnx("reload: metrics change needs a restart");
 	if (config_privs_changed(h->conf->user, h->conf->sandbox, conf->user,
 	    conf->sandbox))
 		log_warnx("reload: user or sandbox change needs a restart");
@@ -171,6 +175,9 @@ hrac_check(struct hrac_config *conf)
 	if (conf->hook.enabled)
 		bad |= net_check_local(conf->file, "hook.listen.address",
 		    conf->hook.listen.address);
+	if (conf->metrics_on && conf->metrics.address != NULL)
+		bad |= net_check_local(conf->file, "metrics.address",
+		    conf->metrics.address);
 	return bad ? -1 : 0;
 }
 
@@ -258,6 +265,9 @@ main(int argc, char *argv[])
 	    hrac_hook_send, &hrac.session)) == NULL)
 		fatalx("cannot open the hook");
 	hrac.ctl = hrac_ctl_new(&hrac);
+	if (conf->metrics_on && (hrac.metrics = hrac_metrics_new(&hrac)) ==
+	    NULL)
+		fatalx("cannot open the metrics endpoint");
 	/* Every socket and file is open: give up root, then most calls. */
 	if (daemon_drop_privileges(conf->user != NULL ? conf->user :
 	    CONFIG_USER) == -1)
@@ -272,6 +282,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(base);
 
 	notify_free();
+	metrics_free(hrac.metrics);
 	ctl_free(hrac.ctl);
 	hook_free(hrac.hook);
 	hrac_sip_free(hrac.sip);

@@ -16,6 +16,7 @@
 #include "hras.h"
 #include "hras_config.h"
 #include "log.h"
+#include "metrics.h"
 #include "media.h"
 #include "net.h"
 #include "notify.h"
@@ -82,6 +83,9 @@ hras_reload(void *arg)
 		log_warnx("reload: SIP or media address change needs a restart");
 	if (conf->log_syslog != h->conf->log_syslog)
 		log_warnx("reload: log.syslog change needs a restart");
+	if (metrics_moved(h->conf->metrics_on, &h->conf->metrics, conf->metrics_on,
+	    &conf->metrics))
+		log_warnx("reload: metrics change needs a restart");
 	if (config_privs_changed(h->conf->user, h->conf->sandbox, conf->user,
 	    conf->sandbox))
 		log_warnx("reload: user or sandbox change needs a restart");
@@ -181,6 +185,9 @@ hras_check(const struct hras_config *conf)
 		bad |= net_check_local(conf->file, key[i], ep[i]->address);
 	bad |= net_check_local(conf->file, "media.address",
 	    conf->media.address);
+	if (conf->metrics_on && conf->metrics.address != NULL)
+		bad |= net_check_local(conf->file, "metrics.address",
+		    conf->metrics.address);
 	return bad ? -1 : 0;
 }
 
@@ -269,6 +276,9 @@ main(int argc, char *argv[])
 	    NULL)
 		fatalx("cannot open the hook");
 	h->ctl = hras_ctl_new(h);
+	if (h->conf->metrics_on &&
+	    (h->metrics = hras_metrics_new(h)) == NULL)
+		fatalx("cannot open the metrics endpoint");
 	/* Every socket and file is open: give up root, then most calls. */
 	if (daemon_drop_privileges(h->conf->user != NULL ? h->conf->user :
 	    CONFIG_USER) == -1)
@@ -282,6 +292,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(h->base);
 
 	notify_free();
+	metrics_free(h->metrics);
 	ctl_free(h->ctl);
 	hook_free(h->hook);
 	hras_sip_free(h);
