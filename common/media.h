@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rtpstats.h"
+
 struct event_base;
 struct config_media;
 struct media;		/* one half's relay: port allocator and flows */
@@ -81,6 +83,23 @@ void		 media_flow_close(struct media *, struct media_flow *);
 void		 media_send(struct media *, uint32_t flow, int rtcp,
 		    const uint8_t *, size_t);
 const struct media_stats *media_stats(const struct media *);
+
+/*
+ * What one flow's RTP looked like, each way, where this half received it:
+ * from the local terminal (loss there happened before this half) and from
+ * the tunnel (loss there happened anywhere from the far terminal on).
+ */
+struct media_flow_quality {
+	struct rtpstats_view	 from_terminal;
+	struct rtpstats_view	 from_tunnel;
+	uint64_t		 dropped_send;	/* from the tunnel, not sent to
+						   the terminal (sendto failed) */
+};
+
+void		 media_flow_quality(const struct media_flow *,
+		    struct media_flow_quality *);
+/* The RTP clock of the flow's dynamic payload types (0: 8000). */
+void		 media_flow_set_rate(struct media_flow *, uint32_t rate);
 size_t		 media_flows(const struct media *);
 
 #endif

@@ -11,6 +11,7 @@
 #include "rtpstats.h"
 
 #define RTPSTATS_SEQ_MOD	(1U << 16)
+#define RTPSTATS_DRIFT_SHIFT	6	/* the base follows 1/64 of the excess */
 
 static uint64_t	 rtpstats_expected(const struct rtpstats *);
 static void	 rtpstats_init_seq(struct rtpstats *, uint16_t, uint8_t);
@@ -95,8 +96,11 @@ rtpstats_update_seq(struct rtpstats *s, uint16_t seq)
 
 /*
  * Interarrival jitter (RFC 3550 A.8, scaled by 16 as there) and the jitter
- * buffer's deadline: a packet whose transit time exceeds the fastest
- * one's by RTPSTATS_LATE_MS would have missed its turn.
+ * buffer's deadline. The buffer plays each packet RTPSTATS_LATE_MS after
+ * a base transit time: the fastest packet's, drifting up by 1/64 of the
+ * excess per packet, as an adaptive buffer follows a sender's slower
+ * clock or a lasting rise in delay (within a second of 20 ms packets)
+ * while a single packet that comes later than the deadline misses it.
  */
 static void
 rtpstats_transit(struct rtpstats *s, uint32_t ts, uint64_t now_us)
@@ -119,10 +123,13 @@ rtpstats_transit(struct rtpstats *s, uint32_t ts, uint64_t now_us)
 		d = -d;
 	s->jitter += (uint32_t)d - ((s->jitter + 8) >> 4);
 	d = (int32_t)(transit - s->min_transit);
-	if (d < 0)
+	if (d < 0) {
 		s->min_transit = transit;
-	else if ((uint32_t)d > s->rate / 1000 * RTPSTATS_LATE_MS)
+		return;
+	}
+	if ((uint32_t)d > s->rate / 1000 * RTPSTATS_LATE_MS)
 		s->late++;
+	s->min_transit += (uint32_t)d >> RTPSTATS_DRIFT_SHIFT;
 }
 
 /* Count one datagram if it is RTP. */

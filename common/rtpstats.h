@@ -18,7 +18,7 @@
 #define RTPSTATS_MIN_SEQUENTIAL	2	/* packets in a row before a new
 					   source counts */
 #define RTPSTATS_LATE_MS	60	/* jitter buffer: later than the
-					   fastest packet by this much */
+					   base transit by this much */
 #define RTPSTATS_RATE		8000	/* clock rate when nothing else is
 					   known: G.711 and most voice */
 
@@ -32,7 +32,8 @@ struct rtpstats {
 	uint32_t	base_seq;
 	uint32_t	bad_seq;
 	uint32_t	transit;	/* of the last packet, clock units */
-	uint32_t	min_transit;	/* of the fastest packet */
+	uint32_t	min_transit;	/* the jitter buffer's base: the
+					   fastest packet's, drifting up */
 	uint32_t	jitter;		/* RFC 3550 A.8, times 16 */
 	uint16_t	max_seq;
 	uint8_t		probation;
