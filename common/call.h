@@ -129,8 +129,14 @@ void	 call_stats(const struct call_ctx *, const struct vcit_call *,
 /* The end-of-call record: one info line (docs/calls.md). */
 void	 call_cdr(const struct call_ctx *, const struct vcit_call *,
 	    const char *why);
-/* This half's tunnel dropped a voice datagram of a flow. */
-void	 call_dropped(struct call_ctx *, uint32_t flow);
+/*
+ * Glue for the halves: a tunnel's drop callback (tunnel_set_drop_cb) with
+ * the call_ctx as its argument, counting each voice datagram the tunnel's
+ * queue dropped against its stream; and call_ctx.rtt for a half with one
+ * tunnel (rtt_arg: the struct tunnel).
+ */
+void	 call_tunnel_dropped(void *cx, uint32_t flow);
+double	 call_tunnel_rtt(void *tunnel, const char *client);
 uint64_t call_clock_ms(void);
 unsigned int call_streams(struct call_ctx *, const char *source,
 	    const char *client);

@@ -12,6 +12,7 @@
 #include "emodel.h"
 #include "log.h"
 #include "media.h"
+#include "tunnel.h"
 #include "vcit.h"
 
 #define CALL_CDR_MAX	1024	/* what one log line holds */
@@ -168,12 +169,21 @@ call_cdr(const struct call_ctx *cx, const struct vcit_call *c,
 
 /* Count a voice datagram of the flow that this half's tunnel dropped. */
 void
-call_dropped(struct call_ctx *cx, uint32_t flow)
+call_tunnel_dropped(void *arg, uint32_t flow)
 {
+	struct call_ctx		*cx = arg;
 	struct vcit_call	*c;
 	uint32_t		 i = flow % VCIT_STREAMS;
 
-	if ((c = vcit_find_flow(cx->vcit, flow)) != NULL &&
+	if (cx->vcit != NULL && (c = vcit_find_flow(cx->vcit, flow)) != NULL &&
 	    c->stream[i].flow == flow)
 		c->stream[i].queue_dropped++;
+}
+
+/* The round trip of the one tunnel of a half (hrac). */
+double
+call_tunnel_rtt(void *tunnel, const char *client)
+{
+	(void)client;
+	return tunnel_rtt_ms(tunnel);
 }

@@ -95,6 +95,9 @@ hrac_sip_new(struct hrac_tunnel *t)
 	hs->calls.outside = 0;
 	hs->calls.high_bit = 0;
 	call_configure(&hs->calls, &t->conf->media, t->conf->timer_c);
+	hs->calls.rtt = call_tunnel_rtt;
+	hs->calls.rtt_arg = t->tun;
+	tunnel_set_drop_cb(t->tun, call_tunnel_dropped, &hs->calls);
 	if (call_init(&hs->calls, t->base) == -1) {
 		hrac_sip_free(hs);
 		return NULL;
@@ -142,6 +145,7 @@ hrac_sip_free(struct hrac_sip *hs)
 
 	if (hs == NULL)
 		return;
+	tunnel_set_drop_cb(hs->t->tun, NULL, NULL);
 	if (hs->has_users)
 		regfree(&hs->users);
 	hrac_media_free(hs);

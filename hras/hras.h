@@ -218,6 +218,7 @@ void	 hras_sessions_init(struct hras *, const struct hras_session_cb *);
 void	 hras_sessions_free(struct hras *);
 int	 hras_hook_send(void *, const void *, size_t);
 int	 hras_client_up(struct hras *, const char *);
+double	 hras_session_rtt(void *, const char *);
 int	 hras_session_send(struct hras *, const char *client, unsigned int,
 	    uint32_t, const void *, size_t);
 

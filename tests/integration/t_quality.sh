@@ -129,6 +129,7 @@ for h in hras hrac; do
 	within lossy $h s0.out.loss_pct 0 0
 	within lossy $h s0.out.lost 0 0
 	within lossy $h s0.out.packets 1999 2000
+	within lossy $h tunnel_rtt_ms 0 50
 	awk -v a="$(val lossy $h mos)" -v b="$(val clean $h mos)" \
 	    'BEGIN { exit !(a < b - 0.1) }' ||
 	    tb_fail "lossy: $h's MOS $(val lossy $h mos) not below the" \

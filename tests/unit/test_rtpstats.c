@@ -229,14 +229,16 @@ test_rtpstats_jitter(void **state)
 }
 
 /*
- * The jitter buffer's deadline: 60 ms after the fastest packet's transit.
- * 59 ms late is in time, 61 ms is late; 90 kHz video is judged alike.
+ * The jitter buffer's deadline: 60 ms after the base transit. 59 ms late
+ * is in time, 61 ms is late; 90 kHz video is judged alike; the base
+ * follows a drifting clock and a lasting change of delay.
  */
 static void
 test_rtpstats_late(void **state)
 {
 	struct rtpstats		 s;
 	struct rtpstats_view	 v;
+	uint32_t		 n;
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
@@ -258,6 +260,26 @@ test_rtpstats_late(void **state)
 	assert_int_equal(s.rate, 90000);
 	assert_int_equal(v.late, 1);
 	assert_int_equal(rtpstats_rate(0), 8000);
+
+	/*
+	 * A sender whose clock is 2 % slow: 20.4 ms between packets of
+	 * 20 ms, 400 ms behind after 1,000. The buffer follows: none late.
+	 */
+	memset(&s, 0, sizeof(s));
+	for (n = 0; n < 1000; n++)
+		feed(&s, 0, (uint16_t)n, 160 * n, 4, (uint64_t)n * 20400);
+	rtpstats_view(&s, &v);
+	assert_int_equal(v.late, 0);
+	/*
+	 * Delay rising by 100 ms for good: the buffer catches up within
+	 * 64 x ln(100 / 60) = 33 packets, so a few dozen are late, not all.
+	 */
+	memset(&s, 0, sizeof(s));
+	for (n = 0; n < 500; n++)
+		feed(&s, 0, (uint16_t)n, 160 * n, 4,
+		    (uint64_t)n * 20000 + (n >= 100 ? 100000 : 0));
+	rtpstats_view(&s, &v);
+	assert_in_range(v.late, 20, 40);
 	assert_int_equal(rtpstats_rate(9), 8000);
 	assert_int_equal(rtpstats_rate(31), 90000);
 }
