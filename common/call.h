@@ -130,13 +130,11 @@ void	 call_stats(const struct call_ctx *, const struct vcit_call *,
 void	 call_cdr(const struct call_ctx *, const struct vcit_call *,
 	    const char *why);
 /*
- * Glue for the halves: a tunnel's drop callback (tunnel_set_drop_cb) with
- * the call_ctx as its argument, counting each voice datagram the tunnel's
- * queue dropped against its stream; and call_ctx.rtt for a half with one
- * tunnel (rtt_arg: the struct tunnel).
+ * A tunnel's drop callback (tunnel_set_drop_cb) with the call_ctx as its
+ * argument: counts each voice datagram the tunnel's queue dropped against
+ * its stream.
  */
 void	 call_tunnel_dropped(void *cx, uint32_t flow);
-double	 call_tunnel_rtt(void *tunnel, const char *client);
 uint64_t call_clock_ms(void);
 unsigned int call_streams(struct call_ctx *, const char *source,
 	    const char *client);

@@ -12,7 +12,6 @@
 #include "emodel.h"
 #include "log.h"
 #include "media.h"
-#include "tunnel.h"
 #include "vcit.h"
 
 #define CALL_CDR_MAX	1024	/* what one log line holds */
@@ -180,10 +179,3 @@ call_tunnel_dropped(void *arg, uint32_t flow)
 		c->stream[i].queue_dropped++;
 }
 
-/* The round trip of the one tunnel of a half (hrac). */
-double
-call_tunnel_rtt(void *tunnel, const char *client)
-{
-	(void)client;
-	return tunnel_rtt_ms(tunnel);
-}

@@ -67,6 +67,7 @@ static int	hrac_sip_next_hop(struct hrac_sip *, const osip_message_t *,
 static int	hrac_sip_pbx_takes(struct hrac_sip *, const osip_message_t *,
 		    const struct sip_addr *);
 static int	hrac_sip_note(struct hrac_sip *);
+static double	hrac_sip_rtt(void *, const char *);
 
 /* Open the inside SIP listeners and media relay. */
 struct hrac_sip *
@@ -95,7 +96,7 @@ hrac_sip_new(struct hrac_tunnel *t)
 	hs->calls.outside = 0;
 	hs->calls.high_bit = 0;
 	call_configure(&hs->calls, &t->conf->media, t->conf->timer_c);
-	hs->calls.rtt = call_tunnel_rtt;
+	hs->calls.rtt = hrac_sip_rtt;
 	hs->calls.rtt_arg = t->tun;
 	tunnel_set_drop_cb(t->tun, call_tunnel_dropped, &hs->calls);
 	if (call_init(&hs->calls, t->base) == -1) {
@@ -135,6 +136,14 @@ hrac_sip_reconfigure(struct hrac_sip *hs, const struct hrac_config *conf)
 	siptr_set_limits(hs->sip, &conf->sip_tcp);
 	hrac_txn_set_max(hs->txns, (unsigned int)conf->sip_transactions);
 	return 0;
+}
+
+/* The tunnel's round trip for call reports (call_ctx.rtt). */
+static double
+hrac_sip_rtt(void *tun, const char *client)
+{
+	(void)client;
+	return tunnel_rtt_ms(tun);
 }
 
 /* Close everything (shutdown). */
