@@ -3,7 +3,9 @@
  * RTCP socket pair on this half's media address. What the local terminal
  * sends there is handed up to be framed into the tunnel under the stream's
  * flow id; what comes out of the tunnel for a flow leaves from the flow's
- * sockets towards the terminal. Voice is dropped, never queued.
+ * sockets towards the terminal. Voice is dropped, never queued. Each flow
+ * keeps RTP receiver statistics (rtpstats.h) of both ways, taken where
+ * this half receives them: from the terminal and from the tunnel.
  */
 #ifndef VOFW_MEDIA_H
 #define VOFW_MEDIA_H
