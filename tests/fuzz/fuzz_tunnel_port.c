@@ -39,7 +39,7 @@ static struct hras	ft_h;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct hras_session_cb	 cb = { NULL, NULL, NULL };
+	struct hras_session_cb	 cb = { NULL, NULL, NULL, NULL };
 	char			 path[] = "/tmp/fuzz_tunnel_port.XXXXXX";
 	char			 err[CONFIG_ERRLEN];
 	FILE			*f;
