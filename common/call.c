@@ -132,6 +132,7 @@ call_get(struct call_ctx *cx, const osip_message_t *m, uint32_t base,
 	if (source != NULL)
 		snprintf(c->source, sizeof(c->source), "%s", source);
 	c->created = time(NULL);
+	c->start_ms = call_clock_ms();
 	c->ringing = call_now();
 	*created = 1;
 	log_info("call %s: %s -> %s (flows %08x)", cid, c->from, c->to,
@@ -340,6 +341,11 @@ call_find(struct call_ctx *cx, const osip_message_t *m, const char *client)
 static void
 call_note(struct vcit_stream *st, const struct sdp_stream *sd, int outside)
 {
+	snprintf(st->media, sizeof(st->media), "%s", sd->media);
+	/* Video's dynamic payload types run on a 90 kHz clock. */
+	if (st->mf != NULL)
+		media_flow_set_rate(st->mf, strcmp(sd->media, "video") == 0 ?
+		    90000 : 0);
 	if (outside) {
 		snprintf(st->oaddr, sizeof(st->oaddr), "%s", sd->addr);
 		st->oport = sd->port;
@@ -569,6 +575,8 @@ call_track(struct call_ctx *cx, const osip_message_t *m, const char *client)
 				if (c->stream[i].mf != NULL)
 					media_flow_restart_idle(
 					    c->stream[i].mf);
+		if (!c->established)
+			c->answer_ms = call_clock_ms();
 		c->established = 1;
 	} else if (m->status_code > 100 && m->status_code < 200)
 		c->ringing = call_now();	/* RFC 3261 16.7 step 2 */
@@ -667,7 +675,7 @@ call_end(struct call_ctx *cx, struct vcit_call *c, const char *why)
 	struct call_count	*cc;
 	int			 i;
 
-	log_info("call %s ended: %s", c->call_id, why);
+	call_cdr(cx, c, why);
 	for (i = 0; call_causes[i].why != NULL; i++)
 		if (strcmp(call_causes[i].why, why) == 0)
 			break;

@@ -13,6 +13,7 @@
 #include <osipparser2/osip_message.h>
 
 #include "siphash.h"
+#include "vcit.h"
 
 #define CALL_COUNT_BUCKETS	256	/* per-source and per-client counters */
 #define CALL_RETRY_AFTER	30	/* seconds a 503 for a cap suggests */
@@ -51,6 +52,9 @@ enum call_cause {
 	CALL_END_MAX
 };
 
+/* What the halves can tell call_stats about their tunnels. */
+typedef double (*call_rtt_fn)(void *arg, const char *client);
+
 struct call_ctx {
 	struct vcit	*vcit;
 	struct media	*media;
@@ -62,6 +66,52 @@ struct call_ctx {
 	struct event	*timer;		/* Timer C, once a second */
 	struct call_count *count[CALL_COUNT_BUCKETS];
 	struct siphash_key count_key;	/* sources are a sender's choice */
+	call_rtt_fn	 rtt;		/* the tunnel's round trip in ms for
+					   a client ("" on hrac), < 0 if not
+					   known; NULL: never known */
+	void		*rtt_arg;
+};
+
+/*
+ * One direction of a stream, as this half saw it. to_inside is the voice
+ * of the outside terminal on its way to the inside one, to_outside the
+ * other way. Each half receives one direction from its own terminal (hras:
+ * to_inside, hrac: to_outside) and the other from the tunnel: the figures
+ * are taken where this half received the packets, so loss from the
+ * terminal happened before this half, and loss from the tunnel anywhere
+ * from the far terminal on (docs/calls.md).
+ */
+struct call_dir_stats {
+	int		 from_tunnel;	/* 1: received from the tunnel */
+	uint64_t	 packets;	/* RTP packets received */
+	uint64_t	 expected;	/* from their sequence numbers */
+	uint64_t	 lost;		/* expected - received */
+	double		 loss_pct;	/* lost / expected, 0 .. 100 */
+	double		 jitter_ms;	/* RFC 3550 interarrival jitter */
+	uint64_t	 late;		/* past a 60 ms jitter buffer */
+	uint64_t	 dropped;	/* dropped by this half: the tunnel's
+					   queue (full, or stale after an
+					   outage) for the direction it sends
+					   into the tunnel; sendto towards its
+					   terminal for the other */
+	unsigned int	 pt;		/* last RTP payload type */
+	double		 r, mos;	/* E-model of this direction */
+};
+
+struct call_stream_stats {
+	char			 media[16];	/* "audio", "video"... */
+	uint32_t		 flow;
+	struct call_dir_stats	 to_inside, to_outside;
+};
+
+struct call_stats {
+	double			 duration_s;	/* since the INVITE */
+	double			 talk_s;	/* since the answer, or 0 */
+	double			 tunnel_rtt_ms;	/* < 0: not known */
+	double			 r, mos;	/* the worst direction's; 0 when
+						   no RTP was seen */
+	int			 nstreams;	/* with relay ports */
+	struct call_stream_stats stream[VCIT_STREAMS];
 };
 
 int	 call_init(struct call_ctx *, struct event_base *);
@@ -84,6 +134,25 @@ void	 call_expire(struct call_ctx *, time_t now);
 time_t	 call_now(void);
 const char *call_cause_name(enum call_cause);
 unsigned int call_active(struct call_ctx *, const char *client);
+
+/*
+ * A call's voice figures so far: per stream with relay ports and per
+ * direction, and the call's MOS from the worst direction's loss (late
+ * packets counted as lost) and half the tunnel's round trip as one-way
+ * delay (G.711 with PLC unless the payload type says G.729).
+ */
+void	 call_stats(const struct call_ctx *, const struct vcit_call *,
+	    struct call_stats *);
+/* The end-of-call record: one info line (docs/calls.md). */
+void	 call_cdr(const struct call_ctx *, const struct vcit_call *,
+	    const char *why);
+/*
+ * A tunnel's drop callback (tunnel_set_drop_cb) with the call_ctx as its
+ * argument: counts each voice datagram the tunnel's queue dropped against
+ * its stream.
+ */
+void	 call_tunnel_dropped(void *cx, uint32_t flow);
+uint64_t call_clock_ms(void);
 unsigned int call_streams(struct call_ctx *, const char *source,
 	    const char *client);
 

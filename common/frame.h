@@ -37,7 +37,9 @@ enum frame_control {
 	FRAME_CTL_PROBE = 2,	/* hrac: upstream open, please answer */
 	FRAME_CTL_PROBE_ACK = 3,	/* hras: probe seen on upstream */
 	FRAME_CTL_STREAM_OK = 4,	/* hrac: both directions stream */
-	FRAME_CTL_ACK = 5	/* received up to a sequence number */
+	FRAME_CTL_ACK = 5,	/* received up to a sequence number */
+	FRAME_CTL_PING = 6,	/* 8-byte sender's clock: answer it */
+	FRAME_CTL_PONG = 7	/* the ping's 8 bytes, back */
 };
 
 /*

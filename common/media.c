@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -69,6 +70,9 @@ struct media_flow {
 	int			 closed;
 	unsigned int		 last_rtp;	/* m->tick of the last RTP in */
 	uint64_t		 rx, tx;	/* packets, for the summary */
+	uint64_t		 dropped_send;	/* to the terminal */
+	struct rtpstats		 q_term;	/* RTP from the terminal */
+	struct rtpstats		 q_tun;		/* RTP from the tunnel */
 	struct media_sock	 sock[2];	/* RTP, RTCP */
 	struct media_flow	*hnext;		/* hash chain */
 	struct media_flow	*dnext;		/* closed, not yet freed */
@@ -106,6 +110,7 @@ struct media {
 };
 
 static uint32_t	 media_hash(const struct media *, uint32_t);
+static uint64_t	 media_now_us(void);
 static int	 media_ratelimit(struct media *, enum media_err);
 static int	 media_sock_open(struct media *, unsigned int, int *);
 static int	 media_flow_bind(struct media *, struct media_flow *,
@@ -130,6 +135,20 @@ static uint32_t
 media_hash(const struct media *m, uint32_t flow)
 {
 	return (flow * MEDIA_HASH) >> m->shift;
+}
+
+/*
+ * The monotonic clock in microseconds, for jitter: clock_gettime through
+ * the vDSO, no system call.
+ */
+static uint64_t
+media_now_us(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* Tell whether a per-packet error may be logged now (once per second). */
@@ -636,6 +655,7 @@ media_read(evutil_socket_t fd, short what, void *arg)
 	struct msghdr		*h;
 	char			 name[64];
 	size_t			 len;
+	uint64_t		 now;
 	int			 i, n;
 
 	(void)what;
@@ -648,6 +668,8 @@ media_read(evutil_socket_t fd, short what, void *arg)
 			log_warn("media flow %08x recvmmsg", mf->flow);
 		return;
 	}
+	/* One arrival time for the burst: they were all waiting. */
+	now = media_now_us();
 	m->depth++;
 	for (i = 0; i < n && !mf->closed; i++) {
 		h = &m->rxmsg[i].msg_hdr;
@@ -677,6 +699,7 @@ media_read(evutil_socket_t fd, short what, void *arg)
 		if (!ms->rtcp) {
 			mf->last_rtp = m->tick;
 			mf->idle = 0;
+			rtpstats_update(&mf->q_term, m->rxbuf[i], len, now);
 		}
 		m->in(m->arg, mf->flow, ms->rtcp, m->rxbuf[i], len);
 	}
@@ -702,10 +725,13 @@ media_send(struct media *m, uint32_t flow, int rtcp, const uint8_t *data,
 		return;
 	}
 	ms = &mf->sock[rtcp != 0];
+	if (!rtcp)
+		rtpstats_update(&mf->q_tun, data, len, media_now_us());
 	/* No queue: a full socket buffer means the voice is already late. */
 	if (sendto(ms->fd, data, len, 0, (struct sockaddr *)&ms->peer,
 	    ms->peerlen) == -1) {
 		m->stats.dropped_send++;
+		mf->dropped_send++;
 		if (media_ratelimit(m, MEDIA_ERR_SEND))
 			log_warn("media flow %08x sendto (%llu dropped so far)",
 			    flow, (unsigned long long)m->stats.dropped_send);
@@ -748,6 +774,23 @@ const struct media_stats *
 media_stats(const struct media *m)
 {
 	return &m->stats;
+}
+
+/* The flow's RTP figures both ways. */
+void
+media_flow_quality(const struct media_flow *mf, struct media_flow_quality *q)
+{
+	rtpstats_view(&mf->q_term, &q->from_terminal);
+	rtpstats_view(&mf->q_tun, &q->from_tunnel);
+	q->dropped_send = mf->dropped_send;
+}
+
+/* Set the clock rate assumed for the flow's dynamic payload types. */
+void
+media_flow_set_rate(struct media_flow *mf, uint32_t rate)
+{
+	rtpstats_set_rate(&mf->q_term, rate);
+	rtpstats_set_rate(&mf->q_tun, rate);
 }
 
 /* Number of open flows. */

@@ -3,13 +3,17 @@
  * RTCP socket pair on this half's media address. What the local terminal
  * sends there is handed up to be framed into the tunnel under the stream's
  * flow id; what comes out of the tunnel for a flow leaves from the flow's
- * sockets towards the terminal. Voice is dropped, never queued.
+ * sockets towards the terminal. Voice is dropped, never queued. Each flow
+ * keeps RTP receiver statistics (rtpstats.h) of both ways, taken where
+ * this half receives them: from the terminal and from the tunnel.
  */
 #ifndef VOFW_MEDIA_H
 #define VOFW_MEDIA_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "rtpstats.h"
 
 struct event_base;
 struct config_media;
@@ -81,6 +85,23 @@ void		 media_flow_close(struct media *, struct media_flow *);
 void		 media_send(struct media *, uint32_t flow, int rtcp,
 		    const uint8_t *, size_t);
 const struct media_stats *media_stats(const struct media *);
+
+/*
+ * What one flow's RTP looked like, each way, where this half received it:
+ * from the local terminal (loss there happened before this half) and from
+ * the tunnel (loss there happened anywhere from the far terminal on).
+ */
+struct media_flow_quality {
+	struct rtpstats_view	 from_terminal;
+	struct rtpstats_view	 from_tunnel;
+	uint64_t		 dropped_send;	/* from the tunnel, not sent to
+						   the terminal (sendto failed) */
+};
+
+void		 media_flow_quality(const struct media_flow *,
+		    struct media_flow_quality *);
+/* The RTP clock of the flow's dynamic payload types (0: 8000). */
+void		 media_flow_set_rate(struct media_flow *, uint32_t rate);
 size_t		 media_flows(const struct media *);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -31,6 +32,9 @@
 
 /* SIP may overrun the media bound by this factor before it is refused. */
 #define SIP_OVERRUN	4
+#define PING_CHECK	16	/* voice records between looks at the clock */
+#define PING_LEN	9	/* code and 8 bytes of clock */
+#define RTT_MAX_US	60000000	/* an answer older is not one */
 
 struct tunnel {
 	struct tunnel_cb	 cb;
@@ -56,6 +60,11 @@ struct tunnel {
 	uint8_t			 scratch[FRAME_MAXRECS];	/* opened */
 	uint8_t			 plain[FRAME_MAXRECS];		/* to seal */
 	uint8_t			 rtp[FRAME_MAXDATA];	/* one rebuilt */
+	tunnel_drop_fn		 drop_cb;
+	void			*drop_arg;
+	uint64_t		 ping_us;	/* when the last ping went */
+	unsigned int		 ping_skip;	/* voice records since a look
+						   at the clock */
 };
 
 static int	tunnel_is_media(unsigned int);
@@ -70,6 +79,10 @@ static int	tunnel_open(struct tunnel *, const struct frame_hdr *,
 static void	tunnel_deliver(struct tunnel *, const struct frame_rec *,
 		    const uint8_t *);
 static int	tunnel_drop_oldest(struct tunnel *, size_t);
+static void	tunnel_dropped(struct tunnel *, unsigned int, uint32_t);
+static uint64_t	tunnel_now_us(void);
+static void	tunnel_ping(struct tunnel *);
+static void	tunnel_pong(struct tunnel *, const uint8_t *, size_t);
 static void	tunnel_remember(struct tunnel *, const uint8_t *);
 static void	tunnel_acked(struct tunnel *, const uint8_t *);
 static int	tunnel_requeue(struct tunnel *);
@@ -251,6 +264,7 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 		queued = evbuffer_get_length(t->queue);
 	if (queued + need > limit) {
 		t->stats.dropped++;
+		tunnel_dropped(t, type, flow);
 		if (!tunnel_is_media(type))
 			log_warnx("tunnel queue full (%zu bytes): %s record "
 			    "refused", queued, frame_type_name(type));
@@ -267,6 +281,11 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 		return -1;
 	if (tunnel_is_media(type))
 		t->media_queued += need;
+	/* Voice flows: measure the round trip it takes, now and then. */
+	if (type == FRAME_RTP && t->keyed && ++t->ping_skip >= PING_CHECK) {
+		t->ping_skip = 0;
+		tunnel_ping(t);
+	}
 	if (t->cb.kick == NULL)
 		return 0;
 	if (!tunnel_is_media(type) || queued + need >= t->batch_bytes)
@@ -297,6 +316,7 @@ tunnel_drop_oldest(struct tunnel *t, size_t need)
 			t->media_queued -= n;
 			freed += n;
 			t->stats.dropped++;
+			tunnel_dropped(t, r.type, r.flow);
 		} else if (evbuffer_remove_buffer(t->queue, keep, n) !=
 		    (int)n)
 			break;
@@ -577,6 +597,13 @@ tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 			    t->scratch[off + RECORD_HDRLEN] == FRAME_CTL_ACK)
 				tunnel_acked(t, t->scratch + off +
 				    RECORD_HDRLEN + 1);
+			else if (r.type == FRAME_CONTROL &&
+			    r.len == PING_LEN &&
+			    (t->scratch[off + RECORD_HDRLEN] ==
+			    FRAME_CTL_PING || t->scratch[off + RECORD_HDRLEN] ==
+			    FRAME_CTL_PONG))
+				tunnel_pong(t, t->scratch + off +
+				    RECORD_HDRLEN, r.len);
 			else
 				tunnel_deliver(t, &r,
 				    t->scratch + off + RECORD_HDRLEN);
@@ -698,6 +725,104 @@ tunnel_ack(struct tunnel *t)
 	return 0;
 }
 
+/* Tell the drop callback of a voice record the queue lost. */
+static void
+tunnel_dropped(struct tunnel *t, unsigned int type, uint32_t flow)
+{
+	if (t->drop_cb != NULL && (type == FRAME_RTP || type == FRAME_RTCP))
+		t->drop_cb(t->drop_arg, flow);
+}
+
+/* Set who hears of dropped voice records. */
+void
+tunnel_set_drop_cb(struct tunnel *t, tunnel_drop_fn fn, void *arg)
+{
+	if (t == NULL)
+		return;
+	t->drop_cb = fn;
+	t->drop_arg = arg;
+}
+
+/* The monotonic clock in microseconds (the vDSO: no system call). */
+static uint64_t
+tunnel_now_us(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * Queue a ping carrying our clock if the last one left TUNNEL_PING_US
+ * ago: the far half sends the 8 bytes back (an older half ignores the
+ * code), and the time they took is the tunnel's round trip, queueing in
+ * both halves included, as voice sees it.
+ */
+static void
+tunnel_ping(struct tunnel *t)
+{
+	uint8_t		 ping[PING_LEN];
+	uint64_t	 now = tunnel_now_us();
+	int		 i;
+
+	if (now == 0 || now - t->ping_us < TUNNEL_PING_US)
+		return;
+	/*
+	 * Only a pumped session has a far half to answer; and a ping that
+	 * waited out an outage would time the outage.
+	 */
+	if (t->pump.outlet == NULL ||
+	    t->pump.outlet(t->pump.arg) == TUNNEL_OUT_NONE)
+		return;
+	t->ping_us = now;
+	ping[0] = FRAME_CTL_PING;
+	for (i = 0; i < 8; i++)
+		ping[1 + i] = (uint8_t)(now >> (56 - 8 * i));
+	if (tunnel_send(t, FRAME_CONTROL, 0, ping, sizeof(ping)) == -1)
+		log_debug("%scannot queue a ping", t->who);
+}
+
+/* A ping from the far half (answer it) or the answer to ours (time it). */
+static void
+tunnel_pong(struct tunnel *t, const uint8_t *data, size_t len)
+{
+	uint8_t		 pong[PING_LEN];
+	uint64_t	 sent = 0, now, rtt;
+	size_t		 i;
+
+	if (data[0] == FRAME_CTL_PING) {
+		memcpy(pong, data, len);
+		pong[0] = FRAME_CTL_PONG;
+		if (tunnel_send(t, FRAME_CONTROL, 0, pong, sizeof(pong)) == -1)
+			log_debug("%scannot answer a ping", t->who);
+		return;
+	}
+	for (i = 1; i < len; i++)
+		sent = sent << 8 | data[i];
+	now = tunnel_now_us();
+	/* Only what we sent can come back: the clock is ours. */
+	if (sent == 0 || sent > now || now - sent > RTT_MAX_US)
+		return;
+	rtt = now - sent;
+	t->stats.pings++;
+	t->stats.rtt_last_us = (uint32_t)rtt;
+	t->stats.rtt_us = t->stats.rtt_us == 0 ? (uint32_t)rtt :
+	    (uint32_t)((7 * (uint64_t)t->stats.rtt_us + rtt) / 8);
+	if (t->stats.rtt_us == 0)
+		t->stats.rtt_us = 1;
+}
+
+/* The smoothed round trip in ms, or -1. */
+double
+tunnel_rtt_ms(const struct tunnel *t)
+{
+	if (t->stats.pings == 0)
+		return -1;
+	return (double)t->stats.rtt_us / 1000.0;
+}
+
 /* Throw away queued voice: after an outage it would only arrive late. */
 void
 tunnel_purge_media(struct tunnel *t)
@@ -711,6 +836,7 @@ tunnel_purge_media(struct tunnel *t)
 		if (tunnel_is_media(r.type)) {
 			evbuffer_drain(t->queue, RECORD_HDRLEN + r.len);
 			t->stats.purged++;
+			tunnel_dropped(t, r.type, r.flow);
 		} else if (evbuffer_remove_buffer(t->queue, keep,
 		    RECORD_HDRLEN + r.len) != RECORD_HDRLEN + r.len)
 			break;

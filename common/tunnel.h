@@ -81,7 +81,15 @@ struct tunnel_stats {
 	uint64_t	purged;		/* stale media thrown away */
 	uint64_t	rtpz_tx;	/* RTP records sent header-compressed */
 	uint64_t	rtpz_lost;	/* compressed ones we had no context for */
+	uint64_t	pings;		/* round trips measured */
+	uint32_t	rtt_us;		/* smoothed round trip, 0: none yet */
+	uint32_t	rtt_last_us;	/* the latest one */
 };
+
+/* A voice record of this flow was dropped (full queue) or purged. */
+typedef void (*tunnel_drop_fn)(void *, uint32_t flow);
+
+#define TUNNEL_PING_US	1000000	/* while voice flows, a ping this often */
 
 struct tunnel	*tunnel_new(size_t queue_max, const struct tunnel_cb *);
 void		 tunnel_free(struct tunnel *);
@@ -104,6 +112,13 @@ int		 tunnel_input(struct tunnel *, struct evbuffer *in,
 int		 tunnel_ack(struct tunnel *);
 void		 tunnel_purge_media(struct tunnel *);
 const struct tunnel_stats *tunnel_stats(const struct tunnel *);
+/*
+ * The tunnel's round-trip time in ms (smoothed as RFC 6298's SRTT), from
+ * the pings sent while voice flows; -1 before the first answer.
+ */
+double		 tunnel_rtt_ms(const struct tunnel *);
+/* Who hears of each voice record the queue drops or purges (NULL: no one). */
+void		 tunnel_set_drop_cb(struct tunnel *, tunnel_drop_fn, void *);
 const char	*tunnel_stats_line(const struct tunnel *, char *, size_t);
 void		 tunnel_log_stats(const struct tunnel *, const char *what);
 

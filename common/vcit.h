@@ -30,6 +30,10 @@ struct vcit_stream {
 	uint16_t		 iport;		/* IPort (RTP) */
 	char			 oaddr[64];	/* outside terminal (OIP) */
 	uint16_t		 oport;		/* OPort (RTP) */
+	char			 media[16];	/* SDP m= media: "audio"... */
+	uint64_t		 queue_dropped;	/* voice into the tunnel this
+						   half dropped (full queue,
+						   stale after an outage) */
 };
 
 struct vcit_call {
@@ -45,6 +49,8 @@ struct vcit_call {
 	int			 nstreams;
 	struct vcit_stream	 stream[VCIT_STREAMS];
 	time_t			 created;
+	uint64_t		 start_ms;	/* monotonic ms: created */
+	uint64_t		 answer_ms;	/* ... its first 2xx, or 0 */
 	int			 established;	/* a 2xx to its INVITE was seen */
 	int			 held;		/* its last SDP put it on hold */
 	int			 nopen;		/* streams with relay ports */

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "hrac_config.h"
 #include "http.h"
+#include "tunnel.h"
 
 struct bufferevent;
 struct event;
@@ -186,6 +187,8 @@ int	 hrac_session_init(struct hrac_session *, struct hrac *,
 void	 hrac_session_free(struct hrac_session *);
 int	 hrac_hook_send(void *, const void *, size_t);
 int	 hrac_session_is_up(const struct hrac_session *);
+double	 hrac_session_rtt_ms(const struct hrac_session *);
+void	 hrac_session_on_drop(struct hrac_session *, tunnel_drop_fn, void *);
 int	 hrac_session_send(struct hrac_session *, unsigned int type,
 	    uint32_t flow, const void *, size_t);
 

@@ -826,3 +826,17 @@ hrac_session_send(struct hrac_session *s, unsigned int type, uint32_t flow,
 {
 	return tunnel_send(s->tun, type, flow, data, len);
 }
+
+/* The tunnel's smoothed round-trip time in ms; < 0 before it is known. */
+double
+hrac_session_rtt_ms(const struct hrac_session *s)
+{
+	return tunnel_rtt_ms(s->tun);
+}
+
+/* Who hears of voice the tunnel threw away (queue full, stale), by flow. */
+void
+hrac_session_on_drop(struct hrac_session *s, tunnel_drop_fn fn, void *arg)
+{
+	tunnel_set_drop_cb(s->tun, fn, arg);
+}

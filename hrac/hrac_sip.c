@@ -72,6 +72,7 @@ static int	hrac_sip_note(struct hrac_sip *);
 static int	hrac_sip_refresh(void *, const char *, const char *, long);
 static int	hrac_sip_refresh_answer(struct hrac_sip *,
 		    const osip_message_t *);
+static double	hrac_sip_rtt(void *, const char *);
 
 /* Open the inside SIP listeners and media relay. */
 struct hrac_sip *
@@ -100,6 +101,9 @@ hrac_sip_new(struct hrac *h)
 	hs->calls.outside = 0;
 	hs->calls.high_bit = 0;
 	call_configure(&hs->calls, &h->conf->media, h->conf->timer_c);
+	hs->calls.rtt = hrac_sip_rtt;
+	hs->calls.rtt_arg = &h->session;
+	hrac_session_on_drop(&h->session, call_tunnel_dropped, &hs->calls);
 	if (call_init(&hs->calls, h->base) == -1) {
 		hrac_sip_free(hs);
 		return NULL;
@@ -139,6 +143,14 @@ hrac_sip_reconfigure(struct hrac_sip *hs, const struct hrac_config *conf)
 	return 0;
 }
 
+/* The tunnel's round trip for call reports (call_ctx.rtt). */
+static double
+hrac_sip_rtt(void *session, const char *client)
+{
+	(void)client;
+	return hrac_session_rtt_ms(session);
+}
+
 /* Close everything (shutdown). */
 void
 hrac_sip_free(struct hrac_sip *hs)
@@ -147,6 +159,7 @@ hrac_sip_free(struct hrac_sip *hs)
 
 	if (hs == NULL)
 		return;
+	hrac_session_on_drop(&hs->h->session, NULL, NULL);
 	if (hs->has_users)
 		regfree(&hs->users);
 	hrac_media_free(hs);

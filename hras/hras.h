@@ -118,6 +118,8 @@ struct hras_session_cb {
 	void	(*media)(void *, const char *client, unsigned int type,
 		    uint32_t flow, const uint8_t *, size_t);
 	void	*arg;
+	/* Voice of a flow the tunnel threw away (queue full, stale). */
+	void	(*dropped)(void *, uint32_t flow);
 };
 
 /* The tunnel session of one client; survives its connections. */
@@ -250,6 +252,7 @@ void	 hras_session_revoke(struct hras *, const char *client,
 	    const char *why);
 int	 hras_hook_send(void *, const void *, size_t);
 int	 hras_client_up(struct hras *, const char *);
+double	 hras_session_rtt(void *, const char *);
 int	 hras_session_send(struct hras *, const char *client, unsigned int,
 	    uint32_t, const void *, size_t);
 

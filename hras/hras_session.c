@@ -230,6 +230,7 @@ hras_session_get(struct hras *h, const char *id)
 	}
 	tunnel_set_batch(s->tun, h->conf->batch_bytes);
 	tunnel_set_batch_wait(s->tun, h->conf->batch_wait);
+	tunnel_set_drop_cb(s->tun, h->session_cb.dropped, h->session_cb.arg);
 	TAILQ_INSERT_TAIL(&h->sessions, s, entry);
 	return s;
 }
@@ -786,6 +787,15 @@ hras_session_find(struct hras *h, const char *client)
 		if (strcmp(s->id, client) == 0)
 			return s;
 	return NULL;
+}
+
+/* A client's tunnel round trip in ms, -1 if not known (call_ctx.rtt). */
+double
+hras_session_rtt(void *arg, const char *client)
+{
+	struct hras_session	*s = hras_session_find(arg, client);
+
+	return s != NULL ? tunnel_rtt_ms(s->tun) : -1;
 }
 
 /* True while a client's tunnel is up. */

@@ -61,6 +61,8 @@ hras_sip_init(struct hras *h)
 	h->calls.outside = 1;
 	h->calls.high_bit = 0x80000000U;
 	call_configure(&h->calls, &h->conf->media, h->conf->timer_c);
+	h->calls.rtt = hras_session_rtt;
+	h->calls.rtt_arg = h;
 	return call_init(&h->calls, h->base);
 }
 

@@ -34,6 +34,7 @@ static void	hras_deliver_sip(void *, const char *, uint32_t,
 		    const uint8_t *, size_t);
 static void	hras_deliver_media(void *, const char *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
+static void	hras_voice_dropped(void *, uint32_t);
 
 static struct hras	hras;
 
@@ -218,12 +219,21 @@ hras_stop(void *arg)
 	event_base_loopexit(h->base, NULL);
 }
 
+/* Voice the tunnel threw away counts against its call's figures. */
+static void
+hras_voice_dropped(void *arg, uint32_t flow)
+{
+	struct hras	*h = arg;
+
+	call_tunnel_dropped(&h->calls, flow);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct daemon_args	 args;
 	struct daemon_signals	*sig;
-	struct hras_session_cb	 cb;
+	struct hras_session_cb	 cb = { 0 };
 	char			 err[CONFIG_ERRLEN];
 	struct hras		*h = &hras;
 	int			 rc;
@@ -265,6 +275,7 @@ main(int argc, char *argv[])
 	sip_init();
 	cb.sip = hras_deliver_sip;
 	cb.media = hras_deliver_media;
+	cb.dropped = hras_voice_dropped;
 	cb.arg = h;
 	hras_sessions_init(h, &cb);
 	if (hras_link_listen(h) == -1)

@@ -709,6 +709,8 @@ case " $NETS " in
 *" testbed "*) tb_up ;;
 *)
 	TB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vofw-calls.XXXXXX") || exit 1
+	# The relays reread their files as vofw on SIGHUP.
+	chmod 755 "$TB_DIR" || exit 1
 	trap 'cb_cleanup' EXIT
 	trap 'trap - INT TERM; echo "calls: interrupted" >&2; exit 130' \
 	    INT TERM

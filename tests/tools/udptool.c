@@ -36,6 +36,7 @@ struct udptool_opts {
 	const char	*src_ip;	/* -s */
 	uint16_t	 src_port;	/* -p */
 	int		 hex;		/* -x */
+	uint32_t	 step;		/* -t: RTP timestamp step */
 };
 
 static void	udptool_usage(void) __attribute__((noreturn));
@@ -73,7 +74,7 @@ static int	udptool_spray(int, char **);
 "       udptool rtt [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT RATE_PPS SIZE TIMEOUT_MS\n" \
 "       udptool probe [-s SRC_IP] [-p SRC_PORT] DST_IP PORT\n" \
 "       udptool raw [-s SRC_IP] [-p SRC_PORT] DST_IP PORT FILE [COUNT] [INTERVAL_US]\n" \
-"       udptool rtp [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT INTERVAL_US SSRC\n" \
+"       udptool rtp [-s SRC_IP] [-p SRC_PORT] [-t STEP] DST_IP PORT COUNT INTERVAL_US SSRC\n" \
 "       udptool spray [-s SRC_IP] [-p SRC_PORT] DST_IP PORT_MIN PORT_MAX FILE WAIT_MS\n"
 
 /* Print the synopsis and exit 2: the command line was wrong. */
@@ -107,7 +108,8 @@ udptool_help(void)
 "rtp    send COUNT G.711 RTP datagrams of stream SSRC, INTERVAL_US apart:\n"
 "       sequence numbers and timestamps that wrap, marker bits, a silence\n"
 "       (timestamp jump) half way; print each datagram's bytes in hex, one\n"
-"       line each, as recv -x does\n"
+"       line each, as recv -x does; timestamps STEP apart (default 160:\n"
+"       20 ms of G.711)\n"
 "spray  send FILE's bytes once to every port PORT_MIN..PORT_MAX (an\n"
 "       attacker probing a relay's ports), then read what comes back on\n"
 "       the same socket for WAIT_MS: print 'sprayed N', a 'from IP:PORT\n"
@@ -243,6 +245,7 @@ udptool_getopts(int argc, char **argv, struct udptool_opts *o,
 	int	ch;
 
 	memset(o, 0, sizeof(*o));
+	o->step = 160;
 	optind = 1;
 	/* '+' stops at the first operand: flags go before operands only. */
 	(void)snprintf(optstring, sizeof(optstring), "+%s", allowed);
@@ -256,6 +259,10 @@ udptool_getopts(int argc, char **argv, struct udptool_opts *o,
 			break;
 		case 'x':
 			o->hex = 1;
+			break;
+		case 't':
+			o->step = (uint32_t)udptool_num("STEP", optarg, 1,
+			    UINT32_MAX);
 			break;
 		default:
 			udptool_usage();
@@ -749,8 +756,8 @@ udptool_spray(int argc, char **argv)
 }
 
 /*
- * rtp [-s SRC_IP] [-p SRC_PORT] DST_IP PORT COUNT INTERVAL_US SSRC: a
- * talkspurt, a silence and another, as a phone sends them.
+ * rtp [-s SRC_IP] [-p SRC_PORT] [-t STEP] DST_IP PORT COUNT INTERVAL_US
+ * SSRC: a talkspurt, a silence and another, as a phone sends them.
  */
 static int
 udptool_rtp(int argc, char **argv)
@@ -764,7 +771,7 @@ udptool_rtp(int argc, char **argv)
 	size_t			 j;
 	int			 i, fd;
 
-	i = udptool_getopts(argc, argv, &o, "s:p:");
+	i = udptool_getopts(argc, argv, &o, "s:p:t:");
 	if (argc - i != 5)
 		udptool_usage();
 	udptool_addr(&dst, argv[i], udptool_port("PORT", argv[i + 1]));
@@ -772,7 +779,7 @@ udptool_rtp(int argc, char **argv)
 	interval_us = udptool_num("INTERVAL_US", argv[i + 3], 0, 60000000);
 	ssrc = udptool_num("SSRC", argv[i + 4], 0, UINT32_MAX);
 	fd = udptool_socket(o.src_ip, o.src_port);
-	for (k = 0; k < count; k++, seq++, stamp += 160) {
+	for (k = 0; k < count; k++, seq++, stamp += o.step) {
 		if (k == count / 2)
 			stamp += 8000;	/* a second of silence */
 		buf[0] = 0x80;

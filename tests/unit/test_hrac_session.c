@@ -196,7 +196,7 @@ static int
 th_start(struct th *t, const char *secret, int pairs)
 {
 	struct hrac_connector	 conn = { th_connect, t };
-	struct hras_session_cb	 scb = { th_hras_sip, NULL, t };
+	struct hras_session_cb	 scb = { th_hras_sip, NULL, t, NULL };
 	char			 path[] = "/tmp/test_hrac_session.XXXXXX";
 	char			 cpath[] = "/tmp/test_hrac_session.XXXXXX";
 	char			 err[CONFIG_ERRLEN];

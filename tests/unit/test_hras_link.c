@@ -43,7 +43,7 @@ static int
 tw_setup(void **state)
 {
 	struct tw	*t;
-	struct hras_session_cb cb = { NULL, NULL, NULL };
+	struct hras_session_cb cb = { NULL, NULL, NULL, NULL };
 	char		 path[] = "/tmp/test_hras_link.XXXXXX";
 	char		 err[CONFIG_ERRLEN];
 	FILE		*f;

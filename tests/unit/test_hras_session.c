@@ -358,7 +358,7 @@ static int
 ts_setup(void **state)
 {
 	struct ts		*t;
-	struct hras_session_cb	 cb;
+	struct hras_session_cb	 cb = { 0 };
 	char			 path[] = "/tmp/test_hras_session.XXXXXX";
 	char			 err[CONFIG_ERRLEN];
 	FILE			*f;

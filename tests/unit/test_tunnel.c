@@ -535,6 +535,73 @@ test_queue_full(void **state)
 	tt_teardown((void **)&t);
 }
 
+/* Flows whose voice the drop callback heard of, in order. */
+struct tt_drops {
+	uint32_t	flow[16];
+	int		n;
+};
+
+/* A drop callback that notes the flow. */
+static void
+tt_dropped(void *arg, uint32_t flow)
+{
+	struct tt_drops	*d = arg;
+
+	assert_true(d->n < 16);
+	d->flow[d->n++] = flow;
+}
+
+/*
+ * The drop callback names the flow of each voice record the queue lost:
+ * the oldest pushed out, one refused, and those purged (RTP and RTCP; the
+ * hook relay is not a call's voice).
+ */
+static void
+test_drop_cb(void **state)
+{
+	struct tt	*t;
+	struct tt_drops	 d;
+	uint8_t		 data[100];
+	int		 i;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	memset(data, 'm', sizeof(data));
+	t = tt_new(1000, 1);
+	tunnel_set_drop_cb(t->a, tt_dropped, &d);
+	for (i = 0; i < 9; i++)
+		assert_int_equal(tunnel_send(t->a, FRAME_RTP,
+		    (uint32_t)(10 + i), data, 100), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 30, data, 100), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 31, data, 100), 0);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.flow[0], 10);
+	assert_int_equal(d.flow[1], 11);
+	while (tunnel_send(t->a, FRAME_SIP, 0, data, 100) == 0)
+		;
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 40, data, 100), -1);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.flow[2], 40);
+	tunnel_purge_media(t->a);
+	assert_int_equal(d.n, 3 + 9);
+	assert_int_equal(d.flow[3], 12);
+	assert_int_equal(d.flow[11], 31);
+	/* Without a callback, drops are only counted. */
+	tt_pass(t->a, t->b);
+	tunnel_set_drop_cb(t->a, NULL, NULL);
+	tunnel_set_drop_cb(NULL, tt_dropped, &d);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 50, data, 100), 0);
+	tunnel_purge_media(t->a);
+	assert_int_equal(d.n, 12);
+	/* Hook datagrams are not a call's voice. */
+	tunnel_set_drop_cb(t->a, tt_dropped, &d);
+	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 60, data, 100), 0);
+	tunnel_purge_media(t->a);
+	assert_int_equal(d.n, 12);
+	tt_teardown((void **)&t);
+}
+
 /* The largest payload a frame holds passes; one byte more is refused. */
 static void
 test_max_payload(void **state)
@@ -1399,6 +1466,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_flush_max, tt_setup,
 		    tt_teardown),
 		cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_drop_cb),
 		cmocka_unit_test(test_max_payload),
 		cmocka_unit_test_setup_teardown(test_purge_media, tt_setup,
 		    tt_teardown),

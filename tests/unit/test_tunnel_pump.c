@@ -268,6 +268,55 @@ tp_pass(struct tp *t)
 }
 
 /*
+ * While voice flows, A pings (one control record after 16 RTP records,
+ * then not again within a second); the far half answers at once, and the
+ * answer gives A its round trip. Neither reaches a half's handlers.
+ */
+static void
+test_ping(void **state)
+{
+	struct tp		*t = *state;
+	struct evbuffer		*back;
+	const char		*why = NULL;
+	uint8_t			 rtp[40] = { 0x80 };
+	int			 i, nrtp = 0;
+
+	assert_true(tunnel_rtt_ms(t->a) < 0);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(tunnel_send(t->a, FRAME_RTP, 7, rtp,
+		    sizeof(rtp)), 0);
+	tp_turn(t);
+	/* The outlet takes a high-water mark's worth at a time. */
+	for (i = 0; i < 10 && tunnel_queued(t->a) > 0; i++) {
+		tp_pass(t);
+		tunnel_pump_flush(t->a);
+	}
+	tp_pass(t);
+	for (i = 0; i < t->nb; i++)
+		if (t->btype[i] == FRAME_RTP)
+			nrtp++;
+	/* Only the RTP reached B's handler: its ping was answered there. */
+	assert_int_equal(nrtp, 40);
+	assert_int_equal(t->nb, 40);
+	assert_int_not_equal(tunnel_queued(t->b), 0);
+	assert_non_null(back = evbuffer_new());
+	assert_true(tunnel_flush(t->b, back, 65536) > 0);
+	assert_int_equal(tunnel_input(t->a, back, &why), 0);
+	evbuffer_free(back);
+	assert_int_equal(t->control, 0);
+	assert_int_equal(tunnel_stats(t->a)->pings, 1);
+	assert_true(tunnel_rtt_ms(t->a) >= 0);
+	assert_true(tunnel_rtt_ms(t->a) < 1000);
+	/* No outlet: no ping, which would only time the outage. */
+	t->outlet = TUNNEL_OUT_NONE;
+	for (i = 0; i < 40; i++)
+		assert_int_equal(tunnel_send(t->a, FRAME_RTP, 7, rtp,
+		    sizeof(rtp)), 0);
+	assert_int_equal(tunnel_queued(t->a), 40 * (RECORD_HDRLEN +
+	    sizeof(rtp)));
+}
+
+/*
  * A stream outlet: voice short of a batch waits for the batch timer, SIP
  * takes it along at the end of the loop turn; voice alone leaves once
  * the wait has passed.
@@ -474,6 +523,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ping, tp_setup,
+		    tp_teardown),
 		cmocka_unit_test_setup_teardown(test_kick_stream, tp_setup,
 		    tp_teardown),
 		cmocka_unit_test_setup_teardown(test_kick_batch, tp_setup,
