@@ -672,10 +672,13 @@ call_cause_name(enum call_cause cause)
 void
 call_end(struct call_ctx *cx, struct vcit_call *c, const char *why)
 {
+	struct call_stats	 cs;
 	struct call_count	*cc;
 	int			 i;
 
 	call_cdr(cx, c, why);
+	call_stats(cx, c, &cs);
+	call_voice_add(&cx->voice, &cs, 1);
 	for (i = 0; call_causes[i].why != NULL; i++)
 		if (strcmp(call_causes[i].why, why) == 0)
 			break;

@@ -55,6 +55,29 @@ enum call_cause {
 /* What the halves can tell call_stats about their tunnels. */
 typedef double (*call_rtt_fn)(void *arg, const char *client);
 
+/*
+ * Voice figures summed over calls for the metrics (call_voice_now), by
+ * where this half received the packets: [CALL_FROM_TERMINALS] from its
+ * own terminals (loss there happened before this half),
+ * [CALL_FROM_TUNNEL] from the tunnel (loss anywhere from the far
+ * terminal on). The MOS histogram counts ended calls with RTP.
+ */
+#define CALL_FROM_TERMINALS	0
+#define CALL_FROM_TUNNEL	1
+#define CALL_MOS_BUCKETS	9
+extern const double call_mos_le[CALL_MOS_BUCKETS];	/* upper bounds */
+struct call_voice {
+	uint64_t	 expected[2];
+	uint64_t	 lost[2];
+	uint64_t	 late[2];
+	uint64_t	 mos_count;
+	uint64_t	 mos_bucket[CALL_MOS_BUCKETS];	/* not cumulative */
+	double		 mos_sum;
+	/* Calls in progress only (call_voice_now): */
+	double		 jitter_max_ms;	/* worst direction's jitter */
+	double		 mos_min;	/* lowest MOS; 0: no call with RTP */
+};
+
 struct call_ctx {
 	struct vcit	*vcit;
 	struct media	*media;
@@ -63,6 +86,7 @@ struct call_ctx {
 	uint32_t	 high_bit;	/* flow ids this half allocates */
 	struct call_limits lim;
 	uint64_t	 ended[CALL_END_MAX];	/* calls, by cause */
+	struct call_voice voice;		/* of the ended calls */
 	struct event	*timer;		/* Timer C, once a second */
 	struct call_count *count[CALL_COUNT_BUCKETS];
 	struct siphash_key count_key;	/* sources are a sender's choice */
@@ -153,6 +177,11 @@ void	 call_cdr(const struct call_ctx *, const struct vcit_call *,
  */
 void	 call_tunnel_dropped(void *cx, uint32_t flow);
 uint64_t call_clock_ms(void);
+/* Add a call's figures to v (its MOS to the histogram when ended). */
+void	 call_voice_add(struct call_voice *, const struct call_stats *,
+	    int ended);
+/* The ended calls' figures plus those of the calls in progress. */
+void	 call_voice_now(struct call_ctx *, struct call_voice *);
 unsigned int call_streams(struct call_ctx *, const char *source,
 	    const char *client);
 

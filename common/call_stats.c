@@ -18,6 +18,7 @@
 
 static void	 call_dir_fill(struct call_dir_stats *,
 		    const struct rtpstats_view *, int, uint64_t, double);
+static void	 call_voice_one(struct vcit_call *, void *);
 static int	 call_dir_print(char *, size_t, int, const char *,
 		    const struct call_dir_stats *);
 
@@ -179,3 +180,73 @@ call_tunnel_dropped(void *arg, uint32_t flow)
 		c->stream[i].queue_dropped++;
 }
 
+/* MOS histogram bounds: bad, poor, fair, good, and the G.711 ceiling. */
+const double call_mos_le[CALL_MOS_BUCKETS] = {
+	1.0, 2.0, 2.5, 3.0, 3.5, 3.8, 4.0, 4.2, 4.4
+};
+
+/* Add one call's figures; ended: its MOS into the histogram. */
+void
+call_voice_add(struct call_voice *v, const struct call_stats *cs, int ended)
+{
+	const struct call_dir_stats	*d;
+	int				 i, j, k;
+
+	for (i = 0; i < cs->nstreams; i++)
+		for (j = 0; j < 2; j++) {
+			d = j ? &cs->stream[i].to_outside :
+			    &cs->stream[i].to_inside;
+			k = d->from_tunnel ? CALL_FROM_TUNNEL :
+			    CALL_FROM_TERMINALS;
+			v->expected[k] += d->expected;
+			v->lost[k] += d->lost;
+			v->late[k] += d->late;
+			if (!ended && d->expected > 0 &&
+			    d->jitter_ms > v->jitter_max_ms)
+				v->jitter_max_ms = d->jitter_ms;
+		}
+	if (cs->mos <= 0)
+		return;
+	if (!ended) {
+		if (v->mos_min == 0 || cs->mos < v->mos_min)
+			v->mos_min = cs->mos;
+		return;
+	}
+	v->mos_count++;
+	v->mos_sum += cs->mos;
+	for (i = 0; i < CALL_MOS_BUCKETS; i++)
+		if (cs->mos <= call_mos_le[i]) {
+			v->mos_bucket[i]++;
+			break;
+		}
+}
+
+/* What call_voice_now's visitor works with. */
+struct call_voice_walk {
+	struct call_ctx		*cx;
+	struct call_voice	*v;
+};
+
+/* Visitor for call_voice_now. */
+static void
+call_voice_one(struct vcit_call *c, void *arg)
+{
+	struct call_voice_walk	*w = arg;
+	struct call_stats	 cs;
+
+	call_stats(w->cx, c, &cs);
+	call_voice_add(w->v, &cs, 0);
+}
+
+/* The ended calls' sums, the calls in progress added. */
+void
+call_voice_now(struct call_ctx *cx, struct call_voice *v)
+{
+	struct call_voice_walk	 w = { cx, v };
+
+	*v = cx->voice;
+	v->jitter_max_ms = 0;
+	v->mos_min = 0;
+	if (cx->vcit != NULL)
+		vcit_foreach(cx->vcit, call_voice_one, &w);
+}

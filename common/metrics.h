@@ -44,12 +44,13 @@ int		 metrics_moved(int, const struct config_endpoint *, int,
 
 /*
  * The families both halves write (metrics_std.c): build and start time,
- * calls ended by cause, voice relayed and dropped by this half's relay;
- * calls and media may be NULL (not set up yet).
+ * calls ended by cause and their voice figures (loss by place, jitter,
+ * MOS), voice relayed and dropped by this half's relay; calls and media
+ * may be NULL (not set up yet).
  */
 void		 metrics_std_process(struct prom *, const char *daemon,
 		    time_t started);
-void		 metrics_std_calls(struct prom *, const struct call_ctx *);
+void		 metrics_std_calls(struct prom *, struct call_ctx *);
 void		 metrics_std_media(struct prom *, const struct media *);
 /*
  * One tunnel's counters as the sample of each family: a half writes

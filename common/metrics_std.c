@@ -6,6 +6,8 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "call.h"
 #include "daemon.h"
@@ -13,6 +15,8 @@
 #include "metrics.h"
 #include "prom.h"
 #include "tunnel.h"
+
+static void	metrics_std_voice(struct prom *, struct call_ctx *);
 
 /* Build and start time. */
 void
@@ -29,12 +33,77 @@ metrics_std_process(struct prom *p, const char *daemon, time_t started)
 	    (double)started);
 }
 
-/* Calls ended, by cause. */
+/* Voice figures over all calls: loss by place, late, jitter, MOS. */
+static void
+metrics_std_voice(struct prom *p, struct call_ctx *cx)
+{
+	static const char *const place[2] = { "from_terminals",
+				    "from_tunnel" };
+	struct call_voice	 v;
+	struct prom_label	 l = { "place", NULL };
+	char			 le[16];
+	uint64_t		 sum = 0;
+	int			 i;
+
+	memset(&v, 0, sizeof(v));
+	if (cx != NULL)
+		call_voice_now(cx, &v);
+	prom_family(p, "vofw_voice_expected_packets_total", PROM_COUNTER,
+	    "RTP packets the sequence numbers say should have arrived, by "
+	    "where this half received them: from_terminals (its own) or "
+	    "from_tunnel; ended calls and calls in progress.");
+	for (i = 0; i < 2; i++) {
+		l.value = place[i];
+		prom_uint(p, "vofw_voice_expected_packets_total", &l, 1,
+		    v.expected[i]);
+	}
+	prom_family(p, "vofw_voice_lost_packets_total", PROM_COUNTER,
+	    "RTP packets lost, by place: from_terminals lost between this "
+	    "half's own terminals and it, from_tunnel anywhere from the far "
+	    "terminal on.");
+	for (i = 0; i < 2; i++) {
+		l.value = place[i];
+		prom_uint(p, "vofw_voice_lost_packets_total", &l, 1,
+		    v.lost[i]);
+	}
+	prom_family(p, "vofw_voice_late_packets_total", PROM_COUNTER,
+	    "RTP packets later than a 60 ms jitter buffer would wait, by "
+	    "place.");
+	for (i = 0; i < 2; i++) {
+		l.value = place[i];
+		prom_uint(p, "vofw_voice_late_packets_total", &l, 1,
+		    v.late[i]);
+	}
+	prom_one(p, "vofw_voice_jitter_max_seconds", PROM_GAUGE,
+	    "Highest RFC 3550 interarrival jitter of any direction of a call "
+	    "in progress; 0 without one.", v.jitter_max_ms / 1000.0);
+	prom_one(p, "vofw_calls_mos_min", PROM_GAUGE,
+	    "Lowest E-model MOS among calls in progress with voice; 0 "
+	    "without one.", v.mos_min);
+	prom_family(p, "vofw_call_mos", PROM_HISTOGRAM,
+	    "E-model MOS of the ended calls that carried voice (their worst "
+	    "direction).");
+	l.name = "le";
+	l.value = le;
+	for (i = 0; i < CALL_MOS_BUCKETS; i++) {
+		sum += v.mos_bucket[i];
+		snprintf(le, sizeof(le), "%.1f", call_mos_le[i]);
+		prom_uint(p, "vofw_call_mos_bucket", &l, 1, sum);
+	}
+	l.value = "+Inf";
+	prom_uint(p, "vofw_call_mos_bucket", &l, 1, v.mos_count);
+	prom_double(p, "vofw_call_mos_sum", NULL, 0, v.mos_sum);
+	prom_uint(p, "vofw_call_mos_count", NULL, 0, v.mos_count);
+}
+
+/* Calls ended, by cause, and the voice figures of all calls. */
 void
-metrics_std_calls(struct prom *p, const struct call_ctx *cx)
+metrics_std_calls(struct prom *p, struct call_ctx *cx)
 {
 	struct prom_label	 l;
 	int			 i;
+
+	metrics_std_voice(p, cx);
 
 	prom_family(p, "vofw_calls_ended_total", PROM_COUNTER,
 	    "Calls ended, by cause: bye, cancel, failed (a final failure to "

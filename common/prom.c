@@ -96,7 +96,8 @@ prom_family(struct prom *p, const char *name, enum prom_type type,
 	if (evbuffer_add_printf(p->out, "# HELP %s ", name) < 0 ||
 	    prom_help(p->out, help) == -1 ||
 	    evbuffer_add_printf(p->out, "\n# TYPE %s %s\n", name,
-	    type == PROM_COUNTER ? "counter" : "gauge") < 0)
+	    type == PROM_COUNTER ? "counter" : type == PROM_GAUGE ? "gauge" :
+	    "histogram") < 0)
 		p->error = 1;
 }
 

@@ -18,7 +18,8 @@ struct evbuffer;
 
 enum prom_type {
 	PROM_COUNTER,
-	PROM_GAUGE
+	PROM_GAUGE,
+	PROM_HISTOGRAM		/* samples name_bucket{le}, _sum, _count */
 };
 
 struct prom {

@@ -43,6 +43,7 @@ hrac_metrics_tunnel(struct prom *p, const struct hrac_session *s)
 				    NULL;
 	struct prom_label	 l;
 	const char		*state;
+	double			 rtt;
 	size_t			 i;
 	int			 f, up = s->state == SESSION_UP;
 
@@ -88,6 +89,12 @@ hrac_metrics_tunnel(struct prom *p, const struct hrac_session *s)
 		metrics_std_tunnel_family(p, (enum metrics_tunnel_family)f);
 		metrics_std_tunnel(p, (enum metrics_tunnel_family)f, NULL, ts);
 	}
+	prom_family(p, "vofw_tunnel_rtt_seconds", PROM_GAUGE,
+	    "The tunnel's smoothed round-trip time, timed while voice flows; "
+	    "absent until first measured.");
+	if (s->tun != NULL && (rtt = tunnel_rtt_ms(s->tun)) >= 0)
+		prom_double(p, "vofw_tunnel_rtt_seconds", NULL, 0,
+		    rtt / 1000.0);
 }
 
 /* Every family, into out. */

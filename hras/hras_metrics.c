@@ -64,6 +64,7 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 	struct hras_session		*s;
 	struct prom_label		 l[2];
 	size_t				 i;
+	double				 rtt;
 	int				 f, up, poll;
 
 	l[0].name = "client";
@@ -104,6 +105,16 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 			    conf->clients[i].id, s != NULL ?
 			    tunnel_stats(s->tun) : NULL);
 		}
+	}
+	prom_family(p, "vofw_tunnel_rtt_seconds", PROM_GAUGE,
+	    "The tunnel's smoothed round-trip time, timed while voice flows; "
+	    "absent until first measured.");
+	for (i = 0; i < conf->nclients; i++) {
+		s = hras_metrics_session(h, conf->clients[i].id);
+		if (s == NULL || (rtt = tunnel_rtt_ms(s->tun)) < 0)
+			continue;
+		l[0].value = conf->clients[i].id;
+		prom_double(p, "vofw_tunnel_rtt_seconds", l, 1, rtt / 1000.0);
 	}
 	prom_family(p, "vofw_calls_active", PROM_GAUGE,
 	    "Calls in progress (ringing or answered).");

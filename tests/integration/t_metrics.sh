@@ -128,6 +128,35 @@ b2=$(value hras 'vofw_tunnel_bytes_total{client="corp",direction="out"}')
 echo "ok: during the call, calls active 1 and the voice counters move" \
     "($p1 -> $p2 packets)"
 
+# The call's voice figures: packets expected by place, a MOS, and the
+# tunnel's round trip once a ping came back while voice flowed.
+rtt=""
+for i in $(seq 1 30); do
+	scrape hras "$HRAS_M"
+	rtt=$(value hras 'vofw_tunnel_rtt_seconds{client="corp"}')
+	[ -z "$rtt" ] || break
+	sleep 0.2
+done
+[ -n "$rtt" ] || tb_fail "hras: no tunnel round trip: $(grep rtt hras.prom)"
+scrape hrac "$HRAC_M"
+[ -n "$(value hrac vofw_tunnel_rtt_seconds)" ] ||
+    tb_fail "hrac: no tunnel round trip: $(grep rtt hrac.prom)"
+for d in hras hrac; do
+	for place in from_terminals from_tunnel; do
+		[ "$(value $d \
+		    "vofw_voice_expected_packets_total{place=\"$place\"}")" \
+		    -gt 0 ] || tb_fail "$d: nothing expected $place:" \
+		    "$(grep expected $d.prom)"
+	done
+	awk '$1 == "vofw_calls_mos_min" && $2 > 3.5 { ok = 1 }
+	    END { exit !ok }' "$TB_DIR/$d.prom" ||
+	    tb_fail "$d: MOS: $(grep mos_min $d.prom)"
+done
+check hras
+check hrac
+echo "ok: voice figures by place, MOS $(value hras vofw_calls_mos_min)," \
+    "tunnel round trip $rtt s"
+
 # status line, status code, and the Content-Type Prometheus wants
 # status ADDR ARGS...: print the HTTP status of a request.
 status() {
@@ -242,4 +271,8 @@ scrape hrac "$HRAC_M"
     tb_fail "hrac: BYE not counted: $(grep calls_ended hrac.prom)"
 [ "$(value hras 'vofw_calls_active{client="corp"}')" = 0 ] ||
     tb_fail "hras: a call still active after BYE"
+[ "$(value hras vofw_call_mos_count)" = 1 ] &&
+    [ "$(value hras 'vofw_call_mos_bucket{le="+Inf"}')" = 1 ] ||
+    tb_fail "hras: the call's MOS not counted: $(grep call_mos hras.prom)"
+check hras
 echo "ok: the ended call counted by cause on both halves"

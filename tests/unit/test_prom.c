@@ -98,10 +98,12 @@ test_prom_numbers(void **state)
 	prom_double(&p, "a", NULL, 0, INFINITY);
 	prom_double(&p, "a", NULL, 0, -INFINITY);
 	prom_one(&p, "b_seconds", PROM_GAUGE, "B.", 0.0008);
+	prom_family(&p, "h", PROM_HISTOGRAM, "H.");
 	assert_int_equal(p.error, 0);
 	assert_string_equal(test_prom_take(b),
 	    "a 0.25\na 1764655108\na NaN\na +Inf\na -Inf\n"
-	    "# HELP b_seconds B.\n# TYPE b_seconds gauge\nb_seconds 0.0008\n");
+	    "# HELP b_seconds B.\n# TYPE b_seconds gauge\nb_seconds 0.0008\n"
+	    "# HELP h H.\n# TYPE h histogram\n");
 	evbuffer_free(b);
 }
 
