@@ -44,7 +44,9 @@ static void
 daemon_usage(const char *progname)
 {
 	fprintf(stderr, "usage: %s [-dhnV] [-f file]\n"
-	    "       %s [-f file] -c command [-j]\n", progname, progname);
+	    "       %s [-f file] -c command [-j]\n"
+	    "       %s [-d] [-f file] -T [-L seconds]\n", progname, progname,
+	    progname);
 }
 
 /* Parse the command line; DAEMON_RUN to go on, else the exit status. */
@@ -53,7 +55,9 @@ daemon_parse_args(int argc, char **argv, const char *default_conf,
     struct daemon_args *out)
 {
 	const char	*slash;
-	int		 ch;
+	char		*end;
+	long		 n;
+	int		 ch, lset = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->progname = "vofw";
@@ -62,10 +66,11 @@ daemon_parse_args(int argc, char **argv, const char *default_conf,
 		out->progname = slash != NULL ? slash + 1 : argv[0];
 	}
 	out->conf = default_conf;
+	out->doctor_limit = DAEMON_DOCTOR_LIMIT;
 
 	/* Zero, not one, makes glibc and musl rescan from scratch. */
 	optind = 0;
-	while ((ch = getopt(argc, argv, "c:df:hjnV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:df:hjL:nTV")) != -1) {
 		switch (ch) {
 		case 'c':
 			out->command = optarg;
@@ -86,8 +91,23 @@ daemon_parse_args(int argc, char **argv, const char *default_conf,
 		case 'h':
 			daemon_usage(out->progname);
 			return 0;
+		case 'L':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' ||
+			    errno != 0 || n < 1 || n > DAEMON_DOCTOR_LIMIT_MAX) {
+				fprintf(stderr, "%s: -L takes seconds, 1 to %d\n",
+				    out->progname, DAEMON_DOCTOR_LIMIT_MAX);
+				return 2;
+			}
+			out->doctor_limit = (int)n;
+			lset = 1;
+			break;
 		case 'n':
 			out->check_only = 1;
+			break;
+		case 'T':
+			out->doctor = 1;
 			break;
 		case 'V':
 			printf("%s %s\n", out->progname, VOFW_VERSION);
@@ -99,7 +119,9 @@ daemon_parse_args(int argc, char **argv, const char *default_conf,
 		}
 	}
 	if (optind < argc || (out->json && out->command == NULL) ||
-	    (out->command != NULL && (out->check_only || out->debug))) {
+	    (out->command != NULL && (out->check_only || out->debug)) ||
+	    (out->doctor && (out->command != NULL || out->check_only)) ||
+	    (lset && !out->doctor)) {
 		daemon_usage(out->progname);
 		return 2;
 	}

@@ -21,7 +21,12 @@ struct daemon_args {
 	int		 debug;		/* -d: debug logging to stderr */
 	const char	*command;	/* -c: ask the running daemon */
 	int		 json;		/* -j: its answer in JSON */
+	int		 doctor;	/* -T: hrac's path doctor */
+	int		 doctor_limit;	/* -L: seconds it watches a request */
 };
+
+#define DAEMON_DOCTOR_LIMIT	30	/* -L's default */
+#define DAEMON_DOCTOR_LIMIT_MAX	3600
 
 int	 daemon_parse_args(int, char **, const char *default_conf,
 	    struct daemon_args *);

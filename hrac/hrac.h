@@ -65,6 +65,8 @@ struct hrac_link_cb {
 	void	(*error)(void *, struct hrac_link *, const char *why);
 	/* Output drained below the low-water mark: room for more. */
 	void	(*drained)(void *, struct hrac_link *);
+	/* Optional: a response head is in l->msg, before it is acted on. */
+	void	(*head)(void *, struct hrac_link *);
 	void	*arg;
 };
 
@@ -75,6 +77,12 @@ struct hrac_session_cb {
 	void	(*sip)(void *, uint32_t flow, const uint8_t *, size_t);
 	void	(*media)(void *, unsigned int type, uint32_t flow,
 		    const uint8_t *, size_t);
+	/* Optional: every control record from hras (the path doctor's
+	   probe answers). */
+	void	(*control)(void *, const uint8_t *, size_t);
+	/* Optional: this attempt failed or the tunnel went down, and why;
+	   the session retries after its back-off. */
+	void	(*lost)(void *, const char *why);
 	void	*arg;
 };
 
@@ -170,6 +178,9 @@ int	 hrac_ctl_client(const struct hrac_config *, const struct daemon_args *);
 /* hrac_metrics.c */
 struct metrics;
 struct metrics	*hrac_metrics_new(struct hrac *);
+
+/* hrac_doctor.c */
+int	 hrac_doctor(struct hrac_config *, const struct daemon_args *);
 
 /* hrac_link.c */
 struct hrac_link *hrac_link_new(struct hrac_session *, enum hrac_link_role);

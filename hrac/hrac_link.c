@@ -362,6 +362,8 @@ hrac_link_response(struct hrac_link *l)
 {
 	struct http_msg	*m = l->msg;
 
+	if (l->s->link_cb.head != NULL)
+		l->s->link_cb.head(l->s->link_cb.arg, l);
 	if (m->status != 200) {
 		hrac_link_refused(l);
 		return;

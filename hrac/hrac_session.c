@@ -193,6 +193,8 @@ hrac_session_lost(struct hrac_session *s, const char *why)
 		tunnel_log_stats(s->tun, " so far");
 	} else
 		log_warnx("tunnel attempt failed: %s", why);
+	if (s->cb.lost != NULL)
+		s->cb.lost(s->cb.arg, why);
 	hrac_session_close_links(s);
 	evtimer_del(s->probe_ev);
 	s->post_inflight = 0;
@@ -611,6 +613,8 @@ hrac_session_control(void *arg, const uint8_t *data, size_t len)
 {
 	struct hrac_session	*s = arg;
 
+	if (s->cb.control != NULL)
+		s->cb.control(s->cb.arg, data, len);
 	if (len == 1 && data[0] == FRAME_CTL_PROBE_ACK &&
 	    s->state == SESSION_PROBE) {
 		hrac_session_send_control(s, FRAME_CTL_STREAM_OK);

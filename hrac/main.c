@@ -232,6 +232,11 @@ main(int argc, char *argv[])
 		hrac_config_free(conf);
 		return rc;
 	}
+	if (args.doctor) {
+		rc = hrac_doctor(conf, &args);
+		hrac_config_free(conf);
+		return rc;
+	}
 	if (args.check_only) {
 		rc = hrac_check(conf);
 		if (rc == 0)

@@ -241,6 +241,11 @@ main(int argc, char *argv[])
 	if ((rc = daemon_parse_args(argc, argv, "/etc/vofw/hras.conf",
 	    &args)) != DAEMON_RUN)
 		return rc;
+	if (args.doctor) {
+		fprintf(stderr, "hras: -T is hrac's path doctor; run it on the "
+		    "hrac side\n");
+		return 2;
+	}
 	log_init("hras", 0, args.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	if ((h->conf = hras_config_load(args.conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);

@@ -5,7 +5,8 @@
 # drops, and the call's MOS. A clean call reads 0 % both ways and a MOS
 # near G.711's ceiling of 4.41; a call whose outside phone loses 5 % of
 # its voice on the way to hras (nftables, numgen random) reads 5 +- 2 %
-# to_inside on both halves, 0 to_outside, and a lower MOS.
+# to_inside on both halves, 0 to_outside, and a lower MOS, in the line
+# and, while the call is up, in `-c calls -j` on both halves.
 # timeout: 120
 # shellcheck disable=SC2015  # "a && b || fail"
 set -eu
@@ -122,6 +123,19 @@ EOT
 talk lossy 2000 5000 40
 ip netns exec "$TB_WAN" nft delete table inet quality ||
     tb_fail "nft loss off"
+# While the call is up, both halves' control sockets show the same.
+for h in hras hrac; do
+	"$VOFW_BIN/$h" -f "$TB_DIR/$h.conf" -c calls -j >"lossy-$h.json" ||
+	    tb_fail "lossy: $h -c calls -j"
+	jq -e '.calls | length == 1 and (.[0] | .mos < 4.3 and
+	    (.streams[0] | .media == "audio" and
+	    .to_inside.loss_pct >= 3 and .to_inside.loss_pct <= 7 and
+	    .to_inside.packets >= 1860 and .to_outside.loss_pct == 0 and
+	    .to_outside.packets >= 1999))' "lossy-$h.json" >/dev/null ||
+	    tb_fail "lossy: $h -c calls -j: $(cat "lossy-$h.json")"
+done
+echo "ok: -c calls -j during the lossy call:" \
+    "$(jq -c '.calls[0].streams[0].to_inside' lossy-hras.json) (hras)"
 hangup lossy
 for h in hras hrac; do
 	within lossy $h s0.in.loss_pct 3 7

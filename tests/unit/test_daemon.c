@@ -172,6 +172,40 @@ test_flags(void **state)
 	assert_string_equal(p.err, "");
 }
 
+/* -T runs the path doctor; -L bounds its lifetime watch, only with -T. */
+static void
+test_doctor(void **state)
+{
+	struct parsed	 p;
+
+	(void)state;
+	td_parse(&p, "hrac", "-T", NULL);
+	assert_int_equal(p.rv, DAEMON_RUN);
+	assert_int_equal(p.args.doctor, 1);
+	assert_int_equal(p.args.doctor_limit, DAEMON_DOCTOR_LIMIT);
+	td_parse(&p, "hrac", "-d", "-T", "-L", "120", "-f", "x.conf", NULL);
+	assert_int_equal(p.rv, DAEMON_RUN);
+	assert_int_equal(p.args.doctor, 1);
+	assert_int_equal(p.args.debug, 1);
+	assert_int_equal(p.args.doctor_limit, 120);
+	td_parse(&p, "hrac", "-L", "5", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hrac", "-T", "-n", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hrac", "-T", "-c", "status", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hrac", "-T", "-L", "0", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hrac", "-T", "-L", "+5", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hrac", "-T", "-L", "5s", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hrac", "-T", "-L", "3601", NULL);
+	assert_int_equal(p.rv, 2);
+	td_parse(&p, "hrac", "-T", "-L", "99999999999999999999", NULL);
+	assert_int_equal(p.rv, 2);
+}
+
 /* -V prints the program name and version on stdout and says exit 0. */
 static void
 test_version(void **state)
@@ -201,7 +235,8 @@ test_help(void **state)
 	assert_int_equal(p.rv, 0);
 	assert_string_equal(p.out, "");
 	assert_string_equal(p.err, "usage: hras [-dhnV] [-f file]\n"
-	    "       hras [-f file] -c command [-j]\n");
+	    "       hras [-f file] -c command [-j]\n"
+	    "       hras [-d] [-f file] -T [-L seconds]\n");
 }
 
 /* Bad flags, a missing or empty file name, extra arguments: usage, 2. */
@@ -209,7 +244,8 @@ static void
 test_bad(void **state)
 {
 	static const char usage[] = "usage: hras [-dhnV] [-f file]\n"
-	    "       hras [-f file] -c command [-j]\n";
+	    "       hras [-f file] -c command [-j]\n"
+	    "       hras [-d] [-f file] -T [-L seconds]\n";
 	struct parsed	 p;
 	size_t		 len;
 
@@ -576,6 +612,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_doctor),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_bad),
