@@ -6,6 +6,7 @@
  * the SIP flood limiter. docs/deployment.md lists every family.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -61,17 +62,24 @@ static void
 hras_metrics_tunnels(struct prom *p, struct hras *h)
 {
 	const struct hras_config	*conf = h->conf;
-	struct hras_session		*s;
+	struct hras_session		*s, **ss;
 	struct prom_label		 l[2];
 	size_t				 i;
 	double				 rtt;
 	int				 f, up, poll;
 
+	/* Each client's session, looked up once for every family. */
+	if ((ss = calloc(conf->nclients + 1, sizeof(*ss))) == NULL) {
+		p->error = 1;
+		return;
+	}
+	for (i = 0; i < conf->nclients; i++)
+		ss[i] = hras_metrics_session(h, conf->clients[i].id);
 	l[0].name = "client";
 	prom_family(p, "vofw_tunnel_up", PROM_GAUGE,
 	    "1 when the client's tunnel is up, else 0.");
 	for (i = 0; i < conf->nclients; i++) {
-		s = hras_metrics_session(h, conf->clients[i].id);
+		s = ss[i];
 		l[0].value = conf->clients[i].id;
 		prom_uint(p, "vofw_tunnel_up", l, 1, s != NULL &&
 		    s->connected);
@@ -80,7 +88,7 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 	    "1 for the mode an up tunnel runs in (stream or poll), else 0.");
 	l[1].name = "mode";
 	for (i = 0; i < conf->nclients; i++) {
-		s = hras_metrics_session(h, conf->clients[i].id);
+		s = ss[i];
 		up = s != NULL && s->connected && s->down != NULL;
 		poll = up && s->down->poll;
 		l[0].value = conf->clients[i].id;
@@ -92,7 +100,7 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 	prom_family(p, "vofw_tunnel_admissions_total", PROM_COUNTER,
 	    "Tunnel sessions the client opened (admissions that passed).");
 	for (i = 0; i < conf->nclients; i++) {
-		s = hras_metrics_session(h, conf->clients[i].id);
+		s = ss[i];
 		l[0].value = conf->clients[i].id;
 		prom_uint(p, "vofw_tunnel_admissions_total", l, 1,
 		    s != NULL ? s->admissions : 0);
@@ -100,7 +108,7 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 	for (f = 0; f < METRICS_TUNNEL_FAMILIES; f++) {
 		metrics_std_tunnel_family(p, (enum metrics_tunnel_family)f);
 		for (i = 0; i < conf->nclients; i++) {
-			s = hras_metrics_session(h, conf->clients[i].id);
+			s = ss[i];
 			metrics_std_tunnel(p, (enum metrics_tunnel_family)f,
 			    conf->clients[i].id, s != NULL ?
 			    tunnel_stats(s->tun) : NULL);
@@ -110,7 +118,7 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 	    "The tunnel's smoothed round-trip time, timed while voice flows; "
 	    "absent until first measured.");
 	for (i = 0; i < conf->nclients; i++) {
-		s = hras_metrics_session(h, conf->clients[i].id);
+		s = ss[i];
 		if (s == NULL || (rtt = tunnel_rtt_ms(s->tun)) < 0)
 			continue;
 		l[0].value = conf->clients[i].id;
@@ -123,6 +131,7 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 		prom_uint(p, "vofw_calls_active", l, 1,
 		    call_active(&h->calls, conf->clients[i].id));
 	}
+	free(ss);
 }
 
 /* Refusals by reason, and the SIP flood limiter. */
