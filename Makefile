@@ -195,7 +195,8 @@ install: all units
 	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 644 $(DOCS_MD) $(DESTDIR)$(DOCDIR)/docs/
-	install -m 644 conf/hrac.conf conf/hras.conf $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 conf/hrac.conf conf/hras.conf conf/grafana-vofw.json \
+	    $(DESTDIR)$(DOCDIR)/examples/
 	@sh conf/install-config.sh "$(DESTDIR)" "$(SYSCONFDIR)" \
 	    $(DESTDIR)$(SYSUSERSDIR)/vofw.conf conf/hrac.conf conf/hras.conf
 
@@ -206,7 +207,8 @@ uninstall:
 	    $(MAN5:docs/man/%=$(DESTDIR)$(MANDIR)/man5/%) \
 	    $(MAN8:docs/man/%=$(DESTDIR)$(MANDIR)/man8/%) \
 	    $(DESTDIR)$(DOCDIR)/README.md $(DOCS_MD:%=$(DESTDIR)$(DOCDIR)/%) \
-	    $(HALVES:%=$(DESTDIR)$(DOCDIR)/examples/%.conf)
+	    $(HALVES:%=$(DESTDIR)$(DOCDIR)/examples/%.conf) \
+	    $(DESTDIR)$(DOCDIR)/examples/grafana-vofw.json
 	rmdir $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/examples \
 	    $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 	@for f in hrac.conf hras.conf; do \
