@@ -29,6 +29,7 @@
 #define NTLM_F_NTLM		0x00000200
 #define NTLM_F_ALWAYS_SIGN	0x00008000
 #define NTLM_F_EXTENDED		0x00080000
+#define NTLM_F_TARGET_INFO	0x00800000
 
 #define NTLM_AV_EOL		0
 #define NTLM_AV_TIMESTAMP	7
@@ -124,16 +125,15 @@ ntlm_parse_challenge(const uint8_t *m, size_t len, struct ntlm_challenge *c)
 	if (len < 32 || len > NTLM_MSG_MAX || memcmp(m, NTLM_SIG, 8) != 0 ||
 	    ntlm_get32(m + 8) != NTLM_TYPE_CHALLENGE)
 		return -1;
-	/* The target name is not needed, but must lie inside. */
-	n = ntlm_get16(m + 12);
-	off = ntlm_get32(m + 16);
-	if (n > 0 && (off > len || n > len - off))
-		return -1;
+	/* The target name is not needed; some servers (Squid's
+	   ntlm_fake_auth) put junk in its offset, so it is not read. */
 	c->flags = ntlm_get32(m + 20);
 	memcpy(c->challenge, m + 24, 8);
-	/* Old servers send no target info and end here. */
-	if (len < 48)
+	/* Target info only when the flags say so, as curl reads it. */
+	if (!(c->flags & NTLM_F_TARGET_INFO))
 		return 0;
+	if (len < 48)
+		return -1;
 	n = ntlm_get16(m + 40);
 	off = ntlm_get32(m + 44);
 	if (n == 0)

@@ -4,8 +4,9 @@
  * server challenge 0123456789abcdef, client challenge aa..aa, time 0),
  * the CHALLENGE message of 4.2.4.3 parsed, an AUTHENTICATE message whose
  * fields point where they should, and malformed CHALLENGE messages
- * refused: truncated, wrong signature or type, fields outside the
- * message, AV pairs that overrun or never end.
+ * refused: truncated, wrong signature or type, target info outside the
+ * message, AV pairs that overrun or never end; and the junk-laden
+ * challenge of Squid's ntlm_fake_auth accepted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +33,18 @@ static const uint8_t tn_challenge[] = {
 	0x69, 0x00, 0x6e, 0x00, 0x01, 0x00, 0x0c, 0x00,
 	0x53, 0x00, 0x65, 0x00, 0x72, 0x00, 0x76, 0x00,
 	0x65, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00
+};
+
+/* What Squid 5.7's ntlm_fake_auth sends: the target name's offset is
+   junk (0xaaaaaaae), there is no target info. */
+static const uint8_t tn_fake[] = {
+	0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00,
+	0x02, 0x00, 0x00, 0x00, 0x09, 0x00, 0x09, 0x00,
+	0xae, 0xaa, 0xaa, 0xaa, 0x07, 0x82, 0x08, 0x00,
+	0xd4, 0x3d, 0x48, 0x18, 0x74, 0xf7, 0x23, 0xbd,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x00,
+	0x57, 0x4f, 0x52, 0x4b, 0x47, 0x52, 0x4f, 0x55,
+	0x50
 };
 
 static const uint8_t tn_cchal[8] = {
@@ -199,13 +212,15 @@ test_ntlm_malformed(void **state)
 	memcpy(m, tn_challenge, sizeof(m));
 	m[8] = 3;
 	assert_int_equal(ntlm_parse_challenge(m, sizeof(m), &c), -1);
-	/* Target name offset far outside; length wrapping the offset. */
+	/* Target info offset far outside, or wrapping with the length. */
 	memcpy(m, tn_challenge, sizeof(m));
-	m[19] = 0x80;
+	m[47] = 0x80;
 	assert_int_equal(ntlm_parse_challenge(m, sizeof(m), &c), -1);
 	memcpy(m, tn_challenge, sizeof(m));
-	memcpy(m + 16, "\xff\xff\xff\xff", 4);
+	memcpy(m + 44, "\xff\xff\xff\xff", 4);
 	assert_int_equal(ntlm_parse_challenge(m, sizeof(m), &c), -1);
+	/* The flag says target info, but the message ends before its field. */
+	assert_int_equal(ntlm_parse_challenge(tn_challenge, 40, &c), -1);
 	/* Target info longer than the message. */
 	memcpy(m, tn_challenge, sizeof(m));
 	m[40] = 0x40;
@@ -222,11 +237,12 @@ test_ntlm_malformed(void **state)
 	memcpy(m, tn_challenge, sizeof(m));
 	m[0x44] = 7;
 	assert_int_equal(ntlm_parse_challenge(m, sizeof(m), &c), -1);
-	/* Without target name or target info (32 bytes) it is fine. */
-	memcpy(m, tn_challenge, 32);
-	memset(m + 12, 0, 8);
-	assert_int_equal(ntlm_parse_challenge(m, 32, &c), 0);
+	/* Squid's ntlm_fake_auth: junk target name offset, no target info
+	   flag; the challenge is all that counts. */
+	assert_int_equal(ntlm_parse_challenge(tn_fake, sizeof(tn_fake), &c),
+	    0);
 	assert_int_equal(c.target_info_len, 0);
+	assert_memory_equal(c.challenge, tn_fake + 24, 8);
 }
 
 int
