@@ -300,13 +300,19 @@ pa_choose(struct hrac_link *l, const struct http_msg *m,
 				want = PROXY_AUTH_BASIC;
 		}
 		if (want == PROXY_AUTH_AUTO) {
-			snprintf(why, wlen, "%s requires authentication (%d "
-			    "%.80s; it offers %s); give its user and password "
-			    "in proxy_auth (or in proxy, \"http://user:"
-			    "password@host:port\")%s", who, m->status,
-			    m->reason, offered, o->negotiate ? ", or a "
-			    "Kerberos ticket (KRB5CCNAME) or keytab "
-			    "(KRB5_CLIENT_KTNAME)" : "");
+			if (o->negotiate)
+				snprintf(why, wlen, "%s requires authentication "
+				    "(%d %.80s; it offers %s); give hrac a "
+				    "Kerberos ticket (KRB5CCNAME), a keytab "
+				    "(KRB5_CLIENT_KTNAME) or proxy_auth's user "
+				    "and password", who, m->status, m->reason,
+				    offered);
+			else
+				snprintf(why, wlen, "%s requires authentication "
+				    "(%d %.80s; it offers %s); give its user and "
+				    "password in proxy_auth (or in proxy, "
+				    "\"http://user:password@host:port\")", who,
+				    m->status, m->reason, offered);
 			return 0;
 		}
 		l->pa.scheme = want;

@@ -36,8 +36,10 @@ openssl x509 -req -in hras.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 chgrp vofw ./*.key && chmod 640 ./*.key || tb_fail "key modes"
 cd - >/dev/null
 
+LAST=none
 run_hrac() {	# run_hrac NAME SERVER PROXY_AUTH [EXTRA]
-	[ -f "$TB_DIR/hrac.log" ] && mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-$1.log"
+	[ ! -f "$TB_DIR/hrac.log" ] || mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-$LAST.log"
+	LAST=$1
 	vofw_hrac_conf "$TB_DIR/hrac.conf" "$2" "$TB_PROXY_URL" "" "" \
 	    "proxy_auth = { $3 }; ${4:-}"
 	vofw_start_hrac
