@@ -219,6 +219,7 @@ struct ssl_ctx_st *hrac_tls_ctx(const struct hrac_config *);
 int	 hrac_proxyauth_init(struct hrac_session *, const struct hrac_config *);
 void	 hrac_proxyauth_free(struct hrac_session *);
 int	 hrac_proxyauth_preflight(const struct hrac_link *);
+int	 hrac_proxyauth_per_request(const struct hrac_link *);
 int	 hrac_proxyauth_header(struct hrac_link *, char *, size_t, char *,
 	    size_t);
 int	 hrac_proxyauth_next(struct hrac_link *, const struct http_msg *,

@@ -257,6 +257,7 @@ hrac_link_auth(struct hrac_link *l)
 	struct http_msg	*m = l->msg;
 	char		 why[512];
 	char		*line;
+	int		 first = l->pa.scheme == PROXY_AUTH_AUTO;
 
 	if ((line = malloc(HRAC_PAUTH_LINE_MAX)) == NULL) {
 		hrac_link_fail(l, "out of memory");
@@ -268,7 +269,8 @@ hrac_link_auth(struct hrac_link *l)
 		hrac_link_fail(l, "%s", why);
 		return;
 	}
-	if (l->state == LINK_WAIT_HEAD && l->req_body) {
+	if ((l->state == LINK_WAIT_HEAD && l->req_body) || (first &&
+	    !m->keep_alive)) {
 		free(line);
 		hrac_link_fail(l, "the proxy asks for authentication; the next "
 		    "connection starts with it");
@@ -414,8 +416,7 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 		    s->server.host, s->server.port);
 	/* Basic goes with every request; NTLM and Negotiate authenticated
 	   the connection before it. */
-	if (!absolute || (l->pa.scheme != PROXY_AUTH_BASIC &&
-	    l->pa.scheme != PROXY_AUTH_AUTO) ||
+	if (!absolute || !hrac_proxyauth_per_request(l) ||
 	    hrac_proxyauth_header(l, auth, sizeof(auth), why,
 	    sizeof(why)) == -1)
 		auth[0] = '\0';

@@ -153,6 +153,14 @@ hrac_proxyauth_preflight(const struct hrac_link *l)
 	    (m == PROXY_AUTH_NTLM || m == PROXY_AUTH_NEGOTIATE);
 }
 
+/* Whether the link's requests each carry credentials (Basic). */
+int
+hrac_proxyauth_per_request(const struct hrac_link *l)
+{
+	return (l->pa.scheme == PROXY_AUTH_AUTO ? pa_scheme(l->s) :
+	    l->pa.scheme) == PROXY_AUTH_BASIC;
+}
+
 /*
  * The Proxy-Authorization line of the next request to the proxy on this
  * link (CRLF-ended), or "" when it needs none: Basic on every request,
