@@ -49,7 +49,6 @@ static char		pa_spnego_der[] = "\x2b\x06\x01\x05\x05\x02";
 static gss_OID_desc	pa_spnego = { 6, pa_spnego_der };
 
 static void	pa_offers(const struct http_msg *, struct pa_offer *);
-static void	pa_element(const char *, size_t, struct pa_offer *);
 static int	pa_choose(struct hrac_link *, const struct http_msg *,
 		    const struct pa_offer *, char *, size_t, char *, size_t);
 static int	pa_start(struct hrac_link *, char *, size_t, char *, size_t);
@@ -497,67 +496,19 @@ pa_gss_error(OM_uint32 major, OM_uint32 minor, char *out, size_t len)
 	gss_release_buffer(&m2, &b);
 }
 
-/* Every Proxy-Authenticate challenge of a 407. */
+/* What the proxy's 407 offers, from its Proxy-Authenticate headers. */
 static void
 pa_offers(const struct http_msg *m, struct pa_offer *o)
 {
-	const char	*v, *p;
-	int		 i, quoted;
+	const char	*t;
+	size_t		 n;
 
 	memset(o, 0, sizeof(*o));
-	for (i = 0; i < m->nhdr; i++) {
-		if (strcasecmp(m->hdr[i].name, "Proxy-Authenticate") != 0)
-			continue;
-		/* Challenges and their parameters, split at commas outside
-		   quoted strings. */
-		for (v = p = m->hdr[i].value, quoted = 0; ; p++) {
-			if (*p == '"')
-				quoted = !quoted;
-			else if (*p == '\\' && quoted && p[1] != '\0')
-				p++;
-			else if ((*p == ',' && !quoted) || *p == '\0') {
-				pa_element(v, (size_t)(p - v), o);
-				if (*p == '\0')
-					break;
-				v = p + 1;
-			}
-		}
-	}
-}
-
-/* One element: "Scheme", "Scheme token", "Scheme param=...", "param=". */
-static void
-pa_element(const char *e, size_t n, struct pa_offer *o)
-{
-	size_t	 w, t;
-
-	while (n > 0 && (*e == ' ' || *e == '\t')) {
-		e++;
-		n--;
-	}
-	while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == '\t'))
-		n--;
-	for (w = 0; w < n && e[w] != ' ' && e[w] != '\t' && e[w] != '='; w++)
-		;
-	if (w == 0 || (w < n && e[w] == '='))
-		return;		/* a parameter of the previous challenge */
-	for (t = w; t < n && (e[t] == ' ' || e[t] == '\t'); t++)
-		;
-	if (w == 5 && strncasecmp(e, "Basic", 5) == 0)
-		o->basic = 1;
-	else if (w == 4 && strncasecmp(e, "NTLM", 4) == 0) {
-		o->ntlm = 1;
-		if (t < n) {
-			o->ntlm_token = e + t;
-			o->ntlm_len = n - t;
-		}
-	} else if (w == 9 && strncasecmp(e, "Negotiate", 9) == 0) {
-		o->negotiate = 1;
-		if (t < n) {
-			o->neg_token = e + t;
-			o->neg_len = n - t;
-		}
-	}
+	o->basic = http_auth_offer(m, "Proxy-Authenticate", "Basic", &t, &n);
+	o->ntlm = http_auth_offer(m, "Proxy-Authenticate", "NTLM",
+	    &o->ntlm_token, &o->ntlm_len);
+	o->negotiate = http_auth_offer(m, "Proxy-Authenticate", "Negotiate",
+	    &o->neg_token, &o->neg_len);
 }
 
 /* "Proxy-Authorization: SCHEME base64(data)\r\n" into out. */
