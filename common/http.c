@@ -29,6 +29,8 @@ static int	http_framing(struct http_msg *, int, int *);
 static int	http_version(const char *, int *);
 static int	http_has_ctl(const char *);
 static int	http_read_line(struct evbuffer *, char *, size_t, int *);
+static int	http_auth_element(const char *, size_t, const char *,
+		    const char **, size_t *);
 
 /* RFC 9110 token characters. */
 static int
@@ -518,4 +520,83 @@ int
 http_chunk_last(struct evbuffer *out)
 {
 	return evbuffer_add(out, "0\r\n\r\n", 5);
+}
+
+/*
+ * Whether a response offers the authentication scheme in any of its
+ * headers of that name (Proxy-Authenticate, WWW-Authenticate, RFC 9110
+ * 11.6.1): challenges and their parameters split at commas outside
+ * quoted strings, a scheme name inside a parameter's value not taken for
+ * one. *token gets the challenge's token68 (NTLM's and Negotiate's
+ * messages), pointing into the message, or NULL.
+ */
+int
+http_auth_offer(const struct http_msg *m, const char *header,
+    const char *scheme, const char **token, size_t *len)
+{
+	const char	*v, *p;
+	int		 i, quoted, found = 0;
+
+	*token = NULL;
+	*len = 0;
+	for (i = 0; i < m->nhdr; i++) {
+		if (strcasecmp(m->hdr[i].name, header) != 0)
+			continue;
+		for (v = p = m->hdr[i].value, quoted = 0; ; p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else if (*p == '\\' && quoted && p[1] != '\0')
+				p++;
+			else if ((*p == ',' && !quoted) || *p == '\0') {
+				if (http_auth_element(v, (size_t)(p - v), scheme,
+				    token, len))
+					found = 1;
+				if (*p == '\0')
+					break;
+				v = p + 1;
+			}
+		}
+	}
+	return found;
+}
+
+/* One element: "Scheme", "Scheme token68", "Scheme param=..." or a
+   parameter of the challenge before it ("name=value"). */
+static int
+http_auth_element(const char *e, size_t n, const char *scheme,
+    const char **token, size_t *len)
+{
+	size_t	 w, t, p;
+
+	while (n > 0 && (*e == ' ' || *e == '\t')) {
+		e++;
+		n--;
+	}
+	while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == '\t'))
+		n--;
+	for (w = 0; w < n && e[w] != ' ' && e[w] != '\t' && e[w] != '='; w++)
+		;
+	if (w == 0 || (w < n && e[w] == '=') || w != strlen(scheme) ||
+	    strncasecmp(e, scheme, w) != 0)
+		return 0;
+	for (t = w; t < n && (e[t] == ' ' || e[t] == '\t'); t++)
+		;
+	/*
+	 * What follows the scheme is its token68, unless it is a parameter
+	 * ("name=value"; a token68 has "=" only as trailing padding). The
+	 * token is handed over as sent: its decoder judges it.
+	 */
+	for (p = t; p < n && http_is_tchar((unsigned char)e[p]); p++)
+		;
+	if (p > t && p < n && e[p] == '=') {
+		while (p < n && e[p] == '=')
+			p++;
+		if (p < n)
+			return 1;
+	}
+	if (t < n && *token == NULL) {
+		*token = e + t;
+		*len = n - t;
+	}
+	return 1;
 }

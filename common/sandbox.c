@@ -136,11 +136,26 @@ sandbox_enter(void)
 		if (sandbox_rule(ctx, "socket", 1, cmp) == -1)
 			goto fail;
 	}
+	/*
+	 * glibc's getaddrinfo asks the kernel over netlink which address
+	 * families the host has (AI_ADDRCONFIG, as the Kerberos library's
+	 * look-ups of the KDC use it); refused, it assumes both.
+	 */
+	cmp[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)AF_NETLINK);
+	if ((rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT),
+	    SCMP_SYS(socket), 1, cmp)) < 0) {
+		log_warnx("sandbox: socket: %s", strerror(-rc));
+		goto fail;
+	}
 	/* libevent asks how much a socket holds, stdio if it is a tty. */
 	cmp[0] = SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)FIONREAD);
 	if (sandbox_rule(ctx, "ioctl", 1, cmp) == -1)
 		goto fail;
 	cmp[0] = SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)TCGETS);
+	if (sandbox_rule(ctx, "ioctl", 1, cmp) == -1)
+		goto fail;
+	/* The Kerberos library makes its sockets to the KDC non-blocking. */
+	cmp[0] = SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)FIONBIO);
 	if (sandbox_rule(ctx, "ioctl", 1, cmp) == -1)
 		goto fail;
 	/* Signals only to this process (abort, raise). */

@@ -52,7 +52,9 @@ enum hrac_link_state {
 	LINK_TLS,		/* TLS handshake with hras */
 	LINK_IDLE,		/* ready for a request */
 	LINK_WAIT_HEAD,		/* request sent, waiting for the response */
-	LINK_BODY		/* reading the response body */
+	LINK_BODY,		/* reading the response body */
+	LINK_PROXY_AUTH,	/* authenticating the connection: HEAD sent */
+	LINK_AUTH_DRAIN		/* reading a 407's body before answering */
 };
 
 /* What a link reports up; it does not know what it carries. */
@@ -97,6 +99,27 @@ struct hrac_connector {
 	void	*arg;
 };
 
+/* A link's proxy authentication handshake (hrac_proxyauth.c). */
+struct hrac_pauth {
+	enum proxy_auth_method	 scheme;	/* AUTO: none chosen yet */
+	int			 round;		/* tokens sent on this
+						   connection */
+	void			*gss;		/* its GSSAPI context */
+	int			 gss_complete;
+};
+
+/* The session's proxy credentials and scheme (hrac_proxyauth.c). */
+struct hrac_pauth_conf {
+	enum proxy_auth_method	 method;	/* configured */
+	enum proxy_auth_method	 learnt;	/* auto: chosen from a 407 */
+	char			 user[128];
+	char			 password[128];
+	char			 domain[128];
+	char			 workstation[64];
+	int			 gss_failed;	/* no Kerberos credentials */
+	int			 basic_said;
+};
+
 /* One HTTP connection from hrac towards hras. */
 struct hrac_link {
 	struct hrac_session	*s;
@@ -110,6 +133,10 @@ struct hrac_link {
 	int64_t			 body_left;	/* -1: until the close */
 	struct evbuffer		*body;
 	int			 streaming;	/* our chunked body is open */
+	int			 req_body;	/* the request had a body */
+	struct hrac_pauth	 pa;		/* proxy authentication */
+	char			*auth_line;	/* the next Proxy-Authorization,
+						   while a 407 is drained */
 };
 
 enum hrac_session_state {
@@ -152,6 +179,7 @@ struct hrac_session {
 	struct event		*retry_ev;
 	struct event		*probe_ev;
 	struct event		*timer_ev;
+	struct hrac_pauth_conf	 pa;		/* proxy authentication */
 	struct hrac_link_cb	 link_cb;	/* what its links report */
 	struct hrac_connector	 connector;	/* how they connect */
 	struct hrac_session_cb	 cb;		/* records, up; set by main */
@@ -191,6 +219,18 @@ int	 hrac_link_write_chunk(struct hrac_link *, struct evbuffer *);
 void	 hrac_link_end_chunks(struct hrac_link *);
 size_t	 hrac_link_output(const struct hrac_link *);
 struct ssl_ctx_st *hrac_tls_ctx(const struct hrac_config *);
+
+/* hrac_proxyauth.c */
+#define HRAC_PAUTH_LINE_MAX	8400	/* a Proxy-Authorization line */
+int	 hrac_proxyauth_init(struct hrac_session *, const struct hrac_config *);
+void	 hrac_proxyauth_free(struct hrac_session *);
+int	 hrac_proxyauth_preflight(const struct hrac_link *);
+int	 hrac_proxyauth_per_request(const struct hrac_link *);
+int	 hrac_proxyauth_header(struct hrac_link *, char *, size_t, char *,
+	    size_t);
+int	 hrac_proxyauth_next(struct hrac_link *, const struct http_msg *,
+	    char *, size_t, char *, size_t);
+void	 hrac_proxyauth_done(struct hrac_link *);
 
 /* hrac_session.c */
 int	 hrac_session_init(struct hrac_session *, struct hrac *,

@@ -22,6 +22,8 @@ static int	hrac_config_check_server(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hrac_config_check_proxy(struct config_ctx *,
 		    const config_setting_t *, void *);
+static int	hrac_config_check_proxy_auth(struct config_ctx *,
+		    const config_setting_t *, void *);
 static int	hrac_config_check_fingerprint(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hrac_config_check_inside_proxy(struct config_ctx *,
@@ -35,6 +37,14 @@ _Static_assert(sizeof(enum tunnel_mode) == sizeof(int),
 
 _Static_assert(sizeof(enum inside_calls) == sizeof(int),
     "enum inside_calls must be int-sized");
+
+_Static_assert(sizeof(enum proxy_auth_method) == sizeof(int),
+    "enum proxy_auth_method must be int-sized");
+
+/* In the order of enum proxy_auth_method. */
+static const char *const hrac_config_proxy_auth[] = {
+	"auto", "basic", "ntlm", "negotiate", NULL
+};
 
 /* In the order of enum tunnel_mode. */
 static const char *const hrac_config_modes[] = {
@@ -55,6 +65,15 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEY_STRING("server", CONFIG_REQUIRED, O(server),
 	    hrac_config_check_server),
 	CONFIG_KEY_STRING("proxy", 0, O(proxy), hrac_config_check_proxy),
+	{ .path = "proxy_auth", .type = CONFIG_T_GROUP,
+	  .flags = CONFIG_PRESENCE, .aux = O(proxy_auth_set),
+	  .check = hrac_config_check_proxy_auth },
+	CONFIG_KEY_ENUM("proxy_auth.method", O(proxy_auth_method),
+	    hrac_config_proxy_auth, PROXY_AUTH_AUTO),
+	CONFIG_KEY_STRING("proxy_auth.user", 0, O(proxy_auth_user), NULL),
+	CONFIG_KEY_STRING("proxy_auth.password", 0, O(proxy_auth_password),
+	    NULL),
+	CONFIG_KEY_STRING("proxy_auth.domain", 0, O(proxy_auth_domain), NULL),
 	CONFIG_KEY_GROUP("tls", 0, 0, NULL),
 	CONFIG_KEY_STRING("tls.ca", 0, O(tls_ca), config_check_file),
 	CONFIG_KEY_STRING("tls.fingerprint", 0, O(tls_fingerprint),
@@ -107,6 +126,12 @@ hrac_config_load(const char *path, char *err, size_t errlen)
 		hrac_config_free(cfg);
 		return NULL;
 	}
+	if (cfg->proxy_auth_set && cfg->proxy == NULL) {
+		snprintf(err, errlen, "%s: proxy_auth needs proxy, the proxy "
+		    "it authenticates to", path);
+		hrac_config_free(cfg);
+		return NULL;
+	}
 	/* Only requests for the company's own domains may reach its PBX. */
 	if (cfg->inside_proxy != NULL && cfg->ndomains == 0) {
 		snprintf(err, errlen, "%s: inside_proxy needs domains, the "
@@ -126,6 +151,27 @@ hrac_config_free(struct hrac_config *cfg)
 	config_release(hrac_config_keys, cfg);
 	free(cfg->file);
 	free(cfg);
+}
+
+/* Whether two configurations authenticate to the proxy differently. */
+int
+hrac_config_proxy_auth_changed(const struct hrac_config *a,
+    const struct hrac_config *b)
+{
+	const char *const	 fa[3] = { a->proxy_auth_user,
+				    a->proxy_auth_password, a->proxy_auth_domain };
+	const char *const	 fb[3] = { b->proxy_auth_user,
+				    b->proxy_auth_password, b->proxy_auth_domain };
+	size_t			 i;
+
+	if (a->proxy_auth_set != b->proxy_auth_set ||
+	    a->proxy_auth_method != b->proxy_auth_method)
+		return 1;
+	for (i = 0; i < 3; i++)
+		if ((fa[i] == NULL) != (fb[i] == NULL) ||
+		    (fa[i] != NULL && strcmp(fa[i], fb[i]) != 0))
+			return 1;
+	return 0;
 }
 
 /* Check that server is an http:// or https:// URL without credentials. */
@@ -157,6 +203,47 @@ hrac_config_check_proxy(struct config_ctx *ctx, const config_setting_t *s,
 	    strcmp(url.path, "/") != 0)
 		return config_fail(ctx, s, "\"%s\" is not "
 		    "http://[user:pass@]host:port", v);
+	return 0;
+}
+
+/*
+ * Check proxy_auth: Basic and NTLM need a user and a password; Negotiate
+ * takes a password only with its user (without both, the credential
+ * cache or keytab); the user is given here or in proxy's URL, not both.
+ */
+static int
+hrac_config_check_proxy_auth(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	struct hrac_config	*c = p;
+	struct config_url	 url;
+	const char		*m = hrac_config_proxy_auth[c->proxy_auth_method];
+	const char		*f;
+	size_t			 i;
+
+	if (c->proxy != NULL && config_parse_url(c->proxy, &url) == 0 &&
+	    url.user[0] != '\0' && c->proxy_auth_user != NULL)
+		return config_fail(ctx, s, "the user is in proxy's URL and in "
+		    "proxy_auth.user: give it in one place");
+	if (c->proxy_auth_password != NULL && c->proxy_auth_user == NULL)
+		return config_fail(ctx, s, "proxy_auth.password needs "
+		    "proxy_auth.user");
+	if ((c->proxy_auth_method == PROXY_AUTH_BASIC ||
+	    c->proxy_auth_method == PROXY_AUTH_NTLM) &&
+	    (c->proxy_auth_user == NULL || c->proxy_auth_password == NULL) &&
+	    (c->proxy == NULL || config_parse_url(c->proxy, &url) == -1 ||
+	    url.user[0] == '\0'))
+		return config_fail(ctx, s, "method \"%s\" needs user and "
+		    "password", m);
+	/* The NTLM messages cap each field (ntlm.h). */
+	for (i = 0; i < 3; i++) {
+		f = i == 0 ? c->proxy_auth_user : i == 1 ?
+		    c->proxy_auth_password : c->proxy_auth_domain;
+		if (f != NULL && (f[0] == '\0' || strlen(f) > 127))
+			return config_fail(ctx, s, "proxy_auth.%s must have 1 "
+			    "to 127 bytes", i == 0 ? "user" : i == 1 ?
+			    "password" : "domain");
+	}
 	return 0;
 }
 

@@ -18,6 +18,14 @@ enum tunnel_mode {
 	TUNNEL_MODE_POLL	/* short complete requests and responses */
 };
 
+/* How hrac authenticates to the proxy (proxy_auth.method). */
+enum proxy_auth_method {
+	PROXY_AUTH_AUTO,	/* the strongest scheme the proxy offers */
+	PROXY_AUTH_BASIC,
+	PROXY_AUTH_NTLM,
+	PROXY_AUTH_NEGOTIATE	/* SPNEGO (Kerberos) through GSSAPI */
+};
+
 /* How hrac treats a call between two of its inside phones (paper 3.5). */
 enum inside_calls {
 	INSIDE_CALLS_LOCAL,	/* hrac routes it; nothing crosses */
@@ -38,6 +46,11 @@ struct hrac_config {
 	char			*secret;
 	char			*server;	/* http:// or https:// URL */
 	char			*proxy;		/* http://[user:pass@]host:port */
+	int			 proxy_auth_set; /* a proxy_auth group */
+	enum proxy_auth_method	 proxy_auth_method;
+	char			*proxy_auth_user;	/* NULL: none */
+	char			*proxy_auth_password;	/* NULL: none */
+	char			*proxy_auth_domain;	/* NTLM's; NULL: none */
 	char			*tls_ca;	/* tls.ca: CA file to verify hras */
 	char			*tls_fingerprint; /* tls.fingerprint: sha256
 						     of hras's cert, as 64
@@ -74,6 +87,8 @@ struct hrac_config {
 
 struct hrac_config *hrac_config_load(const char *path, char *err, size_t);
 void	 hrac_config_free(struct hrac_config *);
+int	 hrac_config_proxy_auth_changed(const struct hrac_config *,
+	    const struct hrac_config *);
 
 #define HRAC_METRICS_PORT	9467
 

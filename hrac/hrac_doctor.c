@@ -353,9 +353,13 @@ doctor_link_head(void *arg, struct hrac_link *l)
 		return;
 	if (l->state == LINK_PROXY_CONNECT && status == 407)
 		return;
-	if (s->proxy.user[0] != '\0')
-		doctor_ok(d, STEP_PROXY_AUTH, "the proxy accepts user %s",
-		    s->proxy.user);
+	if (l->pa.scheme != PROXY_AUTH_AUTO && s->pa.user[0] != '\0')
+		doctor_ok(d, STEP_PROXY_AUTH, "the proxy accepts user %s (%s)",
+		    s->pa.user, l->pa.scheme == PROXY_AUTH_BASIC ? "Basic" :
+		    l->pa.scheme == PROXY_AUTH_NTLM ? "NTLM" : "Negotiate");
+	else if (l->pa.scheme == PROXY_AUTH_NEGOTIATE)
+		doctor_ok(d, STEP_PROXY_AUTH, "the proxy accepts the Kerberos "
+		    "ticket (Negotiate)");
 	else
 		doctor_ok(d, STEP_PROXY_AUTH, "the proxy asks for none");
 	if (l->state == LINK_PROXY_CONNECT && status == 200)

@@ -1,7 +1,8 @@
 /*
  * hrac's HTTP client connections towards hras: directly or through the
  * LAN's proxy (absolute-form requests for http://, CONNECT for https://,
- * Basic proxy authentication), TLS with the server verified against a CA
+ * proxy authentication driven by hrac_proxyauth.c on the connection it
+ * authenticates), TLS with the server verified against a CA
  * file or a pinned certificate fingerprint, and strict reading of the
  * responses, including bodies that never end. What happens on a link is
  * reported up through its tunnel's hrac_link_cb; a failure is reported
@@ -49,7 +50,9 @@ static const char *hrac_link_party(const struct hrac_link *, char *, size_t);
 static void	hrac_link_body(struct hrac_link *);
 static void	hrac_link_fail(struct hrac_link *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-static int	hrac_proxy_auth(const struct hrac_session *, char *, size_t);
+static void	hrac_link_auth(struct hrac_link *);
+static void	hrac_link_auth_send(struct hrac_link *, const char *);
+static void	hrac_link_auth_drain(struct hrac_link *);
 
 /*
  * The client TLS context a configuration asks for: verify hras against
@@ -78,26 +81,6 @@ hrac_tls_ctx(const struct hrac_config *conf)
 		}
 	}
 	return ctx;
-}
-
-/* "Basic base64(user:pass)" for the proxy, or 0 bytes when none. */
-static int
-hrac_proxy_auth(const struct hrac_session *s, char *out, size_t len)
-{
-	char		 plain[260];
-	unsigned char	 enc[360];
-	int		 n;
-
-	out[0] = '\0';
-	if (!s->has_proxy || s->proxy.user[0] == '\0')
-		return 0;
-	n = snprintf(plain, sizeof(plain), "%s:%s", s->proxy.user,
-	    s->proxy.pass);
-	if (n < 0 || (size_t)n >= sizeof(plain))
-		return -1;
-	EVP_EncodeBlock(enc, (unsigned char *)plain, n);
-	n = snprintf(out, len, "Proxy-Authorization: Basic %s\r\n", enc);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 /*
@@ -177,6 +160,8 @@ hrac_link_free(struct hrac_link *l)
 		bufferevent_free(l->bev);
 	if (l->body != NULL)
 		evbuffer_free(l->body);
+	hrac_proxyauth_done(l);
+	free(l->auth_line);
 	free(l->msg);
 	free(l);
 }
@@ -199,21 +184,12 @@ static void
 hrac_link_connected(struct hrac_link *l)
 {
 	struct hrac_session	*s = l->s;
-	char			 auth[512];
 	evutil_socket_t		 fd = bufferevent_getfd(l->bev);
 
 	if (fd != -1)
 		net_tcp_voice(fd);
-	if (s->has_proxy && s->server.tls) {
-		if (hrac_proxy_auth(s, auth, sizeof(auth)) == -1) {
-			hrac_link_fail(l, "proxy credentials too long");
-			return;
-		}
-		evbuffer_add_printf(bufferevent_get_output(l->bev),
-		    "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n%s\r\n",
-		    s->server.host, s->server.port, s->server.host,
-		    s->server.port, auth);
-		l->state = LINK_PROXY_CONNECT;
+	if ((s->has_proxy && s->server.tls) || hrac_proxyauth_preflight(l)) {
+		hrac_link_auth_send(l, NULL);
 		return;
 	}
 	if (s->server.tls) {
@@ -223,6 +199,135 @@ hrac_link_connected(struct hrac_link *l)
 	l->state = LINK_IDLE;
 	bufferevent_set_timeouts(l->bev, NULL, NULL);
 	s->link_cb.ready(s->link_cb.arg, l);
+}
+
+/*
+ * A request to the proxy that authenticates this connection: CONNECT
+ * (which then goes on to TLS), or through a plain-http proxy a bodiless
+ * HEAD of hras's page, answered without a body whoever answers. The
+ * Proxy-Authorization line is given, or the handshake's first.
+ */
+static void
+hrac_link_auth_send(struct hrac_link *l, const char *line)
+{
+	struct hrac_session	*s = l->s;
+	struct evbuffer		*out = bufferevent_get_output(l->bev);
+	char			*own = NULL, why[512];
+	int			 rc;
+
+	if (line == NULL) {
+		if ((own = malloc(HRAC_PAUTH_LINE_MAX)) == NULL) {
+			hrac_link_fail(l, "out of memory");
+			return;
+		}
+		if (hrac_proxyauth_header(l, own, HRAC_PAUTH_LINE_MAX, why,
+		    sizeof(why)) == -1) {
+			free(own);
+			hrac_link_fail(l, "%s", why);
+			return;
+		}
+		line = own;
+	}
+	if (s->server.tls) {
+		rc = evbuffer_add_printf(out, "CONNECT %s:%u HTTP/1.1\r\n"
+		    "Host: %s:%u\r\n%s\r\n", s->server.host, s->server.port,
+		    s->server.host, s->server.port, line);
+		l->state = LINK_PROXY_CONNECT;
+	} else {
+		rc = evbuffer_add_printf(out, "HEAD http://%s:%u/ HTTP/1.1\r\n"
+		    "Host: %s:%u\r\nUser-Agent: Mozilla/5.0 (compatible; "
+		    "hrac/0.1)\r\n%s\r\n", s->server.host, s->server.port,
+		    s->server.host, s->server.port, line);
+		l->state = LINK_PROXY_AUTH;
+	}
+	free(own);
+	if (rc == -1)
+		hrac_link_fail(l, "out of memory");
+}
+
+/*
+ * The proxy answered 407: hrac_proxyauth.c says what to send next, which
+ * goes on this same connection once the 407's body is read, or why it
+ * gives up. A request that carried a body is not sent again here: the
+ * session's next attempt starts with the scheme now known.
+ */
+static void
+hrac_link_auth(struct hrac_link *l)
+{
+	struct http_msg	*m = l->msg;
+	char		 why[512];
+	char		*line;
+	int		 first = l->pa.scheme == PROXY_AUTH_AUTO;
+
+	if ((line = malloc(HRAC_PAUTH_LINE_MAX)) == NULL) {
+		hrac_link_fail(l, "out of memory");
+		return;
+	}
+	if (hrac_proxyauth_next(l, m, line, HRAC_PAUTH_LINE_MAX, why,
+	    sizeof(why)) == 0) {
+		free(line);
+		hrac_link_fail(l, "%s", why);
+		return;
+	}
+	if ((l->state == LINK_WAIT_HEAD && l->req_body) || (first &&
+	    !m->keep_alive)) {
+		free(line);
+		hrac_link_fail(l, "the proxy asks for authentication; the next "
+		    "connection starts with it");
+		return;
+	}
+	if (!m->keep_alive || (l->state != LINK_PROXY_AUTH && !m->chunked &&
+	    m->content_length < 0)) {
+		free(line);
+		hrac_link_fail(l, "the proxy at %s:%u closes the connection "
+		    "after its 407, but the authentication needs it kept "
+		    "(NTLM and Negotiate authenticate a connection)",
+		    l->s->proxy.host, l->s->proxy.port);
+		return;
+	}
+	l->auth_line = line;
+	/* A response to HEAD has no body, whatever its head says. */
+	l->body_chunked = l->state != LINK_PROXY_AUTH && m->chunked;
+	l->body_left = l->state == LINK_PROXY_AUTH || m->chunked ? 0 :
+	    m->content_length;
+	http_chunked_init(&l->chunked);
+	l->state = LINK_AUTH_DRAIN;
+	hrac_link_auth_drain(l);
+}
+
+/* Read and drop a 407's body; then send the answer. */
+static void
+hrac_link_auth_drain(struct hrac_link *l)
+{
+	struct evbuffer	*in = bufferevent_get_input(l->bev);
+	char		*line;
+	size_t		 n;
+	int		 rc;
+
+	if (l->body_chunked) {
+		rc = http_chunked_decode(&l->chunked, in, l->body,
+		    4 * HRAC_CHUNK_MAX);
+		evbuffer_drain(l->body, evbuffer_get_length(l->body));
+		if (rc == -1) {
+			hrac_link_fail(l, "malformed chunked response from the "
+			    "proxy");
+			return;
+		}
+		if (rc == 0)
+			return;
+	} else {
+		n = evbuffer_get_length(in);
+		if (n > (uint64_t)l->body_left)
+			n = (size_t)l->body_left;
+		evbuffer_drain(in, n);
+		l->body_left -= (int64_t)n;
+		if (l->body_left > 0)
+			return;
+	}
+	line = l->auth_line;
+	l->auth_line = NULL;
+	hrac_link_auth_send(l, line);
+	free(line);
 }
 
 /* Wrap the connection in TLS towards hras. */
@@ -303,14 +408,19 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 {
 	struct hrac_session	*s = l->s;
 	struct evbuffer		*out = bufferevent_get_output(l->bev);
-	char			 auth[512], prefix[300] = "";
+	char			 auth[512], prefix[300] = "", why[256];
 	int			 absolute = s->has_proxy && !s->server.tls;
 
 	if (absolute)
 		snprintf(prefix, sizeof(prefix), "http://%s:%u",
 		    s->server.host, s->server.port);
-	if (hrac_proxy_auth(s, auth, sizeof(auth)) == -1 || !absolute)
+	/* Basic goes with every request; NTLM and Negotiate authenticated
+	   the connection before it. */
+	if (!absolute || !hrac_proxyauth_per_request(l) ||
+	    hrac_proxyauth_header(l, auth, sizeof(auth), why,
+	    sizeof(why)) == -1)
 		auth[0] = '\0';
+	l->req_body = chunked || strcmp(method, "POST") == 0;
 	if (evbuffer_add_printf(out, "%s %s%s HTTP/1.1\r\nHost: %s:%u\r\n"
 	    "User-Agent: Mozilla/5.0 (compatible; hrac/" "0.1)\r\n"
 	    "Cache-Control: no-cache\r\n%s", method, prefix, target,
@@ -362,14 +472,35 @@ hrac_link_response(struct hrac_link *l)
 {
 	struct http_msg	*m = l->msg;
 
+	const char	*mark = http_header(m, HTTP_MARK_NAME);
+	int		 proxy;
+
 	if (l->s->link_cb.head != NULL)
 		l->s->link_cb.head(l->s->link_cb.arg, l);
+	/* The proxy's 407 (not hras's through TLS) continues or ends its
+	   authentication. */
+	proxy = l->state == LINK_PROXY_CONNECT || (l->s->has_proxy &&
+	    !l->s->server.tls && (mark == NULL || strcmp(mark,
+	    HTTP_MARK_VALUE) != 0));
+	if (m->status == 407 && proxy) {
+		hrac_link_auth(l);
+		return;
+	}
 	if (m->status != 200) {
 		hrac_link_refused(l);
 		return;
 	}
 	if (l->state == LINK_PROXY_CONNECT) {
+		hrac_proxyauth_done(l);
 		hrac_link_start_tls(l);
+		return;
+	}
+	if (l->state == LINK_PROXY_AUTH) {
+		/* The connection is authenticated: on to the tunnel. */
+		hrac_proxyauth_done(l);
+		l->state = LINK_IDLE;
+		bufferevent_set_timeouts(l->bev, NULL, NULL);
+		l->s->link_cb.ready(l->s->link_cb.arg, l);
 		return;
 	}
 	l->state = LINK_BODY;
@@ -404,16 +535,7 @@ hrac_link_refused(struct hrac_link *l)
 		snprintf(what, sizeof(what), "the request to http://%s:%u/",
 		    host, port);
 	if (connect || (s->has_proxy && !s->server.tls && !hras)) {
-		if (m->status == 407 && s->proxy.user[0] != '\0')
-			hrac_link_fail(l, "the proxy refused the credentials "
-			    "of user %s (%d %.80s); check the user and password "
-			    "in proxy", s->proxy.user, m->status, m->reason);
-		else if (m->status == 407)
-			hrac_link_fail(l, "the proxy requires authentication "
-			    "(%d %.80s); give its user and password in proxy "
-			    "(\"http://user:password@host:port\")", m->status,
-			    m->reason);
-		else if (m->status == 403)
+		if (m->status == 403)
 			hrac_link_fail(l, "the proxy refused %s: %d %.80s; "
 			    "allow this %s in the proxy (Squid: %s)", what,
 			    m->status, m->reason, connect ? "port for CONNECT" :
@@ -507,6 +629,7 @@ hrac_link_read(struct bufferevent *bev, void *arg)
 
 	switch (l->state) {
 	case LINK_PROXY_CONNECT:
+	case LINK_PROXY_AUTH:
 	case LINK_WAIT_HEAD:
 		rc = http_parse_response(in, l->msg);
 		if (rc == -1)
@@ -518,6 +641,9 @@ hrac_link_read(struct bufferevent *bev, void *arg)
 		return;
 	case LINK_BODY:
 		hrac_link_body(l);
+		return;
+	case LINK_AUTH_DRAIN:
+		hrac_link_auth_drain(l);
 		return;
 	default:
 		if (evbuffer_get_length(in) > 0)
@@ -600,6 +726,15 @@ hrac_link_broken(struct hrac_link *l, short what)
 			hrac_link_fail(l, "cannot connect to %s: %s; check "
 			    "that it runs and listens there", party,
 			    strerror(EVUTIL_SOCKET_ERROR()));
+		return;
+	}
+	if (l->state == LINK_PROXY_AUTH || l->state == LINK_AUTH_DRAIN ||
+	    (l->state == LINK_PROXY_CONNECT && l->pa.round > 0)) {
+		hrac_link_fail(l, "the proxy %s during the %s authentication "
+		    "of the connection", what & BEV_EVENT_TIMEOUT ? "went "
+		    "silent" : "closed the connection", l->pa.scheme ==
+		    PROXY_AUTH_NTLM ? "NTLM" : l->pa.scheme ==
+		    PROXY_AUTH_NEGOTIATE ? "Negotiate" : "Basic");
 		return;
 	}
 	if (l->state == LINK_PROXY_CONNECT) {

@@ -91,6 +91,8 @@ hrac_session_init(struct hrac_session *s, struct hrac *h,
 			return -1;
 		s->has_proxy = 1;
 	}
+	if (hrac_proxyauth_init(s, conf) == -1)
+		return -1;
 	if (s->server.tls && (s->ssl = hrac_tls_ctx(h->conf)) == NULL)
 		return -1;
 	if ((s->dns = evdns_base_new(base, 0)) == NULL)
@@ -149,6 +151,7 @@ hrac_session_free(struct hrac_session *s)
 	if (s->dns != NULL)
 		evdns_base_free(s->dns, 0);
 	SSL_CTX_free(s->ssl);
+	hrac_proxyauth_free(s);
 }
 
 /* Close every link of this attempt and forget our admission key. */

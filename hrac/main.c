@@ -67,6 +67,8 @@ hrac_reload(void *arg)
 	    (conf->proxy == NULL) != (h->conf->proxy == NULL) ||
 	    (conf->proxy != NULL && strcmp(conf->proxy, h->conf->proxy) != 0))
 		log_warnx("reload: server or proxy change needs a restart");
+	if (hrac_config_proxy_auth_changed(h->conf, conf))
+		log_warnx("reload: proxy_auth change needs a restart");
 	if (config_relay_moved(&h->conf->sip, &h->conf->media, &conf->sip,
 	    &conf->media))
 		log_warnx("reload: SIP or media address change needs a restart");

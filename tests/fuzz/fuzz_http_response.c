@@ -16,6 +16,7 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void	fp_check(const struct http_msg *);
+static void	fp_auth(const struct http_msg *, const char *);
 static void	fp_body(struct evbuffer *);
 
 static struct http_msg	 fp_msg;
@@ -43,6 +44,32 @@ fp_check(const struct http_msg *m)
 	if (m->content_length < -1 || m->content_length > HTTP_BODY_MAX ||
 	    (m->chunked && m->content_length != -1) ||
 	    (m->keep_alive != 0 && m->keep_alive != 1))
+		abort();
+	fp_auth(m, "NTLM");
+	fp_auth(m, "Negotiate");
+	fp_auth(m, "Basic");
+}
+
+/* A challenge's token lies inside one header value, never empty. */
+static void
+fp_auth(const struct http_msg *m, const char *scheme)
+{
+	const char	*t;
+	size_t		 n;
+	int		 i, inside = 0;
+
+	if (!http_auth_offer(m, "Proxy-Authenticate", scheme, &t, &n)) {
+		if (t != NULL)
+			abort();
+		return;
+	}
+	if (t == NULL)
+		return;
+	for (i = 0; i < m->nhdr; i++)
+		if (t >= m->hdr[i].value && t + n <= m->hdr[i].value +
+		    strlen(m->hdr[i].value))
+			inside = 1;
+	if (!inside || n == 0)
 		abort();
 }
 

@@ -91,7 +91,7 @@ tb_squid_start auth alice 's3cret'
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$W/" "$TB_PROXY_URL"
 doctor proxy-auth 1 \
     "ok  tcp: the proxy at $P answers" \
-    "FAIL proxy auth: the proxy requires authentication (407 Proxy Authentication Required); give its user and password in proxy (\"http://user:password@host:port\")" \
+    "FAIL proxy auth: the proxy at $P requires authentication (407 Proxy Authentication Required; it offers Basic); give its user and password in proxy_auth (or in proxy, \"http://user:password@host:port\")" \
     "skip get: $SKIP"
 
 # hras over TLS from here on: a CA, hras's certificate, another CA.

@@ -15,7 +15,7 @@ vofw_start_hras
 
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" "$TB_PROXY_URL"
 vofw_start_hrac
-tb_wait_log hrac 'tunnel attempt failed: the proxy requires authentication \(407 Proxy Authentication Required\); give its user and password in proxy \("http://user:password@host:port"\)$' 10
+tb_wait_log hrac 'tunnel attempt failed: the proxy at 10\.77\.0\.1:3128 requires authentication \(407 Proxy Authentication Required; it offers Basic\); give its user and password in proxy_auth \(or in proxy, "http://user:password@host:port"\)$' 10
 tb_stop hrac
 mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-noauth.log"
 echo "ok: missing proxy credentials reported"

@@ -8,7 +8,8 @@ set -eu
 PKGS="build-essential pkg-config libevent-dev libosip2-dev libconfig-dev
 libssl-dev libseccomp-dev libcmocka-dev clang libclang-rt-14-dev nftables
 iproute2 squid nginx-light sip-tester curl procps valgrind baresip kamailio
-dnsmasq-base mandoc openssl libsystemd-dev jq prometheus mount python3"
+dnsmasq-base mandoc openssl libsystemd-dev jq prometheus mount python3
+libkrb5-dev krb5-kdc krb5-admin-server krb5-user"
 
 if ! getent passwd vofw >/dev/null; then
 	if [ "$(id -u)" -ne 0 ]; then

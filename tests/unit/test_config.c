@@ -55,6 +55,7 @@ static void	 tc_bad(const struct bad_case *, size_t, int);
 #define HRAC_SIP	"sip = { address = \"10.77.0.2\"; };\n"
 #define HRAC_MEDIA	"media = { address = \"10.77.0.2\"; };\n"
 #define HRAC_OK		HRAC_ID HRAC_SERVER HRAC_SIP HRAC_MEDIA
+#define HRAC_PROXY	"proxy = \"http://10.77.0.1:3128\";\n"
 
 static const struct bad_case hras_bad[] = {
 	{ "user.conf",
@@ -430,6 +431,32 @@ static const struct bad_case hrac_bad[] = {
 	{ "sandbox.conf",
 	  HRAC_OK "sandbox = 1;\n",
 	  ":6: sandbox: expected true or false" },
+	{ "proxy-auth-noproxy.conf",
+	  HRAC_OK "proxy_auth = { method = \"ntlm\"; user = \"a\"; "
+	  "password = \"b\"; };\n",
+	  ": proxy_auth needs proxy, the proxy it authenticates to" },
+	{ "proxy-auth-method.conf",
+	  HRAC_OK HRAC_PROXY "proxy_auth = { method = \"digest\"; };\n",
+	  ":7: proxy_auth.method: expected one of \"auto\", \"basic\", "
+	  "\"ntlm\", \"negotiate\"" },
+	{ "proxy-auth-nopass.conf",
+	  HRAC_OK HRAC_PROXY "proxy_auth = { method = \"ntlm\";\n"
+	  "  user = \"alice\"; };\n",
+	  ":7: proxy_auth: method \"ntlm\" needs user and password" },
+	{ "proxy-auth-nouser.conf",
+	  HRAC_OK HRAC_PROXY "proxy_auth = { password = \"pw\"; };\n",
+	  ":7: proxy_auth: proxy_auth.password needs proxy_auth.user" },
+	{ "proxy-auth-twice.conf",
+	  HRAC_OK "proxy = \"http://bob:pw@10.77.0.1:3128\";\n"
+	  "proxy_auth = { user = \"alice\"; password = \"pw\"; };\n",
+	  ":7: proxy_auth: the user is in proxy's URL and in proxy_auth.user: "
+	  "give it in one place" },
+	{ "proxy-auth-long.conf",
+	  HRAC_OK HRAC_PROXY "proxy_auth = { user = \"alice\"; domain = \""
+	  "0123456789012345678901234567890123456789012345678901234567890123"
+	  "0123456789012345678901234567890123456789012345678901234567890123"
+	  "\"; };\n",
+	  ":7: proxy_auth: proxy_auth.domain must have 1 to 127 bytes" },
 };
 
 /*
@@ -823,6 +850,7 @@ test_hrac_full(void **state)
 	tc_write("good.conf", HRAC_ID
 	    "server = \"https://hras.example\";\n"
 	    "proxy = \"http://me:p%40ss@10.77.0.1:3128\";\n"
+	    "proxy_auth = { method = \"negotiate\"; domain = \"CORP\"; };\n"
 	    "tls = { ca = \"@DIR@/cert.pem\"; fingerprint = "
 	    "\"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
 	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"; };\n"
@@ -843,6 +871,10 @@ test_hrac_full(void **state)
 	assert_non_null(cfg);
 	assert_string_equal(cfg->server, "https://hras.example");
 	assert_string_equal(cfg->proxy, "http://me:p%40ss@10.77.0.1:3128");
+	assert_int_equal(cfg->proxy_auth_set, 1);
+	assert_int_equal(cfg->proxy_auth_method, PROXY_AUTH_NEGOTIATE);
+	assert_null(cfg->proxy_auth_user);
+	assert_string_equal(cfg->proxy_auth_domain, "CORP");
 	assert_string_equal(cfg->tls_fingerprint,
 	    "abcdef0123456789abcdef0123456789"
 	    "abcdef0123456789abcdef0123456789");

@@ -1093,6 +1093,45 @@ test_chunk_write(void **state)
 	evbuffer_free(back);
 }
 
+/* The challenges of Proxy-Authenticate headers, and their tokens. */
+static void
+test_auth_offer(void **state)
+{
+	static const char	 r[] = "HTTP/1.1 407 Proxy Authentication "
+	    "Required\r\n"
+	    "Proxy-Authenticate: Basic realm=\"NTLM, x\\\"y\", charset=UTF-8, "
+	    "negotiate YII=\r\n"
+	    "proxy-authenticate: NTLM TlRMTVNTUAACAAAA\r\n"
+	    "WWW-Authenticate: Digest realm=\"a\"\r\n"
+	    "Content-Length: 0\r\n\r\n";
+	const char		*t;
+	size_t			 n;
+
+	(void)state;
+	assert_int_equal(th_resp(r, sizeof(r) - 1, NULL), 1);
+	assert_int_equal(http_auth_offer(&th_msg, "Proxy-Authenticate",
+	    "Basic", &t, &n), 1);
+	assert_null(t);
+	assert_int_equal(http_auth_offer(&th_msg, "Proxy-Authenticate",
+	    "NTLM", &t, &n), 1);
+	assert_int_equal(n, 16);
+	assert_memory_equal(t, "TlRMTVNTUAACAAAA", 16);
+	assert_int_equal(http_auth_offer(&th_msg, "Proxy-Authenticate",
+	    "Negotiate", &t, &n), 1);
+	assert_int_equal(n, 4);
+	assert_memory_equal(t, "YII=", 4);
+	/* Only in a quoted realm, or only in another header. */
+	assert_int_equal(http_auth_offer(&th_msg, "Proxy-Authenticate",
+	    "x", &t, &n), 0);
+	assert_int_equal(http_auth_offer(&th_msg, "Proxy-Authenticate",
+	    "Digest", &t, &n), 0);
+	assert_int_equal(http_auth_offer(&th_msg, "WWW-Authenticate",
+	    "Digest", &t, &n), 1);
+	assert_null(t);
+	assert_int_equal(http_auth_offer(&th_msg, "Proxy-Authenticate",
+	    "charset", &t, &n), 0);
+}
+
 int
 main(void)
 {
@@ -1130,6 +1169,7 @@ main(void)
 		cmocka_unit_test(test_query_param),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_reason),
+		cmocka_unit_test(test_auth_offer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
