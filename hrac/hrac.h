@@ -52,7 +52,9 @@ enum hrac_link_state {
 	LINK_TLS,		/* TLS handshake with hras */
 	LINK_IDLE,		/* ready for a request */
 	LINK_WAIT_HEAD,		/* request sent, waiting for the response */
-	LINK_BODY		/* reading the response body */
+	LINK_BODY,		/* reading the response body */
+	LINK_CLOSED		/* the connection closed after a response:
+				   the next request opens a new one */
 };
 
 /* What a link reports up; it does not know what it carries. */
@@ -97,7 +99,11 @@ struct hrac_connector {
 	void	*arg;
 };
 
-/* One HTTP connection from hrac towards hras. */
+/*
+ * One HTTP client of the tunnel towards hras, over one connection at a
+ * time: when the proxy closes it after a response (HTTP/1.0, Connection:
+ * close, or an idle-closing proxy), the next request goes on a new one.
+ */
 struct hrac_link {
 	struct hrac_session	*s;
 	struct bufferevent	*bev;
@@ -110,6 +116,12 @@ struct hrac_link {
 	int64_t			 body_left;	/* -1: until the close */
 	struct evbuffer		*body;
 	int			 streaming;	/* our chunked body is open */
+	struct evbuffer		*req;		/* last complete request, to
+						   send again on a new
+						   connection */
+	int			 pending;	/* req waits for a connection */
+	unsigned int		 served;	/* responses on this
+						   connection */
 };
 
 enum hrac_session_state {
@@ -179,6 +191,7 @@ int	 hrac_doctor(struct hrac_config *, const struct daemon_args *);
 /* hrac_link.c */
 struct hrac_link *hrac_link_new(struct hrac_session *, enum hrac_link_role);
 void	 hrac_link_free(struct hrac_link *);
+int	 hrac_link_can_send(const struct hrac_link *);
 int	 hrac_link_request(struct hrac_link *, const char *method,
 	    const char *target, const void *body, size_t len, int chunked);
 int	 hrac_link_write_chunk(struct hrac_link *, struct evbuffer *);

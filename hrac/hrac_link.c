@@ -3,7 +3,11 @@
  * LAN's proxy (absolute-form requests for http://, CONNECT for https://,
  * Basic proxy authentication), TLS with the server verified against a CA
  * file or a pinned certificate fingerprint, and strict reading of the
- * responses, including bodies that never end. What happens on a link is
+ * responses, including bodies that never end. A proxy may close the
+ * connection after any response (HTTP/1.0, Connection: close, tinyproxy
+ * always): the link then opens a new one for its next request, and sends
+ * a request again once if a kept-alive connection closed before the
+ * answer began. What happens on a link is
  * reported up through its tunnel's hrac_link_cb; a failure is reported
  * with the party that failed (the resolver, the proxy, TLS, hras, or a
  * server that is not hras: hras marks its answers, docs/protocol.md) and
@@ -37,7 +41,11 @@
 static void	hrac_link_read(struct bufferevent *, void *);
 static void	hrac_link_write(struct bufferevent *, void *);
 static void	hrac_link_event(struct bufferevent *, short, void *);
+static int	hrac_link_connect(struct hrac_link *);
+static void	hrac_link_disconnect(struct hrac_link *);
+static int	hrac_link_resend(struct hrac_link *);
 static void	hrac_link_connected(struct hrac_link *);
+static void	hrac_link_ready(struct hrac_link *);
 static void	hrac_link_started(evutil_socket_t, short, void *);
 static void	hrac_link_start_tls(struct hrac_link *);
 static int	hrac_link_pinned(struct hrac_link *);
@@ -100,55 +108,100 @@ hrac_proxy_auth(const struct hrac_session *s, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/*
- * Start a connection towards the proxy, or hras when there is none; or
- * take one from the session's connector, already connected, and go on
- * from there on the next loop turn (the caller has yet to store l).
- */
+/* A new link, connecting (the caller has yet to store it). */
 struct hrac_link *
 hrac_link_new(struct hrac_session *s, enum hrac_link_role role)
 {
 	struct hrac_link	*l;
-	struct event_base	*base = s->h->base;
-	const struct config_url	*to = s->has_proxy ? &s->proxy : &s->server;
-	struct timeval		 tv = { HRAC_CONNECT_TIMEOUT, 0 };
 
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
 	l->s = s;
 	l->role = role;
-	l->state = LINK_CONNECTING;
 	if ((l->msg = malloc(sizeof(*l->msg))) == NULL ||
-	    (l->body = evbuffer_new()) == NULL) {
-		hrac_link_free(l);
-		return NULL;
-	}
-	if (s->connector.connect != NULL) {
-		if ((l->bev = s->connector.connect(s->connector.arg,
-		    base)) == NULL ||
-		    (l->start_ev = event_new(base, -1, 0, hrac_link_started,
-		    l)) == NULL) {
-			hrac_link_free(l);
-			return NULL;
-		}
-		event_active(l->start_ev, EV_TIMEOUT, 1);
-	} else if ((l->bev = bufferevent_socket_new(base, -1,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		hrac_link_free(l);
-		return NULL;
-	}
-	bufferevent_setcb(l->bev, hrac_link_read, hrac_link_write,
-	    hrac_link_event, l);
-	bufferevent_set_timeouts(l->bev, &tv, &tv);
-	if (bufferevent_enable(l->bev, EV_READ | EV_WRITE) == -1 ||
-	    (l->start_ev == NULL &&
-	    bufferevent_socket_connect_hostname(l->bev, s->dns, AF_UNSPEC,
-	    to->host, to->port) == -1)) {
-		log_warnx("cannot connect to %s:%u", to->host, to->port);
+	    (l->body = evbuffer_new()) == NULL ||
+	    (l->req = evbuffer_new()) == NULL || hrac_link_connect(l) == -1) {
 		hrac_link_free(l);
 		return NULL;
 	}
 	return l;
+}
+
+/*
+ * Start a connection towards the proxy, or hras when there is none; or
+ * take one from the session's connector, already connected, and go on
+ * from there on the next loop turn.
+ */
+static int
+hrac_link_connect(struct hrac_link *l)
+{
+	struct hrac_session	*s = l->s;
+	struct event_base	*base = s->h->base;
+	const struct config_url	*to = s->has_proxy ? &s->proxy : &s->server;
+	struct timeval		 tv = { HRAC_CONNECT_TIMEOUT, 0 };
+
+	l->state = LINK_CONNECTING;
+	l->served = 0;
+	if (s->connector.connect != NULL) {
+		if (l->start_ev == NULL && (l->start_ev = event_new(base, -1,
+		    0, hrac_link_started, l)) == NULL)
+			return -1;
+		if ((l->bev = s->connector.connect(s->connector.arg,
+		    base)) == NULL)
+			return -1;
+		event_active(l->start_ev, EV_TIMEOUT, 1);
+	} else if ((l->bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return -1;
+	bufferevent_setcb(l->bev, hrac_link_read, hrac_link_write,
+	    hrac_link_event, l);
+	bufferevent_set_timeouts(l->bev, &tv, &tv);
+	if (bufferevent_enable(l->bev, EV_READ | EV_WRITE) == -1 ||
+	    (s->connector.connect == NULL &&
+	    bufferevent_socket_connect_hostname(l->bev, s->dns, AF_UNSPEC,
+	    to->host, to->port) == -1)) {
+		log_warnx("cannot connect to %s:%u", to->host, to->port);
+		return -1;
+	}
+	return 0;
+}
+
+/* The connection is over; the link waits for its next request. */
+static void
+hrac_link_disconnect(struct hrac_link *l)
+{
+	if (l->bev != NULL) {
+		/* A connector's bufferevent (a pair, in the unit tests) does
+		 * not tell its peer that it closed as a socket does. */
+		if (l->start_ev != NULL)
+			bufferevent_flush(l->bev, EV_WRITE, BEV_FINISHED);
+		bufferevent_free(l->bev);
+		l->bev = NULL;
+	}
+	l->state = LINK_CLOSED;
+	l->streaming = 0;
+}
+
+/*
+ * The kept-alive connection closed before the answer to its request
+ * began: the proxy closed it as the request went out (tinyproxy closes
+ * every connection after one response, others when idle). Send the
+ * request again, once, on a new connection; a request that did reach
+ * hras is refused there as a replay, so nothing runs twice. 1 when
+ * this does not apply, -1 when no new connection can be started.
+ */
+static int
+hrac_link_resend(struct hrac_link *l)
+{
+	if (l->served == 0 || l->streaming ||
+	    evbuffer_get_length(l->req) == 0 ||
+	    evbuffer_get_length(bufferevent_get_input(l->bev)) > 0)
+		return 1;
+	log_debug("%s closed the kept-alive connection; sending the request "
+	    "again on a new one", l->s->has_proxy ? "the proxy" : "hras");
+	hrac_link_disconnect(l);
+	l->pending = 1;
+	return hrac_link_connect(l);
 }
 
 /* A connector's link is connected from the start: go on as TCP would. */
@@ -166,17 +219,13 @@ hrac_link_free(struct hrac_link *l)
 {
 	if (l == NULL)
 		return;
-	if (l->start_ev != NULL) {
-		/* A connector's bufferevent (a pair, in the unit tests) does
-		 * not tell its peer that it closed as a socket does. */
-		if (l->bev != NULL)
-			bufferevent_flush(l->bev, EV_WRITE, BEV_FINISHED);
+	hrac_link_disconnect(l);
+	if (l->start_ev != NULL)
 		event_free(l->start_ev);
-	}
-	if (l->bev != NULL)
-		bufferevent_free(l->bev);
 	if (l->body != NULL)
 		evbuffer_free(l->body);
+	if (l->req != NULL)
+		evbuffer_free(l->req);
 	free(l->msg);
 	free(l);
 }
@@ -220,9 +269,31 @@ hrac_link_connected(struct hrac_link *l)
 		hrac_link_start_tls(l);
 		return;
 	}
+	hrac_link_ready(l);
+}
+
+/*
+ * Connected through the proxy and TLS: send the request that waits for
+ * this connection, or tell the session that the link is ready.
+ */
+static void
+hrac_link_ready(struct hrac_link *l)
+{
+	struct evbuffer	*out = bufferevent_get_output(l->bev);
+
 	l->state = LINK_IDLE;
 	bufferevent_set_timeouts(l->bev, NULL, NULL);
-	s->link_cb.ready(s->link_cb.arg, l);
+	if (!l->pending) {
+		l->s->link_cb.ready(l->s->link_cb.arg, l);
+		return;
+	}
+	l->pending = 0;
+	if (evbuffer_add(out, evbuffer_pullup(l->req, -1),
+	    evbuffer_get_length(l->req)) == -1) {
+		hrac_link_fail(l, "out of memory");
+		return;
+	}
+	l->state = LINK_WAIT_HEAD;
 }
 
 /* Wrap the connection in TLS towards hras. */
@@ -296,16 +367,31 @@ hrac_link_pinned(struct hrac_link *l)
 	return strlen(got) == n && crypto_equal(got, hex, n);
 }
 
-/* Send a request; the body is complete, or chunked and left open. */
+/* True when the link may take a request now: idle, or closed. */
+int
+hrac_link_can_send(const struct hrac_link *l)
+{
+	return l->state == LINK_IDLE || l->state == LINK_CLOSED;
+}
+
+/*
+ * Send a request; the body is complete, or chunked and left open. A
+ * complete request is kept until the next one: if the connection closed
+ * after the last response, it goes on a new one. A chunked body needs
+ * a link that is connected.
+ */
 int
 hrac_link_request(struct hrac_link *l, const char *method, const char *target,
     const void *body, size_t len, int chunked)
 {
 	struct hrac_session	*s = l->s;
-	struct evbuffer		*out = bufferevent_get_output(l->bev);
+	struct evbuffer		*out = l->req;
 	char			 auth[512], prefix[300] = "";
 	int			 absolute = s->has_proxy && !s->server.tls;
 
+	if (chunked && l->state != LINK_IDLE)
+		return -1;
+	evbuffer_drain(out, evbuffer_get_length(out));
 	if (absolute)
 		snprintf(prefix, sizeof(prefix), "http://%s:%u",
 		    s->server.host, s->server.port);
@@ -329,6 +415,18 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 	} else if (evbuffer_add(out, "\r\n", 2) == -1)
 		return -1;
 	l->streaming = chunked;
+	if (l->state == LINK_CLOSED) {
+		l->pending = 1;
+		return hrac_link_connect(l);
+	}
+	if (chunked) {
+		/* Not kept: a streamed request is never sent again. */
+		if (evbuffer_add_buffer(bufferevent_get_output(l->bev),
+		    out) == -1)
+			return -1;
+	} else if (evbuffer_add(bufferevent_get_output(l->bev),
+	    evbuffer_pullup(out, -1), evbuffer_get_length(out)) == -1)
+		return -1;
 	l->state = LINK_WAIT_HEAD;
 	return 0;
 }
@@ -337,6 +435,8 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 int
 hrac_link_write_chunk(struct hrac_link *l, struct evbuffer *frames)
 {
+	if (l->bev == NULL || !l->streaming)
+		return -1;
 	return http_chunk_write(bufferevent_get_output(l->bev), frames);
 }
 
@@ -353,6 +453,8 @@ hrac_link_end_chunks(struct hrac_link *l)
 size_t
 hrac_link_output(const struct hrac_link *l)
 {
+	if (l->bev == NULL)
+		return 0;
 	return evbuffer_get_length(bufferevent_get_output(l->bev));
 }
 
@@ -492,8 +594,13 @@ hrac_link_body(struct hrac_link *l)
 			done = l->body_left == 0;
 		}
 	}
-	if (done)
-		l->state = l->msg->keep_alive ? LINK_IDLE : LINK_WAIT_HEAD;
+	if (done) {
+		l->served++;
+		if (l->msg->keep_alive)
+			l->state = LINK_IDLE;
+		else
+			hrac_link_disconnect(l);
+	}
 	l->s->link_cb.body(l->s->link_cb.arg, l, done);
 }
 
@@ -554,9 +661,7 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 				    "does not match the pinned fingerprint");
 				return;
 			}
-			l->state = LINK_IDLE;
-			bufferevent_set_timeouts(l->bev, NULL, NULL);
-			l->s->link_cb.ready(l->s->link_cb.arg, l);
+			hrac_link_ready(l);
 		}
 		return;
 	}
@@ -566,9 +671,27 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_EOF && l->state == LINK_BODY &&
 	    l->body_left == -1 && !l->body_chunked) {
-		l->state = LINK_WAIT_HEAD;
+		l->served++;
+		hrac_link_disconnect(l);
 		l->s->link_cb.body(l->s->link_cb.arg, l, 1);
 		return;
+	}
+	if (l->state == LINK_IDLE && what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		/* Closed between requests: the next one opens another. */
+		log_debug("%s closed an idle connection", l->s->has_proxy ?
+		    "the proxy" : "hras");
+		hrac_link_disconnect(l);
+		return;
+	}
+	if (l->state == LINK_WAIT_HEAD && what & (BEV_EVENT_EOF |
+	    BEV_EVENT_ERROR)) {
+		switch (hrac_link_resend(l)) {
+		case 0:
+			return;
+		case -1:
+			hrac_link_fail(l, "cannot open a new connection");
+			return;
+		}
 	}
 	hrac_link_broken(l, what);
 }

@@ -240,13 +240,6 @@ hrac_session_link_error(void *arg, struct hrac_link *l, const char *why)
 		hrac_session_drop(s, &s->down_next);
 		return;
 	}
-	if (l == s->up && s->mode == TUNNEL_MODE_POLL &&
-	    s->state == SESSION_UP && !s->post_inflight) {
-		/* An idle kept-alive POST connection closed: open another
-		 * when there is something to send. */
-		hrac_session_drop(s, &s->up);
-		return;
-	}
 	hrac_session_lost(s, why);
 }
 
@@ -372,12 +365,6 @@ hrac_session_open(struct hrac_session *s, struct hrac_link *l)
 		return;
 	}
 	s->state = SESSION_OPEN;
-	if (l->state != LINK_IDLE) {
-		/* The proxy closed the link: open another. */
-		hrac_session_drop(s, &s->ctrl);
-		hrac_session_lost(s, "handshake connection not kept");
-		return;
-	}
 	if (hrac_link_request(l, "GET", target, NULL, 0, 0) == -1)
 		hrac_session_lost(s, "out of memory");
 }
@@ -549,8 +536,6 @@ hrac_session_link_body(void *arg, struct hrac_link *l, int done)
 			return;
 		}
 		s->post_inflight = 0;
-		if (l->state != LINK_IDLE)
-			hrac_session_drop(s, &s->up);
 		if (s->state == SESSION_PROBE)
 			hrac_session_up(s);
 		else
@@ -585,19 +570,14 @@ hrac_session_down_done(struct hrac_session *s, struct hrac_link *l)
 		s->down = s->down_next;
 		s->down_next = NULL;
 		s->down_since = clock_now();
-		if (s->down->state == LINK_BODY || s->down->state == LINK_IDLE)
+		if (s->down->state == LINK_BODY ||
+		    hrac_link_can_send(s->down))
 			hrac_session_link_body(s, s->down,
-			    s->down->state == LINK_IDLE);
+			    hrac_link_can_send(s->down));
 		return;
 	}
 	if (s->mode != TUNNEL_MODE_POLL) {
 		hrac_session_lost(s, "hras ended the downstream");
-		return;
-	}
-	if (l->state != LINK_IDLE) {
-		hrac_session_drop(s, &s->down);
-		if ((s->down = hrac_link_new(s, LINK_DOWN)) == NULL)
-			hrac_session_lost(s, "cannot reopen the downstream");
 		return;
 	}
 	if (hrac_session_target(s, "GET", "/vofw/v1/down", target,
@@ -742,7 +722,7 @@ hrac_session_post(struct hrac_session *s)
 			hrac_session_lost(s, "cannot reopen the upstream");
 		return;
 	}
-	if (s->post_inflight || s->up->state != LINK_IDLE)
+	if (s->post_inflight || !hrac_link_can_send(s->up))
 		return;
 	if ((f = evbuffer_new()) == NULL)
 		return;
