@@ -570,6 +570,33 @@ tb_squid_restart() {
 	fi
 }
 
+# --- tinyproxy, a small-office HTTP proxy, in FW ------------------------------
+
+# tb_tinyproxy_start: tinyproxy (Debian's 1.11) on 10.77.0.1:3128 for the
+# LAN instead of Squid, CONNECT to any port.  It answers in HTTP/1.0 and
+# closes the client's connection after each response; it has no cache.
+tb_tinyproxy_start() {
+	_tb_td=$TB_DIR/tinyproxy
+	mkdir -p "$_tb_td" && chown nobody:nogroup "$_tb_td" ||
+	    tb_fail "tinyproxy dir"
+	cat >"$_tb_td/tinyproxy.conf" <<EOF || tb_fail "tinyproxy.conf"
+# tinyproxy for the VoFW testbed: the small office's proxy.
+User nobody
+Group nogroup
+Listen $TB_FW_LAN_IP
+Port $TB_PROXY_PORT
+Timeout 600
+LogFile "$_tb_td/tinyproxy.log"
+LogLevel Info
+PidFile "$_tb_td/tinyproxy.pid"
+MaxClients 100
+Allow 10.77.0.0/24
+ViaProxyName "tinyproxy"
+EOF
+	tb_start tinyproxy "$TB_FW" tinyproxy -d -c "$_tb_td/tinyproxy.conf"
+	tb_wait_listen "$TB_FW" "$TB_FW_LAN_IP" "$TB_PROXY_PORT" 10
+}
+
 # --- nginx in WAN -------------------------------------------------------------
 
 # _tb_nginx NAME SERVER_BLOCK: start an nginx instance NAME in WAN with
