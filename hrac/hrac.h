@@ -32,6 +32,7 @@ struct osip_message;
 struct osip_uri;
 struct sip_addr;
 struct ssl_ctx_st;
+struct x509_st;
 struct tunnel;
 
 #define HRAC_CHUNK_MAX		(64 * 1024)
@@ -122,6 +123,8 @@ struct hrac_link {
 	int			 pending;	/* req waits for a connection */
 	unsigned int		 served;	/* responses on this
 						   connection */
+	struct x509_st		*peer;		/* the server's certificate,
+						   when it failed to verify */
 };
 
 enum hrac_session_state {
@@ -197,6 +200,7 @@ int	 hrac_link_request(struct hrac_link *, const char *method,
 int	 hrac_link_write_chunk(struct hrac_link *, struct evbuffer *);
 void	 hrac_link_end_chunks(struct hrac_link *);
 size_t	 hrac_link_output(const struct hrac_link *);
+void	 hrac_link_cert(struct hrac_link *, char *, size_t);
 struct ssl_ctx_st *hrac_tls_ctx(const struct hrac_config *);
 
 /* hrac_session.c */

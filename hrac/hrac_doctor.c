@@ -108,7 +108,6 @@ static void	doctor_finish(struct doctor *);
 static enum doctor_step doctor_first_pending(const struct doctor *);
 static void	doctor_resolve(struct doctor *, int, const char *);
 static void	doctor_resolved(int, struct evutil_addrinfo *, void *);
-static void	doctor_cert(struct hrac_link *, char *, size_t);
 static void	doctor_link_ready(void *, struct hrac_link *);
 static void	doctor_link_head(void *, struct hrac_link *);
 static void	doctor_link_body(void *, struct hrac_link *, int);
@@ -284,28 +283,6 @@ doctor_resolved(int err, struct evutil_addrinfo *ai, void *arg)
 		doctor_ok(d, STEP_DNS_SERVER, "%s is %s", s->server.host, addr);
 }
 
-/* "SUBJECT, issued by ISSUER (sha256 HEX)": the certificate presented. */
-static void
-doctor_cert(struct hrac_link *l, char *out, size_t len)
-{
-	SSL		*ssl = bufferevent_openssl_get_ssl(l->bev);
-	X509		*cert;
-	char		 subj[256], iss[256], hex[2 * EVP_MAX_MD_SIZE + 1];
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0;
-
-	out[0] = '\0';
-	if (ssl == NULL || (cert = SSL_get1_peer_certificate(ssl)) == NULL)
-		return;
-	X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
-	X509_NAME_oneline(X509_get_issuer_name(cert), iss, sizeof(iss));
-	if (X509_digest(cert, EVP_sha256(), md, &mdlen) != 1)
-		mdlen = 0;
-	X509_free(cert);
-	crypto_hex(md, mdlen, hex);
-	snprintf(out, len, "%s, issued by %s (sha256 %s)", subj, iss, hex);
-}
-
 /* A link is connected (through the proxy and TLS). */
 static void
 doctor_link_ready(void *arg, struct hrac_link *l)
@@ -397,7 +374,6 @@ doctor_link_error(void *arg, struct hrac_link *l, const char *why)
 {
 	struct doctor		*d = arg;
 	struct hrac_session	*s = &d->h.session;
-	char			 cert[700];
 	int			 head = d->head_link == l ? d->head_status : 0;
 
 	d->head_link = NULL;
@@ -420,19 +396,8 @@ doctor_link_error(void *arg, struct hrac_link *l, const char *why)
 		    why);
 		break;
 	case LINK_TLS:
-		doctor_cert(l, cert, sizeof(cert));
-		if (d->h.conf->tls_fingerprint != NULL && cert[0] != '\0')
-			doctor_fail(d, STEP_TLS, "%s; the certificate presented "
-			    "is %s, not hras's: %s may inspect TLS (it shows a "
-			    "certificate of its own); exempt hras from TLS "
-			    "inspection, or fix tunnel.tls.fingerprint", why,
-			    cert, s->has_proxy ? "the proxy" : "something on "
-			    "the path");
-		else if (cert[0] != '\0')
-			doctor_fail(d, STEP_TLS, "%s; the certificate presented "
-			    "is %s", why, cert);
-		else
-			doctor_fail(d, STEP_TLS, "%s", why);
+		/* The link's line names the certificate presented. */
+		doctor_fail(d, STEP_TLS, "%s", why);
 		break;
 	default:
 		if (head == 407 && s->has_proxy && !s->server.tls)

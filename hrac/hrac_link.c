@@ -11,7 +11,8 @@
  * reported up through its tunnel's hrac_link_cb; a failure is reported
  * with the party that failed (the resolver, the proxy, TLS, hras, or a
  * server that is not hras: hras marks its answers, docs/protocol.md) and
- * what to do about it.
+ * what to do about it; a proxy that inspects TLS is named with the
+ * certificate it presented in hras's place.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -53,11 +54,13 @@ static void	hrac_link_response(struct hrac_link *);
 static void	hrac_link_refused(struct hrac_link *);
 static void	hrac_link_broken(struct hrac_link *, short);
 static void	hrac_link_tls_failed(struct hrac_link *, short);
+static void	hrac_link_not_pinned(struct hrac_link *);
 static const char *hrac_link_party(const struct hrac_link *, char *, size_t);
 static void	hrac_link_body(struct hrac_link *);
 static void	hrac_link_fail(struct hrac_link *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static int	hrac_proxy_auth(const struct hrac_session *, char *, size_t);
+static int	hrac_link_verify(int, X509_STORE_CTX *);
 
 /*
  * The client TLS context a configuration asks for: verify hras against
@@ -75,7 +78,7 @@ hrac_tls_ctx(const struct hrac_config *conf)
 	if (conf->tls_fingerprint != NULL)
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	else {
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, hrac_link_verify);
 		if ((conf->tls_ca != NULL && SSL_CTX_load_verify_locations(ctx,
 		    conf->tls_ca, NULL) != 1) || (conf->tls_ca == NULL &&
 		    SSL_CTX_set_default_verify_paths(ctx) != 1)) {
@@ -86,6 +89,31 @@ hrac_tls_ctx(const struct hrac_config *conf)
 		}
 	}
 	return ctx;
+}
+
+/*
+ * OpenSSL's verdict on a certificate of the chain stands; a failed one
+ * keeps the server's own certificate on the link, which a failed
+ * handshake does not: the failure names what was presented.
+ */
+static int
+hrac_link_verify(int ok, X509_STORE_CTX *ctx)
+{
+	SSL			*ssl;
+	struct hrac_link	*l;
+	X509			*cert;
+
+	if (ok)
+		return ok;
+	ssl = X509_STORE_CTX_get_ex_data(ctx,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	if (ssl == NULL || (l = SSL_get_app_data(ssl)) == NULL ||
+	    l->peer != NULL)
+		return ok;
+	if ((cert = X509_STORE_CTX_get0_cert(ctx)) != NULL &&
+	    X509_up_ref(cert) == 1)
+		l->peer = cert;
+	return ok;
 }
 
 /* "Basic base64(user:pass)" for the proxy, or 0 bytes when none. */
@@ -178,6 +206,8 @@ hrac_link_disconnect(struct hrac_link *l)
 		bufferevent_free(l->bev);
 		l->bev = NULL;
 	}
+	X509_free(l->peer);
+	l->peer = NULL;
 	l->state = LINK_CLOSED;
 	l->streaming = 0;
 }
@@ -234,7 +264,7 @@ hrac_link_free(struct hrac_link *l)
 static void
 hrac_link_fail(struct hrac_link *l, const char *fmt, ...)
 {
-	char	 why[256];
+	char	 why[1024];
 	va_list	 ap;
 
 	va_start(ap, fmt);
@@ -314,6 +344,7 @@ hrac_link_start_tls(struct hrac_link *l)
 	    inet_pton(AF_INET6, s->server.host, &a6) == 1;
 	if (!numeric)
 		SSL_set_tlsext_host_name(ssl, s->server.host);
+	SSL_set_app_data(ssl, l);
 	if (s->h->conf->tls_fingerprint == NULL &&
 	    ((numeric && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
 	    s->server.host) != 1) ||
@@ -365,6 +396,66 @@ hrac_link_pinned(struct hrac_link *l)
 	hex[n] = '\0';
 	crypto_hex(md, mdlen, got);
 	return strlen(got) == n && crypto_equal(got, hex, n);
+}
+
+/* "subject S, issued by I (sha256 HEX)": the certificate presented. */
+void
+hrac_link_cert(struct hrac_link *l, char *out, size_t len)
+{
+	SSL		*ssl;
+	X509		*cert;
+	char		 subj[256], iss[256], hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+
+	out[0] = '\0';
+	if (l->bev == NULL || (ssl = bufferevent_openssl_get_ssl(l->bev)) ==
+	    NULL)
+		return;
+	if ((cert = SSL_get1_peer_certificate(ssl)) == NULL) {
+		if (l->peer == NULL || X509_up_ref(l->peer) != 1)
+			return;
+		cert = l->peer;
+	}
+	X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
+	X509_NAME_oneline(X509_get_issuer_name(cert), iss, sizeof(iss));
+	if (X509_digest(cert, EVP_sha256(), md, &mdlen) != 1)
+		mdlen = 0;
+	X509_free(cert);
+	crypto_hex(md, mdlen, hex);
+	snprintf(out, len, "subject %s, issued by %s (sha256 %s)", subj, iss,
+	    hex);
+}
+
+/*
+ * The certificate is not the pinned one. Through a proxy that is its
+ * TLS inspection (or hras's certificate changed): say so, with the
+ * certificate it presented, and what to configure instead.
+ */
+static void
+hrac_link_not_pinned(struct hrac_link *l)
+{
+	struct hrac_session	*s = l->s;
+	char			 cert[700];
+
+	hrac_link_cert(l, cert, sizeof(cert));
+	if (s->has_proxy)
+		hrac_link_fail(l, "tls: the proxy at %s:%u intercepts TLS (or "
+		    "hras's certificate changed): for %s:%u it presented %s, "
+		    "not the pinned certificate; either remove tls.fingerprint "
+		    "and trust the company's inspection CA (tls.ca, or the "
+		    "system's CAs), or have the proxy pass %s through "
+		    "uninspected (Squid: ssl_bump splice for it); if hras's "
+		    "certificate was replaced, update tls.fingerprint",
+		    s->proxy.host, s->proxy.port, s->server.host,
+		    s->server.port, cert[0] != '\0' ? cert : "no certificate",
+		    s->server.host);
+	else
+		hrac_link_fail(l, "tls: server certificate does not match the "
+		    "pinned fingerprint: %s:%u presented %s; something on the "
+		    "path intercepts TLS, or hras's certificate changed "
+		    "(update tls.fingerprint)", s->server.host, s->server.port,
+		    cert[0] != '\0' ? cert : "no certificate");
 }
 
 /* True when the link may take a request now: idle, or closed. */
@@ -657,8 +748,7 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 		}
 		if (l->state == LINK_TLS) {
 			if (!hrac_link_pinned(l)) {
-				hrac_link_fail(l, "tls: server certificate "
-				    "does not match the pinned fingerprint");
+				hrac_link_not_pinned(l);
 				return;
 			}
 			hrac_link_ready(l);
@@ -761,12 +851,36 @@ hrac_link_tls_failed(struct hrac_link *l, short what)
 	unsigned long		 e = bufferevent_get_openssl_error(l->bev);
 	long			 v;
 	int			 reason = e != 0 ? ERR_GET_REASON(e) : 0;
+	char			 cert[700];
 
 	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED && ssl != NULL &&
 	    (v = SSL_get_verify_result(ssl)) != X509_V_OK) {
-		hrac_link_fail(l, "tls: certificate verify failed: %s; check "
-		    "tunnel.tls.ca in hrac.conf and the name in server",
-		    X509_verify_cert_error_string(v));
+		hrac_link_cert(l, cert, sizeof(cert));
+		if (s->has_proxy && cert[0] != '\0' &&
+		    (v == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+		    v == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+		    v == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+		    v == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+		    v == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE))
+			hrac_link_fail(l, "tls: certificate verify failed: %s; "
+			    "for %s:%u the certificate presented is %s: if that "
+			    "issuer is the company's, the proxy at %s:%u "
+			    "intercepts TLS: trust its CA (tls.ca, or the "
+			    "system's CAs) or have the proxy pass %s through "
+			    "uninspected (Squid: ssl_bump splice for it); "
+			    "otherwise check tls.ca in hrac.conf",
+			    X509_verify_cert_error_string(v), s->server.host,
+			    s->server.port, cert, s->proxy.host, s->proxy.port,
+			    s->server.host);
+		else if (cert[0] != '\0')
+			hrac_link_fail(l, "tls: certificate verify failed: %s; "
+			    "the certificate presented is %s; check tls.ca in "
+			    "hrac.conf and the name in server",
+			    X509_verify_cert_error_string(v), cert);
+		else
+			hrac_link_fail(l, "tls: certificate verify failed: %s; "
+			    "check tls.ca in hrac.conf and the name in server",
+			    X509_verify_cert_error_string(v));
 		return;
 	}
 	if (reason == SSL_R_WRONG_VERSION_NUMBER ||
