@@ -570,6 +570,78 @@ tb_squid_restart() {
 	fi
 }
 
+# --- Squid inspecting TLS (ssl_bump), in FW ----------------------------------
+
+# tb_squid_bump_start CA_PEM CA_KEY UPSTREAM_CA [SPLICE_IP]: Squid built
+# with OpenSSL on 10.77.0.1:3128 in Squid's place, bumping every CONNECT:
+# it opens TLS to the server itself (trusting UPSTREAM_CA) and shows the
+# client a certificate for the same name that the company CA (CA_PEM,
+# CA_KEY) signs.  Connections to SPLICE_IP are spliced instead (passed
+# through untouched: the exception an administrator gives a host).  The
+# binary is squid-openssl's, unpacked by tests/lib/install-deps.sh unless
+# the installed squid has OpenSSL.
+tb_squid_bump_start() {
+	[ $# -ge 3 ] ||
+	    tb_fail "usage: tb_squid_bump_start CA_PEM CA_KEY UPSTREAM_CA [SPLICE_IP]"
+	_tb_sq=squid
+	_tb_lib=/usr/lib/squid
+	if ! squid -v 2>/dev/null | grep -q -- --with-openssl; then
+		_tb_sq=/var/cache/vofw-tests/squid-openssl/usr/sbin/squid
+		_tb_lib=/var/cache/vofw-tests/squid-openssl/usr/lib/squid
+		[ -x "$_tb_sq" ] || tb_fail "no Squid with OpenSSL: run" \
+		    "tests/lib/install-deps.sh"
+	fi
+	_tb_sd=$TB_DIR/squid
+	mkdir -p "$_tb_sd" || tb_fail "squid dir"
+	cat "$1" "$2" >"$_tb_sd/bump.pem" || tb_fail "bump CA"
+	[ -d "$_tb_sd/certs" ] ||
+	    "$_tb_lib/security_file_certgen" -c -s "$_tb_sd/certs" -M 4MB \
+	    >/dev/null || tb_fail "security_file_certgen -c"
+	chown -R proxy:proxy "$_tb_sd" && chmod 600 "$_tb_sd/bump.pem" ||
+	    tb_fail "squid dir owner"
+	{
+		cat <<EOF
+# Squid inspecting TLS for the VoFW testbed: the company proxy bumps
+# every CONNECT and re-signs with the company CA.
+http_port $TB_FW_LAN_IP:$TB_PROXY_PORT ssl-bump tls-cert=$_tb_sd/bump.pem generate-host-certificates=on dynamic_cert_mem_cache_size=4MB
+sslcrtd_program $_tb_lib/security_file_certgen -s $_tb_sd/certs -M 4MB
+sslcrtd_children 2
+tls_outgoing_options cafile=$3
+visible_hostname vofw-fw
+cache_effective_user proxy
+cache_effective_group proxy
+pid_filename $_tb_sd/squid.pid
+cache_log $_tb_sd/cache.log
+access_log stdio:$_tb_sd/access.log
+cache_store_log none
+logfile_rotate 0
+coredump_dir $_tb_sd
+dns_nameservers 127.0.0.1
+cache deny all
+cache_mem 8 MB
+shutdown_lifetime 1 seconds
+pinger_enable off
+icp_port 0
+htcp_port 0
+netdb_filename none
+acl lan src 10.77.0.0/24
+acl step1 at_step SslBump1
+EOF
+		if [ -n "${4:-}" ]; then
+			echo "acl exempt dst $4"
+			echo "ssl_bump splice exempt"
+		fi
+		cat <<EOF
+ssl_bump peek step1
+ssl_bump bump all
+http_access allow lan
+http_access deny all
+EOF
+	} >"$_tb_sd/squid.conf" || tb_fail "squid.conf"
+	tb_start squid "$TB_FW" "$_tb_sq" -N -f "$_tb_sd/squid.conf"
+	tb_wait_listen "$TB_FW" "$TB_FW_LAN_IP" "$TB_PROXY_PORT" 20
+}
+
 # --- tinyproxy, a small-office HTTP proxy, in FW ------------------------------
 
 # tb_tinyproxy_start: tinyproxy (Debian's 1.11) on 10.77.0.1:3128 for the
