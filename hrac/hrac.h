@@ -26,6 +26,7 @@ struct evbuffer;
 struct evdns_base;
 struct hook;
 struct hrac;
+struct hrac_discover;
 struct hrac_link;
 struct hrac_sip;
 struct osip_message;
@@ -143,6 +144,10 @@ struct hrac_session {
 	struct config_url	 server;
 	struct config_url	 proxy;
 	int			 has_proxy;
+	int			 auto_proxy;	/* proxy = "auto": found at
+						   each attempt */
+	struct hrac_discover	*disc;		/* finding it */
+	char			 auto_last[300]; /* the last one found */
 	struct tunnel		*tun;
 	enum hrac_session_state	 state;
 	enum tunnel_mode	 mode;		/* stream or poll once chosen */
@@ -188,6 +193,10 @@ struct daemon_args;
 struct ctl	*hrac_ctl_new(struct hrac *);
 int	 hrac_ctl_client(const struct hrac_config *, const struct daemon_args *);
 
+/* hrac_discover.c */
+int	 hrac_discover_start(struct hrac_session *);
+void	 hrac_discover_free(struct hrac_discover *);
+
 /* hrac_doctor.c */
 int	 hrac_doctor(struct hrac_config *, const struct daemon_args *);
 
@@ -207,6 +216,8 @@ struct ssl_ctx_st *hrac_tls_ctx(const struct hrac_config *);
 int	 hrac_session_init(struct hrac_session *, struct hrac *,
 	    const struct hrac_connector *);
 void	 hrac_session_free(struct hrac_session *);
+void	 hrac_session_discovered(struct hrac_session *, const char *proxy,
+	    const char *why);
 int	 hrac_hook_send(void *, const void *, size_t);
 int	 hrac_session_is_up(const struct hrac_session *);
 double	 hrac_session_rtt_ms(const struct hrac_session *);

@@ -37,7 +37,10 @@ struct hrac_config {
 	char			*id;
 	char			*secret;
 	char			*server;	/* http:// or https:// URL */
-	char			*proxy;		/* http://[user:pass@]host:port */
+	char			*proxy;		/* http://[user:pass@]host:port,
+						   or "auto" */
+	char			*proxy_pac;	/* with "auto": a PAC file's
+						   http:// URL or path */
 	char			*tls_ca;	/* tls.ca: CA file to verify hras */
 	char			*tls_fingerprint; /* tls.fingerprint: sha256
 						     of hras's cert, as 64

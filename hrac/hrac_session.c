@@ -86,7 +86,9 @@ hrac_session_init(struct hrac_session *s, struct hrac *h,
 		s->connector = *connector;
 	if (config_parse_url(conf->server, &s->server) == -1)
 		return -1;
-	if (conf->proxy != NULL) {
+	if (conf->proxy != NULL && strcmp(conf->proxy, "auto") == 0)
+		s->auto_proxy = 1;
+	else if (conf->proxy != NULL) {
 		if (config_parse_url(conf->proxy, &s->proxy) == -1)
 			return -1;
 		s->has_proxy = 1;
@@ -139,6 +141,8 @@ void
 hrac_session_free(struct hrac_session *s)
 {
 	hrac_session_close_links(s);
+	hrac_discover_free(s->disc);
+	s->disc = NULL;
 	if (s->retry_ev != NULL)
 		event_free(s->retry_ev);
 	if (s->probe_ev != NULL)
@@ -161,6 +165,8 @@ hrac_session_close_links(struct hrac_session *s)
 	hrac_session_drop(s, &s->up);
 	hrac_session_drop(s, &s->up_old);
 	crypto_kx_clear(&s->kx);
+	hrac_discover_free(s->disc);
+	s->disc = NULL;
 }
 
 /* Free a link and clear the pointer that held it. */
@@ -172,11 +178,64 @@ hrac_session_drop(struct hrac_session *s, struct hrac_link **lp)
 	*lp = NULL;
 }
 
-/* Begin the handshake: fetch a nonce from hras. */
+/*
+ * Begin the handshake: fetch a nonce from hras; with proxy = "auto",
+ * once this attempt's proxy is found.
+ */
 static void
 hrac_session_connect(struct hrac_session *s)
 {
 	s->state = SESSION_CHALLENGE;
+	if (s->auto_proxy) {
+		if (hrac_discover_start(s) == -1)
+			hrac_session_lost(s, "cannot start proxy discovery");
+		return;
+	}
+	if ((s->ctrl = hrac_link_new(s, LINK_CTRL)) == NULL)
+		hrac_session_lost(s, "cannot start a connection");
+}
+
+/*
+ * This attempt's proxy, found (proxy = "auto"): an http:// URL, "" for
+ * none, NULL when discovery failed; why says where it came from. A
+ * change is logged at info, the same answer again at debug.
+ */
+void
+hrac_session_discovered(struct hrac_session *s, const char *proxy,
+    const char *why)
+{
+	struct config_url	 u;
+	char			 line[900];
+
+	hrac_discover_free(s->disc);
+	s->disc = NULL;
+	if (proxy == NULL) {
+		hrac_session_lost(s, why);
+		return;
+	}
+	if (proxy[0] != '\0' && (config_parse_url(proxy, &u) == -1 ||
+	    u.tls || strcmp(u.path, "/") != 0)) {
+		snprintf(line, sizeof(line), "the proxy found (%.300s, %s) is "
+		    "not http://[user:pass@]host:port", proxy, why);
+		hrac_session_lost(s, line);
+		return;
+	}
+	s->has_proxy = proxy[0] != '\0';
+	if (s->has_proxy) {
+		s->proxy = u;
+		/* The proxy's password, if any, stays out of the log. */
+		snprintf(line, sizeof(line), "proxy for %s: %s:%u%s%s (%s)",
+		    s->h->conf->server, u.host, u.port, u.user[0] != '\0' ?
+		    ", user " : "", u.user, why);
+	} else
+		snprintf(line, sizeof(line), "proxy for %s: none, direct (%s)",
+		    s->h->conf->server, why);
+	if (strcmp(s->auto_last, s->has_proxy ? proxy : "DIRECT") != 0) {
+		log_info("%s", line);
+		snprintf(s->auto_last, sizeof(s->auto_last), "%s",
+		    s->has_proxy ? proxy : "DIRECT");
+	} else
+		log_debug("%s", line);
 	if ((s->ctrl = hrac_link_new(s, LINK_CTRL)) == NULL)
 		hrac_session_lost(s, "cannot start a connection");
 }
