@@ -8,7 +8,7 @@ set -eu
 PKGS="build-essential pkg-config libevent-dev libosip2-dev libconfig-dev
 libssl-dev libseccomp-dev libcmocka-dev clang libclang-rt-14-dev nftables
 iproute2 squid nginx-light sip-tester curl procps valgrind baresip kamailio
-dnsmasq-base mandoc openssl libsystemd-dev jq tinyproxy-bin"
+dnsmasq-base mandoc openssl libsystemd-dev jq tinyproxy-bin duktape-dev"
 
 if ! getent passwd vofw >/dev/null; then
 	if [ "$(id -u)" -ne 0 ]; then

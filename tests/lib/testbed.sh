@@ -354,6 +354,22 @@ tb_fw_lan_bytes() {
 	esac
 }
 
+# tb_fw_allow IP PORT: let the LAN open TCP connections to IP:PORT, the
+# firewall's own LAN address (input) or an address in WAN (forwarded).
+tb_fw_allow() {
+	if [ "$1" = "$TB_FW_LAN_IP" ]; then
+		ip netns exec "$TB_FW" nft add rule inet vofw input \
+		    iifname lan ip daddr "$1" tcp dport "$2" ct state new \
+		    accept || tb_fail "tb_fw_allow $1 $2"
+	else
+		ip netns exec "$TB_FW" nft insert rule inet vofw forward \
+		    iifname lan ip daddr "$1" tcp dport "$2" accept &&
+		ip netns exec "$TB_FW" nft insert rule inet vofw forward \
+		    iifname wan ct state established,related accept ||
+		    tb_fail "tb_fw_allow $1 $2"
+	fi
+}
+
 # tb_fw_reset: zero the LAN-side byte counters.
 tb_fw_reset() {
 	ip netns exec "$TB_FW" nft reset counter inet vofw lan_in >/dev/null &&
@@ -671,8 +687,9 @@ EOF
 
 # --- nginx in WAN -------------------------------------------------------------
 
-# _tb_nginx NAME SERVER_BLOCK: start an nginx instance NAME in WAN with
-# its own prefix, config, pid file and temp dirs under $TB_DIR/NAME.
+# _tb_nginx NAME SERVER_BLOCK [NS]: start an nginx instance NAME in NS
+# (default WAN) with its own prefix, config, pid file and temp dirs under
+# $TB_DIR/NAME.
 _tb_nginx() {
 	_tb_nd=$TB_DIR/$1
 	for _tb_t in client_body proxy fastcgi uwsgi scgi; do
@@ -702,8 +719,8 @@ http {
 }
 EOF
 	# -e: the error log before the config is read, never /var/log.
-	tb_start "$1" "$TB_WAN" nginx -p "$_tb_nd" -c "$_tb_nd/nginx.conf" \
-	    -e "$_tb_nd/error.log"
+	tb_start "$1" "${3:-$TB_WAN}" nginx -p "$_tb_nd" \
+	    -c "$_tb_nd/nginx.conf" -e "$_tb_nd/error.log"
 }
 
 # tb_nginx_start: nginx on 198.51.100.11:8080 as a reverse proxy to hras
@@ -724,15 +741,16 @@ tb_nginx_stop() {
 	tb_stop nginx
 }
 
-# tb_web_start IP PORT DIR: a static web server (nginx, named "web") in WAN
-# serving DIR on IP:PORT, for tests that need an outside HTTP server.
+# tb_web_start IP PORT DIR [NS]: a static web server (nginx, named "web")
+# in NS (default WAN) serving DIR on IP:PORT, for tests that need an
+# outside HTTP server (or, in FW, the company's own: tb_fw_allow).
 tb_web_start() {
 	chmod -R a+rX "$3" || tb_fail "tb_web_start: $3"
 	_tb_nginx web "server {
 		listen $1:$2;
 		root $3;
-	}"
-	tb_wait_listen "$TB_WAN" "$1" "$2" 10
+	}" "${4:-$TB_WAN}"
+	tb_wait_listen "${4:-$TB_WAN}" "$1" "$2" 10
 }
 
 # tb_web_stop: stop the static web server.
