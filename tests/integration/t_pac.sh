@@ -3,7 +3,8 @@
 # server picks Squid for hras; a PAC file on disk says DIRECT for hras,
 # whom the firewall lets the LAN reach, and when it changes the next
 # attempt follows it; the environment's http_proxy, and no_proxy
-# exempting hras. Each choice is logged, and each carries the tunnel.
+# exempting hras; WPAD through the LAN's DNS. Each choice is logged, and
+# each carries the tunnel.
 # timeout: 150
 set -eu
 
@@ -108,3 +109,34 @@ tb_wait_log hrac "proxy for $S: none, direct \\(no_proxy exempts $TB_WAN_IP\\)" 
 tb_wait_log hrac "tunnel up \\(stream mode\\) to $S\$" 15
 vofw_push_up 20
 echo "ok: no_proxy exempts hras: direct"
+
+# WPAD: no proxy_pac, no variables. The LAN's resolver (dnsmasq, seen by
+# hrac alone through a resolv.conf bound over its own) searches
+# sub.corp.example; wpad.sub.corp.example does not exist, so hrac goes on
+# to wpad.corp.example, the web server on port 80, whose wpad.dat picks
+# Squid.
+DNS_IP=10.77.0.9
+tb_start dnsmasq "$TB_LAN" dnsmasq -k --no-resolv --no-hosts \
+    --conf-file=/dev/null --port=53 --listen-address="$DNS_IP" \
+    --bind-interfaces --user=nobody --group=nogroup \
+    --pid-file="$TB_DIR/dnsmasq.pidfile" --log-queries --log-facility=- \
+    --address="/wpad.corp.example/$TB_FW_LAN_IP" --local=/example/
+tb_wait_log dnsmasq 'started, version' 10
+printf 'search sub.corp.example\nnameserver %s\n' "$DNS_IP" \
+    >"$TB_DIR/resolv.conf"
+cp "$TB_DIR/www/proxy.pac" "$TB_DIR/www/wpad.dat"
+tb_web_stop
+tb_fw_allow "$TB_FW_LAN_IP" 80
+tb_web_start "$TB_FW_LAN_IP" 80 "$TB_DIR/www" "$TB_FW"
+tb_stop hrac
+mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-$LAST.log"
+vofw_hrac_conf "$TB_DIR/hrac.conf" "$S" auto
+tb_start hrac "$TB_LAN" unshare -m --propagation private sh -c \
+    'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$TB_DIR/resolv.conf" \
+    "$TB_HRAC" -d -f "$TB_DIR/hrac.conf"
+tb_wait_log hrac "proxy for $S: $TB_FW_LAN_IP:$TB_PROXY_PORT \\(the PAC file http://wpad.corp.example/wpad.dat says" 20
+tb_wait_log hrac 'tunnel up \(stream mode\) .* through the proxy' 15
+grep -qi 'query\[A\] wpad.sub.corp.example' "$TB_DIR/dnsmasq.log" ||
+    tb_fail "hrac did not look for wpad.sub.corp.example first"
+vofw_push_up 20
+echo "ok: WPAD finds wpad.corp.example's wpad.dat, which picks Squid"
