@@ -87,6 +87,9 @@ struct hrac_session_cb {
 	/* Optional: this attempt failed or the tunnel went down, and why;
 	   the session retries after its back-off. */
 	void	(*lost)(void *, const char *why);
+	/* Optional: proxy = "auto" found this attempt's proxy (has_proxy,
+	   proxy; auto_line says which and why). */
+	void	(*discovered)(void *);
 	void	*arg;
 };
 
@@ -148,6 +151,7 @@ struct hrac_session {
 						   each attempt */
 	struct hrac_discover	*disc;		/* finding it */
 	char			 auto_last[300]; /* the last one found */
+	char			 auto_line[600]; /* and where from */
 	struct tunnel		*tun;
 	enum hrac_session_state	 state;
 	enum tunnel_mode	 mode;		/* stream or poll once chosen */

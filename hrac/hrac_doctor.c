@@ -37,6 +37,7 @@
 #define DOCTOR_CONNECT_WAIT	40	/* seconds to reach tunnel up */
 
 enum doctor_step {
+	STEP_DISCOVER,		/* proxy = "auto" */
 	STEP_DNS_SERVER,
 	STEP_DNS_PROXY,
 	STEP_TCP,
@@ -94,7 +95,7 @@ struct doctor {
 };
 
 static const char *const doctor_names[STEP_MAX] = {
-	"dns server", "dns proxy", "tcp", "proxy auth", "pass", "tls",
+	"proxy", "dns server", "dns proxy", "tcp", "proxy auth", "pass", "tls",
 	"admission", "mode", "rtt", "lifetime"
 };
 
@@ -116,6 +117,7 @@ static void	doctor_link_drained(void *, struct hrac_link *);
 static void	doctor_up(void *);
 static void	doctor_control(void *, const uint8_t *, size_t);
 static void	doctor_lost(void *, const char *);
+static void	doctor_discovered(void *);
 static void	doctor_timer(evutil_socket_t, short, void *);
 static void	doctor_probe(struct doctor *);
 static void	doctor_sample(struct doctor *);
@@ -571,6 +573,26 @@ doctor_control(void *arg, const uint8_t *data, size_t len)
 }
 
 /*
+ * proxy = "auto" found the proxy: say which and where from, and check
+ * the proxy's steps when there is one.
+ */
+static void
+doctor_discovered(void *arg)
+{
+	struct doctor		*d = arg;
+	struct hrac_session	*s = &d->h.session;
+	enum doctor_step	 i;
+
+	for (i = STEP_DNS_PROXY; i <= STEP_PASS; i++)
+		if (i != STEP_TCP && d->st[i] == (s->has_proxy ? ST_NONE :
+		    ST_PENDING))
+			d->st[i] = s->has_proxy ? ST_PENDING : ST_NONE;
+	if (s->has_proxy && d->lookup[1].req == NULL)
+		doctor_resolve(d, 1, s->proxy.host);
+	doctor_ok(d, STEP_DISCOVER, "%s", s->auto_line);
+}
+
+/*
  * The attempt failed or the tunnel went down. Link failures were already
  * placed; what remains is the session's own (admission, the probe), or
  * the path cutting a request while the doctor watched it.
@@ -648,7 +670,10 @@ hrac_doctor(struct hrac_config *conf, const struct daemon_args *args)
 	s->cb.up = doctor_up;
 	s->cb.control = doctor_control;
 	s->cb.lost = doctor_lost;
+	s->cb.discovered = doctor_discovered;
 	s->cb.arg = d;
+	if (!s->auto_proxy)
+		d->st[STEP_DISCOVER] = ST_NONE;
 	if (!s->has_proxy) {
 		d->st[STEP_DNS_PROXY] = ST_NONE;
 		d->st[STEP_PROXY_AUTH] = ST_NONE;
@@ -659,6 +684,9 @@ hrac_doctor(struct hrac_config *conf, const struct daemon_args *args)
 	doctor_resolve(d, 0, s->server.host);
 	if (s->has_proxy)
 		doctor_resolve(d, 1, s->proxy.host);
+	/* From the environment, the proxy is known already. */
+	if (s->auto_proxy && s->disc == NULL && s->auto_line[0] != '\0')
+		doctor_discovered(d);
 	if (d->phase == PHASE_CONNECT)
 		doctor_arm(d, DOCTOR_CONNECT_WAIT);
 	if (d->phase != PHASE_DONE)

@@ -215,21 +215,26 @@ hrac_session_discovered(struct hrac_session *s, const char *proxy,
 	}
 	if (proxy[0] != '\0' && (config_parse_url(proxy, &u) == -1 ||
 	    u.tls || strcmp(u.path, "/") != 0)) {
-		snprintf(line, sizeof(line), "the proxy found (%.300s, %s) is "
-		    "not http://[user:pass@]host:port", proxy, why);
+		/* Not the value: it may hold a password. */
+		snprintf(line, sizeof(line), "the proxy found (%s) is not "
+		    "http://[user:pass@]host:port", why);
 		hrac_session_lost(s, line);
 		return;
 	}
 	s->has_proxy = proxy[0] != '\0';
+	/* The proxy's password, if any, stays out of the log. */
 	if (s->has_proxy) {
 		s->proxy = u;
-		/* The proxy's password, if any, stays out of the log. */
-		snprintf(line, sizeof(line), "proxy for %s: %s:%u%s%s (%s)",
-		    s->h->conf->server, u.host, u.port, u.user[0] != '\0' ?
-		    ", user " : "", u.user, why);
+		snprintf(s->auto_line, sizeof(s->auto_line), "%s:%u%s%s (%s)",
+		    u.host, u.port, u.user[0] != '\0' ? ", user " : "", u.user,
+		    why);
 	} else
-		snprintf(line, sizeof(line), "proxy for %s: none, direct (%s)",
-		    s->h->conf->server, why);
+		snprintf(s->auto_line, sizeof(s->auto_line), "none, direct "
+		    "(%s)", why);
+	snprintf(line, sizeof(line), "proxy for %s: %s", s->h->conf->server,
+	    s->auto_line);
+	if (s->cb.discovered != NULL)
+		s->cb.discovered(s->cb.arg);
 	if (strcmp(s->auto_last, s->has_proxy ? proxy : "DIRECT") != 0) {
 		log_info("%s", line);
 		snprintf(s->auto_last, sizeof(s->auto_last), "%s",

@@ -140,3 +140,24 @@ grep -qi 'query\[A\] wpad.sub.corp.example' "$TB_DIR/dnsmasq.log" ||
     tb_fail "hrac did not look for wpad.sub.corp.example first"
 vofw_push_up 20
 echo "ok: WPAD finds wpad.corp.example's wpad.dat, which picks Squid"
+
+# The path doctor (hrac -T) says which proxy it found and where from,
+# and names a PAC file that fails.
+tb_stop hrac
+vofw_hrac_conf "$TB_DIR/hrac.conf" "$S" auto "" "" \
+    "proxy_pac = \"http://$TB_FW_LAN_IP/proxy.pac\";"
+tb_run_lan timeout 60 "$TB_HRAC" -T -L 2 -f "$TB_DIR/hrac.conf" \
+    >"$TB_DIR/doctor.out" 2>&1 || tb_fail "the doctor failed: $(cat \
+    "$TB_DIR/doctor.out")"
+grep -qxF "ok  proxy: $TB_FW_LAN_IP:$TB_PROXY_PORT (the PAC file http://$TB_FW_LAN_IP/proxy.pac says \"PROXY $TB_FW_LAN_IP:$TB_PROXY_PORT; DIRECT\")" \
+    "$TB_DIR/doctor.out" &&
+grep -qx "ok  dns proxy: .*" "$TB_DIR/doctor.out" ||
+    tb_fail "the doctor's proxy lines: $(cat "$TB_DIR/doctor.out")"
+vofw_hrac_conf "$TB_DIR/hrac.conf" "$S" auto "" "" \
+    "proxy_pac = \"$TB_DIR/direct.pac\";"
+! tb_run_lan timeout 60 "$TB_HRAC" -T -L 2 -f "$TB_DIR/hrac.conf" \
+    >"$TB_DIR/doctor-bad.out" 2>&1 || tb_fail "the doctor passed a bad PAC"
+grep -qxF "FAIL proxy: the PAC file $TB_DIR/direct.pac answers \"SOCKS s:1080\" for $TB_WAN_IP: no PROXY or DIRECT entry hrac can use" \
+    "$TB_DIR/doctor-bad.out" ||
+    tb_fail "the doctor on a bad PAC: $(cat "$TB_DIR/doctor-bad.out")"
+echo "ok: the doctor names the proxy found, and a PAC file that fails"
