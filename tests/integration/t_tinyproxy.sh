@@ -5,7 +5,8 @@
 # admission's open, every poll-mode POST and GET) must go on a new one.
 # It relays a chunked POST as it comes and streams the GET's answer: the
 # probe picks stream mode, and a call with voice crosses, across renewals
-# of both requests. Forced poll mode works too.
+# of both requests. Forced poll mode works too, and so does https://
+# through tinyproxy's CONNECT.
 # timeout: 150
 set -eu
 
@@ -83,3 +84,32 @@ vofw_push_down 20
 [ "$(vofw_count hrac 'closed (the kept-alive|an idle) connection')" -ge 1 ] ||
     tb_fail "hrac never sent a request again on a new connection"
 echo "ok: poll mode through tinyproxy, each request on its own connection"
+
+# https:// through tinyproxy's CONNECT: the tunnel stays open as one
+# connection, TLS to hras inside it.
+cd "$TB_DIR"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=hras CA' \
+    -keyout ca.key -out ca.pem 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=$TB_WAN_IP" \
+    -keyout hras.key -out hras.csr 2>/dev/null
+printf 'subjectAltName=IP:%s\n' "$TB_WAN_IP" >san.ext
+openssl x509 -req -in hras.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+    -days 2 -extfile san.ext -out hras.pem 2>/dev/null
+chgrp vofw ./*.key && chmod 640 ./*.key || tb_fail "key modes"
+cd - >/dev/null
+tb_stop hrac
+tb_stop hras
+mv "$TB_DIR/hrac.log" "$TB_DIR/hrac-poll.log"
+mv "$TB_DIR/hras.log" "$TB_DIR/hras-http.log"
+HRAS_TUNNEL_EXTRA="tls = { cert = \"$TB_DIR/hras.pem\"; key = \"$TB_DIR/hras.key\"; };"
+vofw_hras_conf "$TB_DIR/hras.conf"
+vofw_start_hras
+vofw_hrac_conf "$TB_DIR/hrac.conf" "https://$TB_WAN_IP:8080/" \
+    "$TB_PROXY_URL" "" "" "tls = { ca = \"$TB_DIR/ca.pem\"; };"
+vofw_start_hrac
+tb_wait_log hrac 'tunnel up \(stream mode\) to https://' 20
+vofw_push_up 50
+vofw_push_down 50
+grep -q "CONNECT $TB_WAN_IP:8080" "$TB_DIR/tinyproxy/tinyproxy.log" ||
+    tb_fail "tinyproxy logged no CONNECT"
+echo "ok: https:// through tinyproxy's CONNECT, stream mode"
