@@ -18,7 +18,7 @@ CC	?= cc
 # Expanded where used, not when the Makefile is read: on a fresh machine
 # `make check` reads it before deps has installed the packages.
 PKGS	 = libevent libevent_openssl libconfig openssl libseccomp libsystemd \
-	   krb5-gssapi
+	   krb5-gssapi duktape
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

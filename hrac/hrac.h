@@ -26,12 +26,14 @@ struct evbuffer;
 struct evdns_base;
 struct hook;
 struct hrac;
+struct hrac_discover;
 struct hrac_link;
 struct hrac_sip;
 struct osip_message;
 struct osip_uri;
 struct sip_addr;
 struct ssl_ctx_st;
+struct x509_st;
 struct tunnel;
 
 #define HRAC_CHUNK_MAX		(64 * 1024)
@@ -54,7 +56,9 @@ enum hrac_link_state {
 	LINK_WAIT_HEAD,		/* request sent, waiting for the response */
 	LINK_BODY,		/* reading the response body */
 	LINK_PROXY_AUTH,	/* authenticating the connection: HEAD sent */
-	LINK_AUTH_DRAIN		/* reading a 407's body before answering */
+	LINK_AUTH_DRAIN,	/* reading a 407's body before answering */
+	LINK_CLOSED		/* the connection closed after a response:
+				   the next request opens a new one */
 };
 
 /* What a link reports up; it does not know what it carries. */
@@ -85,6 +89,9 @@ struct hrac_session_cb {
 	/* Optional: this attempt failed or the tunnel went down, and why;
 	   the session retries after its back-off. */
 	void	(*lost)(void *, const char *why);
+	/* Optional: proxy = "auto" found this attempt's proxy (has_proxy,
+	   proxy; auto_line says which and why). */
+	void	(*discovered)(void *);
 	void	*arg;
 };
 
@@ -120,7 +127,11 @@ struct hrac_pauth_conf {
 	int			 basic_said;
 };
 
-/* One HTTP connection from hrac towards hras. */
+/*
+ * One HTTP client of the tunnel towards hras, over one connection at a
+ * time: when the proxy closes it after a response (HTTP/1.0, Connection:
+ * close, or an idle-closing proxy), the next request goes on a new one.
+ */
 struct hrac_link {
 	struct hrac_session	*s;
 	struct bufferevent	*bev;
@@ -137,6 +148,14 @@ struct hrac_link {
 	struct hrac_pauth	 pa;		/* proxy authentication */
 	char			*auth_line;	/* the next Proxy-Authorization,
 						   while a 407 is drained */
+	struct evbuffer		*req;		/* last complete request, to
+						   send again on a new
+						   connection */
+	int			 pending;	/* req waits for a connection */
+	unsigned int		 served;	/* responses on this
+						   connection */
+	struct x509_st		*peer;		/* the server's certificate,
+						   when it failed to verify */
 };
 
 enum hrac_session_state {
@@ -155,6 +174,11 @@ struct hrac_session {
 	struct config_url	 server;
 	struct config_url	 proxy;
 	int			 has_proxy;
+	int			 auto_proxy;	/* proxy = "auto": found at
+						   each attempt */
+	struct hrac_discover	*disc;		/* finding it */
+	char			 auto_last[300]; /* the last one found */
+	char			 auto_line[600]; /* and where from */
 	struct tunnel		*tun;
 	enum hrac_session_state	 state;
 	uint64_t		 ups;		/* times it came up */
@@ -206,6 +230,9 @@ int	 hrac_ctl_client(const struct hrac_config *, const struct daemon_args *);
 /* hrac_metrics.c */
 struct metrics;
 struct metrics	*hrac_metrics_new(struct hrac *);
+/* hrac_discover.c */
+int	 hrac_discover_start(struct hrac_session *);
+void	 hrac_discover_free(struct hrac_discover *);
 
 /* hrac_doctor.c */
 int	 hrac_doctor(struct hrac_config *, const struct daemon_args *);
@@ -213,11 +240,13 @@ int	 hrac_doctor(struct hrac_config *, const struct daemon_args *);
 /* hrac_link.c */
 struct hrac_link *hrac_link_new(struct hrac_session *, enum hrac_link_role);
 void	 hrac_link_free(struct hrac_link *);
+int	 hrac_link_can_send(const struct hrac_link *);
 int	 hrac_link_request(struct hrac_link *, const char *method,
 	    const char *target, const void *body, size_t len, int chunked);
 int	 hrac_link_write_chunk(struct hrac_link *, struct evbuffer *);
 void	 hrac_link_end_chunks(struct hrac_link *);
 size_t	 hrac_link_output(const struct hrac_link *);
+void	 hrac_link_cert(struct hrac_link *, char *, size_t);
 struct ssl_ctx_st *hrac_tls_ctx(const struct hrac_config *);
 
 /* hrac_proxyauth.c */
@@ -236,6 +265,8 @@ void	 hrac_proxyauth_done(struct hrac_link *);
 int	 hrac_session_init(struct hrac_session *, struct hrac *,
 	    const struct hrac_connector *);
 void	 hrac_session_free(struct hrac_session *);
+void	 hrac_session_discovered(struct hrac_session *, const char *proxy,
+	    const char *why);
 int	 hrac_hook_send(void *, const void *, size_t);
 int	 hrac_session_is_up(const struct hrac_session *);
 double	 hrac_session_rtt_ms(const struct hrac_session *);

@@ -20,6 +20,8 @@
 
 static int	hrac_config_check_server(struct config_ctx *,
 		    const config_setting_t *, void *);
+static int	hrac_config_check_pac(struct config_ctx *,
+		    const config_setting_t *, void *);
 static int	hrac_config_check_proxy(struct config_ctx *,
 		    const config_setting_t *, void *);
 static int	hrac_config_check_proxy_auth(struct config_ctx *,
@@ -74,6 +76,7 @@ static const struct config_key hrac_config_keys[] = {
 	CONFIG_KEY_STRING("proxy_auth.password", 0, O(proxy_auth_password),
 	    NULL),
 	CONFIG_KEY_STRING("proxy_auth.domain", 0, O(proxy_auth_domain), NULL),
+	CONFIG_KEY_STRING("proxy_pac", 0, O(proxy_pac), hrac_config_check_pac),
 	CONFIG_KEY_GROUP("tls", 0, 0, NULL),
 	CONFIG_KEY_STRING("tls.ca", 0, O(tls_ca), config_check_file),
 	CONFIG_KEY_STRING("tls.fingerprint", 0, O(tls_fingerprint),
@@ -129,6 +132,13 @@ hrac_config_load(const char *path, char *err, size_t errlen)
 	if (cfg->proxy_auth_set && cfg->proxy == NULL) {
 		snprintf(err, errlen, "%s: proxy_auth needs proxy, the proxy "
 		    "it authenticates to", path);
+		hrac_config_free(cfg);
+		return NULL;
+	}
+	if (cfg->proxy_pac != NULL && (cfg->proxy == NULL ||
+	    strcmp(cfg->proxy, "auto") != 0)) {
+		snprintf(err, errlen, "%s: proxy_pac needs proxy = \"auto\"",
+		    path);
 		hrac_config_free(cfg);
 		return NULL;
 	}
@@ -191,7 +201,10 @@ hrac_config_check_server(struct config_ctx *ctx, const config_setting_t *s,
 	return 0;
 }
 
-/* Check that proxy is http://[user:pass@]host[:port] with no path. */
+/*
+ * Check that proxy is http://[user:pass@]host[:port] with no path, or
+ * "auto" (found at each attempt: hrac_discover.c).
+ */
 static int
 hrac_config_check_proxy(struct config_ctx *ctx, const config_setting_t *s,
     void *p)
@@ -199,6 +212,8 @@ hrac_config_check_proxy(struct config_ctx *ctx, const config_setting_t *s,
 	const char		*v = *(char **)p;
 	struct config_url	 url;
 
+	if (strcmp(v, "auto") == 0)
+		return 0;
 	if (config_parse_url(v, &url) == -1 || url.tls ||
 	    strcmp(url.path, "/") != 0)
 		return config_fail(ctx, s, "\"%s\" is not "
@@ -245,6 +260,26 @@ hrac_config_check_proxy_auth(struct config_ctx *ctx, const config_setting_t *s,
 			    "password" : "domain");
 	}
 	return 0;
+}
+
+/* Check proxy_pac: an http:// URL, or the path of a readable file. */
+static int
+hrac_config_check_pac(struct config_ctx *ctx, const config_setting_t *s,
+    void *p)
+{
+	const char		*v = *(char **)p;
+	struct config_url	 url;
+
+	if (strncmp(v, "http://", 7) == 0) {
+		if (config_parse_url(v, &url) == -1)
+			return config_fail(ctx, s, "\"%s\" is not an http:// "
+			    "URL", v);
+		return 0;
+	}
+	if (v[0] != '/')
+		return config_fail(ctx, s, "expected an http:// URL or an "
+		    "absolute path");
+	return config_check_file(ctx, s, p);
 }
 
 /* Check a SHA-256 fingerprint and store it as 64 lowercase hex digits. */

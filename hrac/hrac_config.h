@@ -45,7 +45,10 @@ struct hrac_config {
 	char			*id;
 	char			*secret;
 	char			*server;	/* http:// or https:// URL */
-	char			*proxy;		/* http://[user:pass@]host:port */
+	char			*proxy;		/* http://[user:pass@]host:port,
+						   or "auto" */
+	char			*proxy_pac;	/* with "auto": a PAC file's
+						   http:// URL or path */
 	int			 proxy_auth_set; /* a proxy_auth group */
 	enum proxy_auth_method	 proxy_auth_method;
 	char			*proxy_auth_user;	/* NULL: none */

@@ -37,6 +37,7 @@
 #define DOCTOR_CONNECT_WAIT	40	/* seconds to reach tunnel up */
 
 enum doctor_step {
+	STEP_DISCOVER,		/* proxy = "auto" */
 	STEP_DNS_SERVER,
 	STEP_DNS_PROXY,
 	STEP_TCP,
@@ -94,7 +95,7 @@ struct doctor {
 };
 
 static const char *const doctor_names[STEP_MAX] = {
-	"dns server", "dns proxy", "tcp", "proxy auth", "pass", "tls",
+	"proxy", "dns server", "dns proxy", "tcp", "proxy auth", "pass", "tls",
 	"admission", "mode", "rtt", "lifetime"
 };
 
@@ -108,7 +109,6 @@ static void	doctor_finish(struct doctor *);
 static enum doctor_step doctor_first_pending(const struct doctor *);
 static void	doctor_resolve(struct doctor *, int, const char *);
 static void	doctor_resolved(int, struct evutil_addrinfo *, void *);
-static void	doctor_cert(struct hrac_link *, char *, size_t);
 static void	doctor_link_ready(void *, struct hrac_link *);
 static void	doctor_link_head(void *, struct hrac_link *);
 static void	doctor_link_body(void *, struct hrac_link *, int);
@@ -117,6 +117,7 @@ static void	doctor_link_drained(void *, struct hrac_link *);
 static void	doctor_up(void *);
 static void	doctor_control(void *, const uint8_t *, size_t);
 static void	doctor_lost(void *, const char *);
+static void	doctor_discovered(void *);
 static void	doctor_timer(evutil_socket_t, short, void *);
 static void	doctor_probe(struct doctor *);
 static void	doctor_sample(struct doctor *);
@@ -284,28 +285,6 @@ doctor_resolved(int err, struct evutil_addrinfo *ai, void *arg)
 		doctor_ok(d, STEP_DNS_SERVER, "%s is %s", s->server.host, addr);
 }
 
-/* "SUBJECT, issued by ISSUER (sha256 HEX)": the certificate presented. */
-static void
-doctor_cert(struct hrac_link *l, char *out, size_t len)
-{
-	SSL		*ssl = bufferevent_openssl_get_ssl(l->bev);
-	X509		*cert;
-	char		 subj[256], iss[256], hex[2 * EVP_MAX_MD_SIZE + 1];
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0;
-
-	out[0] = '\0';
-	if (ssl == NULL || (cert = SSL_get1_peer_certificate(ssl)) == NULL)
-		return;
-	X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
-	X509_NAME_oneline(X509_get_issuer_name(cert), iss, sizeof(iss));
-	if (X509_digest(cert, EVP_sha256(), md, &mdlen) != 1)
-		mdlen = 0;
-	X509_free(cert);
-	crypto_hex(md, mdlen, hex);
-	snprintf(out, len, "%s, issued by %s (sha256 %s)", subj, iss, hex);
-}
-
 /* A link is connected (through the proxy and TLS). */
 static void
 doctor_link_ready(void *arg, struct hrac_link *l)
@@ -401,7 +380,6 @@ doctor_link_error(void *arg, struct hrac_link *l, const char *why)
 {
 	struct doctor		*d = arg;
 	struct hrac_session	*s = &d->h.session;
-	char			 cert[700];
 	int			 head = d->head_link == l ? d->head_status : 0;
 
 	d->head_link = NULL;
@@ -424,19 +402,8 @@ doctor_link_error(void *arg, struct hrac_link *l, const char *why)
 		    why);
 		break;
 	case LINK_TLS:
-		doctor_cert(l, cert, sizeof(cert));
-		if (d->h.conf->tls_fingerprint != NULL && cert[0] != '\0')
-			doctor_fail(d, STEP_TLS, "%s; the certificate presented "
-			    "is %s, not hras's: %s may inspect TLS (it shows a "
-			    "certificate of its own); exempt hras from TLS "
-			    "inspection, or fix tunnel.tls.fingerprint", why,
-			    cert, s->has_proxy ? "the proxy" : "something on "
-			    "the path");
-		else if (cert[0] != '\0')
-			doctor_fail(d, STEP_TLS, "%s; the certificate presented "
-			    "is %s", why, cert);
-		else
-			doctor_fail(d, STEP_TLS, "%s", why);
+		/* The link's line names the certificate presented. */
+		doctor_fail(d, STEP_TLS, "%s", why);
 		break;
 	default:
 		if (head == 407 && s->has_proxy && !s->server.tls)
@@ -610,6 +577,26 @@ doctor_control(void *arg, const uint8_t *data, size_t len)
 }
 
 /*
+ * proxy = "auto" found the proxy: say which and where from, and check
+ * the proxy's steps when there is one.
+ */
+static void
+doctor_discovered(void *arg)
+{
+	struct doctor		*d = arg;
+	struct hrac_session	*s = &d->h.session;
+	enum doctor_step	 i;
+
+	for (i = STEP_DNS_PROXY; i <= STEP_PASS; i++)
+		if (i != STEP_TCP && d->st[i] == (s->has_proxy ? ST_NONE :
+		    ST_PENDING))
+			d->st[i] = s->has_proxy ? ST_PENDING : ST_NONE;
+	if (s->has_proxy && d->lookup[1].req == NULL)
+		doctor_resolve(d, 1, s->proxy.host);
+	doctor_ok(d, STEP_DISCOVER, "%s", s->auto_line);
+}
+
+/*
  * The attempt failed or the tunnel went down. Link failures were already
  * placed; what remains is the session's own (admission, the probe), or
  * the path cutting a request while the doctor watched it.
@@ -687,7 +674,10 @@ hrac_doctor(struct hrac_config *conf, const struct daemon_args *args)
 	s->cb.up = doctor_up;
 	s->cb.control = doctor_control;
 	s->cb.lost = doctor_lost;
+	s->cb.discovered = doctor_discovered;
 	s->cb.arg = d;
+	if (!s->auto_proxy)
+		d->st[STEP_DISCOVER] = ST_NONE;
 	if (!s->has_proxy) {
 		d->st[STEP_DNS_PROXY] = ST_NONE;
 		d->st[STEP_PROXY_AUTH] = ST_NONE;
@@ -698,6 +688,9 @@ hrac_doctor(struct hrac_config *conf, const struct daemon_args *args)
 	doctor_resolve(d, 0, s->server.host);
 	if (s->has_proxy)
 		doctor_resolve(d, 1, s->proxy.host);
+	/* From the environment, the proxy is known already. */
+	if (s->auto_proxy && s->disc == NULL && s->auto_line[0] != '\0')
+		doctor_discovered(d);
 	if (d->phase == PHASE_CONNECT)
 		doctor_arm(d, DOCTOR_CONNECT_WAIT);
 	if (d->phase != PHASE_DONE)

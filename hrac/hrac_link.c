@@ -4,11 +4,16 @@
  * proxy authentication driven by hrac_proxyauth.c on the connection it
  * authenticates), TLS with the server verified against a CA
  * file or a pinned certificate fingerprint, and strict reading of the
- * responses, including bodies that never end. What happens on a link is
+ * responses, including bodies that never end. A proxy may close the
+ * connection after any response (HTTP/1.0, Connection: close, tinyproxy
+ * always): the link then opens a new one for its next request, and sends
+ * a request again once if a kept-alive connection closed before the
+ * answer began. What happens on a link is
  * reported up through its tunnel's hrac_link_cb; a failure is reported
  * with the party that failed (the resolver, the proxy, TLS, hras, or a
  * server that is not hras: hras marks its answers, docs/protocol.md) and
- * what to do about it.
+ * what to do about it; a proxy that inspects TLS is named with the
+ * certificate it presented in hras's place.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -38,7 +43,11 @@
 static void	hrac_link_read(struct bufferevent *, void *);
 static void	hrac_link_write(struct bufferevent *, void *);
 static void	hrac_link_event(struct bufferevent *, short, void *);
+static int	hrac_link_connect(struct hrac_link *);
+static void	hrac_link_disconnect(struct hrac_link *);
+static int	hrac_link_resend(struct hrac_link *);
 static void	hrac_link_connected(struct hrac_link *);
+static void	hrac_link_ready(struct hrac_link *);
 static void	hrac_link_started(evutil_socket_t, short, void *);
 static void	hrac_link_start_tls(struct hrac_link *);
 static int	hrac_link_pinned(struct hrac_link *);
@@ -46,6 +55,7 @@ static void	hrac_link_response(struct hrac_link *);
 static void	hrac_link_refused(struct hrac_link *);
 static void	hrac_link_broken(struct hrac_link *, short);
 static void	hrac_link_tls_failed(struct hrac_link *, short);
+static void	hrac_link_not_pinned(struct hrac_link *);
 static const char *hrac_link_party(const struct hrac_link *, char *, size_t);
 static void	hrac_link_body(struct hrac_link *);
 static void	hrac_link_fail(struct hrac_link *, const char *, ...)
@@ -53,6 +63,7 @@ static void	hrac_link_fail(struct hrac_link *, const char *, ...)
 static void	hrac_link_auth(struct hrac_link *);
 static void	hrac_link_auth_send(struct hrac_link *, const char *);
 static void	hrac_link_auth_drain(struct hrac_link *);
+static int	hrac_link_verify(int, X509_STORE_CTX *);
 
 /*
  * The client TLS context a configuration asks for: verify hras against
@@ -70,7 +81,7 @@ hrac_tls_ctx(const struct hrac_config *conf)
 	if (conf->tls_fingerprint != NULL)
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	else {
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, hrac_link_verify);
 		if ((conf->tls_ca != NULL && SSL_CTX_load_verify_locations(ctx,
 		    conf->tls_ca, NULL) != 1) || (conf->tls_ca == NULL &&
 		    SSL_CTX_set_default_verify_paths(ctx) != 1)) {
@@ -84,54 +95,131 @@ hrac_tls_ctx(const struct hrac_config *conf)
 }
 
 /*
- * Start a connection towards the proxy, or hras when there is none; or
- * take one from the session's connector, already connected, and go on
- * from there on the next loop turn (the caller has yet to store l).
+ * OpenSSL's verdict on a certificate of the chain stands; a failed one
+ * keeps the server's own certificate on the link, which a failed
+ * handshake does not: the failure names what was presented.
  */
+static int
+hrac_link_verify(int ok, X509_STORE_CTX *ctx)
+{
+	SSL			*ssl;
+	struct hrac_link	*l;
+	X509			*cert;
+
+	if (ok)
+		return ok;
+	ssl = X509_STORE_CTX_get_ex_data(ctx,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	if (ssl == NULL || (l = SSL_get_app_data(ssl)) == NULL ||
+	    l->peer != NULL)
+		return ok;
+	if ((cert = X509_STORE_CTX_get0_cert(ctx)) != NULL &&
+	    X509_up_ref(cert) == 1)
+		l->peer = cert;
+	return ok;
+}
+
+/* A new link, connecting (the caller has yet to store it). */
 struct hrac_link *
 hrac_link_new(struct hrac_session *s, enum hrac_link_role role)
 {
 	struct hrac_link	*l;
-	struct event_base	*base = s->h->base;
-	const struct config_url	*to = s->has_proxy ? &s->proxy : &s->server;
-	struct timeval		 tv = { HRAC_CONNECT_TIMEOUT, 0 };
 
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
 	l->s = s;
 	l->role = role;
-	l->state = LINK_CONNECTING;
 	if ((l->msg = malloc(sizeof(*l->msg))) == NULL ||
-	    (l->body = evbuffer_new()) == NULL) {
-		hrac_link_free(l);
-		return NULL;
-	}
-	if (s->connector.connect != NULL) {
-		if ((l->bev = s->connector.connect(s->connector.arg,
-		    base)) == NULL ||
-		    (l->start_ev = event_new(base, -1, 0, hrac_link_started,
-		    l)) == NULL) {
-			hrac_link_free(l);
-			return NULL;
-		}
-		event_active(l->start_ev, EV_TIMEOUT, 1);
-	} else if ((l->bev = bufferevent_socket_new(base, -1,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		hrac_link_free(l);
-		return NULL;
-	}
-	bufferevent_setcb(l->bev, hrac_link_read, hrac_link_write,
-	    hrac_link_event, l);
-	bufferevent_set_timeouts(l->bev, &tv, &tv);
-	if (bufferevent_enable(l->bev, EV_READ | EV_WRITE) == -1 ||
-	    (l->start_ev == NULL &&
-	    bufferevent_socket_connect_hostname(l->bev, s->dns, AF_UNSPEC,
-	    to->host, to->port) == -1)) {
-		log_warnx("cannot connect to %s:%u", to->host, to->port);
+	    (l->body = evbuffer_new()) == NULL ||
+	    (l->req = evbuffer_new()) == NULL || hrac_link_connect(l) == -1) {
 		hrac_link_free(l);
 		return NULL;
 	}
 	return l;
+}
+
+/*
+ * Start a connection towards the proxy, or hras when there is none; or
+ * take one from the session's connector, already connected, and go on
+ * from there on the next loop turn.
+ */
+static int
+hrac_link_connect(struct hrac_link *l)
+{
+	struct hrac_session	*s = l->s;
+	struct event_base	*base = s->h->base;
+	const struct config_url	*to = s->has_proxy ? &s->proxy : &s->server;
+	struct timeval		 tv = { HRAC_CONNECT_TIMEOUT, 0 };
+
+	l->state = LINK_CONNECTING;
+	l->served = 0;
+	if (s->connector.connect != NULL) {
+		if (l->start_ev == NULL && (l->start_ev = event_new(base, -1,
+		    0, hrac_link_started, l)) == NULL)
+			return -1;
+		if ((l->bev = s->connector.connect(s->connector.arg,
+		    base)) == NULL)
+			return -1;
+		event_active(l->start_ev, EV_TIMEOUT, 1);
+	} else if ((l->bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return -1;
+	bufferevent_setcb(l->bev, hrac_link_read, hrac_link_write,
+	    hrac_link_event, l);
+	bufferevent_set_timeouts(l->bev, &tv, &tv);
+	if (bufferevent_enable(l->bev, EV_READ | EV_WRITE) == -1 ||
+	    (s->connector.connect == NULL &&
+	    bufferevent_socket_connect_hostname(l->bev, s->dns, AF_UNSPEC,
+	    to->host, to->port) == -1)) {
+		log_warnx("cannot connect to %s:%u", to->host, to->port);
+		return -1;
+	}
+	return 0;
+}
+
+/* The connection is over; the link waits for its next request. */
+static void
+hrac_link_disconnect(struct hrac_link *l)
+{
+	if (l->bev != NULL) {
+		/* A connector's bufferevent (a pair, in the unit tests) does
+		 * not tell its peer that it closed as a socket does. */
+		if (l->start_ev != NULL)
+			bufferevent_flush(l->bev, EV_WRITE, BEV_FINISHED);
+		bufferevent_free(l->bev);
+		l->bev = NULL;
+	}
+	X509_free(l->peer);
+	l->peer = NULL;
+	/* A new connection means a new proxy handshake. */
+	hrac_proxyauth_done(l);
+	memset(&l->pa, 0, sizeof(l->pa));
+	free(l->auth_line);
+	l->auth_line = NULL;
+	l->state = LINK_CLOSED;
+	l->streaming = 0;
+}
+
+/*
+ * The kept-alive connection closed before the answer to its request
+ * began: the proxy closed it as the request went out (tinyproxy closes
+ * every connection after one response, others when idle). Send the
+ * request again, once, on a new connection; a request that did reach
+ * hras is refused there as a replay, so nothing runs twice. 1 when
+ * this does not apply, -1 when no new connection can be started.
+ */
+static int
+hrac_link_resend(struct hrac_link *l)
+{
+	if (l->served == 0 || l->streaming ||
+	    evbuffer_get_length(l->req) == 0 ||
+	    evbuffer_get_length(bufferevent_get_input(l->bev)) > 0)
+		return 1;
+	log_debug("%s closed the kept-alive connection; sending the request "
+	    "again on a new one", l->s->has_proxy ? "the proxy" : "hras");
+	hrac_link_disconnect(l);
+	l->pending = 1;
+	return hrac_link_connect(l);
 }
 
 /* A connector's link is connected from the start: go on as TCP would. */
@@ -149,19 +237,13 @@ hrac_link_free(struct hrac_link *l)
 {
 	if (l == NULL)
 		return;
-	if (l->start_ev != NULL) {
-		/* A connector's bufferevent (a pair, in the unit tests) does
-		 * not tell its peer that it closed as a socket does. */
-		if (l->bev != NULL)
-			bufferevent_flush(l->bev, EV_WRITE, BEV_FINISHED);
+	hrac_link_disconnect(l);
+	if (l->start_ev != NULL)
 		event_free(l->start_ev);
-	}
-	if (l->bev != NULL)
-		bufferevent_free(l->bev);
 	if (l->body != NULL)
 		evbuffer_free(l->body);
-	hrac_proxyauth_done(l);
-	free(l->auth_line);
+	if (l->req != NULL)
+		evbuffer_free(l->req);
 	free(l->msg);
 	free(l);
 }
@@ -170,7 +252,7 @@ hrac_link_free(struct hrac_link *l)
 static void
 hrac_link_fail(struct hrac_link *l, const char *fmt, ...)
 {
-	char	 why[256];
+	char	 why[1024];
 	va_list	 ap;
 
 	va_start(ap, fmt);
@@ -196,9 +278,31 @@ hrac_link_connected(struct hrac_link *l)
 		hrac_link_start_tls(l);
 		return;
 	}
+	hrac_link_ready(l);
+}
+
+/*
+ * Connected through the proxy and TLS: send the request that waits for
+ * this connection, or tell the session that the link is ready.
+ */
+static void
+hrac_link_ready(struct hrac_link *l)
+{
+	struct evbuffer	*out = bufferevent_get_output(l->bev);
+
 	l->state = LINK_IDLE;
 	bufferevent_set_timeouts(l->bev, NULL, NULL);
-	s->link_cb.ready(s->link_cb.arg, l);
+	if (!l->pending) {
+		l->s->link_cb.ready(l->s->link_cb.arg, l);
+		return;
+	}
+	l->pending = 0;
+	if (evbuffer_add(out, evbuffer_pullup(l->req, -1),
+	    evbuffer_get_length(l->req)) == -1) {
+		hrac_link_fail(l, "out of memory");
+		return;
+	}
+	l->state = LINK_WAIT_HEAD;
 }
 
 /*
@@ -348,6 +452,7 @@ hrac_link_start_tls(struct hrac_link *l)
 	    inet_pton(AF_INET6, s->server.host, &a6) == 1;
 	if (!numeric)
 		SSL_set_tlsext_host_name(ssl, s->server.host);
+	SSL_set_app_data(ssl, l);
 	if (s->h->conf->tls_fingerprint == NULL &&
 	    ((numeric && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
 	    s->server.host) != 1) ||
@@ -401,16 +506,91 @@ hrac_link_pinned(struct hrac_link *l)
 	return strlen(got) == n && crypto_equal(got, hex, n);
 }
 
-/* Send a request; the body is complete, or chunked and left open. */
+/* "subject S, issued by I (sha256 HEX)": the certificate presented. */
+void
+hrac_link_cert(struct hrac_link *l, char *out, size_t len)
+{
+	SSL		*ssl;
+	X509		*cert;
+	char		 subj[256], iss[256], hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+
+	out[0] = '\0';
+	if (l->bev == NULL || (ssl = bufferevent_openssl_get_ssl(l->bev)) ==
+	    NULL)
+		return;
+	if ((cert = SSL_get1_peer_certificate(ssl)) == NULL) {
+		if (l->peer == NULL || X509_up_ref(l->peer) != 1)
+			return;
+		cert = l->peer;
+	}
+	X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
+	X509_NAME_oneline(X509_get_issuer_name(cert), iss, sizeof(iss));
+	if (X509_digest(cert, EVP_sha256(), md, &mdlen) != 1)
+		mdlen = 0;
+	X509_free(cert);
+	crypto_hex(md, mdlen, hex);
+	snprintf(out, len, "subject %s, issued by %s (sha256 %s)", subj, iss,
+	    hex);
+}
+
+/*
+ * The certificate is not the pinned one. Through a proxy that is its
+ * TLS inspection (or hras's certificate changed): say so, with the
+ * certificate it presented, and what to configure instead.
+ */
+static void
+hrac_link_not_pinned(struct hrac_link *l)
+{
+	struct hrac_session	*s = l->s;
+	char			 cert[700];
+
+	hrac_link_cert(l, cert, sizeof(cert));
+	if (s->has_proxy)
+		hrac_link_fail(l, "tls: the proxy at %s:%u intercepts TLS (or "
+		    "hras's certificate changed): for %s:%u it presented %s, "
+		    "not the pinned certificate; either remove tls.fingerprint "
+		    "and trust the company's inspection CA (tls.ca, or the "
+		    "system's CAs), or have the proxy pass %s through "
+		    "uninspected (Squid: ssl_bump splice for it); if hras's "
+		    "certificate was replaced, update tls.fingerprint",
+		    s->proxy.host, s->proxy.port, s->server.host,
+		    s->server.port, cert[0] != '\0' ? cert : "no certificate",
+		    s->server.host);
+	else
+		hrac_link_fail(l, "tls: server certificate does not match the "
+		    "pinned fingerprint: %s:%u presented %s; something on the "
+		    "path intercepts TLS, or hras's certificate changed "
+		    "(update tls.fingerprint)", s->server.host, s->server.port,
+		    cert[0] != '\0' ? cert : "no certificate");
+}
+
+/* True when the link may take a request now: idle, or closed. */
+int
+hrac_link_can_send(const struct hrac_link *l)
+{
+	return l->state == LINK_IDLE || l->state == LINK_CLOSED;
+}
+
+/*
+ * Send a request; the body is complete, or chunked and left open. A
+ * complete request is kept until the next one: if the connection closed
+ * after the last response, it goes on a new one. A chunked body needs
+ * a link that is connected.
+ */
 int
 hrac_link_request(struct hrac_link *l, const char *method, const char *target,
     const void *body, size_t len, int chunked)
 {
 	struct hrac_session	*s = l->s;
-	struct evbuffer		*out = bufferevent_get_output(l->bev);
+	struct evbuffer		*out = l->req;
 	char			 auth[512], prefix[300] = "", why[256];
 	int			 absolute = s->has_proxy && !s->server.tls;
 
+	if (chunked && l->state != LINK_IDLE)
+		return -1;
+	evbuffer_drain(out, evbuffer_get_length(out));
 	if (absolute)
 		snprintf(prefix, sizeof(prefix), "http://%s:%u",
 		    s->server.host, s->server.port);
@@ -439,6 +619,18 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 	} else if (evbuffer_add(out, "\r\n", 2) == -1)
 		return -1;
 	l->streaming = chunked;
+	if (l->state == LINK_CLOSED) {
+		l->pending = 1;
+		return hrac_link_connect(l);
+	}
+	if (chunked) {
+		/* Not kept: a streamed request is never sent again. */
+		if (evbuffer_add_buffer(bufferevent_get_output(l->bev),
+		    out) == -1)
+			return -1;
+	} else if (evbuffer_add(bufferevent_get_output(l->bev),
+	    evbuffer_pullup(out, -1), evbuffer_get_length(out)) == -1)
+		return -1;
 	l->state = LINK_WAIT_HEAD;
 	return 0;
 }
@@ -447,6 +639,8 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 int
 hrac_link_write_chunk(struct hrac_link *l, struct evbuffer *frames)
 {
+	if (l->bev == NULL || !l->streaming)
+		return -1;
 	return http_chunk_write(bufferevent_get_output(l->bev), frames);
 }
 
@@ -463,6 +657,8 @@ hrac_link_end_chunks(struct hrac_link *l)
 size_t
 hrac_link_output(const struct hrac_link *l)
 {
+	if (l->bev == NULL)
+		return 0;
 	return evbuffer_get_length(bufferevent_get_output(l->bev));
 }
 
@@ -614,8 +810,13 @@ hrac_link_body(struct hrac_link *l)
 			done = l->body_left == 0;
 		}
 	}
-	if (done)
-		l->state = l->msg->keep_alive ? LINK_IDLE : LINK_WAIT_HEAD;
+	if (done) {
+		l->served++;
+		if (l->msg->keep_alive)
+			l->state = LINK_IDLE;
+		else
+			hrac_link_disconnect(l);
+	}
 	l->s->link_cb.body(l->s->link_cb.arg, l, done);
 }
 
@@ -676,13 +877,10 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 		}
 		if (l->state == LINK_TLS) {
 			if (!hrac_link_pinned(l)) {
-				hrac_link_fail(l, "tls: server certificate "
-				    "does not match the pinned fingerprint");
+				hrac_link_not_pinned(l);
 				return;
 			}
-			l->state = LINK_IDLE;
-			bufferevent_set_timeouts(l->bev, NULL, NULL);
-			l->s->link_cb.ready(l->s->link_cb.arg, l);
+			hrac_link_ready(l);
 		}
 		return;
 	}
@@ -692,9 +890,27 @@ hrac_link_event(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_EOF && l->state == LINK_BODY &&
 	    l->body_left == -1 && !l->body_chunked) {
-		l->state = LINK_WAIT_HEAD;
+		l->served++;
+		hrac_link_disconnect(l);
 		l->s->link_cb.body(l->s->link_cb.arg, l, 1);
 		return;
+	}
+	if (l->state == LINK_IDLE && what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		/* Closed between requests: the next one opens another. */
+		log_debug("%s closed an idle connection", l->s->has_proxy ?
+		    "the proxy" : "hras");
+		hrac_link_disconnect(l);
+		return;
+	}
+	if (l->state == LINK_WAIT_HEAD && what & (BEV_EVENT_EOF |
+	    BEV_EVENT_ERROR)) {
+		switch (hrac_link_resend(l)) {
+		case 0:
+			return;
+		case -1:
+			hrac_link_fail(l, "cannot open a new connection");
+			return;
+		}
 	}
 	hrac_link_broken(l, what);
 }
@@ -773,12 +989,36 @@ hrac_link_tls_failed(struct hrac_link *l, short what)
 	unsigned long		 e = bufferevent_get_openssl_error(l->bev);
 	long			 v;
 	int			 reason = e != 0 ? ERR_GET_REASON(e) : 0;
+	char			 cert[700];
 
 	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED && ssl != NULL &&
 	    (v = SSL_get_verify_result(ssl)) != X509_V_OK) {
-		hrac_link_fail(l, "tls: certificate verify failed: %s; check "
-		    "tunnel.tls.ca in hrac.conf and the name in server",
-		    X509_verify_cert_error_string(v));
+		hrac_link_cert(l, cert, sizeof(cert));
+		if (s->has_proxy && cert[0] != '\0' &&
+		    (v == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+		    v == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+		    v == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+		    v == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+		    v == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE))
+			hrac_link_fail(l, "tls: certificate verify failed: %s; "
+			    "for %s:%u the certificate presented is %s: if that "
+			    "issuer is the company's, the proxy at %s:%u "
+			    "intercepts TLS: trust its CA (tls.ca, or the "
+			    "system's CAs) or have the proxy pass %s through "
+			    "uninspected (Squid: ssl_bump splice for it); "
+			    "otherwise check tls.ca in hrac.conf",
+			    X509_verify_cert_error_string(v), s->server.host,
+			    s->server.port, cert, s->proxy.host, s->proxy.port,
+			    s->server.host);
+		else if (cert[0] != '\0')
+			hrac_link_fail(l, "tls: certificate verify failed: %s; "
+			    "the certificate presented is %s; check tls.ca in "
+			    "hrac.conf and the name in server",
+			    X509_verify_cert_error_string(v), cert);
+		else
+			hrac_link_fail(l, "tls: certificate verify failed: %s; "
+			    "check tls.ca in hrac.conf and the name in server",
+			    X509_verify_cert_error_string(v));
 		return;
 	}
 	if (reason == SSL_R_WRONG_VERSION_NUMBER ||

@@ -86,7 +86,9 @@ hrac_session_init(struct hrac_session *s, struct hrac *h,
 		s->connector = *connector;
 	if (config_parse_url(conf->server, &s->server) == -1)
 		return -1;
-	if (conf->proxy != NULL) {
+	if (conf->proxy != NULL && strcmp(conf->proxy, "auto") == 0)
+		s->auto_proxy = 1;
+	else if (conf->proxy != NULL) {
 		if (config_parse_url(conf->proxy, &s->proxy) == -1)
 			return -1;
 		s->has_proxy = 1;
@@ -141,6 +143,8 @@ void
 hrac_session_free(struct hrac_session *s)
 {
 	hrac_session_close_links(s);
+	hrac_discover_free(s->disc);
+	s->disc = NULL;
 	if (s->retry_ev != NULL)
 		event_free(s->retry_ev);
 	if (s->probe_ev != NULL)
@@ -164,6 +168,8 @@ hrac_session_close_links(struct hrac_session *s)
 	hrac_session_drop(s, &s->up);
 	hrac_session_drop(s, &s->up_old);
 	crypto_kx_clear(&s->kx);
+	hrac_discover_free(s->disc);
+	s->disc = NULL;
 }
 
 /* Free a link and clear the pointer that held it. */
@@ -175,11 +181,69 @@ hrac_session_drop(struct hrac_session *s, struct hrac_link **lp)
 	*lp = NULL;
 }
 
-/* Begin the handshake: fetch a nonce from hras. */
+/*
+ * Begin the handshake: fetch a nonce from hras; with proxy = "auto",
+ * once this attempt's proxy is found.
+ */
 static void
 hrac_session_connect(struct hrac_session *s)
 {
 	s->state = SESSION_CHALLENGE;
+	if (s->auto_proxy) {
+		if (hrac_discover_start(s) == -1)
+			hrac_session_lost(s, "cannot start proxy discovery");
+		return;
+	}
+	if ((s->ctrl = hrac_link_new(s, LINK_CTRL)) == NULL)
+		hrac_session_lost(s, "cannot start a connection");
+}
+
+/*
+ * This attempt's proxy, found (proxy = "auto"): an http:// URL, "" for
+ * none, NULL when discovery failed; why says where it came from. A
+ * change is logged at info, the same answer again at debug.
+ */
+void
+hrac_session_discovered(struct hrac_session *s, const char *proxy,
+    const char *why)
+{
+	struct config_url	 u;
+	char			 line[900];
+
+	hrac_discover_free(s->disc);
+	s->disc = NULL;
+	if (proxy == NULL) {
+		hrac_session_lost(s, why);
+		return;
+	}
+	if (proxy[0] != '\0' && (config_parse_url(proxy, &u) == -1 ||
+	    u.tls || strcmp(u.path, "/") != 0)) {
+		/* Not the value: it may hold a password. */
+		snprintf(line, sizeof(line), "the proxy found (%s) is not "
+		    "http://[user:pass@]host:port", why);
+		hrac_session_lost(s, line);
+		return;
+	}
+	s->has_proxy = proxy[0] != '\0';
+	/* The proxy's password, if any, stays out of the log. */
+	if (s->has_proxy) {
+		s->proxy = u;
+		snprintf(s->auto_line, sizeof(s->auto_line), "%s:%u%s%s (%s)",
+		    u.host, u.port, u.user[0] != '\0' ? ", user " : "", u.user,
+		    why);
+	} else
+		snprintf(s->auto_line, sizeof(s->auto_line), "none, direct "
+		    "(%s)", why);
+	snprintf(line, sizeof(line), "proxy for %s: %s", s->h->conf->server,
+	    s->auto_line);
+	if (s->cb.discovered != NULL)
+		s->cb.discovered(s->cb.arg);
+	if (strcmp(s->auto_last, s->has_proxy ? proxy : "DIRECT") != 0) {
+		log_info("%s", line);
+		snprintf(s->auto_last, sizeof(s->auto_last), "%s",
+		    s->has_proxy ? proxy : "DIRECT");
+	} else
+		log_debug("%s", line);
 	if ((s->ctrl = hrac_link_new(s, LINK_CTRL)) == NULL)
 		hrac_session_lost(s, "cannot start a connection");
 }
@@ -241,13 +305,6 @@ hrac_session_link_error(void *arg, struct hrac_link *l, const char *why)
 	}
 	if (l == s->down_next) {
 		hrac_session_drop(s, &s->down_next);
-		return;
-	}
-	if (l == s->up && s->mode == TUNNEL_MODE_POLL &&
-	    s->state == SESSION_UP && !s->post_inflight) {
-		/* An idle kept-alive POST connection closed: open another
-		 * when there is something to send. */
-		hrac_session_drop(s, &s->up);
 		return;
 	}
 	hrac_session_lost(s, why);
@@ -375,12 +432,6 @@ hrac_session_open(struct hrac_session *s, struct hrac_link *l)
 		return;
 	}
 	s->state = SESSION_OPEN;
-	if (l->state != LINK_IDLE) {
-		/* The proxy closed the link: open another. */
-		hrac_session_drop(s, &s->ctrl);
-		hrac_session_lost(s, "handshake connection not kept");
-		return;
-	}
 	if (hrac_link_request(l, "GET", target, NULL, 0, 0) == -1)
 		hrac_session_lost(s, "out of memory");
 }
@@ -553,8 +604,6 @@ hrac_session_link_body(void *arg, struct hrac_link *l, int done)
 			return;
 		}
 		s->post_inflight = 0;
-		if (l->state != LINK_IDLE)
-			hrac_session_drop(s, &s->up);
 		if (s->state == SESSION_PROBE)
 			hrac_session_up(s);
 		else
@@ -589,19 +638,14 @@ hrac_session_down_done(struct hrac_session *s, struct hrac_link *l)
 		s->down = s->down_next;
 		s->down_next = NULL;
 		s->down_since = clock_now();
-		if (s->down->state == LINK_BODY || s->down->state == LINK_IDLE)
+		if (s->down->state == LINK_BODY ||
+		    hrac_link_can_send(s->down))
 			hrac_session_link_body(s, s->down,
-			    s->down->state == LINK_IDLE);
+			    hrac_link_can_send(s->down));
 		return;
 	}
 	if (s->mode != TUNNEL_MODE_POLL) {
 		hrac_session_lost(s, "hras ended the downstream");
-		return;
-	}
-	if (l->state != LINK_IDLE) {
-		hrac_session_drop(s, &s->down);
-		if ((s->down = hrac_link_new(s, LINK_DOWN)) == NULL)
-			hrac_session_lost(s, "cannot reopen the downstream");
 		return;
 	}
 	if (hrac_session_target(s, "GET", "/vofw/v1/down", target,
@@ -746,7 +790,7 @@ hrac_session_post(struct hrac_session *s)
 			hrac_session_lost(s, "cannot reopen the upstream");
 		return;
 	}
-	if (s->post_inflight || s->up->state != LINK_IDLE)
+	if (s->post_inflight || !hrac_link_can_send(s->up))
 		return;
 	if ((f = evbuffer_new()) == NULL)
 		return;

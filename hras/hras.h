@@ -134,6 +134,8 @@ struct hras_session {
 	struct hras_link	*down;
 	TAILQ_HEAD(, hras_link)	 ups;
 	int			 confirmed;	/* down stream proven to flow */
+	int			 probe_pending;	/* probed before the down
+						   stream came */
 	int			 connected;
 	time_t			 last_rx;
 	time_t			 last_tx;

@@ -336,6 +336,7 @@ hras_open(struct hras_link *c)
 	OPENSSL_cleanse(&keys, sizeof(keys));
 	memset(&s->win, 0, sizeof(s->win));
 	s->confirmed = 0;
+	s->probe_pending = 0;
 	s->last_rx = s->last_tx = clock_now();
 	event_add(s->timer_ev, &sec);
 	len = snprintf(body, sizeof(body), "sid=%s\npub=%s\nmac=%s\n", s->sid,
@@ -437,11 +438,16 @@ hras_session_down(struct hras_session *s, struct hras_link *c)
 		hras_link_close(c, "out of memory");
 		return;
 	}
-	/* The hello shows hrac at once whether the path streams. */
-	if (hras_session_control_send(s, c, FRAME_CTL_HELLO) == -1) {
+	/* The hello shows hrac at once whether the path streams; a probe
+	   that came first (its POST overtook this GET on the way, as
+	   through tinyproxy) is answered now. */
+	if (hras_session_control_send(s, c, FRAME_CTL_HELLO) == -1 ||
+	    (s->probe_pending && hras_session_control_send(s, c,
+	    FRAME_CTL_PROBE_ACK) == -1)) {
 		hras_link_close(c, "cannot start downstream");
 		return;
 	}
+	s->probe_pending = 0;
 	if (s->confirmed)
 		tunnel_pump_kick(s->tun, 1);
 }
@@ -612,8 +618,12 @@ hras_session_control(void *arg, const uint8_t *data, size_t len)
 		return;
 	switch (data[0]) {
 	case FRAME_CTL_PROBE:
-		if (s->down != NULL && !s->down->poll &&
-		    hras_session_control_send(s, s->down,
+		if (s->down == NULL || s->down->poll) {
+			/* Answered when the downstream comes. */
+			s->probe_pending = 1;
+			break;
+		}
+		if (hras_session_control_send(s, s->down,
 		    FRAME_CTL_PROBE_ACK) == -1)
 			log_warnx("client %s: cannot answer probe", s->id);
 		break;
@@ -716,6 +726,7 @@ hras_session_lost(struct hras_session *s, const char *why)
 	}
 	s->connected = 0;
 	s->confirmed = 0;
+	s->probe_pending = 0;
 	if ((c = s->down) != NULL)
 		hras_link_close(c, why);
 	while ((c = TAILQ_FIRST(&s->ups)) != NULL)

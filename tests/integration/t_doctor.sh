@@ -140,7 +140,7 @@ vofw_hrac_conf "$TB_DIR/hrac.conf" "https://$W/" "$TB_PROXY_URL" "" "" \
     "tls = { ca = \"$TB_DIR/other.pem\"; };"
 doctor untrusted 1 \
     "ok  connect: the proxy allows CONNECT to $W" \
-    "FAIL tls: tls: certificate verify failed: unable to get local issuer certificate; check tunnel.tls.ca in hrac.conf and the name in server" \
+    "FAIL tls: tls: certificate verify failed: unable to get local issuer certificate; for $W the certificate presented is subject /CN=$TB_WAN_IP, issued by /CN=vofw test CA (sha256 $hexfp): if that issuer is the company's, the proxy at $TB_FW_LAN_IP:$TB_PROXY_PORT intercepts TLS: trust its CA (tls.ca, or the system's CAs) or have the proxy pass $TB_WAN_IP through uninspected (Squid: ssl_bump splice for it); otherwise check tls.ca in hrac.conf" \
     "skip admission: $SKIP"
 
 # 9. A pin the presented certificate does not match: maybe the proxy
@@ -148,7 +148,7 @@ doctor untrusted 1 \
 vofw_hrac_conf "$TB_DIR/hrac.conf" "https://$W/" "$TB_PROXY_URL" "" "" \
     "tls = { fingerprint = \"$(printf '%064d' 0)\"; };"
 doctor wrong-pin 1 \
-    "FAIL tls: tls: server certificate does not match the pinned fingerprint; the certificate presented is /CN=$TB_WAN_IP, issued by /CN=vofw test CA (sha256 $hexfp), not hras's: the proxy may inspect TLS (it shows a certificate of its own); exempt hras from TLS inspection, or fix tunnel.tls.fingerprint" \
+    "FAIL tls: tls: the proxy at $TB_FW_LAN_IP:$TB_PROXY_PORT intercepts TLS (or hras's certificate changed): for $W it presented subject /CN=$TB_WAN_IP, issued by /CN=vofw test CA (sha256 $hexfp), not the pinned certificate; either remove tls.fingerprint and trust the company's inspection CA (tls.ca, or the system's CAs), or have the proxy pass $TB_WAN_IP through uninspected (Squid: ssl_bump splice for it); if hras's certificate was replaced, update tls.fingerprint" \
     "skip admission: $SKIP"
 
 # The doctor bound nothing: no SIP port, no control socket.

@@ -354,6 +354,22 @@ tb_fw_lan_bytes() {
 	esac
 }
 
+# tb_fw_allow IP PORT: let the LAN open TCP connections to IP:PORT, the
+# firewall's own LAN address (input) or an address in WAN (forwarded).
+tb_fw_allow() {
+	if [ "$1" = "$TB_FW_LAN_IP" ]; then
+		ip netns exec "$TB_FW" nft add rule inet vofw input \
+		    iifname lan ip daddr "$1" tcp dport "$2" ct state new \
+		    accept || tb_fail "tb_fw_allow $1 $2"
+	else
+		ip netns exec "$TB_FW" nft insert rule inet vofw forward \
+		    iifname lan ip daddr "$1" tcp dport "$2" accept &&
+		ip netns exec "$TB_FW" nft insert rule inet vofw forward \
+		    iifname wan ct state established,related accept ||
+		    tb_fail "tb_fw_allow $1 $2"
+	fi
+}
+
 # tb_fw_reset: zero the LAN-side byte counters.
 tb_fw_reset() {
 	ip netns exec "$TB_FW" nft reset counter inet vofw lan_in >/dev/null &&
@@ -570,10 +586,110 @@ tb_squid_restart() {
 	fi
 }
 
+# --- Squid inspecting TLS (ssl_bump), in FW ----------------------------------
+
+# tb_squid_bump_start CA_PEM CA_KEY UPSTREAM_CA [SPLICE_IP]: Squid built
+# with OpenSSL on 10.77.0.1:3128 in Squid's place, bumping every CONNECT:
+# it opens TLS to the server itself (trusting UPSTREAM_CA) and shows the
+# client a certificate for the same name that the company CA (CA_PEM,
+# CA_KEY) signs.  Connections to SPLICE_IP are spliced instead (passed
+# through untouched: the exception an administrator gives a host).  The
+# binary is squid-openssl's, unpacked by tests/lib/install-deps.sh unless
+# the installed squid has OpenSSL.
+tb_squid_bump_start() {
+	[ $# -ge 3 ] ||
+	    tb_fail "usage: tb_squid_bump_start CA_PEM CA_KEY UPSTREAM_CA [SPLICE_IP]"
+	_tb_sq=squid
+	_tb_lib=/usr/lib/squid
+	if ! squid -v 2>/dev/null | grep -q -- --with-openssl; then
+		_tb_sq=/var/cache/vofw-tests/squid-openssl/usr/sbin/squid
+		_tb_lib=/var/cache/vofw-tests/squid-openssl/usr/lib/squid
+		[ -x "$_tb_sq" ] || tb_fail "no Squid with OpenSSL: run" \
+		    "tests/lib/install-deps.sh"
+	fi
+	_tb_sd=$TB_DIR/squid
+	mkdir -p "$_tb_sd" || tb_fail "squid dir"
+	cat "$1" "$2" >"$_tb_sd/bump.pem" || tb_fail "bump CA"
+	[ -d "$_tb_sd/certs" ] ||
+	    "$_tb_lib/security_file_certgen" -c -s "$_tb_sd/certs" -M 4MB \
+	    >/dev/null || tb_fail "security_file_certgen -c"
+	chown -R proxy:proxy "$_tb_sd" && chmod 600 "$_tb_sd/bump.pem" ||
+	    tb_fail "squid dir owner"
+	{
+		cat <<EOF
+# Squid inspecting TLS for the VoFW testbed: the company proxy bumps
+# every CONNECT and re-signs with the company CA.
+http_port $TB_FW_LAN_IP:$TB_PROXY_PORT ssl-bump tls-cert=$_tb_sd/bump.pem generate-host-certificates=on dynamic_cert_mem_cache_size=4MB
+sslcrtd_program $_tb_lib/security_file_certgen -s $_tb_sd/certs -M 4MB
+sslcrtd_children 2
+tls_outgoing_options cafile=$3
+visible_hostname vofw-fw
+cache_effective_user proxy
+cache_effective_group proxy
+pid_filename $_tb_sd/squid.pid
+cache_log $_tb_sd/cache.log
+access_log stdio:$_tb_sd/access.log
+cache_store_log none
+logfile_rotate 0
+coredump_dir $_tb_sd
+dns_nameservers 127.0.0.1
+cache deny all
+cache_mem 8 MB
+shutdown_lifetime 1 seconds
+pinger_enable off
+icp_port 0
+htcp_port 0
+netdb_filename none
+acl lan src 10.77.0.0/24
+acl step1 at_step SslBump1
+EOF
+		if [ -n "${4:-}" ]; then
+			echo "acl exempt dst $4"
+			echo "ssl_bump splice exempt"
+		fi
+		cat <<EOF
+ssl_bump peek step1
+ssl_bump bump all
+http_access allow lan
+http_access deny all
+EOF
+	} >"$_tb_sd/squid.conf" || tb_fail "squid.conf"
+	tb_start squid "$TB_FW" "$_tb_sq" -N -f "$_tb_sd/squid.conf"
+	tb_wait_listen "$TB_FW" "$TB_FW_LAN_IP" "$TB_PROXY_PORT" 20
+}
+
+# --- tinyproxy, a small-office HTTP proxy, in FW ------------------------------
+
+# tb_tinyproxy_start: tinyproxy (Debian's 1.11) on 10.77.0.1:3128 for the
+# LAN instead of Squid, CONNECT to any port.  It answers in HTTP/1.0 and
+# closes the client's connection after each response; it has no cache.
+tb_tinyproxy_start() {
+	_tb_td=$TB_DIR/tinyproxy
+	mkdir -p "$_tb_td" && chown nobody:nogroup "$_tb_td" ||
+	    tb_fail "tinyproxy dir"
+	cat >"$_tb_td/tinyproxy.conf" <<EOF || tb_fail "tinyproxy.conf"
+# tinyproxy for the VoFW testbed: the small office's proxy.
+User nobody
+Group nogroup
+Listen $TB_FW_LAN_IP
+Port $TB_PROXY_PORT
+Timeout 600
+LogFile "$_tb_td/tinyproxy.log"
+LogLevel Info
+PidFile "$_tb_td/tinyproxy.pid"
+MaxClients 100
+Allow 10.77.0.0/24
+ViaProxyName "tinyproxy"
+EOF
+	tb_start tinyproxy "$TB_FW" tinyproxy -d -c "$_tb_td/tinyproxy.conf"
+	tb_wait_listen "$TB_FW" "$TB_FW_LAN_IP" "$TB_PROXY_PORT" 10
+}
+
 # --- nginx in WAN -------------------------------------------------------------
 
-# _tb_nginx NAME SERVER_BLOCK: start an nginx instance NAME in WAN with
-# its own prefix, config, pid file and temp dirs under $TB_DIR/NAME.
+# _tb_nginx NAME SERVER_BLOCK [NS]: start an nginx instance NAME in NS
+# (default WAN) with its own prefix, config, pid file and temp dirs under
+# $TB_DIR/NAME.
 _tb_nginx() {
 	_tb_nd=$TB_DIR/$1
 	for _tb_t in client_body proxy fastcgi uwsgi scgi; do
@@ -603,8 +719,8 @@ http {
 }
 EOF
 	# -e: the error log before the config is read, never /var/log.
-	tb_start "$1" "$TB_WAN" nginx -p "$_tb_nd" -c "$_tb_nd/nginx.conf" \
-	    -e "$_tb_nd/error.log"
+	tb_start "$1" "${3:-$TB_WAN}" nginx -p "$_tb_nd" \
+	    -c "$_tb_nd/nginx.conf" -e "$_tb_nd/error.log"
 }
 
 # tb_nginx_start: nginx on 198.51.100.11:8080 as a reverse proxy to hras
@@ -625,15 +741,16 @@ tb_nginx_stop() {
 	tb_stop nginx
 }
 
-# tb_web_start IP PORT DIR: a static web server (nginx, named "web") in WAN
-# serving DIR on IP:PORT, for tests that need an outside HTTP server.
+# tb_web_start IP PORT DIR [NS]: a static web server (nginx, named "web")
+# in NS (default WAN) serving DIR on IP:PORT, for tests that need an
+# outside HTTP server (or, in FW, the company's own: tb_fw_allow).
 tb_web_start() {
 	chmod -R a+rX "$3" || tb_fail "tb_web_start: $3"
 	_tb_nginx web "server {
 		listen $1:$2;
 		root $3;
-	}"
-	tb_wait_listen "$TB_WAN" "$1" "$2" 10
+	}" "${4:-$TB_WAN}"
+	tb_wait_listen "${4:-$TB_WAN}" "$1" "$2" 10
 }
 
 # tb_web_stop: stop the static web server.

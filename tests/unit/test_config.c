@@ -366,6 +366,30 @@ static const struct bad_case hrac_bad[] = {
 	{ "inside-calls.conf",
 	  HRAC_OK "inside_calls = \"never\";\n",
 	  ":6: inside_calls: expected one of \"local\", \"hras\", \"off\"" },
+	{ "proxy-pac-not-auto.conf",
+	  HRAC_OK "proxy = \"http://10.77.0.1:3128\";\n"
+	  "proxy_pac = \"http://intranet/proxy.pac\";\n",
+	  ": proxy_pac needs proxy = \"auto\"" },
+	{ "proxy-pac-alone.conf",
+	  HRAC_OK "proxy_pac = \"http://intranet/proxy.pac\";\n",
+	  ": proxy_pac needs proxy = \"auto\"" },
+	{ "proxy-pac-https.conf",
+	  HRAC_OK "proxy = \"auto\";\n"
+	  "proxy_pac = \"https://intranet/p.pac\";\n",
+	  ":7: proxy_pac: expected an http:// URL or an absolute path" },
+	{ "proxy-pac-relative.conf",
+	  HRAC_OK "proxy = \"auto\";\n"
+	  "proxy_pac = \"proxy.pac\";\n",
+	  ":7: proxy_pac: expected an http:// URL or an absolute path" },
+	{ "proxy-pac-url.conf",
+	  HRAC_OK "proxy = \"auto\";\n"
+	  "proxy_pac = \"http://:80/p.pac\";\n",
+	  ":7: proxy_pac: \"http://:80/p.pac\" is not an http:// URL" },
+	{ "proxy-pac-missing.conf",
+	  HRAC_OK "proxy = \"auto\";\n"
+	  "proxy_pac = \"/nonexistent/p.pac\";\n",
+	  ":7: proxy_pac: cannot read \"/nonexistent/p.pac\": No such file "
+	  "or directory" },
 	{ "inside-proxy-name.conf",
 	  HRAC_OK "inside_proxy = \"pbx.corp.example:5060\";\n",
 	  ":6: inside_proxy: \"pbx.corp.example:5060\" is not address:port "
@@ -972,6 +996,40 @@ test_secret_long(void **state)
 	assert_string_equal(err, want);
 }
 
+/* proxy = "auto", alone or with a PAC file's URL or path. */
+static void
+test_hrac_auto(void **state)
+{
+	struct hrac_config	*cfg;
+	char			 path[256], err[CONFIG_ERRLEN] = "";
+
+	(void)state;
+	tc_write("auto.conf", HRAC_OK "proxy = \"auto\";\n");
+	cfg = hrac_config_load(tc_path("auto.conf", path, sizeof(path)), err,
+	    sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->proxy, "auto");
+	assert_null(cfg->proxy_pac);
+	hrac_config_free(cfg);
+	tc_write("auto-url.conf", HRAC_OK "proxy = \"auto\";\n"
+	    "proxy_pac = \"http://intranet.corp.example:8080/p.pac\";\n");
+	cfg = hrac_config_load(tc_path("auto-url.conf", path, sizeof(path)),
+	    err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->proxy_pac,
+	    "http://intranet.corp.example:8080/p.pac");
+	hrac_config_free(cfg);
+	tc_write("auto-path.conf", HRAC_OK "proxy = \"auto\";\n"
+	    "proxy_pac = \"@DIR@/auto.conf\";\n");
+	cfg = hrac_config_load(tc_path("auto-path.conf", path, sizeof(path)),
+	    err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(cfg);
+	hrac_config_free(cfg);
+}
+
 /* Each bad hras file is refused with file, line and reason. */
 static void
 test_hras_bad(void **state)
@@ -1132,6 +1190,7 @@ main(void)
 		cmocka_unit_test(test_hras_bad),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_hrac_bad),
+		cmocka_unit_test(test_hrac_auto),
 		cmocka_unit_test(test_no_file),
 		cmocka_unit_test(test_url_good),
 		cmocka_unit_test(test_url_bad),

@@ -66,6 +66,7 @@ struct ts {
 	int		 npairs;
 	int		 down_sip;	/* SIP records hras sent, in order */
 	int		 down_media;	/* voice records hras sent */
+	int		 probe_acks;	/* probe answers hras sent */
 };
 
 static time_t	 ts_clock = 1000;
@@ -135,6 +136,9 @@ ts_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
 		t->down_sip++;
 	} else if (type == FRAME_RTP)
 		t->down_media++;
+	else if (type == FRAME_CONTROL && len == 1 &&
+	    data[0] == FRAME_CTL_PROBE_ACK)
+		t->probe_acks++;
 }
 
 static void
@@ -603,6 +607,51 @@ test_slow_consumer(void **state)
 	tp_close(down);
 }
 
+/*
+ * The upstream's probe arrives before the downstream GET (a proxy that
+ * opens its connections to hras in its own order, tinyproxy): hras
+ * answers it once the downstream comes, after its hello.
+ */
+static void
+test_probe_before_down(void **state)
+{
+	struct ts		*t = *state;
+	struct bufferevent	*down, *up;
+	struct evbuffer		*in, *body;
+	struct http_chunked	 ch;
+	struct http_msg		*m;
+	const char		*why;
+	uint8_t			 probe = FRAME_CTL_PROBE;
+	int			 i, head = 0;
+
+	up = tp_request(t, "POST", "/vofw/v1/up",
+	    "Transfer-Encoding: chunked\r\n");
+	tp_chunk(t, up, FRAME_CONTROL, &probe, 1, 0);
+	unet_run(t->h.base, 20);
+	down = tp_request(t, "GET", "/vofw/v1/down", "");
+	assert_non_null(m = malloc(sizeof(*m)));
+	assert_non_null(body = evbuffer_new());
+	http_chunked_init(&ch);
+	in = bufferevent_get_input(down);
+	for (i = 0; i < 50 && t->probe_acks == 0; i++) {
+		unet_run(t->h.base, 10);
+		if (!head) {
+			if (http_parse_response(in, m) != 1)
+				continue;
+			assert_int_equal(m->status, 200);
+			head = 1;
+		}
+		assert_int_not_equal(http_chunked_decode(&ch, in, body,
+		    1 << 20), -1);
+		assert_int_equal(tunnel_input(t->hrac, body, &why), 0);
+	}
+	assert_int_equal(t->probe_acks, 1);
+	evbuffer_free(body);
+	free(m);
+	tp_close(up);
+	tp_close(down);
+}
+
 int
 main(void)
 {
@@ -614,6 +663,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_upstream_cut_mid_chunk,
 		    ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_slow_consumer,
+		    ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_probe_before_down,
 		    ts_setup, ts_teardown),
 	};
 
