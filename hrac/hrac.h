@@ -152,6 +152,7 @@ struct hrac_link {
 						   send again on a new
 						   connection */
 	int			 pending;	/* req waits for a connection */
+	struct timespec		 sent_at;	/* req went out (monotonic) */
 	unsigned int		 served;	/* responses on this
 						   connection */
 	struct x509_st		*peer;		/* the server's certificate,
@@ -189,6 +190,7 @@ struct hrac_session {
 	struct hrac_link	*up;
 	struct hrac_link	*up_old;	/* renewed, awaiting answer */
 	int			 post_inflight;
+	uint64_t		 posts;		/* poll-mode POSTs sent */
 	unsigned int		 probe_links;	/* links whose request is out */
 	char			 sid[2 * AUTH_SIDLEN + 1];
 	char			 snonce[2 * AUTH_CHALLENGELEN + 1];

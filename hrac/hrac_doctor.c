@@ -87,8 +87,9 @@ struct doctor {
 		struct evdns_getaddrinfo_request *req;
 	}			 lookup[2];	/* server, proxy */
 	struct event		*timer;
-	double			 sent;		/* probe out, or 0 */
-	int			 skip_answer;	/* a POST was already out */
+	double			 sent;		/* stream probe out, or 0 */
+	uint64_t		 post;		/* poll: number of the POST
+						   carrying our keepalive, or 0 */
 	double			 rtt[DOCTOR_RTT_SAMPLES];
 	int			 nrtt;
 	double			 down_start;	/* the current GET was sent */
@@ -120,7 +121,7 @@ static void	doctor_lost(void *, const char *);
 static void	doctor_discovered(void *);
 static void	doctor_timer(evutil_socket_t, short, void *);
 static void	doctor_probe(struct doctor *);
-static void	doctor_sample(struct doctor *);
+static void	doctor_sample(struct doctor *, double);
 static void	doctor_lifetime(struct doctor *);
 static void	doctor_arm(struct doctor *, double);
 static int	doctor_cmp(const void *, const void *);
@@ -356,18 +357,27 @@ doctor_link_body(void *arg, struct hrac_link *l, int done)
 	struct doctor		*d = arg;
 	struct hrac_session	*s = &d->h.session;
 	enum hrac_link_role	 role = l->role;
+	struct timespec		 at = l->sent_at;
+	int			 ours;
 
+	/*
+	 * Poll mode: one POST is out at a time, so the answer that ends
+	 * while the POST carrying our keepalive is out is its own. Judged
+	 * before the session reads it: that may send the next POST, or
+	 * bring the tunnel up and start the first probe.
+	 */
+	ours = role == LINK_UP && done && d->phase == PHASE_RTT &&
+	    s->mode == TUNNEL_MODE_POLL && d->post != 0 && s->post_inflight &&
+	    s->posts == d->post && l == s->up;
 	d->fwd.body(d->fwd.arg, l, done);
 	/* l may be gone now. */
 	if (role == LINK_CTRL && s->state == SESSION_PROBE)
 		doctor_ok(d, STEP_ADMISSION, "hras admits id %s (session "
 		    "%.8s...)", d->h.conf->id, s->sid);
-	if (role == LINK_UP && done && d->phase == PHASE_RTT &&
-	    s->mode == TUNNEL_MODE_POLL && d->sent > 0) {
-		if (d->skip_answer)
-			d->skip_answer = 0;
-		else
-			doctor_sample(d);
+	if (ours) {
+		d->post = 0;
+		doctor_sample(d, doctor_now() - ((double)at.tv_sec +
+		    (double)at.tv_nsec / 1e9));
 	}
 }
 
@@ -451,7 +461,12 @@ doctor_up(void *arg)
 	doctor_probe(d);
 }
 
-/* One round trip: a probe in stream mode, a keepalive POST in poll. */
+/*
+ * One round trip: a probe in stream mode, timed from now to its answer;
+ * in poll mode a keepalive, timed from the POST that carries it going
+ * out to that POST's answer. It goes in the next POST sent: now, or
+ * after the answer to one already out.
+ */
 static void
 doctor_probe(struct doctor *d)
 {
@@ -460,11 +475,11 @@ doctor_probe(struct doctor *d)
 	int			 rc;
 
 	d->sent = doctor_now();
-	/* Poll mode: a POST already out answers first; ours is the next. */
-	d->skip_answer = s->post_inflight;
-	if (s->mode == TUNNEL_MODE_POLL)
+	if (s->mode == TUNNEL_MODE_POLL) {
+		d->sent = 0;
+		d->post = s->posts + 1;
 		rc = hrac_session_send(s, FRAME_KEEPALIVE, 0, NULL, 0);
-	else
+	} else
 		rc = hrac_session_send(s, FRAME_CONTROL, 0, &probe, 1);
 	if (rc == -1) {
 		doctor_fail(d, STEP_RTT, "cannot queue a probe");
@@ -474,13 +489,13 @@ doctor_probe(struct doctor *d)
 	doctor_arm(d, DOCTOR_ANSWER_WAIT);
 }
 
-/* An answer came back: note the round trip, then the next or the end. */
+/* An answer came back after sec: note it, then the next or the end. */
 static void
-doctor_sample(struct doctor *d)
+doctor_sample(struct doctor *d, double sec)
 {
 	double	 v[DOCTOR_RTT_SAMPLES];
 
-	d->rtt[d->nrtt++] = (doctor_now() - d->sent) * 1000.0;
+	d->rtt[d->nrtt++] = sec * 1000.0;
 	d->sent = 0;
 	if (d->nrtt < DOCTOR_RTT_SAMPLES) {
 		doctor_probe(d);
@@ -573,7 +588,7 @@ doctor_control(void *arg, const uint8_t *data, size_t len)
 
 	if (len == 1 && data[0] == FRAME_CTL_PROBE_ACK &&
 	    d->phase == PHASE_RTT && d->sent > 0)
-		doctor_sample(d);
+		doctor_sample(d, doctor_now() - d->sent);
 }
 
 /*

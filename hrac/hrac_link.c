@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -302,6 +303,7 @@ hrac_link_ready(struct hrac_link *l)
 		hrac_link_fail(l, "out of memory");
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &l->sent_at);
 	l->state = LINK_WAIT_HEAD;
 }
 
@@ -631,6 +633,7 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 	} else if (evbuffer_add(bufferevent_get_output(l->bev),
 	    evbuffer_pullup(out, -1), evbuffer_get_length(out)) == -1)
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &l->sent_at);
 	l->state = LINK_WAIT_HEAD;
 	return 0;
 }

@@ -809,6 +809,7 @@ hrac_session_post(struct hrac_session *s)
 		hrac_session_lost(s, "out of memory");
 	else {
 		s->post_inflight = 1;
+		s->posts++;
 		s->last_tx = clock_now();
 	}
 	evbuffer_free(f);
