@@ -1,11 +1,13 @@
 #!/bin/sh
 # hrac -T, the path doctor: one line per step and an exit status, on a
-# good path (stream mode, exit 0), a buffering path (poll mode, exit 0),
-# and one failure per step a sysadmin meets: nothing listening where the
-# proxy should be, proxy authentication missing, CONNECT forbidden, an
-# untrusted certificate, a certificate that is not the pinned one, a wrong
-# secret. Each case checks the exact line of the step that failed.
-# timeout: 240
+# good path (stream mode, exit 0), a buffering path (poll mode, exit 0,
+# every round trip timed to its own answer), and one failure per step a
+# sysadmin meets: nothing listening where the proxy should be, a proxy
+# that cuts requests after a few seconds, proxy authentication missing,
+# CONNECT forbidden, an untrusted certificate, a certificate that is not
+# the pinned one, a wrong secret. Each case checks the exact line of the
+# step that failed.
+# timeout: 300
 set -eu
 
 . "$(dirname "$0")/../lib/testbed.sh"
@@ -15,16 +17,18 @@ W=$TB_WAN_IP:8080
 P=$TB_FW_LAN_IP:$TB_PROXY_PORT
 SKIP='not run after the failure above'
 
-# doctor NAME STATUS LINE...: run hrac -T in the LAN on hrac.conf; its
-# exit status must be STATUS and each LINE one whole line of its output
-# (a LINE ending in '*' is a prefix).
+# doctor NAME STATUS LINE...: run hrac -T -L $DOCTOR_LIMIT in the LAN on
+# hrac.conf; its exit status must be STATUS and each LINE one whole line
+# of its output (a LINE ending in '*' is a prefix).
+DOCTOR_LIMIT=2
 doctor() {
 	_d_name=$1
 	_d_want=$2
 	shift 2
 	_d_out=$TB_DIR/doctor-$_d_name.out
 	_d_rc=0
-	tb_run_lan timeout 90 "$TB_HRAC" -T -L 2 -f "$TB_DIR/hrac.conf" \
+	tb_run_lan timeout 90 "$TB_HRAC" -T -L "$DOCTOR_LIMIT" \
+	    -f "$TB_DIR/hrac.conf" \
 	    >"$_d_out" 2>"$TB_DIR/doctor-$_d_name.err" || _d_rc=$?
 	sed "s/^/  $_d_name| /" "$_d_out"
 	[ "$_d_rc" = "$_d_want" ] ||
@@ -68,6 +72,14 @@ doctor buffering 0 \
     "ok  mode: poll: something on the path buffers streamed requests; auto picks poll (more delay per packet)" \
     "ok  rtt: min *" \
     "ok  lifetime: not measured: poll mode's requests are short"
+# Each round trip is one POST's, from going out to its own answer: never
+# 0.0 ms (an answer taken for a later POST's), median not below the min.
+rtt=$(sed -n 's/^ok  rtt: min \([0-9.]*\) ms, median \([0-9.]*\) ms over 5 keepalive POSTs$/\1 \2/p' \
+    "$TB_DIR/doctor-buffering.out")
+[ -n "$rtt" ] || tb_fail "buffering: no poll-mode rtt line"
+echo "$rtt" | awk '{ exit !($1 > 0 && $2 >= $1) }' ||
+    tb_fail "buffering: rtt min/median $rtt: a round trip matched to another answer"
+echo "ok: buffering: rtt min/median $rtt ms"
 
 # 3. Nothing listens where the proxy should be (the firewall drops it).
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$W/" "http://$TB_FW_LAN_IP:3999"
@@ -77,7 +89,23 @@ doctor wrong-proxy 1 \
     "skip proxy auth: $SKIP" \
     "skip admission: $SKIP"
 
-# 4. A wrong secret: hras refuses the admission.
+# 4. A proxy that ends every connection after 5 s (Squid's
+# client_lifetime), watched for 12 s: the streamed GET is cut, and
+# tunnel.get_age (240 by default) must go below that.
+tb_squid_stop
+TB_SQUID_RULES='client_lifetime 5 seconds'
+tb_squid_start
+vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$W/" "$TB_PROXY_URL"
+DOCTOR_LIMIT=12
+doctor short-lived 1 \
+    "ok  mode: stream: the path streams both ways; auto picks stream" \
+    "ok  rtt: min *" \
+    "FAIL lifetime: the path ends a request after 5 s (connection closed by the proxy); set tunnel.get_age below that (now 240)"
+DOCTOR_LIMIT=2
+TB_SQUID_RULES=
+tb_squid_restart
+
+# 5. A wrong secret: hras refuses the admission.
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$W/" "$TB_PROXY_URL" \
     "$(vofw_secret)"
 doctor wrong-secret 1 \
@@ -85,7 +113,7 @@ doctor wrong-secret 1 \
     "FAIL admission: hras refused the tunnel (403): check id and secret (hras logs why)" \
     "skip mode: $SKIP"
 
-# 5. The proxy wants credentials hrac does not give.
+# 6. The proxy wants credentials hrac does not give.
 tb_squid_stop
 tb_squid_start auth alice 's3cret'
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$W/" "$TB_PROXY_URL"
@@ -114,7 +142,7 @@ HRAS_TUNNEL_EXTRA="tls = { cert = \"$TB_DIR/hras.pem\"; key = \"$TB_DIR/hras.key
 vofw_hras_conf "$TB_DIR/hras.conf"
 vofw_start_hras
 
-# 6. The proxy forbids CONNECT to hras's port (Squid's SSL_ports rule).
+# 7. The proxy forbids CONNECT to hras's port (Squid's SSL_ports rule).
 tb_squid_stop
 TB_SQUID_RULES='acl SSL_ports port 443
 acl CONNECT method CONNECT
@@ -127,7 +155,7 @@ doctor connect-forbidden 1 \
     "FAIL connect: the proxy refused CONNECT to $W: 403 Forbidden; allow this port for CONNECT in the proxy (Squid: SSL_ports)" \
     "skip tls: $SKIP"
 
-# 7. CONNECT allowed: hras's certificate verifies against its CA...
+# 8. CONNECT allowed: hras's certificate verifies against its CA...
 TB_SQUID_RULES=
 tb_squid_restart
 doctor tls-good 0 \
@@ -135,7 +163,7 @@ doctor tls-good 0 \
     "ok  tls: hras's certificate verifies" \
     "ok  mode: stream: the path streams both ways; auto picks stream"
 
-# 8. ...but not against another CA: the reason.
+# 9. ...but not against another CA: the reason.
 vofw_hrac_conf "$TB_DIR/hrac.conf" "https://$W/" "$TB_PROXY_URL" "" "" \
     "tls = { ca = \"$TB_DIR/other.pem\"; };"
 doctor untrusted 1 \
@@ -143,7 +171,7 @@ doctor untrusted 1 \
     "FAIL tls: tls: certificate verify failed: unable to get local issuer certificate; for $W the certificate presented is subject /CN=$TB_WAN_IP, issued by /CN=vofw test CA (sha256 $hexfp): if that issuer is the company's, the proxy at $TB_FW_LAN_IP:$TB_PROXY_PORT intercepts TLS: trust its CA (tls.ca, or the system's CAs) or have the proxy pass $TB_WAN_IP through uninspected (Squid: ssl_bump splice for it); otherwise check tls.ca in hrac.conf" \
     "skip admission: $SKIP"
 
-# 9. A pin the presented certificate does not match: maybe the proxy
+# 10. A pin the presented certificate does not match: maybe the proxy
 # inspects TLS.
 vofw_hrac_conf "$TB_DIR/hrac.conf" "https://$W/" "$TB_PROXY_URL" "" "" \
     "tls = { fingerprint = \"$(printf '%064d' 0)\"; };"
