@@ -248,7 +248,13 @@ int	 hrac_link_request(struct hrac_link *, const char *method,
 int	 hrac_link_write_chunk(struct hrac_link *, struct evbuffer *);
 void	 hrac_link_end_chunks(struct hrac_link *);
 size_t	 hrac_link_output(const struct hrac_link *);
-void	 hrac_link_cert(struct hrac_link *, char *, size_t);
+void	 hrac_link_fail(struct hrac_link *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* hrac_tls.c */
+int	 hrac_tls_pinned(struct hrac_link *);
+void	 hrac_tls_not_pinned(struct hrac_link *);
+void	 hrac_tls_failed(struct hrac_link *, short);
 struct ssl_ctx_st *hrac_tls_ctx(const struct hrac_config *);
 
 /* hrac_proxyauth.c */
