@@ -17,6 +17,8 @@
 #include "tunnel.h"
 
 static void	metrics_std_voice(struct prom *, struct call_ctx *);
+static void	metrics_std_by_place(struct prom *, const char *,
+		    const char *, const uint64_t *);
 
 /* Build and start time. */
 void
@@ -33,14 +35,29 @@ metrics_std_process(struct prom *p, const char *daemon, time_t started)
 	    (double)started);
 }
 
+/* A counter family with one sample per place a half receives voice. */
+static void
+metrics_std_by_place(struct prom *p, const char *name, const char *help,
+    const uint64_t *v)
+{
+	static const char *const place[2] = { "from_terminals",
+				    "from_tunnel" };
+	struct prom_label	 l = { "place", NULL };
+	int			 i;
+
+	prom_family(p, name, PROM_COUNTER, help);
+	for (i = 0; i < 2; i++) {
+		l.value = place[i];
+		prom_uint(p, name, &l, 1, v[i]);
+	}
+}
+
 /* Voice figures over all calls: loss by place, late, jitter, MOS. */
 static void
 metrics_std_voice(struct prom *p, struct call_ctx *cx)
 {
-	static const char *const place[2] = { "from_terminals",
-				    "from_tunnel" };
 	struct call_voice	 v;
-	struct prom_label	 l = { "place", NULL };
+	struct prom_label	 l;
 	char			 le[16];
 	uint64_t		 sum = 0;
 	int			 i;
@@ -48,32 +65,17 @@ metrics_std_voice(struct prom *p, struct call_ctx *cx)
 	memset(&v, 0, sizeof(v));
 	if (cx != NULL)
 		call_voice_now(cx, &v);
-	prom_family(p, "vofw_voice_expected_packets_total", PROM_COUNTER,
+	metrics_std_by_place(p, "vofw_voice_expected_packets_total",
 	    "RTP packets the sequence numbers say should have arrived, by "
 	    "where this half received them: from_terminals (its own) or "
-	    "from_tunnel; ended calls and calls in progress.");
-	for (i = 0; i < 2; i++) {
-		l.value = place[i];
-		prom_uint(p, "vofw_voice_expected_packets_total", &l, 1,
-		    v.expected[i]);
-	}
-	prom_family(p, "vofw_voice_lost_packets_total", PROM_COUNTER,
+	    "from_tunnel; ended calls and calls in progress.", v.expected);
+	metrics_std_by_place(p, "vofw_voice_lost_packets_total",
 	    "RTP packets lost, by place: from_terminals lost between this "
 	    "half's own terminals and it, from_tunnel anywhere from the far "
-	    "terminal on.");
-	for (i = 0; i < 2; i++) {
-		l.value = place[i];
-		prom_uint(p, "vofw_voice_lost_packets_total", &l, 1,
-		    v.lost[i]);
-	}
-	prom_family(p, "vofw_voice_late_packets_total", PROM_COUNTER,
+	    "terminal on.", v.lost);
+	metrics_std_by_place(p, "vofw_voice_late_packets_total",
 	    "RTP packets later than a 60 ms jitter buffer would wait, by "
-	    "place.");
-	for (i = 0; i < 2; i++) {
-		l.value = place[i];
-		prom_uint(p, "vofw_voice_late_packets_total", &l, 1,
-		    v.late[i]);
-	}
+	    "place.", v.late);
 	prom_one(p, "vofw_voice_jitter_max_seconds", PROM_GAUGE,
 	    "Highest RFC 3550 interarrival jitter of any direction of a call "
 	    "in progress; 0 without one.", v.jitter_max_ms / 1000.0);
