@@ -40,7 +40,7 @@ struct pacd {
 	struct bufferevent	*bev;		/* NULL: the runner is gone */
 	struct event		*timer;
 	pid_t			 pid;
-	int			 sandbox;
+	int			 reap;
 	uint32_t		 id;		/* of the request waited for */
 	pacd_cb			 cb;		/* NULL: nobody waits */
 	void			*arg;
@@ -62,11 +62,11 @@ static uint32_t	pacd_get32(const uint8_t *);
 /* The runner's calls: read requests, fork and reap workers, memory. */
 static const char *const pacd_runner_calls[] = {
 	"read", "write", "close", "poll", "ppoll", "clone", "wait4", "kill",
-	"pipe", "pipe2", "brk", "mmap", "munmap", "mremap", "madvise", "mprotect",
-	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "set_robust_list",
-	"getpid", "gettid", "tgkill", "clock_gettime", "gettimeofday",
-	"futex", "seccomp", "prctl", "exit", "exit_group", "sched_yield",
-	NULL
+	"pipe", "pipe2", "brk", "mmap", "munmap", "mremap", "madvise",
+	"mprotect", "rt_sigprocmask", "rt_sigaction", "rt_sigreturn",
+	"sigaltstack", "set_robust_list", "getpid", "gettid", "tgkill",
+	"clock_gettime", "gettimeofday", "futex", "seccomp", "prctl", "exit",
+	"exit_group", "sched_yield", NULL
 };
 
 /* A worker's: memory, the clock (Date), its one answer, abort(). */
@@ -74,7 +74,7 @@ static const char *const pacd_worker_calls[] = {
 	"write", "close", "brk", "mmap", "munmap", "mremap", "madvise",
 	"clock_gettime", "gettimeofday", "time", "futex", "rt_sigprocmask",
 	"rt_sigaction", "rt_sigreturn", "getpid", "gettid", "tgkill", "exit",
-	"exit_group", "sched_yield", NULL
+	"exit_group", "sched_yield", "sigaltstack", NULL
 };
 
 /* Files neither may open: refused, not fatal (glibc's time zone code). */
@@ -83,11 +83,11 @@ static const char *const pacd_refused_calls[] = {
 };
 
 /*
- * Fork the runner; sandbox: it enters its filter. NULL, with a log line,
- * when it cannot be started. Call before the daemon's own sandbox.
+ * Fork the runner (flags: PACD_FILTER, PACD_REAP). NULL, with a log
+ * line, when it cannot be started. Call before the daemon's own sandbox.
  */
 struct pacd *
-pacd_start(struct event_base *base, int sandbox)
+pacd_start(struct event_base *base, int flags)
 {
 	struct pacd	*p;
 	int		 sv[2];
@@ -98,7 +98,7 @@ pacd_start(struct event_base *base, int sandbox)
 		return NULL;
 	}
 	p->base = base;
-	p->sandbox = sandbox;
+	p->reap = (flags & PACD_REAP) != 0;
 	if ((p->timer = evtimer_new(base, pacd_expired, p)) == NULL) {
 		log_warnx("PAC runner: cannot make its timer");
 		free(p);
@@ -124,7 +124,7 @@ pacd_start(struct event_base *base, int sandbox)
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
 		    getppid() != parent)
 			_exit(1);
-		pacd_runner(sv[1], sandbox);
+		pacd_runner(sv[1], (flags & PACD_FILTER) != 0);
 	}
 	close(sv[1]);
 	if (evutil_make_socket_nonblocking(sv[0]) == -1 ||
@@ -193,8 +193,8 @@ pacd_free(struct pacd *p)
 		bufferevent_free(p->bev);
 	if (p->timer != NULL)
 		event_free(p->timer);
-	/* Out of the sandbox (the doctor) the runner is reaped here. */
-	if (!p->sandbox && p->pid > 0) {
+	/* Out of a sandbox (the doctor) the runner is reaped here. */
+	if (p->reap && p->pid > 0) {
 		kill(p->pid, SIGKILL);
 		while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
 			;

@@ -24,6 +24,11 @@
 #define PACD_TIMEOUT_MIN 50	/* ms, proxy_pac_timeout's range */
 #define PACD_TIMEOUT_MAX 60000
 
+/* pacd_start's flags. */
+#define PACD_FILTER	0x1	/* the runner enters its system call filter */
+#define PACD_REAP	0x2	/* pacd_free kills and reaps it (a process
+				   without a sandbox of its own) */
+
 enum pacd_status {
 	PACD_OK,		/* text: FindProxyForURL's answer */
 	PACD_FAILED,		/* text: why the script failed */

@@ -214,7 +214,7 @@ test_runner(void **state)
 
 	(void)state;
 	assert_non_null(base = event_base_new());
-	assert_non_null(p = pacd_start(base, 1));
+	assert_non_null(p = pacd_start(base, PACD_FILTER | PACD_REAP));
 	tp_ask(base, p, &o, "function FindProxyForURL(u, h) {"
 	    " return 'PROXY ' + h + ':3128; DIRECT'; }", 2000);
 	assert_int_equal(o.status, PACD_OK);
