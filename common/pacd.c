@@ -297,8 +297,7 @@ pacd_runner(int fd, int sandbox)
 	if (fd != 3 && dup2(fd, 3) == -1)
 		_exit(1);
 	/* The daemon's sockets and files, but stdin, stdout, stderr. */
-	for (i = 4; i < 1024; i++)
-		close((int)i);
+	closefrom(4);
 	fd = 3;
 	/* Date() needs the time zone: read it while files may be opened. */
 	tzset();
