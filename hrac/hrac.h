@@ -179,6 +179,8 @@ struct hrac_session {
 						   each attempt */
 	struct hrac_discover	*disc;		/* finding it */
 	char			 auto_last[300]; /* the last one found */
+	char			 auto_good[300]; /* the last a tunnel came
+						    up through ("DIRECT") */
 	char			 auto_line[600]; /* and where from */
 	struct tunnel		*tun;
 	enum hrac_session_state	 state;
@@ -220,6 +222,9 @@ struct hrac {
 	struct hook		*hook;
 	struct ctl		*ctl;		/* control socket, or NULL */
 	struct metrics		*metrics;	/* endpoint, or NULL */
+	struct pacd		*pacd;		/* runs PAC files, or NULL */
+	int			 daemon;	/* the daemon (no runner of its
+						   own: it may not fork) */
 };
 
 /* hrac_ctl.c */

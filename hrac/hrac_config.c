@@ -17,6 +17,7 @@
 #include "ctl.h"
 #include "hrac_config.h"
 #include "log.h"
+#include "pacd.h"
 
 static int	hrac_config_check_server(struct config_ctx *,
 		    const config_setting_t *, void *);
@@ -77,6 +78,8 @@ static const struct config_key hrac_config_keys[] = {
 	    NULL),
 	CONFIG_KEY_STRING("proxy_auth.domain", 0, O(proxy_auth_domain), NULL),
 	CONFIG_KEY_STRING("proxy_pac", 0, O(proxy_pac), hrac_config_check_pac),
+	CONFIG_KEY_NUM("proxy_pac_timeout", CONFIG_T_INT, 0, PACD_TIMEOUT_MIN,
+	    PACD_TIMEOUT_MAX, 1000, O(proxy_pac_timeout)),
 	CONFIG_KEY_GROUP("tls", 0, 0, NULL),
 	CONFIG_KEY_STRING("tls.ca", 0, O(tls_ca), config_check_file),
 	CONFIG_KEY_STRING("tls.fingerprint", 0, O(tls_fingerprint),

@@ -49,6 +49,7 @@ struct hrac_config {
 						   or "auto" */
 	char			*proxy_pac;	/* with "auto": a PAC file's
 						   http:// URL or path */
+	int			 proxy_pac_timeout; /* ms for its script */
 	int			 proxy_auth_set; /* a proxy_auth group */
 	enum proxy_auth_method	 proxy_auth_method;
 	char			*proxy_auth_user;	/* NULL: none */

@@ -4,10 +4,13 @@
  * names (a path, or an http:// URL fetched directly), else the
  * environment (https_proxy or http_proxy, and no_proxy), else WPAD
  * (http://wpad.DOMAIN/wpad.dat for the resolver's domain and each parent
- * with two labels or more), else direct. A PAC script runs in
- * common/pac.c once hras's name is resolved (its dnsResolve and isInNet
- * need the address) and the address hrac reaches out from is known (its
- * myIpAddress). The answer goes to the session, hrac_session_discovered.
+ * with two labels or more), else direct. A PAC script runs in the PAC
+ * runner (common/pacd.c: a process of its own, under proxy_pac_timeout)
+ * once hras's name is resolved (its dnsResolve and isInNet need the
+ * address) and the address hrac reaches out from is known (its
+ * myIpAddress). A script that runs past its time or kills its process is
+ * refused, and hrac keeps the last proxy a tunnel came up through, else
+ * goes direct. The answer goes to the session, hrac_session_discovered.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -29,6 +32,7 @@
 #include "hrac.h"
 #include "log.h"
 #include "pac.h"
+#include "pacd.h"
 
 #define DISCOVER_WPAD_MAX	4	/* wpad.DOMAIN names tried */
 #define DISCOVER_TIMEOUT	10	/* seconds for a PAC file to come */
@@ -38,6 +42,9 @@ struct hrac_discover {
 	struct evhttp_connection *evcon;
 	struct evdns_getaddrinfo_request *dnsreq;
 	struct event		*done_ev;
+	struct event		*run_ev;	/* run the script, next turn */
+	struct pacd		*own;		/* the doctor's runner */
+	int			 asked;		/* the runner has the script */
 	char			 source[300];	/* where the script came from */
 	char			 wpad[DISCOVER_WPAD_MAX][300];
 	int			 nwpad, next_wpad;
@@ -57,6 +64,9 @@ static void	hrac_discover_file(struct hrac_discover *, const char *);
 static void	hrac_discover_resolve(struct hrac_discover *);
 static void	hrac_discover_resolved(int, struct evutil_addrinfo *, void *);
 static void	hrac_discover_run(struct hrac_discover *);
+static void	hrac_discover_ask(evutil_socket_t, short, void *);
+static void	hrac_discover_ran(enum pacd_status, const char *, void *);
+static void	hrac_discover_fallback(struct hrac_discover *, const char *);
 static void	hrac_discover_my_ip(struct hrac_discover *);
 static void	hrac_discover_done(evutil_socket_t, short, void *);
 static void	hrac_discover_finish(struct hrac_discover *, const char *,
@@ -94,7 +104,10 @@ hrac_discover_start(struct hrac_session *s)
 	}
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
 	    (d->done_ev = event_new(s->h->base, -1, 0, hrac_discover_done,
-	    d)) == NULL) {
+	    d)) == NULL || (d->run_ev = event_new(s->h->base, -1, 0,
+	    hrac_discover_ask, d)) == NULL) {
+		if (d != NULL && d->done_ev != NULL)
+			event_free(d->done_ev);
 		free(d);
 		return -1;
 	}
@@ -125,6 +138,11 @@ hrac_discover_free(struct hrac_discover *d)
 		evhttp_connection_free(d->evcon);
 	if (d->done_ev != NULL)
 		event_free(d->done_ev);
+	if (d->run_ev != NULL)
+		event_free(d->run_ev);
+	if (d->asked && d->own == NULL)
+		pacd_cancel(d->s->h->pacd);
+	pacd_free(d->own);
 	free(d->script);
 	free(d);
 }
@@ -340,29 +358,104 @@ hrac_discover_my_ip(struct hrac_discover *d)
 	close(fd);
 }
 
-/* Run FindProxyForURL for hras's URL and keep its first usable entry. */
+/*
+ * Run FindProxyForURL for hras's URL, on the next loop turn: discovery
+ * starts inside hrac_session_init, before the daemon has its runner.
+ */
 static void
 hrac_discover_run(struct hrac_discover *d)
 {
-	char	 result[PAC_RESULT_MAX], proxy[300], err[300];
-
 	hrac_discover_my_ip(d);
-	if (pac_run(d->script, d->len, d->s->h->conf->server, &d->net,
-	    result, sizeof(result), err, sizeof(err)) == -1) {
-		hrac_discover_finish(d, NULL, "the PAC file %s: %s", d->source,
-		    err);
+	event_active(d->run_ev, EV_TIMEOUT, 1);
+}
+
+/* Hand the script to the PAC runner (the doctor starts one of its own). */
+static void
+hrac_discover_ask(evutil_socket_t fd, short what, void *arg)
+{
+	struct hrac_discover	*d = arg;
+	struct hrac		*h = d->s->h;
+	struct pacd		*p = h->pacd;
+
+	(void)fd;
+	(void)what;
+	if (p == NULL && !h->daemon)
+		p = d->own = pacd_start(h->base, PACD_FILTER | PACD_REAP);
+	if (pacd_ask(p, d->script, d->len, h->conf->server, &d->net,
+	    (unsigned int)h->conf->proxy_pac_timeout, hrac_discover_ran,
+	    d) == -1) {
+		hrac_discover_fallback(d, "could not be run (no PAC runner)");
 		return;
 	}
-	if (pac_pick(result, proxy, sizeof(proxy)) == -1) {
+	d->asked = 1;
+}
+
+/* The runner's answer: the first usable entry, a failure, or a refusal. */
+static void
+hrac_discover_ran(enum pacd_status st, const char *text, void *arg)
+{
+	struct hrac_discover	*d = arg;
+	char			 proxy[300], bad[PACD_TEXT_MAX + 64];
+
+	d->asked = 0;
+	switch (st) {
+	case PACD_OK:
+		break;
+	case PACD_FAILED:
+		hrac_discover_finish(d, NULL, "the PAC file %s: %s", d->source,
+		    text);
+		return;
+	case PACD_TIMEOUT:
+		snprintf(bad, sizeof(bad), "did not answer within %d ms",
+		    d->s->h->conf->proxy_pac_timeout);
+		hrac_discover_fallback(d, bad);
+		return;
+	case PACD_DIED:
+		snprintf(bad, sizeof(bad), "ended the process that ran it "
+		    "(%s)", text);
+		hrac_discover_fallback(d, bad);
+		return;
+	default:
+		snprintf(bad, sizeof(bad), "could not be run (%s)", text);
+		hrac_discover_fallback(d, bad);
+		return;
+	}
+	if (pac_pick(text, proxy, sizeof(proxy)) == -1) {
 		hrac_discover_finish(d, NULL, "the PAC file %s answers "
 		    "\"%.200s\" for %s: no PROXY or DIRECT entry hrac can use",
-		    d->source, result, d->s->server.host);
+		    d->source, text, d->s->server.host);
 		return;
 	}
 	free(d->script);
 	d->script = NULL;
 	hrac_discover_finish(d, proxy, "the PAC file %s says \"%.200s\"",
-	    d->source, result);
+	    d->source, text);
+}
+
+/*
+ * A script that ran past its time or killed its process is refused, as
+ * a browser would: hrac keeps the last proxy a tunnel came up through,
+ * else goes direct, and says so.
+ */
+static void
+hrac_discover_fallback(struct hrac_discover *d, const char *bad)
+{
+	struct hrac_session	*s = d->s;
+	struct config_url	 u;
+
+	if (s->auto_good[0] != '\0' && strcmp(s->auto_good, "DIRECT") != 0 &&
+	    config_parse_url(s->auto_good, &u) == 0) {
+		log_warnx("the PAC file %s %s: refused; hrac keeps the last "
+		    "proxy that worked, %s:%u", d->source, bad, u.host,
+		    u.port);
+		hrac_discover_finish(d, s->auto_good, "the last that worked; "
+		    "the PAC file %s %s", d->source, bad);
+		return;
+	}
+	log_warnx("the PAC file %s %s: refused; hrac goes direct%s",
+	    d->source, bad, s->auto_good[0] != '\0' ? ", as it last did" :
+	    " (no proxy has worked yet)");
+	hrac_discover_finish(d, "", "the PAC file %s %s", d->source, bad);
 }
 
 /*

@@ -549,6 +549,8 @@ hrac_session_up(struct hrac_session *s)
 {
 	s->state = SESSION_UP;
 	s->ups++;
+	/* What a PAC file that stops answering falls back to. */
+	memcpy(s->auto_good, s->auto_last, sizeof(s->auto_good));
 	s->backoff = BACKOFF_MIN;
 	evtimer_del(s->probe_ev);
 	log_info("tunnel up (%s mode) to %s%s", s->mode == TUNNEL_MODE_POLL ?

@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "notify.h"
+#include "pacd.h"
 #include "sip.h"
 #include "tunnel.h"
 #include "vcit.h"
@@ -260,6 +261,7 @@ main(int argc, char *argv[])
 	sip_init();
 	hrac.base = base;
 	hrac.conf = conf;
+	hrac.daemon = 1;
 	if (hrac_session_init(&hrac.session, &hrac, NULL) == -1)
 		fatalx("cannot set up the tunnel to %s", conf->server);
 	if ((hrac.sip = hrac_sip_new(&hrac)) == NULL)
@@ -279,6 +281,15 @@ main(int argc, char *argv[])
 	if (daemon_drop_privileges(conf->user != NULL ? conf->user :
 	    CONFIG_USER) == -1)
 		fatalx("cannot drop privileges");
+	/*
+	 * PAC files run in a process of their own, under a time limit: it
+	 * is forked now, as the sandbox forbids forking later. Without it,
+	 * a PAC file is refused as one that does not answer.
+	 */
+	if (conf->proxy != NULL && strcmp(conf->proxy, "auto") == 0 &&
+	    (hrac.pacd = pacd_start(base, conf->sandbox ?
+	    PACD_FILTER : 0)) == NULL)
+		log_warnx("PAC files cannot be run: no PAC runner");
 	if (daemon_sandbox(conf->sandbox) == -1)
 		fatalx("cannot enter the sandbox");
 	/* Ready once the listeners are: the tunnel comes up when it can. */
@@ -294,6 +305,7 @@ main(int argc, char *argv[])
 	hook_free(hrac.hook);
 	hrac_sip_free(hrac.sip);
 	hrac_session_free(&hrac.session);
+	pacd_free(hrac.pacd);
 	daemon_signals_free(sig);
 	event_base_free(base);
 	hrac_config_free(hrac.conf);

@@ -4,8 +4,10 @@
 # whom the firewall lets the LAN reach, and when it changes the next
 # attempt follows it; the environment's http_proxy, and no_proxy
 # exempting hras; WPAD through the LAN's DNS. Each choice is logged, and
-# each carries the tunnel.
-# timeout: 150
+# each carries the tunnel. A PAC file that never answers is refused within
+# proxy_pac_timeout while hrac stays responsive, and the last proxy that
+# worked is kept.
+# timeout: 220
 set -eu
 
 . "$(dirname "$0")/../lib/testbed.sh"
@@ -87,6 +89,52 @@ tb_wait_log hrac "proxy for $S: $TB_FW_LAN_IP:$TB_PROXY_PORT \\(the PAC file $TB
 tb_wait_log hrac 'tunnel up \(stream mode\) .* through the proxy' 20
 vofw_push_up 20
 echo "ok: the PAC file is read again at each attempt"
+
+# A PAC file that never answers (it comes from the network: anyone who
+# serves it may send one): each attempt, hrac refuses it once
+# proxy_pac_timeout has passed, stays responsive meanwhile (its control
+# socket answers while the script spins), and keeps the last proxy a
+# tunnel came up through. A good file is taken at the next attempt.
+restart_hrac pac-loop "proxy_pac = \"$TB_DIR/direct.pac\"; proxy_pac_timeout = 3000;"
+tb_wait_log hrac 'tunnel up \(stream mode\) .* through the proxy' 15
+# restart_hras: a new tunnel attempt, so discovery runs again.
+NHRAS=1
+restart_hras() {
+	tb_stop hras
+	NHRAS=$((NHRAS + 1))
+	mv "$TB_DIR/hras.log" "$TB_DIR/hras-$NHRAS.log"
+	vofw_start_hras
+}
+REFUSED="the PAC file $TB_DIR/direct.pac did not answer within 3000 ms: refused; hrac keeps the last proxy that worked, $TB_FW_LAN_IP:$TB_PROXY_PORT\$"
+for loop in 'function FindProxyForURL(url, host) { while (true) {} }' \
+    'while (true) {}'; do
+	echo "$loop" >"$TB_DIR/direct.pac"
+	n=$(vofw_count hrac "$REFUSED")
+	ups=$(vofw_count hrac 'tunnel up \(stream mode\) .* through the proxy')
+	downs=$(vofw_count hrac 'tunnel (down|attempt failed)')
+	restart_hras
+	vofw_wait_count hrac 'tunnel (down|attempt failed)' $((downs + 1)) 15
+	# The next attempt's script spins now; hrac answers meanwhile.
+	sleep 1
+	timeout 2 "$TB_HRAC" -f "$TB_DIR/hrac.conf" -c status \
+	    >"$TB_DIR/status-loop.out" 2>&1 ||
+	    tb_fail "hrac did not answer status while a PAC file ran: $(cat \
+	    "$TB_DIR/status-loop.out")"
+	vofw_wait_count hrac "$REFUSED" $((n + 1)) 20
+	vofw_wait_count hrac 'tunnel up \(stream mode\) .* through the proxy' \
+	    $((ups + 1)) 20
+	vofw_push_up 20
+	echo "ok: a PAC file that never answers ($loop) is refused; the last proxy is kept"
+done
+
+cat >"$TB_DIR/direct.pac" <<EOF
+function FindProxyForURL(url, host) { return "DIRECT"; }
+EOF
+restart_hras
+tb_wait_log hrac "proxy for $S: none, direct \\(the PAC file $TB_DIR/direct.pac says \"DIRECT\"\\)" 20
+tb_wait_log hrac "tunnel up \\(stream mode\\) to $S\$" 20
+vofw_push_up 20
+echo "ok: a good PAC file is taken again at the next attempt"
 
 # A PAC file that fails: the attempt fails and says why.
 echo 'function FindProxyForURL(url, host) { return "SOCKS s:1080"; }' \
