@@ -146,7 +146,7 @@ check "purge removes the configuration" in_root "$WORK/deb" \
 echo "== make install DESTDIR=<a clean root> (PREFIX /usr/local)"
 rootfs_unpack "$WORK/base.tar" "$WORK/mk" || exit 1
 check "runtime libraries, with apt" in_root "$WORK/mk" \
-    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libevent-2.1-7 libevent-openssl-2.1-7 libconfig9 libosip2-15 libseccomp2 libssl3'
+    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libevent-2.1-7 libevent-openssl-2.1-7 libconfig9 libosip2-15 libseccomp2 libssl3 libsystemd0 libgssapi-krb5-2 libduktape207'
 (cd "$WORK/src" && make clean >/dev/null && make -j2 all >"$WORK/make.log" 2>&1) ||
     { tail "$WORK/make.log"; echo "FAIL make"; exit 1; }
 check "make install DESTDIR=" make -C "$WORK/src" install DESTDIR="$WORK/mk"
