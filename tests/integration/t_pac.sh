@@ -4,7 +4,7 @@
 # whom the firewall lets the LAN reach, and when it changes the next
 # attempt follows it; the environment's http_proxy, and no_proxy
 # exempting hras; WPAD through the LAN's DNS. Each choice is logged, and
-# each carries the tunnel. A PAC file that never answers is refused within
+# each carries the tunnel (the first a call with voice). A PAC file that never answers is refused within
 # proxy_pac_timeout while hrac stays responsive, and the last proxy that
 # worked is kept.
 # timeout: 220
@@ -12,6 +12,7 @@ set -eu
 
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$(dirname "$0")/../lib/vofw.sh"
+. "$(dirname "$0")/../lib/voicecall.sh"
 
 tb_up
 tb_squid_start
@@ -56,7 +57,8 @@ vofw_push_up 20
 vofw_push_down 20
 grep -q "$TB_WAN_IP:8080/vofw/v1/" "$TB_DIR/squid/access.log" ||
     tb_fail "the tunnel did not go through Squid"
-echo "ok: a PAC file from the web server picks Squid for hras"
+vofw_voice_call pac
+echo "ok: a PAC file from the web server picks Squid for hras; a call with voice crosses"
 
 # A PAC file on disk: DIRECT for hras, which the firewall lets through.
 # Squid is stopped: a tunnel that comes up did not use it.
