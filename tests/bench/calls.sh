@@ -216,7 +216,11 @@ cb_conf() {
 	cat >"$TB_DIR/$HRAS.conf" <<EOF || cb_fail "$HRAS.conf"
 domains = [ "corp.example" ];
 sip = { address = "$HRAS_IP"; port = 5060; };
-media = { address = "$HRAS_IP"; port_min = 20000; port_max = 23999; };
+# One outside phone places every call, all for one client: lift the caps
+# that bound an attacker's share (docs/security.md) above the load.
+media = { address = "$HRAS_IP"; port_min = 20000; port_max = 23999;
+    streams_per_source = 4096; streams_per_client = 4096;
+    calls_per_client = 4096; };
 tunnel = { address = "$HRAS_IP"; port = 8080;
     batch_wait = $_w; batch_bytes = $_b; };
 clients = ( { id = "corp"; secret = "$BENCH_SECRET";
