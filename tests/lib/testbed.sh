@@ -500,6 +500,32 @@ tb_wait_listen() {
 
 # --- Squid, the company's HTTP proxy, in FW -----------------------------------
 
+# _tb_squid_base: the lines every testbed Squid shares (files in $_tb_sd,
+# no cache, no DNS, nothing left behind), for a squid.conf here-document.
+_tb_squid_base() {
+	cat <<EOF
+visible_hostname vofw-fw
+cache_effective_user proxy
+cache_effective_group proxy
+pid_filename $_tb_sd/squid.pid
+cache_log $_tb_sd/cache.log
+access_log stdio:$_tb_sd/access.log
+cache_store_log none
+logfile_rotate 0
+coredump_dir $_tb_sd
+# Nothing may leave the namespaces: no DNS but a dead local resolver.
+dns_nameservers 127.0.0.1
+cache deny all
+cache_mem 8 MB
+shutdown_lifetime 1 seconds
+pinger_enable off
+icp_port 0
+htcp_port 0
+netdb_filename none
+acl lan src 10.77.0.0/24
+EOF
+}
+
 # tb_squid_start [auth USER PASS]: Squid on 10.77.0.1:3128 for the LAN,
 # CONNECT to any port, optionally with Basic proxy authentication.
 # TB_SQUID_RULES, when set, goes in before the http_access lines (for
@@ -524,25 +550,7 @@ tb_squid_start() {
 		cat <<EOF
 # Squid for the VoFW testbed: the company proxy between LAN and WAN.
 http_port $TB_FW_LAN_IP:$TB_PROXY_PORT
-visible_hostname vofw-fw
-cache_effective_user proxy
-cache_effective_group proxy
-pid_filename $_tb_sd/squid.pid
-cache_log $_tb_sd/cache.log
-access_log stdio:$_tb_sd/access.log
-cache_store_log none
-logfile_rotate 0
-coredump_dir $_tb_sd
-# Nothing may leave the namespaces: no DNS but a dead local resolver.
-dns_nameservers 127.0.0.1
-cache deny all
-cache_mem 8 MB
-shutdown_lifetime 1 seconds
-pinger_enable off
-icp_port 0
-htcp_port 0
-netdb_filename none
-acl lan src 10.77.0.0/24
+$(_tb_squid_base)
 ${TB_SQUID_RULES:-}
 EOF
 		if [ "$_TB_SQUID_MODE" = auth ]; then
@@ -623,24 +631,7 @@ http_port $TB_FW_LAN_IP:$TB_PROXY_PORT ssl-bump tls-cert=$_tb_sd/bump.pem genera
 sslcrtd_program $_tb_lib/security_file_certgen -s $_tb_sd/certs -M 4MB
 sslcrtd_children 2
 tls_outgoing_options cafile=$3
-visible_hostname vofw-fw
-cache_effective_user proxy
-cache_effective_group proxy
-pid_filename $_tb_sd/squid.pid
-cache_log $_tb_sd/cache.log
-access_log stdio:$_tb_sd/access.log
-cache_store_log none
-logfile_rotate 0
-coredump_dir $_tb_sd
-dns_nameservers 127.0.0.1
-cache deny all
-cache_mem 8 MB
-shutdown_lifetime 1 seconds
-pinger_enable off
-icp_port 0
-htcp_port 0
-netdb_filename none
-acl lan src 10.77.0.0/24
+$(_tb_squid_base)
 acl step1 at_step SslBump1
 EOF
 		if [ -n "${4:-}" ]; then
