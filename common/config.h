@@ -184,7 +184,9 @@ struct config_key {
 	    offsetof(st, media.timeout))
 /*
  * Voice waits up to batch_wait µs for batch_bytes of records to share a
- * frame (docs/performance.md has the trade between delay and bytes).
+ * frame, and only as long as the voice rate says the batch takes to fill
+ * (common/batch.h; docs/performance.md has the trade between delay and
+ * bytes).
  */
 #define CONFIG_BATCH_WAIT	1000
 #define CONFIG_BATCH_BYTES	512

@@ -12,7 +12,8 @@
  *
  * The pump is the part of a session both halves' transports share: a kick
  * when records are queued turns into a flush at the end of the loop turn,
- * or after the batch wait when voice could share its frame with more; the
+ * or after a wait when the voice rate says more voice will share its
+ * frame (batch.h); the
  * flush hands a poll outlet its batch or writes chunks into a stream
  * outlet up to its high-water mark; and each record opened goes to the
  * half's handler for its type. Where the bytes go is the half's business,
@@ -26,6 +27,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "batch.h"
 #include "log.h"
 #include "rtphc.h"
 #include "tunnel.h"
@@ -53,7 +55,8 @@ struct tunnel {
 	struct tunnel_pump_cb	 pump;		/* the half's transport */
 	struct event		*flush_ev;
 	struct evbuffer		*out;		/* frames on their way out */
-	int			 batch_wait;	/* µs voice may wait */
+	int			 batch_wait;	/* µs voice may wait, at most */
+	struct batch		 rate;		/* the voice queued lately */
 	char			 who[96];	/* log prefix: "client x: " */
 	struct rtphc		 hc_tx;		/* RTP flows as we seal them */
 	struct rtphc		 hc_rx;		/* RTP flows as we open them */
@@ -206,8 +209,8 @@ tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
 
 /*
  * Let voice wait in the queue until this many bytes of records are there
- * (0: never wait), so that one frame carries several datagrams. How long
- * it may wait is the transport's timer; SIP and control never wait.
+ * (0: never wait), so that one frame carries several datagrams; SIP and
+ * control never wait.
  */
 void
 tunnel_set_batch(struct tunnel *t, size_t bytes)
@@ -215,7 +218,11 @@ tunnel_set_batch(struct tunnel *t, size_t bytes)
 	t->batch_bytes = bytes;
 }
 
-/* How long (µs) voice short of a batch may wait for more: tunnel.batch_wait. */
+/*
+ * The longest (µs) voice short of a batch may wait for more
+ * (tunnel.batch_wait); how long it does wait follows the voice rate
+ * (batch.h), and 0 turns batching off.
+ */
 void
 tunnel_set_batch_wait(struct tunnel *t, int wait_us)
 {
@@ -251,6 +258,7 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 	uint8_t			 head[RECORD_HDRLEN];
 	size_t			 queued = evbuffer_get_length(t->queue);
 	size_t			 limit = t->queue_max, need;
+	uint64_t		 now;
 
 	if (len > FRAME_MAXDATA)
 		return -1;
@@ -288,10 +296,15 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 	}
 	if (t->cb.kick == NULL)
 		return 0;
-	if (!tunnel_is_media(type) || queued + need >= t->batch_bytes)
-		t->cb.kick(t->cb.arg, 1);
-	else if (queued == 0)
+	if (!tunnel_is_media(type) || queued + need >= t->batch_bytes) {
 		t->cb.kick(t->cb.arg, 0);
+		return 0;
+	}
+	now = tunnel_now_us();
+	batch_note(&t->rate, now, need);
+	if (queued == 0)
+		t->cb.kick(t->cb.arg, batch_wait_us(&t->rate, now, need,
+		    t->batch_bytes, t->batch_wait));
 	return 0;
 }
 
@@ -849,23 +862,26 @@ tunnel_purge_media(struct tunnel *t)
 
 /*
  * Records were queued: flush them at the end of this loop turn, or let
- * voice wait up to the batch wait for more to share its frame. Only a
- * stream outlet waits: a poll outlet's round trips batch already, and
- * without an outlet nothing leaves either way.
+ * voice wait up to the batch wait for more to share its frame.
  */
 void
 tunnel_pump_kick(struct tunnel *t, int now)
 {
-	tunnel_schedule_flush(t->flush_ev, now ||
-	    t->pump.outlet(t->pump.arg) != TUNNEL_OUT_STREAM ? 0 :
-	    t->batch_wait);
+	tunnel_pump_kick_cb(t, now ? 0 : t->batch_wait);
 }
 
-/* The frame layer's kick, through the pump's policy. */
+/*
+ * The frame layer's kick: voice waits wait_us for company. Only a stream
+ * outlet waits: a poll outlet's round trips batch already, and without an
+ * outlet nothing leaves either way.
+ */
 static void
-tunnel_pump_kick_cb(void *arg, int now)
+tunnel_pump_kick_cb(void *arg, int wait_us)
 {
-	tunnel_pump_kick(arg, now);
+	struct tunnel	*t = arg;
+
+	tunnel_schedule_flush(t->flush_ev,
+	    t->pump.outlet(t->pump.arg) != TUNNEL_OUT_STREAM ? 0 : wait_us);
 }
 
 /* Deferred flush, so that a burst of records leaves as one chunk. */

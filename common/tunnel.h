@@ -28,10 +28,10 @@ struct tunnel_cb {
 		    const uint8_t *, size_t);
 	/*
 	 * Records were queued: the transport should flush at the end of this
-	 * loop turn (now) or, when only voice short of a batch waits, once its
-	 * batch wait has passed.
+	 * loop turn (wait_us 0) or, when only voice short of a batch waits,
+	 * after wait_us (batch.h: how long the voice rate says is worth it).
 	 */
-	void	(*kick)(void *, int now);
+	void	(*kick)(void *, int wait_us);
 	void	*arg;
 };
 

@@ -41,6 +41,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Big records' data: up to one byte more than a record may carry. */
 #define FF_FILLLEN	(FRAME_MAXDATA + 1)
+#define FF_BATCH_WAIT	1000	/* µs: the kicks may ask for no more */
 
 /* One record the model expects B to deliver, and the frame it comes in. */
 struct ff_rec {
@@ -58,7 +59,7 @@ struct ff_check {
 	size_t			 got;
 	int			 strict;	/* must match want */
 	const struct tunnel	*t;		/* the receiving tunnel */
-	size_t			 kicks[2];	/* batch kicks, kicks now */
+	size_t			 kicks;		/* asked to flush */
 };
 
 /* 31 characters and the NUL: the seeds' frames are sealed with these. */
@@ -137,13 +138,13 @@ ff_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
 
 /* Count a sending tunnel's kicks. */
 static void
-ff_kick(void *arg, int now)
+ff_kick(void *arg, int wait_us)
 {
 	struct ff_check	*c = arg;
 
-	if (now != 0 && now != 1)
+	if (wait_us < 0 || wait_us > FF_BATCH_WAIT)
 		abort();
-	c->kicks[now]++;
+	c->kicks++;
 }
 
 /* A tunnel keyed as hrac (is_a) or hras. */
@@ -329,7 +330,7 @@ ff_round_trip(const uint8_t *data, size_t size)
 	const uint8_t		*p = data + 5, *end = data + size;
 	size_t			 qmax, fmax, piece, batch, nwant = 0, npend = 0;
 	size_t			 queued = 0, limit, i, j, n, need, media, freed;
-	size_t			 nframes = 0, nrecs = 0, kicks[2] = { 0, 0 };
+	size_t			 nframes = 0, nrecs = 0, kicks = 0;
 	uint8_t			 op, first[FRAME_HDRLEN + FRAME_MAXLEN];
 	size_t			 firstlen = 0, wirelen;
 	const char		*why;
@@ -347,6 +348,7 @@ ff_round_trip(const uint8_t *data, size_t size)
 	a = ff_tunnel(qmax, &ca, 1);
 	b = ff_tunnel(qmax, &c, 0);
 	tunnel_set_batch(a, batch);
+	tunnel_set_batch_wait(a, FF_BATCH_WAIT);
 	rtphc_reset(&ff_hc);
 	if ((wire = evbuffer_new()) == NULL || (f = evbuffer_new()) == NULL)
 		abort();
@@ -427,19 +429,16 @@ ff_round_trip(const uint8_t *data, size_t size)
 			if (rc != (ok && need == 0 ? 0 : -1))
 				abort();
 			if (rc == 0) {
-				/* SIP and control go at once, voice when a
-				 * batch is there, or wait for the timer. */
+				/* SIP and control ask at once, voice when a
+				 * batch is there or the queue was empty. */
 				if (!ff_is_media(r.type) ||
-				    queued + n >= batch)
-					kicks[1]++;
-				else if (queued == 0)
-					kicks[0]++;
+				    queued + n >= batch || queued == 0)
+					kicks++;
 				pend[npend++] = r;
 				queued += n;
 			}
 		}
-		if (tunnel_queued(a) != queued || ca.kicks[0] != kicks[0] ||
-		    ca.kicks[1] != kicks[1])
+		if (tunnel_queued(a) != queued || ca.kicks != kicks)
 			abort();
 		if (op & 0x40 || end - p < 3) {
 			/* Flush: whole records, as many to a frame as fit. */

@@ -162,10 +162,10 @@ th_dirty_stack(void)
 
 /* The tunnels' transport is never asked for anything here. */
 static void
-th_kick(void *arg, int now)
+th_kick(void *arg, int wait_us)
 {
 	(void)arg;
-	(void)now;
+	(void)wait_us;
 }
 
 /* A record from hras's end of the tunnel: keep the SIP ones, as text. */

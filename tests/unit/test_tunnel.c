@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <event2/buffer.h>
 
+#include "batch.h"
 #include "log.h"
 #include "tunnel.h"
 
@@ -101,12 +103,12 @@ tt_deliver(void *arg, unsigned int type, uint32_t flow, const uint8_t *data,
 
 /* Count the transport being asked to flush, and how soon. */
 static void
-tt_kick(void *arg, int now)
+tt_kick(void *arg, int wait_us)
 {
 	struct tt_side	*s = arg;
 
 	s->kicks++;
-	if (now)
+	if (wait_us == 0)
 		s->nows++;
 }
 
@@ -372,9 +374,10 @@ test_round_trip(void **state)
 
 /*
  * Without a batch size every record asks for a flush at once. With one,
- * voice that finds the queue empty asks for a flush after the batch wait,
- * and the record that fills the batch for one at once; SIP and control
- * never wait.
+ * and voice coming fast enough to fill it within the batch wait, voice
+ * that finds the queue empty asks for a flush after a wait, and the
+ * record that fills the batch for one at once; SIP and control never
+ * wait.
  */
 static void
 test_kick(void **state)
@@ -391,39 +394,47 @@ test_kick(void **state)
 
 	/* Three voice records of 8 bytes fill a batch of 20. */
 	tunnel_set_batch(t->a, 20);
+	/* The rate is unknown yet: voice goes at once. */
+	tunnel_set_batch_wait(t->a, 1000000);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "x", 1), 0);
+	assert_int_equal(t->sa.kicks, 3);
+	assert_int_equal(t->sa.nows, 3);
+	tt_pass(t->a, t->b);
+	/* One record in a window: one every 100 ms, due within 1 s. */
+	assert_int_equal(usleep(BATCH_WINDOW_US + 1000), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "c", 1), 0);
-	assert_int_equal(t->sa.kicks, 3);
-	assert_int_equal(t->sa.nows, 2);
-	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 1, "d", 1), 0);
-	assert_int_equal(t->sa.kicks, 3);
-	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 1, "e", 1), 0);
 	assert_int_equal(t->sa.kicks, 4);
 	assert_int_equal(t->sa.nows, 3);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTCP, 1, "d", 1), 0);
+	assert_int_equal(t->sa.kicks, 4);
+	assert_int_equal(tunnel_send(t->a, FRAME_HOOK, 1, "e", 1), 0);
+	assert_int_equal(t->sa.kicks, 5);
+	assert_int_equal(t->sa.nows, 4);
 	/* Past the batch, every record asks again; flushing is idempotent. */
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "f", 1), 0);
-	assert_int_equal(t->sa.nows, 4);
+	assert_int_equal(t->sa.nows, 5);
 	tt_pass(t->a, t->b);
-	assert_int_equal(tunnel_stats(t->a)->tx_frames, 2);
+	assert_int_equal(tunnel_stats(t->a)->tx_frames, 3);
 
 	/* SIP, keepalive and control go at once, even into an empty queue. */
 	assert_int_equal(tunnel_send(t->a, FRAME_SIP, 1, "g", 1), 0);
-	assert_int_equal(t->sa.nows, 5);
+	assert_int_equal(t->sa.nows, 6);
 	tt_pass(t->a, t->b);
 	assert_int_equal(tunnel_send(t->a, FRAME_KEEPALIVE, 0, NULL, 0), 0);
 	assert_int_equal(tunnel_send(t->a, FRAME_CONTROL, 0, "h", 1), 0);
-	assert_int_equal(t->sa.kicks, 8);
-	assert_int_equal(t->sa.nows, 7);
-	/* Voice behind SIP already flushing still counts towards a batch. */
-	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "i", 1), 0);
 	assert_int_equal(t->sa.kicks, 9);
 	assert_int_equal(t->sa.nows, 8);
+	/* Voice behind SIP already flushing still counts towards a batch. */
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "i", 1), 0);
+	assert_int_equal(t->sa.kicks, 10);
+	assert_int_equal(t->sa.nows, 9);
 	tt_pass(t->a, t->b);
-	assert_int_equal(t->sb.n, 10);
+	assert_int_equal(t->sb.n, 11);
 
 	/* A refused record does not kick. */
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "x",
 	    FRAME_MAXDATA + 1), -1);
-	assert_int_equal(t->sa.kicks, 9);
+	assert_int_equal(t->sa.kicks, 10);
 	assert_int_equal(t->sb.kicks, 0);
 
 	/* No kick callback at all is fine. */

@@ -2,8 +2,9 @@
  * Unit tests of the tunnel's pump, without sockets: a pumped tunnel A
  * (either half's side) over a stand-in transport whose outlet the test
  * sets, and a plain tunnel B keyed as the far half. Covers the kick policy
- * (a stream outlet lets voice wait for a batch, a poll outlet and SIP do
- * not, no outlet sends nothing), the stream flush stopping at the outlet's
+ * (a stream outlet lets voice wait for a batch when voice comes fast
+ * enough to fill one, a poll outlet and SIP do not, no outlet sends
+ * nothing), the stream flush stopping at the outlet's
  * high-water mark and resuming as it drains, a failed write, and the
  * delivery of opened records to the handler for their type.
  */
@@ -14,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "batch.h"
 #include "log.h"
 #include "tunnel.h"
 
@@ -317,9 +320,33 @@ test_ping(void **state)
 }
 
 /*
- * A stream outlet: voice short of a batch waits for the batch timer, SIP
- * takes it along at the end of the loop turn; voice alone leaves once
- * the wait has passed.
+ * Let A see a window of voice at TP_BUSY records in BATCH_WINDOW_US (a
+ * record every 5 ms, well within TP_WAIT), and deliver it.
+ */
+#define TP_BUSY		20
+static void
+tp_busy(struct tp *t)
+{
+	uint8_t		 rtp[40] = { 0x80 };
+	int		 i;
+
+	for (i = 0; i < TP_BUSY; i++)
+		assert_int_equal(tunnel_send(t->a, FRAME_RTP, 7, rtp,
+		    sizeof(rtp)), 0);
+	tp_turn(t);
+	assert_int_equal(tunnel_queued(t->a), 0);
+	tp_pass(t);
+	assert_int_equal(t->nb, TP_BUSY);
+	t->nb = 0;
+	t->writes = 0;
+	t->sents = 0;
+	assert_int_equal(usleep(BATCH_WINDOW_US + 1000), 0);
+}
+
+/*
+ * A stream outlet under a voice rate that fills a batch: voice short of a
+ * batch waits for the batch timer, SIP takes it along at the end of the
+ * loop turn; voice alone leaves once the wait has passed.
  */
 static void
 test_kick_stream(void **state)
@@ -327,6 +354,7 @@ test_kick_stream(void **state)
 	struct tp	*t = *state;
 	uint8_t		 rtp[40] = { 0x80 };
 
+	tp_busy(t);
 	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 7, rtp, sizeof(rtp)), 0);
 	tp_turn(t);
 	assert_int_equal(t->writes, 0);
@@ -348,6 +376,31 @@ test_kick_stream(void **state)
 	assert_int_not_equal(event_base_loop(t->base, EVLOOP_ONCE), -1);
 	assert_int_equal(t->writes, 2);
 	assert_int_equal(tunnel_queued(t->a), 0);
+}
+
+/*
+ * Voice whose rate is not known yet, or too slow for a second record to
+ * come within the batch wait (one call: one every 20 ms), leaves at the
+ * end of the loop turn: waiting would only delay it.
+ */
+static void
+test_kick_quiet(void **state)
+{
+	struct tp	*t = *state;
+	uint8_t		 rtp[40] = { 0x80 };
+
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 7, rtp, sizeof(rtp)), 0);
+	tp_turn(t);
+	assert_int_equal(t->writes, 1);
+	assert_int_equal(tunnel_queued(t->a), 0);
+	/* One record in a window of 100 ms: more than TP_WAIT apart. */
+	assert_int_equal(usleep(BATCH_WINDOW_US + 1000), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 7, rtp, sizeof(rtp)), 0);
+	tp_turn(t);
+	assert_int_equal(t->writes, 2);
+	assert_int_equal(tunnel_queued(t->a), 0);
+	tp_pass(t);
+	assert_int_equal(t->nb, 2);
 }
 
 /* A batch of voice, as much as the batch asks for, needs no wait. */
@@ -526,6 +579,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ping, tp_setup,
 		    tp_teardown),
 		cmocka_unit_test_setup_teardown(test_kick_stream, tp_setup,
+		    tp_teardown),
+		cmocka_unit_test_setup_teardown(test_kick_quiet, tp_setup,
 		    tp_teardown),
 		cmocka_unit_test_setup_teardown(test_kick_batch, tp_setup,
 		    tp_teardown),
