@@ -10,6 +10,14 @@
 void
 batch_note(struct batch *b, uint64_t now_us, size_t len)
 {
+	batch_note_many(b, now_us, 1, len);
+}
+
+/* Voice records, bytes in all, came by now_us. */
+void
+batch_note_many(struct batch *b, uint64_t now_us, uint64_t records,
+    uint64_t bytes)
+{
 	uint64_t	 span;
 
 	if (b->records == 0 && b->start_us == 0)
@@ -28,8 +36,8 @@ batch_note(struct batch *b, uint64_t now_us, size_t len)
 		b->records = 0;
 		b->bytes = 0;
 	}
-	b->records++;
-	b->bytes += len;
+	b->records += records;
+	b->bytes += bytes;
 }
 
 /*

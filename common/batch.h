@@ -26,6 +26,8 @@ struct batch {
 };
 
 void	 batch_note(struct batch *, uint64_t now_us, size_t len);
+void	 batch_note_many(struct batch *, uint64_t now_us, uint64_t records,
+	    uint64_t bytes);
 int	 batch_wait_us(const struct batch *, uint64_t now_us, size_t queued,
 	    size_t batch_bytes, int max_wait_us);
 

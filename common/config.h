@@ -185,8 +185,9 @@ struct config_key {
 /*
  * Voice waits up to batch_wait µs for batch_bytes of records to share a
  * frame, and only as long as the voice rate says the batch takes to fill
- * (common/batch.h; docs/performance.md has the trade between delay and
- * bytes).
+ * (common/batch.h), in the queue or, under load, in the socket buffers
+ * while the event loop paces itself (common/pace.h); docs/performance.md
+ * has the trade between delay, bytes and CPU.
  */
 #define CONFIG_BATCH_WAIT	1000
 #define CONFIG_BATCH_BYTES	512

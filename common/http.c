@@ -6,6 +6,7 @@
  * Writing is one chunk of a body that stays open, and its end.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -500,17 +501,23 @@ http_reason(int status)
 	}
 }
 
-/* Move all of data into out as one chunk; nothing when data is empty. */
+/*
+ * Make data one chunk in place, ready to be written as it is; nothing when
+ * it is empty.
+ */
 int
-http_chunk_write(struct evbuffer *out, struct evbuffer *data)
+http_chunk_wrap(struct evbuffer *data)
 {
+	char	 head[32];
 	size_t	 n = evbuffer_get_length(data);
+	int	 len;
 
 	if (n == 0)
 		return 0;
-	if (evbuffer_add_printf(out, "%zx\r\n", n) == -1 ||
-	    evbuffer_add_buffer(out, data) == -1 ||
-	    evbuffer_add(out, "\r\n", 2) == -1)
+	len = snprintf(head, sizeof(head), "%zx\r\n", n);
+	if (len < 0 || (size_t)len >= sizeof(head) ||
+	    evbuffer_prepend(data, head, (size_t)len) == -1 ||
+	    evbuffer_add(data, "\r\n", 2) == -1)
 		return -1;
 	return 0;
 }

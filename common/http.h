@@ -61,7 +61,7 @@ int	 http_query_param(const char *target, const char *name, char *out,
 	    size_t outlen);
 const char *http_path(const char *target, char *out, size_t outlen);
 const char *http_reason(int status);
-int	 http_chunk_write(struct evbuffer *out, struct evbuffer *data);
+int	 http_chunk_wrap(struct evbuffer *data);
 int	 http_chunk_last(struct evbuffer *out);
 int	 http_auth_offer(const struct http_msg *, const char *header,
 	    const char *scheme, const char **token, size_t *len);

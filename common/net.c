@@ -13,6 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
 #include "log.h"
 #include "net.h"
 
@@ -182,4 +186,27 @@ net_check_local(const char *file, const char *key, const char *addr)
 		    "addresses: %s\n", file, key, addr, strerror(errno));
 		return 1;
 	}
+}
+
+/*
+ * Move data into bev's output, and when nothing waits there before it and
+ * direct says bev writes straight to its socket (no TLS, no pair), write
+ * what the socket takes at once: libevent writes only when its loop
+ * turns, and a paced loop (pace.h) turns again only after its sleep. What
+ * the socket does not take, and the error of a failed write, are left to
+ * the bufferevent. 0, or -1 if the data could not be queued.
+ */
+int
+net_bev_write(struct bufferevent *bev, struct evbuffer *data, int direct)
+{
+	struct evbuffer	*out = bufferevent_get_output(bev);
+	evutil_socket_t	 fd;
+
+	if (direct && evbuffer_get_length(out) == 0 &&
+	    (bufferevent_get_enabled(bev) & EV_WRITE) &&
+	    (fd = bufferevent_getfd(bev)) != -1)
+		(void)evbuffer_write(data, fd);
+	if (evbuffer_get_length(data) == 0)
+		return 0;
+	return evbuffer_add_buffer(out, data);
 }

@@ -29,6 +29,7 @@
 
 #include "batch.h"
 #include "log.h"
+#include "pace.h"
 #include "rtphc.h"
 #include "tunnel.h"
 
@@ -57,6 +58,7 @@ struct tunnel {
 	struct evbuffer		*out;		/* frames on their way out */
 	int			 batch_wait;	/* µs voice may wait, at most */
 	struct batch		 rate;		/* the voice queued lately */
+	const struct pace	*pace;		/* of the half's loop, or NULL */
 	char			 who[96];	/* log prefix: "client x: " */
 	struct rtphc		 hc_tx;		/* RTP flows as we seal them */
 	struct rtphc		 hc_rx;		/* RTP flows as we open them */
@@ -230,6 +232,16 @@ tunnel_set_batch_wait(struct tunnel *t, int wait_us)
 }
 
 /*
+ * The pace of the half's event loop: while it paces, voice waits for no
+ * timer, the turns are far enough apart.
+ */
+void
+tunnel_set_pace(struct tunnel *t, const struct pace *p)
+{
+	t->pace = p;
+}
+
+/*
  * Run the flush event at the end of this loop turn (wait_us 0), or once
  * wait_us have passed unless it is due already; at once if the timer
  * cannot be set.
@@ -296,7 +308,9 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 	}
 	if (t->cb.kick == NULL)
 		return 0;
-	if (!tunnel_is_media(type) || queued + need >= t->batch_bytes) {
+	/* A paced loop's turn is the batch: voice leaves at its end. */
+	if (!tunnel_is_media(type) || queued + need >= t->batch_bytes ||
+	    pace_active(t->pace)) {
 		t->cb.kick(t->cb.arg, 0);
 		return 0;
 	}

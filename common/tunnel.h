@@ -20,6 +20,7 @@
 struct event_base;
 struct evbuffer;
 struct tunnel;
+struct pace;
 
 /* A plain tunnel's callbacks (tunnel_new); a pumped one sets its own. */
 struct tunnel_cb {
@@ -99,6 +100,7 @@ void		 tunnel_set_batch(struct tunnel *, size_t bytes);
 struct tunnel	*tunnel_pump_new(size_t queue_max, struct event_base *,
 		    const char *who, const struct tunnel_pump_cb *);
 void		 tunnel_set_batch_wait(struct tunnel *, int wait_us);
+void		 tunnel_set_pace(struct tunnel *, const struct pace *);
 void		 tunnel_pump_kick(struct tunnel *, int now);
 void		 tunnel_pump_flush(struct tunnel *);
 int		 tunnel_send(struct tunnel *, unsigned int type, uint32_t flow,

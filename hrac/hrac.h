@@ -17,6 +17,7 @@
 #include "config.h"
 #include "hrac_config.h"
 #include "http.h"
+#include "pace.h"
 #include "tunnel.h"
 
 struct bufferevent;
@@ -216,6 +217,7 @@ struct hrac_session {
 /* The daemon: its loop, its configuration and the parts it owns. */
 struct hrac {
 	struct event_base	*base;
+	struct pace		 pace;		/* of its loop */
 	struct hrac_config	*conf;		/* swapped on reload */
 	struct hrac_session	 session;
 	struct hrac_sip		*sip;

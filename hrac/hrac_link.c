@@ -490,9 +490,10 @@ hrac_link_request(struct hrac_link *l, const char *method, const char *target,
 int
 hrac_link_write_chunk(struct hrac_link *l, struct evbuffer *frames)
 {
-	if (l->bev == NULL || !l->streaming)
+	if (l->bev == NULL || !l->streaming || http_chunk_wrap(frames) == -1)
 		return -1;
-	return http_chunk_write(bufferevent_get_output(l->bev), frames);
+	return net_bev_write(l->bev, frames,
+	    bufferevent_openssl_get_ssl(l->bev) == NULL);
 }
 
 /* Close an open request body; the response follows. */

@@ -17,6 +17,7 @@
 #include "hrac_config.h"
 #include "hrac_sip.h"
 #include "log.h"
+#include "media.h"
 #include "metrics.h"
 #include "net.h"
 #include "notify.h"
@@ -31,6 +32,7 @@ static void	hrac_status(void *, char *, size_t);
 static int	hrac_check(struct hrac_config *);
 static void	hrac_stop(void *);
 static void	hrac_deliver_sip(void *, uint32_t, const uint8_t *, size_t);
+static void	hrac_work(void *, struct pace_work *);
 static void	hrac_deliver_media(void *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
 
@@ -91,6 +93,7 @@ hrac_reload(void *arg)
 	}
 	tunnel_set_batch(h->session.tun, conf->batch_bytes);
 	tunnel_set_batch_wait(h->session.tun, conf->batch_wait);
+	pace_set(&h->pace, conf->batch_wait, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
 	log_limit_set((unsigned int)conf->log_limit_lines,
 	    (unsigned int)conf->log_limit_interval);
@@ -262,8 +265,11 @@ main(int argc, char *argv[])
 	hrac.base = base;
 	hrac.conf = conf;
 	hrac.daemon = 1;
+	pace_init(&hrac.pace, hrac_work, &hrac);
+	pace_set(&hrac.pace, conf->batch_wait, conf->batch_bytes);
 	if (hrac_session_init(&hrac.session, &hrac, NULL) == -1)
 		fatalx("cannot set up the tunnel to %s", conf->server);
+	tunnel_set_pace(hrac.session.tun, &hrac.pace);
 	if ((hrac.sip = hrac_sip_new(&hrac)) == NULL)
 		fatalx("cannot open the SIP listeners and media relay");
 	hrac.session.cb.up = hrac_sip_tunnel_up;
@@ -297,7 +303,8 @@ main(int argc, char *argv[])
 		fatalx("cannot set up the systemd notification");
 	log_info("hrac %s started", VOFW_VERSION);
 	notify_ready();
-	event_base_dispatch(base);
+	if (pace_loop(base, &hrac.pace) == -1)
+		log_warnx("stopping");
 
 	notify_free();
 	metrics_free(hrac.metrics);
@@ -311,4 +318,19 @@ main(int argc, char *argv[])
 	hrac_config_free(hrac.conf);
 	log_info("stopped");
 	return 0;
+}
+
+/* The datagrams the relay carried so far, both ways: the loop's load. */
+static void
+hrac_work(void *arg, struct pace_work *w)
+{
+	struct hrac			*h = arg;
+	const struct media_stats	*ms;
+
+	w->packets = w->bytes = 0;
+	if (h->sip == NULL || h->sip->media == NULL)
+		return;
+	ms = media_stats(h->sip->media);
+	w->packets = ms->rx_packets + ms->tx_packets;
+	w->bytes = ms->rx_bytes + ms->tx_bytes;
 }

@@ -18,6 +18,7 @@
 #include "call.h"
 #include "crypto.h"
 #include "http.h"
+#include "pace.h"
 #include "sip.h"
 
 struct bufferevent;
@@ -193,6 +194,7 @@ struct hras_pending {
 
 struct hras {
 	struct event_base	*base;
+	struct pace		 pace;		/* of its loop */
 	struct hras_config	*conf;
 	struct evconnlistener	*listener;
 	struct ssl_ctx_st	*ssl;

@@ -739,12 +739,11 @@ hras_link_start_stream(struct hras_link *c)
 int
 hras_link_write_frames(struct hras_link *c, struct evbuffer *frames)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
-
 	/* HTTP/1.0 has no chunks: the stream ends with the connection. */
-	if (c->http10)
-		return evbuffer_add_buffer(out, frames);
-	return http_chunk_write(out, frames);
+	if (!c->http10 && http_chunk_wrap(frames) == -1)
+		return -1;
+	return net_bev_write(c->bev, frames,
+	    bufferevent_openssl_get_ssl(c->bev) == NULL);
 }
 
 /* End a downstream that another one replaces; close once flushed. */

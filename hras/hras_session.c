@@ -230,6 +230,7 @@ hras_session_get(struct hras *h, const char *id)
 	}
 	tunnel_set_batch(s->tun, h->conf->batch_bytes);
 	tunnel_set_batch_wait(s->tun, h->conf->batch_wait);
+	tunnel_set_pace(s->tun, &h->pace);
 	tunnel_set_drop_cb(s->tun, h->session_cb.dropped, h->session_cb.arg);
 	TAILQ_INSERT_TAIL(&h->sessions, s, entry);
 	return s;

@@ -35,6 +35,7 @@ static void	hras_deliver_sip(void *, const char *, uint32_t,
 static void	hras_deliver_media(void *, const char *, unsigned int, uint32_t,
 		    const uint8_t *, size_t);
 static void	hras_voice_dropped(void *, uint32_t);
+static void	hras_work(void *, struct pace_work *);
 
 static struct hras	hras;
 
@@ -115,6 +116,7 @@ hras_reload(void *arg)
 			tunnel_set_batch_wait(s->tun, conf->batch_wait);
 		}
 	}
+	pace_set(&h->pace, conf->batch_wait, conf->batch_bytes);
 	log_set_debug(conf->log_debug);
 	log_limit_set((unsigned int)conf->log_limit_lines,
 	    (unsigned int)conf->log_limit_interval);
@@ -278,6 +280,8 @@ main(int argc, char *argv[])
 		fatalx("cannot set up signal handling");
 	daemon_raise_nofile();
 	sip_init();
+	pace_init(&h->pace, hras_work, h);
+	pace_set(&h->pace, h->conf->batch_wait, h->conf->batch_bytes);
 	cb.sip = hras_deliver_sip;
 	cb.media = hras_deliver_media;
 	cb.dropped = hras_voice_dropped;
@@ -305,7 +309,8 @@ main(int argc, char *argv[])
 		fatalx("cannot set up the systemd notification");
 	log_info("hras %s started", VOFW_VERSION);
 	notify_ready();
-	event_base_dispatch(h->base);
+	if (pace_loop(h->base, &h->pace) == -1)
+		log_warnx("stopping");
 
 	notify_free();
 	metrics_free(h->metrics);
@@ -319,4 +324,19 @@ main(int argc, char *argv[])
 	hras_config_free(h->conf);
 	log_info("stopped");
 	return 0;
+}
+
+/* The datagrams the relay carried so far, both ways: the loop's load. */
+static void
+hras_work(void *arg, struct pace_work *w)
+{
+	struct hras			*h = arg;
+	const struct media_stats	*ms;
+
+	w->packets = w->bytes = 0;
+	if (h->media == NULL)
+		return;
+	ms = media_stats(h->media);
+	w->packets = ms->rx_packets + ms->tx_packets;
+	w->bytes = ms->rx_bytes + ms->tx_bytes;
 }

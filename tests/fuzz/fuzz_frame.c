@@ -197,7 +197,7 @@ ff_is_ack(const struct ff_rec *r)
 static void
 ff_stream(const uint8_t *data, size_t size)
 {
-	struct ff_check		 c = { NULL, 0, 0, 0, NULL, { 0, 0 } };
+	struct ff_check		 c = { NULL, 0, 0, 0, NULL, 0 };
 	const struct tunnel_stats *st;
 	struct evbuffer		*b;
 	struct tunnel		*t;
@@ -320,8 +320,8 @@ ff_flush_model(struct ff_rec *pend, size_t *npend, size_t max,
 static void
 ff_round_trip(const uint8_t *data, size_t size)
 {
-	struct ff_check		 c = { NULL, 0, 0, 1, NULL, { 0, 0 } };
-	struct ff_check		 ca = { NULL, 0, 0, 0, NULL, { 0, 0 } };
+	struct ff_check		 c = { NULL, 0, 0, 1, NULL, 0 };
+	struct ff_check		 ca = { NULL, 0, 0, 0, NULL, 0 };
 	const struct tunnel_stats *sa, *sb;
 	struct ff_rec		*want, *pend, r;
 	struct tunnel		*a, *b;
@@ -577,7 +577,7 @@ ff_walk(const uint8_t *p, size_t len, int gap, struct ff_rec *want,
 static void
 ff_sealed(const uint8_t *data, size_t size)
 {
-	struct ff_check		 c = { NULL, 0, 0, 1, NULL, { 0, 0 } };
+	struct ff_check		 c = { NULL, 0, 0, 1, NULL, 0 };
 	const struct tunnel_stats *st;
 	struct ff_rec		*want;
 	struct tunnel		*b;

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Tunnel batching: voice alone waits tunnel.batch_wait for company and then
-# goes anyway; voice that fills tunnel.batch_bytes goes at once; with
-# batching off nothing waits. Round trips through both halves' hooks
-# (udptool rtt -> hrac -> tunnel -> hras -> echo -> hras -> tunnel -> hrac)
-# show each: a lone datagram waits once in each direction.
+# Tunnel batching follows the voice rate (common/batch.h): voice too sparse
+# for company within tunnel.batch_wait goes at once; voice that comes
+# often enough waits up to batch_wait for more; voice that fills
+# tunnel.batch_bytes goes at once; with batching off nothing waits. Round
+# trips through both halves' hooks (udptool rtt -> hrac -> tunnel -> hras
+# -> echo -> hras -> tunnel -> hrac) show each: a waiting datagram waits
+# once in each direction.
 # timeout: 120
 # serial: it measures waits of a millisecond
 set -eu
@@ -38,15 +40,24 @@ field() {
 	    if ($i == n) { printf "%d\n", $(i + 1); exit } }'
 }
 
-# Alone (5 per second), each datagram waits 50 ms in hrac and 50 ms in
-# hras, and still arrives.
-r=$(batch_rtt 10 5)
+# Alone (5 per second, 200 ms apart): no company is due within the 50 ms,
+# so nothing waits for it.
+r=$(batch_rtt 15 5)
 echo "lone datagrams: $r"
 [ "$(field loss_pct "$r")" = 0 ] || tb_fail "lone datagrams lost: $r"
+[ "$(field p50_us "$r")" -lt $((WAIT_US / 5)) ] ||
+    tb_fail "lone datagrams waited for company that was not due: $r"
+echo "ok: a datagram with no company due goes at once"
+
+# 100 per second, 10 ms apart: company is due, the 16 KB batch is not, so
+# voice waits in hrac and in hras, up to the 50 ms, and still arrives.
+r=$(batch_rtt 300 100)
+echo "company due: $r"
+[ "$(field loss_pct "$r")" = 0 ] || tb_fail "waiting voice lost: $r"
 p50=$(field p50_us "$r")
-[ "$p50" -ge $((2 * WAIT_US - 5000)) ] && [ "$p50" -le $((2 * WAIT_US + 60000)) ] ||
-    tb_fail "lone datagrams: round trip $p50 µs, want about $((2 * WAIT_US))"
-echo "ok: a lone datagram waits batch_wait in each half, then goes"
+[ "$p50" -ge $((WAIT_US / 2)) ] && [ "$p50" -le $((2 * WAIT_US + 60000)) ] ||
+    tb_fail "voice with company due: round trip $p50 µs, want $((WAIT_US / 2)) to $((2 * WAIT_US + 60000))"
+echo "ok: voice with company due waits, at most batch_wait in each half"
 
 # 16 KB of voice fills a batch: at 10,000 datagrams/s (179 bytes each as
 # records) that takes 9 ms, so no datagram waits the 50 ms.
@@ -63,7 +74,7 @@ sed -i "s/batch_wait = $WAIT_US;/batch_wait = 0;/" "$TB_DIR/hras.conf" \
 kill -HUP "$(tb_pid hras)" "$(tb_pid hrac)"
 tb_wait_log hras 'configuration reloaded' 5
 tb_wait_log hrac 'configuration reloaded' 5
-r=$(batch_rtt 10 5)
+r=$(batch_rtt 300 100)
 echo "batching off: $r"
 [ "$(field loss_pct "$r")" = 0 ] || tb_fail "batching off lost voice: $r"
 [ "$(field p50_us "$r")" -lt $((WAIT_US / 5)) ] ||

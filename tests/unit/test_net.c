@@ -1,7 +1,9 @@
 /*
  * Unit tests of -n's address check (net_is_local): wildcards and loopback
  * are this machine's, an address of an interface is, one of no interface
- * is not, and what is not a numeric address is not either.
+ * is not, and what is not a numeric address is not either. And of the
+ * tunnel's write (net_bev_write): straight to the socket without a turn
+ * of the loop when nothing waits, in order behind what does.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -13,8 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "net.h"
 
@@ -64,12 +71,63 @@ test_check_local(void **state)
 	    "192.0.2.77"), 1);
 }
 
+/*
+ * A socket bufferevent with nothing queued: the bytes are on the socket
+ * before the loop turns. With bytes queued, or not direct, they queue
+ * behind, and leave in order once the loop turns.
+ */
+static void
+test_bev_write(void **state)
+{
+	struct event_base	*base;
+	struct bufferevent	*bev;
+	struct evbuffer		*data;
+	char			 got[32];
+	int			 sv[2];
+
+	(void)state;
+	assert_non_null(base = event_base_new());
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(evutil_make_socket_nonblocking(sv[0]), 0);
+	assert_int_equal(evutil_make_socket_nonblocking(sv[1]), 0);
+	assert_non_null(bev = bufferevent_socket_new(base, sv[0],
+	    BEV_OPT_CLOSE_ON_FREE));
+	assert_int_equal(bufferevent_enable(bev, EV_READ | EV_WRITE), 0);
+	assert_non_null(data = evbuffer_new());
+
+	assert_int_equal(evbuffer_add(data, "one", 3), 0);
+	assert_int_equal(net_bev_write(bev, data, 1), 0);
+	assert_int_equal(evbuffer_get_length(data), 0);
+	assert_int_equal(evbuffer_get_length(bufferevent_get_output(bev)), 0);
+	assert_int_equal(read(sv[1], got, sizeof(got)), 3);
+	assert_memory_equal(got, "one", 3);
+
+	/* Not direct: it waits for the loop. */
+	assert_int_equal(evbuffer_add(data, "two", 3), 0);
+	assert_int_equal(net_bev_write(bev, data, 0), 0);
+	assert_int_equal(evbuffer_get_length(bufferevent_get_output(bev)), 3);
+	/* Queued bytes first: the next goes behind them. */
+	assert_int_equal(evbuffer_add(data, "three", 5), 0);
+	assert_int_equal(net_bev_write(bev, data, 1), 0);
+	assert_int_equal(evbuffer_get_length(bufferevent_get_output(bev)), 8);
+	assert_int_equal(read(sv[1], got, sizeof(got)), -1);
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	assert_int_equal(read(sv[1], got, sizeof(got)), 8);
+	assert_memory_equal(got, "twothree", 8);
+
+	evbuffer_free(data);
+	bufferevent_free(bev);
+	close(sv[1]);
+	event_base_free(base);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_local),
 		cmocka_unit_test(test_check_local),
+		cmocka_unit_test(test_bev_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
