@@ -481,7 +481,8 @@ cb_run() {
 	_do1=$(cb_udp_drops "$OUT_NS")
 	tb_running "$HRAS" || cb_fail "hras died during $NET, $1 calls, $2"
 	tb_running "$HRAC" || cb_fail "hrac died during $NET, $1 calls, $2"
-	echo "$_r" | sed "s/^/  $NET $1 $2: /" >&2
+	# The label of a batched run holds a slash: no sed s/// here.
+	echo "$_r" | awk -v p="  $NET $1 $2: " '{ print p $0 }' >&2
 	if [ "$NET" = testbed ]; then
 		_drops=$((_di1 - _di0 + _do1 - _do0))
 		echo "  $NET $1 $2: kernel UDP buffer drops: LAN" \
