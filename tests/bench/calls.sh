@@ -789,10 +789,17 @@ cb_versus() {
 				    "%.1f µs = %.2f ×", r[1], r[2],
 				    (r[2] == 1 ? "" : "s"), how, "\047", v,
 				    rc[k], x
-				if (r[2] == 100 || r[2] == 200 || r[2] == 1000)
-					printf " (goal ≤ 1.0: %s)",
+				# A lost datagram cost CPU but is not counted:
+				# under loss the figures overstate the cost.
+				if (r[2] != 100 && r[2] != 200 && r[2] != 1000)
+					printf "\n"
+				else if (r[6] > 0.1 || rl[k] > 0.1)
+					printf " (goal ≤ 1.0: no verdict, voice " \
+					    "lost: VoFW %.3f %%, rtpengine %.3f " \
+					    "%%)\n", r[6], rl[k]
+				else
+					printf " (goal ≤ 1.0: %s)\n",
 					    (x <= 1.0 ? "met" : "NOT met")
-				printf "\n"
 			}
 			if (r[2] != 1000)
 				continue
