@@ -46,7 +46,7 @@ HRAS_OBJ   := $(HRAS_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBVOFW    := $(BUILD)/libvofw.a
 
-.PHONY: all check deps unit integration asan fuzz fuzz-long bench demo soak \
+.PHONY: all check deps deps-bench unit integration asan fuzz fuzz-long bench demo soak \
 	install uninstall lint-man clean
 
 all: $(BUILD)/bin/hrac $(BUILD)/bin/hras
@@ -103,6 +103,11 @@ integration bench demo soak: $(TOOLS_BIN)
 deps:
 	@sh tests/lib/install-deps.sh
 
+# What only the benchmarks use (rtpengine, the calls benchmark's peer
+# relay: installed with its service disabled), on top of deps.
+deps-bench:
+	@sh tests/lib/install-deps.sh bench
+
 # The man pages: mandoc -T lint clean, every config key and flag in them.
 lint-man:
 	@sh tests/lib/check-man.sh
@@ -143,7 +148,7 @@ fuzz-long: deps
 	$(MAKE) -f tests/fuzz/Makefile run FUZZ_SECONDS=$(FUZZ_LONG_SECONDS)
 	$(MAKE) -f tests/fuzz/Makefile merge
 
-bench: deps all
+bench: deps-bench all
 	@VOFW_BIN=$(BUILD)/bin sh tests/bench/run.sh
 
 demo: deps all
