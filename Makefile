@@ -46,7 +46,7 @@ HRAS_OBJ   := $(HRAS_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBVOFW    := $(BUILD)/libvofw.a
 
-.PHONY: all check deps unit integration asan fuzz fuzz-long bench demo soak \
+.PHONY: all check deps bench-deps unit integration asan fuzz fuzz-long bench demo soak \
 	install uninstall lint-man clean
 
 all: $(BUILD)/bin/hrac $(BUILD)/bin/hras
@@ -103,6 +103,10 @@ integration bench demo soak: $(TOOLS_BIN)
 deps:
 	@sh tests/lib/install-deps.sh
 
+# What only the benchmarks need: SoftEther VPN, the paper's peer.
+bench-deps:
+	@sh tests/lib/install-softether.sh
+
 # The man pages: mandoc -T lint clean, every config key and flag in them.
 lint-man:
 	@sh tests/lib/check-man.sh
@@ -143,7 +147,7 @@ fuzz-long: deps
 	$(MAKE) -f tests/fuzz/Makefile run FUZZ_SECONDS=$(FUZZ_LONG_SECONDS)
 	$(MAKE) -f tests/fuzz/Makefile merge
 
-bench: deps all
+bench: deps bench-deps all
 	@VOFW_BIN=$(BUILD)/bin sh tests/bench/run.sh
 
 demo: deps all

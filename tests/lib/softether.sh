@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2015  # "a && b || fail"
 # SoftEther VPN in the testbed: the paper's own peer, as a company user
 # would run it to get voice out, for the benchmarks to compare VoFW with.
 # Source after tests/lib/testbed.sh, once tb_up and tb_squid_start ran:
