@@ -23,21 +23,31 @@
 #                    and a datagram from 10.79.0.2 in LAN reached
 #                    10.79.0.1 in WAN through it
 #   se_addr in|out|gw  print the inside phone's address on the VPN (bind
-#                    to it in LAN and send from it), the address the
-#                    outside phones send to (the same one), or the server
-#                    end's address in WAN
-#   se_pids          print the PIDs of vpnserver and vpnclient (one each:
-#                    started with execsvc, each runs in one process whose
-#                    threads do all the work, so /proc/PID/stat's utime and
-#                    stime are its whole CPU)
-#   se_names         print the tb_start names of the two processes (for
-#                    tb_running, tb_pid)
-#   se_stop          stop both (by PID), remove their interfaces, the
-#                    policy rule and $TB_DIR/softether; idempotent
+#                    to it in LAN: whatever is sent from it, to any
+#                    address, goes through the VPN), the address the
+#                    outside phones send to (the same one; any WAN
+#                    address reaches it), or the server end's in WAN
+#   se_pids          print the PIDs of vpnserver's and vpnclient's
+#                    workers, for CPU accounting: started with execsvc,
+#                    each daemon forks once; the first process only waits
+#                    for its child (and would restart it), the child's
+#                    threads do all the work, so the child's utime + stime
+#                    in /proc/PID/stat is the daemon's CPU
+#   se_names         print the testbed names of those two workers
+#                    (se-server-w se-client-w: for tb_running, tb_pid)
+#   se_stop          stop both daemons (by PID), remove their interfaces,
+#                    the policy rule and $TB_DIR/softether; idempotent, and
+#                    se_start may follow again
+# If a test exits without se_stop, tb_down stops the four processes by PID
+# and deletes the namespaces with the interfaces.
 #
-# Settings: SE_MAXTCP, TCP connections per session [1], as one VoFW tunnel;
-# SE_PORT, the server's listening port that vpnclient CONNECTs to through
-# Squid [443].  The testbed's Squid allows CONNECT to any port.
+# Settings: SE_MAXTCP, TCP connections per session [1], as one VoFW tunnel
+# (SoftEther opens 2 even so: its VoIP/QoS function, on as for voice, puts
+# the prioritised packets on a connection of their own); SE_PORT, the
+# server's port that vpnclient CONNECTs to through Squid [443] (the
+# testbed's Squid allows CONNECT to any port).  The session is TLS (1.3,
+# AES-256-GCM as negotiated), UDP acceleration off (it would go around the
+# proxy).
 #
 # Debian's binaries keep their state in /var/lib/softether,
 # /var/log/softether and /run/softether (compiled in).  Here each daemon
@@ -82,9 +92,10 @@ _se_exec() {
 	    sh -c "$_SE_MOUNTS" sh "$_se_root" "$@"
 }
 
-# _se_daemon NAME NS ROLE BINARY: start BINARY in the foreground
-# (execsvc: one process; "start" would fork a watchdog and the daemon)
-# with tb_start, in ROLE's mount namespace; its PID is the daemon's.
+# _se_daemon NAME NS ROLE BINARY: start BINARY in the foreground (execsvc,
+# as systemd would; "start" detaches) with tb_start, in ROLE's mount
+# namespace; the PID recorded is the watchdog's (_se_worker finds the
+# worker).
 _se_daemon() {
 	tb_start "$1" "$2" unshare -m --propagation private \
 	    sh -c "$_SE_MOUNTS" sh "$(_se_dir)/$3" "$4" execsvc
