@@ -6,7 +6,8 @@
 #                   DOCDIR); make uninstall removes it but edited configs
 #   make asan       the same test suite under ASan + UBSan
 #   make fuzz       build the libFuzzer targets and run each briefly
-#   make bench      run the benchmarks under tests/bench/
+#   make bench      run the benchmarks under tests/bench/ (make bench-deps
+#                   installs what only they need: SoftEther VPN)
 #   make demo       the main job: a call through a firewall and a proxy
 #   make soak       an hour of calls with churn; memory and fds stay flat
 #   make fuzz-long  each fuzzer for FUZZ_LONG_SECONDS (an hour)
