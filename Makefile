@@ -6,7 +6,8 @@
 #                   DOCDIR); make uninstall removes it but edited configs
 #   make asan       the same test suite under ASan + UBSan
 #   make fuzz       build the libFuzzer targets and run each briefly
-#   make bench      run the benchmarks under tests/bench/
+#   make bench      run the benchmarks under tests/bench/ (make deps-bench
+#                   installs what only they need: rtpengine, SoftEther VPN)
 #   make demo       the main job: a call through a firewall and a proxy
 #   make soak       an hour of calls with churn; memory and fds stay flat
 #   make fuzz-long  each fuzzer for FUZZ_LONG_SECONDS (an hour)
@@ -103,10 +104,12 @@ integration bench demo soak: $(TOOLS_BIN)
 deps:
 	@sh tests/lib/install-deps.sh
 
-# What only the benchmarks use (rtpengine, the calls benchmark's peer
-# relay: installed with its service disabled), on top of deps.
+# What only the benchmarks use, on top of deps: rtpengine (the calls
+# benchmark's single-hop peer relay) and SoftEther VPN (the paper's
+# peer), each installed with its service neither started nor enabled.
 deps-bench:
 	@sh tests/lib/install-deps.sh bench
+	@sh tests/lib/install-softether.sh
 
 # The man pages: mandoc -T lint clean, every config key and flag in them.
 lint-man:

@@ -53,14 +53,23 @@
 #   BENCH_DRAIN_MS   wait after the last send; later arrivals are lost [1000]
 #   BENCH_SIZE       datagram size, bytes [172: 160 of G.711 + RTP header]
 #   BENCH_CPS        calls set up (and hung up) per second [250]
+#   BENCH_ROUNDS     rounds per load, each running every path in turn, so
+#                    that what else loads the machine weighs on all alike;
+#                    comparisons take the median [1; 3 where the testbed
+#                    runs SoftEther]
+#   BENCH_SOFTETHER  loads at which the testbed also carries the same RTP
+#                    through SoftEther VPN via the same Squid (the paper's
+#                    peer, tests/lib/softether.sh; "" for none) [200]
 #   BENCH_WRITE=1    also rewrite the results in docs/performance.md
 #   BENCH_KEEP=1     keep the run's directory (configs, logs)
 # The testbed needs root; both need sipp, perl (perl-base), rtpengine
-# (make deps-bench), python3 and, for the testbed, Squid and nft.
-# Processes are stopped by their PIDs only.
+# (make deps-bench), python3 and, for the testbed, Squid and nft;
+# SoftEther from `make deps-bench`.  Processes are stopped by their PIDs
+# only.
 set -u
 
 . "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/softether.sh"
 
 NETS=${BENCH_NETS:-loopback testbed}
 LOADS=${BENCH_CALLS:-1 100 200 1000}
@@ -70,6 +79,10 @@ WARM_MS=${BENCH_WARM_MS:-500}
 DRAIN_MS=${BENCH_DRAIN_MS:-1000}
 SIZE=${BENCH_SIZE:-172}
 CPS=${BENCH_CPS:-250}
+ROUNDS=${BENCH_ROUNDS:-1}
+SE_ROUNDS=${BENCH_ROUNDS:-3}
+SE_LOADS=${BENCH_SOFTETHER-200}
+ROUND=1
 TB_KEEP=${BENCH_KEEP:-0}
 HZ=$(getconf CLK_TCK)
 # A client secret of this run, as an administrator makes one.
@@ -524,8 +537,8 @@ cb_calls_down() {
 
 # cb_run N PATH CALLFILE: one rtpbench run; append a row to $TB_DIR/rows:
 # "net calls path up sent_pps loss p50 p99 max dn50 dn99 up50 up99 hrac
-# hras squid phones fw_bytes setup_ms udp_drops rtpengine" (CPU in us per
-# delivered datagram; "-" where not measured).  PATH is "direct",
+# hras squid phones fw_bytes setup_ms udp_drops rtpengine round" (CPU in
+# us per delivered datagram; "-" where not measured).  PATH is "direct",
 # "rtpengine" or "relayed, ..." (through hras and hrac).
 cb_run() {
 	_limit=$((SECS + (WARM_MS + DRAIN_MS) / 1000 + 30))
@@ -568,7 +581,8 @@ cb_run() {
 	echo "$_r" | awk -v net="$NET" -v n="$1" -v path="$2" -v hz="$HZ" \
 	    -v fw="$_fw" -v c="$((_c1 - _c0))" -v s="$((_s1 - _s0))" \
 	    -v q="$((_q1 - _q0))" -v squid="$SQUID" -v drops="$_drops" \
-	    -v r="$((_r1 - _r0))" -v setup="${SETUP_MS:--}" '
+	    -v r="$((_r1 - _r0))" -v setup="${SETUP_MS:--}" \
+	    -v round="$ROUND" '
 	# CPU per datagram of a process on this path ("vofw": hrac, hras,
 	# Squid; "rtpengine"), "-" for the others.
 	function us(t, relay) {
@@ -585,11 +599,12 @@ cb_run() {
 	$1 == "calls" { up = $2; pps = $4; rx = $16; cpu = $18 }
 	END {
 		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s" \
-		    "\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", net, n, path, up,
+		    "\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", net, n, path, up,
 		    pps, loss, p50, p99, mx, d50, d99, u50, u99, us(c, "vofw"),
 		    us(s, "vofw"), (squid == "" ? "-" : us(q, "vofw")),
 		    (rx ? sprintf("%.1f", cpu / rx) : "-"), fw,
-		    (path == "direct" ? "-" : setup), drops, us(r, "rtpengine")
+		    (path == "direct" ? "-" : setup), drops, us(r, "rtpengine"),
+		    round
 	}' >>"$TB_DIR/rows"
 }
 
@@ -638,6 +653,7 @@ cb_load() {
 	SETUP_MS=
 	cb_run "$1" direct "$TB_DIR/direct.calls"
 	cb_direct_rule del
+	cb_softether "$1"
 	cb_calls_up "$1"
 	[ "$UP" -gt 0 ] || cb_fail "$NET, $1 calls: no call was set up"
 	_rtpe=1
@@ -654,6 +670,152 @@ cb_load() {
 	cb_quiet
 }
 
+# --- SoftEther VPN, the paper's peer (testbed only) ---------------------------
+
+# cb_softether N: at a load of BENCH_SOFTETHER in the testbed, the same RTP
+# as the direct run between an outside phone in WAN and an inside phone on
+# vpnclient's interface in LAN, through SoftEther VPN via the same Squid
+# (tests/lib/softether.sh); a row in $TB_DIR/se-rows as cb_run's, with
+# vpnclient and vpnserver in hrac's and hras's places.  SoftEther runs only
+# for this run, so that it loads no other.
+cb_softether() {
+	[ "$NET" = testbed ] || return 0
+	case " $SE_LOADS " in
+	*" $1 "*) ;;
+	*) return 0 ;;
+	esac
+	se_start
+	_in=$(se_addr in)
+	awk -v n="$1" -v b="$PHONE_PORT" -v o="$OUT_IP" -v i="$_in" 'BEGIN {
+		for (k = 0; k < n; k++)
+			printf "%s %d %s %d %s %d %s %d\n", o, b + 2 * k, i,
+			    b + 2 * k, i, b + 2 * k, o, b + 2 * k
+	}' >"$TB_DIR/softether.calls"
+	# shellcheck disable=SC2046  # two names
+	set -- "$1" $(se_names)
+	_c0=$(cb_cpu "$3")
+	_s0=$(cb_cpu "$2")
+	_q0=$(cb_cpu "$SQUID")
+	_d0=$(($(cb_udp_drops "$IN_NS") + $(cb_udp_drops "$OUT_NS")))
+	cb_fw_reset
+	_r=$(timeout $((SECS + (WARM_MS + DRAIN_MS) / 1000 + 30)) \
+	    "$RTPBENCH" -S "$SECS" -W "$WARM_MS" -D "$DRAIN_MS" -z "$SIZE" \
+	    -o "$OUT_NS" -i "$IN_NS" "$TB_DIR/softether.calls") ||
+	    cb_fail "$NET, $1 calls, softether: rtpbench failed: $_r"
+	_fw=$(cb_fw_bytes)
+	_c1=$(cb_cpu "$3")
+	_s1=$(cb_cpu "$2")
+	_q1=$(cb_cpu "$SQUID")
+	_d1=$(($(cb_udp_drops "$IN_NS") + $(cb_udp_drops "$OUT_NS")))
+	if ! tb_running "$2" || ! tb_running "$3"; then
+		cb_fail "SoftEther died during $NET, $1 calls"
+	fi
+	echo "$_r" | sed "s/^/  $NET $1 softether: /" >&2
+	echo "  $NET $1 softether: kernel UDP buffer drops $((_d1 - _d0));" \
+	    "firewall LAN side $_fw bytes" >&2
+	echo "$_r" | awk -v net="$NET" -v n="$1" -v hz="$HZ" -v fw="$_fw" \
+	    -v c="$((_c1 - _c0))" -v s="$((_s1 - _s0))" -v q="$((_q1 - _q0))" \
+	    -v drops="$((_d1 - _d0))" -v round="$ROUND" '
+	function us(t) {
+		return rx ? sprintf("%.1f", t / hz * 1e6 / rx) : "-"
+	}
+	$1 == "down" { d50 = $9; d99 = $11 }
+	$1 == "up" { u50 = $9; u99 = $11 }
+	$1 == "all" { loss = $7; p50 = $9; p99 = $11; mx = $13 }
+	$1 == "calls" { up = $2; pps = $4; rx = $16; cpu = $18 }
+	END {
+		printf "%s\t%s\tsoftether\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s" \
+		    "\t%s\t%s\t%s\t%s\t%s\t%s\t-\t%s\t-\t%s\n", net, n, up, pps,
+		    loss, p50, p99, mx, d50, d99, u50, u99, us(c), us(s),
+		    us(q), (rx ? sprintf("%.1f", cpu / rx) : "-"), fw, drops,
+		    round
+	}' >>"$TB_DIR/se-rows"
+	se_stop
+}
+
+# cb_se_report: VoFW beside SoftEther, round by round (each against the
+# direct run of its round), then the medians and issue 14's goal 3 line
+# for each VoFW batch setting.
+cb_se_report() {
+	[ -s "$TB_DIR/se-rows" ] || return 0
+	echo
+	echo "VoFW and SoftEther VPN (vpnclient in LAN through the same Squid," \
+	    "vpnserver beside hras), each round against its own direct run;" \
+	    "relay CPU is hrac + hras, or vpnclient + vpnserver, per datagram:"
+	echo
+	awk -F'\t' '
+	function med(key, x,    n, i, j, t, v) {
+		n = cnt[key]
+		for (i = 1; i <= n; i++) v[i] = val[key, x, i]
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		if (n % 2) return v[(n + 1) / 2]
+		return (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	function keep(key, a50, a99, cpu, xfw, loss,    i) {
+		if (!(key in cnt)) order[++nk] = key
+		i = ++cnt[key]
+		val[key, "a50", i] = a50; val[key, "a99", i] = a99
+		val[key, "cpu", i] = cpu; val[key, "fw", i] = xfw
+		val[key, "loss", i] = loss
+	}
+	FILENAME ~ /se-rows$/ { se[$1, $2, $22] = $0; next }
+	$3 == "direct" { dir[$1, $2, $22] = $0; next }
+	{ vofw[++nv] = $0 }
+	END {
+		print "| calls | round | path | loss % | added p50 µs " \
+		    "| added p99 µs | relay µs CPU/pkt | Squid µs CPU/pkt " \
+		    "| firewall bytes × direct |"
+		print "|--:|--:|---|--:|--:|--:|--:|--:|--:|"
+		for (i = 1; i <= nv; i++) {
+			split(vofw[i], r, "\t")
+			k = r[1] SUBSEP r[2] SUBSEP r[22]
+			if (!(k in se) || !(k in dir)) continue
+			rows[++nr] = vofw[i]
+			if (!(k in done)) { rows[++nr] = se[k]; done[k] = 1 }
+		}
+		for (i = 1; i <= nr; i++) {
+			split(rows[i], r, "\t")
+			split(dir[r[1], r[2], r[22]], d, "\t")
+			a50 = r[7] - d[7]; a99 = r[8] - d[8]
+			cpu = r[14] + r[15]
+			xfw = d[18] > 0 ? r[18] / d[18] : 0
+			path = (r[3] == "softether") ? "SoftEther VPN" : \
+			    "VoFW " substr(r[3], 10)
+			printf "| %s | %s | %s | %.3f | %.0f | %.0f | %.1f " \
+			    "| %s | %.2f |\n", r[2], r[22], path, r[6], a50,
+			    a99, cpu, r[16], xfw
+			keep(r[1] SUBSEP r[2] SUBSEP path, a50, a99, cpu,
+			    xfw, r[6])
+		}
+		print ""
+		for (i = 1; i <= nk; i++) {
+			split(order[i], o, SUBSEP)
+			if (o[3] == "SoftEther VPN") continue
+			s = o[1] SUBSEP o[2] SUBSEP "SoftEther VPN"
+			v50 = med(order[i], "a50"); v99 = med(order[i], "a99")
+			s50 = med(s, "a50"); s99 = med(s, "a99")
+			vc = med(order[i], "cpu"); sc = med(s, "cpu")
+			vf = med(order[i], "fw"); sf = med(s, "fw")
+			printf "- %s, %s calls, %s against SoftEther VPN " \
+			    "(medians of %d round%s): added one-way p50 %.0f " \
+			    "against %.0f µs, p99 %.0f against %.0f µs " \
+			    "(goal: VoFW below SoftEther at both: %s); relay " \
+			    "CPU %.1f against %.1f µs per datagram, firewall " \
+			    "bytes %.2f against %.2f × direct (goal: VoFW " \
+			    "keeps the CPU and byte lead: %s); loss %.3f " \
+			    "against %.3f %%\n", o[1], o[2], o[3], cnt[s],
+			    (cnt[s] == 1 ? "" : "s"), v50, s50, v99, s99,
+			    (v50 < s50 && v99 < s99 ? "met" : "NOT met"),
+			    vc, sc, vf, sf,
+			    (vc < sc && vf < sf ? "met" : "NOT met"),
+			    med(order[i], "loss"), med(s, "loss")
+		}
+	}' "$TB_DIR/se-rows" "$TB_DIR/rows"
+}
+
 # --- the report ------------------------------------------------------------------
 
 # cb_table: the markdown table of $TB_DIR/rows, each relayed row against
@@ -665,6 +827,8 @@ cb_table() {
 	{
 		k = $1 SUBSEP $2; row[NR] = $0
 		if ($3 == "direct") { d50[k] = $7; d99[k] = $8; dfw[k] = $18 }
+		# Against the direct run of its own round (the one before).
+		r50[NR] = d50[k]; r99[NR] = d99[k]; rfw[NR] = dfw[k]
 	}
 	END {
 		print "| network | calls | path | calls up | sent pps | loss % " \
@@ -677,18 +841,17 @@ cb_table() {
 		    "--:|--:|--:|--:|--:|"
 		for (i = 1; i <= NR; i++) {
 			split(row[i], r, "\t")
-			k = r[1] SUBSEP r[2]
 			if (r[3] == "direct") {
 				a50 = a99 = "–"; x50 = x99 = "1.0"
 				xfw = (r[18] == "-") ? "–" : "1.00"
 			} else {
-				a50 = f(r[7] - d50[k], 0)
-				a99 = f(r[8] - d99[k], 0)
-				x50 = d50[k] > 0 ? f(r[7] / d50[k], 1) : "–"
-				x99 = d99[k] > 0 ? f(r[8] / d99[k], 1) : "–"
+				a50 = f(r[7] - r50[i], 0)
+				a99 = f(r[8] - r99[i], 0)
+				x50 = r50[i] > 0 ? f(r[7] / r50[i], 1) : "–"
+				x99 = r99[i] > 0 ? f(r[8] / r99[i], 1) : "–"
 				xfw = "–"
-				if (dfw[k] > 0 && r[18] != "-")
-					xfw = f(r[18] / dfw[k], 2)
+				if (rfw[i] > 0 && r[18] != "-")
+					xfw = f(r[18] / rfw[i], 2)
 			}
 			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s " \
 			    "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
@@ -867,6 +1030,24 @@ for n in $LOADS; do
 		exit 1
 	fi
 done
+case $ROUNDS in
+'' | *[!0-9]* | 0) echo "calls: BENCH_ROUNDS: '$ROUNDS' is no count" >&2
+    exit 1 ;;
+esac
+case " $NETS " in
+*" testbed "*)
+	for n in $SE_LOADS; do
+		case " $LOADS " in
+		*" $n "*) ;;
+		*) continue ;;
+		esac
+		for f in "$SE_SERVER" "$SE_CLIENT" "$SE_CMD"; do
+			[ -x "$f" ] || { echo "calls: $f missing (make" \
+			    "deps-bench)" >&2; exit 1; }
+		done
+	done
+	;;
+esac
 for b in $BATCHES; do
 	case ${b%%:*}/${b#*:} in
 	*[!0-9/]* | /* | */ | "$b"/"$b")
@@ -899,11 +1080,20 @@ esac
 : >"$TB_DIR/rows"
 : >"$TB_DIR/flows"
 : >"$TB_DIR/notes"
+: >"$TB_DIR/se-rows"
 for net in $NETS; do
 	cb_net "$net"
 	cb_setup
 	for n in $LOADS; do
-		cb_load "$n"
+		ROUND=1
+		_rounds=$ROUNDS
+		case $net/" $SE_LOADS " in
+		testbed/*" $n "*) _rounds=$SE_ROUNDS ;;
+		esac
+		while [ "$ROUND" -le "$_rounds" ]; do
+			cb_load "$n"
+			ROUND=$((ROUND + 1))
+		done
 	done
 	cb_teardown
 done
@@ -912,7 +1102,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cmd="make bench"
 [ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
 for v in BENCH BENCH_NETS BENCH_CALLS BENCH_BATCH BENCH_SECONDS \
-    BENCH_WARM_MS BENCH_DRAIN_MS BENCH_SIZE BENCH_CPS; do
+    BENCH_WARM_MS BENCH_DRAIN_MS BENCH_SIZE BENCH_CPS BENCH_ROUNDS \
+    BENCH_SOFTETHER; do
 	eval "val=\${$v:-}"
 	# shellcheck disable=SC2154
 	[ -n "$val" ] && cmd="$v='$val' $cmd"
@@ -930,6 +1121,7 @@ done
 	cb_details
 	cb_targets
 	cb_versus
+	cb_se_report
 	cat "$TB_DIR/notes"
 } >"$TB_DIR/report"
 cat "$TB_DIR/report"

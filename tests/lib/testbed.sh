@@ -402,6 +402,16 @@ tb_start() {
 	_tb_proc_field $! 20 >"$TB_DIR/$_tb_name.start"
 }
 
+# tb_adopt NAME PID: record PID, a process a started one forked (a
+# daemon's worker), as NAME: tb_stop and tb_down then stop it by PID too.
+tb_adopt() {
+	[ -n "${TB_DIR:-}" ] || tb_fail "tb_adopt $1: tb_up first"
+	_tb_st=$(_tb_proc_field "$2" 20)
+	[ -n "$_tb_st" ] || tb_fail "tb_adopt $1: no process $2"
+	echo "$2" >"$TB_DIR/$1.pid"
+	echo "$_tb_st" >"$TB_DIR/$1.start"
+}
+
 # tb_pid NAME: print the PID recorded for NAME.
 tb_pid() {
 	cat "$TB_DIR/$1.pid"
