@@ -128,7 +128,7 @@ lb_busy() {
 	}'
 }
 
-# --- VoFW: the relays and the calls ---------------------------------------------
+# --- VoFW: the relays and the calls -------------------------------------------
 
 # lb_vofw_start: Squid, hras in WAN, hrac in LAN through Squid (shipped
 # tunnel settings), alice registered through hrac.
@@ -260,7 +260,7 @@ lb_vofw_calls_down() {
 	    lb_note "$1 calls: alice (sipp) did not finish"
 }
 
-# --- the direct path ---------------------------------------------------------------
+# --- the direct path ----------------------------------------------------------
 
 # lb_direct_rule add|del: let the phones' RTP through the firewall (and
 # only theirs), routed across the same impaired link.
@@ -331,7 +331,7 @@ lb_path_down() {
 	esac
 }
 
-# --- one measurement -------------------------------------------------------------
+# --- one measurement ----------------------------------------------------------
 
 # lb_rtpbench PATH N LOSS CALLFILE: one rtpbench run; append a row to
 # $TB_DIR/rows: "calls loss path sent lost% late% late+lost% p50 p99 max
@@ -356,7 +356,7 @@ lb_rtpbench() {
 	}' >>"$TB_DIR/rows"
 }
 
-# --- the report --------------------------------------------------------------------
+# --- the report ---------------------------------------------------------------
 
 # lb_table: the markdown table of $TB_DIR/rows; each path's added delay
 # is over the direct row of the same load and loss.
@@ -437,7 +437,7 @@ lb_write_doc() {
 	echo "lossy: results written to $1" >&2
 }
 
-# --- main ------------------------------------------------------------------------
+# --- main ---------------------------------------------------------------------
 
 for f in "$TB_HRAC" "$TB_HRAS" "$RTPBENCH" "$TB_DELAYLINE"; do
 	[ -x "$f" ] || { echo "lossy: $f missing (make all tools)" >&2; exit 1; }

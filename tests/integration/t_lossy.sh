@@ -64,13 +64,15 @@ echo "ok: a call through the impaired link carried its voice both ways," \
     "$TB_DIR/hras.log" | tail -n 1 | sed 's/.*closed: //')"
 
 # The loss was applied: the link dropped packets both ways.
-drops=$(tb_impair_drops)
-set -- $drops
-[ "$(($1 + $2))" -gt 0 ] || tb_fail "the impaired link dropped nothing"
+read -r drop_in drop_out <<EOF
+$(tb_impair_drops)
+EOF
+[ "$((drop_in + drop_out))" -gt 0 ] ||
+    tb_fail "the impaired link dropped nothing"
 tb_impair_clear
 tb_running delayline && tb_fail "the delay line still runs"
 r=$(hook_rtt cleared)
 awk -v p="$(field "$r" p50_us)" 'BEGIN { exit !(p < 10000) }' ||
     tb_fail "cleared: round trip p50 $(field "$r" p50_us) us, want < 10 ms"
-echo "ok: the link dropped $1 packets in, $2 out; cleared, the round" \
-    "trip is back to $(field "$r" p50_us) us"
+echo "ok: the link dropped $drop_in packets in, $drop_out out; cleared," \
+    "the round trip is back to $(field "$r" p50_us) us"
