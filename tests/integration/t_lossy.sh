@@ -6,6 +6,8 @@
 # back, a round trip now over 20 ms where it was under 10 ms before, and a
 # real call (sipp, G.711 echoed back) gets its voice both ways, with the
 # relays' own tunnel round trip at 20 ms or more in its end-of-call line.
+# Last, the delay line's bound: held to 4 packets, a burst of 100 loses
+# the rest in the kernel's queue, and SIGTERM gives back what it held.
 # timeout: 90
 # shellcheck disable=SC2015  # "a && b || fail"
 set -eu
@@ -76,3 +78,27 @@ awk -v p="$(field "$r" p50_us)" 'BEGIN { exit !(p < 10000) }' ||
     tb_fail "cleared: round trip p50 $(field "$r" p50_us) us, want < 10 ms"
 echo "ok: the link dropped $drop_in packets in, $drop_out out; cleared," \
     "the round trip is back to $(field "$r" p50_us) us"
+
+# The bound: a line of 4 packets and 200 ms on a queue of its own, a
+# burst of 100 datagrams routed LAN -> WAN (a temporary accept rule).
+tb_start bounded "$TB_FW" "$TB_DELAYLINE" -b 4 7 200000
+tb_wait_log bounded 'bound' 5
+tb_run_fw iptables-nft -t mangle -A POSTROUTING -o wan -p udp \
+    -j NFQUEUE --queue-num 7 || tb_fail "iptables-nft NFQUEUE 7"
+tb_run_fw nft insert rule inet vofw forward ip saddr 10.77.0.3 \
+    udp dport 9000 accept || tb_fail "nft accept"
+tb_start burst_rx "$TB_WAN" "$TB_UDPTOOL" recv 198.51.100.15 9000 100 1500
+sleep 0.3
+tb_run_lan "$TB_UDPTOOL" send -s 10.77.0.3 198.51.100.15 9000 100 172 100 ||
+    tb_fail "udptool send"
+tb_wait_log burst_rx '^received ' 5
+got=$(sed -n 's/^received //p' "$TB_DIR/burst_rx.log")
+[ "$got" -ge 4 ] && [ "$got" -le 20 ] ||
+    tb_fail "a burst of 100 through a line of 4: $got arrived, want 4..20"
+tb_stop bounded
+grep -q '^delayline: queue 7: .* packets taken' "$TB_DIR/bounded.log" &&
+    grep -Eq '^delayline: kernel: queue 7 dropped [1-9]' \
+    "$TB_DIR/bounded.log" ||
+    tb_fail "the bounded line's counts: $(cat "$TB_DIR/bounded.log")"
+echo "ok: a line of 4 let $got of a burst of 100 through:" \
+    "$(grep 'kernel:' "$TB_DIR/bounded.log")"
