@@ -86,16 +86,20 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOFW) $(HALF_OBJ)
 	    $(LIBVOFW) $(LDLIBS) -lcmocka
 
 # Test tools (tests/tools/NAME.c -> $(BUILD)/tools/NAME): plain C, no
-# libraries; the integration tests, benchmarks and demo use them.
+# libraries but delayline's libnetfilter-queue; the integration tests,
+# benchmarks and demo use them.
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: tools
 tools: $(TOOLS_BIN)
 
+$(BUILD)/tools/delayline: TOOL_LIBS = \
+	$(shell pkg-config --libs libnetfilter_queue 2>/dev/null)
+
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TOOL_LIBS)
 
 integration bench demo soak: $(TOOLS_BIN)
 

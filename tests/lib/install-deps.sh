@@ -12,7 +12,8 @@ PKGS="build-essential pkg-config libevent-dev libosip2-dev libconfig-dev
 libssl-dev libseccomp-dev libcmocka-dev clang libclang-rt-14-dev nftables
 iproute2 squid nginx-light sip-tester curl procps valgrind baresip kamailio
 dnsmasq-base mandoc openssl libsystemd-dev jq prometheus mount python3
-libkrb5-dev krb5-kdc krb5-admin-server krb5-user tinyproxy-bin duktape-dev"
+libkrb5-dev krb5-kdc krb5-admin-server krb5-user tinyproxy-bin duktape-dev
+libnetfilter-queue-dev iptables"
 
 # The benchmarks' peers: rtpengine, the single-hop media relay the calls
 # benchmark sets beside hrac + hras.  The package ships a service (same

@@ -25,8 +25,8 @@
 # shell, not from inside $(...).
 #
 # Binaries: $VOFW_BIN/hrac and /hras ($TB_HRAC, $TB_HRAS), the test tools
-# in $VOFW_TOOLS ($TB_UDPTOOL, $TB_LOGSINK); all absolute once this file is
-# sourced.
+# in $VOFW_TOOLS ($TB_UDPTOOL, $TB_LOGSINK, $TB_DELAYLINE); all absolute
+# once this file is sourced.
 #
 # Names are unique per run: TB_ID (default: this shell's PID) suffixes the
 # namespaces and $TB_DIR, so stale or parallel runs cannot collide.
@@ -92,6 +92,7 @@ TB_HRAC=$VOFW_BIN/hrac
 TB_HRAS=$VOFW_BIN/hras
 TB_UDPTOOL=$VOFW_TOOLS/udptool
 TB_LOGSINK=$VOFW_TOOLS/logsink
+TB_DELAYLINE=$VOFW_TOOLS/delayline
 
 TB_DIR=${TB_DIR:-}
 _TB_UP=
@@ -374,6 +375,88 @@ tb_fw_allow() {
 tb_fw_reset() {
 	ip netns exec "$TB_FW" nft reset counter inet vofw lan_in >/dev/null &&
 	ip netns exec "$TB_FW" nft reset counter inet vofw lan_out >/dev/null
+}
+
+# --- a distant, lossy uplink ---------------------------------------------------
+
+# The NFQUEUE queue of tb_impair's delay line (queues are per namespace).
+TB_IMPAIR_QUEUE=7714
+
+# tb_impair RTT_MS LOSS_PERMILLE: make the firewall's WAN link (its
+# interface wan) distant and lossy, both ways: every packet crossing it,
+# WAN -> FW (prerouting, iif wan: to Squid, or routed on to the LAN) and
+# FW -> WAN (postrouting, oif wan: from Squid, or routed from the LAN), is
+# dropped with probability LOSS_PERMILLE / 1000 (nftables numgen random,
+# table inet vofw_impair) and the rest are held RTT_MS / 2 by a delay
+# line (tests/tools/delayline, NFQUEUE, in FW).  Every path between LAN
+# and WAN crosses that link once each way, so it gains RTT_MS of round
+# trip and loses LOSS_PERMILLE per mille each way: the tunnel's TCP
+# segments and ACKs (Squid <-> hras) as much as direct UDP.  Replaces an
+# earlier impairment; 0 0 is none.
+#
+# The queue rules are iptables-nft's (its table ip mangle): this kernel
+# has no nft `queue` expression, only xtables' NFQUEUE target, which nft
+# reaches through nft_compat.  No `--queue-bypass`: if the line died, the
+# link would carry nothing, which no test can miss.
+tb_impair() {
+	[ $# -eq 2 ] || tb_fail "usage: tb_impair RTT_MS LOSS_PERMILLE"
+	case $1/$2 in
+	*[!0-9/]* | /* | */) tb_fail "tb_impair: '$1' '$2': not numbers" ;;
+	esac
+	[ "$1" -le 10000 ] && [ "$2" -le 1000 ] ||
+	    tb_fail "tb_impair: RTT_MS 0..10000, LOSS_PERMILLE 0..1000"
+	tb_impair_clear
+	# The loss goes first (mangle - 5): a dropped packet is never held.
+	ip netns exec "$TB_FW" nft -f - <<EOF || tb_fail "nft impairment"
+table inet vofw_impair {
+	chain wan_in {
+		type filter hook prerouting priority mangle - 5; policy accept;
+		iifname "wan" numgen random mod 1000 < $2 counter drop
+	}
+	chain wan_out {
+		type filter hook postrouting priority mangle - 5; policy accept;
+		oifname "wan" numgen random mod 1000 < $2 counter drop
+	}
+}
+EOF
+	[ "$1" -gt 0 ] || return 0
+	[ -x "$TB_DELAYLINE" ] || tb_fail "$TB_DELAYLINE missing (make tools)"
+	tb_start delayline "$TB_FW" "$TB_DELAYLINE" "$TB_IMPAIR_QUEUE" \
+	    $(($1 * 500))
+	tb_wait_log delayline 'bound' 5
+	for _tb_r in "PREROUTING -i wan" "POSTROUTING -o wan"; do
+		# shellcheck disable=SC2086  # chain and match, two words each
+		ip netns exec "$TB_FW" iptables-nft -t mangle -A $_tb_r \
+		    -j NFQUEUE --queue-num "$TB_IMPAIR_QUEUE" ||
+		    tb_fail "iptables-nft NFQUEUE $_tb_r"
+	done
+}
+
+# tb_impair_clear: take tb_impair's rules out, then stop its delay line
+# (only the PID tb_impair started), which first releases what it holds.
+tb_impair_clear() {
+	for _tb_r in "PREROUTING -i wan" "POSTROUTING -o wan"; do
+		# shellcheck disable=SC2086
+		while ip netns exec "$TB_FW" iptables-nft -t mangle -D $_tb_r \
+		    -j NFQUEUE --queue-num "$TB_IMPAIR_QUEUE" 2>/dev/null; do
+			:
+		done
+	done
+	ip netns exec "$TB_FW" nft delete table inet vofw_impair 2>/dev/null ||
+	    true
+	tb_stop delayline
+}
+
+# tb_impair_drops: print the packets tb_impair's loss dropped so far,
+# WAN -> FW then FW -> WAN ("0 0" when no loss is set).
+tb_impair_drops() {
+	for _tb_c in wan_in wan_out; do
+		ip netns exec "$TB_FW" nft list chain inet vofw_impair \
+		    "$_tb_c" 2>/dev/null |
+		    awk '/numgen random/ { for (i = 1; i < NF; i++)
+			if ($i == "packets") { print $(i + 1); f = 1 } }
+			END { if (!f) print 0 }'
+	done | paste -sd' '
 }
 
 # --- processes -----------------------------------------------------------------

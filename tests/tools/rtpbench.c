@@ -76,6 +76,7 @@ struct rb_opts {
 	unsigned long long	drain_ms;	/* -D */
 	unsigned long long	rate;		/* -r, per leg */
 	unsigned long long	size;		/* -z */
+	unsigned long long	late_ms;	/* -L */
 	const char		*out_ns;	/* -o */
 	const char		*in_ns;		/* -i */
 };
@@ -96,11 +97,11 @@ static size_t	rb_load(const char *, struct rb_leg **, const struct rb_opts *);
 static void	rb_put32(uint8_t *, uint32_t);
 static uint32_t	rb_get32(const uint8_t *);
 static int	rb_cmp_u32(const void *, const void *);
-static void	rb_report(const char *, struct rb_stats *);
+static void	rb_report(const char *, struct rb_stats *, uint64_t);
 
 #define RB_SYNOPSIS \
 "usage: rtpbench [-S SECONDS] [-W WARM_MS] [-D DRAIN_MS] [-r PPS] [-z SIZE]\n" \
-"                [-o OUT_NETNS] [-i IN_NETNS] CALLFILE\n"
+"                [-L LATE_MS] [-o OUT_NETNS] [-i IN_NETNS] CALLFILE\n"
 
 /* Print the synopsis and exit 2: the command line was wrong. */
 static void
@@ -127,9 +128,12 @@ rb_help(void)
 "-o/-i open the outside/inside sockets in that network namespace (a name\n"
 "under /run/netns or a path).  Output, one-way delays in us:\n"
 "  down|up|all sent N received M loss_pct X p50_us A p99_us B max_us C\n"
+"      late L late_lost_pct Y\n"
 "  calls N pps P dead_legs D lossy_calls L dup U misrouted R\n"
 "      user_stamps S rx_total T cpu_us C\n"
-"(down: outside -> inside; pps: datagrams/s sent, both directions;\n"
+"(down: outside -> inside; late: received more than LATE_MS [150] after\n"
+"it was sent, too late for a phone's jitter buffer; late_lost_pct: late\n"
+"and lost together, in % of sent; pps: datagrams/s sent, both directions;\n"
 "dead_legs: legs that received nothing measured; misrouted: datagrams\n"
 "that reached a phone of another call; user_stamps: arrivals without a\n"
 "kernel timestamp, timed on reading; rx_total: datagrams received,\n"
@@ -337,12 +341,15 @@ rb_cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Print one direction's line (percentiles as udptool computes them). */
+/*
+ * Print one direction's line (percentiles as udptool computes them);
+ * late_ns: a datagram slower than this one way counts as late.
+ */
 static void
-rb_report(const char *name, struct rb_stats *s)
+rb_report(const char *name, struct rb_stats *s, uint64_t late_ns)
 {
-	uint64_t	p50 = 0, p99 = 0, max = 0;
-	double		loss;
+	uint64_t	p50 = 0, p99 = 0, max = 0, late = 0, i;
+	double		loss, late_lost;
 
 	if (s->got > 0) {
 		qsort(s->lat, (size_t)s->got, sizeof(*s->lat), rb_cmp_u32);
@@ -350,12 +357,17 @@ rb_report(const char *name, struct rb_stats *s)
 		p99 = s->lat[(s->got - 1) * 99 / 100];
 		max = s->lat[s->got - 1];
 	}
+	for (i = s->got; i > 0 && s->lat[i - 1] > late_ns; i--)
+		late++;
 	loss = s->sent ? 100.0 * (double)(s->sent - s->got) /
 	    (double)s->sent : 0.0;
+	late_lost = s->sent ? 100.0 * (double)(s->sent - s->got + late) /
+	    (double)s->sent : 0.0;
 	printf("%s sent %llu received %llu loss_pct %.3f p50_us %.1f "
-	    "p99_us %.1f max_us %.1f\n", name, (unsigned long long)s->sent,
-	    (unsigned long long)s->got, loss, (double)p50 / 1e3,
-	    (double)p99 / 1e3, (double)max / 1e3);
+	    "p99_us %.1f max_us %.1f late %llu late_lost_pct %.3f\n", name,
+	    (unsigned long long)s->sent, (unsigned long long)s->got, loss,
+	    (double)p50 / 1e3, (double)p99 / 1e3, (double)max / 1e3,
+	    (unsigned long long)late, late_lost);
 }
 
 int
@@ -391,9 +403,10 @@ main(int argc, char **argv)
 	o.drain_ms = 1000;
 	o.rate = 50;
 	o.size = 172;
+	o.late_ms = 150;
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		rb_die("signal");
-	while ((ch = getopt(argc, argv, "hS:W:D:r:z:o:i:")) != -1) {
+	while ((ch = getopt(argc, argv, "hS:W:D:r:z:L:o:i:")) != -1) {
 		switch (ch) {
 		case 'h':
 			rb_help();
@@ -411,6 +424,9 @@ main(int argc, char **argv)
 			break;
 		case 'z':
 			o.size = rb_num("SIZE", optarg, RB_HDR, RB_MAXDG);
+			break;
+		case 'L':
+			o.late_ms = rb_num("LATE_MS", optarg, 1, 600000);
 			break;
 		case 'o':
 			o.out_ns = optarg;
@@ -603,9 +619,9 @@ main(int argc, char **argv)
 	memcpy(st[2].lat, st[0].lat, (size_t)st[0].got * sizeof(*st[0].lat));
 	memcpy(st[2].lat + st[0].got, st[1].lat,
 	    (size_t)st[1].got * sizeof(*st[1].lat));
-	rb_report("down", &st[0]);
-	rb_report("up", &st[1]);
-	rb_report("all", &st[2]);
+	rb_report("down", &st[0], o.late_ms * 1000000ULL);
+	rb_report("up", &st[1], o.late_ms * 1000000ULL);
+	rb_report("all", &st[2], o.late_ms * 1000000ULL);
 	pps = send_end > start ? (double)(total * nlegs) /
 	    ((double)(send_end - start) / 1e9) : 0.0;
 	if (getrusage(RUSAGE_SELF, &ru) == -1)

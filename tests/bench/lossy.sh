@@ -1,0 +1,535 @@
+#!/bin/sh
+# The lossy-path benchmark: voice between a WAN phone and a LAN phone when
+# the firewall's uplink is distant and loses packets, through VoFW (the
+# tunnel through Squid) and, as the floor, straight across the same
+# impaired firewall (direct UDP through a temporary accept rule).
+#
+#   WAN phone --> hras --> tunnel (TCP, Squid in FW) --> hrac --> LAN phone
+#   (rtpbench) <--     <--         ^                  <--     <-- (rtpbench)
+#                                  |
+#              FW's wan link: RTT/2 each way, LOSS each way (tb_impair)
+#
+# The impairment is tb_impair (tests/lib/testbed.sh): every packet crossing
+# the firewall's WAN link, either way, is dropped with the given
+# probability (nftables numgen) and the rest held half the round trip
+# (tests/tools/delayline, NFQUEUE).  Each path crosses that link once each
+# way: direct UDP loses LOSS of each datagram's one crossing; the tunnel's
+# TCP (Squid <-> hras) loses LOSS of its segments and of its ACKs and
+# retransmits, and every voice datagram behind a lost segment waits for
+# the retransmission (head-of-line blocking).
+#
+# The calls are real: sipp sets up N calls from a WAN phone to alice, a
+# sipp UAS registered through hrac (as tests/bench/calls.sh does), each
+# SDP naming one of rtpbench's sockets; rtpbench then plays both phones of
+# every call, 50 G.711-sized datagrams/s each way, and times every
+# datagram one way (one process, one clock, the kernel's receive
+# timestamps).  The calls are set up once per load, before any loss, and
+# carry every run of that load; each run's direct floor is measured next
+# to it under the same impairment.  Real calls rather than the diagnostic
+# hook (tests/bench/tunnel.sh): the hook carries one stream and measures
+# round trips, where N calls and each direction's one-way delay are the
+# point; rtpbench and the calls benchmark's sipp scenarios already exist,
+# so the machinery is theirs.
+#
+# Per run it reports lost %, late % (arrived more than 150 ms after it was
+# sent: too late for a phone's jitter buffer), late + lost %, one-way
+# p50/p99/max and the delay VoFW adds over the direct path at the same
+# load and loss, and checks product.md's target for VoFW at 1 % loss.
+#
+# Environment (defaults in brackets):
+#   BENCH_LOSSY_RTT_MS  round trip the impaired link adds [20]
+#   BENCH_LOSSY_LOSS    loss per mille each way, 0 first (the reference)
+#                       [0 5 10 20]
+#   BENCH_LOSSY_CALLS   loads, in concurrent calls [1 10] (200 at most)
+#   BENCH_LOSSY_PATHS   paths measured [direct vofw]
+#   BENCH_SECONDS       measured seconds per run [10]
+#   BENCH_WRITE=1       also rewrite the results in docs/performance.md
+#   BENCH_KEEP=1        keep the run's directory (configs, logs)
+# Needs root, sipp, perl, Squid, nft and iptables-nft; processes are
+# stopped by their PIDs only.
+set -u
+
+. "$(dirname "$0")/../lib/testbed.sh"
+
+RTT=${BENCH_LOSSY_RTT_MS:-20}
+LOSSES=${BENCH_LOSSY_LOSS:-0 5 10 20}
+LOADS=${BENCH_LOSSY_CALLS:-1 10}
+PATHS=${BENCH_LOSSY_PATHS:-direct vofw}
+SECS=${BENCH_SECONDS:-10}
+WARM_MS=500
+DRAIN_MS=1000	# later than this after the last send: lost
+LATE_MS=150	# one way; later is late (ITU-T G.114's bound)
+SIZE=172	# 160 bytes of G.711 + the RTP header
+CPS=50		# calls set up (and hung up) per second
+TARGET_LOSS=10	# per mille: the loss product.md's target is set at
+# shellcheck disable=SC2034  # read by tb_down
+TB_KEEP=${BENCH_KEEP:-0}
+BENCH_SECRET=$(openssl rand -base64 32)
+DOC=$VOFW_ROOT/docs/performance.md
+SIPP_DIR=$VOFW_ROOT/tests/sipp
+RTPBENCH=$VOFW_TOOLS/rtpbench
+
+HRAS_IP=$TB_WAN_IP
+HRAC_IP=$TB_LAN_IP
+OUT_IP=198.51.100.15	# the WAN phone
+IN_IP=10.77.0.3		# alice, in the LAN
+PHONE_PORT=24000	# phone k's RTP port: PHONE_PORT + 2k, both sides
+MAX_CALLS=200
+
+# --- helpers -----------------------------------------------------------------
+
+# lb_fail MSG: fail the benchmark, with the logs (tb_fail).
+lb_fail() {
+	tb_fail "lossy: $*"
+}
+
+# lb_note MSG: print MSG and keep it for the report.
+lb_note() {
+	echo "lossy: $*" >&2
+	echo "- $*" >>"$TB_DIR/notes"
+}
+
+# lb_since NAME FIRST: NAME's log from line FIRST + 1 on.
+lb_since() {
+	tail -n "+$(($2 + 1))" "$TB_DIR/$1.log"
+}
+
+# lb_count_since NAME FIRST REGEX: lines of NAME's log after line FIRST
+# that match the extended REGEX.
+lb_count_since() {
+	lb_since "$1" "$2" | grep -Ec -- "$3" || true
+}
+
+# lb_wait_exit NAME SECONDS: wait until the process started as NAME has
+# exited; stop it (SIGTERM, then SIGKILL) if it still runs after SECONDS.
+lb_wait_exit() {
+	_dl=$(_tb_deadline "$2")
+	while tb_running "$1" && [ "$(_tb_now_ms)" -lt "$_dl" ]; do
+		sleep 0.1
+	done
+	if tb_running "$1"; then
+		tb_stop "$1"
+		return 1
+	fi
+	tb_stop "$1"
+}
+
+# lb_busy: how busy all CPUs are over one second, in % (from /proc/stat).
+lb_busy() {
+	_a=$(head -n 1 /proc/stat)
+	sleep 1
+	_b=$(head -n 1 /proc/stat)
+	printf '%s\n%s\n' "$_a" "$_b" | awk '{
+		idle[NR] = $5 + $6; tot[NR] = 0
+		for (i = 2; i <= NF; i++) tot[NR] += $i
+	} END {
+		t = tot[2] - tot[1]
+		printf "%.0f\n", (t > 0 ? 100 * (1 - (idle[2] - idle[1]) / t) : 0)
+	}'
+}
+
+# --- VoFW: the relays and the calls -------------------------------------------
+
+# lb_vofw_start: Squid, hras in WAN, hrac in LAN through Squid (shipped
+# tunnel settings), alice registered through hrac.
+lb_vofw_start() {
+	tb_squid_start
+	# The direct runs leave the calls silent for a while: a long
+	# media.timeout keeps them up.
+	cat >"$TB_DIR/hras.conf" <<EOF || lb_fail "hras.conf"
+domains = [ "corp.example" ];
+sip = { address = "$HRAS_IP"; port = 5060; };
+media = { address = "$HRAS_IP"; port_min = 20000; port_max = 23999;
+    timeout = 600; streams_per_source = 1024; streams_per_client = 1024;
+    calls_per_client = 1024; };
+tunnel = { address = "$HRAS_IP"; port = 8080; };
+clients = ( { id = "corp"; secret = "$BENCH_SECRET";
+    domains = [ "corp.example" ]; } );
+limits = { allow = [ "$OUT_IP" ]; };
+EOF
+	cat >"$TB_DIR/hrac.conf" <<EOF || lb_fail "hrac.conf"
+id = "corp";
+secret = "$BENCH_SECRET";
+server = "http://$HRAS_IP:8080/";
+proxy = "$TB_PROXY_URL";
+sip = { address = "$HRAC_IP"; port = 5060; };
+media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999;
+    timeout = 600; };
+EOF
+	tb_start hras "$TB_WAN" "$TB_HRAS" -d -f "$TB_DIR/hras.conf"
+	tb_wait_log hras 'tunnel listening' 10
+	tb_start hrac "$TB_LAN" "$TB_HRAC" -d -f "$TB_DIR/hrac.conf"
+	tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+	tb_run_lan timeout 20 sipp -nostdin -sf "$SIPP_DIR/register.xml" \
+	    -key domain corp.example -s alice -i "$IN_IP" -p 5070 -m 1 \
+	    "$HRAC_IP:5060" >"$TB_DIR/register.log" 2>&1 ||
+	    lb_fail "alice could not register through hrac"
+}
+
+# lb_vofw_calls_up N HOLD_S: sipp calls alice N times from the WAN phone,
+# each SDP naming phone k's port, the calls held HOLD_S at most; wait
+# until both relays know the peers of N calls; write $TB_DIR/vofw.calls
+# (rtpbench's CALLFILE: each call's phones and relay ports, from the
+# relays' debug logs) and $TB_DIR/cids (the Call-IDs).
+lb_vofw_calls_up() {
+	awk -v n="$1" -v b="$PHONE_PORT" 'BEGIN {
+		print "SEQUENTIAL"
+		for (k = 0; k < n; k++) print b + 2 * k
+	}' >"$TB_DIR/ports.csv"
+	HRAS0=$(wc -l <"$TB_DIR/hras.log")
+	HRAC0=$(wc -l <"$TB_DIR/hrac.log")
+	UAS=uas-$1
+	UAC=uac-$1
+	tb_start "$UAS" "$TB_LAN" sipp -nostdin -timeout "$2" \
+	    -sf "$SIPP_DIR/bench_uas.xml" -inf "$TB_DIR/ports.csv" \
+	    -i "$IN_IP" -p 5070 -mi "$IN_IP" -m "$1" -trace_err \
+	    -error_file "$TB_DIR/$UAS.err"
+	sleep 0.3
+	tb_start "$UAC" "$TB_WAN" sipp -nostdin -timeout "$2" \
+	    -sf "$SIPP_DIR/bench_uac.xml" -inf "$TB_DIR/ports.csv" -s alice \
+	    -i "$OUT_IP" -p 5080 -mi "$OUT_IP" -r "$CPS" -l "$1" -m "$1" \
+	    -trace_err -error_file "$TB_DIR/$UAC.err" "$HRAS_IP:5060"
+	_dl=$(_tb_deadline $((10 + 2 * $1 / CPS)))
+	until [ "$(lb_count_since hras "$HRAS0" 'media flow .* peer ')" \
+	    -ge "$1" ] && [ "$(lb_count_since hrac "$HRAC0" \
+	    'media flow .* peer ')" -ge "$1" ]; do
+		tb_running "$UAC" || break
+		[ "$(_tb_now_ms)" -lt "$_dl" ] || break
+		sleep 0.1
+	done
+	{
+		lb_since hras "$HRAS0" | sed 's/^/S /'
+		lb_since hrac "$HRAC0" | sed 's/^/C /'
+	} | awk -v hs="$HRAS_IP" -v hc="$HRAC_IP" -v cid="$TB_DIR/cids" '
+	/ info: call .*\(flows [0-9a-f]+\)$/ {
+		c = $5; sub(/:$/, "", c); f = $NF; sub(/\)$/, "", f)
+		if ($1 == "S") call[f] = c
+		next
+	}
+	/ debug: media flow [0-9a-f]+ open on port / {
+		port[$1, $6] = $NF; next
+	}
+	/ debug: media flow [0-9a-f]+ peer / {
+		split($8, a, ":"); split(a[2], p, "/")
+		ip[$1, $6] = a[1]; pp[$1, $6] = p[1]
+		if ($1 == "S") order[++n] = $6
+	}
+	END {
+		printf "" > cid
+		for (i = 1; i <= n; i++) {
+			f = order[i]
+			if (!(("C", f) in pp) || !(("S", f) in port))
+				continue
+			printf "%s %s %s %s %s %s %s %s\n", ip["S", f],
+			    pp["S", f], hs, port["S", f], ip["C", f],
+			    pp["C", f], hc, port["C", f]
+			print call[f] > cid
+		}
+	}' >"$TB_DIR/vofw.calls"
+	_up=$(wc -l <"$TB_DIR/vofw.calls")
+	echo "  $1 calls: $_up up" >&2
+	[ "$_up" -eq "$1" ] || lb_fail "only $_up of $1 calls set up"
+}
+
+# lb_vofw_calls_down N: hang every call up (a NOTIFY per Call-ID, sent
+# straight to the WAN phone, makes it send BYE through both relays) and
+# wait for both sipp to finish.
+lb_vofw_calls_down() {
+	# shellcheck disable=SC2016  # perl's variables
+	tb_run_wan timeout $((30 + 2 * $1 / CPS)) perl -MSocket -e '
+	my ($ip, $port, $rate) = @ARGV;
+	socket(my $s, PF_INET, SOCK_DGRAM, 0) or die "socket: $!";
+	my $to = sockaddr_in($port, inet_aton($ip));
+	my $n = 0;
+	while (my $cid = <STDIN>) {
+		chomp $cid;
+		my $m = "NOTIFY sip:bench\@$ip:$port SIP/2.0\r\n" .
+		    "Via: SIP/2.0/UDP $ip:9;branch=z9hG4bK-hangup-$n\r\n" .
+		    "From: <sip:bench\@$ip>;tag=hangup\r\n" .
+		    "To: <sip:bench\@$ip>\r\nCall-ID: $cid\r\n" .
+		    "CSeq: 1 NOTIFY\r\nMax-Forwards: 70\r\n" .
+		    "Content-Length: 0\r\n\r\n";
+		defined(send($s, $m, 0, $to)) or die "send: $!";
+		$n++;
+		select(undef, undef, undef, 1 / $rate);
+	}' "$OUT_IP" 5080 "$CPS" <"$TB_DIR/cids" ||
+	    lb_note "$1 calls: sending the hang-ups failed"
+	lb_wait_exit "$UAC" $((15 + 2 * $1 / CPS)) ||
+	    lb_note "$1 calls: the WAN phone (sipp) did not finish"
+	lb_wait_exit "$UAS" 10 ||
+	    lb_note "$1 calls: alice (sipp) did not finish"
+}
+
+# --- the direct path ----------------------------------------------------------
+
+# lb_direct_rule add|del: let the phones' RTP through the firewall (and
+# only theirs), routed across the same impaired link.
+lb_direct_rule() {
+	if [ "$1" = add ]; then
+		tb_run_fw nft insert rule inet vofw forward \
+		    ip saddr "{ $OUT_IP, $IN_IP }" \
+		    ip daddr "{ $OUT_IP, $IN_IP }" \
+		    udp dport "$PHONE_PORT-32767" accept \
+		    comment '"bench lossy direct"' || lb_fail "nft insert"
+		return 0
+	fi
+	tb_run_fw nft -a list chain inet vofw forward |
+	    sed -n 's/.*"bench lossy direct".*# handle \([0-9]*\).*/\1/p' |
+	while read -r _h; do
+		tb_run_fw nft delete rule inet vofw forward handle "$_h" ||
+		    echo "lossy: cannot delete firewall rule $_h" >&2
+	done
+}
+
+# lb_direct_calls N: rtpbench's CALLFILE for N calls, phone to phone.
+lb_direct_calls() {
+	awk -v n="$1" -v b="$PHONE_PORT" -v o="$OUT_IP" -v i="$IN_IP" 'BEGIN {
+		for (k = 0; k < n; k++)
+			printf "%s %d %s %d %s %d %s %d\n", o, b + 2 * k, i,
+			    b + 2 * k, i, b + 2 * k, o, b + 2 * k
+	}' >"$TB_DIR/direct.calls"
+}
+
+# --- the paths: one set-up, measurement and teardown each ---------------------
+#
+# A path is a word of BENCH_LOSSY_PATHS with a case in each of the three
+# functions below; the report takes its rows whatever their path.  A third
+# path (SoftEther VPN through the same Squid, tests/lib/softether.sh) adds
+# its cases here: bring its client and server up for N calls, give
+# lb_rtpbench a CALLFILE whose legs talk through the VPN, bring it down.
+
+# lb_path_up PATH N HOLD_S: make PATH ready to carry N calls for HOLD_S.
+lb_path_up() {
+	case $1 in
+	direct) lb_direct_calls "$2" ;;
+	vofw) lb_vofw_calls_up "$2" "$3" ;;
+	*) lb_fail "unknown path '$1'" ;;
+	esac
+}
+
+# lb_path_run PATH N LOSS: one measured run of PATH's N calls.
+lb_path_run() {
+	case $1 in
+	direct)
+		lb_direct_rule add
+		lb_rtpbench "$1" "$2" "$3" "$TB_DIR/direct.calls"
+		lb_direct_rule del
+		;;
+	vofw)
+		tb_running hras || lb_fail "hras died"
+		tb_running hrac || lb_fail "hrac died"
+		lb_rtpbench "$1" "$2" "$3" "$TB_DIR/vofw.calls"
+		;;
+	esac
+}
+
+# lb_path_down PATH N: release what lb_path_up took.
+lb_path_down() {
+	case $1 in
+	direct) ;;
+	vofw) lb_vofw_calls_down "$2" ;;
+	esac
+}
+
+# --- one measurement ----------------------------------------------------------
+
+# lb_rtpbench PATH N LOSS CALLFILE: one rtpbench run; append a row to
+# $TB_DIR/rows: "calls loss path sent lost% late% late+lost% p50 p99 max
+# (µs, both directions) down_p99 up_p99 line_drops".
+lb_rtpbench() {
+	_d0=$(tb_impair_drops | awk '{ print $1 + $2 }')
+	_r=$(timeout $((SECS + 40)) "$RTPBENCH" -S "$SECS" -W "$WARM_MS" \
+	    -D "$DRAIN_MS" -z "$SIZE" -L "$LATE_MS" -o "$TB_WAN" \
+	    -i "$TB_LAN" "$4") || lb_fail "$2 calls, $3 ‰, $1: rtpbench: $_r"
+	_d1=$(tb_impair_drops | awk '{ print $1 + $2 }')
+	echo "$_r" | sed "s/^/  $2 calls, $3 ‰, $1: /" >&2
+	echo "$_r" | awk -v n="$2" -v l="$3" -v p="$1" -v dr="$((_d1 - _d0))" '
+	$1 == "down" { d99 = $11 }
+	$1 == "up" { u99 = $11 }
+	$1 == "all" {
+		sent = $3; loss = $7; p50 = $9; p99 = $11; mx = $13
+		late = (sent > 0) ? 100 * $15 / sent : 0; ll = $17
+	}
+	END {
+		printf "%s\t%s\t%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+		    n, l, p, sent, loss, late, ll, p50, p99, mx, d99, u99, dr
+	}' >>"$TB_DIR/rows"
+}
+
+# --- the report ---------------------------------------------------------------
+
+# lb_table: the markdown table of $TB_DIR/rows; each path's added delay
+# is over the direct row of the same load and loss.
+lb_table() {
+	awk -F'\t' '
+	function ms(x) { return sprintf("%.1f", x / 1000) }
+	{
+		row[NR] = $0
+		if ($3 == "direct") { d50[$1, $2] = $8; d99[$1, $2] = $9 }
+	}
+	END {
+		print "| calls | loss each way % | path | datagrams sent " \
+		    "| lost % | late % | late + lost % | one-way p50 ms " \
+		    "| one-way p99 ms | one-way max ms | added p50 ms " \
+		    "| added p99 ms | packets the link dropped |"
+		print "|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+		for (i = 1; i <= NR; i++) {
+			split(row[i], r, "\t")
+			k = r[1] SUBSEP r[2]
+			a50 = a99 = "–"
+			if (r[3] != "direct" && (k in d50)) {
+				a50 = ms(r[8] - d50[k])
+				a99 = ms(r[9] - d99[k])
+			}
+			printf "| %s | %.1f | %s | %s | %.2f | %.2f | %.2f " \
+			    "| %s | %s | %s | %s | %s | %s |\n", r[1],
+			    r[2] / 10, r[3], r[4], r[5], r[6], r[7], ms(r[8]),
+			    ms(r[9]), ms(r[10]), a50, a99, r[13]
+		}
+	}' "$TB_DIR/rows"
+}
+
+# lb_targets: product.md's target for VoFW at 1 % loss, per load.
+lb_targets() {
+	awk -F'\t' -v tl="$TARGET_LOSS" -v late="$LATE_MS" -v rtt="$RTT" '
+	$2 != tl { next }
+	$3 == "direct" { dll[$1] = $7; next }
+	$3 == "vofw" {
+		n[++m] = $1; p99[$1] = $9 / 1000; ll[$1] = $7
+	}
+	END {
+		lim = 1.5 * tl / 10
+		if (m == 0)
+			print "- VoFW at " tl / 10 " % loss: not measured " \
+			    "(BENCH_LOSSY_LOSS lacks " tl ")"
+		for (i = 1; i <= m; i++) {
+			c = n[i]
+			printf "- VoFW, %s call%s, %s ms RTT, %.1f %% loss each " \
+			    "way: one-way p99 %.1f ms (target ≤ %d: %s); " \
+			    "late + lost %.2f %% (target ≤ 1.5 × %.1f %% = " \
+			    "%.2f %%: %s; direct UDP: %s %%)\n", c,
+			    (c == 1 ? "" : "s"), rtt, tl / 10, p99[c], late,
+			    (p99[c] <= late ? "met" : "NOT met"), ll[c],
+			    tl / 10, lim, (ll[c] <= lim ? "met" : "NOT met"),
+			    (c in dll ? sprintf("%.2f", dll[c]) : "–")
+		}
+	}' "$TB_DIR/rows"
+}
+
+# lb_write_doc FILE: replace what lies between the bench:lossy markers.
+lb_write_doc() {
+	if ! grep -q '^<!-- bench:lossy:begin -->' "$1" ||
+	    ! grep -q '^<!-- bench:lossy:end -->' "$1"; then
+		lb_fail "$1 lacks the bench:lossy markers"
+	fi
+	awk -v res="$TB_DIR/report" '
+	/^<!-- bench:lossy:begin -->/ {
+		print
+		while ((getline l < res) > 0)
+			print l
+		skip = 1
+		next
+	}
+	/^<!-- bench:lossy:end -->/ { skip = 0 }
+	!skip { print }
+	' "$1" >"$TB_DIR/doc.new" || lb_fail "cannot rewrite $1"
+	cat "$TB_DIR/doc.new" >"$1"
+	echo "lossy: results written to $1" >&2
+}
+
+# --- main ---------------------------------------------------------------------
+
+for f in "$TB_HRAC" "$TB_HRAS" "$RTPBENCH" "$TB_DELAYLINE"; do
+	[ -x "$f" ] || { echo "lossy: $f missing (make all tools)" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "lossy: the testbed needs root" >&2; exit 1; }
+for c in sipp perl squid nft iptables-nft; do
+	command -v "$c" >/dev/null ||
+	    { echo "lossy: $c missing (make deps)" >&2; exit 1; }
+done
+for v in "$RTT" $LOSSES $LOADS "$SECS"; do
+	case $v in
+	'' | *[!0-9]*) echo "lossy: '$v' is no number" >&2; exit 1 ;;
+	esac
+done
+[ "$RTT" -le 2000 ] || { echo "lossy: RTT $RTT ms: 2000 at most" >&2; exit 1; }
+for l in $LOSSES; do
+	[ "$l" -le 1000 ] ||
+	    { echo "lossy: loss $l ‰: 1000 at most" >&2; exit 1; }
+done
+for n in $LOADS; do
+	if [ "$n" -lt 1 ] || [ "$n" -gt "$MAX_CALLS" ]; then
+		echo "lossy: $n calls: not in 1..$MAX_CALLS" >&2
+		exit 1
+	fi
+done
+for p in $PATHS; do
+	case $p in
+	direct | vofw) ;;
+	*) echo "lossy: unknown path '$p'" >&2; exit 1 ;;
+	esac
+done
+
+BUSY=$(lb_busy)
+case $BUSY in
+[0-9] | 1[0-9]) ;;
+*) echo "lossy: warning: the machine is ${BUSY} % busy before we start;" \
+    "the figures will be skewed" >&2 ;;
+esac
+echo "lossy: $RTT ms RTT, loss $LOSSES ‰ each way, loads $LOADS calls," \
+    "paths $PATHS, $SECS s per run" >&2
+
+tb_up
+: >"$TB_DIR/rows"
+: >"$TB_DIR/notes"
+case " $PATHS " in
+*" vofw "*) lb_vofw_start ;;
+esac
+nloss=$(echo "$LOSSES" | wc -w)
+npath=$(echo "$PATHS" | wc -w)
+# Each call outlives every run of its load.
+HOLD=$((nloss * npath * (SECS + 10) + 60))
+for n in $LOADS; do
+	for p in $PATHS; do
+		lb_path_up "$p" "$n" "$HOLD"
+	done
+	# Interleaved: every path's run next to the others', same impairment.
+	for l in $LOSSES; do
+		tb_impair "$RTT" "$l"
+		for p in $PATHS; do
+			lb_path_run "$p" "$n" "$l"
+		done
+	done
+	# The hang-ups and the next set-up on a clean link.
+	tb_impair_clear
+	for p in $PATHS; do
+		lb_path_down "$p" "$n"
+	done
+done
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+cmd="make bench"
+[ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
+for v in BENCH BENCH_LOSSY_RTT_MS BENCH_LOSSY_LOSS BENCH_LOSSY_CALLS \
+    BENCH_LOSSY_PATHS BENCH_SECONDS; do
+	eval "val=\${$v:-}"
+	# shellcheck disable=SC2154
+	[ -n "$val" ] && cmd="$v='$val' $cmd"
+done
+{
+	echo "Run: \`$cmd\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc)" \
+	    "CPUs ($cpu), $(uname -r), CPUs $BUSY % busy with other work" \
+	    "just before; the firewall's WAN link $RTT ms RTT ($((RTT / 2)) ms" \
+	    "each way) and the given loss each way; $SIZE-byte datagrams at" \
+	    "50/s per call each way, $WARM_MS ms unmeasured then $SECS s" \
+	    "measured per run; late: more than $LATE_MS ms one way; later" \
+	    "than $DRAIN_MS ms after the last send: lost."
+	echo
+	lb_table
+	echo
+	lb_targets
+	cat "$TB_DIR/notes"
+} >"$TB_DIR/report"
+cat "$TB_DIR/report"
+[ "${BENCH_WRITE:-0}" = 1 ] && lb_write_doc "$DOC"
+exit 0
