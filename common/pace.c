@@ -82,7 +82,8 @@ pace_sleep_us(struct pace *p, uint64_t now_us, const struct pace_work *w,
 	}
 	p->interval_us = batch_wait_us(&p->rate, now_us, p->rate.size,
 	    p->batch_bytes, p->max_us);
-	if (p->interval_us == 0 || turn_us >= (uint64_t)p->interval_us)
+	if (p->interval_us == 0 ||
+	    turn_us + PACE_MIN_SLEEP_US > (uint64_t)p->interval_us)
 		return 0;
 	return p->interval_us - (int)turn_us;
 }

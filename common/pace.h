@@ -19,6 +19,12 @@
 
 #include "batch.h"
 
+/*
+ * A shorter sleep is not worth its two context switches; and on a busy
+ * machine the core it gives up may not come back for a while.
+ */
+#define PACE_MIN_SLEEP_US	50
+
 struct event_base;
 
 /* What a half has relayed so far, both ways: its load. */

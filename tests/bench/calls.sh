@@ -925,6 +925,35 @@ cb_targets() {
 	}' "$TB_DIR/rows"
 }
 
+# cb_default: issue 14's first goal, one default that fits every load: with
+# the shipped batch setting (1000 µs / 512 B), added one-way p50 at 1 call
+# within 100 µs of no batching, and at 100 calls at most 1.10 × the direct
+# bytes across the firewall.
+cb_default() {
+	awk -F'\t' -v def="relayed, batch 1000 µs / 512 B" '
+	$3 == "direct" { dfw[$1, $2] = $18; next }
+	$3 == "relayed, no batching" && $2 == 1 { off[$1] = $7 }
+	$3 == def && $2 == 1 { on[$1] = $7 }
+	$3 == def && $2 == 100 && $18 != "-" && dfw[$1, 100] > 0 {
+		fw[$1] = $18 / dfw[$1, 100]
+	}
+	END {
+		for (n in on) {
+			if (!(n in off))
+				continue
+			d = on[n] - off[n]
+			printf "- %s, 1 call, the default batch setting: one-way " \
+			    "p50 %d µs against %d µs without batching, %+d µs " \
+			    "(goal within 100: %s)\n", n, on[n], off[n], d,
+			    (d <= 100 ? "met" : "NOT met")
+		}
+		for (n in fw)
+			printf "- %s, 100 calls, the default batch setting: bytes " \
+			    "across the firewall %.2f × direct (goal ≤ 1.10: " \
+			    "%s)\n", n, fw[n], (fw[n] <= 1.10 ? "met" : "NOT met")
+	}' "$TB_DIR/rows"
+}
+
 # cb_versus: issue 14's goals against rtpengine, as figures of this run:
 # hrac + hras's CPU per datagram over rtpengine's (at most 1.0 × at 100,
 # 200 and 1000 calls), and no voice lost at 1000 calls where rtpengine
@@ -1120,6 +1149,7 @@ done
 	echo
 	cb_details
 	cb_targets
+	cb_default
 	cb_versus
 	cb_se_report
 	cat "$TB_DIR/notes"
