@@ -59,7 +59,8 @@ pace_active(const struct pace *p)
  * A turn ended at now_us after turn_us (the wait for an event included),
  * with work relayed so far: how long (µs) to sleep before the next. The
  * voice since the last turn counts, half of it each way, towards the rate
- * of one direction; the interval is the batch wait that rate asks for.
+ * of one direction; the interval is the time that rate takes to bring a
+ * whole batch.
  */
 int
 pace_sleep_us(struct pace *p, uint64_t now_us, const struct pace_work *w,
@@ -80,8 +81,9 @@ pace_sleep_us(struct pace *p, uint64_t now_us, const struct pace_work *w,
 		p->last.packets += packets * 2;
 		p->last.bytes += bytes * 2;
 	}
-	p->interval_us = batch_wait_us(&p->rate, now_us, p->rate.size,
-	    p->batch_bytes, p->max_us);
+	/* A turn's voice is the frame: the whole batch arrives in a turn. */
+	p->interval_us = batch_wait_us(&p->rate, now_us, 0, p->batch_bytes,
+	    p->max_us);
 	if (p->interval_us == 0 ||
 	    turn_us + PACE_MIN_SLEEP_US > (uint64_t)p->interval_us)
 		return 0;
