@@ -81,9 +81,12 @@ net_udp_buffers(int fd, int bytes)
 }
 
 /*
- * Tune a tunnel TCP socket for voice: no Nagle delay, and little unsent
- * data in the kernel, so that backlog stays in our queue where stale voice
- * can be dropped instead of being sent late.
+ * Tune a tunnel TCP socket for voice: no Nagle delay; little unsent data
+ * in the kernel, so that backlog stays in our queue where stale voice can
+ * be dropped instead of being sent late; and, while few segments are in
+ * flight (a call or two: a thin stream), retransmission timeouts that do
+ * not double, so that a second loss in a row costs one more timeout, not
+ * two more.
  */
 void
 net_tcp_voice(int fd)
@@ -92,6 +95,9 @@ net_tcp_voice(int fd)
 
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
 		log_warn("TCP_NODELAY");
+	if (setsockopt(fd, IPPROTO_TCP, TCP_THIN_LINEAR_TIMEOUTS, &one,
+	    sizeof(one)) == -1)
+		log_warn("TCP_THIN_LINEAR_TIMEOUTS");
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
 	    sizeof(lowat)) == -1)
 		log_warn("TCP_NOTSENT_LOWAT");
