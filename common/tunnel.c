@@ -308,15 +308,17 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 	}
 	if (t->cb.kick == NULL)
 		return 0;
+	/* Every record of voice counts towards the rate, batch-filling too. */
+	now = 0;
+	if (tunnel_is_media(type) && t->batch_bytes > 0 && t->batch_wait > 0) {
+		now = tunnel_now_us();
+		batch_note(&t->rate, now, need);
+	}
 	/* A paced loop's turn is the batch: voice leaves at its end. */
 	if (!tunnel_is_media(type) || queued + need >= t->batch_bytes ||
-	    pace_active(t->pace)) {
+	    pace_active(t->pace))
 		t->cb.kick(t->cb.arg, 0);
-		return 0;
-	}
-	now = tunnel_now_us();
-	batch_note(&t->rate, now, need);
-	if (queued == 0)
+	else if (queued == 0)
 		t->cb.kick(t->cb.arg, batch_wait_us(&t->rate, now, need,
 		    t->batch_bytes, t->batch_wait));
 	return 0;

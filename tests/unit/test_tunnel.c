@@ -373,6 +373,34 @@ test_round_trip(void **state)
 }
 
 /*
+ * Voice that fills a batch by itself counts towards the rate too: after a
+ * window of such records, one that finds the queue empty, short of a
+ * larger batch, waits for company.
+ */
+static void
+test_kick_rate(void **state)
+{
+	struct tt	*t = *state;
+	int		 i;
+
+	tunnel_set_batch(t->a, 1);
+	tunnel_set_batch_wait(t->a, 1000000);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "a", 1), 0);
+	assert_int_equal(t->sa.nows, 5);
+	tt_pass(t->a, t->b);
+	assert_int_equal(usleep(BATCH_WINDOW_US + 1000), 0);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "b", 1), 0);
+	assert_int_equal(t->sa.nows, 6);
+	tt_pass(t->a, t->b);
+	/* Six records in 101 ms: one due every 20 ms, within the wait. */
+	tunnel_set_batch(t->a, 1000);
+	assert_int_equal(tunnel_send(t->a, FRAME_RTP, 1, "c", 1), 0);
+	assert_int_equal(t->sa.kicks, 7);
+	assert_int_equal(t->sa.nows, 6);
+}
+
+/*
  * Without a batch size every record asks for a flush at once. With one,
  * and voice coming fast enough to fill it within the batch wait, voice
  * that finds the queue empty asks for a flush after a wait, and the
@@ -1471,6 +1499,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_kick_rate, tt_setup,
 		    tt_teardown),
 		cmocka_unit_test_setup_teardown(test_kick, tt_setup,
 		    tt_teardown),
