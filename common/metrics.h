@@ -18,6 +18,7 @@ struct config_endpoint;
 struct event_base;
 struct evbuffer;
 struct media;
+struct pace;
 struct metrics;
 struct prom;
 struct tunnel_stats;
@@ -45,13 +46,14 @@ int		 metrics_moved(int, const struct config_endpoint *, int,
 /*
  * The families both halves write (metrics_std.c): build and start time,
  * calls ended by cause and their voice figures (loss by place, jitter,
- * MOS), voice relayed and dropped by this half's relay; calls and media
- * may be NULL (not set up yet).
+ * MOS), voice relayed and dropped by this half's relay, the event loop's
+ * pace; calls and media may be NULL (not set up yet).
  */
 void		 metrics_std_process(struct prom *, const char *daemon,
 		    time_t started);
 void		 metrics_std_calls(struct prom *, struct call_ctx *);
 void		 metrics_std_media(struct prom *, const struct media *);
+void		 metrics_std_pace(struct prom *, const struct pace *);
 /*
  * One tunnel's counters as the sample of each family: a half writes
  * every family's HELP and TYPE once (metrics_std_tunnel_family), then the

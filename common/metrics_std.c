@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "media.h"
 #include "metrics.h"
+#include "pace.h"
 #include "prom.h"
 #include "tunnel.h"
 
@@ -226,4 +227,15 @@ metrics_std_tunnel(struct prom *p, enum metrics_tunnel_family f,
 	prom_uint(p, name, l, n, a);
 	kind->value = f == METRICS_TUNNEL_DROPPED ? "stale" : "out";
 	prom_uint(p, name, l, n, b);
+}
+
+/* How long a turn of the event loop lasts while it paces itself (0: not). */
+void
+metrics_std_pace(struct prom *p, const struct pace *pace)
+{
+	prom_one(p, "vofw_loop_pace_seconds", PROM_GAUGE,
+	    "How long each turn of the event loop lasts while it paces "
+	    "itself under load, so that one wake-up handles a batch of "
+	    "voice (0: not pacing).", pace_active(pace) ?
+	    (double)pace->interval_us / 1e6 : 0);
 }

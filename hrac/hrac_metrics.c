@@ -116,5 +116,6 @@ hrac_metrics_fill(void *arg, struct evbuffer *out)
 	    (double)vcit_count(sip->vcit) : 0);
 	metrics_std_calls(&p, sip != NULL ? &sip->calls : NULL);
 	metrics_std_media(&p, sip != NULL ? sip->media : NULL);
+	metrics_std_pace(&p, &h->pace);
 	return p.error ? -1 : 0;
 }

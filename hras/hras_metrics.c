@@ -178,5 +178,6 @@ hras_metrics_fill(void *arg, struct evbuffer *out)
 	    "Registrar bindings of inside phones.", h->nbindings);
 	metrics_std_calls(&p, h->vcit != NULL ? &h->calls : NULL);
 	metrics_std_media(&p, h->media);
+	metrics_std_pace(&p, &h->pace);
 	return p.error ? -1 : 0;
 }

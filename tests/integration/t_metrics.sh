@@ -105,6 +105,10 @@ done
 scrape hrac "$HRAC_M"
 [ "$(value hrac vofw_calls_active)" = 1 ] ||
     tb_fail "hrac: calls active: $(grep calls_active hrac.prom)"
+# One call is no load: neither loop paces itself.
+[ "$(value hrac vofw_loop_pace_seconds)" = 0 ] &&
+    [ "$(value hras vofw_loop_pace_seconds)" = 0 ] ||
+    tb_fail "a paced loop at one call: $(grep -h loop_pace hrac.prom hras.prom)"
 [ "$(value hras 'vofw_registrations')" = 1 ] ||
     tb_fail "hras: registrations: $(grep registrations hras.prom)"
 [ "$(value hrac 'vofw_registrations')" = 1 ] ||
