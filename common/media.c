@@ -20,6 +20,7 @@
 
 #include <event2/event.h>
 
+#include "clock_us.h"
 #include "config.h"
 #include "log.h"
 #include "media.h"
@@ -110,7 +111,6 @@ struct media {
 };
 
 static uint32_t	 media_hash(const struct media *, uint32_t);
-static uint64_t	 media_now_us(void);
 static int	 media_ratelimit(struct media *, enum media_err);
 static int	 media_sock_open(struct media *, unsigned int, int *);
 static int	 media_flow_bind(struct media *, struct media_flow *,
@@ -135,20 +135,6 @@ static uint32_t
 media_hash(const struct media *m, uint32_t flow)
 {
 	return (flow * MEDIA_HASH) >> m->shift;
-}
-
-/*
- * The monotonic clock in microseconds, for jitter: clock_gettime through
- * the vDSO, no system call.
- */
-static uint64_t
-media_now_us(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* Tell whether a per-packet error may be logged now (once per second). */
@@ -669,7 +655,7 @@ media_read(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	/* One arrival time for the burst: they were all waiting. */
-	now = media_now_us();
+	now = clock_now_us();
 	m->depth++;
 	for (i = 0; i < n && !mf->closed; i++) {
 		h = &m->rxmsg[i].msg_hdr;
@@ -726,7 +712,7 @@ media_send(struct media *m, uint32_t flow, int rtcp, const uint8_t *data,
 	}
 	ms = &mf->sock[rtcp != 0];
 	if (!rtcp)
-		rtpstats_update(&mf->q_tun, data, len, media_now_us());
+		rtpstats_update(&mf->q_tun, data, len, clock_now_us());
 	/* No queue: a full socket buffer means the voice is already late. */
 	if (sendto(ms->fd, data, len, 0, (struct sockaddr *)&ms->peer,
 	    ms->peerlen) == -1) {

@@ -10,10 +10,10 @@
 
 #include <event2/event.h>
 
+#include "clock_us.h"
 #include "log.h"
 #include "pace.h"
 
-static uint64_t	pace_now_us(void);
 
 /*
  * A pace, off until pace_set, for a half whose load work() reports. Its
@@ -104,7 +104,7 @@ pace_loop(struct event_base *base, struct pace *p)
 	int		 rc, us;
 
 	for (;;) {
-		enter = pace_now_us();
+		enter = clock_now_us();
 		if ((rc = event_base_loop(base, EVLOOP_ONCE)) == -1) {
 			log_warnx("the event loop failed");
 			return -1;
@@ -112,7 +112,7 @@ pace_loop(struct event_base *base, struct pace *p)
 		if (rc == 1 || event_base_got_exit(base) ||
 		    event_base_got_break(base))
 			return 0;
-		now = pace_now_us();
+		now = clock_now_us();
 		p->work(p->arg, &w);
 		if ((us = pace_sleep_us(p, now, &w, now - enter)) == 0)
 			continue;
@@ -122,15 +122,4 @@ pace_loop(struct event_base *base, struct pace *p)
 		if (nanosleep(&ts, NULL) == -1 && errno != EINTR)
 			log_warn("nanosleep");
 	}
-}
-
-/* The monotonic clock in microseconds (the vDSO: no system call). */
-static uint64_t
-pace_now_us(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }

@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "batch.h"
+#include "clock_us.h"
 #include "log.h"
 #include "pace.h"
 #include "rtphc.h"
@@ -85,7 +86,6 @@ static void	tunnel_deliver(struct tunnel *, const struct frame_rec *,
 		    const uint8_t *);
 static int	tunnel_drop_oldest(struct tunnel *, size_t);
 static void	tunnel_dropped(struct tunnel *, unsigned int, uint32_t);
-static uint64_t	tunnel_now_us(void);
 static void	tunnel_ping(struct tunnel *);
 static void	tunnel_pong(struct tunnel *, const uint8_t *, size_t);
 static void	tunnel_remember(struct tunnel *, const uint8_t *);
@@ -311,7 +311,7 @@ tunnel_send(struct tunnel *t, unsigned int type, uint32_t flow,
 	/* Every record of voice counts towards the rate, batch-filling too. */
 	now = 0;
 	if (tunnel_is_media(type) && t->batch_bytes > 0 && t->batch_wait > 0) {
-		now = tunnel_now_us();
+		now = clock_now_us();
 		batch_note(&t->rate, now, need);
 	}
 	/* A paced loop's turn is the batch: voice leaves at its end. */
@@ -772,17 +772,6 @@ tunnel_set_drop_cb(struct tunnel *t, tunnel_drop_fn fn, void *arg)
 	t->drop_arg = arg;
 }
 
-/* The monotonic clock in microseconds (the vDSO: no system call). */
-static uint64_t
-tunnel_now_us(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /*
  * Queue a ping carrying our clock if the last one left TUNNEL_PING_US
  * ago: the far half sends the 8 bytes back (an older half ignores the
@@ -793,7 +782,7 @@ static void
 tunnel_ping(struct tunnel *t)
 {
 	uint8_t		 ping[PING_LEN];
-	uint64_t	 now = tunnel_now_us();
+	uint64_t	 now = clock_now_us();
 	int		 i;
 
 	if (now == 0 || now - t->ping_us < TUNNEL_PING_US)
@@ -830,7 +819,7 @@ tunnel_pong(struct tunnel *t, const uint8_t *data, size_t len)
 	}
 	for (i = 1; i < len; i++)
 		sent = sent << 8 | data[i];
-	now = tunnel_now_us();
+	now = clock_now_us();
 	/* Only what we sent can come back: the clock is ours. */
 	if (sent == 0 || sent > now || now - sent > RTT_MAX_US)
 		return;
