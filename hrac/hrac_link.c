@@ -382,6 +382,7 @@ hrac_link_start_tls(struct hrac_link *l)
 	struct hrac_session	*s = l->s;
 	struct bufferevent	*tls;
 	struct in6_addr		 a6;
+	struct timeval		 tv = { HRAC_CONNECT_TIMEOUT, 0 };
 	SSL			*ssl;
 	int			 numeric;
 
@@ -409,6 +410,13 @@ hrac_link_start_tls(struct hrac_link *l)
 		hrac_link_fail(l, "tls: out of memory");
 		return;
 	}
+	/*
+	 * The handshake is bounded on the TLS layer, which hrac_link_ready
+	 * clears; the socket below keeps no timeouts of its own, as a
+	 * streaming POST reads nothing for as long as the tunnel is up.
+	 */
+	bufferevent_set_timeouts(l->bev, NULL, NULL);
+	bufferevent_set_timeouts(tls, &tv, &tv);
 	l->bev = tls;
 	l->state = LINK_TLS;
 	bufferevent_setcb(l->bev, hrac_link_read, hrac_link_write,
@@ -492,8 +500,7 @@ hrac_link_write_chunk(struct hrac_link *l, struct evbuffer *frames)
 {
 	if (l->bev == NULL || !l->streaming || http_chunk_wrap(frames) == -1)
 		return -1;
-	return net_bev_write(l->bev, frames,
-	    bufferevent_openssl_get_ssl(l->bev) == NULL);
+	return net_bev_write(l->bev, frames);
 }
 
 /* Close an open request body; the response follows. */
