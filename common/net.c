@@ -195,24 +195,43 @@ net_check_local(const char *file, const char *key, const char *addr)
 }
 
 /*
- * Move data into bev's output, and when nothing waits there before it and
- * direct says bev writes straight to its socket (no TLS, no pair), write
- * what the socket takes at once: libevent writes only when its loop
- * turns, and a paced loop (pace.h) turns again only after its sleep. What
- * the socket does not take, and the error of a failed write, are left to
- * the bufferevent. 0, or -1 if the data could not be queued.
+ * Move data into bev's output and write what the socket takes at once
+ * when nothing waits there before it: libevent writes only when its loop
+ * turns, and a paced loop (pace.h) turns again only after its sleep. A
+ * TLS filter (whose socket is the bufferevent under it) seals the data
+ * into its socket's output as it is added, as one record: the data is
+ * made one piece first, as the filter seals each piece as a record of
+ * its own. What the socket does not take, and the error of a failed
+ * write, are left to the bufferevents; a pair has no socket. 0, or -1 if
+ * the data could not be queued.
  */
 int
-net_bev_write(struct bufferevent *bev, struct evbuffer *data, int direct)
+net_bev_write(struct bufferevent *bev, struct evbuffer *data)
 {
-	struct evbuffer	*out = bufferevent_get_output(bev);
-	evutil_socket_t	 fd;
+	struct bufferevent	*sock = bufferevent_get_underlying(bev);
+	struct evbuffer		*out;
+	evutil_socket_t		 fd;
+	size_t			 before;
 
-	if (direct && evbuffer_get_length(out) == 0 &&
-	    (bufferevent_get_enabled(bev) & EV_WRITE) &&
-	    (fd = bufferevent_getfd(bev)) != -1)
-		(void)evbuffer_write(data, fd);
+	if (sock == NULL) {
+		out = bufferevent_get_output(bev);
+		if (evbuffer_get_length(out) == 0 &&
+		    (bufferevent_get_enabled(bev) & EV_WRITE) &&
+		    (fd = bufferevent_getfd(bev)) != -1)
+			(void)evbuffer_write(data, fd);
+		if (evbuffer_get_length(data) == 0)
+			return 0;
+		return evbuffer_add_buffer(out, data);
+	}
 	if (evbuffer_get_length(data) == 0)
 		return 0;
-	return evbuffer_add_buffer(out, data);
+	out = bufferevent_get_output(sock);
+	before = evbuffer_get_length(out);
+	if (evbuffer_pullup(data, -1) == NULL ||
+	    evbuffer_add_buffer(bufferevent_get_output(bev), data) == -1)
+		return -1;
+	if (before == 0 && (bufferevent_get_enabled(sock) & EV_WRITE) &&
+	    (fd = bufferevent_getfd(sock)) != -1)
+		(void)evbuffer_write(out, fd);
+	return 0;
 }

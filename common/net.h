@@ -20,7 +20,7 @@ int	net_udp_bind(const char *, uint16_t);
 
 void	net_udp_buffers(int, int);
 void	net_tcp_voice(int);
-int	net_bev_write(struct bufferevent *, struct evbuffer *, int direct);
+int	net_bev_write(struct bufferevent *, struct evbuffer *);
 const char *net_ntop(const struct sockaddr *, char *, size_t);
 int	net_is_local(const char *);
 int	net_check_local(const char *file, const char *key, const char *);

@@ -268,7 +268,7 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct hras		*h = arg;
-	struct bufferevent	*bev;
+	struct bufferevent	*bev, *sock;
 	char			 addr[48];
 	SSL			*ssl;
 
@@ -280,19 +280,30 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	net_tcp_voice(fd);
-	bev = NULL;
-	if (h->ssl != NULL) {
-		if ((ssl = SSL_new(h->ssl)) != NULL &&
-		    (bev = bufferevent_openssl_socket_new(h->base, fd, ssl,
-		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL)
-			SSL_free(ssl);
-	} else
-		bev = bufferevent_socket_new(h->base, fd,
-		    BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
+	if ((sock = bufferevent_socket_new(h->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		log_warnx("cannot accept a connection: out of memory");
 		evutil_closesocket(fd);
 		return;
+	}
+	bev = sock;
+	/*
+	 * TLS filters a socket bufferevent rather than owning the socket:
+	 * libevent's own TLS socket reads at most two records each time the
+	 * socket is readable, which falls behind a paced loop (one turn per
+	 * batch) as soon as the client writes more records than that a turn.
+	 */
+	if (h->ssl != NULL) {
+		bev = NULL;
+		if ((ssl = SSL_new(h->ssl)) != NULL &&
+		    (bev = bufferevent_openssl_filter_new(h->base, sock, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+			SSL_free(ssl);
+		if (bev == NULL) {
+			log_warnx("cannot accept a connection: out of memory");
+			bufferevent_free(sock);
+			return;
+		}
 	}
 	hras_link_new(h, bev, sa);
 }
@@ -742,8 +753,7 @@ hras_link_write_frames(struct hras_link *c, struct evbuffer *frames)
 	/* HTTP/1.0 has no chunks: the stream ends with the connection. */
 	if (!c->http10 && http_chunk_wrap(frames) == -1)
 		return -1;
-	return net_bev_write(c->bev, frames,
-	    bufferevent_openssl_get_ssl(c->bev) == NULL);
+	return net_bev_write(c->bev, frames);
 }
 
 /* End a downstream that another one replaces; close once flushed. */
