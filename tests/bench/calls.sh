@@ -60,6 +60,8 @@
 #   BENCH_SOFTETHER  loads at which the testbed also carries the same RTP
 #                    through SoftEther VPN via the same Squid (the paper's
 #                    peer, tests/lib/softether.sh; "" for none) [200]
+#   BENCH_TLS=1      the tunnel over TLS (https; through Squid, CONNECT, as
+#                    SoftEther goes) instead of plain HTTP [0]
 #   BENCH_WRITE=1    also rewrite the results in docs/performance.md
 #   BENCH_KEEP=1     keep the run's directory (configs, logs)
 # The testbed needs root; both need sipp, perl (perl-base), rtpengine
@@ -82,6 +84,7 @@ CPS=${BENCH_CPS:-250}
 ROUNDS=${BENCH_ROUNDS:-1}
 SE_ROUNDS=${BENCH_ROUNDS:-3}
 SE_LOADS=${BENCH_SOFTETHER-200}
+TLS=${BENCH_TLS:-0}
 ROUND=1
 TB_KEEP=${BENCH_KEEP:-0}
 HZ=$(getconf CLK_TCK)
@@ -247,10 +250,21 @@ cb_net() {
 cb_conf() {
 	_w=${1%%:*}
 	_b=${1#*:}
+	_over=
+	_hras_tls=
+	_hrac_tls=
+	_scheme=http
+	if [ "$TLS" = 1 ]; then
+		_over="over TLS, "
+		_hras_tls="tls = { cert = \"$TB_DIR/$NET-tls/hras.pem\";
+    key = \"$TB_DIR/$NET-tls/hras.key\"; };"
+		_hrac_tls="tls = { ca = \"$TB_DIR/$NET-tls/ca.pem\"; };"
+		_scheme=https
+	fi
 	if [ "$_w" = 0 ] || [ "$_b" = 0 ]; then
-		BATCH="relayed, no batching"
+		BATCH="relayed, ${_over}no batching"
 	else
-		BATCH="relayed, batch ${_w} µs / ${_b} B"
+		BATCH="relayed, ${_over}batch ${_w} µs / ${_b} B"
 	fi
 	cat >"$TB_DIR/$HRAS.conf" <<EOF || cb_fail "$HRAS.conf"
 domains = [ "corp.example" ];
@@ -261,7 +275,7 @@ media = { address = "$HRAS_IP"; port_min = 20000; port_max = 23999;
     streams_per_source = 4096; streams_per_client = 4096;
     calls_per_client = 4096; };
 tunnel = { address = "$HRAS_IP"; port = 8080;
-    batch_wait = $_w; batch_bytes = $_b; };
+    batch_wait = $_w; batch_bytes = $_b; $_hras_tls };
 clients = ( { id = "corp"; secret = "$BENCH_SECRET";
     domains = [ "corp.example" ]; } );
 # The outside phone sets up BENCH_CPS calls a second from one address.
@@ -270,10 +284,11 @@ EOF
 	cat >"$TB_DIR/$HRAC.conf" <<EOF || cb_fail "$HRAC.conf"
 id = "corp";
 secret = "$BENCH_SECRET";
-server = "http://$HRAS_IP:8080/";
+server = "$_scheme://$HRAS_IP:8080/";
 sip = { address = "$HRAC_IP"; port = 5060; };
 media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999; };
 tunnel = { batch_wait = $_w; batch_bytes = $_b; };
+$_hrac_tls
 EOF
 	if [ "$NET" = testbed ]; then
 		echo "proxy = \"$TB_PROXY_URL\";" >>"$TB_DIR/$HRAC.conf"
@@ -319,8 +334,28 @@ cb_rtpe_start() {
 
 # cb_setup: start $NET's hras and hrac (debug logs: they name each call's
 # relay ports) and register alice through hrac; start its rtpengine.
+# A CA and hras's certificate for this network's address (BENCH_TLS=1),
+# the keys readable by the daemons' group only.
+cb_tls_certs() {
+	_d=$TB_DIR/$NET-tls
+	mkdir -p "$_d" || cb_fail "$_d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+	    -subj '/CN=vofw bench CA' -keyout "$_d/ca.key" \
+	    -out "$_d/ca.pem" 2>/dev/null &&
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$HRAS_IP" \
+	    -keyout "$_d/hras.key" -out "$_d/hras.csr" 2>/dev/null &&
+	printf 'subjectAltName=IP:%s\n' "$HRAS_IP" >"$_d/san.ext" &&
+	openssl x509 -req -in "$_d/hras.csr" -CA "$_d/ca.pem" \
+	    -CAkey "$_d/ca.key" -CAcreateserial -days 2 \
+	    -extfile "$_d/san.ext" -out "$_d/hras.pem" 2>/dev/null &&
+	chgrp vofw "$_d/ca.key" "$_d/hras.key" &&
+	chmod 640 "$_d/ca.key" "$_d/hras.key" ||
+	    cb_fail "$NET: cannot make the TLS certificates"
+}
+
 cb_setup() {
 	[ "$NET" = testbed ] && tb_squid_start
+	[ "$TLS" = 1 ] && cb_tls_certs
 	cb_conf "${BATCHES%% *}"
 	tb_start "$HRAS" "$OUT_NS" "$TB_HRAS" -d -f "$TB_DIR/$HRAS.conf"
 	tb_wait_log "$HRAS" 'tunnel listening' 10
@@ -1017,6 +1052,80 @@ cb_versus() {
 	}' "$TB_DIR/rows"
 }
 
+# Where a load ran several rounds: each path's medians over them, every
+# figure against the direct and rtpengine runs of its own round, so that
+# the settings' trade between delay and CPU reads off one table.
+cb_medians() {
+	awk -F'\t' '
+	function med(k, n,    i, j, t, a) {
+		for (i = 1; i <= n; i++)
+			a[i] = v[k, i]
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	function put(k, x) { v[k, ++nv[k]] = x }
+	{ row[NR] = $0; rk = $1 SUBSEP $2 SUBSEP $22 }
+	$3 == "direct" { d50[rk] = $7; d99[rk] = $8; dfw[rk] = $18 }
+	$3 == "rtpengine" && $21 != "-" { rc[rk] = $21 }
+	END {
+		for (i = 1; i <= NR; i++) {
+			split(row[i], r, "\t")
+			if (r[3] == "direct")
+				continue
+			rk = r[1] SUBSEP r[2] SUBSEP r[22]
+			p = r[1] SUBSEP r[2] SUBSEP r[3]
+			if (!(p in seen)) { seen[p] = 1; path[++np] = p }
+			rounds[p]++
+			put(p SUBSEP "a50", r[7] - d50[rk])
+			put(p SUBSEP "a99", r[8] - d99[rk])
+			put(p SUBSEP "loss", r[6])
+			c = r[3] == "rtpengine" ? r[21] : \
+			    (r[14] == "-" || r[15] == "-") ? "-" : r[14] + r[15]
+			if (c != "-") {
+				put(p SUBSEP "cpu", c)
+				if (rc[rk] > 0)
+					put(p SUBSEP "x", c / rc[rk])
+			}
+			if (r[18] != "-" && dfw[rk] > 0)
+				put(p SUBSEP "fw", r[18] / dfw[rk])
+		}
+		for (i = 1; i <= np; i++)
+			if (rounds[path[i]] > 1)
+				many++
+		if (!many)
+			exit
+		print ""
+		print "Medians over the rounds of each load (every figure " \
+		    "against the direct and rtpengine runs of its own round; " \
+		    "relay CPU is hrac + hras, or rtpengine alone):"
+		print ""
+		print "| network | calls | path | rounds | loss % | added p50 " \
+		    "µs | added p99 µs | relay µs CPU/pkt | CPU × rtpengine " \
+		    "| firewall bytes × direct |"
+		print "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|"
+		for (i = 1; i <= np; i++) {
+			p = path[i]
+			if (rounds[p] < 2)
+				continue
+			split(p, q, SUBSEP)
+			cpu = nv[p SUBSEP "cpu"] ? \
+			    sprintf("%.1f", med(p SUBSEP "cpu", \
+			    nv[p SUBSEP "cpu"])) : "–"
+			x = nv[p SUBSEP "x"] ? sprintf("%.2f", \
+			    med(p SUBSEP "x", nv[p SUBSEP "x"])) : "–"
+			fw = nv[p SUBSEP "fw"] ? sprintf("%.2f", \
+			    med(p SUBSEP "fw", nv[p SUBSEP "fw"])) : "–"
+			printf "| %s | %s | %s | %d | %.3f | %.0f | %.0f | %s " \
+			    "| %s | %s |\n", q[1], q[2], q[3], rounds[p],
+			    med(p SUBSEP "loss", nv[p SUBSEP "loss"]),
+			    med(p SUBSEP "a50", nv[p SUBSEP "a50"]),
+			    med(p SUBSEP "a99", nv[p SUBSEP "a99"]), cpu, x, fw
+		}
+	}' "$TB_DIR/rows"
+}
 # cb_write_doc FILE: replace what lies between the bench:calls markers.
 cb_write_doc() {
 	if ! grep -q '^<!-- bench:calls:begin -->' "$1" ||
@@ -1140,7 +1249,7 @@ cmd="make bench"
 [ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
 for v in BENCH BENCH_NETS BENCH_CALLS BENCH_BATCH BENCH_SECONDS \
     BENCH_WARM_MS BENCH_DRAIN_MS BENCH_SIZE BENCH_CPS BENCH_ROUNDS \
-    BENCH_SOFTETHER; do
+    BENCH_SOFTETHER BENCH_TLS; do
 	eval "val=\${$v:-}"
 	# shellcheck disable=SC2154
 	[ -n "$val" ] && cmd="$v='$val' $cmd"
@@ -1159,6 +1268,7 @@ done
 	cb_targets
 	cb_default
 	cb_versus
+	cb_medians
 	cb_se_report
 	cat "$TB_DIR/notes"
 } >"$TB_DIR/report"
