@@ -289,9 +289,11 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 	bev = sock;
 	/*
 	 * TLS filters a socket bufferevent rather than owning the socket:
-	 * libevent's own TLS socket reads at most two records each time the
-	 * socket is readable, which falls behind a paced loop (one turn per
-	 * batch) as soon as the client writes more records than that a turn.
+	 * with libevent's own TLS socket, a paced loop (one turn per batch)
+	 * read a busy client's upstream slower than it came (200 calls:
+	 * the socket's receive queue full, a fifth of the voice lost), where
+	 * the filter, reading whatever its socket bufferevent holds, keeps
+	 * up. Both halves then write TLS the same way (net_bev_write).
 	 */
 	if (h->ssl != NULL) {
 		bev = NULL;
