@@ -62,7 +62,8 @@
 #                    peer, tests/lib/softether.sh; "" for none) [200]
 #   BENCH_TLS=1      the tunnel over TLS (https; through Squid, CONNECT, as
 #                    SoftEther goes) instead of plain HTTP [0]
-#   BENCH_WRITE=1    also rewrite the results in docs/performance.md
+#   BENCH_WRITE=1    also rewrite the results in docs/performance.md,
+#                    between the markers of BENCH_BLOCK [calls]
 #   BENCH_KEEP=1     keep the run's directory (configs, logs)
 # The testbed needs root; both need sipp, perl (perl-base), rtpengine
 # (make deps-bench), python3 and, for the testbed, Squid and nft;
@@ -85,6 +86,7 @@ ROUNDS=${BENCH_ROUNDS:-1}
 SE_ROUNDS=${BENCH_ROUNDS:-3}
 SE_LOADS=${BENCH_SOFTETHER-200}
 TLS=${BENCH_TLS:-0}
+BLOCK=${BENCH_BLOCK:-calls}
 ROUND=1
 TB_KEEP=${BENCH_KEEP:-0}
 HZ=$(getconf CLK_TCK)
@@ -1128,19 +1130,19 @@ cb_medians() {
 }
 # cb_write_doc FILE: replace what lies between the bench:calls markers.
 cb_write_doc() {
-	if ! grep -q '^<!-- bench:calls:begin -->' "$1" ||
-	    ! grep -q '^<!-- bench:calls:end -->' "$1"; then
-		cb_fail "$1 lacks the bench:calls markers"
+	if ! grep -q "^<!-- bench:$BLOCK:begin -->" "$1" ||
+	    ! grep -q "^<!-- bench:$BLOCK:end -->" "$1"; then
+		cb_fail "$1 lacks the bench:$BLOCK markers"
 	fi
-	awk -v res="$TB_DIR/report" '
-	/^<!-- bench:calls:begin -->/ {
+	awk -v res="$TB_DIR/report" -v b="$BLOCK" '
+	$0 == "<!-- bench:" b ":begin -->" {
 		print
 		while ((getline l < res) > 0)
 			print l
 		skip = 1
 		next
 	}
-	/^<!-- bench:calls:end -->/ { skip = 0 }
+	$0 == "<!-- bench:" b ":end -->" { skip = 0 }
 	!skip { print }
 	' "$1" >"$TB_DIR/doc.new" || cb_fail "cannot rewrite $1"
 	cat "$TB_DIR/doc.new" >"$1"
@@ -1249,7 +1251,7 @@ cmd="make bench"
 [ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
 for v in BENCH BENCH_NETS BENCH_CALLS BENCH_BATCH BENCH_SECONDS \
     BENCH_WARM_MS BENCH_DRAIN_MS BENCH_SIZE BENCH_CPS BENCH_ROUNDS \
-    BENCH_SOFTETHER BENCH_TLS; do
+    BENCH_SOFTETHER BENCH_TLS BENCH_BLOCK; do
 	eval "val=\${$v:-}"
 	# shellcheck disable=SC2154
 	[ -n "$val" ] && cmd="$v='$val' $cmd"
