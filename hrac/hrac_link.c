@@ -403,10 +403,10 @@ hrac_link_start_tls(struct hrac_link *l)
 		hrac_link_fail(l, "tls: cannot set the expected name");
 		return;
 	}
+	/* The SSL is the filter's now, freed by libevent if it fails. */
 	tls = bufferevent_openssl_filter_new(s->h->base, l->bev, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 	if (tls == NULL) {
-		SSL_free(ssl);
 		hrac_link_fail(l, "tls: out of memory");
 		return;
 	}

@@ -297,10 +297,11 @@ hras_accept(struct evconnlistener *l, evutil_socket_t fd,
 	 */
 	if (h->ssl != NULL) {
 		bev = NULL;
-		if ((ssl = SSL_new(h->ssl)) != NULL &&
-		    (bev = bufferevent_openssl_filter_new(h->base, sock, ssl,
-		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL)
-			SSL_free(ssl);
+		/* The SSL is the filter's, freed by libevent if it fails. */
+		if ((ssl = SSL_new(h->ssl)) != NULL)
+			bev = bufferevent_openssl_filter_new(h->base, sock,
+			    ssl, BUFFEREVENT_SSL_ACCEPTING,
+			    BEV_OPT_CLOSE_ON_FREE);
 		if (bev == NULL) {
 			log_warnx("cannot accept a connection: out of memory");
 			bufferevent_free(sock);
