@@ -336,28 +336,12 @@ cb_rtpe_start() {
 
 # cb_setup: start $NET's hras and hrac (debug logs: they name each call's
 # relay ports) and register alice through hrac; start its rtpengine.
-# A CA and hras's certificate for this network's address (BENCH_TLS=1),
-# the keys readable by the daemons' group only.
-cb_tls_certs() {
-	_d=$TB_DIR/$NET-tls
-	mkdir -p "$_d" || cb_fail "$_d"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
-	    -subj '/CN=vofw bench CA' -keyout "$_d/ca.key" \
-	    -out "$_d/ca.pem" 2>/dev/null &&
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=$HRAS_IP" \
-	    -keyout "$_d/hras.key" -out "$_d/hras.csr" 2>/dev/null &&
-	printf 'subjectAltName=IP:%s\n' "$HRAS_IP" >"$_d/san.ext" &&
-	openssl x509 -req -in "$_d/hras.csr" -CA "$_d/ca.pem" \
-	    -CAkey "$_d/ca.key" -CAcreateserial -days 2 \
-	    -extfile "$_d/san.ext" -out "$_d/hras.pem" 2>/dev/null &&
-	chgrp vofw "$_d/ca.key" "$_d/hras.key" &&
-	chmod 640 "$_d/ca.key" "$_d/hras.key" ||
-	    cb_fail "$NET: cannot make the TLS certificates"
-}
-
 cb_setup() {
 	[ "$NET" = testbed ] && tb_squid_start
-	[ "$TLS" = 1 ] && cb_tls_certs
+	if [ "$TLS" = 1 ]; then
+		mkdir -p "$TB_DIR/$NET-tls" || cb_fail "$TB_DIR/$NET-tls"
+		tb_tls_certs "$TB_DIR/$NET-tls" "$HRAS_IP"
+	fi
 	cb_conf "${BATCHES%% *}"
 	tb_start "$HRAS" "$OUT_NS" "$TB_HRAS" -d -f "$TB_DIR/$HRAS.conf"
 	tb_wait_log "$HRAS" 'tunnel listening' 10

@@ -129,13 +129,7 @@ doctor proxy-auth 1 \
 
 # hras over TLS from here on: a CA, hras's certificate, another CA.
 cd "$TB_DIR"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=vofw test CA' \
-    -keyout ca.key -out ca.pem 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=$TB_WAN_IP" \
-    -keyout hras.key -out hras.csr 2>/dev/null
-printf 'subjectAltName=IP:%s\n' "$TB_WAN_IP" >san.ext
-openssl x509 -req -in hras.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-    -days 2 -extfile san.ext -out hras.pem 2>/dev/null
+tb_tls_certs "$TB_DIR" "$TB_WAN_IP"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=other CA' \
     -keyout other.key -out other.pem 2>/dev/null
 fp=$(openssl x509 -in hras.pem -noout -fingerprint -sha256 | sed 's/.*=//')

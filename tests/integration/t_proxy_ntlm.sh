@@ -25,16 +25,7 @@ http_access deny !alice"
 tb_squid_start
 
 # hras over https too: a CA and a certificate for its address.
-cd "$TB_DIR"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=vofw test CA' \
-    -keyout ca.key -out ca.pem 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=$TB_WAN_IP" \
-    -keyout hras.key -out hras.csr 2>/dev/null
-printf 'subjectAltName=IP:%s\n' "$TB_WAN_IP" >san.ext
-openssl x509 -req -in hras.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-    -days 2 -extfile san.ext -out hras.pem 2>/dev/null
-chgrp vofw ./*.key && chmod 640 ./*.key || tb_fail "key modes"
-cd - >/dev/null
+tb_tls_certs "$TB_DIR" "$TB_WAN_IP"
 
 LAST=none
 run_hrac() {	# run_hrac NAME SERVER PROXY_AUTH [EXTRA]

@@ -13,13 +13,7 @@ tb_squid_start
 
 # A CA, and a certificate for hras's address signed by it.
 cd "$TB_DIR"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=vofw test CA' \
-    -keyout ca.key -out ca.pem 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=$TB_WAN_IP" \
-    -keyout hras.key -out hras.csr 2>/dev/null
-printf 'subjectAltName=IP:%s\n' "$TB_WAN_IP" >san.ext
-openssl x509 -req -in hras.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-    -days 2 -extfile san.ext -out hras.pem 2>/dev/null
+tb_tls_certs "$TB_DIR" "$TB_WAN_IP"
 # Another CA that did not sign it.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=other CA' \
     -keyout other.key -out other.pem 2>/dev/null

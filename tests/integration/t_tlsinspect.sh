@@ -17,13 +17,7 @@ tb_up
 
 # hras's own CA and certificate; the company's inspection CA.
 cd "$TB_DIR"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=hras CA' \
-    -keyout ca.key -out ca.pem 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=$TB_WAN_IP" \
-    -keyout hras.key -out hras.csr 2>/dev/null
-printf 'subjectAltName=IP:%s\n' "$TB_WAN_IP" >san.ext
-openssl x509 -req -in hras.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-    -days 2 -extfile san.ext -out hras.pem 2>/dev/null
+tb_tls_certs "$TB_DIR" "$TB_WAN_IP"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
     -subj '/O=Corp/CN=Corp TLS inspection CA' \
     -addext basicConstraints=critical,CA:TRUE \

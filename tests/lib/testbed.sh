@@ -619,6 +619,23 @@ acl lan src 10.77.0.0/24
 EOF
 }
 
+# A CA (ca.pem, ca.key) and hras's certificate for address IP signed by it
+# (hras.pem, hras.key) in DIR, the keys readable by the daemons' group.
+tb_tls_certs() {	# tb_tls_certs DIR IP
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+	    -subj '/CN=vofw test CA' -keyout "$1/ca.key" -out "$1/ca.pem" \
+	    2>/dev/null &&
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
+	    -keyout "$1/hras.key" -out "$1/hras.csr" 2>/dev/null &&
+	printf 'subjectAltName=IP:%s\n' "$2" >"$1/san.ext" &&
+	openssl x509 -req -in "$1/hras.csr" -CA "$1/ca.pem" \
+	    -CAkey "$1/ca.key" -CAcreateserial -days 2 \
+	    -extfile "$1/san.ext" -out "$1/hras.pem" 2>/dev/null &&
+	chgrp vofw "$1/ca.key" "$1/hras.key" &&
+	chmod 640 "$1/ca.key" "$1/hras.key" ||
+	    tb_fail "cannot make TLS certificates in $1"
+}
+
 # tb_squid_start [auth USER PASS]: Squid on 10.77.0.1:3128 for the LAN,
 # CONNECT to any port, optionally with Basic proxy authentication.
 # TB_SQUID_RULES, when set, goes in before the http_access lines (for
