@@ -213,6 +213,8 @@ net_bev_write(struct bufferevent *bev, struct evbuffer *data)
 	evutil_socket_t		 fd;
 	size_t			 before;
 
+	if (evbuffer_get_length(data) == 0)
+		return 0;
 	if (sock == NULL) {
 		out = bufferevent_get_output(bev);
 		if (evbuffer_get_length(out) == 0 &&
@@ -223,8 +225,6 @@ net_bev_write(struct bufferevent *bev, struct evbuffer *data)
 			return 0;
 		return evbuffer_add_buffer(out, data);
 	}
-	if (evbuffer_get_length(data) == 0)
-		return 0;
 	out = bufferevent_get_output(sock);
 	before = evbuffer_get_length(out);
 	if (evbuffer_pullup(data, -1) == NULL ||
