@@ -87,6 +87,15 @@ SE_ROUNDS=${BENCH_ROUNDS:-3}
 SE_LOADS=${BENCH_SOFTETHER-200}
 TLS=${BENCH_TLS:-0}
 BLOCK=${BENCH_BLOCK:-calls}
+# The median of a[1..n] (sorted in place), for the reports' awk programs.
+CB_AWK_MEDIAN='
+function median(a, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}'
 ROUND=1
 TB_KEEP=${BENCH_KEEP:-0}
 HZ=$(getconf CLK_TCK)
@@ -764,16 +773,11 @@ cb_se_report() {
 	    "vpnserver beside hras), each round against its own direct run;" \
 	    "relay CPU is hrac + hras, or vpnclient + vpnserver, per datagram:"
 	echo
-	awk -F'\t' '
-	function med(key, x,    n, i, j, t, v) {
+	awk -F'\t' "$CB_AWK_MEDIAN"'
+	function med(key, x,    n, i, v) {
 		n = cnt[key]
 		for (i = 1; i <= n; i++) v[i] = val[key, x, i]
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
-				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-			}
-		if (n % 2) return v[(n + 1) / 2]
-		return (v[n / 2] + v[n / 2 + 1]) / 2
+		return median(v, n)
 	}
 	function keep(key, a50, a99, cpu, xfw, loss,    i) {
 		if (!(key in cnt)) order[++nk] = key
@@ -1042,15 +1046,11 @@ cb_versus() {
 # figure against the direct and rtpengine runs of its own round, so that
 # the settings' trade between delay and CPU reads off one table.
 cb_medians() {
-	awk -F'\t' '
-	function med(k, n,    i, j, t, a) {
+	awk -F'\t' "$CB_AWK_MEDIAN"'
+	function med(k, n,    i, a) {
 		for (i = 1; i <= n; i++)
 			a[i] = v[k, i]
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-			}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		return median(a, n)
 	}
 	function put(k, x) { v[k, ++nv[k]] = x }
 	{ row[NR] = $0; rk = $1 SUBSEP $2 SUBSEP $22 }
@@ -1112,7 +1112,8 @@ cb_medians() {
 		}
 	}' "$TB_DIR/rows"
 }
-# cb_write_doc FILE: replace what lies between the bench:calls markers.
+
+# cb_write_doc FILE: replace what lies between the markers of BENCH_BLOCK.
 cb_write_doc() {
 	if ! grep -q "^<!-- bench:$BLOCK:begin -->" "$1" ||
 	    ! grep -q "^<!-- bench:$BLOCK:end -->" "$1"; then
