@@ -39,6 +39,7 @@ struct tunnel;
 
 #define HRAC_CHUNK_MAX		(64 * 1024)
 #define HRAC_HIGH_WATER		(256 * 1024)
+#define HRAC_READ_MAX		(64 * 1024)	/* a tunnel body per turn */
 #define HRAC_PROBE_TIMEOUT	5	/* seconds for hras's answer, once both
 				   links have sent their requests */
 #define HRAC_CONNECT_TIMEOUT	10

@@ -700,6 +700,7 @@ hrac_link_read(struct bufferevent *bev, void *arg)
 			hrac_link_response(l);
 		return;
 	case LINK_BODY:
+		net_bev_read_on(bev, HRAC_READ_MAX);
 		hrac_link_body(l);
 		return;
 	case LINK_AUTH_DRAIN:

@@ -646,6 +646,7 @@ hras_link_step(struct hras_link *c)
 			hras_link_deadline(c, 0);
 		return 1;
 	case LINK_UPSTREAM:
+		net_bev_read_on(c->bev, HRAS_READ_MAX);
 		hras_link_body(c);
 		return 0;
 	case LINK_DOWNSTREAM:
