@@ -241,12 +241,12 @@ net_bev_write(struct bufferevent *bev, struct evbuffer *data)
  * Read what a socket holds beyond the one read libevent made for this
  * turn, while the input holds less than max bytes. libevent 2.1 reads at
  * most NET_READ_CHUNK bytes per readable event, so a tunnel that brings
- * more than that between two turns of a paced or busy loop would fall
- * behind for good (at 1000 calls every read was a full chunk, and the
- * voice queued in the kernel for seconds). A socket bufferevent whose
- * input holds less than a chunk read all there was; under a TLS filter
- * the kernel is asked (the filter drains its socket's input), and what
- * was read is handed to the filter after this callback, in the same turn.
+ * more than that between two turns of a paced or busy loop could not
+ * catch up once behind (at 1000 calls every read of both halves was a
+ * full chunk). A socket bufferevent whose input holds less than a chunk
+ * read all there was; under a TLS filter the kernel is asked (the filter
+ * drains its socket's input), and what was read is handed to the filter
+ * after this callback, in the same turn.
  * A bufferevent not reading (held back) reads nothing more. An error or
  * the end of the stream stops the reading here; the bufferevent's next
  * read meets the end of the stream and reports it.
