@@ -58,6 +58,7 @@ static void	udptool_print(const struct sockaddr_in *, const unsigned char *,
 		    size_t);
 static int	udptool_cmp_u64(const void *, const void *);
 static void	udptool_sleep_us(unsigned long long);
+static void	udptool_sleep_until_ns(uint64_t);
 static int	udptool_recv(int, char **);
 static int	udptool_send(int, char **);
 static int	udptool_echo(int, char **);
@@ -318,6 +319,23 @@ udptool_sleep_us(unsigned long long us)
 	while (nanosleep(&ts, &ts) == -1)
 		if (errno != EINTR)
 			udptool_die("nanosleep");
+}
+
+/* Sleep until CLOCK_MONOTONIC reads at_ns, through signals. */
+static void
+udptool_sleep_until_ns(uint64_t at_ns)
+{
+	struct timespec	 ts;
+	int		 rc;
+
+	ts.tv_sec = (time_t)(at_ns / 1000000000ULL);
+	ts.tv_nsec = (long)(at_ns % 1000000000ULL);
+	while ((rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+	    NULL)) != 0)
+		if (rc != EINTR) {
+			errno = rc;
+			udptool_die("clock_nanosleep");
+		}
 }
 
 /* qsort comparator for latencies. */
@@ -757,7 +775,11 @@ udptool_spray(int argc, char **argv)
 
 /*
  * rtp [-s SRC_IP] [-p SRC_PORT] [-t STEP] DST_IP PORT COUNT INTERVAL_US
- * SSRC: a talkspurt, a silence and another, as a phone sends them.
+ * SSRC: a talkspurt, a silence and another, as a phone sends them: on
+ * its sample clock, datagram k at k intervals from the first, so that a
+ * late wake-up delays that datagram only (a sleep after each send would
+ * carry every oversleep into all later ones, and a relay would rightly
+ * count them late).
  */
 static int
 udptool_rtp(int argc, char **argv)
@@ -766,6 +788,7 @@ udptool_rtp(int argc, char **argv)
 	unsigned char		 buf[12 + 160];
 	struct sockaddr_in	 dst;
 	unsigned long long	 count, interval_us, ssrc, k;
+	uint64_t		 start;
 	uint32_t		 stamp = 0xfffff000U;
 	uint16_t		 seq = 65530;
 	size_t			 j;
@@ -779,6 +802,7 @@ udptool_rtp(int argc, char **argv)
 	interval_us = udptool_num("INTERVAL_US", argv[i + 3], 0, 60000000);
 	ssrc = udptool_num("SSRC", argv[i + 4], 0, UINT32_MAX);
 	fd = udptool_socket(o.src_ip, o.src_port);
+	start = udptool_now_ns();
 	for (k = 0; k < count; k++, seq++, stamp += o.step) {
 		if (k == count / 2)
 			stamp += 8000;	/* a second of silence */
@@ -799,7 +823,7 @@ udptool_rtp(int argc, char **argv)
 		for (j = 12; j < sizeof(buf); j++)
 			buf[j] = (unsigned char)(k * 7 + j);
 		if (k > 0)
-			udptool_sleep_us(interval_us);
+			udptool_sleep_until_ns(start + k * interval_us * 1000);
 		if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&dst,
 		    sizeof(dst)) == -1)
 			udptool_die("sendto %s:%s", argv[i], argv[i + 1]);
