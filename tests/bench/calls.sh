@@ -72,6 +72,7 @@
 set -u
 
 . "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/bench.sh"
 . "$(dirname "$0")/../lib/softether.sh"
 
 NETS=${BENCH_NETS:-loopback testbed}
@@ -147,31 +148,6 @@ cb_udp_drops() {
 		print $6 + $7 }' /proc/net/snmp
 }
 
-# cb_since NAME FIRST: NAME's log from line FIRST + 1 on.
-cb_since() {
-	tail -n "+$(($2 + 1))" "$TB_DIR/$1.log"
-}
-
-# cb_count_since NAME FIRST REGEX: lines of NAME's log after line FIRST
-# that match the extended REGEX.
-cb_count_since() {
-	cb_since "$1" "$2" | grep -Ec -- "$3" || true
-}
-
-# cb_wait_exit NAME SECONDS: wait until the process started as NAME has
-# exited; stop it (SIGTERM, then SIGKILL) if it still runs after SECONDS.
-cb_wait_exit() {
-	_dl=$(_tb_deadline "$2")
-	while tb_running "$1" && [ "$(_tb_now_ms)" -lt "$_dl" ]; do
-		sleep 0.1
-	done
-	if tb_running "$1"; then
-		tb_stop "$1"
-		return 1
-	fi
-	tb_stop "$1"
-}
-
 # cb_quiet: wait (15 s at most) until the relays stop using CPU, so that
 # the work left by one run does not load the next.
 cb_quiet() {
@@ -186,20 +162,6 @@ cb_quiet() {
 		_i=$((_i + 1))
 	done
 	echo "calls: the relays are still busy after 15 s" >&2
-}
-
-# cb_busy: how busy all CPUs are over one second, in % (from /proc/stat).
-cb_busy() {
-	_a=$(head -n 1 /proc/stat)
-	sleep 1
-	_b=$(head -n 1 /proc/stat)
-	printf '%s\n%s\n' "$_a" "$_b" | awk '{
-		idle[NR] = $5 + $6; tot[NR] = 0
-		for (i = 2; i <= NF; i++) tot[NR] += $i
-	} END {
-		t = tot[2] - tot[1]
-		printf "%.0f\n", (t > 0 ? 100 * (1 - (idle[2] - idle[1]) / t) : 0)
-	}'
 }
 
 # cb_cleanup: the EXIT trap when no testbed was built (tb_down's job
@@ -318,8 +280,8 @@ cb_batch() {
 	kill -HUP "$(tb_pid "$HRAS")" "$(tb_pid "$HRAC")" ||
 	    cb_fail "cannot signal the relays"
 	_dl=$(_tb_deadline 5)
-	until [ "$(cb_count_since "$HRAS" "$_h0" 'configuration reloaded')" \
-	    -ge 1 ] && [ "$(cb_count_since "$HRAC" "$_c0" \
+	until [ "$(bench_count_since "$HRAS" "$_h0" 'configuration reloaded')" \
+	    -ge 1 ] && [ "$(bench_count_since "$HRAC" "$_c0" \
 	    'configuration reloaded')" -ge 1 ]; do
 		[ "$(_tb_now_ms)" -lt "$_dl" ] ||
 		    cb_fail "the relays did not reload for batch $1"
@@ -380,19 +342,11 @@ cb_teardown() {
 cb_direct_rule() {
 	[ "$NET" = testbed ] || return 0
 	if [ "$1" = add ]; then
-		tb_run_fw nft insert rule inet vofw forward \
-		    ip saddr "{ $OUT_IP, $IN_IP }" \
-		    ip daddr "{ $OUT_IP, $IN_IP }" \
-		    udp dport "$PHONE_PORT-32767" accept \
-		    comment '"bench direct"' || cb_fail "nft insert"
+		bench_fw_rule add direct "$OUT_IP" "$IN_IP" \
+		    "$PHONE_PORT-32767" || cb_fail "nft insert"
 		return 0
 	fi
-	tb_run_fw nft -a list chain inet vofw forward |
-	    sed -n 's/.*"bench direct".*# handle \([0-9]*\).*/\1/p' |
-	while read -r _h; do
-		tb_run_fw nft delete rule inet vofw forward handle "$_h" ||
-		    echo "calls: cannot delete firewall rule $_h" >&2
-	done
+	bench_fw_rule del direct
 }
 
 # cb_rtpe_rule add|del: in the testbed, let RTP between the inside phones
@@ -400,19 +354,11 @@ cb_direct_rule() {
 cb_rtpe_rule() {
 	[ "$NET" = testbed ] || return 0
 	if [ "$1" = add ]; then
-		tb_run_fw nft insert rule inet vofw forward \
-		    ip saddr "{ $IN_IP, $RTPE_IP }" \
-		    ip daddr "{ $IN_IP, $RTPE_IP }" \
-		    udp dport "$PHONE_PORT-$RTPE_PORT_MAX" accept \
-		    comment '"bench rtpengine"' || cb_fail "nft insert"
+		bench_fw_rule add rtpengine "$IN_IP" "$RTPE_IP" \
+		    "$PHONE_PORT-$RTPE_PORT_MAX" || cb_fail "nft insert"
 		return 0
 	fi
-	tb_run_fw nft -a list chain inet vofw forward |
-	    sed -n 's/.*"bench rtpengine".*# handle \([0-9]*\).*/\1/p' |
-	while read -r _h; do
-		tb_run_fw nft delete rule inet vofw forward handle "$_h" ||
-		    echo "calls: cannot delete firewall rule $_h" >&2
-	done
+	bench_fw_rule del rtpengine
 }
 
 # cb_fw_reset / cb_fw_bytes: the firewall's LAN-side byte counters
@@ -458,8 +404,8 @@ cb_calls_up() {
 	    -trace_err -error_file "$TB_DIR/$UAC.err" "$HRAS_IP:5060"
 	_dl=$(_tb_deadline $((10 + 3 * $1 / CPS)))
 	while :; do
-		_s=$(cb_count_since "$HRAS" "$HRAS0" 'media flow .* peer ')
-		_c=$(cb_count_since "$HRAC" "$HRAC0" 'media flow .* peer ')
+		_s=$(bench_count_since "$HRAS" "$HRAS0" 'media flow .* peer ')
+		_c=$(bench_count_since "$HRAC" "$HRAC0" 'media flow .* peer ')
 		[ "$_s" -ge "$1" ] && [ "$_c" -ge "$1" ] && break
 		tb_running "$UAC" || break
 		_now=$(_tb_now_ms)
@@ -472,35 +418,8 @@ cb_calls_up() {
 	done
 	SETUP_MS=$(($(_tb_now_ms) - _t0))
 	# Each call's relay ports and phones, from the two debug logs.
-	{
-		cb_since "$HRAS" "$HRAS0" | sed 's/^/S /'
-		cb_since "$HRAC" "$HRAC0" | sed 's/^/C /'
-	} | awk -v hs="$HRAS_IP" -v hc="$HRAC_IP" -v cid="$TB_DIR/cids" '
-	/ info: call .*\(flows [0-9a-f]+\)$/ {
-		c = $5; sub(/:$/, "", c); f = $NF; sub(/\)$/, "", f)
-		if ($1 == "S") call[f] = c
-		next
-	}
-	/ debug: media flow [0-9a-f]+ open on port / {
-		port[$1, $6] = $NF; next
-	}
-	/ debug: media flow [0-9a-f]+ peer / {
-		split($8, a, ":"); split(a[2], p, "/")
-		ip[$1, $6] = a[1]; pp[$1, $6] = p[1]
-		if ($1 == "S") order[++n] = $6
-	}
-	END {
-		printf "" > cid
-		for (i = 1; i <= n; i++) {
-			f = order[i]
-			if (!(("C", f) in pp) || !(("S", f) in port))
-				continue
-			printf "%s %s %s %s %s %s %s %s\n", ip["S", f],
-			    pp["S", f], hs, port["S", f], ip["C", f],
-			    pp["C", f], hc, port["C", f]
-			print call[f] > cid
-		}
-	}' >"$TB_DIR/relay.calls"
+	bench_relay_calls "$HRAS" "$HRAS0" "$HRAC" "$HRAC0" "$TB_DIR/cids" \
+	    >"$TB_DIR/relay.calls"
 	UP=$(wc -l <"$TB_DIR/relay.calls")
 	printf '  %s %s: %s calls up in %s ms\n' "$NET" "$1" "$UP" \
 	    "$SETUP_MS" >&2
@@ -511,33 +430,17 @@ cb_calls_up() {
 # through both relays; wait for both sipp to finish and both relays to
 # close the calls' media, and check that every call ended by BYE.
 cb_calls_down() {
-	# shellcheck disable=SC2016  # perl's variables
-	_tb_ns_exec "$OUT_NS" timeout $((30 + 2 * $1 / CPS)) perl -MSocket -e '
-	my ($ip, $port, $rate) = @ARGV;
-	socket(my $s, PF_INET, SOCK_DGRAM, 0) or die "socket: $!";
-	my $to = sockaddr_in($port, inet_aton($ip));
-	my $n = 0;
-	while (my $cid = <STDIN>) {
-		chomp $cid;
-		my $m = "NOTIFY sip:bench\@$ip:$port SIP/2.0\r\n" .
-		    "Via: SIP/2.0/UDP $ip:9;branch=z9hG4bK-hangup-$n\r\n" .
-		    "From: <sip:bench\@$ip>;tag=hangup\r\n" .
-		    "To: <sip:bench\@$ip>\r\nCall-ID: $cid\r\n" .
-		    "CSeq: 1 NOTIFY\r\nMax-Forwards: 70\r\n" .
-		    "Content-Length: 0\r\n\r\n";
-		defined(send($s, $m, 0, $to)) or die "send: $!";
-		$n++;
-		select(undef, undef, undef, 1 / $rate);
-	}' "$OUT_IP" 5080 "$CPS" <"$TB_DIR/cids" ||
+	bench_hangup "$OUT_IP" 5080 "$CPS" "$TB_DIR/cids" \
+	    _tb_ns_exec "$OUT_NS" timeout $((30 + 2 * $1 / CPS)) ||
 	    cb_note "$NET, $1 calls: sending the hang-ups failed"
-	cb_wait_exit "$UAC" $((15 + 2 * $1 / CPS)) ||
+	bench_wait_exit "$UAC" $((15 + 2 * $1 / CPS)) ||
 	    cb_note "$NET, $1 calls: the outside phones (sipp) did not finish"
-	cb_wait_exit "$UAS" 10 ||
+	bench_wait_exit "$UAS" 10 ||
 	    cb_note "$NET, $1 calls: alice (sipp) did not finish"
 	_dl=$(_tb_deadline 10)
-	until [ "$(cb_count_since "$HRAS" "$HRAS0" 'media flow .* closed:')" \
+	until [ "$(bench_count_since "$HRAS" "$HRAS0" 'media flow .* closed:')" \
 	    -ge "$UP" ] &&
-	    [ "$(cb_count_since "$HRAC" "$HRAC0" 'media flow .* closed:')" \
+	    [ "$(bench_count_since "$HRAC" "$HRAC0" 'media flow .* closed:')" \
 	    -ge "$UP" ]; do
 		[ "$(_tb_now_ms)" -lt "$_dl" ] || break
 		sleep 0.1
@@ -545,16 +448,16 @@ cb_calls_down() {
 	# What each relay took in from its phones and gave out to them, over
 	# the calls' lives (the closing lines' counters): the loss between.
 	{
-		cb_since "$HRAS" "$HRAS0" | sed 's/^/S /'
-		cb_since "$HRAC" "$HRAC0" | sed 's/^/C /'
+		bench_since "$HRAS" "$HRAS0" | sed 's/^/S /'
+		bench_since "$HRAC" "$HRAC0" | sed 's/^/C /'
 	} | awk -v net="$NET" -v n="$1" '
 	/ media flow [0-9a-f]+ closed: / { i[$1] += $(NF - 3); o[$1] += $(NF - 1) }
 	END {
 		printf "%s\t%s\t%d\t%d\t%d\t%d\n", net, n, i["S"], o["S"],
 		    i["C"], o["C"]
 	}' >>"$TB_DIR/flows"
-	_b=$(cb_count_since "$HRAS" "$HRAS0" 'call .* ended: BYE')
-	_e=$(cb_count_since "$HRAC" "$HRAC0" 'call .* ended: BYE')
+	_b=$(bench_count_since "$HRAS" "$HRAS0" 'call .* ended: BYE')
+	_e=$(bench_count_since "$HRAC" "$HRAC0" 'call .* ended: BYE')
 	_ok=$(awk '/^  Successful call/ { n = $NF } END { print n + 0 }' \
 	    "$TB_DIR/$UAC.log")
 	printf '  %s %s: %s (hras) / %s (hrac) calls ended by BYE, %s' \
@@ -1116,27 +1019,6 @@ cb_medians() {
 	}' "$TB_DIR/rows"
 }
 
-# cb_write_doc FILE: replace what lies between the markers of BENCH_BLOCK.
-cb_write_doc() {
-	if ! grep -q "^<!-- bench:$BLOCK:begin -->" "$1" ||
-	    ! grep -q "^<!-- bench:$BLOCK:end -->" "$1"; then
-		cb_fail "$1 lacks the bench:$BLOCK markers"
-	fi
-	awk -v res="$TB_DIR/report" -v b="$BLOCK" '
-	$0 == "<!-- bench:" b ":begin -->" {
-		print
-		while ((getline l < res) > 0)
-			print l
-		skip = 1
-		next
-	}
-	$0 == "<!-- bench:" b ":end -->" { skip = 0 }
-	!skip { print }
-	' "$1" >"$TB_DIR/doc.new" || cb_fail "cannot rewrite $1"
-	cat "$TB_DIR/doc.new" >"$1"
-	echo "calls: results written to $1" >&2
-}
-
 # --- main ------------------------------------------------------------------------
 
 for f in "$TB_HRAC" "$TB_HRAS" "$RTPBENCH"; do
@@ -1192,7 +1074,7 @@ for b in $BATCHES; do
 	esac
 done
 
-BUSY=$(cb_busy)
+BUSY=$(bench_busy)
 case $BUSY in
 [0-9] | 1[0-9]) ;;
 *) echo "calls: warning: the machine is ${BUSY} % busy before we start;" \
@@ -1263,5 +1145,8 @@ done
 	cat "$TB_DIR/notes"
 } >"$TB_DIR/report"
 cat "$TB_DIR/report"
-[ "${BENCH_WRITE:-0}" = 1 ] && cb_write_doc "$DOC"
+if [ "${BENCH_WRITE:-0}" = 1 ]; then
+	bench_write_doc "$DOC" "$BLOCK" "$TB_DIR/report" ||
+	    cb_fail "the results could not be written"
+fi
 exit 0

@@ -66,6 +66,7 @@
 set -u
 
 . "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/bench.sh"
 . "$(dirname "$0")/../lib/softether.sh"
 
 RTT=${BENCH_LOSSY_RTT_MS:-20}
@@ -111,45 +112,6 @@ lb_fail() {
 lb_note() {
 	echo "lossy: $*" >&2
 	echo "- $*" >>"$TB_DIR/notes"
-}
-
-# lb_since NAME FIRST: NAME's log from line FIRST + 1 on.
-lb_since() {
-	tail -n "+$(($2 + 1))" "$TB_DIR/$1.log"
-}
-
-# lb_count_since NAME FIRST REGEX: lines of NAME's log after line FIRST
-# that match the extended REGEX.
-lb_count_since() {
-	lb_since "$1" "$2" | grep -Ec -- "$3" || true
-}
-
-# lb_wait_exit NAME SECONDS: wait until the process started as NAME has
-# exited; stop it (SIGTERM, then SIGKILL) if it still runs after SECONDS.
-lb_wait_exit() {
-	_dl=$(_tb_deadline "$2")
-	while tb_running "$1" && [ "$(_tb_now_ms)" -lt "$_dl" ]; do
-		sleep 0.1
-	done
-	if tb_running "$1"; then
-		tb_stop "$1"
-		return 1
-	fi
-	tb_stop "$1"
-}
-
-# lb_busy: how busy all CPUs are over one second, in % (from /proc/stat).
-lb_busy() {
-	_a=$(head -n 1 /proc/stat)
-	sleep 1
-	_b=$(head -n 1 /proc/stat)
-	printf '%s\n%s\n' "$_a" "$_b" | awk '{
-		idle[NR] = $5 + $6; tot[NR] = 0
-		for (i = 2; i <= NF; i++) tot[NR] += $i
-	} END {
-		t = tot[2] - tot[1]
-		printf "%.0f\n", (t > 0 ? 100 * (1 - (idle[2] - idle[1]) / t) : 0)
-	}'
 }
 
 # --- VoFW: the relays and the calls -------------------------------------------
@@ -213,42 +175,15 @@ lb_vofw_calls_up() {
 	    -i "$OUT_IP" -p 5080 -mi "$OUT_IP" -r "$CPS" -l "$1" -m "$1" \
 	    -trace_err -error_file "$TB_DIR/$UAC.err" "$HRAS_IP:5060"
 	_dl=$(_tb_deadline $((10 + 2 * $1 / CPS)))
-	until [ "$(lb_count_since hras "$HRAS0" 'media flow .* peer ')" \
-	    -ge "$1" ] && [ "$(lb_count_since hrac "$HRAC0" \
+	until [ "$(bench_count_since hras "$HRAS0" 'media flow .* peer ')" \
+	    -ge "$1" ] && [ "$(bench_count_since hrac "$HRAC0" \
 	    'media flow .* peer ')" -ge "$1" ]; do
 		tb_running "$UAC" || break
 		[ "$(_tb_now_ms)" -lt "$_dl" ] || break
 		sleep 0.1
 	done
-	{
-		lb_since hras "$HRAS0" | sed 's/^/S /'
-		lb_since hrac "$HRAC0" | sed 's/^/C /'
-	} | awk -v hs="$HRAS_IP" -v hc="$HRAC_IP" -v cid="$TB_DIR/cids" '
-	/ info: call .*\(flows [0-9a-f]+\)$/ {
-		c = $5; sub(/:$/, "", c); f = $NF; sub(/\)$/, "", f)
-		if ($1 == "S") call[f] = c
-		next
-	}
-	/ debug: media flow [0-9a-f]+ open on port / {
-		port[$1, $6] = $NF; next
-	}
-	/ debug: media flow [0-9a-f]+ peer / {
-		split($8, a, ":"); split(a[2], p, "/")
-		ip[$1, $6] = a[1]; pp[$1, $6] = p[1]
-		if ($1 == "S") order[++n] = $6
-	}
-	END {
-		printf "" > cid
-		for (i = 1; i <= n; i++) {
-			f = order[i]
-			if (!(("C", f) in pp) || !(("S", f) in port))
-				continue
-			printf "%s %s %s %s %s %s %s %s\n", ip["S", f],
-			    pp["S", f], hs, port["S", f], ip["C", f],
-			    pp["C", f], hc, port["C", f]
-			print call[f] > cid
-		}
-	}' >"$TB_DIR/vofw.calls"
+	bench_relay_calls hras "$HRAS0" hrac "$HRAC0" "$TB_DIR/cids" \
+	    >"$TB_DIR/vofw.calls"
 	_up=$(wc -l <"$TB_DIR/vofw.calls")
 	echo "  $1 calls: $_up up" >&2
 	[ "$_up" -eq "$1" ] || lb_fail "only $_up of $1 calls set up"
@@ -258,28 +193,12 @@ lb_vofw_calls_up() {
 # straight to the WAN phone, makes it send BYE through both relays) and
 # wait for both sipp to finish.
 lb_vofw_calls_down() {
-	# shellcheck disable=SC2016  # perl's variables
-	tb_run_wan timeout $((30 + 2 * $1 / CPS)) perl -MSocket -e '
-	my ($ip, $port, $rate) = @ARGV;
-	socket(my $s, PF_INET, SOCK_DGRAM, 0) or die "socket: $!";
-	my $to = sockaddr_in($port, inet_aton($ip));
-	my $n = 0;
-	while (my $cid = <STDIN>) {
-		chomp $cid;
-		my $m = "NOTIFY sip:bench\@$ip:$port SIP/2.0\r\n" .
-		    "Via: SIP/2.0/UDP $ip:9;branch=z9hG4bK-hangup-$n\r\n" .
-		    "From: <sip:bench\@$ip>;tag=hangup\r\n" .
-		    "To: <sip:bench\@$ip>\r\nCall-ID: $cid\r\n" .
-		    "CSeq: 1 NOTIFY\r\nMax-Forwards: 70\r\n" .
-		    "Content-Length: 0\r\n\r\n";
-		defined(send($s, $m, 0, $to)) or die "send: $!";
-		$n++;
-		select(undef, undef, undef, 1 / $rate);
-	}' "$OUT_IP" 5080 "$CPS" <"$TB_DIR/cids" ||
+	bench_hangup "$OUT_IP" 5080 "$CPS" "$TB_DIR/cids" \
+	    tb_run_wan timeout $((30 + 2 * $1 / CPS)) ||
 	    lb_note "$1 calls: sending the hang-ups failed"
-	lb_wait_exit "$UAC" $((15 + 2 * $1 / CPS)) ||
+	bench_wait_exit "$UAC" $((15 + 2 * $1 / CPS)) ||
 	    lb_note "$1 calls: the WAN phone (sipp) did not finish"
-	lb_wait_exit "$UAS" 10 ||
+	bench_wait_exit "$UAS" 10 ||
 	    lb_note "$1 calls: alice (sipp) did not finish"
 }
 
@@ -289,19 +208,11 @@ lb_vofw_calls_down() {
 # only theirs), routed across the same impaired link.
 lb_direct_rule() {
 	if [ "$1" = add ]; then
-		tb_run_fw nft insert rule inet vofw forward \
-		    ip saddr "{ $OUT_IP, $IN_IP }" \
-		    ip daddr "{ $OUT_IP, $IN_IP }" \
-		    udp dport "$PHONE_PORT-32767" accept \
-		    comment '"bench lossy direct"' || lb_fail "nft insert"
+		bench_fw_rule add "lossy direct" "$OUT_IP" "$IN_IP" \
+		    "$PHONE_PORT-32767" || lb_fail "nft insert"
 		return 0
 	fi
-	tb_run_fw nft -a list chain inet vofw forward |
-	    sed -n 's/.*"bench lossy direct".*# handle \([0-9]*\).*/\1/p' |
-	while read -r _h; do
-		tb_run_fw nft delete rule inet vofw forward handle "$_h" ||
-		    echo "lossy: cannot delete firewall rule $_h" >&2
-	done
+	bench_fw_rule del "lossy direct"
 }
 
 # lb_direct_calls N: rtpbench's CALLFILE for N calls, phone to phone.
@@ -523,27 +434,6 @@ lb_targets() {
 	}' "$TB_DIR/rows"
 }
 
-# lb_write_doc FILE: replace what lies between the bench:lossy markers.
-lb_write_doc() {
-	if ! grep -q '^<!-- bench:lossy:begin -->' "$1" ||
-	    ! grep -q '^<!-- bench:lossy:end -->' "$1"; then
-		lb_fail "$1 lacks the bench:lossy markers"
-	fi
-	awk -v res="$TB_DIR/report" '
-	/^<!-- bench:lossy:begin -->/ {
-		print
-		while ((getline l < res) > 0)
-			print l
-		skip = 1
-		next
-	}
-	/^<!-- bench:lossy:end -->/ { skip = 0 }
-	!skip { print }
-	' "$1" >"$TB_DIR/doc.new" || lb_fail "cannot rewrite $1"
-	cat "$TB_DIR/doc.new" >"$1"
-	echo "lossy: results written to $1" >&2
-}
-
 # --- main ---------------------------------------------------------------------
 
 for f in "$TB_HRAC" "$TB_HRAS" "$RTPBENCH" "$TB_DELAYLINE"; do
@@ -583,7 +473,7 @@ if [ -z "$SE_INSTALLED" ]; then
 fi
 [ -n "$PATHS" ] || { echo "lossy: no path left to measure" >&2; exit 1; }
 
-BUSY=$(lb_busy)
+BUSY=$(bench_busy)
 case $BUSY in
 [0-9] | 1[0-9]) ;;
 *) echo "lossy: warning: the machine is ${BUSY} % busy before we start;" \
@@ -649,5 +539,8 @@ done
 	cat "$TB_DIR/notes"
 } >"$TB_DIR/report"
 cat "$TB_DIR/report"
-[ "${BENCH_WRITE:-0}" = 1 ] && lb_write_doc "$DOC"
+if [ "${BENCH_WRITE:-0}" = 1 ]; then
+	bench_write_doc "$DOC" lossy "$TB_DIR/report" ||
+	    lb_fail "the results could not be written"
+fi
 exit 0

@@ -25,6 +25,8 @@
 #   BENCH_KEEP=1       keep the temporary directory (configs, logs)
 set -u
 
+. "$(dirname "$0")/../lib/bench.sh"
+
 VOFW_ROOT=${VOFW_ROOT:-$(cd "$(dirname "$0")/../.." && pwd -P)} || exit 1
 VOFW_BIN=${VOFW_BIN:-$VOFW_ROOT/build/bin}
 VOFW_TOOLS=${VOFW_TOOLS:-$(dirname "$VOFW_BIN")/tools}
@@ -321,41 +323,6 @@ bt_targets() {
 	}' "$BT/rows"
 }
 
-# bt_write_doc FILE: replace what lies between the bench:tunnel markers.
-bt_write_doc() {
-	if ! grep -q '^<!-- bench:tunnel:begin -->' "$1" ||
-	    ! grep -q '^<!-- bench:tunnel:end -->' "$1"; then
-		bt_fail "$1 lacks the bench:tunnel markers"
-	fi
-	awk -v res="$BT/report" '
-	/^<!-- bench:tunnel:begin -->/ {
-		print
-		while ((getline l < res) > 0)
-			print l
-		skip = 1
-		next
-	}
-	/^<!-- bench:tunnel:end -->/ { skip = 0 }
-	!skip { print }
-	' "$1" >"$BT/doc.new" || bt_fail "cannot rewrite $1"
-	cat "$BT/doc.new" >"$1"
-	echo "tunnel: results written to $1" >&2
-}
-
-# bt_busy: how busy all CPUs are over one second, in % (from /proc/stat).
-bt_busy() {
-	_a=$(head -n 1 /proc/stat)
-	sleep 1
-	_b=$(head -n 1 /proc/stat)
-	printf '%s\n%s\n' "$_a" "$_b" | awk '{
-		idle[NR] = $5 + $6; tot[NR] = 0
-		for (i = 2; i <= NF; i++) tot[NR] += $i
-	} END {
-		t = tot[2] - tot[1]
-		printf "%.0f\n", (t > 0 ? 100 * (1 - (idle[2] - idle[1]) / t) : 0)
-	}'
-}
-
 # --- main ---------------------------------------------------------------------------
 
 for f in "$HRAC" "$HRAS" "$UDPTOOL"; do
@@ -363,7 +330,7 @@ for f in "$HRAC" "$HRAS" "$UDPTOOL"; do
 done
 
 # Other work on the machine skews every figure: say how busy it was.
-BUSY=$(bt_busy)
+BUSY=$(bench_busy)
 case $BUSY in
 [0-9] | 1[0-9]) ;;
 *) echo "tunnel: warning: the machine is ${BUSY} % busy before we start;" \
@@ -411,5 +378,8 @@ done
 	bt_targets
 } >"$BT/report"
 cat "$BT/report"
-[ "${BENCH_WRITE:-0}" = 1 ] && bt_write_doc "$DOC"
+if [ "${BENCH_WRITE:-0}" = 1 ]; then
+	bench_write_doc "$DOC" tunnel "$BT/report" ||
+	    bt_fail "the results could not be written"
+fi
 exit 0
