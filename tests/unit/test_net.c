@@ -135,6 +135,7 @@ struct turn_read {
 	size_t	 max;		/* net_bev_read_on's bound; 0: not called */
 	size_t	 got;		/* bytes taken from the input */
 	int	 connected;
+	int	 failed;	/* the handshake or the stream failed */
 };
 
 static void
@@ -157,6 +158,8 @@ turn_event_cb(struct bufferevent *bev, short what, void *arg)
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED)
 		t->connected = 1;
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF))
+		t->failed = 1;
 }
 
 /* Write n bytes to fd, blocking. */
@@ -314,8 +317,9 @@ test_bev_read_on_tls(void **state)
 		bufferevent_setcb(bev, turn_read_cb, NULL, turn_event_cb, &t);
 		assert_int_equal(bufferevent_enable(bev, EV_READ | EV_WRITE),
 		    0);
-		while (!t.connected)
+		while (!t.connected && !t.failed)
 			assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+		assert_false(t.failed);
 		/* Everything sent and in the socket: then one turn. */
 		assert_int_equal(write(ctl[0], "g", 1), 1);
 		while (read(ctl[0], &c, 1) == -1 && errno == EINTR)
