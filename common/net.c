@@ -246,34 +246,25 @@ net_bev_write(struct bufferevent *bev, struct evbuffer *data)
  * full chunk). A socket bufferevent whose input holds less than a chunk
  * read all there was; under a TLS filter the kernel is asked (the filter
  * drains its socket's input), and what was read is handed to the filter
- * after this callback, in the same turn.
- * A bufferevent not reading (held back) reads nothing more. An error or
- * the end of the stream stops the reading here; the bufferevent's next
- * read meets the end of the stream and reports it.
+ * after this callback, in the same turn. A bufferevent not reading (held
+ * back) reads nothing more. An error or the end of the stream stops the
+ * reading here; the bufferevent's next read meets the end of the stream
+ * and reports it.
  */
 void
 net_bev_read_on(struct bufferevent *bev, size_t max)
 {
 	struct bufferevent	*sock = bufferevent_get_underlying(bev);
-	struct evbuffer		*in;
-	evutil_socket_t		 fd;
-	size_t			 len;
+	struct bufferevent	*raw = sock != NULL ? sock : bev;
+	struct evbuffer		*in = bufferevent_get_input(raw);
+	evutil_socket_t		 fd = bufferevent_getfd(raw);
+	size_t			 len = evbuffer_get_length(in);
 	int			 n, pending;
 
-	if (!(bufferevent_get_enabled(bev) & EV_READ))
+	if (!(bufferevent_get_enabled(bev) & EV_READ) || fd == -1)
 		return;
-	if (sock == NULL) {
-		in = bufferevent_get_input(bev);
-		if ((len = evbuffer_get_length(in)) < NET_READ_CHUNK)
-			return;
-	} else {
-		in = bufferevent_get_input(sock);
-		len = evbuffer_get_length(in);
-	}
-	if ((fd = bufferevent_getfd(sock != NULL ? sock : bev)) == -1)
-		return;
-	if (sock != NULL && (ioctl(fd, FIONREAD, &pending) == -1 ||
-	    pending < NET_READ_CHUNK))
+	if (sock == NULL ? len < NET_READ_CHUNK :
+	    ioctl(fd, FIONREAD, &pending) == -1 || pending < NET_READ_CHUNK)
 		return;
 	/* A socket bufferevent keeps its input's end frozen but to read. */
 	evbuffer_unfreeze(in, 0);
