@@ -173,6 +173,23 @@ auth_request_mac(const uint8_t key[CRYPTO_KEYLEN], const char *method,
 }
 
 /*
+ * The path a tunnel request's MAC covers: a lane beyond the first
+ * (tunnel.h) is named in it, so that no one on the way can move a
+ * request to another lane.
+ */
+int
+auth_lane_path(const char *path, int lane, char *out, size_t len)
+{
+	int	 n;
+
+	if (lane == 0)
+		n = snprintf(out, len, "%s", path);
+	else
+		n = snprintf(out, len, "%s?lane=%d", path, lane);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/*
  * Accept a request number once: 1 when new (and now remembered), 0 when
  * already seen or too old to tell. Requests may overtake one another on
  * separate connections, so a window of 64 is kept, not a single maximum.

@@ -47,6 +47,7 @@ int	auth_session_keys(const uint8_t shared[CRYPTO_KEYLEN],
 int	auth_request_mac(const uint8_t key[CRYPTO_KEYLEN], const char *method,
 	    const char *path, const char *sid_hex, uint64_t req,
 	    char out[AUTH_HEXLEN]);
+int	auth_lane_path(const char *path, int lane, char *, size_t);
 int	auth_window_accept(struct auth_window *, uint64_t req);
 
 #endif

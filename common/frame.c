@@ -88,6 +88,28 @@ frame_seq_expand(uint64_t last, uint32_t low, uint64_t *seq)
 	return 0;
 }
 
+/*
+ * The whole sequence number of a frame that another connection of the same
+ * session (a lane, docs/protocol.md) may have carried already: the one
+ * nearest the last received, behind it or ahead of it by up to 2^31. -1
+ * for 0 or a number before the first.
+ */
+int
+frame_seq_near(uint64_t last, uint32_t low, uint64_t *seq)
+{
+	uint32_t	 ahead = low - (uint32_t)last;
+	uint64_t	 behind = (uint64_t)(0x100000000ULL - ahead);
+
+	if (ahead <= 0x80000000U) {
+		*seq = last + ahead;
+		return *seq == 0 ? -1 : 0;
+	}
+	if (behind >= last)
+		return -1;
+	*seq = last - behind;
+	return 0;
+}
+
 /* Serialise a record's head in network byte order. */
 void
 frame_rec_pack(const struct frame_rec *r, uint8_t out[RECORD_HDRLEN])

@@ -81,7 +81,7 @@ static int	tunnel_seal_frame(struct tunnel *, struct evbuffer *,
 static size_t	tunnel_compress(struct tunnel *, const uint8_t *, size_t,
 		    uint64_t *);
 static int	tunnel_open(struct tunnel *, const struct frame_hdr *,
-		    const uint8_t *, const char **);
+		    const uint8_t *, uint64_t *, const char **);
 static void	tunnel_deliver(struct tunnel *, const struct frame_rec *,
 		    const uint8_t *);
 static int	tunnel_drop_oldest(struct tunnel *, size_t);
@@ -532,17 +532,21 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
 
 /*
  * Open one whole frame into scratch and check every record in it, so that
- * a frame is delivered whole or not at all. Returns 0 or -1 with a reason.
+ * a frame is delivered whole or not at all. Returns 0, or 1 for a frame of
+ * a lane (lane: the last one its connection carried) that another lane
+ * delivered already, or -1 with a reason. Within one connection frames
+ * must follow one another; across lanes only the first copy counts.
  */
 static int
 tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
-    const char **why)
+    uint64_t *lane, const char **why)
 {
 	struct frame_rec	 r;
 	size_t			 len = fh->length - CRYPTO_TAGLEN, off;
 	uint64_t		 seq;
 
-	if (frame_seq_expand(t->rx_seq, fh->seq, &seq) == -1) {
+	if (lane == NULL ? frame_seq_expand(t->rx_seq, fh->seq, &seq) == -1 :
+	    frame_seq_near(t->rx_seq, fh->seq, &seq) == -1 || seq <= *lane) {
 		*why = "replayed or reordered frame";
 		return -1;
 	}
@@ -554,6 +558,12 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 	for (off = 0; off < len; off += RECORD_HDRLEN + r.len)
 		if (frame_rec_next(t->scratch + off, len - off, &r, why) == -1)
 			return -1;
+	if (lane != NULL)
+		*lane = seq;
+	if (seq <= t->rx_seq) {
+		t->stats.rx_dups++;
+		return 1;
+	}
 	/* Frames were lost on the way, and with them what they would have
 	 * taught our contexts: rebuild nothing until full headers come. */
 	if (seq - t->rx_seq > 1)
@@ -595,6 +605,19 @@ tunnel_deliver(struct tunnel *t, const struct frame_rec *r,
 int
 tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 {
+	return tunnel_input_lane(t, in, NULL, why);
+}
+
+/*
+ * tunnel_input for one of several connections that carry the same frames
+ * at once (lanes): lane holds the last frame this connection carried (0
+ * on a new one). Frames another lane delivered first are opened, checked
+ * and dropped.
+ */
+int
+tunnel_input_lane(struct tunnel *t, struct evbuffer *in, uint64_t *lane,
+    const char **why)
+{
 	struct frame_hdr	 fh;
 	struct frame_rec	 r;
 	uint8_t			*raw;
@@ -611,9 +634,11 @@ tunnel_input(struct tunnel *t, struct evbuffer *in, const char **why)
 			*why = "out of memory";
 			return -1;
 		}
-		if (tunnel_open(t, &fh, raw, why) == -1)
+		if ((rc = tunnel_open(t, &fh, raw, lane, why)) == -1)
 			return -1;
 		evbuffer_drain(in, FRAME_HDRLEN + fh.length);
+		if (rc == 1)
+			continue;
 		t->stats.rx_frames++;
 		t->stats.rx_bytes += FRAME_HDRLEN + fh.length;
 		len = fh.length - CRYPTO_TAGLEN;
@@ -977,7 +1002,7 @@ tunnel_stats_line(const struct tunnel *t, char *buf, size_t len)
 	snprintf(buf, len, "sent %llu records in %llu frames, %llu bytes "
 	    "(%llu RTP headers compressed); received %llu records in %llu "
 	    "frames, %llu bytes; voice dropped for a full queue %llu, stale "
-	    "%llu, not rebuilt %llu",
+	    "%llu, not rebuilt %llu; frames a second lane had brought %llu",
 	    (unsigned long long)st->tx_records,
 	    (unsigned long long)st->tx_frames,
 	    (unsigned long long)st->tx_bytes,
@@ -987,7 +1012,8 @@ tunnel_stats_line(const struct tunnel *t, char *buf, size_t len)
 	    (unsigned long long)st->rx_bytes,
 	    (unsigned long long)st->dropped,
 	    (unsigned long long)st->purged,
-	    (unsigned long long)st->rtpz_lost);
+	    (unsigned long long)st->rtpz_lost,
+	    (unsigned long long)st->rx_dups);
 	return buf;
 }
 

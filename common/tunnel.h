@@ -78,6 +78,7 @@ struct tunnel_stats {
 	uint64_t	rx_frames;
 	uint64_t	rx_records;
 	uint64_t	rx_bytes;
+	uint64_t	rx_dups;	/* frames another lane brought first */
 	uint64_t	dropped;	/* media refused by a full queue */
 	uint64_t	purged;		/* stale media thrown away */
 	uint64_t	rtpz_tx;	/* RTP records sent header-compressed */
@@ -91,6 +92,11 @@ struct tunnel_stats {
 typedef void (*tunnel_drop_fn)(void *, uint32_t flow);
 
 #define TUNNEL_PING_US	1000000	/* while voice flows, a ping this often */
+/*
+ * Stream-mode connection pairs a session may carry the same frames on at
+ * once (tunnel.lanes): what one loses or holds back, the other brings.
+ */
+#define TUNNEL_LANES	2
 
 struct tunnel	*tunnel_new(size_t queue_max, const struct tunnel_cb *);
 void		 tunnel_free(struct tunnel *);
@@ -111,6 +117,8 @@ int		 tunnel_seal(struct tunnel *, struct evbuffer *out,
 		    unsigned int type, uint32_t flow, const void *, size_t);
 int		 tunnel_input(struct tunnel *, struct evbuffer *in,
 		    const char **why);
+int		 tunnel_input_lane(struct tunnel *, struct evbuffer *in,
+		    uint64_t *lane, const char **why);
 int		 tunnel_ack(struct tunnel *);
 void		 tunnel_purge_media(struct tunnel *);
 const struct tunnel_stats *tunnel_stats(const struct tunnel *);

@@ -13,7 +13,9 @@
  *     records, in order and each in the frame the model put it in, then
  *     refuse the first frame when it is replayed. RTP records that look
  *     like a stream go header-compressed: the model sizes frames with
- *     contexts of its own, and B must rebuild them bit for bit.
+ *     contexts of its own, and B must rebuild them bit for bit. When the
+ *     piece size is even, B reads the frames over two lanes at once, in
+ *     pieces of different sizes, and must still deliver each once.
  *  2: the rest describes frames that the harness seals itself with B's
  *     key, plaintext straight from the input: records that may not add
  *     up, sequence numbers that repeat or leap, bytes changed after
@@ -325,9 +327,11 @@ ff_round_trip(const uint8_t *data, size_t size)
 	const struct tunnel_stats *sa, *sb;
 	struct ff_rec		*want, *pend, r;
 	struct tunnel		*a, *b;
-	struct evbuffer		*wire, *f, *in;
+	struct evbuffer		*wire, *f, *in, *wire2, *in2;
 	struct frame_hdr	 h;
 	const uint8_t		*p = data + 5, *end = data + size;
+	uint64_t		 l1 = 0, l2 = 0;
+	int			 lanes;
 	size_t			 qmax, fmax, piece, batch, nwant = 0, npend = 0;
 	size_t			 queued = 0, limit, i, j, n, need, media, freed;
 	size_t			 nframes = 0, nrecs = 0, kicks = 0;
@@ -341,6 +345,7 @@ ff_round_trip(const uint8_t *data, size_t size)
 	qmax = 64 + (size_t)data[1] * 64;
 	fmax = data[2] == 0 ? SIZE_MAX : (size_t)data[2] * 8;
 	piece = (size_t)data[3] + 1;
+	lanes = piece % 2 == 0 ? 2 : 1;
 	batch = (size_t)data[4] * 16;
 	if ((want = calloc(size, sizeof(*want))) == NULL ||
 	    (pend = calloc(size, sizeof(*pend))) == NULL)
@@ -479,29 +484,50 @@ ff_round_trip(const uint8_t *data, size_t size)
 	}
 	c.want = want;
 	c.nwant = nwant;
-	if ((in = evbuffer_new()) == NULL)
+	if ((in = evbuffer_new()) == NULL || (in2 = evbuffer_new()) == NULL ||
+	    (wire2 = evbuffer_new()) == NULL)
 		abort();
-	while (evbuffer_get_length(wire) > 0) {
-		if (evbuffer_remove_buffer(wire, in, piece) <= 0)
-			abort();
-		why = NULL;
-		if (tunnel_input(b, in, &why) != 0)
-			abort();
+	if (lanes == 2 && wirelen > 0 && evbuffer_add(wire2,
+	    evbuffer_pullup(wire, -1), wirelen) == -1)
+		abort();
+	while (evbuffer_get_length(wire) > 0 ||
+	    evbuffer_get_length(wire2) > 0) {
+		if (evbuffer_get_length(wire) > 0) {
+			if (evbuffer_remove_buffer(wire, in, piece) <= 0)
+				abort();
+			why = NULL;
+			if ((lanes == 1 ? tunnel_input(b, in, &why) :
+			    tunnel_input_lane(b, in, &l1, &why)) != 0)
+				abort();
+		}
+		if (evbuffer_get_length(wire2) > 0) {
+			if (evbuffer_remove_buffer(wire2, in2,
+			    piece / 2 + 1) <= 0)
+				abort();
+			why = NULL;
+			if (tunnel_input_lane(b, in2, &l2, &why) != 0)
+				abort();
+		}
 	}
 	sb = tunnel_stats(b);
 	if (c.got != nwant || evbuffer_get_length(in) != 0 ||
+	    evbuffer_get_length(in2) != 0 ||
 	    sb->rx_frames != nframes || sb->rx_records != nrecs ||
-	    sb->rx_bytes != wirelen)
+	    sb->rx_bytes != wirelen ||
+	    sb->rx_dups != (lanes == 2 ? nframes : 0))
 		abort();
 	if (firstlen > 0) {
 		evbuffer_add(in, first, firstlen);
 		why = NULL;
-		if (tunnel_input(b, in, &why) != -1 || why == NULL ||
+		if ((lanes == 1 ? tunnel_input(b, in, &why) :
+		    tunnel_input_lane(b, in, &l1, &why)) != -1 || why == NULL ||
 		    strcmp(why, "replayed or reordered frame") != 0 ||
 		    c.got != nwant)
 			abort();
 	}
 	evbuffer_free(in);
+	evbuffer_free(in2);
+	evbuffer_free(wire2);
 	evbuffer_free(f);
 	evbuffer_free(wire);
 	tunnel_free(a);

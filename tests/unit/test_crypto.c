@@ -722,6 +722,28 @@ test_auth_differs(void **state)
 	assert_string_not_equal(b, a);
 }
 
+/* A second lane's requests are MACed over a path that names it. */
+static void
+test_auth_lane_path(void **state)
+{
+	char	 p[32], a[AUTH_HEXLEN], base[AUTH_HEXLEN];
+	uint8_t	 key[CRYPTO_KEYLEN];
+
+	(void)state;
+	assert_int_equal(auth_lane_path("/vofw/v1/down", 0, p, sizeof(p)), 0);
+	assert_string_equal(p, "/vofw/v1/down");
+	assert_int_equal(auth_lane_path("/vofw/v1/down", 1, p, sizeof(p)), 0);
+	assert_string_equal(p, "/vofw/v1/down?lane=1");
+	memset(key, 1, sizeof(key));
+	assert_int_equal(auth_request_mac(key, "GET", "/vofw/v1/down", "s", 1,
+	    base), 0);
+	assert_int_equal(auth_request_mac(key, "GET", p, "s", 1, a), 0);
+	assert_string_not_equal(a, base);
+	/* Too long for the room given: refused, not cut. */
+	assert_int_equal(auth_lane_path("/vofw/v1/down", 1, p, 20), -1);
+	assert_int_equal(auth_lane_path("/vofw/v1/down", 1, p, 21), 0);
+}
+
 /* Fields too long for the MAC's message buffer are refused, not cut. */
 static void
 test_auth_too_long(void **state)
@@ -828,6 +850,7 @@ main(void)
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_auth_known),
 		cmocka_unit_test(test_auth_differs),
+		cmocka_unit_test(test_auth_lane_path),
 		cmocka_unit_test(test_auth_too_long),
 		cmocka_unit_test(test_window),
 	};

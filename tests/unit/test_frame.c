@@ -487,6 +487,46 @@ test_seq_expand_behind(void **state)
 	tf_expand_bad(0x180000000ULL, 1);
 }
 
+/* The number nearest last with these low bits, for a frame of a lane. */
+static void
+tf_near(uint64_t last, uint32_t low, int64_t want)
+{
+	uint64_t	 seq = 0;
+
+	if (want < 0) {
+		assert_int_equal(frame_seq_near(last, low, &seq), -1);
+		return;
+	}
+	assert_int_equal(frame_seq_near(last, low, &seq), 0);
+	assert_true(seq == (uint64_t)want);
+}
+
+/*
+ * Another lane's frame may be behind the last one delivered (a copy that
+ * came late) or ahead: the nearest whole number either way, never 0.
+ */
+static void
+test_seq_near(void **state)
+{
+	(void)state;
+	/* Ahead, as frame_seq_expand. */
+	tf_near(0, 1, 1);
+	tf_near(5, 9, 9);
+	tf_near(0xffffffffULL, 0, 0x100000000LL);
+	tf_near(0, 0x80000000U, 0x80000000LL);
+	/* The last one again, or behind it. */
+	tf_near(7, 7, 7);
+	tf_near(100, 99, 99);
+	tf_near(100, 1, 1);
+	tf_near(0x100000003ULL, 0xfffffff0U, 0xfffffff0LL);
+	tf_near(0x100000010ULL, 0x80000011U, 0x80000011LL);
+	/* Nothing before the first frame. */
+	tf_near(0, 0, -1);
+	tf_near(100, 0, -1);
+	tf_near(100, 0xffffff00U, -1);
+	tf_near(5, 0x80000006U, -1);
+}
+
 /* Packing a record's head writes big-endian fields at fixed offsets. */
 static void
 test_rec_pack_layout(void **state)
@@ -684,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_seq_expand_ahead),
 		cmocka_unit_test(test_seq_expand_wrap),
 		cmocka_unit_test(test_seq_expand_behind),
+		cmocka_unit_test(test_seq_near),
 		cmocka_unit_test(test_rec_pack_layout),
 		cmocka_unit_test(test_rec_round_trip),
 		cmocka_unit_test(test_rec_next_truncated),

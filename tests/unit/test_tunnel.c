@@ -358,7 +358,8 @@ test_round_trip(void **state)
 	assert_int_equal(st->tx_frames, 0);
 	snprintf(want, sizeof(want), "sent 0 records in 0 frames, 0 bytes (0 "
 	    "RTP headers compressed); received 6 records in 1 frames, %zu "
-	    "bytes; voice dropped for a full queue 0, stale 0, not rebuilt 0",
+	    "bytes; voice dropped for a full queue 0, stale 0, not rebuilt 0; "
+	    "frames a second lane had brought 0",
 	    wire);
 	assert_string_equal(tunnel_stats_line(t->b, line, sizeof(line)), want);
 
@@ -778,6 +779,89 @@ test_reorder(void **state)
 	free(copy);
 	evbuffer_free(b1);
 	evbuffer_free(b2);
+}
+
+/* Feed one frame's bytes to B as lane *lane carried them; tunnel_input_lane's. */
+static int
+tt_lane(struct tunnel *b, const uint8_t *frame, size_t len, uint64_t *lane,
+    const char **why)
+{
+	struct evbuffer	*in;
+	int		 rc;
+
+	assert_non_null(in = evbuffer_new());
+	evbuffer_add(in, frame, len);
+	rc = tunnel_input_lane(b, in, lane, why);
+	if (rc == 0)
+		assert_int_equal(evbuffer_get_length(in), 0);
+	evbuffer_free(in);
+	return rc;
+}
+
+/*
+ * Two lanes carry the same frames, each at its own pace: every frame is
+ * delivered once, in order, by whichever lane brings it first, the
+ * compressed voice rebuilt bit for bit; copies are opened, checked and
+ * counted. Within one lane frames may not go back, and a forged copy is
+ * refused although another lane brought the real one.
+ */
+static void
+test_lanes(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	uint8_t		*f[6], bad[TT_FRAME(TT_REC(TT_RTPLEN))];
+	size_t		 n[6];
+	uint64_t	 l1 = 0, l2 = 0, l3 = 0;
+	const char	*why = NULL;
+	int		 i;
+
+	assert_non_null(b = evbuffer_new());
+	for (i = 0; i < 6; i++) {
+		tt_voice(t->a, 7, (uint16_t)(10 + i), 1);
+		assert_true(tunnel_flush(t->a, b, SIZE_MAX) > 0);
+		n[i] = evbuffer_get_length(b);
+		assert_non_null(f[i] = malloc(n[i]));
+		assert_int_equal(evbuffer_remove(b, f[i], n[i]), (int)n[i]);
+	}
+	/* The first goes in full, the others compressed. */
+	assert_true(n[0] > n[1]);
+
+	assert_int_equal(tt_lane(t->b, f[0], n[0], &l1, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[1], n[1], &l1, &why), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tt_lane(t->b, f[i], n[i], &l2, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[2], n[2], &l1, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[3], n[3], &l1, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[4], n[4], &l1, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[4], n[4], &l2, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[5], n[5], &l2, &why), 0);
+	/* A lane that joins late brings nothing new. */
+	assert_int_equal(tt_lane(t->b, f[5], n[5], &l3, &why), 0);
+	assert_int_equal(t->sb.n, 6);
+	for (i = 0; i < 6; i++)
+		tt_voice_is(&t->sb, i, 7, (uint16_t)(10 + i));
+	assert_int_equal(tunnel_stats(t->b)->rx_frames, 6);
+	assert_int_equal(tunnel_stats(t->b)->rx_dups, 6);
+	assert_int_equal(tunnel_stats(t->b)->rtpz_lost, 0);
+	assert_true(l1 == 5 && l2 == 6 && l3 == 6);
+
+	/* Within a lane, back is refused even for a frame not seen there. */
+	assert_int_equal(tt_lane(t->b, f[3], n[3], &l1, &why), -1);
+	assert_string_equal(why, "replayed or reordered frame");
+	assert_int_equal(tt_lane(t->b, f[4], n[4], &l1, &why), -1);
+	/* A copy is checked as any frame is. */
+	l3 = 0;
+	assert_true(n[1] <= sizeof(bad));
+	memcpy(bad, f[1], n[1]);
+	bad[n[1] - 1] ^= 1;
+	assert_int_equal(tt_lane(t->b, bad, n[1], &l3, &why), -1);
+	assert_string_equal(why, "frame failed authentication");
+	assert_int_equal(t->sb.n, 6);
+	assert_int_equal(tunnel_stats(t->b)->rx_dups, 6);
+	for (i = 0; i < 6; i++)
+		free(f[i]);
+	evbuffer_free(b);
 }
 
 /* Any altered byte, or a frame of the other direction, fails to open. */
@@ -1514,6 +1598,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_replay, tt_setup,
 		    tt_teardown),
 		cmocka_unit_test_setup_teardown(test_reorder, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_lanes, tt_setup,
 		    tt_teardown),
 		cmocka_unit_test_setup_teardown(test_tampered, tt_setup,
 		    tt_teardown),
