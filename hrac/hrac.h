@@ -43,6 +43,8 @@ struct tunnel;
 #define HRAC_PROBE_TIMEOUT	5	/* seconds for hras's answer, once both
 				   links have sent their requests */
 #define HRAC_CONNECT_TIMEOUT	10
+#define HRAC_LANE_RETRY		5	/* seconds before a lane beyond the
+					   first is opened again */
 
 enum hrac_link_role {
 	LINK_CTRL,		/* handshake requests */
@@ -139,6 +141,8 @@ struct hrac_link {
 	struct bufferevent	*bev;
 	struct event		*start_ev;	/* connector's: go on */
 	enum hrac_link_role	 role;
+	int			 lane;		/* of the session's lanes */
+	uint64_t		 rx_last;	/* last frame it carried */
 	enum hrac_link_state	 state;
 	struct http_msg		*msg;
 	struct http_chunked	 chunked;
@@ -159,6 +163,20 @@ struct hrac_link {
 						   connection */
 	struct x509_st		*peer;		/* the server's certificate,
 						   when it failed to verify */
+};
+
+/*
+ * One lane of the tunnel: a downstream GET and an upstream POST (each with
+ * its renewal). Every lane carries the same frames; the first is the one
+ * probed and, in poll mode, the only one.
+ */
+struct hrac_lane {
+	struct hrac_link	*down;
+	struct hrac_link	*down_next;	/* renewal, read after down */
+	struct hrac_link	*up;
+	struct hrac_link	*up_old;	/* renewed, awaiting answer */
+	time_t			 down_since;
+	time_t			 up_since;
 };
 
 enum hrac_session_state {
@@ -189,10 +207,9 @@ struct hrac_session {
 	uint64_t		 ups;		/* times it came up */
 	enum tunnel_mode	 mode;		/* stream or poll once chosen */
 	struct hrac_link	*ctrl;
-	struct hrac_link	*down;
-	struct hrac_link	*down_next;	/* renewal, read after down */
-	struct hrac_link	*up;
-	struct hrac_link	*up_old;	/* renewed, awaiting answer */
+	struct hrac_lane	 lane[TUNNEL_LANES];	/* 0: probed, polls */
+	time_t			 lane_retry;	/* reopen a later lane then */
+	struct evbuffer		*copy;		/* frames for another lane */
 	int			 post_inflight;
 	uint64_t		 posts;		/* poll-mode POSTs sent */
 	unsigned int		 probe_links;	/* links whose request is out */
@@ -202,8 +219,6 @@ struct hrac_session {
 	uint8_t			 req_key[CRYPTO_KEYLEN];
 	uint64_t		 req;
 	double			 backoff;
-	time_t			 down_since;
-	time_t			 up_since;
 	time_t			 last_rx;
 	time_t			 last_tx;
 	struct event		*retry_ev;

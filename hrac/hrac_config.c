@@ -18,6 +18,7 @@
 #include "hrac_config.h"
 #include "log.h"
 #include "pacd.h"
+#include "tunnel.h"
 
 static int	hrac_config_check_server(struct config_ctx *,
 		    const config_setting_t *, void *);
@@ -97,6 +98,8 @@ static const struct config_key hrac_config_keys[] = {
 	    O(get_age)),
 	CONFIG_KEY_NUM("tunnel.backoff_max", CONFIG_T_INT, 0, 1, 600, 30,
 	    O(backoff_max)),
+	CONFIG_KEY_NUM("tunnel.lanes", CONFIG_T_INT, 0, 1, TUNNEL_LANES, 1,
+	    O(lanes)),
 	CONFIG_KEY_NUM("tunnel.queue_max", CONFIG_T_SIZE, 0, 65536, 67108864,
 	    1048576, O(queue_max)),
 	CONFIG_KEYS_BATCH(struct hrac_config),

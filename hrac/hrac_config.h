@@ -68,6 +68,8 @@ struct hrac_config {
 	int			 get_age;	/* tunnel.get_age: renew the GET
 						   before it gets this old */
 	int			 backoff_max;	/* tunnel.backoff_max, seconds */
+	int			 lanes;		/* tunnel.lanes: connection
+						   pairs carrying every frame */
 	size_t			 queue_max;	/* tunnel.queue_max, bytes */
 	int			 batch_wait;	/* tunnel.batch_wait, µs */
 	size_t			 batch_bytes;	/* tunnel.batch_bytes */

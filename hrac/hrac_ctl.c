@@ -125,7 +125,7 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 	struct json			*j = &job->j;
 	long long			 since = s->state == SESSION_UP ?
 					    (long long)(clock_now() -
-					    s->up_since) : -1;
+					    s->lane[0].up_since) : -1;
 
 	if (!job->json)
 		return evbuffer_add_printf(out, "state:     %s\n"

@@ -368,7 +368,7 @@ doctor_link_body(void *arg, struct hrac_link *l, int done)
 	 */
 	ours = role == LINK_UP && done && d->phase == PHASE_RTT &&
 	    s->mode == TUNNEL_MODE_POLL && d->post != 0 && s->post_inflight &&
-	    s->posts == d->post && l == s->up;
+	    s->posts == d->post && l == s->lane[0].up;
 	d->fwd.body(d->fwd.arg, l, done);
 	/* l may be gone now. */
 	if (role == LINK_CTRL && s->state == SESSION_PROBE)

@@ -60,11 +60,18 @@ static void	hrac_session_down_done(struct hrac_session *,
 		    struct hrac_link *);
 static void	hrac_session_handshake(struct hrac_link *);
 static int	hrac_session_target(struct hrac_session *, const char *,
-		    const char *, char *, size_t);
+		    const char *, int, char *, size_t);
 static void	hrac_session_send_control(struct hrac_session *, uint8_t);
 static void	hrac_session_post(struct hrac_session *);
 static void	hrac_session_drop(struct hrac_session *, struct hrac_link **);
 static void	hrac_session_close_links(struct hrac_session *);
+static struct hrac_link *hrac_session_link_new(struct hrac_session *,
+		    enum hrac_link_role, int);
+static void	hrac_session_lane_lost(struct hrac_session *,
+		    struct hrac_link **, const char *);
+static void	hrac_session_lanes_open(struct hrac_session *);
+static void	hrac_session_renew(struct hrac_session *, struct hrac_lane *,
+		    int, time_t);
 
 /*
  * Set up the session of daemon h (its loop and configuration set) and make
@@ -122,7 +129,7 @@ hrac_session_init(struct hrac_session *s, struct hrac *h,
 	s->link_cb.drained = hrac_session_link_drained;
 	s->link_cb.arg = s;
 	if ((s->tun = tunnel_pump_new(conf->queue_max, base, "",
-	    &cb)) == NULL ||
+	    &cb)) == NULL || (s->copy = evbuffer_new()) == NULL ||
 	    (s->retry_ev = evtimer_new(base, hrac_session_retry, s)) == NULL ||
 	    (s->probe_ev = evtimer_new(base, hrac_session_probe_timeout,
 	    s)) == NULL ||
@@ -152,6 +159,8 @@ hrac_session_free(struct hrac_session *s)
 	if (s->timer_ev != NULL)
 		event_free(s->timer_ev);
 	tunnel_free(s->tun);
+	if (s->copy != NULL)
+		evbuffer_free(s->copy);
 	if (s->dns != NULL)
 		evdns_base_free(s->dns, 0);
 	SSL_CTX_free(s->ssl);
@@ -162,11 +171,17 @@ hrac_session_free(struct hrac_session *s)
 static void
 hrac_session_close_links(struct hrac_session *s)
 {
+	struct hrac_lane	*ln;
+	int			 i;
+
 	hrac_session_drop(s, &s->ctrl);
-	hrac_session_drop(s, &s->down);
-	hrac_session_drop(s, &s->down_next);
-	hrac_session_drop(s, &s->up);
-	hrac_session_drop(s, &s->up_old);
+	for (i = 0; i < TUNNEL_LANES; i++) {
+		ln = &s->lane[i];
+		hrac_session_drop(s, &ln->down);
+		hrac_session_drop(s, &ln->down_next);
+		hrac_session_drop(s, &ln->up);
+		hrac_session_drop(s, &ln->up_old);
+	}
 	crypto_kx_clear(&s->kx);
 	hrac_discover_free(s->disc);
 	s->disc = NULL;
@@ -179,6 +194,58 @@ hrac_session_drop(struct hrac_session *s, struct hrac_link **lp)
 	(void)s;
 	hrac_link_free(*lp);
 	*lp = NULL;
+}
+
+/* A data link of one lane. */
+static struct hrac_link *
+hrac_session_link_new(struct hrac_session *s, enum hrac_link_role role,
+    int lane)
+{
+	struct hrac_link	*l;
+
+	if ((l = hrac_link_new(s, role)) != NULL)
+		l->lane = lane;
+	return l;
+}
+
+/*
+ * A link of a lane beyond the first failed or ended: the other lanes
+ * carry every frame meanwhile, so only this link goes, and the lane is
+ * opened again a little later.
+ */
+static void
+hrac_session_lane_lost(struct hrac_session *s, struct hrac_link **lp,
+    const char *why)
+{
+	log_info("tunnel lane %d: %s; reopening it in %d s", (*lp)->lane,
+	    why, HRAC_LANE_RETRY);
+	hrac_session_drop(s, lp);
+	s->lane_retry = clock_now() + HRAC_LANE_RETRY;
+}
+
+/*
+ * Open what is missing of the lanes beyond the first (tunnel.lanes), once
+ * the tunnel streams: each carries every frame the first does.
+ */
+static void
+hrac_session_lanes_open(struct hrac_session *s)
+{
+	struct hrac_lane	*ln;
+	int			 i;
+
+	if (s->state != SESSION_UP || s->mode != TUNNEL_MODE_STREAM)
+		return;
+	for (i = 1; i < s->h->conf->lanes && i < TUNNEL_LANES; i++) {
+		ln = &s->lane[i];
+		if (ln->down == NULL) {
+			ln->down_since = clock_now();
+			ln->down = hrac_session_link_new(s, LINK_DOWN, i);
+		}
+		if (ln->up == NULL)
+			ln->up = hrac_session_link_new(s, LINK_UP, i);
+		if (ln->down == NULL || ln->up == NULL)
+			s->lane_retry = clock_now() + HRAC_LANE_RETRY;
+	}
 }
 
 /*
@@ -293,38 +360,47 @@ static void
 hrac_session_link_error(void *arg, struct hrac_link *l, const char *why)
 {
 	struct hrac_session	*s = arg;
+	struct hrac_lane	*ln = &s->lane[l->lane];
 
-	if (l == s->up_old) {
-		hrac_session_drop(s, &s->up_old);
+	if (l == ln->up_old) {
+		hrac_session_drop(s, &ln->up_old);
 		return;
 	}
-	if (l == s->down && s->down_next != NULL) {
+	if (l == ln->down && ln->down_next != NULL) {
 		/* The renewed GET takes over from the one that ended. */
 		hrac_session_down_done(s, l);
 		return;
 	}
-	if (l == s->down_next) {
-		hrac_session_drop(s, &s->down_next);
+	if (l == ln->down_next) {
+		hrac_session_drop(s, &ln->down_next);
+		return;
+	}
+	if (l->lane > 0 && (l == ln->down || l == ln->up)) {
+		hrac_session_lane_lost(s, l == ln->down ? &ln->down : &ln->up,
+		    why);
 		return;
 	}
 	hrac_session_lost(s, why);
 }
 
-/* The request target of a tunnel request, with its number and MAC. */
+/* The request target of a lane's request, with its number and MAC. */
 static int
 hrac_session_target(struct hrac_session *s, const char *method,
-    const char *path, char *out, size_t len)
+    const char *path, int lane, char *out, size_t len)
 {
-	char	 mac[AUTH_HEXLEN];
+	char	 mac[AUTH_HEXLEN], what[64], named[24] = "";
 	int	 n;
 
 	s->req++;
-	if (auth_request_mac(s->req_key, method, path, s->sid, s->req,
+	if (auth_lane_path(path, lane, what, sizeof(what)) == -1 ||
+	    auth_request_mac(s->req_key, method, what, s->sid, s->req,
 	    mac) == -1)
 		return -1;
-	n = snprintf(out, len, "%s?sid=%s&req=%llu&mac=%s%s", path, s->sid,
+	if (lane > 0)
+		snprintf(named, sizeof(named), "&lane=%d", lane);
+	n = snprintf(out, len, "%s?sid=%s&req=%llu&mac=%s%s%s", path, s->sid,
 	    (unsigned long long)s->req, mac,
-	    s->mode == TUNNEL_MODE_POLL ? "&poll=1" : "");
+	    s->mode == TUNNEL_MODE_POLL ? "&poll=1" : "", named);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
@@ -333,6 +409,7 @@ static void
 hrac_session_link_ready(void *arg, struct hrac_link *l)
 {
 	struct hrac_session	*s = arg;
+	struct hrac_lane	*ln = &s->lane[l->lane];
 	char			 target[512];
 	struct evbuffer		*f;
 	uint8_t			 probe = FRAME_CTL_PROBE;
@@ -344,10 +421,11 @@ hrac_session_link_ready(void *arg, struct hrac_link *l)
 			hrac_session_lost(s, "out of memory");
 		return;
 	case LINK_DOWN:
-		if (hrac_session_target(s, "GET", "/vofw/v1/down", target,
-		    sizeof(target)) == -1 ||
+		if (hrac_session_target(s, "GET", "/vofw/v1/down", l->lane,
+		    target, sizeof(target)) == -1 ||
 		    hrac_link_request(l, "GET", target, NULL, 0, 0) == -1) {
-			hrac_session_lost(s, "cannot send the downstream GET");
+			hrac_session_link_error(s, l,
+			    "cannot send the downstream GET");
 			return;
 		}
 		hrac_session_probe_arm(s, LINK_DOWN);
@@ -358,16 +436,19 @@ hrac_session_link_ready(void *arg, struct hrac_link *l)
 			hrac_session_probe_arm(s, LINK_UP);
 			return;
 		}
-		if (hrac_session_target(s, "POST", "/vofw/v1/up", target,
-		    sizeof(target)) == -1 ||
+		if (hrac_session_target(s, "POST", "/vofw/v1/up", l->lane,
+		    target, sizeof(target)) == -1 ||
 		    hrac_link_request(l, "POST", target, NULL, 0, 1) == -1) {
-			hrac_session_lost(s, "cannot send the upstream POST");
+			hrac_session_link_error(s, l,
+			    "cannot send the upstream POST");
 			return;
 		}
-		s->up_since = clock_now();
-		if (s->up_old != NULL) {
-			/* Renewal: the old body ends, the new one goes on. */
-			hrac_link_end_chunks(s->up_old);
+		ln->up_since = clock_now();
+		if (ln->up_old != NULL || l->lane > 0) {
+			/* Renewal: the old body ends, the new one goes on;
+			   a later lane joins the stream as it is. */
+			if (ln->up_old != NULL)
+				hrac_link_end_chunks(ln->up_old);
 			tunnel_pump_flush(s->tun);
 			return;
 		}
@@ -517,9 +598,10 @@ hrac_session_links(struct hrac_session *s)
 {
 	s->state = SESSION_PROBE;
 	s->probe_links = 0;
-	s->last_rx = s->last_tx = s->down_since = clock_now();
-	if ((s->down = hrac_link_new(s, LINK_DOWN)) == NULL ||
-	    (s->up = hrac_link_new(s, LINK_UP)) == NULL)
+	s->last_rx = s->last_tx = s->lane[0].down_since = clock_now();
+	if ((s->lane[0].down = hrac_session_link_new(s, LINK_DOWN,
+	    0)) == NULL ||
+	    (s->lane[0].up = hrac_session_link_new(s, LINK_UP, 0)) == NULL)
 		hrac_session_lost(s, "cannot open the data connections");
 }
 
@@ -556,6 +638,7 @@ hrac_session_up(struct hrac_session *s)
 	log_info("tunnel up (%s mode) to %s%s", s->mode == TUNNEL_MODE_POLL ?
 	    "poll" : "stream", s->h->conf->server, s->has_proxy ?
 	    " through the proxy" : "");
+	hrac_session_lanes_open(s);
 	tunnel_pump_kick(s->tun, 1);
 	if (s->cb.up != NULL)
 		s->cb.up(s->cb.arg);
@@ -579,8 +662,8 @@ hrac_session_probe_timeout(evutil_socket_t fd, short what, void *arg)
 	}
 	log_info("the path to hras does not stream (a proxy buffers); "
 	    "switching to poll mode");
-	hrac_session_drop(s, &s->down);
-	hrac_session_drop(s, &s->up);
+	hrac_session_drop(s, &s->lane[0].down);
+	hrac_session_drop(s, &s->lane[0].up);
 	s->mode = TUNNEL_MODE_POLL;
 	hrac_session_links(s);
 }
@@ -590,6 +673,7 @@ static void
 hrac_session_link_body(void *arg, struct hrac_link *l, int done)
 {
 	struct hrac_session	*s = arg;
+	struct hrac_lane	*ln = &s->lane[l->lane];
 	const char		*why;
 
 	if (l->role == LINK_CTRL) {
@@ -601,8 +685,13 @@ hrac_session_link_body(void *arg, struct hrac_link *l, int done)
 		evbuffer_drain(l->body, evbuffer_get_length(l->body));
 		if (!done)
 			return;
-		if (l == s->up_old) {
-			hrac_session_drop(s, &s->up_old);
+		if (l == ln->up_old) {
+			hrac_session_drop(s, &ln->up_old);
+			return;
+		}
+		if (l->lane > 0) {
+			hrac_session_lane_lost(s, &ln->up, "hras answered "
+			    "the upstream POST");
 			return;
 		}
 		s->post_inflight = 0;
@@ -613,13 +702,13 @@ hrac_session_link_body(void *arg, struct hrac_link *l, int done)
 		return;
 	}
 	/* A renewed GET waits until the one before it has ended. */
-	if (l == s->down_next)
+	if (l == ln->down_next)
 		return;
 	/* Any bytes, or an empty poll answer, show that hras is there. */
 	if (evbuffer_get_length(l->body) > 0 || done)
 		s->last_rx = clock_now();
-	if (tunnel_input(s->tun, l->body, &why) == -1) {
-		hrac_session_lost(s, why);
+	if (tunnel_input_lane(s->tun, l->body, &l->rx_last, &why) == -1) {
+		hrac_session_link_error(s, l, why);
 		return;
 	}
 	/* SIP is acknowledged at once: less to send twice after an outage. */
@@ -633,24 +722,30 @@ hrac_session_link_body(void *arg, struct hrac_link *l, int done)
 static void
 hrac_session_down_done(struct hrac_session *s, struct hrac_link *l)
 {
-	char	 target[512];
+	struct hrac_lane	*ln = &s->lane[l->lane];
+	char			 target[512];
 
-	if (s->down_next != NULL) {
-		hrac_session_drop(s, &s->down);
-		s->down = s->down_next;
-		s->down_next = NULL;
-		s->down_since = clock_now();
-		if (s->down->state == LINK_BODY ||
-		    hrac_link_can_send(s->down))
-			hrac_session_link_body(s, s->down,
-			    hrac_link_can_send(s->down));
+	if (ln->down_next != NULL) {
+		hrac_session_drop(s, &ln->down);
+		ln->down = ln->down_next;
+		ln->down_next = NULL;
+		ln->down_since = clock_now();
+		if (ln->down->state == LINK_BODY ||
+		    hrac_link_can_send(ln->down))
+			hrac_session_link_body(s, ln->down,
+			    hrac_link_can_send(ln->down));
+		return;
+	}
+	if (l->lane > 0) {
+		hrac_session_lane_lost(s, &ln->down, "hras ended the "
+		    "downstream");
 		return;
 	}
 	if (s->mode != TUNNEL_MODE_POLL) {
 		hrac_session_lost(s, "hras ended the downstream");
 		return;
 	}
-	if (hrac_session_target(s, "GET", "/vofw/v1/down", target,
+	if (hrac_session_target(s, "GET", "/vofw/v1/down", 0, target,
 	    sizeof(target)) == -1 ||
 	    hrac_link_request(l, "GET", target, NULL, 0, 0) == -1)
 		hrac_session_lost(s, "cannot send the downstream GET");
@@ -708,48 +803,96 @@ hrac_session_send_control(struct hrac_session *s, uint8_t code)
 {
 	struct evbuffer	*f;
 
-	if (s->up == NULL || (f = evbuffer_new()) == NULL)
+	if (s->lane[0].up == NULL || (f = evbuffer_new()) == NULL)
 		return;
 	if (tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &code, 1) == -1 ||
-	    hrac_link_write_chunk(s->up, f) == -1)
+	    hrac_link_write_chunk(s->lane[0].up, f) == -1)
 		log_warnx("cannot send a control frame");
 	evbuffer_free(f);
 }
 
+/* The lanes' upstreams whose bodies stream, into us: how many. */
+static int
+hrac_session_streams(struct hrac_session *s, struct hrac_link **us)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < TUNNEL_LANES; i++)
+		if (s->lane[i].up != NULL && s->lane[i].up->streaming)
+			us[n++] = s->lane[i].up;
+	return n;
+}
+
 /*
  * What takes the queue's frames: nothing before the tunnel is up, the
- * next POST in poll mode, the upstream body once it streams.
+ * next POST in poll mode, the upstream bodies that stream.
  */
 static enum tunnel_outlet
 hrac_session_outlet(void *arg)
 {
 	struct hrac_session	*s = arg;
+	struct hrac_link	*us[TUNNEL_LANES];
 
 	if (s->state != SESSION_UP)
 		return TUNNEL_OUT_NONE;
 	if (s->mode == TUNNEL_MODE_POLL)
 		return TUNNEL_OUT_POLL;
-	if (s->up == NULL || !s->up->streaming)
+	if (hrac_session_streams(s, us) == 0)
 		return TUNNEL_OUT_NONE;
 	return TUNNEL_OUT_STREAM;
 }
 
-/* Bytes the upstream has yet to send. */
+/* Bytes the least behind upstream has yet to send. */
 static size_t
 hrac_session_pending(void *arg)
 {
 	struct hrac_session	*s = arg;
+	struct hrac_link	*us[TUNNEL_LANES];
+	size_t			 min = SIZE_MAX, len;
+	int			 i, n;
 
-	return hrac_link_output(s->up);
+	n = hrac_session_streams(s, us);
+	for (i = 0; i < n; i++)
+		if ((len = hrac_link_output(us[i])) < min)
+			min = len;
+	return min;
 }
 
-/* Frames into the upstream body, as one chunk. */
+/*
+ * Frames as one chunk into every lane's upstream body that has room for
+ * them; a lane too far behind misses them (another brought them), and a
+ * lane that fails is handled as its link's failure. -1 only when no lane
+ * took them.
+ */
 static int
 hrac_session_write(void *arg, struct evbuffer *f)
 {
 	struct hrac_session	*s = arg;
+	struct hrac_link	*us[TUNNEL_LANES], *take[TUNNEL_LANES];
+	struct evbuffer		*b;
+	int			 i, n, ntake = 0, wrote = 0;
 
-	return hrac_link_write_chunk(s->up, f);
+	n = hrac_session_streams(s, us);
+	for (i = 0; i < n; i++)
+		if (hrac_link_output(us[i]) < HRAC_HIGH_WATER)
+			take[ntake++] = us[i];
+	for (i = 0; i < ntake; i++) {
+		b = i + 1 < ntake ? s->copy : f;
+		if (b == s->copy && evbuffer_add(b, evbuffer_pullup(f, -1),
+		    evbuffer_get_length(f)) == -1) {
+			hrac_session_link_error(s, take[i], "out of memory");
+			continue;
+		}
+		if (hrac_link_write_chunk(take[i], b) == -1) {
+			evbuffer_drain(b, evbuffer_get_length(b));
+			hrac_session_link_error(s, take[i],
+			    "cannot write the upstream");
+			continue;
+		}
+		wrote++;
+	}
+	evbuffer_drain(f, evbuffer_get_length(f));
+	return wrote > 0 ? 0 : -1;
 }
 
 /* The upstream was served: keepalives count from now. */
@@ -774,7 +917,7 @@ hrac_session_link_drained(void *arg, struct hrac_link *l)
 {
 	struct hrac_session	*s = arg;
 
-	if (l == s->up && tunnel_queued(s->tun) > 0)
+	if (l == s->lane[l->lane].up && tunnel_queued(s->tun) > 0)
 		tunnel_pump_flush(s->tun);
 }
 
@@ -787,19 +930,20 @@ hrac_session_post(struct hrac_session *s)
 	uint8_t		*p;
 	size_t		 n;
 
-	if (s->up == NULL) {
-		if ((s->up = hrac_link_new(s, LINK_UP)) == NULL)
+	if (s->lane[0].up == NULL) {
+		if ((s->lane[0].up = hrac_session_link_new(s, LINK_UP,
+		    0)) == NULL)
 			hrac_session_lost(s, "cannot reopen the upstream");
 		return;
 	}
-	if (s->post_inflight || !hrac_link_can_send(s->up))
+	if (s->post_inflight || !hrac_link_can_send(s->lane[0].up))
 		return;
 	if ((f = evbuffer_new()) == NULL)
 		return;
 	if (tunnel_queued(s->tun) == 0)
 		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
 	if (tunnel_flush(s->tun, f, HRAC_CHUNK_MAX) == -1 ||
-	    hrac_session_target(s, "POST", "/vofw/v1/up", target,
+	    hrac_session_target(s, "POST", "/vofw/v1/up", 0, target,
 	    sizeof(target)) == -1) {
 		evbuffer_free(f);
 		hrac_session_lost(s, "cannot seal frames");
@@ -807,7 +951,7 @@ hrac_session_post(struct hrac_session *s)
 	}
 	n = evbuffer_get_length(f);
 	p = evbuffer_pullup(f, -1);
-	if (hrac_link_request(s->up, "POST", target, p, n, 0) == -1)
+	if (hrac_link_request(s->lane[0].up, "POST", target, p, n, 0) == -1)
 		hrac_session_lost(s, "out of memory");
 	else {
 		s->post_inflight = 1;
@@ -824,7 +968,7 @@ hrac_session_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct hrac_session	*s = arg;
 	time_t			 now = clock_now();
-	struct hrac_link	*old;
+	int			 i;
 
 	(void)fd;
 	(void)what;
@@ -840,20 +984,33 @@ hrac_session_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (now - s->last_tx >= s->h->conf->dead_after / 2)
 		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
-	if (s->down_next == NULL &&
-	    now - s->down_since >= s->h->conf->get_age) {
-		log_debug("renewing the downstream GET");
-		s->down_next = hrac_link_new(s, LINK_DOWN);
+	for (i = 0; i < TUNNEL_LANES; i++)
+		hrac_session_renew(s, &s->lane[i], i, now);
+	if (now >= s->lane_retry)
+		hrac_session_lanes_open(s);
+}
+
+/* Renew a lane's requests before a proxy's age limit cuts them. */
+static void
+hrac_session_renew(struct hrac_session *s, struct hrac_lane *ln, int lane,
+    time_t now)
+{
+	struct hrac_link	*old;
+
+	if (ln->down != NULL && ln->down_next == NULL &&
+	    now - ln->down_since >= s->h->conf->get_age) {
+		log_debug("renewing the downstream GET of lane %d", lane);
+		ln->down_next = hrac_session_link_new(s, LINK_DOWN, lane);
 	}
-	if (s->up_old == NULL && s->up != NULL &&
-	    now - s->up_since >= s->h->conf->get_age) {
-		log_debug("renewing the upstream POST");
-		old = s->up;
-		if ((s->up = hrac_link_new(s, LINK_UP)) == NULL) {
-			s->up = old;
+	if (ln->up_old == NULL && ln->up != NULL &&
+	    now - ln->up_since >= s->h->conf->get_age) {
+		log_debug("renewing the upstream POST of lane %d", lane);
+		old = ln->up;
+		if ((ln->up = hrac_session_link_new(s, LINK_UP, lane)) == NULL) {
+			ln->up = old;
 			return;
 		}
-		s->up_old = old;
+		ln->up_old = old;
 	}
 }
 

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "pace.h"
 #include "sip.h"
+#include "tunnel.h"
 
 struct bufferevent;
 struct event;
@@ -37,7 +38,6 @@ struct siptr;
 struct sockaddr;
 struct vcit;
 struct ssl_ctx_st;
-struct tunnel;
 
 #define HRAS_NONCE_TTL		30	/* seconds a challenge may be answered */
 #define HRAS_CHUNK_MAX		(64 * 1024)
@@ -87,6 +87,8 @@ struct hras_link {
 	uint64_t		 body_left;
 	struct evbuffer		*body;
 	struct hras_session	*s;
+	int			 lane;		/* of the session's lanes */
+	uint64_t		 rx_last;	/* last frame this one carried */
 	int			 poll;
 	int			 http10;
 	int			 keep_alive;
@@ -132,8 +134,10 @@ struct hras_session {
 	uint8_t			 req_key[32];
 	struct auth_window	 win;
 	struct tunnel		*tun;
-	struct hras_link	*down;
-	TAILQ_HEAD(, hras_link)	 ups;
+	/* Per lane: the downstream, and the upstreams, oldest first. */
+	struct hras_link	*down[TUNNEL_LANES];
+	TAILQ_HEAD(, hras_link)	 ups[TUNNEL_LANES];
+	struct evbuffer		*copy;		/* frames for another lane */
 	int			 confirmed;	/* down stream proven to flow */
 	int			 probe_pending;	/* probed before the down
 						   stream came */

@@ -160,9 +160,9 @@ hras_ctl_tunnels(void *arg, struct ctl_job *job, struct evbuffer *out)
 		s = hras_ctl_session(h, cl->id);
 		ts = s != NULL && s->tun != NULL ? tunnel_stats(s->tun) : NULL;
 		state = s != NULL && s->connected ? "up" : "down";
-		mode = s == NULL || s->down == NULL ? "-" :
-		    s->down->poll ? "poll" : "stream";
-		addr = s != NULL && s->down != NULL ? s->down->addr : "";
+		mode = s == NULL || s->down[0] == NULL ? "-" :
+		    s->down[0]->poll ? "poll" : "stream";
+		addr = s != NULL && s->down[0] != NULL ? s->down[0]->addr : "";
 		idle = s != NULL ? (long long)(clock_now() - s->last_rx) : -1;
 		if (!job->json) {
 			if (evbuffer_add_printf(out, "%-20.64s %-5s %-6s "

@@ -89,8 +89,8 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 	l[1].name = "mode";
 	for (i = 0; i < conf->nclients; i++) {
 		s = ss[i];
-		up = s != NULL && s->connected && s->down != NULL;
-		poll = up && s->down->poll;
+		up = s != NULL && s->connected && s->down[0] != NULL;
+		poll = up && s->down[0]->poll;
 		l[0].value = conf->clients[i].id;
 		l[1].value = "stream";
 		prom_uint(p, "vofw_tunnel_mode", l, 2, up && !poll);

@@ -65,6 +65,7 @@ static void	hras_session_lost(struct hras_session *, const char *);
 static void	hras_poll_hold(evutil_socket_t, short, void *);
 static void	hras_poll_answer(struct hras_session *, struct hras_link *);
 static struct hras_session *hras_session_find(struct hras *, const char *);
+static void	hras_session_free(struct hras *, struct hras_session *);
 static void	hras_refuse(struct hras_link *, int, const char *,
 		    enum hras_refusal, const char *);
 
@@ -131,7 +132,7 @@ static void
 hras_session_drained(void *arg, struct hras_link *c)
 {
 	(void)arg;
-	if (!c->poll && c->s != NULL && c->s->down == c)
+	if (!c->poll && c->s != NULL && c->s->down[c->lane] == c)
 		tunnel_pump_flush(c->s->tun);
 }
 
@@ -197,6 +198,7 @@ hras_session_get(struct hras *h, const char *id)
 	struct hras_session	*s;
 	struct tunnel_pump_cb	 cb;
 	char			 who[96];
+	int			 i;
 
 	TAILQ_FOREACH(s, &h->sessions, entry)
 		if (strcmp(s->id, id) == 0)
@@ -205,7 +207,8 @@ hras_session_get(struct hras *h, const char *id)
 		return NULL;
 	s->h = h;
 	snprintf(s->id, sizeof(s->id), "%s", id);
-	TAILQ_INIT(&s->ups);
+	for (i = 0; i < TUNNEL_LANES; i++)
+		TAILQ_INIT(&s->ups[i]);
 	cb.outlet = hras_session_outlet;
 	cb.pending = hras_session_pending;
 	cb.write = hras_session_write;
@@ -221,10 +224,12 @@ hras_session_get(struct hras *h, const char *id)
 	cb.high_water = HRAS_HIGH_WATER;
 	snprintf(who, sizeof(who), "client %s: ", s->id);
 	if ((s->tun = tunnel_pump_new(h->conf->queue_max, h->base, who,
-	    &cb)) == NULL ||
+	    &cb)) == NULL || (s->copy = evbuffer_new()) == NULL ||
 	    (s->timer_ev = event_new(h->base, -1, EV_PERSIST,
 	    hras_session_timer, s)) == NULL) {
 		tunnel_free(s->tun);
+		if (s->copy != NULL)
+			evbuffer_free(s->copy);
 		free(s);
 		return NULL;
 	}
@@ -353,7 +358,7 @@ hras_session_auth(struct hras_link *c, const char *method, const char *path)
 {
 	struct hras_session	*s;
 	char			 sid[40], req[24], mac[AUTH_HEXLEN], poll[4];
-	char			 want[AUTH_HEXLEN], *end;
+	char			 want[AUTH_HEXLEN], *end, lane[4], what[64];
 	unsigned long long	 n;
 
 	if (http_query_param(c->msg->target, "sid", sid, sizeof(sid)) == -1 ||
@@ -370,6 +375,24 @@ hras_session_auth(struct hras_link *c, const char *method, const char *path)
 		    "malformed request number");
 		return NULL;
 	}
+	c->poll = http_query_param(c->msg->target, "poll", poll,
+	    sizeof(poll)) == 0 && strcmp(poll, "1") == 0;
+	/* Lanes beyond the first stream: their number is in the MAC. */
+	c->lane = 0;
+	if (http_query_param(c->msg->target, "lane", lane, sizeof(lane)) == 0) {
+		if (lane[0] < '1' || lane[0] >= '0' + TUNNEL_LANES ||
+		    lane[1] != '\0' || c->poll) {
+			hras_refuse(c, 400, "?", HRAS_REFUSED_MALFORMED,
+			    "malformed lane");
+			return NULL;
+		}
+		c->lane = lane[0] - '0';
+	}
+	if (auth_lane_path(path, c->lane, what, sizeof(what)) == -1) {
+		hras_refuse(c, 400, "?", HRAS_REFUSED_MALFORMED,
+		    "malformed tunnel request");
+		return NULL;
+	}
 	TAILQ_FOREACH(s, &c->h->sessions, entry)
 		if (strcmp(s->sid, sid) == 0)
 			break;
@@ -378,7 +401,7 @@ hras_session_auth(struct hras_link *c, const char *method, const char *path)
 		    "unknown session");
 		return NULL;
 	}
-	if (auth_request_mac(s->req_key, method, path, s->sid, n, want) == -1 ||
+	if (auth_request_mac(s->req_key, method, what, s->sid, n, want) == -1 ||
 	    strlen(mac) != strlen(want) ||
 	    !crypto_equal(mac, want, strlen(want))) {
 		hras_refuse(c, 403, s->id, HRAS_REFUSED_MAC,
@@ -390,9 +413,11 @@ hras_session_auth(struct hras_link *c, const char *method, const char *path)
 		    "replayed request");
 		return NULL;
 	}
-	c->poll = http_query_param(c->msg->target, "poll", poll,
-	    sizeof(poll)) == 0 && strcmp(poll, "1") == 0;
 	s->last_rx = clock_now();
+	if (!c->poll)
+		log_debug("client %s: lane %d %s from %s", s->id, c->lane,
+		    strcmp(method, "GET") == 0 ? "downstream" : "upstream",
+		    c->peer);
 	if (!s->connected) {
 		s->connected = 1;
 		log_info("client %s: tunnel up (%s mode)", s->id,
@@ -401,23 +426,23 @@ hras_session_auth(struct hras_link *c, const char *method, const char *path)
 	return s;
 }
 
-/* Make c the session's downstream, ending the one it replaces. */
+/* Make c its lane's downstream, ending the one it replaces. */
 static void
 hras_session_down(struct hras_session *s, struct hras_link *c)
 {
-	struct hras_link	*old = s->down;
+	struct hras_link	*old = s->down[c->lane];
 	/* A held poll GET answered empty is poll mode's keepalive. */
 	struct timeval		 tv = { s->h->conf->keepalive, 0 };
 
 	if (old != NULL) {
-		s->down = NULL;
+		s->down[c->lane] = NULL;
 		old->s = NULL;
 		if (old->poll)
 			hras_poll_answer(s, old);
 		else
 			hras_link_end_stream(old);
 	}
-	s->down = c;
+	s->down[c->lane] = c;
 	c->role = ROLE_DOWN;
 	if (c->poll) {
 		s->confirmed = 1;
@@ -441,14 +466,15 @@ hras_session_down(struct hras_session *s, struct hras_link *c)
 	}
 	/* The hello shows hrac at once whether the path streams; a probe
 	   that came first (its POST overtook this GET on the way, as
-	   through tinyproxy) is answered now. */
+	   through tinyproxy) is answered now, on the first lane. */
 	if (hras_session_control_send(s, c, FRAME_CTL_HELLO) == -1 ||
-	    (s->probe_pending && hras_session_control_send(s, c,
-	    FRAME_CTL_PROBE_ACK) == -1)) {
+	    (c->lane == 0 && s->probe_pending &&
+	    hras_session_control_send(s, c, FRAME_CTL_PROBE_ACK) == -1)) {
 		hras_link_close(c, "cannot start downstream");
 		return;
 	}
-	s->probe_pending = 0;
+	if (c->lane == 0)
+		s->probe_pending = 0;
 	if (s->confirmed)
 		tunnel_pump_kick(s->tun, 1);
 }
@@ -461,8 +487,8 @@ hras_poll_hold(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (c->s != NULL && c->s->down == c)
-		c->s->down = NULL;
+	if (c->s != NULL && c->s->down[0] == c)
+		c->s->down[0] = NULL;
 	hras_poll_answer(c->s, c);
 }
 
@@ -476,8 +502,8 @@ hras_poll_answer(struct hras_session *s, struct hras_link *c)
 
 	if (c->hold_ev != NULL)
 		evtimer_del(c->hold_ev);
-	if (s != NULL && s->down == c)
-		s->down = NULL;
+	if (s != NULL && s->down[0] == c)
+		s->down[0] = NULL;
 	c->s = NULL;
 	hras_link_next(c);
 	if ((f = evbuffer_new()) == NULL) {
@@ -497,13 +523,13 @@ hras_poll_answer(struct hras_session *s, struct hras_link *c)
 	evbuffer_free(f);
 }
 
-/* Queue c as an upstream; only the oldest open one is read. */
+/* Queue c as an upstream; only the oldest open one of a lane is read. */
 static void
 hras_session_up(struct hras_session *s, struct hras_link *c)
 {
 	c->role = ROLE_UP;
-	TAILQ_INSERT_TAIL(&s->ups, c, up_entry);
-	c->queued = TAILQ_FIRST(&s->ups) != c;
+	TAILQ_INSERT_TAIL(&s->ups[c->lane], c, up_entry);
+	c->queued = TAILQ_FIRST(&s->ups[c->lane]) != c;
 	hras_link_start_body(c);
 }
 
@@ -513,11 +539,11 @@ hras_session_input(struct hras_session *s, struct hras_link *c)
 {
 	const char	*why;
 
-	if (TAILQ_FIRST(&s->ups) != c)
+	if (TAILQ_FIRST(&s->ups[c->lane]) != c)
 		return 0;
 	if (evbuffer_get_length(c->body) > 0)
 		s->last_rx = clock_now();
-	if (tunnel_input(s->tun, c->body, &why) == -1) {
+	if (tunnel_input_lane(s->tun, c->body, &c->rx_last, &why) == -1) {
 		log_warnx("client %s: bad frame from %s: %s", s->id, c->peer,
 		    why);
 		hras_link_close(c, why);
@@ -540,14 +566,14 @@ hras_session_detach(void *arg, struct hras_link *c)
 	if (s == NULL)
 		return;
 	c->s = NULL;
-	if (s->down == c)
-		s->down = NULL;
+	if (s->down[c->lane] == c)
+		s->down[c->lane] = NULL;
 	if (c->role != ROLE_UP)
 		return;
-	next = TAILQ_FIRST(&s->ups);
-	TAILQ_REMOVE(&s->ups, c, up_entry);
+	next = TAILQ_FIRST(&s->ups[c->lane]);
+	TAILQ_REMOVE(&s->ups[c->lane], c, up_entry);
 	c->role = ROLE_NONE;
-	if (next != c || (next = TAILQ_FIRST(&s->ups)) == NULL)
+	if (next != c || (next = TAILQ_FIRST(&s->ups[c->lane])) == NULL)
 		return;
 	/*
 	 * The next upstream's frames come after the ones just read. It is
@@ -619,12 +645,12 @@ hras_session_control(void *arg, const uint8_t *data, size_t len)
 		return;
 	switch (data[0]) {
 	case FRAME_CTL_PROBE:
-		if (s->down == NULL || s->down->poll) {
+		if (s->down[0] == NULL || s->down[0]->poll) {
 			/* Answered when the downstream comes. */
 			s->probe_pending = 1;
 			break;
 		}
-		if (hras_session_control_send(s, s->down,
+		if (hras_session_control_send(s, s->down[0],
 		    FRAME_CTL_PROBE_ACK) == -1)
 			log_warnx("client %s: cannot answer probe", s->id);
 		break;
@@ -636,40 +662,91 @@ hras_session_control(void *arg, const uint8_t *data, size_t len)
 	}
 }
 
+/* The lanes' streaming downstreams, into ds: how many. */
+static int
+hras_session_streams(struct hras_session *s, struct hras_link **ds)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < TUNNEL_LANES; i++)
+		if (s->down[i] != NULL && !s->down[i]->poll)
+			ds[n++] = s->down[i];
+	return n;
+}
+
+/* Bytes a downstream has yet to send. */
+static size_t
+hras_session_output(const struct hras_link *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
 /*
  * What takes the queue's frames: the downstream, whole in poll mode, as
- * a stream once hrac confirmed that it flows; nothing without one.
+ * a stream (on every lane that has one) once hrac confirmed that it
+ * flows; nothing without one.
  */
 static enum tunnel_outlet
 hras_session_outlet(void *arg)
 {
 	struct hras_session	*s = arg;
+	struct hras_link	*ds[TUNNEL_LANES];
 
-	if (s->down == NULL)
-		return TUNNEL_OUT_NONE;
-	if (s->down->poll)
+	if (s->down[0] != NULL && s->down[0]->poll)
 		return TUNNEL_OUT_POLL;
-	if (!s->confirmed)
+	if (!s->confirmed || hras_session_streams(s, ds) == 0)
 		return TUNNEL_OUT_NONE;
 	return TUNNEL_OUT_STREAM;
 }
 
-/* Bytes the downstream has yet to send. */
+/* Bytes the least behind downstream has yet to send. */
 static size_t
 hras_session_pending(void *arg)
 {
 	struct hras_session	*s = arg;
+	struct hras_link	*ds[TUNNEL_LANES];
+	size_t			 min = SIZE_MAX, len;
+	int			 i, n;
 
-	return evbuffer_get_length(bufferevent_get_output(s->down->bev));
+	n = hras_session_streams(s, ds);
+	for (i = 0; i < n; i++)
+		if ((len = hras_session_output(ds[i])) < min)
+			min = len;
+	return min;
 }
 
-/* Frames into the downstream body. */
+/*
+ * Frames into every lane's downstream body that has room for them; a lane
+ * too far behind misses them (the other brought them) and a lane that
+ * fails is closed. -1 only when no lane took them.
+ */
 static int
 hras_session_write(void *arg, struct evbuffer *f)
 {
 	struct hras_session	*s = arg;
+	struct hras_link	*ds[TUNNEL_LANES], *take[TUNNEL_LANES];
+	int			 i, n, ntake = 0, wrote = 0;
 
-	return hras_link_write_frames(s->down, f);
+	n = hras_session_streams(s, ds);
+	for (i = 0; i < n; i++)
+		if (hras_session_output(ds[i]) < HRAS_HIGH_WATER)
+			take[ntake++] = ds[i];
+	for (i = 0; i < ntake; i++) {
+		if (i + 1 < ntake && evbuffer_add(s->copy,
+		    evbuffer_pullup(f, -1), evbuffer_get_length(f)) == -1) {
+			hras_link_close(take[i], "out of memory");
+			continue;
+		}
+		if (hras_link_write_frames(take[i], i + 1 < ntake ? s->copy :
+		    f) == -1) {
+			evbuffer_drain(s->copy, evbuffer_get_length(s->copy));
+			hras_link_close(take[i], "cannot write frames");
+			continue;
+		}
+		wrote++;
+	}
+	evbuffer_drain(f, evbuffer_get_length(f));
+	return wrote > 0 ? 0 : -1;
 }
 
 /* The held poll GET takes the pump's batch as its answer. */
@@ -678,7 +755,7 @@ hras_session_poll(void *arg)
 {
 	struct hras_session	*s = arg;
 
-	hras_poll_answer(s, s->down);
+	hras_poll_answer(s, s->down[0]);
 }
 
 /* The downstream was served: keepalives count from now. */
@@ -695,6 +772,7 @@ static void
 hras_session_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct hras_session	*s = arg;
+	struct hras_link	*ds[TUNNEL_LANES];
 	time_t			 now = clock_now();
 	const struct hras_config *conf = s->h->conf;
 
@@ -708,10 +786,10 @@ hras_session_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	if (tunnel_ack(s->tun) == -1)
 		log_warnx("client %s: cannot queue an acknowledgement", s->id);
-	if (s->down != NULL && !s->down->poll && s->confirmed &&
+	if (hras_session_streams(s, ds) > 0 && s->confirmed &&
 	    now - s->last_tx >= conf->keepalive)
 		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
-	if (s->down != NULL && !s->down->poll && tunnel_queued(s->tun) > 0)
+	if (hras_session_streams(s, ds) > 0 && tunnel_queued(s->tun) > 0)
 		tunnel_pump_flush(s->tun);
 }
 
@@ -720,6 +798,7 @@ static void
 hras_session_lost(struct hras_session *s, const char *why)
 {
 	struct hras_link	*c;
+	int			 i;
 
 	if (s->connected) {
 		log_info("client %s: tunnel down: %s", s->id, why);
@@ -728,10 +807,12 @@ hras_session_lost(struct hras_session *s, const char *why)
 	s->connected = 0;
 	s->confirmed = 0;
 	s->probe_pending = 0;
-	if ((c = s->down) != NULL)
-		hras_link_close(c, why);
-	while ((c = TAILQ_FIRST(&s->ups)) != NULL)
-		hras_link_close(c, why);
+	for (i = 0; i < TUNNEL_LANES; i++) {
+		if ((c = s->down[i]) != NULL)
+			hras_link_close(c, why);
+		while ((c = TAILQ_FIRST(&s->ups[i])) != NULL)
+			hras_link_close(c, why);
+	}
 	tunnel_purge_media(s->tun);
 }
 
@@ -757,10 +838,18 @@ again:
 			hras_link_close(c, why);
 			goto again;
 		}
+	hras_session_free(h, s);
+}
+
+/* Forget a session whose connections are closed, with its counters. */
+static void
+hras_session_free(struct hras *h, struct hras_session *s)
+{
 	TAILQ_REMOVE(&h->sessions, s, entry);
 	tunnel_log_stats(s->tun, "");
 	event_free(s->timer_ev);
 	tunnel_free(s->tun);
+	evbuffer_free(s->copy);
 	free(s);
 }
 
@@ -770,13 +859,8 @@ hras_sessions_free(struct hras *h)
 {
 	struct hras_session	*s;
 
-	while ((s = TAILQ_FIRST(&h->sessions)) != NULL) {
-		TAILQ_REMOVE(&h->sessions, s, entry);
-		tunnel_log_stats(s->tun, "");
-		event_free(s->timer_ev);
-		tunnel_free(s->tun);
-		free(s);
-	}
+	while ((s = TAILQ_FIRST(&h->sessions)) != NULL)
+		hras_session_free(h, s);
 }
 
 /* A datagram from hras's hook goes to the first configured client. */

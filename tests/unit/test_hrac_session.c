@@ -327,21 +327,21 @@ test_renewal(void **state)
 
 	th_start(t, TH_SECRET, 1);
 	assert_true(th_until_up(t, 3000));
-	start = s->down_since;
+	start = s->lane[0].down_since;
 	for (i = 0; i < 250; i++) {
 		th_send_both(t, &n, TH_BURST);
 		if (i == 20) {
 			th_clock += t->hc.conf->get_age;
-			held = s->up->bev;
+			held = s->lane[0].up->bev;
 			assert_int_equal(bufferevent_disable(held, EV_WRITE),
 			    0);
 		}
-		if (renewed == -1 && s->up_old != NULL)
+		if (renewed == -1 && s->lane[0].up_old != NULL)
 			renewed = i;
 		/* The new POST has carried frames: let the old one go. */
 		if (held != NULL && renewed != -1 && i == renewed + 10) {
-			assert_non_null(s->up_old);
-			assert_ptr_equal(s->up_old->bev, held);
+			assert_non_null(s->lane[0].up_old);
+			assert_ptr_equal(s->lane[0].up_old->bev, held);
 			assert_int_equal(bufferevent_enable(held, EV_WRITE), 0);
 			held = NULL;
 		}
@@ -351,9 +351,9 @@ test_renewal(void **state)
 	unet_run(t->base, 100);
 	assert_true(renewed != -1);
 	/* The renewal happened and is over: the new links carry the tunnel. */
-	assert_null(s->down_next);
-	assert_null(s->up_old);
-	assert_true(s->down_since > start);
+	assert_null(s->lane[0].down_next);
+	assert_null(s->lane[0].up_old);
+	assert_true(s->lane[0].down_since > start);
 	assert_int_equal(t->to_hrac, n);
 	assert_int_equal(t->to_hras, n);
 }
@@ -376,7 +376,7 @@ test_slow_consumer(void **state)
 
 	th_start(t, TH_SECRET, 1);
 	assert_true(th_until_up(t, 3000));
-	bev = s->up->bev;
+	bev = s->lane[0].up->bev;
 	assert_int_equal(bufferevent_disable(bev, EV_WRITE), 0);
 	memset(rec, 0, sizeof(rec));
 	for (i = 0; i < 100; i++) {
@@ -425,7 +425,7 @@ test_close_mid_body(void **state)
 	th_send_both(t, &n, TH_BURST);
 	unet_run(t->base, 20);
 	/* Half a chunk of the next frames is on its way. */
-	far = bufferevent_pair_get_partner(s->up->bev);
+	far = bufferevent_pair_get_partner(s->lane[0].up->bev);
 	TAILQ_FOREACH(c, &t->h.links, entry)
 		if (c->bev == far)
 			break;
