@@ -63,6 +63,7 @@ enum metrics_tunnel_family {
 	METRICS_TUNNEL_BYTES,
 	METRICS_TUNNEL_FRAMES,
 	METRICS_TUNNEL_DROPPED,
+	METRICS_TUNNEL_COPIES,
 	METRICS_TUNNEL_FAMILIES
 };
 void		 metrics_std_tunnel_family(struct prom *,

@@ -179,6 +179,11 @@ metrics_std_tunnel_family(struct prom *p, enum metrics_tunnel_family f)
 		prom_family(p, "vofw_tunnel_frames_total", PROM_COUNTER,
 		    "Tunnel frames, direction in or out.");
 		break;
+	case METRICS_TUNNEL_COPIES:
+		prom_family(p, "vofw_tunnel_frame_copies_total", PROM_COUNTER,
+		    "Frames received a second time, over another lane "
+		    "(tunnel.lanes = 2), after the first copy: dropped.");
+		break;
 	default:
 		prom_family(p, "vofw_tunnel_voice_dropped_total", PROM_COUNTER,
 		    "Voice records this half did not send into the tunnel: "
@@ -203,6 +208,11 @@ metrics_std_tunnel(struct prom *p, enum metrics_tunnel_family f,
 
 	if (ts == NULL)
 		ts = &none;
+	if (f == METRICS_TUNNEL_COPIES) {
+		prom_uint(p, "vofw_tunnel_frame_copies_total", l, n - 1,
+		    ts->rx_dups);
+		return;
+	}
 	switch (f) {
 	case METRICS_TUNNEL_BYTES:
 		name = "vofw_tunnel_bytes_total";

@@ -126,6 +126,13 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 	long long			 since = s->state == SESSION_UP ?
 					    (long long)(clock_now() -
 					    s->lane[0].up_since) : -1;
+	unsigned int			 lanes = 0;
+	int				 i;
+
+	/* Lanes that carry frames both ways now. */
+	for (i = 0; i < TUNNEL_LANES && s->state == SESSION_UP; i++)
+		if (s->lane[i].down != NULL && s->lane[i].up != NULL)
+			lanes++;
 
 	if (!job->json)
 		return evbuffer_add_printf(out, "state:     %s\n"
@@ -135,6 +142,7 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 		    "up for:    %llds\n"
 		    "bytes:     %llu in, %llu out\n"
 		    "frames:    %llu in, %llu out\n"
+		    "lanes:     %u of %d, %llu copies in\n"
 		    "dropped:   %llu (queue full), %llu (stale)\n",
 		    hrac_ctl_state(s), mode, s->server.tls ? "https://" :
 		    "http://", s->server.host, s->server.port,
@@ -143,6 +151,8 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 		    ts != NULL ? (unsigned long long)ts->tx_bytes : 0,
 		    ts != NULL ? (unsigned long long)ts->rx_frames : 0,
 		    ts != NULL ? (unsigned long long)ts->tx_frames : 0,
+		    lanes, h->conf->lanes,
+		    ts != NULL ? (unsigned long long)ts->rx_dups : 0,
 		    ts != NULL ? (unsigned long long)ts->dropped : 0,
 		    ts != NULL ? (unsigned long long)ts->purged : 0) < 0 ?
 		    -1 : 1;
@@ -153,6 +163,8 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 	json_string(j, "server", s->server.host);
 	json_uint(j, "server_port", s->server.port);
 	json_bool(j, "tls", s->server.tls);
+	json_uint(j, "lanes", lanes);
+	json_uint(j, "lanes_configured", (unsigned int)h->conf->lanes);
 	if (s->has_proxy)
 		json_string(j, "proxy", s->proxy.host);
 	else
@@ -166,6 +178,7 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 		json_uint(j, "tx_bytes", ts->tx_bytes);
 		json_uint(j, "rx_frames", ts->rx_frames);
 		json_uint(j, "tx_frames", ts->tx_frames);
+		json_uint(j, "rx_copies", ts->rx_dups);
 		json_uint(j, "dropped", ts->dropped);
 		json_uint(j, "purged", ts->purged);
 	}

@@ -24,6 +24,10 @@ for what in 'lane 1 downstream' 'lane 1 upstream'; do
 	tb_wait_log hras "$what from" 10
 done
 
+# hrac's control socket says both lanes are open.
+"$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel | grep -q '^lanes: *2 of 2,' ||
+    tb_fail "hrac -c tunnel: $("$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel)"
+
 # Squid's ports of the first lane's connections to hras, from hras's log.
 ports=$(sed -n 's/.*lane 0 [a-z]*stream from [0-9.]*:\([0-9]*\).*/\1/p' \
     "$TB_DIR/hras.log" | sort -u | paste -sd, -)
@@ -59,4 +63,9 @@ max=$(echo "$out" | sed -n 's/.* max_us \([0-9]*\).*/\1/p')
     tb_fail "voice held back while a lane was cut: max RTT $max µs"
 [ "$(vofw_count hrac 'tunnel down')" = 0 ] ||
     tb_fail "the tunnel went down while a lane was cut"
+# The copies lane 0 brought late were counted and dropped.
+copies=$("$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel -j |
+    sed -n 's/.*"rx_copies":\([0-9]*\).*/\1/p')
+[ "${copies:-0}" -ge 250 ] ||
+    tb_fail "copies of frames counted by hrac: '$copies', want 250 or more"
 echo "ok: nothing lost or held back (max RTT $max µs) with lane 0 cut for 4 s"

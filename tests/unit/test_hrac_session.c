@@ -21,6 +21,11 @@
  * A connection closing mid-body: hras closes the upstream POST in the
  *   middle of its body; hrac reports the tunnel down, opens it again, and
  *   SIP sent before, during and after arrives once, in order.
+ * Two lanes (tunnel.lanes = 2): a second GET and POST open once the
+ *   tunnel is up; with the first lane's bytes held back both ways, SIP
+ *   still arrives once each, in order, over the second, and the copies
+ *   the first brings later are dropped; a second lane closed by hras
+ *   leaves the tunnel up and is opened again; both lanes renew.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -65,6 +70,7 @@ struct th {
 	struct hrac		 hc;
 	uint16_t		 port;
 	int			 npairs;	/* the connector's links */
+	int			 lanes;		/* tunnel.lanes, 0: 1 */
 	int			 to_hras;	/* SIP records hras opened */
 	int			 to_hrac;	/* SIP records hrac opened */
 };
@@ -81,6 +87,9 @@ static void	 th_conf(char *, const char *, ...)
 static int	 th_start(struct th *, const char *, int);
 static struct bufferevent *th_connect(void *, struct event_base *);
 static void	 th_send_both(struct th *, int *, int);
+static struct hras_link *th_far(struct th *, const struct hrac_link *);
+static void	 th_until_all(struct th *, int, int);
+static void	 th_two_lanes(struct th *);
 
 /* The daemons' clock, moved by the tests (common/clock.c not linked). */
 time_t
@@ -223,8 +232,8 @@ th_start(struct th *t, const char *secret, int pairs)
 	    "server = \"http://127.0.0.1:%u/\";\n"
 	    "sip = { address = \"127.0.0.1\"; };\n"
 	    "media = { address = \"127.0.0.1\"; };\n"
-	    "tunnel = { mode = \"stream\"; get_age = 10; };\n",
-	    secret, t->port);
+	    "tunnel = { mode = \"stream\"; get_age = 10; lanes = %d; };\n",
+	    secret, t->port, t->lanes > 0 ? t->lanes : 1);
 	t->hc.conf = hrac_config_load(cpath, err, sizeof(err));
 	unlink(cpath);
 	if (t->hc.conf == NULL)
@@ -446,6 +455,161 @@ test_close_mid_body(void **state)
 	assert_int_equal(t->to_hrac, n);
 }
 
+/* hras's end of one of hrac's links (the test's pairs). */
+static struct hras_link *
+th_far(struct th *t, const struct hrac_link *l)
+{
+	struct bufferevent	*far;
+	struct hras_link	*c;
+
+	far = bufferevent_pair_get_partner(l->bev);
+	TAILQ_FOREACH(c, &t->h.links, entry)
+		if (c->bev == far)
+			return c;
+	fail_msg("no hras link for hrac's");
+	return NULL;
+}
+
+/* Run until both directions delivered n records, for at most ms. */
+static void
+th_until_all(struct th *t, int n, int ms)
+{
+	for (; ms > 0 && (t->to_hras < n || t->to_hrac < n); ms -= 10)
+		unet_run(t->base, 10);
+	assert_int_equal(t->to_hras, n);
+	assert_int_equal(t->to_hrac, n);
+}
+
+/* Up with two lanes, each with its GET and POST streaming. */
+static void
+th_two_lanes(struct th *t)
+{
+	struct hrac_session	*s = &t->hc.session;
+	int			 i;
+
+	t->lanes = 2;
+	th_start(t, TH_SECRET, 1);
+	assert_true(th_until_up(t, 3000));
+	for (i = 0; i < 300 && (s->lane[1].up == NULL ||
+	    !s->lane[1].up->streaming || th_far(t, s->lane[1].down)->s ==
+	    NULL); i++)
+		unet_run(t->base, 10);
+	assert_non_null(s->lane[1].down);
+	assert_non_null(s->lane[1].up);
+	assert_true(s->lane[1].up->streaming);
+	/* Challenge and open, then a GET and a POST per lane. */
+	assert_int_equal(t->npairs, 5);
+}
+
+/*
+ * The first lane's bytes are held back both ways (a lost segment, a
+ * stalled path): SIP both ways arrives over the second lane, once each
+ * and in order; once the first lane goes again, the copies it brings are
+ * dropped, and the tunnel never went down.
+ */
+static void
+test_lanes_hold(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct bufferevent	*up0, *down0;
+	struct hras_session	*hs;
+	const struct tunnel_stats *st;
+	int			 i, n = 0;
+
+	th_two_lanes(t);
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	up0 = s->lane[0].up->bev;
+	down0 = th_far(t, s->lane[0].down)->bev;
+	assert_int_equal(bufferevent_disable(up0, EV_WRITE), 0);
+	assert_int_equal(bufferevent_disable(down0, EV_WRITE), 0);
+	for (i = 0; i < 20; i++) {
+		th_send_both(t, &n, 5);
+		unet_run(t->base, 10);
+	}
+	th_until_all(t, n, 2000);
+	assert_int_equal(bufferevent_enable(up0, EV_WRITE), 0);
+	assert_int_equal(bufferevent_enable(down0, EV_WRITE), 0);
+	unet_run(t->base, 200);
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	hs = TAILQ_FIRST(&t->h.sessions);
+	assert_non_null(hs);
+	/* Every frame since the second lane came came twice (the held
+	   ones' copies last), and the copies were dropped. */
+	for (i = 0; i < 2; i++) {
+		st = tunnel_stats(i == 0 ? s->tun : hs->tun);
+		assert_true(st->rx_dups >= 20);
+		assert_true(st->rx_frames - st->rx_dups <= 5);
+	}
+	assert_true(hrac_session_is_up(s));
+	assert_int_equal(t->hc.session.ups, 1);
+}
+
+/*
+ * hras closes the second lane's POST and then its GET: the tunnel stays
+ * up on the first, SIP keeps arriving once each, and hrac opens the
+ * second lane again HRAC_LANE_RETRY seconds later.
+ */
+static void
+test_lane_lost(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	int			 i, n = 0;
+
+	th_two_lanes(t);
+	th_send_both(t, &n, TH_BURST);
+	hras_link_close(th_far(t, s->lane[1].up), "test");
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	hras_link_close(th_far(t, s->lane[1].down), "test");
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	assert_null(s->lane[1].up);
+	assert_null(s->lane[1].down);
+	assert_true(hrac_session_is_up(s));
+	/* Reopened by the once-a-second timer once the wait is over. */
+	th_clock += HRAC_LANE_RETRY;
+	for (i = 0; i < 300 && (s->lane[1].up == NULL ||
+	    !s->lane[1].up->streaming); i++)
+		unet_run(t->base, 10);
+	assert_non_null(s->lane[1].down);
+	assert_true(s->lane[1].up->streaming);
+	assert_int_equal(t->npairs, 7);
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	assert_int_equal(t->hc.session.ups, 1);
+}
+
+/* Past tunnel.get_age both lanes renew their GET and POST, losing nothing. */
+static void
+test_lanes_renewal(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct hrac_link	*down1;
+	int			 i, n = 0;
+
+	th_two_lanes(t);
+	down1 = s->lane[1].down;
+	th_clock += t->hc.conf->get_age;
+	for (i = 0; i < 200; i++) {
+		th_send_both(t, &n, 5);
+		unet_run(t->base, 10);
+	}
+	th_until_all(t, n, 2000);
+	assert_true(s->lane[1].down != down1);
+	assert_null(s->lane[1].down_next);
+	assert_null(s->lane[1].up_old);
+	assert_null(s->lane[0].down_next);
+	assert_null(s->lane[0].up_old);
+	/* Two requests more per lane. */
+	assert_int_equal(t->npairs, 9);
+	assert_true(hrac_session_is_up(s));
+}
+
 int
 main(void)
 {
@@ -461,6 +625,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_slow_consumer, th_setup,
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_close_mid_body, th_setup,
+		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_lanes_hold, th_setup,
+		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_lane_lost, th_setup,
+		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_lanes_renewal, th_setup,
 		    th_teardown),
 	};
 

@@ -14,6 +14,9 @@
  * A slow consumer: a downstream whose reader does not read holds no more
  *   than the high-water mark and a chunk; voice is dropped, SIP kept, and
  *   every SIP record arrives once, in order, when the reader reads.
+ * Lanes: a second lane's downstream is taken only with its MAC over the
+ *   path that names it; any other lane, or a lane in poll mode, is
+ *   malformed (test_hrac_session carries frames over two lanes).
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -653,6 +656,89 @@ test_probe_before_down(void **state)
 	tp_close(down);
 }
 
+/*
+ * A downstream GET with lane (and extra query) whose MAC covers mac_path;
+ * the test's end of it.
+ */
+static struct bufferevent *
+tp_lane(struct ts *t, const char *lane, const char *mac_path,
+    const char *extra)
+{
+	struct bufferevent	*b;
+	char			 mac[AUTH_HEXLEN], req[512];
+
+	t->req++;
+	assert_int_equal(auth_request_mac(t->req_key, "GET", mac_path, t->sid,
+	    t->req, mac), 0);
+	snprintf(req, sizeof(req), "GET /vofw/v1/down?sid=%s&req=%llu&mac=%s"
+	    "%s&lane=%s HTTP/1.1\r\nHost: x\r\n\r\n", t->sid,
+	    (unsigned long long)t->req, mac, extra, lane);
+	b = tp_open(t);
+	assert_int_equal(bufferevent_write(b, req, strlen(req)), 0);
+	unet_run(t->h.base, 20);
+	return b;
+}
+
+/* The status of the answer waiting on b. */
+static int
+tp_status(struct bufferevent *b)
+{
+	struct http_msg	*m;
+	int		 status;
+
+	assert_non_null(m = malloc(sizeof(*m)));
+	assert_int_equal(http_parse_response(bufferevent_get_input(b), m), 1);
+	status = m->status;
+	free(m);
+	return status;
+}
+
+/*
+ * The second lane's GET is taken with a MAC over "/vofw/v1/down?lane=1"
+ * and refused (403) with the first lane's MAC: nothing on the way moves a
+ * request to another lane. Lanes other than 1, and lane 1 in poll mode,
+ * are malformed (400). Taken, it is the session's second downstream,
+ * beside the first lane's.
+ */
+static void
+test_lane_requests(void **state)
+{
+	struct ts		*t = *state;
+	struct hras_session	*s = TAILQ_FIRST(&t->h.sessions);
+	struct bufferevent	*b, *down[2];
+	uint64_t		 mac_refused = t->h.refused[HRAS_REFUSED_MAC];
+	uint64_t		 malformed = t->h.refused[HRAS_REFUSED_MALFORMED];
+	static const char	*bad[] = { "2", "0", "01", "x", "" };
+	size_t			 i;
+
+	b = tp_lane(t, "1", "/vofw/v1/down", "");
+	assert_int_equal(tp_status(b), 403);
+	assert_true(t->h.refused[HRAS_REFUSED_MAC] == mac_refused + 1);
+	tp_close(b);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = tp_lane(t, bad[i], "/vofw/v1/down?lane=1", "");
+		assert_int_equal(tp_status(b), 400);
+		tp_close(b);
+	}
+	b = tp_lane(t, "1", "/vofw/v1/down?lane=1", "&poll=1");
+	assert_int_equal(tp_status(b), 400);
+	tp_close(b);
+	assert_true(t->h.refused[HRAS_REFUSED_MALFORMED] == malformed + 6);
+	assert_null(s->down[1]);
+
+	down[1] = tp_lane(t, "1", "/vofw/v1/down?lane=1", "");
+	assert_int_equal(tp_status(down[1]), 200);
+	assert_non_null(s->down[1]);
+	assert_true(s->down[1]->lane == 1);
+	down[0] = tp_request(t, "GET", "/vofw/v1/down", "");
+	unet_run(t->h.base, 20);
+	assert_int_equal(tp_status(down[0]), 200);
+	assert_non_null(s->down[0]);
+	assert_true(s->down[0] != s->down[1]);
+	tp_close(down[0]);
+	tp_close(down[1]);
+}
+
 int
 main(void)
 {
@@ -666,6 +752,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_slow_consumer,
 		    ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_probe_before_down,
+		    ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_lane_requests,
 		    ts_setup, ts_teardown),
 	};
 
