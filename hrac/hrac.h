@@ -302,6 +302,8 @@ int	 hrac_hook_send(void *, const void *, size_t);
 int	 hrac_session_is_up(const struct hrac_session *);
 double	 hrac_session_rtt_ms(const struct hrac_session *);
 void	 hrac_session_on_drop(struct hrac_session *, tunnel_drop_fn, void *);
+void	 hrac_session_lanes_reload(struct hrac_session *);
+int	 hrac_session_lanes_up(const struct hrac_session *);
 int	 hrac_session_send(struct hrac_session *, unsigned int type,
 	    uint32_t flow, const void *, size_t);
 

@@ -126,13 +126,8 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 	long long			 since = s->state == SESSION_UP ?
 					    (long long)(clock_now() -
 					    s->lane[0].up_since) : -1;
-	unsigned int			 lanes = 0;
-	int				 i;
-
-	/* Lanes that carry frames both ways now. */
-	for (i = 0; i < TUNNEL_LANES && s->state == SESSION_UP; i++)
-		if (s->lane[i].down != NULL && s->lane[i].up != NULL)
-			lanes++;
+	unsigned int			 lanes = (unsigned int)
+					    hrac_session_lanes_up(s);
 
 	if (!job->json)
 		return evbuffer_add_printf(out, "state:     %s\n"

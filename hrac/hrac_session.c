@@ -990,6 +990,31 @@ hrac_session_timer(evutil_socket_t fd, short what, void *arg)
 		hrac_session_lanes_open(s);
 }
 
+/*
+ * tunnel.lanes may have changed (reload): close the lanes past it, open
+ * those it now asks for. The first lane, and the tunnel, stay as they are.
+ */
+void
+hrac_session_lanes_reload(struct hrac_session *s)
+{
+	struct hrac_lane	*ln;
+	int			 i;
+
+	for (i = s->h->conf->lanes; i < TUNNEL_LANES; i++) {
+		ln = &s->lane[i];
+		if (ln->down == NULL && ln->up == NULL)
+			continue;
+		log_info("tunnel lane %d closed (tunnel.lanes = %d)", i,
+		    s->h->conf->lanes);
+		hrac_session_drop(s, &ln->down);
+		hrac_session_drop(s, &ln->down_next);
+		hrac_session_drop(s, &ln->up);
+		hrac_session_drop(s, &ln->up_old);
+	}
+	s->lane_retry = 0;
+	hrac_session_lanes_open(s);
+}
+
 /* Renew a lane's requests before a proxy's age limit cuts them. */
 static void
 hrac_session_renew(struct hrac_session *s, struct hrac_lane *ln, int lane,
@@ -1043,6 +1068,29 @@ double
 hrac_session_rtt_ms(const struct hrac_session *s)
 {
 	return tunnel_rtt_ms(s->tun);
+}
+
+/*
+ * Lanes that carry frames both ways now: in stream mode those whose POST
+ * streams and whose GET's answer has begun; in poll mode the one.
+ */
+int
+hrac_session_lanes_up(const struct hrac_session *s)
+{
+	const struct hrac_lane	*ln;
+	int			 i, n = 0;
+
+	if (s->state != SESSION_UP)
+		return 0;
+	if (s->mode == TUNNEL_MODE_POLL)
+		return 1;
+	for (i = 0; i < TUNNEL_LANES; i++) {
+		ln = &s->lane[i];
+		if (ln->up != NULL && ln->up->streaming && ln->down != NULL &&
+		    ln->down->state == LINK_BODY)
+			n++;
+	}
+	return n;
 }
 
 /* Who hears of voice the tunnel threw away (queue full, stale), by flow. */

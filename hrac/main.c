@@ -106,6 +106,7 @@ hrac_reload(void *arg)
 	h->conf->proxy = NULL;
 	hrac_config_free(h->conf);
 	h->conf = conf;
+	hrac_session_lanes_reload(&h->session);
 	log_info("configuration reloaded from %s", conf->file);
 	notify_reloaded(NULL);
 }

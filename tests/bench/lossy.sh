@@ -40,7 +40,10 @@
 # phones reach each other by address), so its path is the direct path's
 # CALLFILE with the LAN phone on the VPN's address; vpnclient and vpnserver
 # are started for each load on a clean link, like VoFW's calls, and stay up
-# through every run of that load.
+# through every run of that load.  The vofw2 path is VoFW with two lanes
+# (tunnel.lanes = 2: a second GET and POST carry every frame too), on the
+# same calls: hrac is reloaded with two lanes before its run and with one
+# after it.
 #
 # Per run it reports lost %, late % (arrived more than 150 ms after it was
 # sent: too late for a phone's jitter buffer), late + lost %, one-way
@@ -56,8 +59,9 @@
 #                       [0 5 10 20]
 #   BENCH_LOSSY_CALLS   loads, in concurrent calls [1 10] (200 at most)
 #   BENCH_LOSSY_PATHS   paths measured, each run in this order under each
-#                       impairment [direct vofw softether; direct vofw
-#                       where SoftEther is not installed, with a note]
+#                       impairment [direct vofw vofw2 softether; direct
+#                       vofw vofw2 where SoftEther is not installed, with
+#                       a note]; vofw2 needs vofw
 #   BENCH_SECONDS       measured seconds per run [10]
 #   BENCH_WRITE=1       also rewrite the results in docs/performance.md
 #   BENCH_KEEP=1        keep the run's directory (configs, logs)
@@ -76,9 +80,9 @@ SE_INSTALLED=1
 [ -x "$SE_SERVER" ] && [ -x "$SE_CLIENT" ] && [ -x "$SE_CMD" ] ||
     SE_INSTALLED=
 if [ -n "$SE_INSTALLED" ]; then
-	PATHS=${BENCH_LOSSY_PATHS:-direct vofw softether}
+	PATHS=${BENCH_LOSSY_PATHS:-direct vofw vofw2 softether}
 else
-	PATHS=${BENCH_LOSSY_PATHS:-direct vofw}
+	PATHS=${BENCH_LOSSY_PATHS:-direct vofw vofw2}
 fi
 SECS=${BENCH_SECONDS:-10}
 WARM_MS=500
@@ -140,6 +144,8 @@ proxy = "$TB_PROXY_URL";
 sip = { address = "$HRAC_IP"; port = 5060; };
 media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999;
     timeout = 600; };
+tunnel = { lanes = 1; };
+control = { socket = "$TB_DIR/hrac.sock"; };
 EOF
 	tb_start hras "$TB_WAN" "$TB_HRAS" -d -f "$TB_DIR/hras.conf"
 	tb_wait_log hras 'tunnel listening' 10
@@ -149,6 +155,22 @@ EOF
 	    -key domain corp.example -s alice -i "$IN_IP" -p 5070 -m 1 \
 	    "$HRAC_IP:5060" >"$TB_DIR/register.log" 2>&1 ||
 	    lb_fail "alice could not register through hrac"
+}
+
+# lb_lanes N: reload hrac with tunnel.lanes = N and wait until it has N
+# lanes open (the vofw2 path's runs have two).
+lb_lanes() {
+	sed -i "s/lanes = [0-9];/lanes = $1;/" "$TB_DIR/hrac.conf" ||
+	    lb_fail "cannot edit hrac.conf"
+	kill -HUP "$(cat "$TB_DIR/hrac.pid")" || lb_fail "cannot reload hrac"
+	_ll=0
+	until "$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel 2>/dev/null |
+	    grep -q "^lanes: *$1 of $1,"; do
+		_ll=$((_ll + 1))
+		[ "$_ll" -lt 100 ] || lb_fail "hrac has not $1 lanes open" \
+		    "10 s after its reload"
+		sleep 0.1
+	done
 }
 
 # lb_vofw_calls_up N HOLD_S: sipp calls alice N times from the WAN phone,
@@ -256,6 +278,7 @@ lb_path_up() {
 	case $1 in
 	direct) lb_direct_calls "$2" ;;
 	vofw) lb_vofw_calls_up "$2" "$3" ;;
+	vofw2) ;;
 	softether)
 		se_start
 		lb_se_calls "$2"
@@ -277,6 +300,13 @@ lb_path_run() {
 		tb_running hrac || lb_fail "hrac died"
 		lb_rtpbench "$1" "$2" "$3" "$TB_DIR/vofw.calls"
 		;;
+	vofw2)
+		lb_lanes 2
+		lb_rtpbench "$1" "$2" "$3" "$TB_DIR/vofw.calls"
+		lb_lanes 1
+		tb_running hras || lb_fail "hras died"
+		tb_running hrac || lb_fail "hrac died"
+		;;
 	softether)
 		lb_se_alive "before $2 calls at $3 ‰"
 		lb_rtpbench "$1" "$2" "$3" "$TB_DIR/softether.calls"
@@ -288,7 +318,7 @@ lb_path_run() {
 # lb_path_down PATH N: release what lb_path_up took.
 lb_path_down() {
 	case $1 in
-	direct) ;;
+	direct | vofw2) ;;
 	vofw) lb_vofw_calls_down "$2" ;;
 	softether) se_stop ;;
 	esac
@@ -326,6 +356,7 @@ lb_rtpbench() {
 lb_table() {
 	awk -F'\t' '
 	function ms(x) { return sprintf("%.1f", x / 1000) }
+	function label(p) { return p == "vofw2" ? "vofw, 2 lanes" : p }
 	{
 		row[NR] = $0
 		if ($3 == "direct") { d50[$1, $2] = $8; d99[$1, $2] = $9 }
@@ -346,28 +377,34 @@ lb_table() {
 			}
 			printf "| %s | %.1f | %s | %s | %.2f | %.2f | %.2f " \
 			    "| %s | %s | %s | %s | %s | %s |\n", r[1],
-			    r[2] / 10, r[3], r[4], r[5], r[6], r[7], ms(r[8]),
+			    r[2] / 10, label(r[3]), r[4], r[5], r[6], r[7], ms(r[8]),
 			    ms(r[9]), ms(r[10]), a50, a99, r[13]
 		}
 	}' "$TB_DIR/rows"
 }
 
-# lb_targets: issue 14's goal for VoFW at 1 % loss, per load: product.md's
-# target (one-way p99 <= 150 ms, late + lost <= 1.5 x the loss each way)
-# and ahead of SoftEther (VoFW's late + lost and p99 no worse than
-# SoftEther's at the same load and loss), met / NOT met each; then VoFW
-# against SoftEther at every loss of the run.
+# lb_targets: issue 14's goal for VoFW at 1 % loss, per load and for each
+# VoFW path (one lane, two lanes): product.md's target (one-way p99 <= 150
+# ms, late + lost <= 1.5 x the loss each way) and ahead of SoftEther
+# (VoFW's late + lost and p99 no worse than SoftEther's at the same load
+# and loss), met / NOT met each; then VoFW against SoftEther at every loss
+# of the run.
 lb_targets() {
 	awk -F'\t' -v tl="$TARGET_LOSS" -v late="$LATE_MS" -v rtt="$RTT" '
 	function pc(x) { return sprintf("%.2f", x) }
 	function ms(x) { return sprintf("%.1f", x / 1000) }
 	function ok(b) { return (b ? "met" : "NOT met") }
-	# no_worse(C, L): VoFW no worse than SoftEther at both figures, as
-	# printed (0.01 %, 0.1 ms), so a verdict never contradicts its figures.
-	function no_worse(c, l) {
-		return pc(ll[c, l, "vofw"]) + 0 <= \
-		    pc(ll[c, l, "softether"]) + 0 &&
-		    ms(p99[c, l, "vofw"]) + 0 <= ms(p99[c, l, "softether"]) + 0
+	# no_worse(C, L, P): VoFW path P no worse than SoftEther at both
+	# figures, as printed (0.01 %, 0.1 ms), so a verdict never
+	# contradicts its figures.
+	function no_worse(c, l, p) {
+		return pc(ll[c, l, p]) + 0 <= pc(ll[c, l, "softether"]) + 0 &&
+		    ms(p99[c, l, p]) + 0 <= ms(p99[c, l, "softether"]) + 0
+	}
+	function calls(c) { return c " call" (c == 1 ? "" : "s") }
+	BEGIN {
+		vp[1] = "vofw"; vn["vofw"] = "VoFW"
+		vp[2] = "vofw2"; vn["vofw2"] = "VoFW with 2 lanes"
 	}
 	{
 		k = $1 SUBSEP $2 SUBSEP $3
@@ -382,54 +419,55 @@ lb_targets() {
 		if (!((tl) in seenl))
 			print "- VoFW at " tl / 10 " % loss: not measured " \
 			    "(BENCH_LOSSY_LOSS lacks " tl ")"
-		for (i = 1; i <= nc; i++) {
+		for (i = 1; i <= nc; i++) for (q = 1; q <= 2; q++) {
 			c = load[i]
-			v = c SUBSEP tl SUBSEP "vofw"
+			p = vp[q]
+			v = c SUBSEP tl SUBSEP p
 			se = c SUBSEP tl SUBSEP "softether"
 			d = c SUBSEP tl SUBSEP "direct"
 			if (!(v in have)) continue
-			printf "- VoFW, %s call%s, %s ms RTT, %.1f %% loss each " \
+			printf "- %s, %s, %s ms RTT, %.1f %% loss each " \
 			    "way: one-way p99 %s ms (target ≤ %d: %s); " \
 			    "late + lost %s %% (target ≤ 1.5 × %.1f %% = " \
-			    "%s %%: %s; direct UDP: %s %%)\n", c,
-			    (c == 1 ? "" : "s"), rtt, tl / 10, ms(p99[v]), late,
+			    "%s %%: %s; direct UDP: %s %%)\n", vn[p], calls(c),
+			    rtt, tl / 10, ms(p99[v]), late,
 			    ok(p99[v] / 1000 <= late), pc(ll[v]), tl / 10, pc(lim),
 			    ok(ll[v] <= lim), (d in have ? pc(ll[d]) : "–")
 			if (!(se in have)) {
-				printf "- VoFW ahead of SoftEther VPN, %s " \
-				    "call%s, %.1f %% loss: SoftEther not " \
-				    "measured, no verdict\n", c,
-				    (c == 1 ? "" : "s"), tl / 10
+				printf "- %s ahead of SoftEther VPN, %s, " \
+				    "%.1f %% loss: SoftEther not measured, " \
+				    "no verdict\n", vn[p], calls(c), tl / 10
 				continue
 			}
-			printf "- VoFW ahead of SoftEther VPN, %s call%s, " \
-			    "%.1f %% loss each way: late + lost %s against %s " \
-			    "%%, one-way p99 %s against %s ms (goal: VoFW no " \
-			    "worse at both: %s); SoftEther itself: p99 ≤ %d " \
-			    "ms %s, late + lost ≤ %s %% %s\n", c,
-			    (c == 1 ? "" : "s"), tl / 10, pc(ll[v]), pc(ll[se]),
-			    ms(p99[v]), ms(p99[se]), ok(no_worse(c, tl)),
-			    late, (p99[se] / 1000 <= late ? "yes" : "no"),
-			    pc(lim), (ll[se] <= lim ? "yes" : "no")
+			printf "- %s ahead of SoftEther VPN, %s, %.1f %% " \
+			    "loss each way: late + lost %s against %s %%, " \
+			    "one-way p99 %s against %s ms (goal: no worse at " \
+			    "both: %s); SoftEther itself: p99 ≤ %d ms %s, " \
+			    "late + lost ≤ %s %% %s\n", vn[p], calls(c),
+			    tl / 10, pc(ll[v]), pc(ll[se]), ms(p99[v]),
+			    ms(p99[se]), ok(no_worse(c, tl, p)), late,
+			    (p99[se] / 1000 <= late ? "yes" : "no"), pc(lim),
+			    (ll[se] <= lim ? "yes" : "no")
 		}
-		for (i = 1; i <= nc; i++) {
+		for (i = 1; i <= nc; i++) for (q = 1; q <= 2; q++) {
 			c = load[i]
+			p = vp[q]
 			line = ""
 			for (j = 1; j <= nl; j++) {
 				l = loss[j]
-				v = c SUBSEP l SUBSEP "vofw"
+				v = c SUBSEP l SUBSEP p
 				se = c SUBSEP l SUBSEP "softether"
 				if (!(v in have) || !(se in have)) continue
-				verdict = no_worse(c, l) ? "no worse" : "worse"
+				verdict = no_worse(c, l, p) ? "no worse" : "worse"
 				line = line sprintf("%s %.1f %%: %s/%s %%, " \
 				    "%s/%s ms, %s", (line == "" ? "" : ";"),
 				    l / 10, pc(ll[v]), pc(ll[se]), ms(p99[v]),
 				    ms(p99[se]), verdict)
 			}
 			if (line != "")
-				printf "- VoFW/SoftEther VPN at every loss, %s " \
-				    "call%s (late + lost, one-way p99):%s\n", c,
-				    (c == 1 ? "" : "s"), line
+				printf "- %s/SoftEther VPN at every loss, %s " \
+				    "(late + lost, one-way p99):%s\n", vn[p],
+				    calls(c), line
 		}
 	}' "$TB_DIR/rows"
 }
@@ -462,10 +500,19 @@ for n in $LOADS; do
 done
 for p in $PATHS; do
 	case $p in
-	direct | vofw | softether) ;;
+	direct | vofw | vofw2 | softether) ;;
 	*) echo "lossy: unknown path '$p'" >&2; exit 1 ;;
 	esac
 done
+case " $PATHS " in
+*" vofw2 "*)
+	case " $PATHS " in
+	*" vofw "*) ;;
+	*) echo "lossy: vofw2 runs on vofw's calls: list vofw too" >&2
+	   exit 1 ;;
+	esac
+	;;
+esac
 if [ -z "$SE_INSTALLED" ]; then
 	PATHS=$(echo "$PATHS" | tr ' ' '\n' | grep -vx softether | paste -sd' ')
 	echo "lossy: SoftEther VPN is not installed ($SE_SERVER; make" \

@@ -1,6 +1,7 @@
 #!/bin/sh
-# With tunnel.lanes = 2 hrac opens a second GET and POST through the proxy
-# and both halves send every frame on both lanes. One lane's connections
+# tunnel.lanes = 2, set by a reload of a running hrac: hrac opens a second
+# GET and POST through the proxy, and both halves send every frame on both
+# lanes; a reload back to 1 closes them again. One lane's connections
 # between Squid and hras are then cut off for 4 s (every packet dropped
 # at the firewall, as a stalled or lossy path would hold them): voice
 # echoed through the tunnel all that time must neither be lost nor held
@@ -16,17 +17,30 @@ tb_up
 tb_squid_start
 vofw_hras_conf "$TB_DIR/hras.conf"
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
-    "$TB_PROXY_URL" "" "lanes = 2;"
+    "$TB_PROXY_URL" "" "lanes = 1;"
 vofw_start_hras
 vofw_start_hrac
 tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+
+# lanes N: reload hrac with tunnel.lanes = N; wait until its control
+# socket says N lanes are open.
+lanes() {
+	sed -i "s/lanes = [0-9];/lanes = $1;/" "$TB_DIR/hrac.conf" ||
+	    tb_fail "cannot edit hrac.conf"
+	kill -HUP "$(cat "$TB_DIR/hrac.pid")"
+	_i=0
+	until "$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel |
+	    grep -q "^lanes: *$1 of $1,"; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 100 ] || tb_fail "hrac -c tunnel after the" \
+		    "reload: $("$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel)"
+		sleep 0.1
+	done
+}
+lanes 2
 for what in 'lane 1 downstream' 'lane 1 upstream'; do
 	tb_wait_log hras "$what from" 10
 done
-
-# hrac's control socket says both lanes are open.
-"$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel | grep -q '^lanes: *2 of 2,' ||
-    tb_fail "hrac -c tunnel: $("$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel)"
 
 # Squid's ports of the first lane's connections to hras, from hras's log.
 ports=$(sed -n 's/.*lane 0 [a-z]*stream from [0-9.]*:\([0-9]*\).*/\1/p' \
@@ -68,4 +82,16 @@ copies=$("$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel -j |
     sed -n 's/.*"rx_copies":\([0-9]*\).*/\1/p')
 [ "${copies:-0}" -ge 250 ] ||
     tb_fail "copies of frames counted by hrac: '$copies', want 250 or more"
-echo "ok: nothing lost or held back (max RTT $max µs) with lane 0 cut for 4 s"
+
+# Back to one lane: hrac closes the second; voice goes on over the first.
+lanes 1
+[ "$(vofw_count hrac 'tunnel lane 1 closed')" = 1 ] ||
+    tb_fail "hrac did not say it closed lane 1"
+out=$(tb_run_lan "$TB_UDPTOOL" rtt -s 10.77.0.3 -p 7001 "$TB_LAN_IP" 7000 \
+    50 50 172 2000)
+echo "$out" | grep -q 'sent 50 received 50 ' ||
+    tb_fail "voice lost after lane 1 closed: $out"
+[ "$(vofw_count hrac 'tunnel down')" = 0 ] ||
+    tb_fail "the tunnel went down when lane 1 closed"
+echo "ok: nothing lost or held back (max RTT $max µs) with lane 0 cut for" \
+    "4 s; the second lane opened and closed by reloads"
