@@ -876,7 +876,9 @@ hrac_session_write(void *arg, struct evbuffer *f)
 	for (i = 0; i < n; i++)
 		if (hrac_link_output(us[i]) < HRAC_HIGH_WATER)
 			take[ntake++] = us[i];
-	for (i = 0; i < ntake; i++) {
+	/* A failure of the first lane's brings the tunnel down, links and
+	   all: nothing more is written then. */
+	for (i = 0; i < ntake && s->state == SESSION_UP; i++) {
 		b = i + 1 < ntake ? s->copy : f;
 		if (b == s->copy && evbuffer_add(b, evbuffer_pullup(f, -1),
 		    evbuffer_get_length(f)) == -1) {

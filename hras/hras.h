@@ -260,6 +260,7 @@ void	 hras_session_revoke(struct hras *, const char *client,
 	    const char *why);
 int	 hras_hook_send(void *, const void *, size_t);
 int	 hras_client_up(struct hras *, const char *);
+unsigned int hras_session_lanes(struct hras_session *);
 double	 hras_session_rtt(void *, const char *);
 int	 hras_session_send(struct hras *, const char *client, unsigned int,
 	    uint32_t, const void *, size_t);

@@ -180,6 +180,7 @@ hras_ctl_tunnels(void *arg, struct ctl_job *job, struct evbuffer *out)
 		json_string(j, "state", state);
 		json_string(j, "mode", mode);
 		json_string(j, "address", addr);
+		json_uint(j, "lanes", s != NULL ? hras_session_lanes(s) : 0);
 		if (s != NULL)
 			json_int(j, "idle_s", idle);
 		else
@@ -189,6 +190,7 @@ hras_ctl_tunnels(void *arg, struct ctl_job *job, struct evbuffer *out)
 			json_uint(j, "tx_bytes", ts->tx_bytes);
 			json_uint(j, "rx_frames", ts->rx_frames);
 			json_uint(j, "tx_frames", ts->tx_frames);
+			json_uint(j, "rx_copies", ts->rx_dups);
 			json_uint(j, "dropped", ts->dropped);
 			json_uint(j, "purged", ts->purged);
 		}

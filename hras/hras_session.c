@@ -674,6 +674,15 @@ hras_session_streams(struct hras_session *s, struct hras_link **ds)
 	return n;
 }
 
+/* Lanes whose downstream streams, for the control socket. */
+unsigned int
+hras_session_lanes(struct hras_session *s)
+{
+	struct hras_link	*ds[TUNNEL_LANES];
+
+	return (unsigned int)hras_session_streams(s, ds);
+}
+
 /* Bytes a downstream has yet to send. */
 static size_t
 hras_session_output(const struct hras_link *c)

@@ -41,6 +41,11 @@ lanes 2
 for what in 'lane 1 downstream' 'lane 1 upstream'; do
 	tb_wait_log hras "$what from" 10
 done
+# hras's control socket says the same.
+"$TB_HRAS" -f "$TB_DIR/hras.conf" -c tunnels -j |
+    jq -e '.tunnels[0].lanes == 2' >/dev/null ||
+    tb_fail "hras -c tunnels: $("$TB_HRAS" -f "$TB_DIR/hras.conf" -c \
+    tunnels -j)"
 
 # Squid's ports of the first lane's connections to hras, from hras's log.
 ports=$(sed -n 's/.*lane 0 [a-z]*stream from [0-9.]*:\([0-9]*\).*/\1/p' \
