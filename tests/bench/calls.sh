@@ -47,7 +47,8 @@
 #   BENCH_CALLS      loads, in concurrent calls [1 100 200 1000] (2000 at
 #                    most)
 #   BENCH_BATCH      tunnel batch settings, each WAIT:BYTES (µs:bytes;
-#                    0:0 sends every record at once) [0:0 1000:512]
+#                    0:0 sends every record at once) or WAIT:BYTES:LANES
+#                    (hrac's tunnel.lanes, 1 or 2) [0:0 1000:512]
 #   BENCH_SECONDS    measured seconds per run [10]
 #   BENCH_WARM_MS    unmeasured RTP before each run [500]
 #   BENCH_DRAIN_MS   wait after the last send; later arrivals are lost [1000]
@@ -218,11 +219,16 @@ cb_net() {
 	esac
 }
 
-# cb_conf WAIT:BYTES: write $NET's hras.conf and hrac.conf with this
-# tunnel batch setting; BATCH is its label in the report.
+# cb_conf WAIT:BYTES[:LANES]: write $NET's hras.conf and hrac.conf with
+# this tunnel batch setting (and hrac's tunnel.lanes); BATCH is its label
+# in the report.
 cb_conf() {
 	_w=${1%%:*}
 	_b=${1#*:}
+	_l=1
+	case $_b in
+	*:*) _l=${_b#*:}; _b=${_b%%:*} ;;
+	esac
 	_over=
 	_hras_tls=
 	_hrac_tls=
@@ -239,6 +245,7 @@ cb_conf() {
 	else
 		BATCH="relayed, ${_over}batch ${_w} µs / ${_b} B"
 	fi
+	[ "$_l" = 1 ] || BATCH="$BATCH, $_l lanes"
 	cat >"$TB_DIR/$HRAS.conf" <<EOF || cb_fail "$HRAS.conf"
 domains = [ "corp.example" ];
 sip = { address = "$HRAS_IP"; port = 5060; };
@@ -263,7 +270,8 @@ server = "$_scheme://$HRAS_IP:8080/";
 sip = { address = "$HRAC_IP"; port = 5060; };
 media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999;
     timeout = 3600; };
-tunnel = { batch_wait = $_w; batch_bytes = $_b; };
+tunnel = { batch_wait = $_w; batch_bytes = $_b; lanes = $_l; };
+control = { socket = "$TB_DIR/$HRAC.sock"; };
 $_hrac_tls
 EOF
 	if [ "$NET" = testbed ]; then
@@ -271,8 +279,9 @@ EOF
 	fi
 }
 
-# cb_batch WAIT:BYTES: apply a tunnel batch setting to both running
-# halves (SIGHUP) and wait until both have read it.
+# cb_batch WAIT:BYTES[:LANES]: apply a tunnel batch setting to both
+# running halves (SIGHUP) and wait until both have read it and hrac has
+# as many lanes open.
 cb_batch() {
 	_h0=$(wc -l <"$TB_DIR/$HRAS.log")
 	_c0=$(wc -l <"$TB_DIR/$HRAC.log")
@@ -285,6 +294,13 @@ cb_batch() {
 	    'configuration reloaded')" -ge 1 ]; do
 		[ "$(_tb_now_ms)" -lt "$_dl" ] ||
 		    cb_fail "the relays did not reload for batch $1"
+		sleep 0.1
+	done
+	_dl=$(_tb_deadline 10)
+	until "$TB_HRAC" -f "$TB_DIR/$HRAC.conf" -c tunnel 2>/dev/null |
+	    grep -q "^lanes: *$_l of $_l,"; do
+		[ "$(_tb_now_ms)" -lt "$_dl" ] ||
+		    cb_fail "hrac has not $_l lanes open for batch $1"
 		sleep 0.1
 	done
 }
@@ -1067,9 +1083,13 @@ case " $NETS " in
 	;;
 esac
 for b in $BATCHES; do
-	case ${b%%:*}/${b#*:} in
-	*[!0-9/]* | /* | */ | "$b"/"$b")
-		echo "calls: BENCH_BATCH: '$b' is not WAIT:BYTES" >&2
+	case $b in
+	*:*:1 | *:*:2) wb=${b%:*} ;;
+	*) wb=$b ;;
+	esac
+	case ${wb%%:*}/${wb#*:} in
+	*[!0-9/]* | /* | */ | "$wb"/"$wb")
+		echo "calls: BENCH_BATCH: '$b' is not WAIT:BYTES[:LANES]" >&2
 		exit 1 ;;
 	esac
 done
