@@ -7,6 +7,7 @@
 # echoed through the tunnel all that time must neither be lost nor held
 # back, and the tunnel must stay up. With one lane the same cut holds the
 # voice for 4 s (checked by hand: this test then fails on max_us).
+# t_lanes_tls runs the same over https:// (CONNECT, TLS to hras).
 # timeout: 90
 set -eu
 
@@ -15,9 +16,20 @@ set -eu
 
 tb_up
 tb_squid_start
+scheme=http
+tls=
+if [ "${VOFW_LANES_TLS:-0}" = 1 ]; then
+	tb_tls_certs "$TB_DIR" "$TB_WAN_IP"
+	chgrp vofw "$TB_DIR"/*.key && chmod 640 "$TB_DIR"/*.key ||
+	    tb_fail "key modes"
+	HRAS_TUNNEL_EXTRA="tls = { cert = \"$TB_DIR/hras.pem\";
+	    key = \"$TB_DIR/hras.key\"; };"
+	scheme=https
+	tls="tls = { ca = \"$TB_DIR/ca.pem\"; };"
+fi
 vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
-    "$TB_PROXY_URL" "" "lanes = 1;"
+vofw_hrac_conf "$TB_DIR/hrac.conf" "$scheme://$TB_WAN_IP:8080/" \
+    "$TB_PROXY_URL" "" "lanes = 1;" "$tls"
 vofw_start_hras
 vofw_start_hrac
 tb_wait_log hrac 'tunnel up \(stream mode\)' 15
