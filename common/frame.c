@@ -71,24 +71,6 @@ frame_next(struct evbuffer *in, struct frame_hdr *h, const char **why)
 }
 
 /*
- * The whole sequence number a frame's low 32 bits stand for, given the
- * last one received: up to 2^31 ahead of it (frames only move forwards,
- * and far fewer are ever lost in a row). -1 when the low bits are not
- * ahead: a replayed or reordered frame. A wrong guess could only fail
- * authentication, since the whole number is in the nonce.
- */
-int
-frame_seq_expand(uint64_t last, uint32_t low, uint64_t *seq)
-{
-	uint32_t	 ahead = low - (uint32_t)last;
-
-	if (ahead == 0 || ahead > 0x80000000U)
-		return -1;
-	*seq = last + ahead;
-	return 0;
-}
-
-/*
  * The whole sequence number of a frame that another connection of the same
  * session (a lane, docs/protocol.md) may have carried already: the one
  * nearest the last received, behind it or ahead of it by up to 2^31. -1

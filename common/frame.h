@@ -67,7 +67,6 @@ void	frame_hdr_pack(const struct frame_hdr *, uint8_t out[FRAME_HDRLEN]);
 int	frame_hdr_unpack(const uint8_t in[FRAME_HDRLEN], struct frame_hdr *,
 	    const char **why);
 int	frame_next(struct evbuffer *, struct frame_hdr *, const char **why);
-int	frame_seq_expand(uint64_t last, uint32_t low, uint64_t *seq);
 int	frame_seq_near(uint64_t last, uint32_t low, uint64_t *seq);
 void	frame_rec_pack(const struct frame_rec *, uint8_t out[RECORD_HDRLEN]);
 void	frame_rec_unpack(const uint8_t in[RECORD_HDRLEN], struct frame_rec *);

@@ -533,9 +533,10 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
 /*
  * Open one whole frame into scratch and check every record in it, so that
  * a frame is delivered whole or not at all. Returns 0, or 1 for a frame of
- * a lane (lane: the last one its connection carried) that another lane
- * delivered already, or -1 with a reason. Within one connection frames
- * must follow one another; across lanes only the first copy counts.
+ * a lane (lane: the last one its connection carried; NULL: the only
+ * connection) that another lane delivered already, or -1 with a reason.
+ * Within one connection frames must follow one another; across lanes only
+ * the first copy counts.
  */
 static int
 tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
@@ -543,10 +544,12 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 {
 	struct frame_rec	 r;
 	size_t			 len = fh->length - CRYPTO_TAGLEN, off;
-	uint64_t		 seq;
+	uint64_t		 seq, only = t->rx_seq;
 
-	if (lane == NULL ? frame_seq_expand(t->rx_seq, fh->seq, &seq) == -1 :
-	    frame_seq_near(t->rx_seq, fh->seq, &seq) == -1 || seq <= *lane) {
+	/* The only connection has carried every frame delivered. */
+	if (lane == NULL)
+		lane = &only;
+	if (frame_seq_near(t->rx_seq, fh->seq, &seq) == -1 || seq <= *lane) {
 		*why = "replayed or reordered frame";
 		return -1;
 	}
@@ -558,8 +561,7 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 	for (off = 0; off < len; off += RECORD_HDRLEN + r.len)
 		if (frame_rec_next(t->scratch + off, len - off, &r, why) == -1)
 			return -1;
-	if (lane != NULL)
-		*lane = seq;
+	*lane = seq;
 	if (seq <= t->rx_seq) {
 		t->stats.rx_dups++;
 		return 1;

@@ -24,6 +24,9 @@ vofw_start_hras
 vofw_start_hrac
 tb_wait_log hrac 'tunnel up \(stream mode\)' 15
 tb_start echo "$TB_WAN" "$TB_UDPTOOL" echo 198.51.100.12 7003
+# The echo binds its socket as it starts: a first datagram before that
+# is refused (ICMP) and counted lost.
+sleep 0.2
 
 # batch_rtt COUNT RATE: round trips from the LAN receiver's address;
 # prints "p50_us P loss_pct L".
