@@ -39,7 +39,10 @@ enum frame_control {
 	FRAME_CTL_STREAM_OK = 4,	/* hrac: both directions stream */
 	FRAME_CTL_ACK = 5,	/* received up to a sequence number */
 	FRAME_CTL_PING = 6,	/* 8-byte sender's clock: answer it */
-	FRAME_CTL_PONG = 7	/* the ping's 8 bytes, back */
+	FRAME_CTL_PONG = 7,	/* the ping's 8 bytes, back */
+	FRAME_CTL_COPY_ALWAYS = 8,	/* hrac: every frame on every lane */
+	FRAME_CTL_COPY_ON_LOSS = 9,	/* hrac: on later lanes while lossy */
+	FRAME_CTL_LOSS = 10	/* my connections lost segments lately */
 };
 
 /*

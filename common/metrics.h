@@ -57,18 +57,23 @@ void		 metrics_std_pace(struct prom *, const struct pace *);
 /*
  * One tunnel's counters as the sample of each family: a half writes
  * every family's HELP and TYPE once (metrics_std_tunnel_family), then the
- * samples of each of its tunnels (client NULL on hrac: no label).
+ * samples of each of its tunnels (client NULL on hrac: no label; the
+ * stats and lanes NULL for a client not connected).
  */
 enum metrics_tunnel_family {
 	METRICS_TUNNEL_BYTES,
 	METRICS_TUNNEL_FRAMES,
 	METRICS_TUNNEL_DROPPED,
 	METRICS_TUNNEL_COPIES,
+	METRICS_TUNNEL_LOSS,
+	METRICS_TUNNEL_COPYING,
 	METRICS_TUNNEL_FAMILIES
 };
+struct lanes;
 void		 metrics_std_tunnel_family(struct prom *,
 		    enum metrics_tunnel_family);
 void		 metrics_std_tunnel(struct prom *, enum metrics_tunnel_family,
-		    const char *client, const struct tunnel_stats *);
+		    const char *client, const struct tunnel_stats *,
+		    const struct lanes *);
 
 #endif

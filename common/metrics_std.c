@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "call.h"
+#include "clock.h"
 #include "daemon.h"
+#include "lanes.h"
 #include "media.h"
 #include "metrics.h"
 #include "pace.h"
@@ -184,6 +186,18 @@ metrics_std_tunnel_family(struct prom *p, enum metrics_tunnel_family f)
 		    "Frames received a second time, over another lane "
 		    "(tunnel.lanes = 2), after the first copy: dropped.");
 		break;
+	case METRICS_TUNNEL_LOSS:
+		prom_family(p, "vofw_tunnel_loss_total", PROM_COUNTER,
+		    "Loss on the tunnel's connections: by=here, seconds in "
+		    "which this half's own sent segments again or got some out "
+		    "of order; by=peer, times the other half told of its own.");
+		break;
+	case METRICS_TUNNEL_COPYING:
+		prom_family(p, "vofw_tunnel_copying", PROM_GAUGE,
+		    "1 while this half writes every frame into every lane "
+		    "(tunnel.copies: always, or on loss for a while after "
+		    "loss), else 0.");
+		break;
 	default:
 		prom_family(p, "vofw_tunnel_voice_dropped_total", PROM_COUNTER,
 		    "Voice records this half did not send into the tunnel: "
@@ -196,9 +210,10 @@ metrics_std_tunnel_family(struct prom *p, enum metrics_tunnel_family f)
 /* One tunnel's samples of a family. */
 void
 metrics_std_tunnel(struct prom *p, enum metrics_tunnel_family f,
-    const char *client, const struct tunnel_stats *ts)
+    const char *client, const struct tunnel_stats *ts, const struct lanes *ln)
 {
 	static const struct tunnel_stats none;
+	static const struct lanes no_lanes;
 	struct prom_label	 l[2] = { { "client", client },
 				    { NULL, NULL } };
 	struct prom_label	*kind = client != NULL ? &l[1] : &l[0];
@@ -208,10 +223,26 @@ metrics_std_tunnel(struct prom *p, enum metrics_tunnel_family f,
 
 	if (ts == NULL)
 		ts = &none;
-	if (f == METRICS_TUNNEL_COPIES) {
+	if (ln == NULL)
+		ln = &no_lanes;
+	switch (f) {
+	case METRICS_TUNNEL_COPIES:
 		prom_uint(p, "vofw_tunnel_frame_copies_total", l, n - 1,
 		    ts->rx_dups);
 		return;
+	case METRICS_TUNNEL_COPYING:
+		prom_uint(p, "vofw_tunnel_copying", l, n - 1,
+		    lanes_copying(ln, clock_now()));
+		return;
+	case METRICS_TUNNEL_LOSS:
+		kind->name = "by";
+		kind->value = "here";
+		prom_uint(p, "vofw_tunnel_loss_total", l, n, ln->losses);
+		kind->value = "peer";
+		prom_uint(p, "vofw_tunnel_loss_total", l, n, ln->told);
+		return;
+	default:
+		break;
 	}
 	switch (f) {
 	case METRICS_TUNNEL_BYTES:

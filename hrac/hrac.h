@@ -143,6 +143,7 @@ struct hrac_link {
 	enum hrac_link_role	 role;
 	int			 lane;		/* of the session's lanes */
 	uint64_t		 rx_last;	/* last frame it carried */
+	struct lanes_tcp	 tcp;		/* its connection's losses */
 	enum hrac_link_state	 state;
 	struct http_msg		*msg;
 	struct http_chunked	 chunked;
@@ -177,6 +178,7 @@ struct hrac_lane {
 	struct hrac_link	*up_old;	/* renewed, awaiting answer */
 	time_t			 down_since;
 	time_t			 up_since;
+	time_t			 wrote;		/* last batch into its up */
 };
 
 enum hrac_session_state {
@@ -210,6 +212,8 @@ struct hrac_session {
 	struct hrac_lane	 lane[TUNNEL_LANES];	/* 0: probed, polls */
 	time_t			 lane_retry;	/* reopen a later lane then */
 	struct evbuffer		*copy;		/* frames for another lane */
+	struct lanes		 lanes;		/* when later lanes take them */
+	int			 copying;	/* as last logged */
 	int			 post_inflight;
 	uint64_t		 posts;		/* poll-mode POSTs sent */
 	unsigned int		 probe_links;	/* links whose request is out */

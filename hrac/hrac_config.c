@@ -55,6 +55,11 @@ static const char *const hrac_config_modes[] = {
 	"auto", "stream", "poll", NULL
 };
 
+/* In the order of enum lanes_copies. */
+static const char *const hrac_config_copies[] = {
+	"on-loss", "always", NULL
+};
+
 /* In the order of enum inside_calls. */
 static const char *const hrac_config_inside_calls[] = {
 	"local", "hras", "off", NULL
@@ -100,6 +105,8 @@ static const struct config_key hrac_config_keys[] = {
 	    O(backoff_max)),
 	CONFIG_KEY_NUM("tunnel.lanes", CONFIG_T_INT, 0, 1, TUNNEL_LANES, 1,
 	    O(lanes)),
+	CONFIG_KEY_ENUM("tunnel.copies", O(copies), hrac_config_copies,
+	    LANES_COPY_ON_LOSS),
 	CONFIG_KEY_NUM("tunnel.queue_max", CONFIG_T_SIZE, 0, 65536, 67108864,
 	    1048576, O(queue_max)),
 	CONFIG_KEYS_BATCH(struct hrac_config),

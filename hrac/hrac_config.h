@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "lanes.h"
 
 /* How hrac carries frames through whatever sits between it and hras. */
 enum tunnel_mode {
@@ -69,7 +70,9 @@ struct hrac_config {
 						   before it gets this old */
 	int			 backoff_max;	/* tunnel.backoff_max, seconds */
 	int			 lanes;		/* tunnel.lanes: connection
-						   pairs carrying every frame */
+						   pairs carrying the frames */
+	enum lanes_copies	 copies;	/* tunnel.copies: when the
+						   later lanes carry them */
 	size_t			 queue_max;	/* tunnel.queue_max, bytes */
 	int			 batch_wait;	/* tunnel.batch_wait, µs */
 	size_t			 batch_bytes;	/* tunnel.batch_bytes */

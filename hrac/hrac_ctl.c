@@ -126,6 +126,7 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 	long long			 since = s->state == SESSION_UP ?
 					    (long long)(clock_now() -
 					    s->lane[0].up_since) : -1;
+	char				 copies[128];
 	unsigned int			 lanes = (unsigned int)
 					    hrac_session_lanes_up(s);
 
@@ -138,6 +139,7 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 		    "bytes:     %llu in, %llu out\n"
 		    "frames:    %llu in, %llu out\n"
 		    "lanes:     %u of %d, %llu copies in\n"
+		    "copies:    %s, %s\n"
 		    "dropped:   %llu (queue full), %llu (stale)\n",
 		    hrac_ctl_state(s), mode, s->server.tls ? "https://" :
 		    "http://", s->server.host, s->server.port,
@@ -148,6 +150,9 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 		    ts != NULL ? (unsigned long long)ts->tx_frames : 0,
 		    lanes, h->conf->lanes,
 		    ts != NULL ? (unsigned long long)ts->rx_dups : 0,
+		    lanes_copies_name(s->lanes.mode),
+		    lanes_describe(&s->lanes, clock_now(), copies,
+		    sizeof(copies)),
 		    ts != NULL ? (unsigned long long)ts->dropped : 0,
 		    ts != NULL ? (unsigned long long)ts->purged : 0) < 0 ?
 		    -1 : 1;
@@ -160,6 +165,7 @@ hrac_ctl_tunnel(void *arg, struct ctl_job *job, struct evbuffer *out)
 	json_bool(j, "tls", s->server.tls);
 	json_uint(j, "lanes", lanes);
 	json_uint(j, "lanes_configured", (unsigned int)h->conf->lanes);
+	lanes_json(j, &s->lanes, clock_now());
 	if (s->has_proxy)
 		json_string(j, "proxy", s->proxy.host);
 	else

@@ -93,6 +93,7 @@ hrac_link_connect(struct hrac_link *l)
 
 	l->state = LINK_CONNECTING;
 	l->served = 0;
+	memset(&l->tcp, 0, sizeof(l->tcp));
 	if (s->connector.connect != NULL) {
 		if (l->start_ev == NULL && (l->start_ev = event_new(base, -1,
 		    0, hrac_link_started, l)) == NULL)

@@ -87,7 +87,8 @@ hrac_metrics_tunnel(struct prom *p, const struct hrac_session *s)
 	    "frames).", (double)s->ups);
 	for (f = 0; f < METRICS_TUNNEL_FAMILIES; f++) {
 		metrics_std_tunnel_family(p, (enum metrics_tunnel_family)f);
-		metrics_std_tunnel(p, (enum metrics_tunnel_family)f, NULL, ts);
+		metrics_std_tunnel(p, (enum metrics_tunnel_family)f, NULL, ts,
+		    &s->lanes);
 	}
 	prom_family(p, "vofw_tunnel_rtt_seconds", PROM_GAUGE,
 	    "The tunnel's smoothed round-trip time, timed while voice flows; "

@@ -70,6 +70,8 @@ static struct hrac_link *hrac_session_link_new(struct hrac_session *,
 static void	hrac_session_lane_lost(struct hrac_session *,
 		    struct hrac_link **, const char *);
 static void	hrac_session_lanes_open(struct hrac_session *);
+static void	hrac_session_send_copies(struct hrac_session *);
+static void	hrac_session_copies_log(struct hrac_session *);
 static void	hrac_session_renew(struct hrac_session *, struct hrac_lane *,
 		    int, time_t);
 
@@ -138,6 +140,7 @@ hrac_session_init(struct hrac_session *s, struct hrac *h,
 		return -1;
 	tunnel_set_batch(s->tun, conf->batch_bytes);
 	tunnel_set_batch_wait(s->tun, conf->batch_wait);
+	lanes_init(&s->lanes, conf->copies);
 	s->mode = conf->mode == TUNNEL_MODE_POLL ? TUNNEL_MODE_POLL :
 	    TUNNEL_MODE_STREAM;
 	s->backoff = BACKOFF_MIN;
@@ -759,11 +762,74 @@ hrac_session_control(void *arg, const uint8_t *data, size_t len)
 
 	if (s->cb.control != NULL)
 		s->cb.control(s->cb.arg, data, len);
-	if (len == 1 && data[0] == FRAME_CTL_PROBE_ACK &&
-	    s->state == SESSION_PROBE) {
+	if (len != 1)
+		return;
+	if (data[0] == FRAME_CTL_PROBE_ACK && s->state == SESSION_PROBE) {
 		hrac_session_send_control(s, FRAME_CTL_STREAM_OK);
+		hrac_session_send_copies(s);
 		hrac_session_up(s);
+	} else if (data[0] == FRAME_CTL_LOSS) {
+		lanes_loss(&s->lanes, clock_now(), 1);
+		hrac_session_copies_log(s);
 	}
+}
+
+/* Tell hras when it is to copy frames into the later lanes. */
+static void
+hrac_session_send_copies(struct hrac_session *s)
+{
+	hrac_session_send_control(s, s->lanes.mode == LANES_COPY_ALWAYS ?
+	    FRAME_CTL_COPY_ALWAYS : FRAME_CTL_COPY_ON_LOSS);
+}
+
+/* Say when copies into the later lanes start and stop for loss. */
+static void
+hrac_session_copies_log(struct hrac_session *s)
+{
+	int	 on = lanes_copying(&s->lanes, clock_now());
+
+	if (s->lanes.mode != LANES_COPY_ON_LOSS || s->h->conf->lanes < 2 ||
+	    on == s->copying)
+		return;
+	s->copying = on;
+	if (on)
+		log_info("tunnel lanes: the path loses segments; every frame "
+		    "goes on every lane");
+	else
+		log_info("tunnel lanes: no loss for %d s; only the first lane "
+		    "carries frames", LANES_LOSS_HOLD);
+}
+
+/*
+ * Whether any of the tunnel's connections lost segments since the last
+ * look: if so, copies go and hras hears of it.
+ */
+static void
+hrac_session_check_loss(struct hrac_session *s, time_t now)
+{
+	struct hrac_lane	*ln;
+	struct hrac_link	*ls[4];
+	uint8_t			 code = FRAME_CTL_LOSS;
+	int			 i, j, lost = 0;
+
+	for (i = 0; i < TUNNEL_LANES; i++) {
+		ln = &s->lane[i];
+		ls[0] = ln->down;
+		ls[1] = ln->down_next;
+		ls[2] = ln->up;
+		ls[3] = ln->up_old;
+		for (j = 0; j < 4; j++)
+			if (ls[j] != NULL && ls[j]->bev != NULL &&
+			    lanes_tcp_lost(bufferevent_getfd(ls[j]->bev),
+			    &ls[j]->tcp) == 1)
+				lost = 1;
+	}
+	if (lost) {
+		lanes_loss(&s->lanes, now, 0);
+		if (tunnel_send(s->tun, FRAME_CONTROL, 0, &code, 1) == -1)
+			log_warnx("cannot tell hras of loss");
+	}
+	hrac_session_copies_log(s);
 }
 
 /* A datagram for hrac's hook. */
@@ -811,15 +877,25 @@ hrac_session_send_control(struct hrac_session *s, uint8_t code)
 	evbuffer_free(f);
 }
 
-/* The lanes' upstreams whose bodies stream, into us: how many. */
+/*
+ * The lanes' upstreams whose bodies stream, into us, with what each has
+ * yet to send and when it last took a batch, into o: how many.
+ */
 static int
-hrac_session_streams(struct hrac_session *s, struct hrac_link **us)
+hrac_session_streams(struct hrac_session *s, struct hrac_link **us,
+    struct lanes_outlet *o)
 {
 	int	 i, n = 0;
 
-	for (i = 0; i < TUNNEL_LANES; i++)
-		if (s->lane[i].up != NULL && s->lane[i].up->streaming)
-			us[n++] = s->lane[i].up;
+	for (i = 0; i < TUNNEL_LANES; i++) {
+		if (s->lane[i].up == NULL || !s->lane[i].up->streaming)
+			continue;
+		if (o != NULL) {
+			o[n].pending = hrac_link_output(s->lane[i].up);
+			o[n].wrote = s->lane[i].wrote;
+		}
+		us[n++] = s->lane[i].up;
+	}
 	return n;
 }
 
@@ -837,60 +913,59 @@ hrac_session_outlet(void *arg)
 		return TUNNEL_OUT_NONE;
 	if (s->mode == TUNNEL_MODE_POLL)
 		return TUNNEL_OUT_POLL;
-	if (hrac_session_streams(s, us) == 0)
+	if (hrac_session_streams(s, us, NULL) == 0)
 		return TUNNEL_OUT_NONE;
 	return TUNNEL_OUT_STREAM;
 }
 
-/* Bytes the least behind upstream has yet to send. */
+/* Bytes the least behind of the upstreams that take frames has to send. */
 static size_t
 hrac_session_pending(void *arg)
 {
 	struct hrac_session	*s = arg;
 	struct hrac_link	*us[TUNNEL_LANES];
-	size_t			 min = SIZE_MAX, len;
-	int			 i, n;
+	struct lanes_outlet	 o[TUNNEL_LANES];
+	int			 n;
 
-	n = hrac_session_streams(s, us);
-	for (i = 0; i < n; i++)
-		if ((len = hrac_link_output(us[i])) < min)
-			min = len;
-	return min;
+	n = hrac_session_streams(s, us, o);
+	return lanes_pending(&s->lanes, clock_now(), o, n, HRAC_HIGH_WATER);
 }
 
 /*
- * Frames as one chunk into every lane's upstream body that has room for
- * them; a lane too far behind misses them (another brought them), and a
- * lane that fails is handled as its link's failure. -1 only when no lane
- * took them.
+ * Frames as one chunk into the upstreams that take them (lanes.h: the
+ * first with room, the others while copies go or when idle); a lane that
+ * fails is handled as its link's failure. -1 only when no lane took them.
  */
 static int
 hrac_session_write(void *arg, struct evbuffer *f)
 {
 	struct hrac_session	*s = arg;
-	struct hrac_link	*us[TUNNEL_LANES], *take[TUNNEL_LANES];
+	struct hrac_link	*us[TUNNEL_LANES], *l;
+	struct lanes_outlet	 o[TUNNEL_LANES];
 	struct evbuffer		*b;
-	int			 i, n, ntake = 0, wrote = 0;
+	time_t			 now = clock_now();
+	int			 take[TUNNEL_LANES], i, n, ntake, wrote = 0;
 
-	n = hrac_session_streams(s, us);
-	for (i = 0; i < n; i++)
-		if (hrac_link_output(us[i]) < HRAC_HIGH_WATER)
-			take[ntake++] = us[i];
+	n = hrac_session_streams(s, us, o);
+	ntake = lanes_pick(&s->lanes, now, o, n, HRAC_HIGH_WATER,
+	    s->h->conf->dead_after / 2, take);
 	/* A failure of the first lane's brings the tunnel down, links and
 	   all: nothing more is written then. */
 	for (i = 0; i < ntake && s->state == SESSION_UP; i++) {
+		l = us[take[i]];
 		b = i + 1 < ntake ? s->copy : f;
 		if (b == s->copy && evbuffer_add(b, evbuffer_pullup(f, -1),
 		    evbuffer_get_length(f)) == -1) {
-			hrac_session_link_error(s, take[i], "out of memory");
+			hrac_session_link_error(s, l, "out of memory");
 			continue;
 		}
-		if (hrac_link_write_chunk(take[i], b) == -1) {
+		if (hrac_link_write_chunk(l, b) == -1) {
 			evbuffer_drain(b, evbuffer_get_length(b));
-			hrac_session_link_error(s, take[i],
+			hrac_session_link_error(s, l,
 			    "cannot write the upstream");
 			continue;
 		}
+		s->lane[l->lane].wrote = now;
 		wrote++;
 	}
 	evbuffer_drain(f, evbuffer_get_length(f));
@@ -984,6 +1059,7 @@ hrac_session_timer(evutil_socket_t fd, short what, void *arg)
 		log_warnx("cannot queue an acknowledgement");
 	if (s->mode == TUNNEL_MODE_POLL)
 		return;
+	hrac_session_check_loss(s, now);
 	if (now - s->last_tx >= s->h->conf->dead_after / 2)
 		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
 	for (i = 0; i < TUNNEL_LANES; i++)
@@ -1015,6 +1091,14 @@ hrac_session_lanes_reload(struct hrac_session *s)
 	}
 	s->lane_retry = 0;
 	hrac_session_lanes_open(s);
+	if (s->lanes.mode != s->h->conf->copies) {
+		s->lanes.mode = s->h->conf->copies;
+		s->copying = 0;
+		if (s->state == SESSION_UP && s->mode == TUNNEL_MODE_STREAM)
+			hrac_session_send_copies(s);
+		log_info("tunnel lanes: copies %s",
+		    lanes_copies_name(s->lanes.mode));
+	}
 }
 
 /* Renew a lane's requests before a proxy's age limit cuts them. */

@@ -18,6 +18,7 @@
 #include "call.h"
 #include "crypto.h"
 #include "http.h"
+#include "lanes.h"
 #include "pace.h"
 #include "sip.h"
 #include "tunnel.h"
@@ -89,6 +90,7 @@ struct hras_link {
 	struct hras_session	*s;
 	int			 lane;		/* of the session's lanes */
 	uint64_t		 rx_last;	/* last frame this one carried */
+	struct lanes_tcp	 tcp;		/* its connection's losses */
 	int			 poll;
 	int			 http10;
 	int			 keep_alive;
@@ -138,6 +140,9 @@ struct hras_session {
 	struct hras_link	*down[TUNNEL_LANES];
 	TAILQ_HEAD(, hras_link)	 ups[TUNNEL_LANES];
 	struct evbuffer		*copy;		/* frames for another lane */
+	struct lanes		 lanes;		/* when later lanes take them
+						   (hrac says) */
+	time_t			 wrote[TUNNEL_LANES]; /* last batch into each */
 	int			 confirmed;	/* down stream proven to flow */
 	int			 probe_pending;	/* probed before the down
 						   stream came */
@@ -261,6 +266,7 @@ void	 hras_session_revoke(struct hras *, const char *client,
 int	 hras_hook_send(void *, const void *, size_t);
 int	 hras_client_up(struct hras *, const char *);
 unsigned int hras_session_lanes(struct hras_session *);
+const struct lanes *hras_session_copies(const struct hras_session *);
 double	 hras_session_rtt(void *, const char *);
 int	 hras_session_send(struct hras *, const char *client, unsigned int,
 	    uint32_t, const void *, size_t);

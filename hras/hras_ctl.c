@@ -182,6 +182,8 @@ hras_ctl_tunnels(void *arg, struct ctl_job *job, struct evbuffer *out)
 		json_string(j, "address", addr);
 		json_uint(j, "lanes", s != NULL ? hras_session_lanes(s) : 0);
 		if (s != NULL)
+			lanes_json(j, hras_session_copies(s), clock_now());
+		if (s != NULL)
 			json_int(j, "idle_s", idle);
 		else
 			json_null(j, "idle_s");

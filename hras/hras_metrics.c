@@ -111,7 +111,8 @@ hras_metrics_tunnels(struct prom *p, struct hras *h)
 			s = ss[i];
 			metrics_std_tunnel(p, (enum metrics_tunnel_family)f,
 			    conf->clients[i].id, s != NULL ?
-			    tunnel_stats(s->tun) : NULL);
+			    tunnel_stats(s->tun) : NULL, s != NULL ?
+			    hras_session_copies(s) : NULL);
 		}
 	}
 	prom_family(p, "vofw_tunnel_rtt_seconds", PROM_GAUGE,

@@ -236,6 +236,8 @@ hras_session_get(struct hras *h, const char *id)
 	tunnel_set_batch(s->tun, h->conf->batch_bytes);
 	tunnel_set_batch_wait(s->tun, h->conf->batch_wait);
 	tunnel_set_pace(s->tun, &h->pace);
+	/* What an hrac that does not say wants (it copies always). */
+	lanes_init(&s->lanes, LANES_COPY_ALWAYS);
 	tunnel_set_drop_cb(s->tun, h->session_cb.dropped, h->session_cb.arg);
 	TAILQ_INSERT_TAIL(&h->sessions, s, entry);
 	return s;
@@ -659,18 +661,64 @@ hras_session_control(void *arg, const uint8_t *data, size_t len)
 		log_info("client %s: streaming both ways", s->id);
 		tunnel_pump_kick(s->tun, 1);
 		break;
+	case FRAME_CTL_COPY_ALWAYS:
+	case FRAME_CTL_COPY_ON_LOSS:
+		s->lanes.mode = data[0] == FRAME_CTL_COPY_ALWAYS ?
+		    LANES_COPY_ALWAYS : LANES_COPY_ON_LOSS;
+		break;
+	case FRAME_CTL_LOSS:
+		lanes_loss(&s->lanes, clock_now(), 1);
+		break;
 	}
 }
 
-/* The lanes' streaming downstreams, into ds: how many. */
+/*
+ * Whether any of the session's connections lost segments since the last
+ * look: if so, copies go (on loss) and hrac hears of it.
+ */
+static void
+hras_session_check_loss(struct hras_session *s, time_t now)
+{
+	struct hras_link	*c;
+	uint8_t			 code = FRAME_CTL_LOSS;
+	int			 i, lost = 0;
+
+	for (i = 0; i < TUNNEL_LANES; i++) {
+		if ((c = s->down[i]) != NULL && lanes_tcp_lost(
+		    bufferevent_getfd(c->bev), &c->tcp) == 1)
+			lost = 1;
+		TAILQ_FOREACH(c, &s->ups[i], up_entry)
+			if (lanes_tcp_lost(bufferevent_getfd(c->bev),
+			    &c->tcp) == 1)
+				lost = 1;
+	}
+	if (!lost)
+		return;
+	lanes_loss(&s->lanes, now, 0);
+	if (tunnel_send(s->tun, FRAME_CONTROL, 0, &code, 1) == -1)
+		log_warnx("client %s: cannot tell hrac of loss", s->id);
+}
+
+/*
+ * The lanes' streaming downstreams, into ds, with what each has yet to
+ * send and when it last took a batch, into o: how many.
+ */
 static int
-hras_session_streams(struct hras_session *s, struct hras_link **ds)
+hras_session_streams(struct hras_session *s, struct hras_link **ds,
+    struct lanes_outlet *o)
 {
 	int	 i, n = 0;
 
-	for (i = 0; i < TUNNEL_LANES; i++)
-		if (s->down[i] != NULL && !s->down[i]->poll)
-			ds[n++] = s->down[i];
+	for (i = 0; i < TUNNEL_LANES; i++) {
+		if (s->down[i] == NULL || s->down[i]->poll)
+			continue;
+		if (o != NULL) {
+			o[n].pending = evbuffer_get_length(
+			    bufferevent_get_output(s->down[i]->bev));
+			o[n].wrote = s->wrote[i];
+		}
+		ds[n++] = s->down[i];
+	}
 	return n;
 }
 
@@ -680,19 +728,19 @@ hras_session_lanes(struct hras_session *s)
 {
 	struct hras_link	*ds[TUNNEL_LANES];
 
-	return (unsigned int)hras_session_streams(s, ds);
+	return (unsigned int)hras_session_streams(s, ds, NULL);
 }
 
-/* Bytes a downstream has yet to send. */
-static size_t
-hras_session_output(const struct hras_link *c)
+/* When frames go into every lane, and the loss seen, for the control socket. */
+const struct lanes *
+hras_session_copies(const struct hras_session *s)
 {
-	return evbuffer_get_length(bufferevent_get_output(c->bev));
+	return &s->lanes;
 }
 
 /*
  * What takes the queue's frames: the downstream, whole in poll mode, as
- * a stream (on every lane that has one) once hrac confirmed that it
+ * a stream (on the lanes that take them) once hrac confirmed that it
  * flows; nothing without one.
  */
 static enum tunnel_outlet
@@ -703,55 +751,55 @@ hras_session_outlet(void *arg)
 
 	if (s->down[0] != NULL && s->down[0]->poll)
 		return TUNNEL_OUT_POLL;
-	if (!s->confirmed || hras_session_streams(s, ds) == 0)
+	if (!s->confirmed || hras_session_streams(s, ds, NULL) == 0)
 		return TUNNEL_OUT_NONE;
 	return TUNNEL_OUT_STREAM;
 }
 
-/* Bytes the least behind downstream has yet to send. */
+/* Bytes the least behind of the downstreams that take frames has to send. */
 static size_t
 hras_session_pending(void *arg)
 {
 	struct hras_session	*s = arg;
 	struct hras_link	*ds[TUNNEL_LANES];
-	size_t			 min = SIZE_MAX, len;
-	int			 i, n;
+	struct lanes_outlet	 o[TUNNEL_LANES];
+	int			 n;
 
-	n = hras_session_streams(s, ds);
-	for (i = 0; i < n; i++)
-		if ((len = hras_session_output(ds[i])) < min)
-			min = len;
-	return min;
+	n = hras_session_streams(s, ds, o);
+	return lanes_pending(&s->lanes, clock_now(), o, n, HRAS_HIGH_WATER);
 }
 
 /*
- * Frames into every lane's downstream body that has room for them; a lane
- * too far behind misses them (the other brought them) and a lane that
- * fails is closed. -1 only when no lane took them.
+ * Frames into the downstreams that take them (lanes.h: the first with
+ * room, the others while copies go or when idle); a lane that fails is
+ * closed. -1 only when no lane took them.
  */
 static int
 hras_session_write(void *arg, struct evbuffer *f)
 {
 	struct hras_session	*s = arg;
-	struct hras_link	*ds[TUNNEL_LANES], *take[TUNNEL_LANES];
-	int			 i, n, ntake = 0, wrote = 0;
+	struct hras_link	*ds[TUNNEL_LANES], *c;
+	struct lanes_outlet	 o[TUNNEL_LANES];
+	time_t			 now = clock_now();
+	int			 take[TUNNEL_LANES], i, n, ntake, wrote = 0;
 
-	n = hras_session_streams(s, ds);
-	for (i = 0; i < n; i++)
-		if (hras_session_output(ds[i]) < HRAS_HIGH_WATER)
-			take[ntake++] = ds[i];
+	n = hras_session_streams(s, ds, o);
+	ntake = lanes_pick(&s->lanes, now, o, n, HRAS_HIGH_WATER,
+	    s->h->conf->keepalive, take);
 	for (i = 0; i < ntake; i++) {
+		c = ds[take[i]];
 		if (i + 1 < ntake && evbuffer_add(s->copy,
 		    evbuffer_pullup(f, -1), evbuffer_get_length(f)) == -1) {
-			hras_link_close(take[i], "out of memory");
+			hras_link_close(c, "out of memory");
 			continue;
 		}
-		if (hras_link_write_frames(take[i], i + 1 < ntake ? s->copy :
+		if (hras_link_write_frames(c, i + 1 < ntake ? s->copy :
 		    f) == -1) {
 			evbuffer_drain(s->copy, evbuffer_get_length(s->copy));
-			hras_link_close(take[i], "cannot write frames");
+			hras_link_close(c, "cannot write frames");
 			continue;
 		}
+		s->wrote[c->lane] = now;
 		wrote++;
 	}
 	evbuffer_drain(f, evbuffer_get_length(f));
@@ -795,10 +843,11 @@ hras_session_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	if (tunnel_ack(s->tun) == -1)
 		log_warnx("client %s: cannot queue an acknowledgement", s->id);
-	if (hras_session_streams(s, ds) > 0 && s->confirmed &&
+	hras_session_check_loss(s, now);
+	if (hras_session_streams(s, ds, NULL) > 0 && s->confirmed &&
 	    now - s->last_tx >= conf->keepalive)
 		tunnel_send(s->tun, FRAME_KEEPALIVE, 0, NULL, 0);
-	if (hras_session_streams(s, ds) > 0 && tunnel_queued(s->tun) > 0)
+	if (hras_session_streams(s, ds, NULL) > 0 && tunnel_queued(s->tun) > 0)
 		tunnel_pump_flush(s->tun);
 }
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tunnel.lanes = 2, set by a reload of a running hrac: hrac opens a second
 # GET and POST through the proxy, and both halves send every frame on both
-# lanes; a reload back to 1 closes them again. One lane's connections
+# lanes (tunnel.copies = "always"; t_lanes_loss has "on-loss"); a reload back to 1 closes them again. One lane's connections
 # between Squid and hras are then cut off for 4 s (every packet dropped
 # at the firewall, as a stalled or lossy path would hold them): voice
 # echoed through the tunnel all that time must neither be lost nor held
@@ -29,7 +29,7 @@ if [ "${VOFW_LANES_TLS:-0}" = 1 ]; then
 fi
 vofw_hras_conf "$TB_DIR/hras.conf"
 vofw_hrac_conf "$TB_DIR/hrac.conf" "$scheme://$TB_WAN_IP:8080/" \
-    "$TB_PROXY_URL" "" "lanes = 1;" "$tls"
+    "$TB_PROXY_URL" "" "lanes = 1; copies = \"always\";" "$tls"
 vofw_start_hras
 vofw_start_hrac
 tb_wait_log hrac 'tunnel up \(stream mode\)' 15

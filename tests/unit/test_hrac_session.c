@@ -25,7 +25,9 @@
  *   tunnel is up; with the first lane's bytes held back both ways, SIP
  *   still arrives once each, in order, over the second, and the copies
  *   the first brings later are dropped; a second lane closed by hras
- *   leaves the tunnel up and is opened again; both lanes renew.
+ *   leaves the tunnel up and is opened again; both lanes renew. With
+ *   copies on loss, the second lane carries frames only for a while after
+ *   a loss (told by hras), and a reload to "always" copies at once.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -71,6 +73,9 @@ struct th {
 	uint16_t		 port;
 	int			 npairs;	/* the connector's links */
 	int			 lanes;		/* tunnel.lanes, 0: 1 */
+	const char		*copies;	/* tunnel.copies */
+	uint64_t		 dups_hc;	/* th_dups: hrac's, when read */
+	uint64_t		 dups_hs;	/* hras's */
 	int			 to_hras;	/* SIP records hras opened */
 	int			 to_hrac;	/* SIP records hrac opened */
 };
@@ -89,7 +94,7 @@ static struct bufferevent *th_connect(void *, struct event_base *);
 static void	 th_send_both(struct th *, int *, int);
 static struct hras_link *th_far(struct th *, const struct hrac_link *);
 static void	 th_until_all(struct th *, int, int);
-static void	 th_two_lanes(struct th *);
+static void	 th_two_lanes(struct th *, const char *);
 
 /* The daemons' clock, moved by the tests (common/clock.c not linked). */
 time_t
@@ -232,8 +237,9 @@ th_start(struct th *t, const char *secret, int pairs)
 	    "server = \"http://127.0.0.1:%u/\";\n"
 	    "sip = { address = \"127.0.0.1\"; };\n"
 	    "media = { address = \"127.0.0.1\"; };\n"
-	    "tunnel = { mode = \"stream\"; get_age = 10; lanes = %d; };\n",
-	    secret, t->port, t->lanes > 0 ? t->lanes : 1);
+	    "tunnel = { mode = \"stream\"; get_age = 10; lanes = %d; "
+	    "copies = \"%s\"; };\n", secret, t->port, t->lanes > 0 ?
+	    t->lanes : 1, t->copies != NULL ? t->copies : "on-loss");
 	t->hc.conf = hrac_config_load(cpath, err, sizeof(err));
 	unlink(cpath);
 	if (t->hc.conf == NULL)
@@ -480,14 +486,18 @@ th_until_all(struct th *t, int n, int ms)
 	assert_int_equal(t->to_hrac, n);
 }
 
-/* Up with two lanes, each with its GET and POST streaming. */
+/*
+ * Up with two lanes (copies as tunnel.copies says), each with its GET and
+ * POST streaming.
+ */
 static void
-th_two_lanes(struct th *t)
+th_two_lanes(struct th *t, const char *copies)
 {
 	struct hrac_session	*s = &t->hc.session;
 	int			 i;
 
 	t->lanes = 2;
+	t->copies = copies;
 	th_start(t, TH_SECRET, 1);
 	assert_true(th_until_up(t, 3000));
 	for (i = 0; i < 300 && (s->lane[1].up == NULL ||
@@ -517,7 +527,7 @@ test_lanes_hold(void **state)
 	const struct tunnel_stats *st;
 	int			 i, n = 0;
 
-	th_two_lanes(t);
+	th_two_lanes(t, "always");
 	th_send_both(t, &n, TH_BURST);
 	th_until_all(t, n, 2000);
 	up0 = s->lane[0].up->bev;
@@ -548,6 +558,90 @@ test_lanes_hold(void **state)
 }
 
 /*
+ * Frames that came twice since the last call, to hrac and to hras (records
+ * share frames: a burst is a few).
+ */
+static void
+th_dups(struct th *t, uint64_t *hc, uint64_t *hs)
+{
+	uint64_t	 now_hc, now_hs;
+
+	now_hc = tunnel_stats(t->hc.session.tun)->rx_dups;
+	now_hs = tunnel_stats(TAILQ_FIRST(&t->h.sessions)->tun)->rx_dups;
+	*hc = now_hc - t->dups_hc;
+	*hs = now_hs - t->dups_hs;
+	t->dups_hc = now_hc;
+	t->dups_hs = now_hs;
+}
+
+/*
+ * Copies on loss: hras hears hrac's choice; on a clean path only the first
+ * lane carries frames; once hras sees loss (and tells hrac) both lanes
+ * carry every frame both ways for LANES_LOSS_HOLD, then only the first
+ * again; a reload to "always" copies at once, without loss.
+ */
+static void
+test_lanes_on_loss(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct hras_session	*hs;
+	uint64_t		 hc_dups, hs_dups;
+	uint8_t			 loss = FRAME_CTL_LOSS;
+	int			 n = 0;
+
+	th_two_lanes(t, "on-loss");
+	hs = TAILQ_FIRST(&t->h.sessions);
+	assert_non_null(hs);
+	assert_int_equal(hs->lanes.mode, LANES_COPY_ON_LOSS);
+	/* The second lane's first batches (it was idle) are copies. */
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	th_dups(t, &hc_dups, &hs_dups);
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	th_dups(t, &hc_dups, &hs_dups);
+	assert_int_equal(hc_dups, 0);
+	assert_int_equal(hs_dups, 0);
+	/* hras saw its connections lose segments: as its timer does. */
+	lanes_loss(&hs->lanes, th_clock, 0);
+	assert_int_equal(tunnel_send(hs->tun, FRAME_CONTROL, 0, &loss, 1), 0);
+	unet_run(t->base, 50);
+	assert_true(lanes_copying(&s->lanes, th_clock));
+	assert_int_equal(s->lanes.told, 1);
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	unet_run(t->base, 50);
+	th_dups(t, &hc_dups, &hs_dups);
+	assert_true(hc_dups > 0);
+	assert_true(hs_dups > 0);
+	/* No loss for the hold: the first lane alone again. */
+	th_clock += LANES_LOSS_HOLD;
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	unet_run(t->base, 50);
+	th_dups(t, &hc_dups, &hs_dups);
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	unet_run(t->base, 50);
+	th_dups(t, &hc_dups, &hs_dups);
+	assert_int_equal(hc_dups, 0);
+	assert_int_equal(hs_dups, 0);
+	/* Reloaded to copy always: both halves do, with no loss. */
+	t->hc.conf->copies = LANES_COPY_ALWAYS;
+	hrac_session_lanes_reload(s);
+	unet_run(t->base, 50);
+	assert_int_equal(hs->lanes.mode, LANES_COPY_ALWAYS);
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	unet_run(t->base, 50);
+	th_dups(t, &hc_dups, &hs_dups);
+	assert_true(hc_dups > 0);
+	assert_true(hs_dups > 0);
+	assert_int_equal(t->hc.session.ups, 1);
+}
+
+/*
  * hras closes the second lane's POST and then its GET: the tunnel stays
  * up on the first, SIP keeps arriving once each, and hrac opens the
  * second lane again HRAC_LANE_RETRY seconds later.
@@ -559,7 +653,7 @@ test_lane_lost(void **state)
 	struct hrac_session	*s = &t->hc.session;
 	int			 i, n = 0;
 
-	th_two_lanes(t);
+	th_two_lanes(t, "always");
 	th_send_both(t, &n, TH_BURST);
 	hras_link_close(th_far(t, s->lane[1].up), "test");
 	th_send_both(t, &n, TH_BURST);
@@ -592,7 +686,7 @@ test_lanes_renewal(void **state)
 	struct hrac_link	*down1;
 	int			 i, n = 0;
 
-	th_two_lanes(t);
+	th_two_lanes(t, "always");
 	down1 = s->lane[1].down;
 	th_clock += t->hc.conf->get_age;
 	for (i = 0; i < 200; i++) {
@@ -627,6 +721,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_close_mid_body, th_setup,
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_lanes_hold, th_setup,
+		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_lanes_on_loss, th_setup,
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_lane_lost, th_setup,
 		    th_teardown),

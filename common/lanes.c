@@ -1,0 +1,124 @@
+/*
+ * When a session writes its frames into the lanes beyond the first:
+ * always, or while the path loses segments (lanes.h).
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "lanes.h"
+
+void
+lanes_init(struct lanes *l, enum lanes_copies mode)
+{
+	memset(l, 0, sizeof(*l));
+	l->mode = mode;
+}
+
+int
+lanes_copying(const struct lanes *l, time_t now)
+{
+	return l->mode == LANES_COPY_ALWAYS || now < l->until;
+}
+
+void
+lanes_loss(struct lanes *l, time_t now, int told)
+{
+	l->last_loss = now;
+	l->until = now + LANES_LOSS_HOLD;
+	if (told)
+		l->told++;
+	else
+		l->losses++;
+}
+
+int
+lanes_pick(const struct lanes *l, time_t now, const struct lanes_outlet *o,
+    int n, size_t high_water, int idle, int *take)
+{
+	int	 i, k = 0, copying = lanes_copying(l, now);
+
+	for (i = 0; i < n; i++) {
+		if (o[i].pending >= high_water)
+			continue;
+		if (k == 0 || copying || (idle > 0 && now - o[i].wrote >= idle))
+			take[k++] = i;
+	}
+	return k;
+}
+
+size_t
+lanes_pending(const struct lanes *l, time_t now, const struct lanes_outlet *o,
+    int n, size_t high_water)
+{
+	size_t	 all = SIZE_MAX, taking = SIZE_MAX;
+	int	 i, k = 0, copying = lanes_copying(l, now);
+
+	for (i = 0; i < n; i++) {
+		if (o[i].pending < all)
+			all = o[i].pending;
+		if (o[i].pending >= high_water || (k > 0 && !copying))
+			continue;
+		k++;
+		if (o[i].pending < taking)
+			taking = o[i].pending;
+	}
+	return k > 0 ? taking : all;
+}
+
+int
+lanes_tcp_lost(int fd, struct lanes_tcp *t)
+{
+	struct tcp_info	 ti;
+	socklen_t	 len = sizeof(ti);
+	int		 lost;
+
+	memset(&ti, 0, sizeof(ti));
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return -1;
+	/* Both count up for the connection's life; a kernel too old for
+	   tcpi_rcv_ooopack leaves it 0 (len tells how much it filled). */
+	lost = ti.tcpi_total_retrans != t->retrans ||
+	    ti.tcpi_rcv_ooopack != t->ooo;
+	t->retrans = ti.tcpi_total_retrans;
+	t->ooo = ti.tcpi_rcv_ooopack;
+	return lost;
+}
+
+const char *
+lanes_copies_name(enum lanes_copies mode)
+{
+	return mode == LANES_COPY_ALWAYS ? "always" : "on-loss";
+}
+
+const char *
+lanes_describe(const struct lanes *l, time_t now, char *buf, size_t len)
+{
+	if (l->last_loss == 0)
+		snprintf(buf, len, "%s; no loss seen",
+		    lanes_copying(l, now) ? "copying" : "not copying");
+	else
+		snprintf(buf, len, "%s; loss %lld s ago (seen here in %llu "
+		    "s, told %llu times)", lanes_copying(l, now) ? "copying" :
+		    "not copying", (long long)(now - l->last_loss),
+		    (unsigned long long)l->losses,
+		    (unsigned long long)l->told);
+	return buf;
+}
+
+void
+lanes_json(struct json *j, const struct lanes *l, time_t now)
+{
+	json_string(j, "copies", lanes_copies_name(l->mode));
+	json_bool(j, "copying", lanes_copying(l, now));
+	json_uint(j, "loss_seen", l->losses);
+	json_uint(j, "loss_told", l->told);
+	if (l->last_loss != 0)
+		json_int(j, "loss_ago_s", (long long)(now - l->last_loss));
+	else
+		json_null(j, "loss_ago_s");
+}
