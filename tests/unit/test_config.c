@@ -363,6 +363,9 @@ static const struct bad_case hrac_bad[] = {
 	{ "mode.conf",
 	  HRAC_OK "tunnel = { mode = \"fast\"; };\n",
 	  ":6: tunnel.mode: expected one of \"auto\", \"stream\", \"poll\"" },
+	{ "copies.conf",
+	  HRAC_OK "tunnel = { copies = \"sometimes\"; };\n",
+	  ":6: tunnel.copies: expected one of \"on-loss\", \"always\"" },
 	{ "inside-calls.conf",
 	  HRAC_OK "inside_calls = \"never\";\n",
 	  ":6: inside_calls: expected one of \"local\", \"hras\", \"off\"" },
@@ -692,6 +695,8 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->media.timeout, 30);
 	assert_int_equal(cfg->timer_c, 180);
 	assert_int_equal(cfg->mode, TUNNEL_MODE_AUTO);
+	assert_int_equal(cfg->lanes, 1);
+	assert_int_equal(cfg->copies, LANES_COPY_ON_LOSS);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_LOCAL);
 	assert_null(cfg->inside_proxy);
 	assert_null(cfg->inside_proxy_users);
@@ -881,7 +886,7 @@ test_hrac_full(void **state)
 	    HRAC_SIP HRAC_MEDIA
 	    "tunnel = { mode = \"poll\"; timeout = 3; get_age = 10;"
 	    " backoff_max = 600; queue_max = 67108864; batch_wait = 100000;"
-	    " batch_bytes = 16384; };\n"
+	    " batch_bytes = 16384; lanes = 2; copies = \"always\"; };\n"
 	    "inside_calls = \"hras\";\n"
 	    "domains = [ \"corp.example\", \"b.example\" ];\n"
 	    "inside_proxy = \"10.77.0.5:5080\";\n"
@@ -903,6 +908,8 @@ test_hrac_full(void **state)
 	    "abcdef0123456789abcdef0123456789"
 	    "abcdef0123456789abcdef0123456789");
 	assert_int_equal(cfg->mode, TUNNEL_MODE_POLL);
+	assert_int_equal(cfg->lanes, 2);
+	assert_int_equal(cfg->copies, LANES_COPY_ALWAYS);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_HRAS);
 	assert_string_equal(cfg->inside_proxy, "10.77.0.5:5080");
 	assert_string_equal(cfg->user, "_vofw-2.x");
