@@ -41,9 +41,16 @@
 # CALLFILE with the LAN phone on the VPN's address; vpnclient and vpnserver
 # are started for each load on a clean link, like VoFW's calls, and stay up
 # through every run of that load.  The vofw2 path is VoFW with two lanes
-# (tunnel.lanes = 2: a second GET and POST carry every frame too), on the
-# same calls: hrac is reloaded with two lanes before its run and with one
-# after it.
+# (tunnel.lanes = 2, tunnel.copies = "always": a second GET and POST carry
+# every frame too), on the same calls: hrac is reloaded with two lanes
+# before its run and with one after it.  The vofw2l path is the same with
+# copies on loss (tunnel.copies = "on-loss"): the second lane carries
+# every frame for 60 s after either half saw its connections lose
+# segments.  Both halves watch their connections whatever the lanes, so
+# at the loss of a run after the first lossy one the halves have seen
+# loss within the hold and vofw2l copies from its first datagram: the
+# steady state of a link that keeps losing.  (When copies start, the
+# first second costs what one lane would: t_lanes_loss shows the start.)
 #
 # Per run it reports lost %, late % (arrived more than 150 ms after it was
 # sent: too late for a phone's jitter buffer), late + lost %, one-way
@@ -59,9 +66,10 @@
 #                       [0 5 10 20]
 #   BENCH_LOSSY_CALLS   loads, in concurrent calls [1 10] (200 at most)
 #   BENCH_LOSSY_PATHS   paths measured, each run in this order under each
-#                       impairment [direct vofw vofw2 softether; direct
-#                       vofw vofw2 where SoftEther is not installed, with
-#                       a note]; vofw2 needs vofw
+#                       impairment [direct vofw vofw2l vofw2 softether;
+#                       the same without softether where SoftEther is
+#                       not installed, with a note]; vofw2 and vofw2l
+#                       need vofw
 #   BENCH_SECONDS       measured seconds per run [10]
 #   BENCH_WRITE=1       also rewrite the results in docs/performance.md
 #   BENCH_KEEP=1        keep the run's directory (configs, logs)
@@ -80,9 +88,9 @@ SE_INSTALLED=1
 [ -x "$SE_SERVER" ] && [ -x "$SE_CLIENT" ] && [ -x "$SE_CMD" ] ||
     SE_INSTALLED=
 if [ -n "$SE_INSTALLED" ]; then
-	PATHS=${BENCH_LOSSY_PATHS:-direct vofw vofw2 softether}
+	PATHS=${BENCH_LOSSY_PATHS:-direct vofw vofw2l vofw2 softether}
 else
-	PATHS=${BENCH_LOSSY_PATHS:-direct vofw vofw2}
+	PATHS=${BENCH_LOSSY_PATHS:-direct vofw vofw2l vofw2}
 fi
 SECS=${BENCH_SECONDS:-10}
 WARM_MS=500
@@ -144,7 +152,7 @@ proxy = "$TB_PROXY_URL";
 sip = { address = "$HRAC_IP"; port = 5060; };
 media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999;
     timeout = 600; };
-tunnel = { lanes = 1; };
+tunnel = { lanes = 1; copies = "always"; };
 control = { socket = "$TB_DIR/hrac.sock"; };
 EOF
 	tb_start hras "$TB_WAN" "$TB_HRAS" -d -f "$TB_DIR/hras.conf"
@@ -157,11 +165,13 @@ EOF
 	    lb_fail "alice could not register through hrac"
 }
 
-# lb_lanes N: reload hrac with tunnel.lanes = N and wait until it has N
-# lanes open (the vofw2 path's runs have two).
+# lb_lanes N COPIES: reload hrac with tunnel.lanes = N and tunnel.copies
+# = COPIES and wait until it has N lanes open (the vofw2 and vofw2l
+# paths' runs have two).
 lb_lanes() {
-	sed -i "s/lanes = [0-9];/lanes = $1;/" "$TB_DIR/hrac.conf" ||
-	    lb_fail "cannot edit hrac.conf"
+	sed -i -e "s/lanes = [0-9];/lanes = $1;/" \
+	    -e "s/copies = \"[a-z-]*\";/copies = \"$2\";/" \
+	    "$TB_DIR/hrac.conf" || lb_fail "cannot edit hrac.conf"
 	kill -HUP "$(cat "$TB_DIR/hrac.pid")" || lb_fail "cannot reload hrac"
 	_ll=0
 	until "$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel 2>/dev/null |
@@ -278,7 +288,7 @@ lb_path_up() {
 	case $1 in
 	direct) lb_direct_calls "$2" ;;
 	vofw) lb_vofw_calls_up "$2" "$3" ;;
-	vofw2) ;;
+	vofw2 | vofw2l) ;;
 	softether)
 		se_start
 		lb_se_calls "$2"
@@ -300,10 +310,10 @@ lb_path_run() {
 		tb_running hrac || lb_fail "hrac died"
 		lb_rtpbench "$1" "$2" "$3" "$TB_DIR/vofw.calls"
 		;;
-	vofw2)
-		lb_lanes 2
+	vofw2 | vofw2l)
+		lb_lanes 2 "$([ "$1" = vofw2 ] && echo always || echo on-loss)"
 		lb_rtpbench "$1" "$2" "$3" "$TB_DIR/vofw.calls"
-		lb_lanes 1
+		lb_lanes 1 always
 		tb_running hras || lb_fail "hras died"
 		tb_running hrac || lb_fail "hrac died"
 		;;
@@ -318,7 +328,7 @@ lb_path_run() {
 # lb_path_down PATH N: release what lb_path_up took.
 lb_path_down() {
 	case $1 in
-	direct | vofw2) ;;
+	direct | vofw2 | vofw2l) ;;
 	vofw) lb_vofw_calls_down "$2" ;;
 	softether) se_stop ;;
 	esac
@@ -356,7 +366,13 @@ lb_rtpbench() {
 lb_table() {
 	awk -F'\t' '
 	function ms(x) { return sprintf("%.1f", x / 1000) }
-	function label(p) { return p == "vofw2" ? "vofw, 2 lanes" : p }
+	function label(p) {
+		if (p == "vofw2")
+			return "vofw, 2 lanes"
+		if (p == "vofw2l")
+			return "vofw, 2 lanes on loss"
+		return p
+	}
 	{
 		row[NR] = $0
 		if ($3 == "direct") { d50[$1, $2] = $8; d99[$1, $2] = $9 }
@@ -384,7 +400,7 @@ lb_table() {
 }
 
 # lb_targets: issue 14's goal for VoFW at 1 % loss, per load and for each
-# VoFW path (one lane, two lanes): product.md's target (one-way p99 <= 150
+# VoFW path (one lane, two lanes on loss, two lanes): product.md's target (one-way p99 <= 150
 # ms, late + lost <= 1.5 x the loss each way) and ahead of SoftEther
 # (VoFW's late + lost and p99 no worse than SoftEther's at the same load
 # and loss), met / NOT met each; then VoFW against SoftEther at every loss
@@ -404,7 +420,8 @@ lb_targets() {
 	function calls(c) { return c " call" (c == 1 ? "" : "s") }
 	BEGIN {
 		vp[1] = "vofw"; vn["vofw"] = "VoFW"
-		vp[2] = "vofw2"; vn["vofw2"] = "VoFW with 2 lanes"
+		vp[2] = "vofw2l"; vn["vofw2l"] = "VoFW with 2 lanes on loss"
+		vp[3] = "vofw2"; vn["vofw2"] = "VoFW with 2 lanes"
 	}
 	{
 		k = $1 SUBSEP $2 SUBSEP $3
@@ -419,7 +436,7 @@ lb_targets() {
 		if (!((tl) in seenl))
 			print "- VoFW at " tl / 10 " % loss: not measured " \
 			    "(BENCH_LOSSY_LOSS lacks " tl ")"
-		for (i = 1; i <= nc; i++) for (q = 1; q <= 2; q++) {
+		for (i = 1; i <= nc; i++) for (q = 1; q <= 3; q++) {
 			c = load[i]
 			p = vp[q]
 			v = c SUBSEP tl SUBSEP p
@@ -449,7 +466,7 @@ lb_targets() {
 			    (p99[se] / 1000 <= late ? "yes" : "no"), pc(lim),
 			    (ll[se] <= lim ? "yes" : "no")
 		}
-		for (i = 1; i <= nc; i++) for (q = 1; q <= 2; q++) {
+		for (i = 1; i <= nc; i++) for (q = 1; q <= 3; q++) {
 			c = load[i]
 			p = vp[q]
 			line = ""
@@ -500,15 +517,16 @@ for n in $LOADS; do
 done
 for p in $PATHS; do
 	case $p in
-	direct | vofw | vofw2 | softether) ;;
+	direct | vofw | vofw2 | vofw2l | softether) ;;
 	*) echo "lossy: unknown path '$p'" >&2; exit 1 ;;
 	esac
 done
 case " $PATHS " in
-*" vofw2 "*)
+*" vofw2 "* | *" vofw2l "*)
 	case " $PATHS " in
 	*" vofw "*) ;;
-	*) echo "lossy: vofw2 runs on vofw's calls: list vofw too" >&2
+	*) echo "lossy: vofw2 and vofw2l run on vofw's calls: list vofw" \
+	       "too" >&2
 	   exit 1 ;;
 	esac
 	;;
