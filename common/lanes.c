@@ -75,17 +75,29 @@ lanes_tcp_lost(int fd, struct lanes_tcp *t)
 {
 	struct tcp_info	 ti;
 	socklen_t	 len = sizeof(ti);
-	int		 lost;
 
+	/* A kernel older than the fields leaves them 0: no loss seen. */
 	memset(&ti, 0, sizeof(ti));
 	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
 		return -1;
-	/* Both count up for the connection's life; a kernel too old for
-	   tcpi_rcv_ooopack leaves it 0 (len tells how much it filled). */
-	lost = ti.tcpi_total_retrans != t->retrans ||
-	    ti.tcpi_rcv_ooopack != t->ooo;
-	t->retrans = ti.tcpi_total_retrans;
-	t->ooo = ti.tcpi_rcv_ooopack;
+	return lanes_tcp_judge(t, ti.tcpi_total_retrans, ti.tcpi_dsack_dups,
+	    ti.tcpi_rcv_ooopack);
+}
+
+int
+lanes_tcp_judge(struct lanes_tcp *t, uint32_t retrans, uint32_t dsacks,
+    uint32_t ooo)
+{
+	uint32_t	 resent = retrans - dsacks;
+	int		 lost;
+
+	/* Counters wrap as unsigned: compare by difference. */
+	lost = ooo != t->ooo ||
+	    (t->rising && (int32_t)(resent - t->before) > 0);
+	t->rising = (int32_t)(resent - t->resent) > 0;
+	t->before = t->resent;
+	t->resent = resent;
+	t->ooo = ooo;
 	return lost;
 }
 

@@ -7,9 +7,14 @@
  * but doubles what the tunnel puts on the firewall. On a clean path that
  * buys nothing, so with tunnel.copies = "on-loss" the copies go only while
  * the path has lost something lately: each half asks the kernel, once a
- * second, whether any of its tunnel connections retransmitted or received
- * segments out of order (what a lost one leaves behind), and tells the
- * other half when it did. A later lane still takes a batch now and then
+ * second, whether any of its tunnel connections received segments out of
+ * order (what a lost one leaves behind) or sent one again that the
+ * receiver did not then report as a duplicate, and tells the other half
+ * when one did. Duplicates matter: on a busy machine an acknowledgement
+ * late by a few ms has the sender probe with a segment again (a tail loss
+ * probe) though nothing was lost, and the receiver says so with a D-SACK
+ * within a round trip; a retransmission counts as loss only when no D-SACK
+ * has answered it by the next look. A later lane still takes a batch now and then
  * while idle, so that no proxy or NAT on its way forgets it.
  */
 #ifndef VOFW_LANES_H
@@ -36,9 +41,11 @@ struct lanes {
 	uint64_t	 told;		/* times the other half told of loss */
 };
 
-/* What one connection had lost when last asked. */
+/* What one connection had lost when last asked (zero for a new one). */
 struct lanes_tcp {
-	uint32_t	 retrans;	/* segments it sent again */
+	uint32_t	 resent;	/* sent again, less the D-SACKed ones */
+	uint32_t	 before;	/* resent before it last rose */
+	int		 rising;	/* it rose at the last look */
 	uint32_t	 ooo;		/* segments it got out of order */
 };
 
@@ -69,11 +76,18 @@ int	lanes_pick(const struct lanes *, time_t now,
 size_t	lanes_pending(const struct lanes *, time_t now,
 	    const struct lanes_outlet *, int n, size_t high_water);
 /*
- * Whether the connection on fd sent segments again or got some out of
- * order since its counters were last read into t (zero for a new one):
- * 1 it did, 0 it did not, -1 the kernel would not say (not TCP).
+ * Whether the connection on fd lost segments, by its kernel counters and
+ * what t holds of the last looks: 1 it did, 0 it did not, -1 the kernel
+ * would not say (not TCP).
  */
 int	lanes_tcp_lost(int fd, struct lanes_tcp *t);
+/*
+ * The same from the counters themselves: segments sent again, D-SACKs
+ * received, segments received out of order, all since the connection
+ * opened.
+ */
+int	lanes_tcp_judge(struct lanes_tcp *t, uint32_t retrans, uint32_t dsacks,
+	    uint32_t ooo);
 const char *lanes_copies_name(enum lanes_copies);
 /* For the control socket: "copying (loss 3 s ago; ...)", into buf. */
 const char *lanes_describe(const struct lanes *, time_t now, char *buf,

@@ -103,7 +103,7 @@ static const struct config_key hrac_config_keys[] = {
 	    O(get_age)),
 	CONFIG_KEY_NUM("tunnel.backoff_max", CONFIG_T_INT, 0, 1, 600, 30,
 	    O(backoff_max)),
-	CONFIG_KEY_NUM("tunnel.lanes", CONFIG_T_INT, 0, 1, TUNNEL_LANES, 1,
+	CONFIG_KEY_NUM("tunnel.lanes", CONFIG_T_INT, 0, 1, TUNNEL_LANES, 2,
 	    O(lanes)),
 	CONFIG_KEY_ENUM("tunnel.copies", O(copies), hrac_config_copies,
 	    LANES_COPY_ON_LOSS),

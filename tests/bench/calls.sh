@@ -47,8 +47,11 @@
 #   BENCH_CALLS      loads, in concurrent calls [1 100 200 1000] (2000 at
 #                    most)
 #   BENCH_BATCH      tunnel batch settings, each WAIT:BYTES (µs:bytes;
-#                    0:0 sends every record at once) or WAIT:BYTES:LANES
-#                    (hrac's tunnel.lanes, 1 or 2) [0:0 1000:512]
+#                    0:0 sends every record at once), WAIT:BYTES:LANES
+#                    (hrac's tunnel.lanes, 1 or 2) or
+#                    WAIT:BYTES:LANES:COPIES (tunnel.copies, always or
+#                    on-loss); what is not given is the shipped setting
+#                    [0:0 1000:512]
 #   BENCH_SECONDS    measured seconds per run [10]
 #   BENCH_WARM_MS    unmeasured RTP before each run [500]
 #   BENCH_DRAIN_MS   wait after the last send; later arrivals are lost [1000]
@@ -219,16 +222,22 @@ cb_net() {
 	esac
 }
 
-# cb_conf WAIT:BYTES[:LANES]: write $NET's hras.conf and hrac.conf with
-# this tunnel batch setting (and hrac's tunnel.lanes); BATCH is its label
-# in the report.
+# cb_conf WAIT:BYTES[:LANES[:COPIES]]: write $NET's hras.conf and
+# hrac.conf with this tunnel batch setting (and hrac's tunnel.lanes and
+# tunnel.copies, the shipped ones where not given); BATCH is its label in
+# the report.
 cb_conf() {
 	_w=${1%%:*}
 	_b=${1#*:}
-	_l=1
+	_l=
+	_c=
+	case $_b in
+	*:*:*) _c=${_b##*:}; _b=${_b%:*} ;;
+	esac
 	case $_b in
 	*:*) _l=${_b#*:}; _b=${_b%%:*} ;;
 	esac
+	_lanes=${_l:+lanes = $_l;}${_c:+ copies = \"$_c\";}
 	_over=
 	_hras_tls=
 	_hrac_tls=
@@ -245,7 +254,8 @@ cb_conf() {
 	else
 		BATCH="relayed, ${_over}batch ${_w} µs / ${_b} B"
 	fi
-	[ "$_l" = 1 ] || BATCH="$BATCH, $_l lanes"
+	[ -z "$_l" ] || BATCH="$BATCH, $_l lane$([ "$_l" = 1 ] || echo s)"
+	[ -z "$_c" ] || BATCH="$BATCH, copies $_c"
 	cat >"$TB_DIR/$HRAS.conf" <<EOF || cb_fail "$HRAS.conf"
 domains = [ "corp.example" ];
 sip = { address = "$HRAS_IP"; port = 5060; };
@@ -270,7 +280,7 @@ server = "$_scheme://$HRAS_IP:8080/";
 sip = { address = "$HRAC_IP"; port = 5060; };
 media = { address = "$HRAC_IP"; port_min = 20000; port_max = 23999;
     timeout = 3600; };
-tunnel = { batch_wait = $_w; batch_bytes = $_b; lanes = $_l; };
+tunnel = { batch_wait = $_w; batch_bytes = $_b; $_lanes };
 control = { socket = "$TB_DIR/$HRAC.sock"; };
 $_hrac_tls
 EOF
@@ -279,9 +289,9 @@ EOF
 	fi
 }
 
-# cb_batch WAIT:BYTES[:LANES]: apply a tunnel batch setting to both
-# running halves (SIGHUP) and wait until both have read it and hrac has
-# as many lanes open.
+# cb_batch WAIT:BYTES[:LANES[:COPIES]]: apply a tunnel batch setting to
+# both running halves (SIGHUP) and wait until both have read it and hrac
+# has as many lanes open as it is configured with.
 cb_batch() {
 	_h0=$(wc -l <"$TB_DIR/$HRAS.log")
 	_c0=$(wc -l <"$TB_DIR/$HRAC.log")
@@ -298,9 +308,9 @@ cb_batch() {
 	done
 	_dl=$(_tb_deadline 10)
 	until "$TB_HRAC" -f "$TB_DIR/$HRAC.conf" -c tunnel 2>/dev/null |
-	    grep -q "^lanes: *$_l of $_l,"; do
+	    grep -Eq '^lanes: *([0-9]) of \1,'; do
 		[ "$(_tb_now_ms)" -lt "$_dl" ] ||
-		    cb_fail "hrac has not $_l lanes open for batch $1"
+		    cb_fail "hrac has not its lanes open for batch $1"
 		sleep 0.1
 	done
 }
@@ -1084,12 +1094,14 @@ case " $NETS " in
 esac
 for b in $BATCHES; do
 	case $b in
-	*:*:1 | *:*:2) wb=${b%:*} ;;
+	*:*:[12]:always | *:*:[12]:on-loss) wb=${b%:*:*} ;;
+	*:*:[12]) wb=${b%:*} ;;
 	*) wb=$b ;;
 	esac
 	case ${wb%%:*}/${wb#*:} in
 	*[!0-9/]* | /* | */ | "$wb"/"$wb")
-		echo "calls: BENCH_BATCH: '$b' is not WAIT:BYTES[:LANES]" >&2
+		echo "calls: BENCH_BATCH: '$b' is not" \
+		    "WAIT:BYTES[:LANES[:COPIES]]" >&2
 		exit 1 ;;
 	esac
 done

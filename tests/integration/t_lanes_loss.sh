@@ -1,5 +1,5 @@
 #!/bin/sh
-# tunnel.lanes = 2 with tunnel.copies = "on-loss" (its default): on a
+# The shipped tunnel.lanes = 2 and tunnel.copies = "on-loss": on a
 # clean path only the first lane carries frames, so voice echoed through
 # the tunnel brings no copies; once the firewall's WAN link loses 5 % of
 # its packets each way (tb_impair, 20 ms RTT), hras sees its connections
@@ -17,7 +17,7 @@ tb_up
 tb_squid_start
 vofw_hras_conf "$TB_DIR/hras.conf"
 vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
-    "$TB_PROXY_URL" "" "lanes = 2;"
+    "$TB_PROXY_URL"
 vofw_start_hras
 vofw_start_hrac
 tb_wait_log hrac 'tunnel up \(stream mode\)' 15

@@ -695,7 +695,7 @@ test_sample_hrac(void **state)
 	assert_int_equal(cfg->media.timeout, 30);
 	assert_int_equal(cfg->timer_c, 180);
 	assert_int_equal(cfg->mode, TUNNEL_MODE_AUTO);
-	assert_int_equal(cfg->lanes, 1);
+	assert_int_equal(cfg->lanes, 2);
 	assert_int_equal(cfg->copies, LANES_COPY_ON_LOSS);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_LOCAL);
 	assert_null(cfg->inside_proxy);
@@ -886,7 +886,7 @@ test_hrac_full(void **state)
 	    HRAC_SIP HRAC_MEDIA
 	    "tunnel = { mode = \"poll\"; timeout = 3; get_age = 10;"
 	    " backoff_max = 600; queue_max = 67108864; batch_wait = 100000;"
-	    " batch_bytes = 16384; lanes = 2; copies = \"always\"; };\n"
+	    " batch_bytes = 16384; lanes = 1; copies = \"always\"; };\n"
 	    "inside_calls = \"hras\";\n"
 	    "domains = [ \"corp.example\", \"b.example\" ];\n"
 	    "inside_proxy = \"10.77.0.5:5080\";\n"
@@ -908,7 +908,7 @@ test_hrac_full(void **state)
 	    "abcdef0123456789abcdef0123456789"
 	    "abcdef0123456789abcdef0123456789");
 	assert_int_equal(cfg->mode, TUNNEL_MODE_POLL);
-	assert_int_equal(cfg->lanes, 2);
+	assert_int_equal(cfg->lanes, 1);
 	assert_int_equal(cfg->copies, LANES_COPY_ALWAYS);
 	assert_int_equal(cfg->inside_calls, INSIDE_CALLS_HRAS);
 	assert_string_equal(cfg->inside_proxy, "10.77.0.5:5080");
