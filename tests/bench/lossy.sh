@@ -40,17 +40,20 @@
 # phones reach each other by address), so its path is the direct path's
 # CALLFILE with the LAN phone on the VPN's address; vpnclient and vpnserver
 # are started for each load on a clean link, like VoFW's calls, and stay up
-# through every run of that load.  The vofw2 path is VoFW with two lanes
+# through every run of that load.  The vofw path has one lane
+# (tunnel.lanes = 1).  The vofw2 path is VoFW with two lanes
 # (tunnel.lanes = 2, tunnel.copies = "always": a second GET and POST carry
 # every frame too), on the same calls: hrac is reloaded with two lanes
 # before its run and with one after it.  The vofw2l path is the same with
-# copies on loss (tunnel.copies = "on-loss"): the second lane carries
+# copies on loss (tunnel.copies = "on-loss", the shipped setting as is
+# tunnel.lanes = 2): the second lane carries
 # every frame for 60 s after either half saw its connections lose
 # segments.  Both halves watch their connections whatever the lanes, so
 # at the loss of a run after the first lossy one the halves have seen
 # loss within the hold and vofw2l copies from its first datagram: the
 # steady state of a link that keeps losing.  (When copies start, the
-# first second costs what one lane would: t_lanes_loss shows the start.)
+# first second or two cost what one lane would: t_lanes_loss shows the
+# start.)
 #
 # Per run it reports lost %, late % (arrived more than 150 ms after it was
 # sent: too late for a phone's jitter buffer), late + lost %, one-way
@@ -367,10 +370,12 @@ lb_table() {
 	awk -F'\t' '
 	function ms(x) { return sprintf("%.1f", x / 1000) }
 	function label(p) {
+		if (p == "vofw")
+			return "vofw, 1 lane"
 		if (p == "vofw2")
 			return "vofw, 2 lanes"
 		if (p == "vofw2l")
-			return "vofw, 2 lanes on loss"
+			return "vofw, 2 lanes on loss (shipped)"
 		return p
 	}
 	{
@@ -419,8 +424,9 @@ lb_targets() {
 	}
 	function calls(c) { return c " call" (c == 1 ? "" : "s") }
 	BEGIN {
-		vp[1] = "vofw"; vn["vofw"] = "VoFW"
-		vp[2] = "vofw2l"; vn["vofw2l"] = "VoFW with 2 lanes on loss"
+		vp[1] = "vofw"; vn["vofw"] = "VoFW with 1 lane"
+		vp[2] = "vofw2l"
+		vn["vofw2l"] = "VoFW as shipped (2 lanes, copies on loss)"
 		vp[3] = "vofw2"; vn["vofw2"] = "VoFW with 2 lanes"
 	}
 	{
