@@ -13,14 +13,7 @@ set -eu
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$(dirname "$0")/../lib/vofw.sh"
 
-tb_up
-tb_squid_start
-vofw_hras_conf "$TB_DIR/hras.conf"
-vofw_hrac_conf "$TB_DIR/hrac.conf" "http://$TB_WAN_IP:8080/" \
-    "$TB_PROXY_URL"
-vofw_start_hras
-vofw_start_hrac
-tb_wait_log hrac 'tunnel up \(stream mode\)' 15
+vofw_pair_up
 
 hrac_json() { "$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel -j; }
 hras_json() { "$TB_HRAS" -f "$TB_DIR/hras.conf" -c tunnels -j; }
@@ -88,7 +81,8 @@ echo "copies while lossy: hrac got $got_hrac, hras $got_hras"
 # 500 echoes each way; the first second or two go before the loss is seen.
 [ "$got_hrac" -ge 200 ] && [ "$got_hras" -ge 200 ] ||
     tb_fail "too few copies on the lossy path: hrac $got_hrac, hras $got_hras"
-"$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel | grep '^copies: *on-loss, copying;' ||
+"$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel |
+    grep '^copies: *on-loss, copying;' ||
     tb_fail "hrac -c tunnel: $("$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel)"
 tb_impair 0 0
 echo "ok: no copies on a clean path; copies both ways once the path lost" \
