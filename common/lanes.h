@@ -53,6 +53,7 @@ struct lanes_tcp {
 struct lanes_outlet {
 	size_t		 pending;	/* bytes it has yet to send */
 	time_t		 wrote;		/* when it last took a batch */
+	uint64_t	 took;		/* the id of that batch (recent.h) */
 };
 
 void	lanes_init(struct lanes *, enum lanes_copies);

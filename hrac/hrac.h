@@ -18,6 +18,7 @@
 #include "hrac_config.h"
 #include "http.h"
 #include "pace.h"
+#include "recent.h"
 #include "tunnel.h"
 
 struct bufferevent;
@@ -179,6 +180,7 @@ struct hrac_lane {
 	time_t			 down_since;
 	time_t			 up_since;
 	time_t			 wrote;		/* last batch into its up */
+	uint64_t		 took;		/* that batch's id (recent.h) */
 };
 
 enum hrac_session_state {
@@ -213,6 +215,7 @@ struct hrac_session {
 	time_t			 lane_retry;	/* reopen a later lane then */
 	struct evbuffer		*copy;		/* frames for another lane */
 	struct lanes		 lanes;		/* when later lanes take them */
+	struct recent		 recent;	/* for a lane that joins */
 	int			 copying;	/* as last logged */
 	int			 post_inflight;
 	uint64_t		 posts;		/* poll-mode POSTs sent */

@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include "clock.h"
+#include "clock_us.h"
 #include "hook.h"
 #include "hrac.h"
 #include "log.h"
@@ -132,6 +133,7 @@ hrac_session_init(struct hrac_session *s, struct hrac *h,
 	s->link_cb.arg = s;
 	if ((s->tun = tunnel_pump_new(conf->queue_max, base, "",
 	    &cb)) == NULL || (s->copy = evbuffer_new()) == NULL ||
+	    recent_init(&s->recent) == -1 ||
 	    (s->retry_ev = evtimer_new(base, hrac_session_retry, s)) == NULL ||
 	    (s->probe_ev = evtimer_new(base, hrac_session_probe_timeout,
 	    s)) == NULL ||
@@ -164,6 +166,7 @@ hrac_session_free(struct hrac_session *s)
 	tunnel_free(s->tun);
 	if (s->copy != NULL)
 		evbuffer_free(s->copy);
+	recent_free(&s->recent);
 	if (s->dns != NULL)
 		evdns_base_free(s->dns, 0);
 	SSL_CTX_free(s->ssl);
@@ -893,6 +896,7 @@ hrac_session_streams(struct hrac_session *s, struct hrac_link **us,
 		if (o != NULL) {
 			o[n].pending = hrac_link_output(s->lane[i].up);
 			o[n].wrote = s->lane[i].wrote;
+			o[n].took = s->lane[i].took;
 		}
 		us[n++] = s->lane[i].up;
 	}
@@ -933,8 +937,10 @@ hrac_session_pending(void *arg)
 
 /*
  * Frames as one chunk into the upstreams that take them (lanes.h: the
- * first with room, the others while copies go or when idle); a lane that
- * fails is handled as its link's failure. -1 only when no lane took them.
+ * first with room, the others while copies go or when idle), a lane that
+ * missed batches with what it missed of the recent ones first
+ * (recent.h); a lane that fails is handled as its link's failure. -1
+ * only when no lane took them.
  */
 static int
 hrac_session_write(void *arg, struct evbuffer *f)
@@ -944,18 +950,36 @@ hrac_session_write(void *arg, struct evbuffer *f)
 	struct lanes_outlet	 o[TUNNEL_LANES];
 	struct evbuffer		*b;
 	time_t			 now = clock_now();
-	int			 take[TUNNEL_LANES], i, n, ntake, wrote = 0;
+	uint64_t		 id, now_us = clock_now_us();
+	int			 take[TUNNEL_LANES], i, n, ntake, rc, wrote = 0;
 
 	n = hrac_session_streams(s, us, o);
 	ntake = lanes_pick(&s->lanes, now, o, n, HRAC_HIGH_WATER,
 	    s->h->conf->dead_after / 2, take);
+	if (n > 1)
+		id = recent_add(&s->recent, f, now_us);
+	else {
+		recent_clear(&s->recent);
+		id = 0;
+	}
 	/* A failure of the first lane's brings the tunnel down, links and
 	   all: nothing more is written then. */
 	for (i = 0; i < ntake && s->state == SESSION_UP; i++) {
 		l = us[take[i]];
-		b = i + 1 < ntake ? s->copy : f;
-		if (b == s->copy && evbuffer_add(b, evbuffer_pullup(f, -1),
-		    evbuffer_get_length(f)) == -1) {
+		b = f;
+		if (id != 0 && o[take[i]].took + 1 < id) {
+			b = s->copy;
+			rc = recent_since(&s->recent, o[take[i]].took,
+			    now_us - (lanes_copying(&s->lanes, now) ?
+			    RECENT_MAX_US : RECENT_IDLE_US), b);
+		} else if (i + 1 < ntake) {
+			b = s->copy;
+			rc = evbuffer_add(b, evbuffer_pullup(f, -1),
+			    evbuffer_get_length(f));
+		} else
+			rc = 0;
+		if (rc == -1) {
+			evbuffer_drain(b, evbuffer_get_length(b));
 			hrac_session_link_error(s, l, "out of memory");
 			continue;
 		}
@@ -966,6 +990,7 @@ hrac_session_write(void *arg, struct evbuffer *f)
 			continue;
 		}
 		s->lane[l->lane].wrote = now;
+		s->lane[l->lane].took = id;
 		wrote++;
 	}
 	evbuffer_drain(f, evbuffer_get_length(f));

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "lanes.h"
 #include "pace.h"
+#include "recent.h"
 #include "sip.h"
 #include "tunnel.h"
 
@@ -143,6 +144,8 @@ struct hras_session {
 	struct lanes		 lanes;		/* when later lanes take them
 						   (hrac says) */
 	time_t			 wrote[TUNNEL_LANES]; /* last batch into each */
+	uint64_t		 took[TUNNEL_LANES]; /* its id (recent.h) */
+	struct recent		 recent;	/* for a lane that joins */
 	int			 confirmed;	/* down stream proven to flow */
 	int			 probe_pending;	/* probed before the down
 						   stream came */

@@ -28,6 +28,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "clock_us.h"
 #include "config.h"
 #include "hook.h"
 #include "hras.h"
@@ -225,11 +226,13 @@ hras_session_get(struct hras *h, const char *id)
 	snprintf(who, sizeof(who), "client %s: ", s->id);
 	if ((s->tun = tunnel_pump_new(h->conf->queue_max, h->base, who,
 	    &cb)) == NULL || (s->copy = evbuffer_new()) == NULL ||
+	    recent_init(&s->recent) == -1 ||
 	    (s->timer_ev = event_new(h->base, -1, EV_PERSIST,
 	    hras_session_timer, s)) == NULL) {
 		tunnel_free(s->tun);
 		if (s->copy != NULL)
 			evbuffer_free(s->copy);
+		recent_free(&s->recent);
 		free(s);
 		return NULL;
 	}
@@ -716,6 +719,7 @@ hras_session_streams(struct hras_session *s, struct hras_link **ds,
 			o[n].pending = evbuffer_get_length(
 			    bufferevent_get_output(s->down[i]->bev));
 			o[n].wrote = s->wrote[i];
+			o[n].took = s->took[i];
 		}
 		ds[n++] = s->down[i];
 	}
@@ -771,8 +775,9 @@ hras_session_pending(void *arg)
 
 /*
  * Frames into the downstreams that take them (lanes.h: the first with
- * room, the others while copies go or when idle); a lane that fails is
- * closed. -1 only when no lane took them.
+ * room, the others while copies go or when idle), a lane that missed
+ * batches with what it missed of the recent ones first (recent.h); a lane
+ * that fails is closed. -1 only when no lane took them.
  */
 static int
 hras_session_write(void *arg, struct evbuffer *f)
@@ -780,26 +785,46 @@ hras_session_write(void *arg, struct evbuffer *f)
 	struct hras_session	*s = arg;
 	struct hras_link	*ds[TUNNEL_LANES], *c;
 	struct lanes_outlet	 o[TUNNEL_LANES];
+	struct evbuffer		*b;
 	time_t			 now = clock_now();
-	int			 take[TUNNEL_LANES], i, n, ntake, wrote = 0;
+	uint64_t		 id, now_us = clock_now_us();
+	int			 take[TUNNEL_LANES], i, n, ntake, rc, wrote = 0;
 
 	n = hras_session_streams(s, ds, o);
 	ntake = lanes_pick(&s->lanes, now, o, n, HRAS_HIGH_WATER,
 	    s->h->conf->keepalive, take);
+	if (n > 1)
+		id = recent_add(&s->recent, f, now_us);
+	else {
+		recent_clear(&s->recent);
+		id = 0;
+	}
 	for (i = 0; i < ntake; i++) {
 		c = ds[take[i]];
-		if (i + 1 < ntake && evbuffer_add(s->copy,
-		    evbuffer_pullup(f, -1), evbuffer_get_length(f)) == -1) {
+		b = f;
+		if (id != 0 && o[take[i]].took + 1 < id) {
+			b = s->copy;
+			rc = recent_since(&s->recent, o[take[i]].took,
+			    now_us - (lanes_copying(&s->lanes, now) ?
+			    RECENT_MAX_US : RECENT_IDLE_US), b);
+		} else if (i + 1 < ntake) {
+			b = s->copy;
+			rc = evbuffer_add(b, evbuffer_pullup(f, -1),
+			    evbuffer_get_length(f));
+		} else
+			rc = 0;
+		if (rc == -1) {
+			evbuffer_drain(b, evbuffer_get_length(b));
 			hras_link_close(c, "out of memory");
 			continue;
 		}
-		if (hras_link_write_frames(c, i + 1 < ntake ? s->copy :
-		    f) == -1) {
-			evbuffer_drain(s->copy, evbuffer_get_length(s->copy));
+		if (hras_link_write_frames(c, b) == -1) {
+			evbuffer_drain(b, evbuffer_get_length(b));
 			hras_link_close(c, "cannot write frames");
 			continue;
 		}
 		s->wrote[c->lane] = now;
+		s->took[c->lane] = id;
 		wrote++;
 	}
 	evbuffer_drain(f, evbuffer_get_length(f));
@@ -908,6 +933,7 @@ hras_session_free(struct hras *h, struct hras_session *s)
 	event_free(s->timer_ev);
 	tunnel_free(s->tun);
 	evbuffer_free(s->copy);
+	recent_free(&s->recent);
 	free(s);
 }
 

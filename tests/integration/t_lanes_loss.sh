@@ -1,7 +1,7 @@
 #!/bin/sh
 # The shipped tunnel.lanes = 2 and tunnel.copies = "on-loss": on a
 # clean path only the first lane carries frames, so voice echoed through
-# the tunnel brings no copies; once the firewall's WAN link loses 5 % of
+# the tunnel brings few copies (a keepalive's); once the firewall's WAN link loses 5 % of
 # its packets each way (tb_impair, 20 ms RTT), hras sees its connections
 # to Squid send segments again or get them out of order, copies every
 # frame into the second lane and tells hrac, which does the same: both
@@ -55,9 +55,11 @@ echo "clean: $out"
 echo "$out" | grep -q 'sent 150 received 150 ' ||
     tb_fail "voice lost on a clean path: $out"
 # Each half still feeds the idle lane a batch now and then (hras every
-# keepalive, 2 s here; hrac every half timeout, 3 s): a few, not 150.
-[ "$(copies hrac)" -le $((c_hrac + 4)) ] &&
-    [ "$(copies hras)" -le $((c_hras + 4)) ] ||
+# keepalive, 2 s here; hrac every half timeout, 3 s), with the frames it
+# missed of the last 50 ms (common/recent.h): two or three of those in
+# 3 s, a few frames each at one call, where copying would be 150.
+[ "$(copies hrac)" -le $((c_hrac + 20)) ] &&
+    [ "$(copies hras)" -le $((c_hras + 20)) ] ||
     tb_fail "copies on a clean path: hrac $c_hrac -> $(copies hrac)," \
     "hras $c_hras -> $(copies hras)"
 hrac_json | jq -e '.tunnel.loss_seen == 0 and .tunnel.loss_told == 0' \
@@ -85,5 +87,5 @@ echo "copies while lossy: hrac got $got_hrac, hras $got_hras"
     grep '^copies: *on-loss, copying;' ||
     tb_fail "hrac -c tunnel: $("$TB_HRAC" -f "$TB_DIR/hrac.conf" -c tunnel)"
 tb_impair 0 0
-echo "ok: no copies on a clean path; copies both ways once the path lost" \
+echo "ok: few copies on a clean path; copies both ways once the path lost" \
     "segments (hrac got $got_hrac, hras $got_hras)"

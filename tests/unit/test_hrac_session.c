@@ -27,7 +27,8 @@
  *   the first brings later are dropped; a second lane closed by hras
  *   leaves the tunnel up and is opened again; both lanes renew. With
  *   copies on loss, the second lane carries frames only for a while after
- *   a loss (told by hras), and a reload to "always" copies at once.
+ *   a loss (told by hras), and a reload to "always" copies at once; a
+ *   lane that joins while the first is held back brings what it missed.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -634,6 +635,51 @@ test_lanes_on_loss(void **state)
 }
 
 /*
+ * Copies start while the first lane is held back both ways (as a lost
+ * segment holds it): the second lane joins with the batches it missed of
+ * the last moments, so the SIP only the first lane had carried arrives
+ * over the second too, once each and in order, before the first lane
+ * moves again; nothing is dropped as a copy that was never delivered.
+ */
+static void
+test_lanes_join(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct hras_session	*hs;
+	struct bufferevent	*up0, *down0;
+	uint64_t		 hc_dups, hs_dups;
+	uint8_t			 loss = FRAME_CTL_LOSS;
+	int			 n = 0;
+
+	th_two_lanes(t, "on-loss");
+	hs = TAILQ_FIRST(&t->h.sessions);
+	assert_non_null(hs);
+	th_burst_dups(t, &n, &hc_dups, &hs_dups);
+	th_burst_dups(t, &n, &hc_dups, &hs_dups);
+	assert_int_equal(hc_dups + hs_dups, 0);
+	up0 = s->lane[0].up->bev;
+	down0 = th_far(t, s->lane[0].down)->bev;
+	assert_int_equal(bufferevent_disable(up0, EV_WRITE), 0);
+	assert_int_equal(bufferevent_disable(down0, EV_WRITE), 0);
+	/* Only the first lane takes these: no loss seen yet. */
+	th_send_both(t, &n, 5);
+	unet_run(t->base, 20);
+	assert_true(t->to_hras < n && t->to_hrac < n);
+	lanes_loss(&hs->lanes, th_clock, 0);
+	assert_int_equal(tunnel_send(hs->tun, FRAME_CONTROL, 0, &loss, 1), 0);
+	th_send_both(t, &n, 5);
+	th_until_all(t, n, 2000);
+	assert_int_equal(bufferevent_enable(up0, EV_WRITE), 0);
+	assert_int_equal(bufferevent_enable(down0, EV_WRITE), 0);
+	unet_run(t->base, 200);
+	th_send_both(t, &n, TH_BURST);
+	th_until_all(t, n, 2000);
+	assert_true(hrac_session_is_up(s));
+	assert_int_equal(t->hc.session.ups, 1);
+}
+
+/*
  * hras closes the second lane's POST and then its GET: the tunnel stays
  * up on the first, SIP keeps arriving once each, and hrac opens the
  * second lane again HRAC_LANE_RETRY seconds later.
@@ -715,6 +761,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lanes_hold, th_setup,
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_lanes_on_loss, th_setup,
+		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_lanes_join, th_setup,
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_lane_lost, th_setup,
 		    th_teardown),

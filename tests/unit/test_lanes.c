@@ -55,7 +55,7 @@ static void
 test_lanes_pick(void **state)
 {
 	struct lanes		 l;
-	struct lanes_outlet	 o[2] = { { 10, TL_T0 }, { 0, TL_T0 - 5 } };
+	struct lanes_outlet	 o[2] = { { 10, TL_T0, 0 }, { 0, TL_T0 - 5, 0 } };
 	int			 take[2];
 
 	(void)state;
@@ -94,7 +94,7 @@ static void
 test_lanes_pending(void **state)
 {
 	struct lanes		 l;
-	struct lanes_outlet	 o[2] = { { 300, TL_T0 }, { 0, TL_T0 } };
+	struct lanes_outlet	 o[2] = { { 300, TL_T0, 0 }, { 0, TL_T0, 0 } };
 
 	(void)state;
 	lanes_init(&l, LANES_COPY_ON_LOSS);
