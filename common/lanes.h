@@ -14,8 +14,8 @@
  * late by a few ms has the sender probe with a segment again (a tail loss
  * probe) though nothing was lost, and the receiver says so with a D-SACK
  * within a round trip; a retransmission counts as loss only when no D-SACK
- * has answered it by the next look. A later lane still takes a batch now and then
- * while idle, so that no proxy or NAT on its way forgets it.
+ * has answered it by the next look. A later lane still takes a batch now
+ * and then while idle, so that no proxy or NAT on its way forgets it.
  */
 #ifndef VOFW_LANES_H
 #define VOFW_LANES_H

@@ -1,12 +1,14 @@
 #!/bin/sh
 # The shipped tunnel.lanes = 2 and tunnel.copies = "on-loss": on a
 # clean path only the first lane carries frames, so voice echoed through
-# the tunnel brings few copies (a keepalive's); once the firewall's WAN link loses 5 % of
-# its packets each way (tb_impair, 20 ms RTT), hras sees its connections
-# to Squid send segments again or get them out of order, copies every
-# frame into the second lane and tells hrac, which does the same: both
-# control sockets say so, hrac logs it, and each half counts the other's
-# copies. Nothing echoed is lost.
+# the tunnel brings few copies (a keepalive's); once the firewall's WAN
+# link loses 5 % of its packets each way (tb_impair, 20 ms RTT), hras
+# sees its connections to Squid send segments again or get them out of
+# order, copies every frame into the second lane and tells hrac, which
+# does the same: both control sockets say so, hrac logs it, and each
+# half counts the other's copies. Nothing echoed is lost: copies start
+# with what the second lane missed of the last moments (common/recent.h),
+# so frames the first lane still holds back are not skipped.
 # timeout: 90
 set -eu
 
