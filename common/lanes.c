@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
 #include "json.h"
 #include "lanes.h"
+#include "recent.h"
 
 void
 lanes_init(struct lanes *l, enum lanes_copies mode)
@@ -105,6 +108,28 @@ const char *
 lanes_copies_name(enum lanes_copies mode)
 {
 	return mode == LANES_COPY_ALWAYS ? "always" : "on-loss";
+}
+
+struct evbuffer *
+lanes_batch(const struct lanes *l, const struct recent *r, time_t now,
+    uint64_t now_us, uint64_t id, uint64_t took, int last,
+    struct evbuffer *f, struct evbuffer *copy)
+{
+	int	 rc;
+
+	if (id != 0 && took + 1 < id)
+		rc = recent_since(r, took, now_us - (lanes_copying(l, now) ?
+		    RECENT_MAX_US : RECENT_IDLE_US), copy);
+	else if (!last)
+		rc = evbuffer_add(copy, evbuffer_pullup(f, -1),
+		    evbuffer_get_length(f));
+	else
+		return f;
+	if (rc == -1) {
+		evbuffer_drain(copy, evbuffer_get_length(copy));
+		return NULL;
+	}
+	return copy;
 }
 
 const char *

@@ -65,6 +65,15 @@ recent_add(struct recent *r, struct evbuffer *f, uint64_t now_us)
 	return b->id;
 }
 
+uint64_t
+recent_keep(struct recent *r, int lanes, struct evbuffer *f, uint64_t now_us)
+{
+	if (lanes > 1)
+		return recent_add(r, f, now_us);
+	recent_clear(r);
+	return 0;
+}
+
 int
 recent_since(const struct recent *r, uint64_t after, uint64_t from_us,
     struct evbuffer *out)

@@ -52,6 +52,12 @@ uint64_t	 recent_add(struct recent *, struct evbuffer *f, uint64_t now_us);
 /* Forget every batch (the lanes beyond the first are gone). */
 void		 recent_clear(struct recent *);
 /*
+ * recent_add while more than one of lanes outlets stream, recent_clear
+ * else: the batch's id, 0 when none is kept.
+ */
+uint64_t	 recent_keep(struct recent *, int lanes, struct evbuffer *f,
+		    uint64_t now_us);
+/*
  * Append to out the batches kept with an id above after and written at
  * from_us or later, oldest first (the newest always): what a lane that
  * last took batch after has missed of them. 0 or -1.

@@ -788,33 +788,16 @@ hras_session_write(void *arg, struct evbuffer *f)
 	struct evbuffer		*b;
 	time_t			 now = clock_now();
 	uint64_t		 id, now_us = clock_now_us();
-	int			 take[TUNNEL_LANES], i, n, ntake, rc, wrote = 0;
+	int			 take[TUNNEL_LANES], i, n, ntake, wrote = 0;
 
 	n = hras_session_streams(s, ds, o);
 	ntake = lanes_pick(&s->lanes, now, o, n, HRAS_HIGH_WATER,
 	    s->h->conf->keepalive, take);
-	if (n > 1)
-		id = recent_add(&s->recent, f, now_us);
-	else {
-		recent_clear(&s->recent);
-		id = 0;
-	}
+	id = recent_keep(&s->recent, n, f, now_us);
 	for (i = 0; i < ntake; i++) {
 		c = ds[take[i]];
-		b = f;
-		if (id != 0 && o[take[i]].took + 1 < id) {
-			b = s->copy;
-			rc = recent_since(&s->recent, o[take[i]].took,
-			    now_us - (lanes_copying(&s->lanes, now) ?
-			    RECENT_MAX_US : RECENT_IDLE_US), b);
-		} else if (i + 1 < ntake) {
-			b = s->copy;
-			rc = evbuffer_add(b, evbuffer_pullup(f, -1),
-			    evbuffer_get_length(f));
-		} else
-			rc = 0;
-		if (rc == -1) {
-			evbuffer_drain(b, evbuffer_get_length(b));
+		if ((b = lanes_batch(&s->lanes, &s->recent, now, now_us, id,
+		    o[take[i]].took, i + 1 == ntake, f, s->copy)) == NULL) {
 			hras_link_close(c, "out of memory");
 			continue;
 		}
