@@ -100,13 +100,12 @@ struct recent;
  * took gets it, last is whether it is the last of the outlets that take
  * it: f itself for the last that missed nothing, else in copy f's bytes
  * or, for an outlet that missed batches, what it missed of the recent
- * ones and f (recent.h: the last RECENT_MAX_US while copying, the last
- * RECENT_IDLE_US for an idle lane's keepalive). NULL out of memory, with
+ * ones and f (recent.h: the last RECENT_MAX_US). NULL out of memory, with
  * copy emptied.
  */
-struct evbuffer *lanes_batch(const struct lanes *, const struct recent *,
-	    time_t now, uint64_t now_us, uint64_t id, uint64_t took, int last,
-	    struct evbuffer *f, struct evbuffer *copy);
+struct evbuffer *lanes_batch(const struct recent *, uint64_t now_us,
+	    uint64_t id, uint64_t took, int last, struct evbuffer *f,
+	    struct evbuffer *copy);
 struct json;
 /* The same as members of the open JSON object. */
 void	lanes_json(struct json *, const struct lanes *, time_t now);

@@ -11,9 +11,9 @@
  * retransmission or two), up to RECENT_MAX_BYTES, when copies start: it
  * then carries frames in order from before the first lane's gap, and
  * what it brings that the first lane brought already is dropped as any
- * copy. An idle lane's keepalive on a path that lost nothing lately is
- * given only the last RECENT_IDLE_US, what may still be on its way on the
- * first lane: a few per cent of a busy tunnel's bytes otherwise.
+ * copy. An idle lane's keepalive is given as much: on a path that has
+ * just begun to lose, before either half has seen it, the first lane may
+ * be held back as long.
  */
 #ifndef VOFW_RECENT_H
 #define VOFW_RECENT_H
@@ -22,7 +22,6 @@
 #include <stdint.h>
 
 #define RECENT_MAX_US		300000
-#define RECENT_IDLE_US		50000
 #define RECENT_MAX_BYTES	(256 * 1024)
 #define RECENT_MAX_BATCHES	512
 

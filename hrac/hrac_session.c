@@ -961,8 +961,8 @@ hrac_session_write(void *arg, struct evbuffer *f)
 	   all: nothing more is written then. */
 	for (i = 0; i < ntake && s->state == SESSION_UP; i++) {
 		l = us[take[i]];
-		if ((b = lanes_batch(&s->lanes, &s->recent, now, now_us, id,
-		    o[take[i]].took, i + 1 == ntake, f, s->copy)) == NULL) {
+		if ((b = lanes_batch(&s->recent, now_us, id, o[take[i]].took,
+		    i + 1 == ntake, f, s->copy)) == NULL) {
 			hrac_session_link_error(s, l, "out of memory");
 			continue;
 		}
