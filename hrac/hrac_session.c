@@ -866,12 +866,22 @@ hrac_session_media(void *arg, unsigned int type, uint32_t flow,
 		s->cb.media(s->cb.arg, type, flow, data, len);
 }
 
-/* Write one control frame on the upstream, ahead of the queue. */
+/*
+ * One control record to hras: in the queue once the tunnel is up (a frame
+ * written into one lane alone has a number the other lanes skip, and hras
+ * drops it as delivered when another lane brings a later frame first);
+ * before, while the probe is answered, straight on the first upstream.
+ */
 static void
 hrac_session_send_control(struct hrac_session *s, uint8_t code)
 {
 	struct evbuffer	*f;
 
+	if (s->state == SESSION_UP) {
+		if (tunnel_send(s->tun, FRAME_CONTROL, 0, &code, 1) == -1)
+			log_warnx("cannot send a control frame");
+		return;
+	}
 	if (s->lane[0].up == NULL || (f = evbuffer_new()) == NULL)
 		return;
 	if (tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &code, 1) == -1 ||

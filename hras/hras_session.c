@@ -449,6 +449,8 @@ hras_session_down(struct hras_session *s, struct hras_link *c)
 	}
 	s->down[c->lane] = c;
 	c->role = ROLE_DOWN;
+	/* A new downstream takes the next batch, hello or not. */
+	s->wrote[c->lane] = 0;
 	if (c->poll) {
 		s->confirmed = 1;
 		hras_link_hold(c);
@@ -621,7 +623,13 @@ hras_session_media(void *arg, unsigned int type, uint32_t flow,
 		    data, len);
 }
 
-/* Write one control frame straight into a downstream, ahead of the queue. */
+/*
+ * One control record to hrac. Once frames stream it goes with them, in
+ * the queue: a frame written into one lane alone has a number the other
+ * lanes skip, and hrac drops it as delivered when another lane brings a
+ * later frame first. Before that (hello and the probe's answer on the
+ * first downstream) straight into c, ahead of the queue.
+ */
 static int
 hras_session_control_send(struct hras_session *s, struct hras_link *c,
     uint8_t code)
@@ -629,6 +637,8 @@ hras_session_control_send(struct hras_session *s, struct hras_link *c,
 	struct evbuffer	*f;
 	int		 rc = -1;
 
+	if (hras_session_outlet(s) == TUNNEL_OUT_STREAM)
+		return tunnel_send(s->tun, FRAME_CONTROL, 0, &code, 1);
 	if ((f = evbuffer_new()) == NULL)
 		return -1;
 	if (tunnel_seal(s->tun, f, FRAME_CONTROL, 0, &code, 1) != -1 &&

@@ -27,8 +27,9 @@
  *   the first brings later are dropped; a second lane closed by hras
  *   leaves the tunnel up and is opened again; both lanes renew. With
  *   copies on loss, the second lane carries frames only for a while after
- *   a loss (told by hras), and a reload to "always" copies at once; a
- *   lane that joins while the first is held back brings what it missed.
+ *   a loss (told by hras), and a reload to "always" copies at once, heard
+ *   by hras over the second lane when the first is held back; a lane
+ *   that joins while the first is held back brings what it missed.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -680,6 +681,42 @@ test_lanes_join(void **state)
 }
 
 /*
+ * A reload to "always" while the first lane's upstream is held back:
+ * hrac's word of it goes with its frames, on both lanes, so hras hears it
+ * over the second although later frames came first there (written into
+ * the first lane alone, it would be dropped as delivered when the first
+ * moves again), and copies from then on.
+ */
+static void
+test_lanes_reload_held(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct hras_session	*hs;
+	struct bufferevent	*up0;
+	uint64_t		 hc_dups, hs_dups;
+	int			 n = 0;
+
+	th_two_lanes(t, "on-loss");
+	hs = TAILQ_FIRST(&t->h.sessions);
+	assert_non_null(hs);
+	th_burst_dups(t, &n, &hc_dups, &hs_dups);
+	assert_int_equal(hs->lanes.mode, LANES_COPY_ON_LOSS);
+	up0 = s->lane[0].up->bev;
+	assert_int_equal(bufferevent_disable(up0, EV_WRITE), 0);
+	t->hc.conf->copies = LANES_COPY_ALWAYS;
+	hrac_session_lanes_reload(s);
+	th_send_both(t, &n, 5);
+	th_until_all(t, n, 2000);
+	assert_int_equal(hs->lanes.mode, LANES_COPY_ALWAYS);
+	assert_int_equal(bufferevent_enable(up0, EV_WRITE), 0);
+	unet_run(t->base, 200);
+	assert_int_equal(hs->lanes.mode, LANES_COPY_ALWAYS);
+	assert_true(hrac_session_is_up(s));
+	assert_int_equal(t->hc.session.ups, 1);
+}
+
+/*
  * hras closes the second lane's POST and then its GET: the tunnel stays
  * up on the first, SIP keeps arriving once each, and hrac opens the
  * second lane again HRAC_LANE_RETRY seconds later.
@@ -762,6 +799,8 @@ main(void)
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_lanes_on_loss, th_setup,
 		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_lanes_reload_held,
+		    th_setup, th_teardown),
 		cmocka_unit_test_setup_teardown(test_lanes_join, th_setup,
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_lane_lost, th_setup,

@@ -739,6 +739,70 @@ test_lane_requests(void **state)
 	tp_close(down[1]);
 }
 
+/* What came on downstream b: its answer (200), its frames into body. */
+static void
+tp_frames(struct bufferevent *b, struct evbuffer *body)
+{
+	struct http_chunked	 ch;
+	struct http_msg		*m;
+
+	assert_non_null(m = malloc(sizeof(*m)));
+	assert_int_equal(http_parse_response(bufferevent_get_input(b), m), 1);
+	assert_int_equal(m->status, 200);
+	free(m);
+	http_chunked_init(&ch);
+	assert_int_not_equal(http_chunked_decode(&ch, bufferevent_get_input(b),
+	    body, 1 << 20), -1);
+}
+
+/*
+ * Two lanes stream: hras's answer to a probe goes with its other frames,
+ * on every lane that takes them. hrac here reads the second lane first,
+ * as when the first is held back, and still gets the answer: written into
+ * the first lane alone, it would have a number the second skips, and be
+ * dropped as delivered once a later frame came on the second. The same
+ * for the hello of a lane that joins.
+ */
+static void
+test_control_on_lanes(void **state)
+{
+	struct ts		*t = *state;
+	struct bufferevent	*down[2], *up;
+	struct evbuffer		*body;
+	const char		*why;
+	char			 rec[TS_SIP_LEN];
+	uint64_t		 lane[2] = { 0, 0 };
+	uint8_t			 ok = FRAME_CTL_STREAM_OK;
+	uint8_t			 probe = FRAME_CTL_PROBE;
+	int			 i;
+
+	down[0] = tp_request(t, "GET", "/vofw/v1/down", "");
+	up = tp_request(t, "POST", "/vofw/v1/up",
+	    "Transfer-Encoding: chunked\r\n");
+	tp_chunk(t, up, FRAME_CONTROL, &ok, 1, 0);
+	unet_run(t->h.base, 20);
+	down[1] = tp_lane(t, "1", "/vofw/v1/down?lane=1", "");
+	tp_chunk(t, up, FRAME_CONTROL, &probe, 1, 0);
+	unet_run(t->h.base, 20);
+	memset(rec, 0, sizeof(rec));
+	snprintf(rec, sizeof(rec), "sip 0");
+	assert_int_equal(hras_session_send(&t->h, TS_ID, FRAME_SIP, 0, rec,
+	    sizeof(rec)), 0);
+	unet_run(t->h.base, 50);
+	for (i = 1; i >= 0; i--) {
+		assert_non_null(body = evbuffer_new());
+		tp_frames(down[i], body);
+		assert_int_equal(tunnel_input_lane(t->hrac, body, &lane[i],
+		    &why), 0);
+		evbuffer_free(body);
+	}
+	assert_int_equal(t->down_sip, 1);
+	assert_int_equal(t->probe_acks, 1);
+	tp_close(up);
+	tp_close(down[0]);
+	tp_close(down[1]);
+}
+
 int
 main(void)
 {
@@ -754,6 +818,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_probe_before_down,
 		    ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_lane_requests,
+		    ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_control_on_lanes,
 		    ts_setup, ts_teardown),
 	};
 
