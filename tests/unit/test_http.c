@@ -1060,14 +1060,19 @@ test_reason(void **state)
 }
 
 /*
- * The chunk wrapper: nothing for no data, one sized chunk for some, and
- * what it makes (ended by the last chunk) decodes back to the same bytes.
+ * The chunk wrapper: nothing for no data, one sized chunk for some (its
+ * size in hex as printf writes it, one digit to five), and what it makes
+ * (ended by the last chunk) decodes back to the same bytes.
  */
 static void
 test_chunk_write(void **state)
 {
 	struct http_chunked	 c;
 	struct evbuffer		*data, *out, *back;
+	static const size_t	 sizes[] = { 1, 15, 16, 255, 4096, 70000 };
+	static char		 big[70000];
+	char			 head[32];
+	size_t			 i;
 
 	(void)state;
 	assert_non_null(data = evbuffer_new());
@@ -1078,6 +1083,17 @@ test_chunk_write(void **state)
 	assert_int_equal(evbuffer_add(data, "0123456789abcdefX", 17), 0);
 	assert_int_equal(http_chunk_wrap(data), 0);
 	th_out_is(data, TH_LIT("11\r\n0123456789abcdefX\r\n"));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_int_equal(evbuffer_add(data, big, sizes[i]), 0);
+		assert_int_equal(http_chunk_wrap(data), 0);
+		snprintf(head, sizeof(head), "%zx\r\n", sizes[i]);
+		assert_int_equal(evbuffer_get_length(data),
+		    strlen(head) + sizes[i] + 2);
+		assert_memory_equal(evbuffer_pullup(data, (ev_ssize_t)
+		    strlen(head)), head, strlen(head));
+		assert_int_equal(evbuffer_drain(data,
+		    evbuffer_get_length(data)), 0);
+	}
 	assert_int_equal(evbuffer_add(data, "one", 3), 0);
 	assert_int_equal(http_chunk_wrap(data), 0);
 	assert_int_equal(evbuffer_add_buffer(out, data), 0);
