@@ -16,7 +16,9 @@
  *   every SIP record arrives once, in order, when the reader reads.
  * Lanes: a second lane's downstream is taken only with its MAC over the
  *   path that names it; any other lane, or a lane in poll mode, is
- *   malformed (test_hrac_session carries frames over two lanes).
+ *   malformed (test_hrac_session carries frames over two lanes). With two
+ *   lanes streaming, a probe's answer reaches a client that reads the
+ *   second lane first.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -760,8 +762,7 @@ tp_frames(struct bufferevent *b, struct evbuffer *body)
  * on every lane that takes them. hrac here reads the second lane first,
  * as when the first is held back, and still gets the answer: written into
  * the first lane alone, it would have a number the second skips, and be
- * dropped as delivered once a later frame came on the second. The same
- * for the hello of a lane that joins.
+ * dropped as delivered once a later frame came on the second.
  */
 static void
 test_control_on_lanes(void **state)
