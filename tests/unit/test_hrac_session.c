@@ -96,7 +96,7 @@ static struct bufferevent *th_connect(void *, struct event_base *);
 static void	 th_send_both(struct th *, int *, int);
 static struct hras_link *th_far(struct th *, const struct hrac_link *);
 static void	 th_until_all(struct th *, int, int);
-static void	 th_two_lanes(struct th *, const char *);
+static struct hras_session *th_two_lanes(struct th *, const char *);
 
 /* The daemons' clock, moved by the tests (common/clock.c not linked). */
 time_t
@@ -490,9 +490,9 @@ th_until_all(struct th *t, int n, int ms)
 
 /*
  * Up with two lanes (copies as tunnel.copies says), each with its GET and
- * POST streaming.
+ * POST streaming: hras's session of it.
  */
-static void
+static struct hras_session *
 th_two_lanes(struct th *t, const char *copies)
 {
 	struct hrac_session	*s = &t->hc.session;
@@ -511,6 +511,8 @@ th_two_lanes(struct th *t, const char *copies)
 	assert_true(s->lane[1].up->streaming);
 	/* Challenge and open, then a GET and a POST per lane. */
 	assert_int_equal(t->npairs, 5);
+	assert_non_null(TAILQ_FIRST(&t->h.sessions));
+	return TAILQ_FIRST(&t->h.sessions);
 }
 
 /*
@@ -529,7 +531,7 @@ test_lanes_hold(void **state)
 	const struct tunnel_stats *st;
 	int			 i, n = 0;
 
-	th_two_lanes(t, "always");
+	hs = th_two_lanes(t, "always");
 	th_send_both(t, &n, TH_BURST);
 	th_until_all(t, n, 2000);
 	up0 = s->lane[0].up->bev;
@@ -546,8 +548,6 @@ test_lanes_hold(void **state)
 	unet_run(t->base, 200);
 	th_send_both(t, &n, TH_BURST);
 	th_until_all(t, n, 2000);
-	hs = TAILQ_FIRST(&t->h.sessions);
-	assert_non_null(hs);
 	/* Every frame since the second lane came came twice (the held
 	   ones' copies last), and the copies were dropped. */
 	for (i = 0; i < 2; i++) {
@@ -596,9 +596,7 @@ test_lanes_on_loss(void **state)
 	uint8_t			 loss = FRAME_CTL_LOSS;
 	int			 i, n = 0;
 
-	th_two_lanes(t, "on-loss");
-	hs = TAILQ_FIRST(&t->h.sessions);
-	assert_non_null(hs);
+	hs = th_two_lanes(t, "on-loss");
 	assert_int_equal(hs->lanes.mode, LANES_COPY_ON_LOSS);
 	/* The second lane's first batches (it was idle) are copies. */
 	th_burst_dups(t, &n, &hc_dups, &hs_dups);
@@ -653,9 +651,7 @@ test_lanes_join(void **state)
 	uint8_t			 loss = FRAME_CTL_LOSS;
 	int			 n = 0;
 
-	th_two_lanes(t, "on-loss");
-	hs = TAILQ_FIRST(&t->h.sessions);
-	assert_non_null(hs);
+	hs = th_two_lanes(t, "on-loss");
 	th_burst_dups(t, &n, &hc_dups, &hs_dups);
 	th_burst_dups(t, &n, &hc_dups, &hs_dups);
 	assert_int_equal(hc_dups + hs_dups, 0);
@@ -697,9 +693,7 @@ test_lanes_reload_held(void **state)
 	uint64_t		 hc_dups, hs_dups;
 	int			 n = 0;
 
-	th_two_lanes(t, "on-loss");
-	hs = TAILQ_FIRST(&t->h.sessions);
-	assert_non_null(hs);
+	hs = th_two_lanes(t, "on-loss");
 	th_burst_dups(t, &n, &hc_dups, &hs_dups);
 	assert_int_equal(hs->lanes.mode, LANES_COPY_ON_LOSS);
 	up0 = s->lane[0].up->bev;
