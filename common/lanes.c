@@ -111,13 +111,13 @@ lanes_copies_name(enum lanes_copies mode)
 }
 
 struct evbuffer *
-lanes_batch(const struct recent *r, uint64_t now_us, uint64_t id,
-    uint64_t took, int last, struct evbuffer *f, struct evbuffer *copy)
+lanes_batch(const struct recent *r, uint64_t id, uint64_t took, int last,
+    struct evbuffer *f, struct evbuffer *copy)
 {
 	int	 rc;
 
 	if (id != 0 && took + 1 < id)
-		rc = recent_since(r, took, now_us - RECENT_MAX_US, copy);
+		rc = recent_since(r, took, copy);
 	else if (!last)
 		rc = evbuffer_add(copy, evbuffer_pullup(f, -1),
 		    evbuffer_get_length(f));

@@ -103,9 +103,8 @@ struct recent;
  * ones and f (recent.h: the last RECENT_MAX_US). NULL out of memory, with
  * copy emptied.
  */
-struct evbuffer *lanes_batch(const struct recent *, uint64_t now_us,
-	    uint64_t id, uint64_t took, int last, struct evbuffer *f,
-	    struct evbuffer *copy);
+struct evbuffer *lanes_batch(const struct recent *, uint64_t id,
+	    uint64_t took, int last, struct evbuffer *f, struct evbuffer *copy);
 struct json;
 /* The same as members of the open JSON object. */
 void	lanes_json(struct json *, const struct lanes *, time_t now);

@@ -75,8 +75,7 @@ recent_keep(struct recent *r, int lanes, struct evbuffer *f, uint64_t now_us)
 }
 
 int
-recent_since(const struct recent *r, uint64_t after, uint64_t from_us,
-    struct evbuffer *out)
+recent_since(const struct recent *r, uint64_t after, struct evbuffer *out)
 {
 	struct evbuffer_ptr	 p;
 	const struct recent_batch *b;
@@ -87,7 +86,7 @@ recent_since(const struct recent *r, uint64_t after, uint64_t from_us,
 
 	for (i = 0; i < r->n; i++) {
 		b = &r->b[(r->first + i) % RECENT_MAX_BATCHES];
-		if (b->id > after && (b->at_us >= from_us || i + 1 == r->n))
+		if (b->id > after)
 			break;
 		skip += b->len;
 	}

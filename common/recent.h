@@ -57,11 +57,11 @@ void		 recent_clear(struct recent *);
 uint64_t	 recent_keep(struct recent *, int lanes, struct evbuffer *f,
 		    uint64_t now_us);
 /*
- * Append to out the batches kept with an id above after and written at
- * from_us or later, oldest first (the newest always): what a lane that
- * last took batch after has missed of them. 0 or -1.
+ * Append to out the batches kept with an id above after, oldest first:
+ * what a lane that last took batch after has missed of the last
+ * RECENT_MAX_US. 0 or -1.
  */
 int		 recent_since(const struct recent *, uint64_t after,
-		    uint64_t from_us, struct evbuffer *out);
+		    struct evbuffer *out);
 
 #endif

@@ -971,7 +971,7 @@ hrac_session_write(void *arg, struct evbuffer *f)
 	   all: nothing more is written then. */
 	for (i = 0; i < ntake && s->state == SESSION_UP; i++) {
 		l = us[take[i]];
-		if ((b = lanes_batch(&s->recent, now_us, id, o[take[i]].took,
+		if ((b = lanes_batch(&s->recent, id, o[take[i]].took,
 		    i + 1 == ntake, f, s->copy)) == NULL) {
 			hrac_session_link_error(s, l, "out of memory");
 			continue;

@@ -806,7 +806,7 @@ hras_session_write(void *arg, struct evbuffer *f)
 	id = recent_keep(&s->recent, n, f, now_us);
 	for (i = 0; i < ntake; i++) {
 		c = ds[take[i]];
-		if ((b = lanes_batch(&s->recent, now_us, id, o[take[i]].took,
+		if ((b = lanes_batch(&s->recent, id, o[take[i]].took,
 		    i + 1 == ntake, f, s->copy)) == NULL) {
 			hras_link_close(c, "out of memory");
 			continue;

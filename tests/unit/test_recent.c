@@ -1,9 +1,8 @@
 /*
  * Unit tests for the recent batches a joining lane is given
  * (common/recent.c): what a lane missed, oldest first, up to the newest;
- * only the last moments' for an idle lane, the newest always; nothing
- * for a lane that missed nothing; batches forgotten by age, by
- * bytes and by count, the newest kept whatever its size; cleared.
+ * nothing for a lane that missed nothing; batches forgotten by age, by
+ * bytes and by count, the newest kept whatever its age or size; cleared.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,27 +32,17 @@ tr_add(struct recent *r, const char *text, uint64_t now_us)
 	return id;
 }
 
-/*
- * What a lane that last took batch after is given of the batches from
- * from_us on, as a string.
- */
+/* What a lane that last took batch after is given, as a string. */
 static void
-tr_from(struct recent *r, uint64_t after, uint64_t from_us, const char *want)
+tr_since(struct recent *r, uint64_t after, const char *want)
 {
 	struct evbuffer	*out;
 
 	assert_non_null(out = evbuffer_new());
-	assert_int_equal(recent_since(r, after, from_us, out), 0);
+	assert_int_equal(recent_since(r, after, out), 0);
 	assert_int_equal(evbuffer_add(out, "", 1), 0);
 	assert_string_equal((char *)evbuffer_pullup(out, -1), want);
 	evbuffer_free(out);
-}
-
-/* The same of every batch kept. */
-static void
-tr_since(struct recent *r, uint64_t after, const char *want)
-{
-	tr_from(r, after, 0, want);
 }
 
 static void
@@ -70,11 +59,6 @@ test_recent_since(void **state)
 	tr_since(&r, 1, "bbccc");
 	tr_since(&r, 2, "ccc");
 	tr_since(&r, 3, "");
-	/* From a time on (an idle lane's keepalive): the newest always. */
-	tr_from(&r, 0, 2000, "bbccc");
-	tr_from(&r, 0, 2500, "ccc");
-	tr_from(&r, 0, 9000, "ccc");
-	tr_from(&r, 3, 9000, "");
 	/* Cleared (one lane left): nothing, and ids go on. */
 	recent_clear(&r);
 	tr_since(&r, 0, "");
