@@ -450,6 +450,9 @@ hrac_session_link_ready(void *arg, struct hrac_link *l)
 			return;
 		}
 		ln->up_since = clock_now();
+		/* A new upstream takes the next batch, so its body starts
+		   at once (lanes.h). */
+		ln->wrote = 0;
 		if (ln->up_old != NULL || l->lane > 0) {
 			/* Renewal: the old body ends, the new one goes on;
 			   a later lane joins the stream as it is. */

@@ -29,7 +29,8 @@
  *   copies on loss, the second lane carries frames only for a while after
  *   a loss (told by hras), and a reload to "always" copies at once, heard
  *   by hras over the second lane when the first is held back; a lane
- *   that joins while the first is held back brings what it missed.
+ *   that joins while the first is held back brings what it missed, and
+ *   a second lane's POST that renews carries the next batch at once.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -773,6 +774,37 @@ test_lanes_renewal(void **state)
 	assert_true(hrac_session_is_up(s));
 }
 
+/*
+ * With copies on loss and a clean path, the second lane's POST renews
+ * before its idle keepalive is due: the new POST carries the next batch
+ * at once rather than an empty body until then.
+ */
+static void
+test_lanes_renewal_on_loss(void **state)
+{
+	struct th		*t = *state;
+	struct hrac_session	*s = &t->hc.session;
+	struct hrac_link	*up1;
+	uint64_t		 hc_dups, hs_dups;
+	int			 i, n = 0;
+
+	th_two_lanes(t, "on-loss");
+	th_burst_dups(t, &n, &hc_dups, &hs_dups);
+	up1 = s->lane[1].up;
+	assert_true(t->hc.conf->get_age < t->hc.conf->dead_after / 2);
+	th_clock += t->hc.conf->get_age;
+	for (i = 0; i < 300 && (s->lane[1].up == up1 ||
+	    !s->lane[1].up->streaming || s->lane[1].up_old != NULL); i++)
+		unet_run(t->base, 10);
+	assert_ptr_not_equal(s->lane[1].up, up1);
+	assert_true(s->lane[1].up->streaming);
+	th_send_both(t, &n, 5);
+	th_until_all(t, n, 2000);
+	unet_run(t->base, 50);
+	assert_int_not_equal(th_far(t, s->lane[1].up)->rx_last, 0);
+	assert_true(hrac_session_is_up(s));
+}
+
 int
 main(void)
 {
@@ -801,6 +833,8 @@ main(void)
 		    th_teardown),
 		cmocka_unit_test_setup_teardown(test_lanes_renewal, th_setup,
 		    th_teardown),
+		cmocka_unit_test_setup_teardown(test_lanes_renewal_on_loss,
+		    th_setup, th_teardown),
 	};
 
 	log_init("test_hrac_session", 0, LOG_LEVEL_ERR);
