@@ -91,15 +91,21 @@ int
 lanes_tcp_judge(struct lanes_tcp *t, uint32_t retrans, uint32_t dsacks,
     uint32_t ooo)
 {
-	uint32_t	 resent = retrans - dsacks;
-	int		 lost;
+	int	 lost;
 
-	/* Counters wrap as unsigned: compare by difference. */
-	lost = ooo != t->ooo ||
-	    (t->rising && (int32_t)(resent - t->before) > 0);
-	t->rising = (int32_t)(resent - t->resent) > 0;
-	t->before = t->resent;
-	t->resent = resent;
+	/*
+	 * What was sent again between the last two looks is loss unless
+	 * D-SACKs have since called as many duplicates. Counting the
+	 * D-SACKs from the look before those up to now lets a probe whose
+	 * D-SACK came in the same interval pass too, and so a probe every
+	 * second, each seen before its D-SACK. Counters wrap as unsigned:
+	 * differences only.
+	 */
+	lost = ooo != t->ooo || t->rose > dsacks - t->dsacks_before;
+	t->rose = retrans - t->retrans;
+	t->retrans = retrans;
+	t->dsacks_before = t->dsacks;
+	t->dsacks = dsacks;
 	t->ooo = ooo;
 	return lost;
 }

@@ -13,9 +13,10 @@
  * when one did. Duplicates matter: on a busy machine an acknowledgement
  * late by a few ms has the sender probe with a segment again (a tail loss
  * probe) though nothing was lost, and the receiver says so with a D-SACK
- * within a round trip; a retransmission counts as loss only when no D-SACK
- * has answered it by the next look. A later lane still takes a batch now
- * and then while idle, so that no proxy or NAT on its way forgets it.
+ * within a round trip; retransmissions count as loss only when D-SACKs
+ * from the look before them to the look after do not answer as many. A
+ * later lane still takes a batch now and then while idle, so that no
+ * proxy or NAT on its way forgets it.
  */
 #ifndef VOFW_LANES_H
 #define VOFW_LANES_H
@@ -43,9 +44,10 @@ struct lanes {
 
 /* What one connection had lost when last asked (zero for a new one). */
 struct lanes_tcp {
-	uint32_t	 resent;	/* sent again, less the D-SACKed ones */
-	uint32_t	 before;	/* resent before it last rose */
-	int		 rising;	/* it rose at the last look */
+	uint32_t	 retrans;	/* segments sent again, all told */
+	uint32_t	 rose;		/* of those, since the look before */
+	uint32_t	 dsacks;	/* D-SACKs received, all told */
+	uint32_t	 dsacks_before;	/* at the look before */
 	uint32_t	 ooo;		/* segments it got out of order */
 };
 

@@ -155,8 +155,9 @@ test_lanes_tcp(void **state)
 /*
  * Which counters say loss: a segment sent again that a D-SACK then calls a
  * duplicate is none (a probe on a busy machine), in the same second or the
- * next; one still unanswered a look later is; so is every segment
- * received out of order; counters that wrap do not fool it.
+ * next, even with a probe each second; one still unanswered a look later
+ * is; so is every segment received out of order; counters that wrap do
+ * not fool it.
  */
 static void
 test_lanes_tcp_judge(void **state)
@@ -184,13 +185,25 @@ test_lanes_tcp_judge(void **state)
 	assert_int_equal(lanes_tcp_judge(&t, 6, 2, 4), 1);
 	assert_int_equal(lanes_tcp_judge(&t, 6, 2, 4), 1);
 	assert_int_equal(lanes_tcp_judge(&t, 6, 2, 4), 0);
+	/* Probes in two seconds running, each seen before its D-SACK. */
+	assert_int_equal(lanes_tcp_judge(&t, 7, 2, 4), 0);
+	assert_int_equal(lanes_tcp_judge(&t, 8, 3, 4), 0);
+	assert_int_equal(lanes_tcp_judge(&t, 8, 4, 4), 0);
+	assert_int_equal(lanes_tcp_judge(&t, 8, 4, 4), 0);
+	/* Two sent again, one D-SACKed: loss. */
+	assert_int_equal(lanes_tcp_judge(&t, 10, 4, 4), 0);
+	assert_int_equal(lanes_tcp_judge(&t, 10, 5, 4), 1);
+	assert_int_equal(lanes_tcp_judge(&t, 10, 5, 4), 0);
 	/* Across the counters' wrap. */
 	memset(&t, 0, sizeof(t));
-	t.resent = t.before = UINT32_MAX;
+	t.retrans = t.dsacks = t.dsacks_before = UINT32_MAX;
 	t.ooo = UINT32_MAX;
-	assert_int_equal(lanes_tcp_judge(&t, UINT32_MAX, 0, UINT32_MAX), 0);
+	assert_int_equal(lanes_tcp_judge(&t, UINT32_MAX, UINT32_MAX,
+	    UINT32_MAX), 0);
+	assert_int_equal(lanes_tcp_judge(&t, 0, UINT32_MAX, UINT32_MAX), 0);
 	assert_int_equal(lanes_tcp_judge(&t, 0, 0, UINT32_MAX), 0);
-	assert_int_equal(lanes_tcp_judge(&t, 0, 0, UINT32_MAX), 1);
+	assert_int_equal(lanes_tcp_judge(&t, 2, 0, UINT32_MAX), 0);
+	assert_int_equal(lanes_tcp_judge(&t, 2, 0, UINT32_MAX), 1);
 }
 
 /* What the control socket shows. */
