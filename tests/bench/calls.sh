@@ -1107,6 +1107,7 @@ for b in $BATCHES; do
 done
 
 BUSY=$(bench_busy)
+CPU_MARK=$(head -n 1 /proc/stat)
 case $BUSY in
 [0-9] | 1[0-9]) ;;
 *) echo "calls: warning: the machine is ${BUSY} % busy before we start;" \
@@ -1149,6 +1150,8 @@ for net in $NETS; do
 done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+STEAL=$(bench_steal "$CPU_MARK")
+bench_steal_warn calls "$STEAL"
 cmd="make bench"
 [ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
 for v in BENCH BENCH_NETS BENCH_CALLS BENCH_BATCH BENCH_SECONDS \
@@ -1161,7 +1164,9 @@ done
 {
 	echo "Run: \`$cmd\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc)" \
 	    "CPUs ($cpu), $(uname -r), CPUs $BUSY % busy with other work" \
-	    "just before; $SIZE-byte datagrams at 50/s per call each way," \
+	    "just before, $STEAL % of their time taken by the hypervisor" \
+	    "(steal) during the run;" \
+	    "$SIZE-byte datagrams at 50/s per call each way," \
 	    "$WARM_MS ms unmeasured then $SECS s measured per run;" \
 	    "datagrams later than $DRAIN_MS ms after the last send count as" \
 	    "lost; CPU per datagram delivered (each crosses each daemon once)."

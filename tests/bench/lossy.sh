@@ -545,6 +545,7 @@ fi
 [ -n "$PATHS" ] || { echo "lossy: no path left to measure" >&2; exit 1; }
 
 BUSY=$(bench_busy)
+CPU_MARK=$(head -n 1 /proc/stat)
 case $BUSY in
 [0-9] | 1[0-9]) ;;
 *) echo "lossy: warning: the machine is ${BUSY} % busy before we start;" \
@@ -587,6 +588,8 @@ for n in $LOADS; do
 done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+STEAL=$(bench_steal "$CPU_MARK")
+bench_steal_warn lossy "$STEAL"
 cmd="make bench"
 [ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
 for v in BENCH BENCH_LOSSY_RTT_MS BENCH_LOSSY_LOSS BENCH_LOSSY_CALLS \
@@ -598,7 +601,9 @@ done
 {
 	echo "Run: \`$cmd\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc)" \
 	    "CPUs ($cpu), $(uname -r), CPUs $BUSY % busy with other work" \
-	    "just before; the firewall's WAN link $RTT ms RTT ($((RTT / 2)) ms" \
+	    "just before, $STEAL % of their time taken by the hypervisor" \
+	    "(steal) during the run;" \
+	    "the firewall's WAN link $RTT ms RTT ($((RTT / 2)) ms" \
 	    "each way) and the given loss each way; $SIZE-byte datagrams at" \
 	    "50/s per call each way, $WARM_MS ms unmeasured then $SECS s" \
 	    "measured per run; late: more than $LATE_MS ms one way; later" \

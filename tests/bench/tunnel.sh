@@ -331,6 +331,7 @@ done
 
 # Other work on the machine skews every figure: say how busy it was.
 BUSY=$(bench_busy)
+CPU_MARK=$(head -n 1 /proc/stat)
 case $BUSY in
 [0-9] | 1[0-9]) ;;
 *) echo "tunnel: warning: the machine is ${BUSY} % busy before we start;" \
@@ -357,6 +358,8 @@ for path in direct stream poll; do
 done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+STEAL=$(bench_steal "$CPU_MARK")
+bench_steal_warn tunnel "$STEAL"
 cmd="make bench"
 [ "${BENCH_WRITE:-0}" = 1 ] && cmd="BENCH_WRITE=1 make bench"
 for v in BENCH_SECONDS BENCH_LOADS BENCH_MAX_RATE BENCH_MAX_SECONDS \
@@ -368,7 +371,9 @@ done
 {
 	echo "Run: \`$cmd\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc)" \
 	    "CPUs ($cpu), $(uname -r), CPUs $BUSY % busy with other work" \
-	    "just before; $SIZE-byte datagrams," \
+	    "just before, $STEAL % of their time taken by the hypervisor" \
+	    "(steal) during the run;" \
+	    "$SIZE-byte datagrams," \
 	    "$SECONDS_PER_LOAD s per load, max run $MAX_RATE pps offered for" \
 	    "$MAX_SECONDS s; echoes later than $DRAIN_MS ms after the last" \
 	    "send count as lost."

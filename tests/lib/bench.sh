@@ -44,6 +44,28 @@ bench_busy() {
 	}'
 }
 
+# bench_steal MARK: the share of the CPUs' time the hypervisor gave to
+# other machines (steal) since MARK, a first line of /proc/stat, in %.
+# On a shared virtual machine that time is lost to whatever ran, so
+# delays grow with it; 0 on bare metal.
+bench_steal() {
+	printf '%s\n%s\n' "$1" "$(head -n 1 /proc/stat)" | awk '{
+		st[NR] = $9; tot[NR] = 0
+		for (i = 2; i <= NF; i++) tot[NR] += $i
+	} END {
+		t = tot[2] - tot[1]
+		printf "%.0f\n", (t > 0 ? 100 * (st[2] - st[1]) / t : 0)
+	}'
+}
+
+# bench_steal_warn NAME STEAL: on stderr, when the hypervisor took 5 % or
+# more of the CPUs during the run.
+bench_steal_warn() {
+	[ "$2" -lt 5 ] ||
+	    echo "$1: warning: the hypervisor took $2 % of the CPUs" \
+	    "during the run (steal): delays are skewed" >&2
+}
+
 # bench_relay_calls HRAS FIRST_S HRAC FIRST_C CIDS: each call's relay
 # ports and phones, from the debug logs of hras (started as HRAS) and hrac
 # after their lines FIRST_S and FIRST_C, HRAS_IP and HRAC_IP their
