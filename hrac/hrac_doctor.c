@@ -92,7 +92,7 @@ struct doctor {
 						   carrying our keepalive, or 0 */
 	double			 rtt[DOCTOR_RTT_SAMPLES];
 	int			 nrtt;
-	double			 down_start;	/* the current GET was sent */
+	double			 down_start;	/* lane 0's GET was sent */
 };
 
 static const char *const doctor_names[STEP_MAX] = {
@@ -304,7 +304,8 @@ doctor_link_ready(void *arg, struct hrac_link *l)
 		doctor_ok(d, STEP_TLS, "%s", pin != NULL ? "hras's certificate "
 		    "matches the pinned fingerprint" : "hras's certificate "
 		    "verifies");
-	if (l->role == LINK_DOWN)
+	/* Lane 0's GET: only its end ends the session, so only it is timed. */
+	if (l->role == LINK_DOWN && l->lane == 0)
 		d->down_start = doctor_now();
 	d->fwd.ready(d->fwd.arg, l);
 }
