@@ -102,8 +102,9 @@ doctor short-lived 1 \
     "ok  rtt: min *" \
     "FAIL lifetime: the path ends a request after *"
 # Squid times client_lifetime on a clock of whole seconds: it cuts
-# between 4 and 6 s (4.95 s seen), and the doctor rounds.
-grep -Eqx 'FAIL lifetime: the path ends a request after [4-6] s \(connection closed by the proxy\); set tunnel.get_age below that \(now 240\)' \
+# between 4 and 6 s (4.95 s seen), a little later when the machine is
+# busy, and the doctor rounds.
+grep -Eqx 'FAIL lifetime: the path ends a request after [4-7] s \(connection closed by the proxy\); set tunnel.get_age below that \(now 240\)' \
     "$TB_DIR/doctor-short-lived.out" ||
     tb_fail "short-lived: the lifetime line: $(grep lifetime \
     "$TB_DIR/doctor-short-lived.out")"
