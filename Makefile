@@ -48,7 +48,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBVOFW    := $(BUILD)/libvofw.a
 
 .PHONY: all check deps deps-bench unit integration asan fuzz fuzz-long bench demo soak \
-	install uninstall lint-man clean
+	install uninstall lint-man clean test-build
 
 all: $(BUILD)/bin/hrac $(BUILD)/bin/hras
 ifeq ($(BUILD),build)
@@ -125,9 +125,16 @@ unit: all $(UNIT_BIN)
 integration: all
 	@VOFW_BIN=$(BUILD)/bin sh tests/lib/run-integration.sh
 
+# What the tests run, built with a job per core; the tests themselves keep
+# their own pace (run-integration.sh's JOBS).
+NPROC = $(shell nproc 2>/dev/null || echo 1)
+test-build: all tools $(UNIT_BIN)
+
 check: deps
+	$(MAKE) -j$(NPROC) test-build
 	$(MAKE) lint-man unit integration
 	$(MAKE) asan
+	$(MAKE) -j$(NPROC) -f tests/fuzz/Makefile all
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 # Everything runs under ASan + UBSan; the daemons' reports land in
@@ -140,6 +147,7 @@ CHECK_FUZZ_SECONDS ?= 5
 SAN_LOG = $(CURDIR)/build-asan/sanitizer
 asan: deps
 	rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG) && chmod 1777 $(SAN_LOG)
+	$(MAKE) -j$(NPROC) BUILD=build-asan SAN=1 test-build
 	ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1 \
 	UBSAN_OPTIONS=log_path=$(SAN_LOG)/ubsan:print_stacktrace=1 \
 	    $(MAKE) BUILD=build-asan SAN=1 unit integration
