@@ -476,11 +476,11 @@ cb_calls_down() {
 	{
 		bench_since "$HRAS" "$HRAS0" | sed 's/^/S /'
 		bench_since "$HRAC" "$HRAC0" | sed 's/^/C /'
-	} | awk -v net="$NET" -v n="$1" '
+	} | awk -v net="$NET" -v n="$1" -v round="$ROUND" '
 	/ media flow [0-9a-f]+ closed: / { i[$1] += $(NF - 3); o[$1] += $(NF - 1) }
 	END {
-		printf "%s\t%s\t%d\t%d\t%d\t%d\n", net, n, i["S"], o["S"],
-		    i["C"], o["C"]
+		printf "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", net, n, round,
+		    i["S"], o["S"], i["C"], o["C"]
 	}' >>"$TB_DIR/flows"
 	_b=$(bench_count_since "$HRAS" "$HRAS0" 'call .* ended: BYE')
 	_e=$(bench_count_since "$HRAC" "$HRAC0" 'call .* ended: BYE')
@@ -821,7 +821,9 @@ cb_table() {
 }
 
 # cb_details: per relayed run, set-up time, each direction's delay and
-# the phones' own CPU.
+# the phones' own CPU; before a load's first relayed run, what the relays
+# lost between them over its calls' lives, which span every relayed run
+# on those calls (one per batch setting), not one of them.
 cb_details() {
 	awk -F'\t' '
 	function lost(a, b) {
@@ -829,25 +831,29 @@ cb_details() {
 		    a > 0 ? 100 * (a - b) / a : 0)
 	}
 	FILENAME ~ /flows$/ {
-		fl[$1, $2] = 1; si[$1, $2] = $3; so[$1, $2] = $4
-		ci[$1, $2] = $5; co[$1, $2] = $6
+		k = $1 SUBSEP $2 SUBSEP $3
+		fl[k] = 1; si[k] = $4; so[k] = $5; ci[k] = $6; co[k] = $7
+		nr[$1, $2]++
 		next
 	}
+	$3 != "direct" && $3 != "rtpengine" && (($1, $2, $22) in fl) {
+		k = $1 SUBSEP $2 SUBSEP $22
+		printf "- %s, %s call%s%s: lost between the relays over " \
+		    "the calls\047 lives, all relayed runs on them together " \
+		    "(their per-call counters, set-up to hang-up): outside " \
+		    "→ inside %s, inside → outside %s\n", $1, $2,
+		    ($2 == 1 ? "" : "s"), (nr[$1, $2] > 1 ? \
+		    ", round " $22 : ""), lost(si[k], co[k]), lost(ci[k], so[k])
+		delete fl[k]
+	}
 	$3 != "direct" {
-		k = $1 SUBSEP $2
 		printf "- %s, %s call%s, %s: set up in %.1f s; one-way " \
 		    "p50/p99 µs outside → inside %.0f/%.0f, inside → " \
 		    "outside %.0f/%.0f; the phones (rtpbench) spent %s µs " \
 		    "CPU per datagram, %s direct; kernel UDP buffer drops: " \
-		    "%s", $1, $2, ($2 == 1 ? "" : "s"),
+		    "%s\n", $1, $2, ($2 == 1 ? "" : "s"),
 		    ($3 == "rtpengine" ? "rtpengine" : substr($3, 10)),
-		    $19 / 1000, $10, $11, $12, $13, $17, dcpu[k], $20
-		if ((k in fl) && $3 != "rtpengine")
-			printf "; lost between the relays (their per-call " \
-			    "counters, set-up to hang-up): outside → " \
-			    "inside %s, inside → outside %s",
-			    lost(si[k], co[k]), lost(ci[k], so[k])
-		printf "\n"
+		    $19 / 1000, $10, $11, $12, $13, $17, dcpu[$1, $2], $20
 		next
 	}
 	{ dcpu[$1, $2] = $17 }' "$TB_DIR/flows" "$TB_DIR/rows"
