@@ -35,6 +35,11 @@
 #include "tunnel.h"
 
 /* SIP may overrun the media bound by this factor before it is refused. */
+/*
+ * Frames behind the newest that may still come, first, by another lane:
+ * one lane's copy of a frame can overtake the frames before it on another.
+ */
+#define RX_WINDOW	64
 #define SIP_OVERRUN	4
 #define PING_CHECK	16	/* voice records between looks at the clock */
 #define PING_LEN	9	/* code and 8 bytes of clock */
@@ -50,7 +55,9 @@ struct tunnel {
 	struct crypto_aead	 rx;
 	int			 keyed;
 	uint64_t		 tx_seq;
-	uint64_t		 rx_seq;
+	uint64_t		 rx_seq;	/* the newest frame opened */
+	uint64_t		 rx_window;	/* bit i: rx_seq - 1 - i came */
+	int			 rx_late;	/* the frame opened came late */
 	int			 ack_due;	/* SIP arrived since the last ack */
 	struct evbuffer		*unacked;	/* sent SIP: seq + record */
 	struct tunnel_stats	 stats;
@@ -202,6 +209,7 @@ tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
 	}
 	t->tx_seq = 0;
 	t->rx_seq = 0;
+	t->rx_window = 0;
 	rtphc_reset(&t->hc_tx);
 	rtphc_reset(&t->hc_rx);
 	t->ack_due = 0;
@@ -536,7 +544,8 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
  * a lane (lane: the last one its connection carried; NULL: the only
  * connection) that another lane delivered already, or -1 with a reason.
  * Within one connection frames must follow one another; across lanes only
- * the first copy counts.
+ * the first copy counts, and a frame that a later one overtook on another
+ * lane still counts (rx_late set) when it is at most RX_WINDOW behind.
  */
 static int
 tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
@@ -544,7 +553,7 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 {
 	struct frame_rec	 r;
 	size_t			 len = fh->length - CRYPTO_TAGLEN, off;
-	uint64_t		 seq, only = t->rx_seq;
+	uint64_t		 seq, gap, only = t->rx_seq;
 
 	/* The only connection has carried every frame delivered. */
 	if (lane == NULL)
@@ -563,14 +572,29 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 			return -1;
 	*lane = seq;
 	if (seq <= t->rx_seq) {
-		t->stats.rx_dups++;
-		return 1;
+		gap = t->rx_seq - seq;
+		if (gap == 0 || gap > RX_WINDOW ||
+		    (t->rx_window & (UINT64_C(1) << (gap - 1))) != 0) {
+			t->stats.rx_dups++;
+			return 1;
+		}
+		t->rx_window |= UINT64_C(1) << (gap - 1);
+		t->stats.rx_late++;
+		t->rx_late = 1;
+		return 0;
 	}
-	/* Frames were lost on the way, and with them what they would have
-	 * taught our contexts: rebuild nothing until full headers come. */
-	if (seq - t->rx_seq > 1)
+	/* Frames were lost on the way (or are late), and with them what they
+	 * would have taught our contexts: rebuild nothing until full headers
+	 * come. */
+	gap = seq - t->rx_seq;
+	if (gap > 1)
 		rtphc_reset(&t->hc_rx);
+	if (gap >= RX_WINDOW)
+		t->rx_window = gap == RX_WINDOW ? UINT64_C(1) << (gap - 1) : 0;
+	else
+		t->rx_window = t->rx_window << gap | UINT64_C(1) << (gap - 1);
 	t->rx_seq = seq;
+	t->rx_late = 0;
 	return 0;
 }
 
@@ -585,6 +609,12 @@ tunnel_deliver(struct tunnel *t, const struct frame_rec *r,
 {
 	size_t	 len;
 
+	/* Our contexts have moved past a late frame's: its compressed voice
+	   cannot be rebuilt, nor its full headers teach them. */
+	if (t->rx_late && r->type == FRAME_RTPZ) {
+		t->stats.rtpz_lost++;
+		return;
+	}
 	if (r->type == FRAME_RTPZ) {
 		if (rtphc_expand(&t->hc_rx, r->flow, data, r->len, t->rtp,
 		    sizeof(t->rtp), &len) == -1) {
@@ -594,7 +624,7 @@ tunnel_deliver(struct tunnel *t, const struct frame_rec *r,
 		t->cb.deliver(t->cb.arg, FRAME_RTP, r->flow, t->rtp, len);
 		return;
 	}
-	if (r->type == FRAME_RTP)
+	if (r->type == FRAME_RTP && !t->rx_late)
 		rtphc_learn(&t->hc_rx, r->flow, data, r->len);
 	t->cb.deliver(t->cb.arg, r->type, r->flow, data, r->len);
 }
@@ -1004,7 +1034,8 @@ tunnel_stats_line(const struct tunnel *t, char *buf, size_t len)
 	snprintf(buf, len, "sent %llu records in %llu frames, %llu bytes "
 	    "(%llu RTP headers compressed); received %llu records in %llu "
 	    "frames, %llu bytes; voice dropped for a full queue %llu, stale "
-	    "%llu, not rebuilt %llu; frames a second lane had brought %llu",
+	    "%llu, not rebuilt %llu; frames a second lane had brought %llu, "
+	    "frames overtaken on another lane %llu",
 	    (unsigned long long)st->tx_records,
 	    (unsigned long long)st->tx_frames,
 	    (unsigned long long)st->tx_bytes,
@@ -1015,7 +1046,8 @@ tunnel_stats_line(const struct tunnel *t, char *buf, size_t len)
 	    (unsigned long long)st->dropped,
 	    (unsigned long long)st->purged,
 	    (unsigned long long)st->rtpz_lost,
-	    (unsigned long long)st->rx_dups);
+	    (unsigned long long)st->rx_dups,
+	    (unsigned long long)st->rx_late);
 	return buf;
 }
 

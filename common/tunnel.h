@@ -79,6 +79,7 @@ struct tunnel_stats {
 	uint64_t	rx_records;
 	uint64_t	rx_bytes;
 	uint64_t	rx_dups;	/* frames another lane brought first */
+	uint64_t	rx_late;	/* frames a later one overtook */
 	uint64_t	dropped;	/* media refused by a full queue */
 	uint64_t	purged;		/* stale media thrown away */
 	uint64_t	rtpz_tx;	/* RTP records sent header-compressed */

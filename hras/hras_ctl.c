@@ -193,6 +193,7 @@ hras_ctl_tunnels(void *arg, struct ctl_job *job, struct evbuffer *out)
 			json_uint(j, "rx_frames", ts->rx_frames);
 			json_uint(j, "tx_frames", ts->tx_frames);
 			json_uint(j, "rx_copies", ts->rx_dups);
+			json_uint(j, "rx_late", ts->rx_late);
 			json_uint(j, "dropped", ts->dropped);
 			json_uint(j, "purged", ts->purged);
 		}

@@ -359,8 +359,8 @@ test_round_trip(void **state)
 	snprintf(want, sizeof(want), "sent 0 records in 0 frames, 0 bytes (0 "
 	    "RTP headers compressed); received 6 records in 1 frames, %zu "
 	    "bytes; voice dropped for a full queue 0, stale 0, not rebuilt 0; "
-	    "frames a second lane had brought 0",
-	    wire);
+	    "frames a second lane had brought 0, frames overtaken on another "
+	    "lane 0", wire);
 	assert_string_equal(tunnel_stats_line(t->b, line, sizeof(line)), want);
 
 	/* The mirror direction. */
@@ -861,6 +861,99 @@ test_lanes(void **state)
 	assert_int_equal(tunnel_stats(t->b)->rx_dups, 6);
 	for (i = 0; i < 6; i++)
 		free(f[i]);
+	evbuffer_free(b);
+}
+
+/* Seal one hook record holding the byte c into a frame of its own. */
+static uint8_t *
+tt_hook_frame(struct tunnel *a, uint8_t c, size_t *len)
+{
+	struct evbuffer	*b;
+	uint8_t		*f;
+
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(tunnel_send(a, FRAME_HOOK, 0, &c, 1), 0);
+	assert_true(tunnel_flush(a, b, SIZE_MAX) > 0);
+	*len = evbuffer_get_length(b);
+	assert_non_null(f = malloc(*len));
+	assert_int_equal(evbuffer_remove(b, f, *len), (int)*len);
+	evbuffer_free(b);
+	return f;
+}
+
+/*
+ * One lane's copy of a frame overtakes the frames before it on the other
+ * (an idle lane's keepalive, a lane that joins): those still count when
+ * they come, once, up to 64 frames behind the newest; further behind
+ * they are taken for copies. A late frame's compressed voice is dropped,
+ * never rebuilt on contexts that have moved past it.
+ */
+static void
+test_lanes_overtaken(void **state)
+{
+	struct tt	*t = *state;
+	struct evbuffer	*b;
+	uint8_t		*f[3], *g[67], *v[3];
+	size_t		 n[3], gn[67], vn[3];
+	uint64_t	 l1 = 0, l2 = 0, l3 = 0, l4 = 0;
+	const char	*why = NULL;
+	uint8_t		 c;
+	int		 i;
+
+	for (i = 0; i < 3; i++)
+		f[i] = tt_hook_frame(t->a, (uint8_t)('a' + i), &n[i]);
+	assert_int_equal(tt_lane(t->b, f[2], n[2], &l2, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[0], n[0], &l1, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[1], n[1], &l1, &why), 0);
+	assert_int_equal(tt_lane(t->b, f[2], n[2], &l1, &why), 0);
+	assert_int_equal(t->sb.n, 3);
+	c = 'c';
+	tt_rec_is(&t->sb, 0, FRAME_HOOK, 0, &c, 1);
+	c = 'a';
+	tt_rec_is(&t->sb, 1, FRAME_HOOK, 0, &c, 1);
+	c = 'b';
+	tt_rec_is(&t->sb, 2, FRAME_HOOK, 0, &c, 1);
+	assert_int_equal(tunnel_stats(t->b)->rx_late, 2);
+	assert_int_equal(tunnel_stats(t->b)->rx_dups, 1);
+
+	/* The window's edge: 64 behind counts, 66 behind is a copy. */
+	for (i = 0; i < 67; i++)
+		g[i] = tt_hook_frame(t->a, (uint8_t)i, &gn[i]);
+	assert_int_equal(tt_lane(t->b, g[66], gn[66], &l3, &why), 0);
+	assert_int_equal(tt_lane(t->b, g[0], gn[0], &l4, &why), 0);
+	assert_int_equal(t->sb.n, 4);
+	assert_int_equal(tt_lane(t->b, g[2], gn[2], &l4, &why), 0);
+	assert_int_equal(t->sb.n, 5);
+	c = 2;
+	tt_rec_is(&t->sb, 4, FRAME_HOOK, 0, &c, 1);
+	assert_int_equal(tt_lane(t->b, g[2], gn[2], &l2, &why), 0);
+	assert_int_equal(t->sb.n, 5);
+	assert_int_equal(tunnel_stats(t->b)->rx_late, 3);
+
+	/* Voice: the full header, then two compressed; the third overtakes
+	   the second, which comes late and is not rebuilt. */
+	assert_non_null(b = evbuffer_new());
+	for (i = 0; i < 3; i++) {
+		tt_voice(t->a, 7, (uint16_t)(10 + i), 1);
+		assert_true(tunnel_flush(t->a, b, SIZE_MAX) > 0);
+		vn[i] = evbuffer_get_length(b);
+		assert_non_null(v[i] = malloc(vn[i]));
+		assert_int_equal(evbuffer_remove(b, v[i], vn[i]), (int)vn[i]);
+	}
+	assert_int_equal(tt_lane(t->b, v[0], vn[0], &l3, &why), 0);
+	assert_int_equal(tt_lane(t->b, v[2], vn[2], &l3, &why), 0);
+	assert_int_equal(tt_lane(t->b, v[1], vn[1], &l4, &why), 0);
+	assert_int_equal(t->sb.n, 6);
+	tt_voice_is(&t->sb, 5, 7, 10);
+	assert_int_equal(tunnel_stats(t->b)->rtpz_lost, 2);
+	assert_int_equal(tunnel_stats(t->b)->rx_late, 4);
+
+	for (i = 0; i < 3; i++) {
+		free(f[i]);
+		free(v[i]);
+	}
+	for (i = 0; i < 67; i++)
+		free(g[i]);
 	evbuffer_free(b);
 }
 
@@ -1600,6 +1693,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reorder, tt_setup,
 		    tt_teardown),
 		cmocka_unit_test_setup_teardown(test_lanes, tt_setup,
+		    tt_teardown),
+		cmocka_unit_test_setup_teardown(test_lanes_overtaken, tt_setup,
 		    tt_teardown),
 		cmocka_unit_test_setup_teardown(test_tampered, tt_setup,
 		    tt_teardown),
