@@ -35,12 +35,12 @@
 #include "tunnel.h"
 
 /* SIP may overrun the media bound by this factor before it is refused. */
+#define SIP_OVERRUN	4
 /*
  * Frames behind the newest that may still come, first, by another lane:
  * one lane's copy of a frame can overtake the frames before it on another.
  */
 #define RX_WINDOW	64
-#define SIP_OVERRUN	4
 #define PING_CHECK	16	/* voice records between looks at the clock */
 #define PING_LEN	9	/* code and 8 bytes of clock */
 #define RTT_MAX_US	60000000	/* an answer older is not one */
