@@ -38,9 +38,10 @@
 #define SIP_OVERRUN	4
 /*
  * Frames behind the newest that may still come, first, by another lane:
- * one lane's copy of a frame can overtake the frames before it on another.
+ * one lane's copy of a frame can overtake the frames before it on another
+ * (a multiple of 64; 1024 is about 60 ms of voice at 1000 calls batched).
  */
-#define RX_WINDOW	64
+#define RX_WINDOW	1024
 #define PING_CHECK	16	/* voice records between looks at the clock */
 #define PING_LEN	9	/* code and 8 bytes of clock */
 #define RTT_MAX_US	60000000	/* an answer older is not one */
@@ -56,7 +57,8 @@ struct tunnel {
 	int			 keyed;
 	uint64_t		 tx_seq;
 	uint64_t		 rx_seq;	/* the newest frame opened */
-	uint64_t		 rx_window;	/* bit i: rx_seq - 1 - i came */
+	uint64_t		 rx_seen[RX_WINDOW / 64];	/* bit seq %
+						   RX_WINDOW: it came */
 	int			 rx_late;	/* the frame opened came late */
 	int			 ack_due;	/* SIP arrived since the last ack */
 	struct evbuffer		*unacked;	/* sent SIP: seq + record */
@@ -92,6 +94,8 @@ static int	tunnel_open(struct tunnel *, const struct frame_hdr *,
 static void	tunnel_deliver(struct tunnel *, const struct frame_rec *,
 		    const uint8_t *);
 static int	tunnel_drop_oldest(struct tunnel *, size_t);
+static int	tunnel_seen(const struct tunnel *, uint64_t);
+static void	tunnel_mark(struct tunnel *, uint64_t, int);
 static void	tunnel_dropped(struct tunnel *, unsigned int, uint32_t);
 static void	tunnel_ping(struct tunnel *);
 static void	tunnel_pong(struct tunnel *, const uint8_t *, size_t);
@@ -209,7 +213,7 @@ tunnel_set_keys(struct tunnel *t, const uint8_t *tx, const char *txlabel,
 	}
 	t->tx_seq = 0;
 	t->rx_seq = 0;
-	t->rx_window = 0;
+	memset(t->rx_seen, 0, sizeof(t->rx_seen));
 	rtphc_reset(&t->hc_tx);
 	rtphc_reset(&t->hc_rx);
 	t->ack_due = 0;
@@ -545,7 +549,7 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
  * connection) that another lane delivered already, or -1 with a reason.
  * Within one connection frames must follow one another; across lanes only
  * the first copy counts, and a frame that a later one overtook on another
- * lane still counts (rx_late set) when it is at most RX_WINDOW behind.
+ * lane still counts (rx_late set) when it is less than RX_WINDOW behind.
  */
 static int
 tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
@@ -573,12 +577,11 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 	*lane = seq;
 	if (seq <= t->rx_seq) {
 		gap = t->rx_seq - seq;
-		if (gap == 0 || gap > RX_WINDOW ||
-		    (t->rx_window & (UINT64_C(1) << (gap - 1))) != 0) {
+		if (gap >= RX_WINDOW || tunnel_seen(t, seq)) {
 			t->stats.rx_dups++;
 			return 1;
 		}
-		t->rx_window |= UINT64_C(1) << (gap - 1);
+		tunnel_mark(t, seq, 1);
 		t->stats.rx_late++;
 		t->rx_late = 1;
 		return 0;
@@ -589,13 +592,36 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 	gap = seq - t->rx_seq;
 	if (gap > 1)
 		rtphc_reset(&t->hc_rx);
+	/* The window moves on: the places of the frames skipped are free. */
 	if (gap >= RX_WINDOW)
-		t->rx_window = gap == RX_WINDOW ? UINT64_C(1) << (gap - 1) : 0;
+		memset(t->rx_seen, 0, sizeof(t->rx_seen));
 	else
-		t->rx_window = t->rx_window << gap | UINT64_C(1) << (gap - 1);
+		while (gap-- > 1)
+			tunnel_mark(t, seq - gap, 0);
+	tunnel_mark(t, seq, 1);
 	t->rx_seq = seq;
 	t->rx_late = 0;
 	return 0;
+}
+
+/* Whether frame seq, within RX_WINDOW of the newest, came already. */
+static int
+tunnel_seen(const struct tunnel *t, uint64_t seq)
+{
+	return (t->rx_seen[seq / 64 % (RX_WINDOW / 64)] >> (seq % 64)) & 1;
+}
+
+/* Note frame seq as come (on), or free its place (off). */
+static void
+tunnel_mark(struct tunnel *t, uint64_t seq, int on)
+{
+	uint64_t	*w = &t->rx_seen[seq / 64 % (RX_WINDOW / 64)];
+	uint64_t	 bit = UINT64_C(1) << (seq % 64);
+
+	if (on)
+		*w |= bit;
+	else
+		*w &= ~bit;
 }
 
 /*

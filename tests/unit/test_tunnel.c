@@ -884,7 +884,7 @@ tt_hook_frame(struct tunnel *a, uint8_t c, size_t *len)
 /*
  * One lane's copy of a frame overtakes the frames before it on the other
  * (an idle lane's keepalive, a lane that joins): those still count when
- * they come, once, up to 64 frames behind the newest; further behind
+ * they come, once, up to 1023 frames behind the newest; further behind
  * they are taken for copies. A late frame's compressed voice is dropped,
  * never rebuilt on contexts that have moved past it.
  */
@@ -893,8 +893,8 @@ test_lanes_overtaken(void **state)
 {
 	struct tt	*t = *state;
 	struct evbuffer	*b;
-	uint8_t		*f[3], *g[67], *v[3];
-	size_t		 n[3], gn[67], vn[3];
+	uint8_t		*f[3], *g[1026], *v[3];
+	size_t		 n[3], gn[1026], vn[3];
 	uint64_t	 l1 = 0, l2 = 0, l3 = 0, l4 = 0;
 	const char	*why = NULL;
 	uint8_t		 c;
@@ -916,11 +916,11 @@ test_lanes_overtaken(void **state)
 	assert_int_equal(tunnel_stats(t->b)->rx_late, 2);
 	assert_int_equal(tunnel_stats(t->b)->rx_dups, 1);
 
-	/* The window's edge: 64 behind counts, 66 behind is a copy. */
-	for (i = 0; i < 67; i++)
+	/* The window's edge: 1023 behind counts, 1024 is a copy. */
+	for (i = 0; i < 1026; i++)
 		g[i] = tt_hook_frame(t->a, (uint8_t)i, &gn[i]);
-	assert_int_equal(tt_lane(t->b, g[66], gn[66], &l3, &why), 0);
-	assert_int_equal(tt_lane(t->b, g[0], gn[0], &l4, &why), 0);
+	assert_int_equal(tt_lane(t->b, g[1025], gn[1025], &l3, &why), 0);
+	assert_int_equal(tt_lane(t->b, g[1], gn[1], &l4, &why), 0);
 	assert_int_equal(t->sb.n, 4);
 	assert_int_equal(tt_lane(t->b, g[2], gn[2], &l4, &why), 0);
 	assert_int_equal(t->sb.n, 5);
@@ -952,7 +952,7 @@ test_lanes_overtaken(void **state)
 		free(f[i]);
 		free(v[i]);
 	}
-	for (i = 0; i < 67; i++)
+	for (i = 0; i < 1026; i++)
 		free(g[i]);
 	evbuffer_free(b);
 }
