@@ -83,6 +83,7 @@ static void	 tt_input_bad(struct tunnel *, const uint8_t *, size_t,
 static size_t	 tt_rtp(uint16_t, uint8_t *);
 static void	 tt_voice(struct tunnel *, uint32_t, uint16_t, int);
 static void	 tt_voice_is(const struct tt_side *, int, uint32_t, uint16_t);
+static uint8_t	*tt_voice_frame(struct tunnel *, uint16_t, size_t *);
 
 /* Record a delivered frame. */
 static void
@@ -809,21 +810,14 @@ static void
 test_lanes(void **state)
 {
 	struct tt	*t = *state;
-	struct evbuffer	*b;
 	uint8_t		*f[6], bad[TT_FRAME(TT_REC(TT_RTPLEN))];
 	size_t		 n[6];
 	uint64_t	 l1 = 0, l2 = 0, l3 = 0;
 	const char	*why = NULL;
 	int		 i;
 
-	assert_non_null(b = evbuffer_new());
-	for (i = 0; i < 6; i++) {
-		tt_voice(t->a, 7, (uint16_t)(10 + i), 1);
-		assert_true(tunnel_flush(t->a, b, SIZE_MAX) > 0);
-		n[i] = evbuffer_get_length(b);
-		assert_non_null(f[i] = malloc(n[i]));
-		assert_int_equal(evbuffer_remove(b, f[i], n[i]), (int)n[i]);
-	}
+	for (i = 0; i < 6; i++)
+		f[i] = tt_voice_frame(t->a, (uint16_t)(10 + i), &n[i]);
 	/* The first goes in full, the others compressed. */
 	assert_true(n[0] > n[1]);
 
@@ -861,7 +855,6 @@ test_lanes(void **state)
 	assert_int_equal(tunnel_stats(t->b)->rx_dups, 6);
 	for (i = 0; i < 6; i++)
 		free(f[i]);
-	evbuffer_free(b);
 }
 
 /* Seal one hook record holding the byte c into a frame of its own. */
@@ -881,6 +874,23 @@ tt_hook_frame(struct tunnel *a, uint8_t c, size_t *len)
 	return f;
 }
 
+/* Seal the voice datagram with RTP sequence seq into a frame of its own. */
+static uint8_t *
+tt_voice_frame(struct tunnel *a, uint16_t seq, size_t *len)
+{
+	struct evbuffer	*b;
+	uint8_t		*f;
+
+	assert_non_null(b = evbuffer_new());
+	tt_voice(a, 7, seq, 1);
+	assert_true(tunnel_flush(a, b, SIZE_MAX) > 0);
+	*len = evbuffer_get_length(b);
+	assert_non_null(f = malloc(*len));
+	assert_int_equal(evbuffer_remove(b, f, *len), (int)*len);
+	evbuffer_free(b);
+	return f;
+}
+
 /*
  * One lane's copy of a frame overtakes the frames before it on the other
  * (an idle lane's keepalive, a lane that joins): those still count when
@@ -892,7 +902,6 @@ static void
 test_lanes_overtaken(void **state)
 {
 	struct tt	*t = *state;
-	struct evbuffer	*b;
 	uint8_t		*f[3], *g[1026], *v[3];
 	size_t		 n[3], gn[1026], vn[3];
 	uint64_t	 l1 = 0, l2 = 0, l3 = 0, l4 = 0;
@@ -932,14 +941,8 @@ test_lanes_overtaken(void **state)
 
 	/* Voice: the full header, then two compressed; the third overtakes
 	   the second, which comes late and is not rebuilt. */
-	assert_non_null(b = evbuffer_new());
-	for (i = 0; i < 3; i++) {
-		tt_voice(t->a, 7, (uint16_t)(10 + i), 1);
-		assert_true(tunnel_flush(t->a, b, SIZE_MAX) > 0);
-		vn[i] = evbuffer_get_length(b);
-		assert_non_null(v[i] = malloc(vn[i]));
-		assert_int_equal(evbuffer_remove(b, v[i], vn[i]), (int)vn[i]);
-	}
+	for (i = 0; i < 3; i++)
+		v[i] = tt_voice_frame(t->a, (uint16_t)(10 + i), &vn[i]);
 	assert_int_equal(tt_lane(t->b, v[0], vn[0], &l3, &why), 0);
 	assert_int_equal(tt_lane(t->b, v[2], vn[2], &l3, &why), 0);
 	assert_int_equal(tt_lane(t->b, v[1], vn[1], &l4, &why), 0);
@@ -954,7 +957,6 @@ test_lanes_overtaken(void **state)
 	}
 	for (i = 0; i < 1026; i++)
 		free(g[i]);
-	evbuffer_free(b);
 }
 
 /* Any altered byte, or a frame of the other direction, fails to open. */
