@@ -59,7 +59,6 @@ struct tunnel {
 	uint64_t		 rx_seq;	/* the newest frame opened */
 	uint64_t		 rx_seen[RX_WINDOW / 64];	/* bit seq %
 						   RX_WINDOW: it came */
-	int			 rx_late;	/* the frame opened came late */
 	int			 ack_due;	/* SIP arrived since the last ack */
 	struct evbuffer		*unacked;	/* sent SIP: seq + record */
 	struct tunnel_stats	 stats;
@@ -92,7 +91,7 @@ static size_t	tunnel_compress(struct tunnel *, const uint8_t *, size_t,
 static int	tunnel_open(struct tunnel *, const struct frame_hdr *,
 		    const uint8_t *, uint64_t *, const char **);
 static void	tunnel_deliver(struct tunnel *, const struct frame_rec *,
-		    const uint8_t *);
+		    const uint8_t *, int);
 static int	tunnel_drop_oldest(struct tunnel *, size_t);
 static int	tunnel_seen(const struct tunnel *, uint64_t);
 static void	tunnel_mark(struct tunnel *, uint64_t, int);
@@ -546,10 +545,10 @@ tunnel_flush(struct tunnel *t, struct evbuffer *out, size_t max)
  * Open one whole frame into scratch and check every record in it, so that
  * a frame is delivered whole or not at all. Returns 0, or 1 for a frame of
  * a lane (lane: the last one its connection carried; NULL: the only
- * connection) that another lane delivered already, or -1 with a reason.
- * Within one connection frames must follow one another; across lanes only
- * the first copy counts, and a frame that a later one overtook on another
- * lane still counts (rx_late set) when it is less than RX_WINDOW behind.
+ * connection) that another lane delivered already, 2 for one that a later
+ * frame overtook on another lane and that counts still (it is less than
+ * RX_WINDOW behind), or -1 with a reason. Within one connection frames
+ * must follow one another; across lanes only the first copy counts.
  */
 static int
 tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
@@ -583,8 +582,7 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 		}
 		tunnel_mark(t, seq, 1);
 		t->stats.rx_late++;
-		t->rx_late = 1;
-		return 0;
+		return 2;
 	}
 	/* Frames were lost on the way (or are late), and with them what they
 	 * would have taught our contexts: rebuild nothing until full headers
@@ -600,7 +598,6 @@ tunnel_open(struct tunnel *t, const struct frame_hdr *fh, const uint8_t *raw,
 			tunnel_mark(t, seq - gap, 0);
 	tunnel_mark(t, seq, 1);
 	t->rx_seq = seq;
-	t->rx_late = 0;
 	return 0;
 }
 
@@ -627,17 +624,18 @@ tunnel_mark(struct tunnel *t, uint64_t seq, int on)
 /*
  * Hand one opened record up: a compressed RTP record rebuilt into a whole
  * datagram (or dropped and counted, when we lack its context), a full one
- * after it teaches its flow's context.
+ * after it teaches its flow's context; late: its frame came after a later
+ * one (tunnel_open).
  */
 static void
 tunnel_deliver(struct tunnel *t, const struct frame_rec *r,
-    const uint8_t *data)
+    const uint8_t *data, int late)
 {
 	size_t	 len;
 
 	/* Our contexts have moved past a late frame's: its compressed voice
 	   cannot be rebuilt, nor its full headers teach them. */
-	if (t->rx_late && r->type == FRAME_RTPZ) {
+	if (late && r->type == FRAME_RTPZ) {
 		t->stats.rtpz_lost++;
 		return;
 	}
@@ -650,7 +648,7 @@ tunnel_deliver(struct tunnel *t, const struct frame_rec *r,
 		t->cb.deliver(t->cb.arg, FRAME_RTP, r->flow, t->rtp, len);
 		return;
 	}
-	if (r->type == FRAME_RTP && !t->rx_late)
+	if (r->type == FRAME_RTP && !late)
 		rtphc_learn(&t->hc_rx, r->flow, data, r->len);
 	t->cb.deliver(t->cb.arg, r->type, r->flow, data, r->len);
 }
@@ -718,7 +716,7 @@ tunnel_input_lane(struct tunnel *t, struct evbuffer *in, uint64_t *lane,
 				    RECORD_HDRLEN, r.len);
 			else
 				tunnel_deliver(t, &r,
-				    t->scratch + off + RECORD_HDRLEN);
+				    t->scratch + off + RECORD_HDRLEN, rc == 2);
 		}
 	}
 	return rc == -1 ? -1 : 0;
